@@ -1,0 +1,84 @@
+"""Data quality: the pool's warnings (questionable data) and its import provenance.
+
+Shared by the importer and the demo generator, so that every pool carries the same flags.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from dashboard import __version__
+from dashboard.queries import sql
+
+# Human names of the warning rules, for summaries (the message column says more).
+WARNING_RULES: dict[str, str] = {
+    "high_savings_per_member": "savings per member over 10x the project's median",
+    "low_attendance": "attendance below 30%",
+    "high_dropouts": "dropouts above half of members at start",
+    "high_portfolio_at_risk": "portfolio at risk above 50%",
+    "members_far_from_start": "members more than 50% away from members at start",
+    "long_cycle": "cycle longer than 18 months",
+    "ageing_data": "group's latest dataset older than 6 months",
+}
+
+
+def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def refresh_warnings(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int]:
+    """Recompute every warning of the pool; flags that already existed keep their import_id,
+    new ones get this import's. Returns the count of new flags per rule."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _new_warnings AS
+        WITH fresh AS ({sql("warnings")})
+        SELECT f.*, coalesce(w.import_id, $import_id) AS import_id
+        FROM fresh f
+        LEFT JOIN warnings w
+          ON w.rule = f.rule AND w.project_id = f.project_id
+         AND w.group_id IS NOT DISTINCT FROM f.group_id
+         AND w.report_date IS NOT DISTINCT FROM f.report_date
+        """,
+        {"import_id": import_id},
+    )
+    con.execute("DELETE FROM warnings")
+    con.execute("INSERT INTO warnings SELECT * FROM _new_warnings")
+    con.execute("DROP TABLE _new_warnings")
+    rows = con.execute(
+        "SELECT rule, count(*) FROM warnings WHERE import_id = $i GROUP BY rule ORDER BY rule",
+        {"i": import_id},
+    ).fetchall()
+    return {rule: int(n) for rule, n in rows}
+
+
+def record_import(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    *,
+    files: Sequence[Mapping[str, Any]],
+    rows_added: Mapping[str, int],
+    rows_replaced: Mapping[str, int],
+    warnings: int,
+    seconds: float,
+) -> None:
+    con.execute(
+        "INSERT INTO imports VALUES ($id, $at, $files, $added, $replaced, $warnings, $s, $v)",
+        {
+            "id": import_id,
+            "at": datetime.now(UTC).replace(tzinfo=None),
+            "files": json.dumps(list(files)),
+            "added": json.dumps(dict(rows_added)),
+            "replaced": json.dumps(dict(rows_replaced)),
+            "warnings": warnings,
+            "s": seconds,
+            "v": f"vsla {__version__}",
+        },
+    )
