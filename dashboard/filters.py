@@ -1,0 +1,229 @@
+"""Filters: the one description of "which data" shared by the CLI, the dashboard and exports.
+
+A filter selects projects (country, organisation, project), groups (themes) and an as-of date.
+Values repeated in one dimension are OR; dimensions are AND (INDICATORS.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from typing import Any
+
+TRAINED_BY = ("field_officer", "village_agent", "replicated")
+SETTINGS = ("rural", "peri-urban", "urban")
+STATUSES = ("supervised", "graduated")
+CYCLES = ("first", "later")
+KNOWN_TAGS = ("humanitarian", "refugee", "climate", "peacebuilding", "disability")
+
+# Breakdowns of `vsla indicators --by` and the dashboard tables.
+PROJECT_LEVEL_BY = ("country", "organisation", "project")
+GROUP_LEVEL_BY = ("trained_by", "setting")
+BREAKDOWNS = (*PROJECT_LEVEL_BY, *GROUP_LEVEL_BY, "quarter")
+
+LIST_FIELDS = (
+    "country",
+    "organisation",
+    "project",
+    "trained_by",
+    "setting",
+    "tag",
+    "status",
+    "cycle",
+)
+GROUP_LEVEL_FIELDS = (
+    "trained_by",
+    "setting",
+    "tag",
+    "status",
+    "cycle",
+    "min_pct_women",
+    "max_pct_women",
+    "youth_recorded",
+)
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message says which and what is expected."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    country: tuple[str, ...] = ()  # ISO 3166-1 alpha-3
+    organisation: tuple[str, ...] = ()
+    project: tuple[str, ...] = ()  # project_id
+    trained_by: tuple[str, ...] = ()
+    setting: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    cycle: tuple[str, ...] = ()  # "first" (cycle_number = 1) and/or "later" (> 1)
+    min_pct_women: float | None = None  # share of women in the group, 0..1, inclusive
+    max_pct_women: float | None = None
+    youth_recorded: bool | None = None  # only groups whose dataset records youth (or not)
+    as_of: date | None = None  # None: the latest report_date in the pool
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        for name in LIST_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            cleaned = tuple(dict.fromkeys(v.strip() for v in value if v and v.strip()))
+            object.__setattr__(self, name, cleaned)
+        object.__setattr__(self, "country", tuple(c.upper() for c in self.country))
+        object.__setattr__(self, "tag", tuple(t.lower() for t in self.tag))
+        _check_choice("trained_by", self.trained_by, TRAINED_BY)
+        _check_choice("setting", self.setting, SETTINGS)
+        _check_choice("status", self.status, STATUSES)
+        _check_choice("cycle", self.cycle, CYCLES)
+        for name in ("min_pct_women", "max_pct_women"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise FilterError(
+                    f"{name} must be a share between 0 and 1 (e.g. 0.75), not {value}."
+                )
+        if (
+            self.min_pct_women is not None
+            and self.max_pct_women is not None
+            and self.min_pct_women > self.max_pct_women
+        ):
+            raise FilterError(
+                f"min_pct_women ({self.min_pct_women}) is above "
+                f"max_pct_women ({self.max_pct_women})."
+            )
+
+    @property
+    def has_group_filters(self) -> bool:
+        """True when a theme filter selects groups inside projects.
+
+        Cost indicators then still use whole projects (INDICATORS.md)."""
+        return any(getattr(self, name) not in ((), None) for name in GROUP_LEVEL_FIELDS)
+
+    def with_as_of(self, as_of: date | None) -> Filters:
+        return replace(self, as_of=as_of)
+
+    def sql_params(self) -> dict[str, Any]:
+        """Bound parameters of the indicator queries (never formatted into SQL)."""
+        params: dict[str, Any] = {name: list(getattr(self, name)) for name in LIST_FIELDS}
+        params["min_pct_women"] = self.min_pct_women
+        params["max_pct_women"] = self.max_pct_women
+        params["youth_recorded"] = self.youth_recorded
+        return params
+
+    def as_query(self) -> dict[str, list[str]]:
+        """The filter as URL query / CLI flag values (same names as `vsla indicators`)."""
+        out: dict[str, list[str]] = {}
+        for f in fields(self):
+            if f.name == "notices":
+                continue
+            value = getattr(self, f.name)
+            if value in ((), None):
+                continue
+            if isinstance(value, tuple):
+                out[f.name] = list(value)
+            elif isinstance(value, bool):
+                out[f.name] = ["yes" if value else "no"]
+            elif isinstance(value, date):
+                out[f.name] = [value.isoformat()]
+            else:
+                out[f.name] = [f"{value:g}"]
+        return out
+
+    def describe(self) -> str:
+        """A short plain-English summary of the active filters, for captions."""
+        parts: list[str] = []
+        labels = {
+            "country": "country",
+            "organisation": "organisation",
+            "project": "project",
+            "trained_by": "trained by",
+            "setting": "setting",
+            "tag": "theme",
+            "status": "status",
+            "cycle": "cycle",
+        }
+        for name, label in labels.items():
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{label}: {', '.join(v.replace('_', ' ') for v in values)}")
+        if self.min_pct_women is not None or self.max_pct_women is not None:
+            lo = f"{self.min_pct_women:.0%}" if self.min_pct_women is not None else "0%"
+            hi = f"{self.max_pct_women:.0%}" if self.max_pct_women is not None else "100%"
+            parts.append(f"women {lo}-{hi} of members")
+        if self.youth_recorded is not None:
+            parts.append("youth recorded" if self.youth_recorded else "youth not recorded")
+        return "; ".join(parts) if parts else "all groups"
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Sequence[str] | str]) -> Filters:
+        """Parse URL/CLI values leniently: a value that cannot be used is dropped with a notice."""
+        notices: list[str] = []
+        kwargs: dict[str, Any] = {}
+
+        def values(name: str) -> list[str]:
+            raw = query.get(name, ())
+            return [raw] if isinstance(raw, str) else list(raw)
+
+        choices = {
+            "trained_by": TRAINED_BY,
+            "setting": SETTINGS,
+            "status": STATUSES,
+            "cycle": CYCLES,
+        }
+        for name in LIST_FIELDS:
+            vals = [v.strip() for v in values(name) if v.strip()]
+            if name in choices:
+                bad = [v for v in vals if v not in choices[name]]
+                for v in bad:
+                    notices.append(
+                        f"Ignored {name}={v!r}: expected one of {', '.join(choices[name])}."
+                    )
+                vals = [v for v in vals if v in choices[name]]
+            kwargs[name] = tuple(vals)
+        for name in ("min_pct_women", "max_pct_women"):
+            vals = values(name)
+            if vals:
+                try:
+                    value = float(vals[-1])
+                    if not 0.0 <= value <= 1.0:
+                        raise ValueError
+                    kwargs[name] = value
+                except ValueError:
+                    notices.append(
+                        f"Ignored {name}={vals[-1]!r}: expected a share between 0 and 1."
+                    )
+        lo, hi = kwargs.get("min_pct_women"), kwargs.get("max_pct_women")
+        if lo is not None and hi is not None and lo > hi:
+            notices.append(
+                "Ignored min_pct_women and max_pct_women: the minimum is above the maximum."
+            )
+            kwargs["min_pct_women"] = kwargs["max_pct_women"] = None
+        vals = values("youth_recorded")
+        if vals:
+            parsed = parse_bool(vals[-1])
+            if parsed is None:
+                notices.append(f"Ignored youth_recorded={vals[-1]!r}: expected yes or no.")
+            kwargs["youth_recorded"] = parsed
+        vals = values("as_of")
+        if vals:
+            try:
+                kwargs["as_of"] = date.fromisoformat(vals[-1])
+            except ValueError:
+                notices.append(f"Ignored as_of={vals[-1]!r}: expected a date as YYYY-MM-DD.")
+        return cls(**kwargs, notices=tuple(notices))
+
+
+def parse_bool(text: str) -> bool | None:
+    t = text.strip().lower()
+    if t in ("1", "yes", "y", "true"):
+        return True
+    if t in ("0", "no", "n", "false"):
+        return False
+    return None
+
+
+def _check_choice(name: str, values: Iterable[str], allowed: Sequence[str]) -> None:
+    for v in values:
+        if v not in allowed:
+            raise FilterError(f"{name} {v!r} is not known: expected one of {', '.join(allowed)}.")

@@ -1,0 +1,468 @@
+"""The indicator registry and engine.
+
+Each indicator of INDICATORS.md has one entry here (id, label, unit, format, definition,
+direction) and one formula, in queries/indicators.sql. `compute` is what the `vsla indicators`
+command, the dashboard and the exports all call, so they show the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import duckdb
+
+from dashboard.filters import BREAKDOWNS, GROUP_LEVEL_BY, FilterError, Filters
+from dashboard.queries import sql
+
+Format = Literal["int", "pct", "usd", "decimal"]
+Category = Literal["outreach", "participation", "savings_loans", "financial", "efficiency"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    unit: str  # in words, for axes and tables
+    format: Format
+    definition: str  # the formula in plain words (glossary, hover help, speaker notes)
+    direction: int  # +1 higher is better, -1 lower is better, 0 neither
+    category: Category
+    level: Literal["group", "project"] = "group"
+    additive: bool = False  # sums over a partition of groups (counts and money totals)
+
+
+def _i(*args: Any, **kwargs: Any) -> Indicator:
+    return Indicator(*args, **kwargs)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    # Outreach
+    _i(
+        "organisations",
+        "Organisations",
+        "organisations",
+        "int",
+        "Number of member organisations with at least one active group in scope.",
+        1,
+        "outreach",
+    ),
+    _i(
+        "countries",
+        "Countries",
+        "countries",
+        "int",
+        "Number of countries with at least one active group in scope.",
+        1,
+        "outreach",
+    ),
+    _i(
+        "projects",
+        "Projects",
+        "projects",
+        "int",
+        "Number of projects with at least one active group in scope.",
+        1,
+        "outreach",
+    ),
+    _i(
+        "groups",
+        "Groups",
+        "groups",
+        "int",
+        "Active groups: groups whose latest dataset up to the as-of date is less than "
+        "365 days old.",
+        1,
+        "outreach",
+        additive=True,
+    ),
+    _i(
+        "groups_replicated",
+        "Replicated groups",
+        "groups",
+        "int",
+        "Active groups formed spontaneously by members of other groups (trained by: replicated).",
+        1,
+        "outreach",
+        additive=True,
+    ),
+    _i(
+        "replication_rate",
+        "Replication rate",
+        "replicated groups per trained group",
+        "decimal",
+        "Replicated groups divided by groups trained by the project (field officers and village "
+        "agents).",
+        1,
+        "outreach",
+    ),
+    _i(
+        "members",
+        "Members",
+        "members",
+        "int",
+        "Registered members of the active groups, at each group's latest visit.",
+        1,
+        "outreach",
+        additive=True,
+    ),
+    _i(
+        "women",
+        "Women",
+        "members",
+        "int",
+        "Registered women members of the active groups.",
+        1,
+        "outreach",
+        additive=True,
+    ),
+    _i(
+        "men",
+        "Men",
+        "members",
+        "int",
+        "Registered men members of the active groups.",
+        0,
+        "outreach",
+        additive=True,
+    ),
+    _i(
+        "pct_women",
+        "Women",
+        "% of members",
+        "pct",
+        "Women divided by members, summed over the active groups.",
+        1,
+        "outreach",
+    ),
+    _i(
+        "pct_youth",
+        "Youth",
+        "% of members",
+        "pct",
+        "Members aged 15-35 divided by members, over the groups whose visit recorded youth.",
+        0,
+        "outreach",
+    ),
+    _i(
+        "avg_group_size",
+        "Average group size",
+        "members per group",
+        "decimal",
+        "Members divided by active groups.",
+        0,
+        "outreach",
+    ),
+    # Participation
+    _i(
+        "attendance_rate",
+        "Attendance",
+        "% of members",
+        "pct",
+        "Members attending the latest meeting divided by members.",
+        1,
+        "participation",
+    ),
+    _i(
+        "dropout_rate",
+        "Dropout rate",
+        "% of members at start of cycle",
+        "pct",
+        "Dropouts since the start of the cycle divided by members at the start of the cycle.",
+        -1,
+        "participation",
+    ),
+    _i(
+        "membership_growth",
+        "Membership growth",
+        "% of members at start of cycle",
+        "pct",
+        "Members now minus members at the start of the cycle, divided by members at the start.",
+        1,
+        "participation",
+    ),
+    # Savings and loans
+    _i(
+        "savings_usd",
+        "Savings",
+        "USD",
+        "usd",
+        "Value of savings this cycle, converted to USD at each year's average rate.",
+        1,
+        "savings_loans",
+        additive=True,
+    ),
+    _i(
+        "savings_per_member_usd",
+        "Savings per member",
+        "USD per member",
+        "usd",
+        "Value of savings this cycle divided by members.",
+        1,
+        "savings_loans",
+    ),
+    _i(
+        "loans_outstanding_usd",
+        "Loans outstanding",
+        "USD",
+        "usd",
+        "Value of loans outstanding, converted to USD.",
+        1,
+        "savings_loans",
+        additive=True,
+    ),
+    _i(
+        "avg_loan_usd",
+        "Average loan outstanding",
+        "USD per loan",
+        "usd",
+        "Value of loans outstanding divided by the number of loans outstanding.",
+        0,
+        "savings_loans",
+    ),
+    _i(
+        "pct_members_with_loans",
+        "Members with loans",
+        "% of members",
+        "pct",
+        "Number of loans outstanding divided by members.",
+        1,
+        "savings_loans",
+    ),
+    _i(
+        "loan_fund_utilisation",
+        "Loan fund utilisation",
+        "% of loan fund",
+        "pct",
+        "Loans outstanding divided by loans outstanding plus loan fund cash in box and bank.",
+        1,
+        "savings_loans",
+    ),
+    _i(
+        "portfolio_at_risk",
+        "Portfolio at risk",
+        "% of loans outstanding",
+        "pct",
+        "Unpaid balance of late loans divided by the value of loans outstanding.",
+        -1,
+        "savings_loans",
+    ),
+    _i(
+        "write_off_ratio",
+        "Write-off ratio",
+        "% of loans outstanding",
+        "pct",
+        "Loans written off this cycle divided by the value of loans outstanding.",
+        -1,
+        "savings_loans",
+    ),
+    # Financial performance
+    _i(
+        "assets_usd",
+        "Assets",
+        "USD",
+        "usd",
+        "Loan fund cash + loans outstanding + cash in other funds + property now, in USD.",
+        1,
+        "financial",
+        additive=True,
+    ),
+    _i(
+        "profit_usd",
+        "Profit this cycle",
+        "USD",
+        "usd",
+        "Loan fund cash + loans outstanding + property now - savings - property at start of "
+        "cycle - debts: the cycle's earnings to date, in USD.",
+        1,
+        "financial",
+        additive=True,
+    ),
+    _i(
+        "return_on_savings",
+        "Return on savings",
+        "% of savings",
+        "pct",
+        "Profit this cycle divided by savings.",
+        1,
+        "financial",
+    ),
+    _i(
+        "return_on_assets",
+        "Return on assets",
+        "% of assets",
+        "pct",
+        "Profit this cycle divided by assets.",
+        1,
+        "financial",
+    ),
+    _i(
+        "annualised_return_on_savings",
+        "Annualised return on savings",
+        "% per year",
+        "pct",
+        "Each group's profit scaled to a year (x 365 / days since the cycle started), summed, "
+        "divided by savings; groups at least 90 days into their cycle.",
+        1,
+        "financial",
+    ),
+    _i(
+        "annualised_return_on_assets",
+        "Annualised return on assets",
+        "% per year",
+        "pct",
+        "Each group's profit scaled to a year (x 365 / days since the cycle started), summed, "
+        "divided by assets; groups at least 90 days into their cycle.",
+        1,
+        "financial",
+    ),
+    # Efficiency of the facilitating agency (whole projects)
+    _i(
+        "cost_to_date_usd",
+        "Project cost to date",
+        "USD",
+        "usd",
+        "Cumulative cost of the projects in scope at their latest quarterly report, in USD.",
+        0,
+        "efficiency",
+        level="project",
+    ),
+    _i(
+        "cost_per_member_usd",
+        "Cost per member",
+        "USD per member",
+        "usd",
+        "Project cost to date divided by the members of all the projects' active groups "
+        "(replicated groups included).",
+        -1,
+        "efficiency",
+        level="project",
+    ),
+    _i(
+        "cost_per_group_usd",
+        "Cost per group",
+        "USD per group",
+        "usd",
+        "Project cost to date divided by the projects' active groups.",
+        -1,
+        "efficiency",
+        level="project",
+    ),
+    _i(
+        "members_per_field_officer",
+        "Members per field officer",
+        "members per field officer",
+        "decimal",
+        "Members of the projects' active groups divided by paid field officers.",
+        1,
+        "efficiency",
+        level="project",
+    ),
+    _i(
+        "groups_per_trainer",
+        "Groups per trainer",
+        "groups per trainer",
+        "decimal",
+        "Active groups of the projects divided by field officers plus village agents.",
+        1,
+        "efficiency",
+        level="project",
+    ),
+)
+
+BY_ID: dict[str, Indicator] = {ind.id: ind for ind in INDICATORS}
+IDS: tuple[str, ...] = tuple(BY_ID)
+COST_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.level == "project")
+
+
+def latest_report_date(con: duckdb.DuckDBPyConnection) -> date | None:
+    row = con.execute("SELECT max(report_date) FROM datasets").fetchone()
+    return row[0] if row else None
+
+
+def earliest_report_date(con: duckdb.DuckDBPyConnection) -> date | None:
+    row = con.execute("SELECT min(report_date) FROM datasets").fetchone()
+    return row[0] if row else None
+
+
+def quarter_end(d: date) -> date:
+    """Mar 31, Jun 30, Sep 30 or Dec 31 of d's quarter."""
+    month = ((d.month - 1) // 3 + 1) * 3
+    return date(d.year, month, 31 if month in (3, 12) else 30)
+
+
+def quarter_label(d: date) -> str:
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def trend_dates(first: date, as_of: date) -> list[date]:
+    """Quarter ends from the quarter of `first` up to `as_of`; when `as_of` is not a quarter
+    end, the last point is `as_of` itself (the quarter so far), so a trend ends at the headline."""
+    dates: list[date] = []
+    q = quarter_end(first)
+    while q <= as_of:
+        dates.append(q)
+        q = quarter_end(date.fromordinal(q.toordinal() + 1))
+    if not dates or dates[-1] != as_of:
+        dates.append(as_of)
+    return dates
+
+
+def _empty_row() -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for ind in INDICATORS:
+        additive_count = ind.additive or ind.id in ("organisations", "countries", "projects")
+        row[ind.id] = 0 if additive_count else None
+    for money in ("savings_usd", "loans_outstanding_usd", "assets_usd", "profit_usd"):
+        row[money] = 0.0
+    return row
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection, filters: Filters, by: str | None = None
+) -> list[dict[str, Any]]:
+    """Indicators for the filters, one dict per value of `by` (one dict in all without `by`).
+
+    Keys: the `by` name (when given) and every indicator id. Shares are fractions, money is
+    USD, undefined ratios are None. Breakdown values with no active group are omitted; for
+    the group-level breakdowns (trained_by, setting) the cost indicators are None.
+    """
+    if by is not None and by not in BREAKDOWNS:
+        raise FilterError(f"Cannot break down by {by!r}: expected one of {', '.join(BREAKDOWNS)}.")
+    as_of = filters.as_of or latest_report_date(con)
+    if as_of is None:  # an empty pool
+        return [] if by else [_empty_row()]
+    if by == "quarter":
+        first = earliest_report_date(con)
+        dates = trend_dates(first, as_of) if first and first <= as_of else [as_of]
+    else:
+        dates = [as_of]
+    params = filters.sql_params() | {"as_of_dates": dates, "by": by or ""}
+    cur = con.cursor()
+    try:
+        result = cur.execute(sql("indicators"), params)
+        names = [d[0] for d in result.description]
+        rows = result.fetchall()
+    finally:
+        cur.close()
+    out: list[dict[str, Any]] = []
+    for values in rows:
+        record = dict(zip(names, values, strict=True))
+        row: dict[str, Any] = {}
+        if by == "quarter":
+            row[by] = quarter_label(record["as_of"])
+        elif by:
+            row[by] = record["by_value"]
+        for ind_id in IDS:
+            value = record[ind_id]
+            if isinstance(value, float) and value != value:  # NaN never leaves the engine
+                value = None
+            row[ind_id] = value
+        if by in GROUP_LEVEL_BY:
+            for ind_id in COST_IDS:
+                row[ind_id] = None
+        out.append(row)
+    if by is None and not out:
+        return [_empty_row()]
+    return out

@@ -1,0 +1,30 @@
+"""Shared fixtures: the hand-computed pool, built through the real importer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.ingest import import_files
+from dashboard.pool import open_pool
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HAND_POOL_DIR = FIXTURES / "hand_pool"
+
+
+@pytest.fixture(scope="session")
+def hand_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seven-group pool of tests/fixtures/hand_pool, imported from its CSV folder."""
+    path = tmp_path_factory.mktemp("hand") / "pool.duckdb"
+    import_files([HAND_POOL_DIR], path)
+    return path
+
+
+@pytest.fixture
+def hand_con(hand_pool_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_pool(hand_pool_path)
+    yield con
+    con.close()
