@@ -1,0 +1,472 @@
+"""The import contract in code: the tables' columns, their types, rules and form labels.
+
+One source of truth for the reader (header matching), the validator (types, ranges), the
+writer (column order) and the template (headers, drop-downs, the "Columns" sheet). The
+column order of each table is the order of queries/schema.sql.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal[
+    "text", "date", "int", "money", "number", "bool", "enum", "country", "currency", "tags"
+]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One error found in the import files: where it is, and what is wrong in plain words."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool
+    meaning: str
+    minimum: float | None = None
+    minimum_inclusive: bool = True
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # labels of the SAVIX-style form, accepted as headers
+    not_future: bool = False
+    rule: str = ""  # the cross-column rule in words, for the template and messages
+    default: str | None = None  # what an empty cell or absent column means, in words
+
+    @property
+    def expected(self) -> str:
+        """What a valid value looks like, in words (ends a message: "x must be ...")."""
+        if self.kind == "date":
+            return (
+                "a date written YYYY-MM-DD (e.g. 2025-03-31) or DD/MM/YYYY (e.g. 31/03/2025), "
+                "or an Excel date cell"
+            )
+        if self.kind == "int":
+            if self.minimum is not None:
+                return f"a whole number >= {self.minimum:g}"
+            return "a whole number"
+        if self.kind == "money":
+            return "an amount >= 0, written as a plain number (e.g. 1234.50)"
+        if self.kind == "number":
+            if self.minimum is not None and self.maximum is not None:
+                return f"a number between {self.minimum:g} and {self.maximum:g}"
+            if self.minimum is not None:
+                op = ">=" if self.minimum_inclusive else ">"
+                return f"a number {op} {self.minimum:g}"
+            return "a number"
+        if self.kind == "bool":
+            return "yes or no"
+        if self.kind == "enum":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "country":
+            return "a country: its ISO code (e.g. UGA or UG) or English name (e.g. Uganda)"
+        if self.kind == "currency":
+            return "an ISO 4217 currency code (e.g. UGX, KES, USD)"
+        if self.kind == "tags":
+            return "words separated by ; (e.g. refugee;climate)"
+        return "text"
+
+    @property
+    def type_label(self) -> str:
+        """The type in a word or two, for the template's Columns sheet."""
+        return {
+            "text": "text",
+            "date": "date",
+            "int": "whole number",
+            "money": "amount",
+            "number": "number",
+            "bool": "yes/no",
+            "enum": "choice",
+            "country": "country",
+            "currency": "currency code",
+            "tags": "tags",
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    meaning: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _money(name: str, meaning: str, label: str | None = None, rule: str = "") -> Column:
+    return Column(
+        name,
+        "money",
+        True,
+        meaning,
+        minimum=0,
+        labels=(label,) if label else (),
+        rule=rule,
+    )
+
+
+def _count(
+    name: str,
+    meaning: str,
+    label: str | None = None,
+    *,
+    minimum: int = 0,
+    required: bool = True,
+    rule: str = "",
+    default: str | None = None,
+) -> Column:
+    return Column(
+        name,
+        "int",
+        required,
+        meaning,
+        minimum=minimum,
+        labels=(label,) if label else (),
+        rule=rule,
+        default=default,
+    )
+
+
+TRAINED_BY = ("field_officer", "village_agent", "replicated")
+SETTINGS = ("rural", "peri-urban", "urban")
+STATUSES = ("supervised", "graduated")
+
+# Accepted spellings of the enum values: the key is the value lower-cased with spaces,
+# underscores and hyphens removed (so "Field officer", "field-officer" and "FIELD_OFFICER"
+# all match).
+ENUM_ALIASES: dict[str, dict[str, str]] = {
+    "trained_by": {
+        "fieldofficer": "field_officer",
+        "villageagent": "village_agent",
+        "replicated": "replicated",
+    },
+    "setting": {"rural": "rural", "periurban": "peri-urban", "urban": "urban"},
+    "status": {"supervised": "supervised", "graduated": "graduated", "selfmanaged": "graduated"},
+}
+
+BOOL_TRUE = ("yes", "y", "true", "1")
+BOOL_FALSE = ("no", "n", "false", "0")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "exchange_rates",
+            "Annual average exchange rates: units of each currency per 1 USD.",
+            ("currency", "year"),
+            (
+                Column("currency", "currency", True, "ISO 4217 code of the currency"),
+                Column(
+                    "year",
+                    "int",
+                    True,
+                    "the year the rate is the average of",
+                    minimum=1900,
+                    maximum=2100,
+                ),
+                Column(
+                    "per_usd",
+                    "number",
+                    True,
+                    "units of the currency per 1 USD, annual average "
+                    "(USD itself is 1 and needs no row)",
+                    minimum=0,
+                    minimum_inclusive=False,
+                ),
+            ),
+        ),
+        Table(
+            "projects",
+            "One row per project: one country, one currency; the unit of reporting.",
+            ("project_id",),
+            (
+                Column(
+                    "project_id",
+                    "text",
+                    True,
+                    "stable id, unique across the pool (e.g. BDI-DUT-01)",
+                ),
+                Column("project_name", "text", True, "the project's name"),
+                Column(
+                    "organisation",
+                    "text",
+                    True,
+                    "the pooling member organisation (facilitating agency)",
+                ),
+                Column("partner", "text", False, "local implementing partner"),
+                Column("country", "country", True, "the country of the project"),
+                Column(
+                    "currency",
+                    "currency",
+                    True,
+                    "ISO 4217 code of the amounts reported for this project",
+                ),
+                Column("start_date", "date", True, "the project's start"),
+                Column(
+                    "end_date",
+                    "date",
+                    False,
+                    "the project's end",
+                    rule="start_date <= end_date",
+                ),
+                Column("donor", "text", False, "the donor funding the project"),
+                Column(
+                    "shared",
+                    "bool",
+                    False,
+                    "whether the project's data may be shown to other organisations",
+                    default="no",
+                ),
+            ),
+        ),
+        Table(
+            "project_reports",
+            "Quarterly project-level data: cost to date and staff.",
+            ("project_id", "period_end"),
+            (
+                Column(
+                    "project_id",
+                    "text",
+                    True,
+                    "the project reported on",
+                    rule="the project must be in the pool or in the same import",
+                ),
+                Column("period_end", "date", True, "end of the quarter reported", not_future=True),
+                _money(
+                    "cost_to_date",
+                    "cumulative project cost since start, in the project currency",
+                ),
+                _count("field_officers", "paid staff training/supervising groups"),
+                _count("village_agents", "community-based trainers"),
+            ),
+        ),
+        Table(
+            "groups",
+            "Static data of each savings group, formed once.",
+            ("project_id", "group_id"),
+            (
+                Column(
+                    "project_id",
+                    "text",
+                    True,
+                    "the project the group belongs to",
+                    rule="the project must be in the pool or in the same import",
+                ),
+                Column(
+                    "group_id",
+                    "text",
+                    True,
+                    "the group's id, unique within its project",
+                ),
+                Column("group_name", "text", False, "the group's name (never shown to others)"),
+                Column(
+                    "formation_date",
+                    "date",
+                    True,
+                    "date of first training meeting",
+                    labels=("Date of first training meeting",),
+                    not_future=True,
+                ),
+                Column(
+                    "trained_by",
+                    "enum",
+                    True,
+                    "who trained the group; replicated = formed spontaneously by members "
+                    "of other groups",
+                    choices=TRAINED_BY,
+                    labels=("Group trained by",),
+                ),
+                Column("trainer_id", "text", False, "who monitors the group"),
+                Column("region", "text", False, "first-level administrative area"),
+                Column("setting", "enum", False, "rural, peri-urban or urban", choices=SETTINGS),
+                Column(
+                    "tags",
+                    "tags",
+                    False,
+                    "cross-cutting themes, e.g. "
+                    "humanitarian;refugee;climate;peacebuilding;disability",
+                ),
+                Column(
+                    "latitude",
+                    "number",
+                    False,
+                    "WGS84 latitude",
+                    minimum=-90,
+                    maximum=90,
+                ),
+                Column(
+                    "longitude",
+                    "number",
+                    False,
+                    "WGS84 longitude",
+                    minimum=-180,
+                    maximum=180,
+                ),
+            ),
+        ),
+        Table(
+            "datasets",
+            "One row per visit: the books of the group's current cycle at the report date.",
+            ("project_id", "group_id", "report_date"),
+            (
+                Column("project_id", "text", True, "the group's project"),
+                Column(
+                    "group_id",
+                    "text",
+                    True,
+                    "the group visited",
+                    rule="the group must be in the pool or in the same import",
+                ),
+                Column(
+                    "report_date",
+                    "date",
+                    True,
+                    "date of data collection",
+                    labels=("Date of data collection",),
+                    not_future=True,
+                ),
+                _count("cycle_number", "1 for the group's first cycle", minimum=1),
+                Column(
+                    "cycle_start_date",
+                    "date",
+                    True,
+                    "date savings started this cycle",
+                    labels=("Date savings started this cycle",),
+                    not_future=True,
+                    rule="formation_date <= cycle_start_date <= report_date",
+                ),
+                _count(
+                    "members_at_start", "members at start of cycle", "Members at start of cycle"
+                ),
+                _count(
+                    "members",
+                    "registered members at present",
+                    "Registered members at present",
+                    minimum=1,
+                ),
+                _count(
+                    "women",
+                    "registered women at present",
+                    "Registered women at present",
+                    rule="women <= members",
+                ),
+                _count(
+                    "men",
+                    "registered men at present",
+                    "Registered men at present",
+                    required=False,
+                    rule="women + men = members",
+                    default="members - women",
+                ),
+                _count(
+                    "youth",
+                    "members aged 15-35 (empty = not recorded)",
+                    required=False,
+                    rule="youth <= members",
+                ),
+                _count(
+                    "members_attending",
+                    "present at this meeting",
+                    "No. of members attending meeting",
+                    rule="members_attending <= members",
+                ),
+                _count("dropouts", "dropouts since start of cycle", "Dropouts this cycle"),
+                _money("savings", "value of savings this cycle", "Value of savings this cycle"),
+                _count(
+                    "loans_outstanding_count",
+                    "number of loans outstanding",
+                    "No. of loans outstanding",
+                ),
+                _money(
+                    "loans_outstanding_value",
+                    "value of loans outstanding",
+                    "Value of loans outstanding",
+                ),
+                _money(
+                    "late_loans_balance",
+                    "unpaid balance of late loans",
+                    "Unpaid balance of late loans",
+                    rule="late_loans_balance <= loans_outstanding_value",
+                ),
+                _money("write_offs", "written off since start of cycle", "Write-offs this cycle"),
+                _money(
+                    "loan_fund_cash", "loan fund cash in box and bank", "Loan fund cash in box/bank"
+                ),
+                _money(
+                    "other_funds_cash",
+                    "cash in other funds (social/welfare fund)",
+                    "Cash in other funds",
+                ),
+                _money(
+                    "property_at_start",
+                    "value of group property at start of cycle",
+                    "Property at start of cycle",
+                ),
+                _money("property_now", "value of group property now", "Property now"),
+                _money("debts", "what the group owes", "Debts"),
+                Column(
+                    "status",
+                    "enum",
+                    True,
+                    "supervised, or graduated (self-managed)",
+                    choices=STATUSES,
+                ),
+            ),
+        ),
+    )
+}
+
+# Money columns are in the project's currency (a note for the template).
+MONEY_NOTE = "in the project's currency"
+
+
+def normalise_name(text: str) -> str:
+    """A header or sheet name as compared: trimmed, lower case, spaces/underscores/hyphens alike."""
+    text = text.strip().lower().rstrip("*:").strip()
+    return re.sub(r"[\s_\-]+", " ", text)
+
+
+def header_lookup(table: Table) -> dict[str, str]:
+    """Normalised header -> canonical column name, for canonical names and form labels."""
+    out: dict[str, str] = {}
+    for col in table.columns:
+        out[normalise_name(col.name)] = col.name
+        for label in col.labels:
+            out[normalise_name(label)] = col.name
+    return out
+
+
+TABLE_LOOKUP: dict[str, str] = {normalise_name(name): name for name in TABLES}
+
+
+def table_for(name: str) -> str | None:
+    """The table a sheet or file stem names (case-insensitively), or None."""
+    return TABLE_LOOKUP.get(normalise_name(name))

@@ -1,0 +1,443 @@
+"""Read import sources into raw sheets: every cell as text, headers mapped to canonical columns.
+
+Sources: .xlsx workbooks (a sheet per table), .csv files named after the tables, folders and
+.zip files of them, and other pool files (.duckdb). Nothing is interpreted here beyond
+turning each cell into text (Excel dates become YYYY-MM-DD); the validator does the rest.
+Row numbers are the ones the user sees in Excel (header = row 1); empty rows are kept in the
+frame so that numbering stays true, and dropped by the validator.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.ingest.model import TABLES, Issue, header_lookup, normalise_name, table_for
+from dashboard.pool import DATA_TABLES, PoolError, open_pool
+
+Progress = Callable[[str], None]
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+POOL_SUFFIXES = {".duckdb", ".db"}
+PROGRESS_EVERY = 100_000
+
+
+@dataclass
+class RawSheet:
+    """One table's rows from one sheet or CSV file, as text."""
+
+    index: int  # position in the import, used as the row's source id (_src)
+    file: str  # as shown to the user: "datasets.csv", "data.zip/2025/datasets.csv"
+    sheet: str | None  # the worksheet (or pool table) name; None for a CSV file
+    table: str
+    frame: pd.DataFrame  # columns c0..cN (text or missing) and _row (the Excel row number)
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> frame column
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    rows: int = 0  # non-empty data rows, filled in by the validator
+
+    def where(self, row: int | None = None) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if row is not None:
+            parts.append(f"row {row}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Reading:
+    sheets: list[RawSheet] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)  # {name, sha256, bytes}
+    notes: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def read_sources(
+    paths: Iterable[Path], *, target: Path | None = None, progress: Progress | None = None
+) -> Reading:
+    """Read every source; problems that stop a file from being read become issues."""
+    reader = _Reader(progress or (lambda _msg: None), target)
+    for path in paths:
+        reader.read_path(Path(path))
+    return reader.out
+
+
+def file_record(name: str, data: bytes | Path) -> dict[str, Any]:
+    if isinstance(data, Path):
+        with data.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        size = data.stat().st_size
+    else:
+        digest = hashlib.sha256(data).hexdigest()
+        size = len(data)
+    return {"name": name, "sha256": digest, "bytes": size}
+
+
+class _Reader:
+    def __init__(self, progress: Progress, target: Path | None) -> None:
+        self.progress = progress
+        self.target = target.resolve() if target else None
+        self.out = Reading()
+
+    # -- dispatch ---------------------------------------------------------------------------
+    def read_path(self, path: Path) -> None:
+        name = path.name or str(path)
+        if not path.exists():
+            self.issue(name, f"there is no file or folder at {path}.")
+            return
+        if path.is_dir():
+            self.read_folder(path)
+            return
+        suffix = path.suffix.lower()
+        if suffix == ".zip":
+            self.read_zip(path)
+        elif suffix in EXCEL_SUFFIXES:
+            self.out.files.append(file_record(name, path))
+            self.read_workbook(name, path)
+        elif suffix == ".csv":
+            table = table_for(path.stem)
+            if table is None:
+                self.issue(name, _unknown_csv_message(path.name))
+                return
+            self.out.files.append(file_record(name, path))
+            self.read_csv(name, path, table)
+        elif suffix in POOL_SUFFIXES:
+            self.read_pool(name, path)
+        elif suffix == ".xls":
+            self.issue(
+                name,
+                "this is an old-style Excel file (.xls), which cannot be read; "
+                "open it in Excel and save it as an Excel Workbook (.xlsx).",
+            )
+        else:
+            self.issue(
+                name,
+                "this kind of file cannot be imported; import .xlsx workbooks, .csv files "
+                "named after the tables, a folder or .zip of them, or a pool file (.duckdb).",
+            )
+
+    def read_folder(self, folder: Path) -> None:
+        used = 0
+        for path in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
+            name = f"{folder.name}/{path.name}"
+            if path.name.startswith((".", "~$")):
+                continue
+            suffix = path.suffix.lower()
+            if path.is_file() and suffix in EXCEL_SUFFIXES:
+                used += 1
+                self.out.files.append(file_record(name, path))
+                self.read_workbook(name, path)
+            elif path.is_file() and suffix == ".csv" and table_for(path.stem):
+                used += 1
+                self.out.files.append(file_record(name, path))
+                self.read_csv(name, path, table_for(path.stem) or "")
+            elif path.is_file() and suffix == ".csv":
+                self.out.notes.append(f"{name}: ignored (not named after a table).")
+            elif path.name.lower() not in {"readme.md", "readme.txt"}:
+                self.out.notes.append(f"{name}: ignored (only .csv and .xlsx files are read).")
+        if not used:
+            self.issue(
+                folder.name,
+                "the folder holds no .xlsx workbook and no .csv file named after a table "
+                f"({', '.join(f'{t}.csv' for t in TABLES)}).",
+            )
+
+    def read_zip(self, path: Path) -> None:
+        name = path.name
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            self.issue(name, f"this is not a readable .zip file ({exc}).")
+            return
+        self.out.files.append(file_record(name, path))
+        used = 0
+        with archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename.lower()):
+                member = info.filename
+                base = member.rsplit("/", 1)[-1]
+                if info.is_dir() or member.startswith("__MACOSX/") or base.startswith((".", "~$")):
+                    continue
+                shown = f"{name}/{member}"
+                suffix = Path(base).suffix.lower()
+                table = table_for(Path(base).stem) if suffix == ".csv" else None
+                if suffix not in EXCEL_SUFFIXES and table is None:
+                    why = "not named after a table" if suffix == ".csv" else "not .csv or .xlsx"
+                    self.out.notes.append(f"{shown}: ignored ({why}).")
+                    continue
+                used += 1
+                data = archive.read(info)
+                if suffix in EXCEL_SUFFIXES:
+                    self.read_workbook(shown, io.BytesIO(data))
+                else:
+                    self.read_csv(shown, io.BytesIO(data), table or "")
+        if not used:
+            self.issue(
+                name, "the .zip file holds no .xlsx workbook and no .csv file named after a table."
+            )
+
+    # -- CSV --------------------------------------------------------------------------------
+    def read_csv(self, name: str, source: Path | IO[bytes], table: str) -> None:
+        self.progress(f"Reading {name}")
+        head = _peek(source)
+        delimiter = _sniff_delimiter(head)
+        try:
+            frame = pd.read_csv(
+                source,
+                sep=delimiter,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                engine="c",
+                quotechar='"',
+            )
+        except pd.errors.EmptyDataError:
+            self.out.notes.append(f"{name}: the file is empty.")
+            return
+        except UnicodeDecodeError:
+            self.issue(
+                name,
+                "the file is not UTF-8 text; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'.",
+            )
+            return
+        except pd.errors.ParserError:
+            # Rows with more cells than the header: read again, slowly, to report them all
+            # and still check the rest of the file.
+            headers, data = self.read_ragged_csv(name, source, delimiter)
+        else:
+            headers = ["" if not isinstance(h, str) else h for h in frame.iloc[0].tolist()]
+            frame.columns = [f"c{i}" for i in range(frame.shape[1])]
+            data = frame.iloc[1:]
+            data = data.assign(_row=np.arange(2, len(data) + 2, dtype=np.int64))
+        self.add_sheet(name, None, table, headers, data)
+        self.progress(f"{name}: {len(data):,} rows read")
+
+    def read_ragged_csv(
+        self, name: str, source: Path | IO[bytes], delimiter: str
+    ) -> tuple[list[str], pd.DataFrame]:
+        shown = {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]
+        if isinstance(source, Path):
+            handle: IO[bytes] = source.open("rb")
+        else:
+            source.seek(0)
+            handle = source
+        with io.TextIOWrapper(handle, encoding="utf-8-sig", newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            headers = next(reader, [])
+            width = len(headers)
+            rows: list[list[str]] = []
+            for number, cells in enumerate(reader, start=2):
+                if len(cells) > width:
+                    if any(cell.strip() for cell in cells[width:]):
+                        self.issue(
+                            name,
+                            f"this row has {len(cells)} cells but the header has {width}; "
+                            f"look for an extra {shown} or for text containing a {shown} "
+                            "that is not in quotes.",
+                            row=number,
+                        )
+                    cells = cells[:width]
+                rows.append(cells + [""] * (width - len(cells)))
+        data = pd.DataFrame(rows, columns=[f"c{i}" for i in range(width)], dtype=object)
+        data["_row"] = np.arange(2, len(rows) + 2, dtype=np.int64)
+        return headers, data
+
+    # -- Excel ------------------------------------------------------------------------------
+    def read_workbook(self, name: str, source: Path | IO[bytes]) -> None:
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        self.progress(f"Reading {name}")
+        try:
+            book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            self.issue(name, f"this cannot be read as an Excel workbook (.xlsx): {exc}.")
+            return
+        try:
+            found = False
+            for sheet in book.worksheets:
+                table = table_for(sheet.title)
+                if table is None:
+                    self.out.notes.append(
+                        f"{name}, sheet {sheet.title}: ignored (not named after a table)."
+                    )
+                    continue
+                found = True
+                self.read_worksheet(name, sheet, table)
+            if not found:
+                self.issue(
+                    name,
+                    "the workbook has no sheet named after a table; name the sheets "
+                    + ", ".join(TABLES)
+                    + ".",
+                )
+        finally:
+            book.close()
+
+    def read_worksheet(self, name: str, sheet: Any, table: str) -> None:
+        sheet.reset_dimensions()  # some writers record wrong dimensions; read every row
+        rows = sheet.iter_rows(values_only=True)
+        header_cells = next(rows, None)
+        if header_cells is None:
+            self.out.notes.append(f"{name}, sheet {sheet.title}: the sheet is empty.")
+            return
+        headers = [_cell_text(v) or "" for v in header_cells]
+        while headers and not headers[-1]:
+            headers.pop()
+        width = len(headers)
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        numbers: list[int] = []
+        for number, cells in enumerate(rows, start=2):
+            values = [_cell_text(v) for v in cells[:width]]
+            if not any(values):
+                continue  # an empty row: skipped, the numbering of the others stays true
+            values.extend([None] * (width - len(values)))
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+            numbers.append(number)
+            if len(numbers) % PROGRESS_EVERY == 0:
+                self.progress(f"{name}, sheet {sheet.title}: {len(numbers):,} rows read")
+        frame = pd.DataFrame(
+            {f"c{i}": pd.Series(col, dtype=object) for i, col in enumerate(columns)}
+        )
+        frame["_row"] = np.asarray(numbers, dtype=np.int64)
+        self.add_sheet(name, sheet.title, table, headers, frame)
+        self.progress(f"{name}, sheet {sheet.title}: {len(numbers):,} rows read")
+
+    # -- another pool -----------------------------------------------------------------------
+    def read_pool(self, name: str, path: Path) -> None:
+        if self.target is not None and path.resolve() == self.target:
+            self.issue(
+                name, "this is the pool being imported into; a pool cannot be merged into itself."
+            )
+            return
+        self.progress(f"Reading {name}")
+        try:
+            con = open_pool(path, read_only=True)
+        except PoolError as exc:
+            self.issue(name, str(exc))
+            return
+        try:
+            self.out.files.append(file_record(name, path))
+            for table in DATA_TABLES:
+                names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+                select = ", ".join(
+                    f'CAST("{col}" AS VARCHAR) AS c{i}' for i, col in enumerate(names)
+                )
+                frame = con.execute(
+                    f"SELECT {select}, CAST(rowid + 1 AS BIGINT) AS _row "
+                    f"FROM {table} ORDER BY rowid"
+                ).df()
+                self.add_sheet(name, table, table, names, frame)
+                self.progress(f"{name}, table {table}: {len(frame):,} rows read")
+        finally:
+            con.close()
+
+    # -- shared -----------------------------------------------------------------------------
+    def add_sheet(
+        self, name: str, sheet: str | None, table: str, headers: list[str], frame: pd.DataFrame
+    ) -> None:
+        lookup = header_lookup(TABLES[table])
+        raw = RawSheet(len(self.out.sheets), name, sheet, table, frame)
+        unknown: list[str] = []
+        for i, header in enumerate(headers):
+            text = header.strip()
+            if not text:
+                continue
+            canonical = lookup.get(normalise_name(text))
+            if canonical is None:
+                unknown.append(text)
+            elif canonical in raw.columns:
+                self.issue(
+                    name,
+                    f"the columns '{raw.headers[canonical]}' and '{text}' both give {canonical}; "
+                    "keep only one of them.",
+                    sheet=sheet,
+                    row=1,
+                    column=text,
+                )
+            else:
+                raw.columns[canonical] = f"c{i}"
+                raw.headers[canonical] = text
+        if unknown:
+            listed = ", ".join(f"'{u}'" for u in unknown)
+            self.out.notes.append(
+                f"{raw.where()}: ignored the column{'s' if len(unknown) > 1 else ''} {listed} "
+                f"(not {'columns' if len(unknown) > 1 else 'a column'} of {table})."
+            )
+        self.out.sheets.append(raw)
+
+    def issue(
+        self,
+        file: str,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.out.issues.append(Issue(file, sheet, row, column, None, message))
+
+
+def _cell_text(value: Any) -> str | None:
+    """An openpyxl cell value as the text the validator reads."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()  # an Excel date cell: its date
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _peek(source: Path | IO[bytes]) -> bytes:
+    if isinstance(source, Path):
+        with source.open("rb") as f:
+            return f.read(65536)
+    position = source.tell()
+    head = source.read(65536)
+    source.seek(position)
+    return head
+
+
+def _sniff_delimiter(head: bytes) -> str:
+    """',' or ';' (or a tab): the one that occurs most in the header line, outside quotes."""
+    line = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    unquoted = re.sub(r'"[^"]*"', "", line)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _unknown_csv_message(filename: str) -> str:
+    names = ", ".join(f"{t}.csv" for t in TABLES)
+    return (
+        f"the file name {filename} does not say which table it holds; "
+        f"name the file after its table: {names}."
+    )

@@ -1,0 +1,144 @@
+"""The import template: an .xlsx workbook a partner fills in and imports as it is.
+
+One sheet per table with the canonical headers (bold, frozen), drop-downs for the choice
+columns, date formats on the date columns, and a "Columns" sheet (ignored by the importer)
+that explains every column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from dashboard.ingest.model import MONEY_NOTE, TABLES, Column
+from dashboard.pool import DATA_TABLES
+
+TEMPLATE_ROWS = 5000  # rows 2..TEMPLATE_ROWS get the drop-downs
+DATE_FORMAT = "yyyy-mm-dd"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# Order in which a partner fills the sheets in: parents before children.
+SHEET_ORDER = ("projects", "groups", "datasets", "project_reports", "exchange_rates")
+assert sorted(SHEET_ORDER) == sorted(DATA_TABLES)
+
+
+def write_template(path: Path) -> None:
+    """Write the import template workbook to `path`."""
+    path = Path(path)
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for table in SHEET_ORDER:
+        _table_sheet(book, table)
+    _columns_sheet(book)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+def _table_sheet(book: Workbook, table: str) -> None:
+    sheet = book.create_sheet(table)
+    spec = TABLES[table]
+    bold = Font(bold=True)
+    for index, col in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=col.name)
+        cell.font = bold
+        cell.fill = HEADER_FILL
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(col.name) + 4)
+        if col.kind == "date":
+            sheet.column_dimensions[letter].number_format = DATE_FORMAT
+        choices = _choices(col)
+        if choices:
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(choices) + '"',
+                allow_blank=not col.required,
+                showErrorMessage=True,
+                errorTitle=f"{col.name}",
+                error=f"{col.name} must be one of: {', '.join(choices)}",
+                promptTitle=col.name,
+                prompt=col.meaning[:255],
+            )
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+    sheet.freeze_panes = "A2"
+
+
+def _choices(col: Column) -> tuple[str, ...]:
+    if col.kind == "enum":
+        return col.choices
+    if col.kind == "bool":
+        return ("yes", "no")
+    return ()
+
+
+def _columns_sheet(book: Workbook) -> None:
+    sheet = book.create_sheet("Columns")
+    headers = ("table", "column", "type", "required", "meaning", "rule", "accepted form labels")
+    widths = (16, 26, 14, 10, 70, 60, 36)
+    bold = Font(bold=True)
+    for index, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = bold
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    row = 2
+    for table in SHEET_ORDER:
+        for col in TABLES[table].columns:
+            values = (
+                table,
+                col.name,
+                col.type_label,
+                "yes" if col.required else "no",
+                _meaning(col),
+                _rule(table, col),
+                "; ".join(col.labels),
+            )
+            for index, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row, column=index, value=value)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            row += 1
+    sheet.freeze_panes = "A2"
+    note = row + 1
+    sheet.cell(
+        row=note,
+        column=1,
+        value=(
+            "This sheet is ignored by the importer. Fill in the other sheets (any of them), "
+            "one row per record below the header, then run: vsla import THIS_FILE.xlsx"
+        ),
+    )
+    sheet.cell(
+        row=note + 1,
+        column=1,
+        value=(
+            "Dates: YYYY-MM-DD, DD/MM/YYYY or Excel dates. Numbers: plain, without thousands "
+            "separators. Re-importing a row with the same key replaces it."
+        ),
+    )
+
+
+def _meaning(col: Column) -> str:
+    text = col.meaning
+    if col.kind == "money":
+        text += f" ({MONEY_NOTE})"
+    if col.default:
+        text += f"; if empty: {col.default}"
+    return text
+
+
+def _rule(table: str, col: Column) -> str:
+    parts = [f"must be {col.expected}"]
+    if col.rule:
+        parts.append(col.rule)
+    if col.not_future:
+        parts.append("not in the future")
+    if col.name in TABLES[table].key:
+        key = ", ".join(TABLES[table].key)
+        parts.append(f"({key}) identifies the row: importing it again replaces it")
+    return "; ".join(parts)

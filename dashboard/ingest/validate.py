@@ -1,0 +1,497 @@
+"""Validate the raw sheets, vectorised in DuckDB: typed import tables and every error.
+
+The raw sheets are registered in a scratch (in-memory) DuckDB connection and, per table,
+stacked into s_<table> (trimmed text, empty rows dropped) and typed into t_<table>: each
+column then has its typed value `<col>` next to the text `<col>__raw` as written. The
+errors are found by set-based queries (per-column checks generated from the column specs
+of model.py; the rules of queries/ingest_rules.sql and the references of
+queries/ingest_references.sql) into one `errors` table. Only the first MAX_ISSUES errors
+are turned into sentences, so a million bad rows cost no more than a thousand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.ingest.countries import country_code
+from dashboard.ingest.currencies import ISO_4217
+from dashboard.ingest.model import BOOL_FALSE, BOOL_TRUE, ENUM_ALIASES, TABLES, Column, Issue
+from dashboard.ingest.read import RawSheet
+from dashboard.pool import DATA_TABLES, open_pool
+from dashboard.queries import sql
+
+MAX_ISSUES = 1000  # errors turned into Issue objects; the rest are only counted
+
+TRIM_CHARS = " \t\r\n\u00a0"
+NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+ISO_DATE_RE = r"\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?"
+DMY_DATE_RE = r"\d{1,2}/\d{1,2}/\d{4}"
+SEPARATOR_RE = r"[+-]?\d{1,3}([,' \u00a0]\d{3})+([.,]\d+)?|[+-]?\d+,\d+"
+INT_LIMIT = 2**31
+
+ERROR_COLUMNS = "tbl, _src, _row, col, code, value, a, b, c, d"
+
+
+@dataclass
+class Validation:
+    issues: list[Issue]  # the first MAX_ISSUES, in file, sheet, row and column order
+    total: int  # all errors
+    rows: dict[str, int]  # non-empty data rows per table
+    notes: list[str] = field(default_factory=list)
+
+
+def attach_pool(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    """Attach the existing pool read-only as `pool`, or an empty pool when there is none."""
+    if path is not None and path.exists():
+        check = open_pool(path, read_only=True)  # raises PoolError for a wrong file
+        check.close()
+        con.execute(f"ATTACH {_literal(str(path))} AS pool (READ_ONLY)")
+    else:
+        con.execute("ATTACH ':memory:' AS pool")
+        con.execute("USE pool")
+        con.execute(sql("schema"))
+        con.execute("USE memory")
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    sheets: Sequence[RawSheet],
+    *,
+    today: date,
+    progress: Callable[[str], None],
+) -> Validation:
+    """Stage, type and check every table; the typed tables stay in `con` for the writer."""
+    rows: dict[str, int] = {}
+    structural: list[Issue] = []
+    missing_in: dict[tuple[str, str], list[int]] = {}
+    for sheet in sheets:
+        for col in TABLES[sheet.table].columns:
+            if col.required and col.name not in sheet.columns:
+                missing_in.setdefault((sheet.table, col.name), []).append(sheet.index)
+                structural.append(_missing_column(sheet, col))
+
+    con.register("iso_codes", pd.DataFrame({"code": sorted(ISO_4217)}))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE iso_currency AS "
+        "SELECT CAST(code AS VARCHAR) AS code FROM iso_codes"
+    )
+    con.unregister("iso_codes")
+    for table in DATA_TABLES:
+        mine = [s for s in sheets if s.table == table]
+        _stage(con, table, mine)
+        counts = dict(con.execute(f"SELECT _src, count(*) FROM s_{table} GROUP BY _src").fetchall())
+        for s in mine:
+            s.rows = int(counts.get(s.index, 0))
+        rows[table] = sum(s.rows for s in mine)
+        if rows[table]:
+            progress(f"Validating {rows[table]:,} {table} rows")
+        if table == "projects":
+            _register_countries(con)
+        _type(con, table)
+
+    checks = [q for table in DATA_TABLES if rows[table] for q in _column_checks(table, missing_in)]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE errors (tbl VARCHAR, _src INTEGER, _row BIGINT, "
+        "col VARCHAR, code VARCHAR, value VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR)"
+    )
+    if checks:
+        con.execute(
+            f"INSERT INTO errors {' UNION ALL '.join(checks)}",
+            {"today": today} if any("$today" in q for q in checks) else None,
+        )
+    progress("Checking keys and references")
+    con.execute(f"INSERT INTO errors SELECT {ERROR_COLUMNS} FROM ({sql('ingest_rules')})")
+    con.execute(
+        f"INSERT INTO errors SELECT {ERROR_COLUMNS} FROM ({sql('ingest_references')})",
+        {"today": today},
+    )
+
+    found = con.execute("SELECT count(*) FROM errors").fetchone()
+    total = len(structural) + int(found[0] if found else 0)
+    listed = con.execute(
+        f"SELECT {ERROR_COLUMNS} FROM errors ORDER BY _src, _row, col, code LIMIT $n",
+        {"n": MAX_ISSUES},
+    ).fetchall()
+    by_index = {s.index: s for s in sheets}
+    ordered: list[tuple[tuple[int, int, int], Issue]] = []
+    for row in listed:
+        table, src, number, col = row[0], row[1], row[2], row[3]
+        names = TABLES[table].names
+        position = names.index(col) if col in names else len(names)
+        ordered.append(((src, number, position), _issue(by_index, today, *row)))
+    ordered.sort(key=lambda pair: pair[0])
+    issues = [issue for _, issue in ordered]
+    return Validation(structural + issues, total, rows, _derived_notes(con))
+
+
+# -- staging and typing ------------------------------------------------------------------
+
+
+def _clean(column: str) -> str:
+    """A raw cell as trimmed text, NULL when empty. Most cells need no trimming: test the
+    first and last characters (cheap) before calling trim (not cheap)."""
+    cell = f'CAST("{column}" AS VARCHAR)'
+    blank = ", ".join(str(ord(ch)) for ch in TRIM_CHARS)
+    return (
+        f"CASE WHEN {cell} = '' THEN NULL "
+        f"WHEN ascii(left({cell}, 1)) NOT IN ({blank}) "
+        f"AND ascii(right({cell}, 1)) NOT IN ({blank}) THEN {cell} "
+        f"ELSE NULLIF(trim({cell}, {_literal(TRIM_CHARS)}), '') END"
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: str, sheets: Sequence[RawSheet]) -> None:
+    spec = TABLES[table]
+    parts: list[str] = []
+    for sheet in sheets:
+        name = f"raw_{sheet.index}"
+        con.register(name, sheet.frame)
+        items = [f"CAST({sheet.index} AS INTEGER) AS _src", "CAST(_row AS BIGINT) AS _row"]
+        for col in spec.columns:
+            source = sheet.columns.get(col.name)
+            value = _clean(source) if source else "CAST(NULL AS VARCHAR)"
+            items.append(f'{value} AS "{col.name}__raw"')
+        cells = [_clean(c) for c in sheet.frame.columns if c != "_row"]
+        where = f"coalesce({', '.join(cells)}) IS NOT NULL" if cells else "false"
+        parts.append(f"SELECT {', '.join(items)} FROM {name} WHERE {where}")
+    if not parts:
+        items = ["CAST(NULL AS INTEGER) AS _src", "CAST(NULL AS BIGINT) AS _row"]
+        items += [f'CAST(NULL AS VARCHAR) AS "{c.name}__raw"' for c in spec.columns]
+        parts.append(f"SELECT {', '.join(items)} WHERE false")
+    con.execute(f"CREATE OR REPLACE TABLE s_{table} AS {' UNION ALL '.join(parts)}")
+    for sheet in sheets:
+        con.unregister(f"raw_{sheet.index}")
+
+
+def _register_countries(con: duckdb.DuckDBPyConnection) -> None:
+    values = [r[0] for r in con.execute("SELECT DISTINCT country__raw FROM s_projects").fetchall()]
+    present = [v for v in values if v is not None]
+    mapping = pd.DataFrame(
+        {
+            "raw": pd.Series(present, dtype=object),
+            "alpha3": pd.Series([country_code(v) for v in present], dtype=object),
+        }
+    )
+    con.register("country_names", mapping)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE country_map AS "
+        "SELECT CAST(raw AS VARCHAR) AS raw, CAST(alpha3 AS VARCHAR) AS alpha3 FROM country_names"
+    )
+    con.unregister("country_names")
+
+
+def _typed(col: Column) -> list[str]:
+    """Select items that turn "<col>__raw" into the typed "<col>" (NULL when invalid)."""
+    raw = f'"{col.name}__raw"'
+    out = f'"{col.name}"'
+    number = (
+        f"CASE WHEN regexp_full_match({raw}, {_literal(NUMBER_RE)}) "
+        f"AND isfinite(try_cast({raw} AS DOUBLE)) THEN try_cast({raw} AS DOUBLE) END"
+    )
+    if col.kind == "text":
+        return [f"{raw} AS {out}"]
+    if col.kind == "date":
+        return [
+            f"CASE WHEN regexp_full_match({raw}, {_literal(ISO_DATE_RE)}) "
+            f"THEN try_cast(left({raw}, 10) AS DATE) "
+            f"WHEN regexp_full_match({raw}, {_literal(DMY_DATE_RE)}) "
+            f"THEN CAST(try_strptime({raw}, '%d/%m/%Y') AS DATE) END AS {out}"
+        ]
+    if col.kind == "int":
+        helper = f'"{col.name}__num"'
+        return [
+            f"{number} AS {helper}",
+            f"CASE WHEN {helper} = trunc({helper}) AND abs({helper}) < {INT_LIMIT} "
+            f"THEN CAST({helper} AS INTEGER) END AS {out}",
+        ]
+    if col.kind in ("money", "number"):
+        return [f"{number} AS {out}"]
+    if col.kind == "bool":
+        yes = ", ".join(_literal(v) for v in BOOL_TRUE)
+        no = ", ".join(_literal(v) for v in BOOL_FALSE)
+        return [
+            f"CASE WHEN lower({raw}) IN ({yes}) THEN true "
+            f"WHEN lower({raw}) IN ({no}) THEN false END AS {out}"
+        ]
+    if col.kind == "enum":
+        whens = " ".join(
+            f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in ENUM_ALIASES[col.name].items()
+        )
+        return [f"CASE regexp_replace(lower({raw}), '[\\s_-]+', '', 'g') {whens} END AS {out}"]
+    if col.kind == "country":
+        return [f"(SELECT m.alpha3 FROM country_map m WHERE m.raw = {raw}) AS {out}"]
+    if col.kind == "currency":
+        return [
+            f"CASE WHEN upper({raw}) IN (SELECT code FROM iso_currency) THEN upper({raw}) END "
+            f"AS {out}"
+        ]
+    if col.kind == "tags":
+        return [
+            "NULLIF(array_to_string(list_sort(list_distinct(list_filter(list_transform("
+            f"regexp_split_to_array({raw}, '[;,]'), lambda x: lower(trim(x))), "
+            f"lambda x: x <> ''))), ';'), '') AS {out}"
+        ]
+    raise ValueError(f"unknown kind {col.kind}")  # pragma: no cover
+
+
+def _type(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    items = [item for col in TABLES[table].columns for item in _typed(col)]
+    con.execute(f"CREATE OR REPLACE TABLE t_{table} AS SELECT *, {', '.join(items)} FROM s_{table}")
+
+
+# -- checks ------------------------------------------------------------------------------
+
+
+def _check(table: str, col: str, code: str, where: str, a: str = "NULL") -> str:
+    return (
+        f"SELECT '{table}' AS tbl, _src, _row, '{col}' AS col, '{code}' AS code, "
+        f'"{col}__raw" AS value, CAST({a} AS VARCHAR) AS a, CAST(NULL AS VARCHAR) AS b, '
+        f"CAST(NULL AS VARCHAR) AS c, CAST(NULL AS VARCHAR) AS d FROM t_{table} WHERE {where}"
+    )
+
+
+def _column_checks(table: str, missing_in: dict[tuple[str, str], list[int]]) -> list[str]:
+    """Missing values, wrong types, ranges and future dates, for every column of a table."""
+    out: list[str] = []
+    for col in TABLES[table].columns:
+        raw = f'"{col.name}__raw"'
+        typed = f'"{col.name}"'
+        if col.required:
+            where = f"{raw} IS NULL"
+            absent = missing_in.get((table, col.name))
+            if absent:  # a missing column is one error for its sheet, not one per row
+                where += f" AND _src NOT IN ({', '.join(map(str, absent))})"
+            out.append(_check(table, col.name, "missing", where))
+        if col.kind not in ("text", "tags"):
+            out.append(_check(table, col.name, "type", f"{raw} IS NOT NULL AND {typed} IS NULL"))
+        if col.minimum is not None:
+            op = "<" if col.minimum_inclusive else "<="
+            out.append(_check(table, col.name, "minimum", f"{typed} {op} {col.minimum:g}", typed))
+        if col.maximum is not None:
+            out.append(_check(table, col.name, "maximum", f"{typed} > {col.maximum:g}", typed))
+        if col.not_future:
+            out.append(_check(table, col.name, "future", f"{typed} > $today", typed))
+    return out
+
+
+# -- messages ----------------------------------------------------------------------------
+
+
+def _issue(
+    sheets: dict[int, RawSheet],
+    today: date,
+    table: str,
+    src: int,
+    row: int,
+    col: str,
+    code: str,
+    value: str | None,
+    a: str | None,
+    b: str | None,
+    c: str | None,
+    d: str | None,
+) -> Issue:
+    sheet = sheets[src]
+    header = sheet.headers.get(col, col)
+    spec = TABLES[table]
+    column = spec.column(col) if col in spec.names else None
+    message = _message(code, column, col, value, a, b, c, d, sheets, today)
+    return Issue(sheet.file, sheet.sheet, int(row), header, value, message)
+
+
+def _message(
+    code: str,
+    column: Column | None,
+    col: str,
+    value: str | None,
+    a: str | None,
+    b: str | None,
+    c: str | None,
+    d: str | None,
+    sheets: dict[int, RawSheet],
+    today: date,
+) -> str:
+    if code == "missing" and column is not None:
+        return f"the value is missing; {col} is required and must be {column.expected}."
+    if code == "type" and column is not None:
+        return explain_type(column, value or "")
+    if code == "minimum" and column is not None:
+        shown = _num(a)
+        if column.kind == "money":
+            return f"{shown} is a negative amount; {col} must be {column.expected}."
+        if column.minimum == 0 and column.minimum_inclusive:
+            return f"{shown} is negative; {col} must be {column.expected}."
+        if not column.minimum_inclusive:
+            return f"{shown} is not above {column.minimum:g}; {col} must be {column.expected}."
+        return f"{shown} is less than {column.minimum:g}; {col} must be {column.expected}."
+    if code == "maximum" and column is not None:
+        return f"{_num(a)} is too large; {col} must be {column.expected}."
+    if code == "future":
+        return (
+            f"{a} is in the future (today is {today.isoformat()}); "
+            f"{col} cannot be later than today."
+        )
+    if code == "women_gt_members":
+        return f"{a} women is more than the {b} members; women must be <= members."
+    if code == "sex_sum":
+        total = int(a or 0) + int(b or 0)
+        return (
+            f"women ({a}) + men ({b}) = {total}, but members is {c}; women + men must equal "
+            "members (or leave men empty and it is worked out as members - women)."
+        )
+    if code == "youth_gt_members":
+        return f"{a} youth is more than the {b} members; youth must be <= members."
+    if code == "attending_gt_members":
+        return (
+            f"{a} members attending is more than the {b} members; "
+            "members_attending must be <= members."
+        )
+    if code == "late_gt_outstanding":
+        return (
+            f"the late loans balance {_num(a)} is more than the loans outstanding value "
+            f"{_num(b)}; late_loans_balance must be <= loans_outstanding_value."
+        )
+    if code == "start_after_report":
+        return (
+            f"the cycle start date {a} is after the report date {b}; "
+            "expected formation_date <= cycle_start_date <= report_date."
+        )
+    if code == "before_formation":
+        return (
+            f"the cycle start date {a} is before the group's formation date {b}; "
+            "expected formation_date <= cycle_start_date <= report_date."
+        )
+    if code == "end_before_start":
+        return (
+            f"the end date {a} is before the start date {b}; "
+            "end_date must be on or after start_date."
+        )
+    if code == "duplicate":
+        first = sheets[int(a or 0)].where(int(b or 0))
+        return (
+            f"the key ({value}) is also on {first}; each key may appear only once in an import "
+            "(a row that corrects the pool replaces it, but only one row per key)."
+        )
+    if code == "unknown_project":
+        return (
+            f"project {value} is not in the pool or in this import; add it to projects "
+            "(a projects sheet or projects.csv) or correct the project_id."
+        )
+    if code == "unknown_group":
+        return (
+            f"group {value} of project {a} is not in the pool or in this import; add it to "
+            "groups (a groups sheet or groups.csv) or correct the group_id."
+        )
+    if code == "no_rate":
+        more = int(d or 1) - 1
+        others = f" (and by {more:,} more rows of this sheet)" if more else ""
+        return (
+            f"there is no exchange rate for {a} (the currency of project {c}) in {b}, "
+            f"needed by this row{others}; add the row currency {a}, year {b} "
+            "to exchange_rates."
+        )
+    return f"{code}: {value}"  # pragma: no cover - every code above has a sentence
+
+
+def explain_type(column: Column, value: str) -> str:
+    """Why a value is not of its column's type, and what is expected."""
+    name = column.name
+    expected = column.expected
+    if column.kind == "date":
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", value):
+            return (
+                f"'{value}' has a time of day; {name} must be a date without a time "
+                f"(a date written YYYY-MM-DD or DD/MM/YYYY, or an Excel date cell)."
+            )
+        if re.fullmatch(ISO_DATE_RE, value) or re.fullmatch(DMY_DATE_RE, value):
+            return (
+                f"'{value}' is not a real date (check the day and the month); "
+                f"{name} must be {expected}."
+            )
+        return (
+            f"'{value}' is not a date in an accepted format; {name} must be {expected}. "
+            "Other forms (such as 2025/03/31, 03-31-2025 or two-digit years) are ambiguous "
+            "and not accepted."
+        )
+    if column.kind in ("int", "money", "number"):
+        if re.fullmatch(SEPARATOR_RE, value):
+            return (
+                f"'{value}' has a thousands separator or a decimal comma; write {name} as a "
+                "plain number, without separators and with a point for decimals (e.g. 1234.50)."
+            )
+        if re.fullmatch(NUMBER_RE, value):
+            number = float(value)
+            if not math.isfinite(number) or abs(number) >= INT_LIMIT:
+                return f"'{value}' is too large; {name} must be {expected}."
+            return f"'{value}' is not a whole number; {name} must be {expected}."
+        return f"'{value}' is not a number; {name} must be {expected}."
+    if column.kind == "bool":
+        return (
+            f"'{value}' is not yes or no; {name} must be yes or no "
+            "(true/false, y/n and 1/0 are also accepted)."
+        )
+    if column.kind == "enum":
+        return f"'{value}' is not an accepted value; {name} must be {expected}."
+    if column.kind == "country":
+        return f"'{value}' is not a country we recognise; {name} must be {expected}."
+    if column.kind == "currency":
+        return f"'{value}' is not an ISO 4217 currency code; {name} must be {expected}."
+    return f"'{value}' is not valid; {name} must be {expected}."  # pragma: no cover
+
+
+def _missing_column(sheet: RawSheet, col: Column) -> Issue:
+    labels = f" (or its form label '{col.labels[0]}')" if col.labels else ""
+    return Issue(
+        sheet.file,
+        sheet.sheet,
+        None,
+        col.name,
+        None,
+        f"the required column {col.name} is missing; add a column headed {col.name}{labels} "
+        f"holding {col.meaning}.",
+    )
+
+
+def _derived_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    notes: list[str] = []
+    derived = con.execute(
+        "SELECT count(*) FROM t_datasets WHERE men IS NULL AND men__raw IS NULL"
+    ).fetchone()
+    if derived and derived[0]:
+        notes.append(
+            f"men was worked out as members - women for {derived[0]:,} datasets rows "
+            "(no men column, or an empty cell)."
+        )
+    defaulted = con.execute("SELECT count(*) FROM t_projects WHERE shared__raw IS NULL").fetchone()
+    if defaulted and defaulted[0]:
+        notes.append(
+            f"shared was not given for {defaulted[0]:,} projects: they are not shared "
+            "with other organisations (the default)."
+        )
+    return notes
+
+
+def _num(text: str | None) -> str:
+    """A number as a person writes it: 600 rather than 600.0."""
+    if text is None:
+        return ""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return text
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (for constants of this module and file paths, never cell values)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,363 @@
+"""Import files into a pool, all or nothing.
+
+1. Read every source (dashboard.ingest.read) and validate it against itself and the existing
+   pool, opened read-only (dashboard.ingest.validate). Any error: ImportRejected, and the pool
+   file is not touched.
+2. Build the new version in a copy next to the pool (`<pool>.importing-<pid>`): in one
+   transaction delete the pool's rows whose key is imported (counted as replaced), insert
+   the imported rows, recompute the warnings and record the import.
+3. Checkpoint, close and fsync the copy, then os.replace it onto the pool: readers see the
+   old pool or the new one, never a half-written one. On any failure the copy is removed.
+
+A lock on `<pool>.lock` keeps two imports into the same pool from running at once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dashboard.ingest.model import TABLES, Issue
+from dashboard.ingest.read import RawSheet, Reading, read_sources
+from dashboard.ingest.validate import Validation, attach_pool, validate
+from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool
+from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
+from dashboard.queries import sql
+
+try:  # POSIX; elsewhere imports are not guarded against running twice at once
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "date": "DATE",
+    "int": "INTEGER",
+    "money": "DOUBLE",
+    "number": "DOUBLE",
+    "bool": "BOOLEAN",
+    "enum": "VARCHAR",
+    "country": "VARCHAR",
+    "currency": "VARCHAR",
+    "tags": "VARCHAR",
+}
+
+# How a column is written when the import leaves it empty (DATA.md defaults).
+DERIVED = {
+    ("datasets", "men"): "coalesce(men, members - women)",
+    ("projects", "shared"): "coalesce(shared, false)",
+}
+
+
+class ImportRejected(Exception):
+    """The import was refused; `issues` says why (the first ones), `total` how many in all."""
+
+    def __init__(self, issues: Sequence[Issue], total: int | None = None) -> None:
+        self.issues: list[Issue] = list(issues)
+        self.total: int = max(total if total is not None else 0, len(self.issues))
+        super().__init__(self.report())
+
+    def report(self, limit: int = 50) -> str:
+        count = f"{self.total:,} error{'s' if self.total != 1 else ''}"
+        lines = [f"The import was rejected ({count}); fix the files and import them again:"]
+        lines += [str(issue) for issue in self.issues[:limit]]
+        more = self.total - min(limit, len(self.issues))
+        if more > 0:
+            lines.append(f"... and {more:,} more error{'s' if more != 1 else ''}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    files: list[dict[str, Any]]
+    rows_added: dict[str, int]
+    rows_replaced: dict[str, int]
+    warnings: dict[str, int]  # rule -> count of flags new with this import
+    notes: list[str]
+    seconds: float
+    warning_examples: dict[str, list[str]] = field(default_factory=dict)
+    db: Path | None = None
+
+    def summary(self) -> str:
+        rows = sum(self.rows_added.values()) + sum(self.rows_replaced.values())
+        into = f" into {self.db}" if self.db else ""
+        lines = [
+            f"Imported {rows:,} rows from {len(self.files)} file"
+            f"{'s' if len(self.files) != 1 else ''}{into} (import {self.import_id}) "
+            f"in {self.seconds:.2f} s."
+        ]
+        width = max((len(t) for t in self.rows_added), default=0)
+        for table in DATA_TABLES:
+            if table in self.rows_added:
+                lines.append(
+                    f"  {table:<{width}}  {self.rows_added[table]:>9,} added, "
+                    f"{self.rows_replaced.get(table, 0):,} replaced"
+                )
+        if rows >= 10_000 and self.seconds > 0:
+            lines.append(f"  ({rows / self.seconds:,.0f} rows per second)")
+        total = sum(self.warnings.values())
+        if total:
+            lines.append(
+                f"Warnings new with this import: {total:,} (the rows are imported and flagged "
+                "as questionable; check them):"
+            )
+            for rule, count in sorted(self.warnings.items()):
+                lines.append(f"  {rule} ({WARNING_RULES.get(rule, rule)}): {count:,}")
+                lines += [f"    e.g. {example}" for example in self.warning_examples.get(rule, [])]
+        else:
+            lines.append("No new data-quality warnings.")
+        if self.notes:
+            lines.append("Notes:")
+            lines += [f"  - {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def import_files(
+    paths: Sequence[Path],
+    db: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
+
+    Raises ImportRejected, leaving the pool byte-for-byte unchanged, on any error."""
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    db = Path(db)
+    sources = [Path(p) for p in paths]
+    if not sources:
+        raise ImportRejected([Issue("(no files)", None, None, None, None, "no files were given.")])
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with _import_lock(db):
+        con = connect(":memory:", read_only=False)
+        try:
+            reading = read_sources(sources, target=db, progress=say)
+            try:
+                attach_pool(con, db)
+            except PoolError as exc:
+                issue = Issue(db.name, None, None, None, None, str(exc))
+                raise ImportRejected([*reading.issues, issue]) from None
+            checked = validate(con, reading.sheets, today=date.today(), progress=say)
+            issues = reading.issues + checked.issues
+            total = len(reading.issues) + checked.total
+            if not total and not any(checked.rows.values()):
+                names = ", ".join(p.name for p in sources)
+                issues = [
+                    Issue(
+                        names,
+                        None,
+                        None,
+                        None,
+                        None,
+                        "the files contain no data rows; fill in at least one row below the "
+                        "header row of a table's sheet.",
+                    )
+                ]
+                total = 1
+            if total:
+                raise ImportRejected(issues, total)
+            result = _apply(con, db, reading, checked, started, say)
+        finally:
+            con.close()
+    result.seconds = time.perf_counter() - started
+    say(f"Done in {result.seconds:.2f} s")
+    return result
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection,
+    db: Path,
+    reading: Reading,
+    checked: Validation,
+    started: float,
+    say: Callable[[str], None],
+) -> ImportResult:
+    temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
+    _remove(temp)
+    attached = False
+    in_transaction = False
+    try:
+        if db.exists():
+            shutil.copyfile(db, temp)
+        else:
+            create_pool(temp)
+        con.execute("DETACH pool")
+        con.execute(f"ATTACH {_literal(str(temp))} AS target")
+        attached = True
+        con.execute("USE target")
+        con.begin()
+        in_transaction = True
+        import_id = next_import_id(con)
+        added: dict[str, int] = {}
+        replaced: dict[str, int] = {}
+        for table in DATA_TABLES:
+            count = checked.rows[table]
+            if not count:
+                continue
+            say(f"Writing {count:,} {table} rows")
+            replaced[table] = _merge(con, table)
+            added[table] = count - replaced[table]
+        say("Computing data-quality warnings")
+        new = refresh_warnings(con, import_id)
+        examples = _warning_examples(con, import_id, reading.sheets)
+        record_import(
+            con,
+            import_id,
+            files=reading.files,
+            rows_added=added,
+            rows_replaced=replaced,
+            warnings=sum(new.values()),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        con.commit()
+        in_transaction = False
+        con.execute("USE memory")
+        con.execute("CHECKPOINT target")
+        con.execute("DETACH target")
+        attached = False
+        _fsync(temp)
+        os.replace(temp, db)
+        _fsync(db.parent)
+    except BaseException as exc:
+        if in_transaction:
+            with suppress(duckdb.Error):
+                con.rollback()
+        if attached:
+            with suppress(duckdb.Error):
+                con.execute("USE memory")
+                con.execute("DETACH target")
+        _remove(temp)
+        if isinstance(exc, OSError | duckdb.IOException):
+            raise ImportRejected(
+                [
+                    Issue(
+                        db.name,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"the new version of the pool could not be written ({exc}); "
+                        "the pool is unchanged.",
+                    )
+                ]
+            ) from exc
+        raise
+    return ImportResult(
+        import_id=import_id,
+        files=reading.files,
+        rows_added=added,
+        rows_replaced=replaced,
+        warnings=new,
+        notes=reading.notes + checked.notes,
+        seconds=time.perf_counter() - started,
+        warning_examples=examples,
+        db=db,
+    )
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Replace the pool's rows whose key is imported, insert the import; return replaced."""
+    match = " AND ".join(f'p."{k}" = i."{k}"' for k in KEYS[table])
+    deleted = con.execute(
+        f"DELETE FROM target.main.{table} AS p USING memory.main.t_{table} AS i WHERE {match}"
+    ).fetchone()
+    columns = TABLES[table].columns
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    values = ", ".join(
+        f"CAST({DERIVED.get((table, c.name), _quoted(c.name))} AS {SQL_TYPES[c.kind]})"
+        for c in columns
+    )
+    con.execute(
+        f"INSERT INTO target.main.{table} ({names}) "
+        f"SELECT {values} FROM memory.main.t_{table} ORDER BY _src, _row"
+    )
+    return int(deleted[0]) if deleted else 0
+
+
+def _warning_examples(
+    con: duckdb.DuckDBPyConnection, import_id: int, sheets: Sequence[RawSheet]
+) -> dict[str, list[str]]:
+    by_index = {s.index: s for s in sheets}
+    out: dict[str, list[str]] = {}
+    rows = con.execute(sql("ingest_warning_examples"), {"import_id": import_id}).fetchall()
+    for rule, message, project_id, group_id, report_date, src, row in rows:
+        if src is not None and src in by_index:
+            where = by_index[src].where(int(row))
+        else:
+            where = ", ".join(
+                str(part)
+                for part in (f"project {project_id}", group_id and f"group {group_id}", report_date)
+                if part
+            )
+        out.setdefault(rule, []).append(f"{where}: {message}")
+    return out
+
+
+@contextmanager
+def _import_lock(db: Path) -> Iterator[None]:
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    lock_path = db.with_name(f"{db.name}.lock")
+    with open(lock_path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportRejected(
+                [
+                    Issue(
+                        db.name,
+                        None,
+                        None,
+                        None,
+                        None,
+                        "another import into this pool is running; wait for it to finish "
+                        "and import again.",
+                    )
+                ]
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # pragma: no cover - e.g. directories on some platforms
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove(temp: Path) -> None:
+    for path in (temp, temp.with_name(temp.name + ".wal")):
+        with suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
