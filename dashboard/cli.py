@@ -1,0 +1,304 @@
+"""The `vsla` command: import, template, demo, indicators, info, serve."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dashboard import __version__
+from dashboard.config import pool_path
+from dashboard.filters import (
+    BREAKDOWNS,
+    CYCLES,
+    SETTINGS,
+    STATUSES,
+    TRAINED_BY,
+    FilterError,
+    Filters,
+)
+from dashboard.pool import PoolError
+
+
+def _progress_printer(stream: Any = sys.stderr) -> Callable[[str], None]:
+    """Progress lines on stderr, at most a few per second (the last one always shows)."""
+    last = [0.0]
+
+    def emit(message: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.25 or message.endswith("."):
+            last[0] = now
+            print(message, file=stream, flush=True)
+
+    return emit
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the pool file (default: $VSLA_DB, else data/pool.duckdb)",
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1 (e.g. 0.75)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vsla",
+        description="Pooled savings-group (VSLA) data: import, indicators, demo, dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"vsla {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "import",
+        help="import workbooks, CSV files, folders, zips or other pools",
+        description="Import .xlsx workbooks (sheets named after the tables), .csv files named "
+        "after the tables, folders or .zip files of them, or another pool (.duckdb). "
+        "All-or-nothing: any error leaves the pool unchanged.",
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _db_arg(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("template", help="write the empty import workbook partners fill in")
+    p.add_argument("path", type=Path, metavar="PATH.xlsx")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("demo", help="build the deterministic demo pool")
+    _db_arg(p)
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--groups", type=int, default=20_000, help="number of groups (default 20000)")
+    p.add_argument("--force", action="store_true", help="replace an existing pool file")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "indicators",
+        help="compute the standard indicators",
+        description="Indicators of INDICATORS.md for the filters, as JSON or CSV. Shares are "
+        "fractions, money is USD, undefined ratios are null.",
+    )
+    _db_arg(p)
+    p.add_argument("--as-of", type=_date, metavar="DATE", help="default: latest report date")
+    for flag, choices in (
+        ("country", None),
+        ("organisation", None),
+        ("project", None),
+        ("trained-by", TRAINED_BY),
+        ("setting", SETTINGS),
+        ("tag", None),
+        ("status", STATUSES),
+        ("cycle", CYCLES),
+    ):
+        p.add_argument(
+            f"--{flag}",
+            action="append",
+            default=[],
+            choices=choices,
+            metavar=flag.upper().replace("-", "_"),
+            help="repeat for several (OR)" + (f"; one of {', '.join(choices)}" if choices else ""),
+        )
+    p.add_argument("--min-pct-women", type=_share, metavar="F")
+    p.add_argument("--max-pct-women", type=_share, metavar="F")
+    p.add_argument(
+        "--youth-recorded",
+        choices=("yes", "no"),
+        help="only groups whose latest visit recorded youth (yes) or did not (no)",
+    )
+    p.add_argument("--by", choices=BREAKDOWNS)
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("info", help="what is in a pool: tables, imports, warnings")
+    _db_arg(p)
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("serve", help="serve the dashboard (development server)")
+    _db_arg(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from dashboard.ingest import ImportRejected, import_files
+
+    db = pool_path(args.db)
+    existed = db.exists()
+    missing = [str(f) for f in args.files if not f.exists()]
+    if missing:
+        print(f"No such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    try:
+        result = import_files(args.files, db, progress=_progress_printer())
+    except ImportRejected as exc:
+        print(exc.report(), file=sys.stderr)
+        outcome = f"{db} is unchanged" if existed else f"no pool was created at {db}"
+        print(f"\nNothing was imported; {outcome}.", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from dashboard.ingest import write_template
+
+    write_template(args.path)
+    print(f"Wrote the import template to {args.path}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dashboard.demo import build_demo
+
+    db = pool_path(args.db)
+    try:
+        result = build_demo(
+            db, seed=args.seed, groups=args.groups, replace=args.force, progress=_progress_printer()
+        )
+    except FileExistsError as exc:
+        print(f"{exc} Use --force to replace it.", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def _filters_from_args(args: argparse.Namespace) -> Filters:
+    from dashboard.ingest.countries import country_code
+
+    countries: list[str] = []
+    for text in args.country:
+        code = country_code(text)
+        if code is None:
+            raise FilterError(f"Unknown country {text!r}: use an ISO code (UGA, UG) or a name.")
+        countries.append(code)
+    return Filters(
+        country=tuple(countries),
+        organisation=tuple(args.organisation),
+        project=tuple(args.project),
+        trained_by=tuple(args.trained_by),
+        setting=tuple(args.setting),
+        tag=tuple(args.tag),
+        status=tuple(args.status),
+        cycle=tuple(args.cycle),
+        min_pct_women=args.min_pct_women,
+        max_pct_women=args.max_pct_women,
+        youth_recorded=None if args.youth_recorded is None else args.youth_recorded == "yes",
+        as_of=args.as_of,
+    )
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from dashboard.indicators import IDS, compute, latest_report_date
+    from dashboard.pool import open_pool
+
+    filters = _filters_from_args(args)
+    con = open_pool(pool_path(args.db))
+    try:
+        rows = compute(con, filters, args.by)
+        as_of = filters.as_of or latest_report_date(con)
+    finally:
+        con.close()
+    print(f"As of {as_of}; filters: {filters.describe()}.", file=sys.stderr)
+    if args.format == "json":
+        out: Any = rows if args.by else rows[0]
+        json.dump(out, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        columns = ([args.by] if args.by else []) + list(IDS)
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from dashboard.pool import DATA_TABLES, meta, open_pool
+
+    db = pool_path(args.db)
+    con = open_pool(db)
+    try:
+        info = meta(con)
+        print(
+            f"Pool {db} ({os.path.getsize(db) / 1e6:.1f} MB), schema version "
+            f"{info['schema_version']}, {info.get('kind', 'pool')}, created {info['created_at']}"
+        )
+        for table in DATA_TABLES:
+            (n,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+            print(f"  {table:<16} {n:>12,} rows")
+        first, last = con.execute(
+            "SELECT min(report_date), max(report_date) FROM datasets"
+        ).fetchone()
+        print(f"  report dates     {first} .. {last}")
+        for rule, n in con.execute(
+            "SELECT rule, count(*) FROM warnings GROUP BY rule ORDER BY 2 DESC"
+        ).fetchall():
+            print(f"  warning {rule:<24} {n:>8,}")
+        for import_id, at, files, added, n_warnings in con.execute(
+            "SELECT import_id, imported_at, files, rows_added, warnings FROM imports "
+            "ORDER BY import_id DESC LIMIT 5"
+        ).fetchall():
+            names = ", ".join(f["name"] for f in json.loads(files))
+            counts = ", ".join(f"{n:,} {t}" for t, n in json.loads(added).items() if n)
+            print(
+                f"  import {import_id} at {at:%Y-%m-%d %H:%M}: {names}; "
+                f"added {counts or 'nothing'}; {n_warnings:,} warnings"
+            )
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.db:
+        os.environ["VSLA_DB"] = str(args.db)
+    from dashboard.server import create_app
+
+    create_app().run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (PoolError, FilterError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `vsla indicators | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

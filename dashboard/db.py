@@ -1,0 +1,58 @@
+"""The web process's read-only access to the pool.
+
+One DuckDB connection per process, opened lazily (after a gunicorn fork, never at import),
+and a cursor per call so that threads never share a result set.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from dashboard.config import Settings
+from dashboard.pool import open_pool
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"con": None, "pid": None, "path": None}
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """This process's read-only connection to the pool of the current settings."""
+    settings = Settings.from_env()
+    with _lock:
+        con = _state["con"]
+        if con is None or _state["pid"] != os.getpid() or _state["path"] != settings.db:
+            con = open_pool(
+                settings.db,
+                read_only=True,
+                threads=settings.threads,
+                memory_limit=settings.memory_limit,
+            )
+            _state.update(con=con, pid=os.getpid(), path=settings.db)
+        assert isinstance(con, duckdb.DuckDBPyConnection)
+        return con
+
+
+@contextmanager
+def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of its own for one unit of work (results fetched before it closes)."""
+    con = connection()
+    with _lock:
+        cur = con.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+def reset() -> None:
+    """Close this process's connection (tests, or after the pool file was replaced)."""
+    with _lock:
+        con = _state["con"]
+        if isinstance(con, duckdb.DuckDBPyConnection):
+            con.close()
+        _state.update(con=None, pid=None, path=None)
