@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+
+.PHONY: run test lint format demo clean help
+
+help:
+	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
+	@echo "make test   set up, lint, run every test"
+	@echo "make demo   rebuild the demo pool ($(DB))"
+	@echo "make clean  remove the virtual environment, caches and generated pools"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+$(DB): | $(STAMP)
+	$(BIN)/vsla demo --db $(DB)
+
+run: $(STAMP) $(DB)
+	VSLA_DB=$(DB) $(BIN)/vsla serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+demo: $(STAMP)
+	$(BIN)/vsla demo --db $(DB) --force
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -f data/*.duckdb data/*.duckdb.wal
