@@ -28,6 +28,7 @@ run: $(STAMP) $(DB)
 	VSLA_DB=$(DB) $(BIN)/vsla serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@scripts/ensure-browser.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
