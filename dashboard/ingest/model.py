@@ -27,6 +27,11 @@ class Issue:
     value: str | None
     message: str
 
+    @classmethod
+    def about_file(cls, file: str, message: str) -> Issue:
+        """An issue with a whole file (or the pool), not with one of its cells."""
+        return cls(file, None, None, None, None, message)
+
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet:

@@ -139,7 +139,7 @@ def import_files(
     db = Path(db)
     sources = [Path(p) for p in paths]
     if not sources:
-        raise ImportRejected([Issue("(no files)", None, None, None, None, "no files were given.")])
+        raise ImportRejected([Issue.about_file("(no files)", "no files were given.")])
     db.parent.mkdir(parents=True, exist_ok=True)
     with _import_lock(db):
         con = connect(":memory:", read_only=False)
@@ -148,7 +148,7 @@ def import_files(
             try:
                 attach_pool(con, db)
             except PoolError as exc:
-                issue = Issue(db.name, None, None, None, None, str(exc))
+                issue = Issue.about_file(db.name, str(exc))
                 raise ImportRejected([*reading.issues, issue]) from None
             checked = validate(con, reading.sheets, today=date.today(), progress=say)
             issues = reading.issues + checked.issues
@@ -156,12 +156,8 @@ def import_files(
             if not total and not any(checked.rows.values()):
                 names = ", ".join(p.name for p in sources)
                 issues = [
-                    Issue(
+                    Issue.about_file(
                         names,
-                        None,
-                        None,
-                        None,
-                        None,
                         "the files contain no data rows; fill in at least one row below the "
                         "header row of a table's sheet.",
                     )
@@ -243,12 +239,8 @@ def _apply(
         if isinstance(exc, OSError | duckdb.IOException):
             raise ImportRejected(
                 [
-                    Issue(
+                    Issue.about_file(
                         db.name,
-                        None,
-                        None,
-                        None,
-                        None,
                         f"the new version of the pool could not be written ({exc}); "
                         "the pool is unchanged.",
                     )
@@ -318,12 +310,8 @@ def _import_lock(db: Path) -> Iterator[None]:
         except BlockingIOError:
             raise ImportRejected(
                 [
-                    Issue(
+                    Issue.about_file(
                         db.name,
-                        None,
-                        None,
-                        None,
-                        None,
                         "another import into this pool is running; wait for it to finish "
                         "and import again.",
                     )
