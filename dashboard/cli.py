@@ -219,11 +219,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     filters = _filters_from_args(args)
     con = open_pool(pool_path(args.db))
     try:
+        filters = filters.with_as_of(filters.as_of or latest_report_date(con))
         rows = compute(con, filters, args.by)
-        as_of = filters.as_of or latest_report_date(con)
     finally:
         con.close()
-    print(f"As of {as_of}; filters: {filters.describe()}.", file=sys.stderr)
+    print(f"As of {filters.as_of}; filters: {filters.describe()}.", file=sys.stderr)
     if args.format == "json":
         out: Any = rows if args.by else rows[0]
         json.dump(out, sys.stdout, indent=2)

@@ -6,7 +6,7 @@ Values repeated in one dimension are OR; dimensions are AND (INDICATORS.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
@@ -16,6 +16,13 @@ SETTINGS = ("rural", "peri-urban", "urban")
 STATUSES = ("supervised", "graduated")
 CYCLES = ("first", "later")
 KNOWN_TAGS = ("humanitarian", "refugee", "climate", "peacebuilding", "disability")
+# The filters whose values come from a fixed list.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "trained_by": TRAINED_BY,
+    "setting": SETTINGS,
+    "status": STATUSES,
+    "cycle": CYCLES,
+}
 
 # Breakdowns of `vsla indicators --by` and the dashboard tables.
 PROJECT_LEVEL_BY = ("country", "organisation", "project")
@@ -73,10 +80,12 @@ class Filters:
             object.__setattr__(self, name, cleaned)
         object.__setattr__(self, "country", tuple(c.upper() for c in self.country))
         object.__setattr__(self, "tag", tuple(t.lower() for t in self.tag))
-        _check_choice("trained_by", self.trained_by, TRAINED_BY)
-        _check_choice("setting", self.setting, SETTINGS)
-        _check_choice("status", self.status, STATUSES)
-        _check_choice("cycle", self.cycle, CYCLES)
+        for name, allowed in CHOICES.items():
+            for value in getattr(self, name):
+                if value not in allowed:
+                    raise FilterError(
+                        f"{name} {value!r} is not known: expected one of {', '.join(allowed)}."
+                    )
         for name in ("min_pct_women", "max_pct_women"):
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
@@ -165,21 +174,16 @@ class Filters:
             raw = query.get(name, ())
             return [raw] if isinstance(raw, str) else list(raw)
 
-        choices = {
-            "trained_by": TRAINED_BY,
-            "setting": SETTINGS,
-            "status": STATUSES,
-            "cycle": CYCLES,
-        }
         for name in LIST_FIELDS:
             vals = [v.strip() for v in values(name) if v.strip()]
-            if name in choices:
-                bad = [v for v in vals if v not in choices[name]]
-                for v in bad:
-                    notices.append(
-                        f"Ignored {name}={v!r}: expected one of {', '.join(choices[name])}."
-                    )
-                vals = [v for v in vals if v in choices[name]]
+            if name in CHOICES:
+                allowed = CHOICES[name]
+                notices += [
+                    f"Ignored {name}={v!r}: expected one of {', '.join(allowed)}."
+                    for v in vals
+                    if v not in allowed
+                ]
+                vals = [v for v in vals if v in allowed]
             kwargs[name] = tuple(vals)
         for name in ("min_pct_women", "max_pct_women"):
             vals = values(name)
@@ -221,9 +225,3 @@ def parse_bool(text: str) -> bool | None:
     if t in ("0", "no", "n", "false"):
         return False
     return None
-
-
-def _check_choice(name: str, values: Iterable[str], allowed: Sequence[str]) -> None:
-    for v in values:
-        if v not in allowed:
-            raise FilterError(f"{name} {v!r} is not known: expected one of {', '.join(allowed)}.")

@@ -410,13 +410,10 @@ def trend_dates(first: date, as_of: date) -> list[date]:
 
 
 def _empty_row() -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for ind in INDICATORS:
-        additive_count = ind.additive or ind.id in ("organisations", "countries", "projects")
-        row[ind.id] = 0 if additive_count else None
-    for money in ("savings_usd", "loans_outstanding_usd", "assets_usd", "profit_usd"):
-        row[money] = 0.0
-    return row
+    """Nothing in scope: counts and money totals are 0, every ratio is undefined."""
+    return {
+        ind.id: 0 if ind.format == "int" else 0.0 if ind.additive else None for ind in INDICATORS
+    }
 
 
 def compute(
