@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -23,6 +22,7 @@ from dashboard.filters import (
     TRAINED_BY,
     FilterError,
     Filters,
+    check_breakdown,
 )
 from dashboard.pool import PoolError
 
@@ -63,6 +63,14 @@ def _share(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1 (e.g. 0.75)")
     return value
+
+
+def _breakdown(text: str) -> str:
+    try:
+        check_breakdown(text)
+    except FilterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("yes", "no"),
         help="only groups whose latest visit recorded youth (yes) or did not (no)",
     )
-    p.add_argument("--by", choices=BREAKDOWNS)
+    p.add_argument(
+        "--by",
+        type=_breakdown,
+        metavar="{" + ",".join(BREAKDOWNS) + ",tag:NAME}",
+        help="one row per value of this breakdown",
+    )
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.set_defaults(func=cmd_indicators)
 
@@ -213,7 +226,7 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from dashboard.indicators import IDS, compute, latest_report_date
+    from dashboard.indicators import compute, export_columns, latest_report_date, rows_to_csv
     from dashboard.pool import open_pool
 
     filters = _filters_from_args(args)
@@ -224,16 +237,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(f"As of {filters.as_of}; filters: {filters.describe()}.", file=sys.stderr)
+    columns = export_columns(args.by)
     if args.format == "json":
-        out: Any = rows if args.by else rows[0]
+        records = [{k: row[k] for k in columns} for row in rows]
+        out: Any = records if args.by else records[0]
         json.dump(out, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        columns = ([args.by] if args.by else []) + list(IDS)
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        sys.stdout.write(rows_to_csv(rows, args.by))
     return 0
 
 

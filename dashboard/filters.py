@@ -24,10 +24,43 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "cycle": CYCLES,
 }
 
-# Breakdowns of `vsla indicators --by` and the dashboard tables.
+# Breakdowns of `vsla indicators --by` and the dashboard tables. Group-level breakdowns split
+# projects, so cost indicators (whole projects) are not given for them. Besides these,
+# "tag:<name>" compares the groups carrying a tag ("yes") with all others ("no").
 PROJECT_LEVEL_BY = ("country", "organisation", "project")
-GROUP_LEVEL_BY = ("trained_by", "setting")
+GROUP_LEVEL_BY = (
+    "trained_by",
+    "trainer",
+    "setting",
+    "status",
+    "cycle",
+    "women_band",
+    "youth_band",
+)
 BREAKDOWNS = (*PROJECT_LEVEL_BY, *GROUP_LEVEL_BY, "quarter")
+# Values of the banded breakdowns, in display order.
+BANDS: dict[str, tuple[str, ...]] = {
+    "women_band": ("women_only", "mostly_women", "mixed"),
+    "youth_band": ("youth_majority", "youth_minority", "not_recorded"),
+    "cycle": CYCLES,
+    "status": STATUSES,
+    "setting": SETTINGS,
+    "trained_by": TRAINED_BY,
+}
+
+
+def is_group_level(by: str | None) -> bool:
+    return by is not None and (by in GROUP_LEVEL_BY or by.startswith("tag:"))
+
+
+def check_breakdown(by: str | None) -> None:
+    """Raise FilterError unless `by` is None, a known breakdown or tag:<name>."""
+    if by is None or by in BREAKDOWNS or (by.startswith("tag:") and len(by) > 4):
+        return
+    raise FilterError(
+        f"Cannot break down by {by!r}: expected one of {', '.join(BREAKDOWNS)} or tag:<name>."
+    )
+
 
 LIST_FIELDS = (
     "country",

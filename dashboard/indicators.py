@@ -7,13 +7,15 @@ command, the dashboard and the exports all call, so they show the same numbers.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 import duckdb
 
-from dashboard.filters import BREAKDOWNS, GROUP_LEVEL_BY, FilterError, Filters
+from dashboard.filters import Filters, check_breakdown, is_group_level
 from dashboard.queries import sql
 
 Format = Literal["int", "pct", "usd", "decimal"]
@@ -372,6 +374,16 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_ID: dict[str, Indicator] = {ind.id: ind for ind in INDICATORS}
+
+
+def display_label(ind: Indicator) -> str:
+    """The label, told apart from another indicator of the same label (Women: the count and
+    the share)."""
+    if sum(other.label == ind.label for other in INDICATORS) > 1 and ind.format == "pct":
+        return f"{ind.label} (share)"
+    return ind.label
+
+
 IDS: tuple[str, ...] = tuple(BY_ID)
 COST_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.level == "project")
 
@@ -411,30 +423,46 @@ def trend_dates(first: date, as_of: date) -> list[date]:
 
 def _empty_row() -> dict[str, Any]:
     """Nothing in scope: counts and money totals are 0, every ratio is undefined."""
-    return {
+    row: dict[str, Any] = {
         ind.id: 0 if ind.format == "int" else 0.0 if ind.additive else None for ind in INDICATORS
     }
+    return row | {"data_age_days": None}
 
 
 def compute(
-    con: duckdb.DuckDBPyConnection, filters: Filters, by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | None = None,
+    *,
+    over_time: bool = False,
+    dates: list[date] | None = None,
 ) -> list[dict[str, Any]]:
     """Indicators for the filters, one dict per value of `by` (one dict in all without `by`).
 
-    Keys: the `by` name (when given) and every indicator id. Shares are fractions, money is
-    USD, undefined ratios are None. Breakdown values with no active group are omitted; for
-    the group-level breakdowns (trained_by, setting) the cost indicators are None.
+    Keys: the `by` name (when given), every indicator id and `data_age_days` (mean days since
+    the contributing datasets). Shares are fractions, money is USD, undefined ratios are None.
+    Breakdown values with no active group are omitted; for group-level breakdowns the cost
+    indicators are None (costs belong to whole projects).
+
+    Over time (`over_time`, or `by="quarter"`) or at explicit `dates`, each row also has
+    `as_of` (its date) and `quarter` (e.g. "2025Q3"), ordered by date.
     """
-    if by is not None and by not in BREAKDOWNS:
-        raise FilterError(f"Cannot break down by {by!r}: expected one of {', '.join(BREAKDOWNS)}.")
-    as_of = filters.as_of or latest_report_date(con)
-    if as_of is None:  # an empty pool
-        return [] if by else [_empty_row()]
+    check_breakdown(by)
     if by == "quarter":
-        first = earliest_report_date(con)
-        dates = trend_dates(first, as_of) if first and first <= as_of else [as_of]
+        by, over_time = None, True
+        by_name = "quarter"
     else:
-        dates = [as_of]
+        by_name = by
+    if dates is None:
+        as_of = filters.as_of or latest_report_date(con)
+        if as_of is None:  # an empty pool
+            return [] if by_name else [_empty_row()]
+        if over_time:
+            first = earliest_report_date(con)
+            dates = trend_dates(first, as_of) if first and first <= as_of else [as_of]
+        else:
+            dates = [as_of]
+    timed = over_time or len(dates) > 1
     params = filters.sql_params() | {"as_of_dates": dates, "by": by or ""}
     cur = con.cursor()
     try:
@@ -447,19 +475,37 @@ def compute(
     for values in rows:
         record = dict(zip(names, values, strict=True))
         row: dict[str, Any] = {}
-        if by == "quarter":
-            row[by] = quarter_label(record["as_of"])
-        elif by:
+        if timed or by_name == "quarter":
+            row["quarter"] = quarter_label(record["as_of"])
+            row["as_of"] = record["as_of"]
+        if by:
             row[by] = record["by_value"]
-        for ind_id in IDS:
+        for ind_id in (*IDS, "data_age_days"):
             value = record[ind_id]
             if isinstance(value, float) and value != value:  # NaN never leaves the engine
                 value = None
             row[ind_id] = value
-        if by in GROUP_LEVEL_BY:
+        if is_group_level(by):
             for ind_id in COST_IDS:
                 row[ind_id] = None
         out.append(row)
-    if by is None and not out:
+    if not by_name and not timed and not out:
         return [_empty_row()]
     return out
+
+
+def export_columns(by: str | None) -> list[str]:
+    """The columns of an indicator table: the breakdown (if any) then every indicator id."""
+    return ([by] if by else []) + list(IDS)
+
+
+def rows_to_csv(rows: list[dict[str, Any]], by: str | None) -> str:
+    """The CSV of `vsla indicators --format csv` (and the dashboard's table download)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=export_columns(by), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()

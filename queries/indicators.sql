@@ -1,85 +1,41 @@
 -- Every standard indicator of INDICATORS.md, computed once, here.
 --
--- Parameters (all bound):
---   $as_of_dates  DATE[]     one as-of date, or each quarter end for trends
---   $by           VARCHAR    '' (one row per as-of date), country, organisation, project,
---                            trained_by, setting or quarter
---   $country, $organisation, $project                    VARCHAR[]  project-level filters
---   $trained_by, $setting, $tag, $status, $cycle         VARCHAR[]  group-level filters
---   $min_pct_women, $max_pct_women  DOUBLE (NULL = none); $youth_recorded BOOLEAN (NULL = any)
--- Empty lists mean "no filter". Values in one list are OR; filters are AND.
+-- Parameters (all bound): those of scope.sql, and
+--   $by  VARCHAR  '' (one row per as-of date) or a breakdown: country, organisation, project,
+--                 trained_by, trainer (project_id/trainer_id), setting, status, cycle (first/later), women_band
+--                 (women_only/mostly_women/mixed), youth_band (youth_majority/youth_minority/
+--                 not_recorded), tag:<name> (yes/no) or quarter
 -- One row per (as_of, by_value) that has at least one active group in scope.
-WITH dates AS (
-    SELECT unnest($as_of_dates::DATE[]) AS as_of
-),
-proj AS (
-    SELECT p.project_id, p.organisation, p.country, p.currency
-    FROM projects p
-    WHERE (len($country::VARCHAR[]) = 0 OR list_contains($country::VARCHAR[], p.country))
-      AND (len($organisation::VARCHAR[]) = 0 OR list_contains($organisation::VARCHAR[], p.organisation))
-      AND (len($project::VARCHAR[]) = 0 OR list_contains($project::VARCHAR[], p.project_id))
-),
--- Active groups: each group's latest dataset with report_date <= as_of, if newer than
--- as_of - 365 days. That dataset is the group's one contribution.
-latest AS (
-    SELECT a.as_of, d.*
-    FROM dates a
-    JOIN datasets d
-      ON d.report_date <= a.as_of AND d.report_date > a.as_of - 365
-    WHERE d.project_id IN (SELECT project_id FROM proj)
-    QUALIFY row_number() OVER (
-        PARTITION BY a.as_of, d.project_id, d.group_id ORDER BY d.report_date DESC) = 1
-),
-active AS (
-    SELECT
-        l.*,
-        p.organisation, p.country, g.trained_by, g.setting, g.tags,
-        -- money per dataset, converted at the rate of the year of its report_date
-        coalesce(x.per_usd, CASE WHEN p.currency = 'USD' THEN 1.0 END) AS per_usd,
-        date_diff('day', l.cycle_start_date, l.report_date) AS cycle_days,
-        (len($trained_by::VARCHAR[]) = 0 OR list_contains($trained_by::VARCHAR[], g.trained_by))
-        AND (len($setting::VARCHAR[]) = 0 OR list_contains($setting::VARCHAR[], g.setting))
-        AND (len($tag::VARCHAR[]) = 0
-             OR list_has_any($tag::VARCHAR[], string_split(coalesce(g.tags, ''), ';')))
-        AND (len($status::VARCHAR[]) = 0 OR list_contains($status::VARCHAR[], l.status))
-        AND (len($cycle::VARCHAR[]) = 0
-             OR (list_contains($cycle::VARCHAR[], 'first') AND l.cycle_number = 1)
-             OR (list_contains($cycle::VARCHAR[], 'later') AND l.cycle_number > 1))
-        AND ($min_pct_women::DOUBLE IS NULL
-             OR l.women::DOUBLE / l.members >= $min_pct_women::DOUBLE)
-        AND ($max_pct_women::DOUBLE IS NULL
-             OR l.women::DOUBLE / l.members <= $max_pct_women::DOUBLE)
-        AND ($youth_recorded::BOOLEAN IS NULL
-             OR (l.youth IS NOT NULL) = $youth_recorded::BOOLEAN)
-        AS in_scope
-    FROM latest l
-    JOIN proj p USING (project_id)
-    JOIN groups g USING (project_id, group_id)
-    LEFT JOIN exchange_rates x ON x.currency = p.currency AND x.year = year(l.report_date)
-),
-scoped AS (
+WITH
+--@include scope
+, dims AS (
     SELECT
         *,
-        CASE $by::VARCHAR
-            WHEN 'country' THEN country
-            WHEN 'organisation' THEN organisation
-            WHEN 'project' THEN project_id
-            WHEN 'trained_by' THEN trained_by
-            WHEN 'setting' THEN setting
-            WHEN 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
+        CASE
+            WHEN $by::VARCHAR = 'country' THEN country
+            WHEN $by::VARCHAR = 'organisation' THEN organisation
+            WHEN $by::VARCHAR = 'project' THEN project_id
+            WHEN $by::VARCHAR = 'trained_by' THEN trained_by
+            WHEN $by::VARCHAR = 'trainer' THEN project_id || '/' || coalesce(trainer_id, '')
+            WHEN $by::VARCHAR = 'setting' THEN setting
+            WHEN $by::VARCHAR = 'status' THEN status
+            WHEN $by::VARCHAR = 'cycle' THEN CASE WHEN cycle_number = 1 THEN 'first' ELSE 'later' END
+            WHEN $by::VARCHAR = 'women_band' THEN
+                CASE WHEN women = members THEN 'women_only'
+                     WHEN women::DOUBLE / members >= 0.75 THEN 'mostly_women'
+                     ELSE 'mixed' END
+            WHEN $by::VARCHAR = 'youth_band' THEN
+                CASE WHEN youth IS NULL THEN 'not_recorded'
+                     WHEN youth::DOUBLE / members >= 0.5 THEN 'youth_majority'
+                     ELSE 'youth_minority' END
+            -- 'tag:<name>': groups carrying the tag ('yes') against all others ('no')
+            WHEN starts_with($by::VARCHAR, 'tag:') THEN
+                CASE WHEN list_contains(string_split(coalesce(tags, ''), ';'),
+                                        substr($by::VARCHAR, 5)) THEN 'yes' ELSE 'no' END
+            WHEN $by::VARCHAR = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
             ELSE NULL
-        END AS by_value,
-        savings / per_usd AS savings_usd,
-        loans_outstanding_value / per_usd AS loans_usd,
-        loan_fund_cash / per_usd AS loan_fund_cash_usd,
-        late_loans_balance / per_usd AS late_usd,
-        write_offs / per_usd AS write_offs_usd,
-        (loan_fund_cash + loans_outstanding_value + other_funds_cash + property_now)
-            / per_usd AS assets_usd,
-        (loan_fund_cash + loans_outstanding_value + property_now
-            - savings - property_at_start - debts) / per_usd AS profit_usd
-    FROM active
-    WHERE in_scope
+        END AS by_value
+    FROM scoped
 ),
 agg AS (
     SELECT
@@ -89,6 +45,7 @@ agg AS (
         count(DISTINCT country) AS countries,
         count(DISTINCT project_id) AS projects,
         count(*) AS groups,
+        avg(data_age_days) AS data_age_days,
         count(*) FILTER (WHERE trained_by = 'replicated') AS groups_replicated,
         sum(members) AS members,
         sum(women) AS women,
@@ -109,7 +66,7 @@ agg AS (
         sum(profit_usd * 365.0 / cycle_days) FILTER (WHERE cycle_days >= 90) AS annualised_profit_usd,
         sum(savings_usd) FILTER (WHERE cycle_days >= 90) AS annualised_savings_base_usd,
         sum(assets_usd) FILTER (WHERE cycle_days >= 90) AS annualised_assets_base_usd
-    FROM scoped
+    FROM dims
     GROUP BY as_of, by_value
 ),
 -- Cost indicators belong to whole projects: all active groups of each project in scope,
@@ -139,7 +96,7 @@ cost AS (
         sum(pg.groups) AS cost_groups,
         sum(r.field_officers) AS field_officers,
         sum(r.field_officers + r.village_agents) AS trainers
-    FROM (SELECT DISTINCT as_of, by_value, project_id FROM scoped) s
+    FROM (SELECT DISTINCT as_of, by_value, project_id FROM dims) s
     JOIN project_report r USING (as_of, project_id)
     JOIN project_groups pg USING (as_of, project_id)
     GROUP BY s.as_of, s.by_value
@@ -152,6 +109,7 @@ SELECT
     a.projects,
     a.groups,
     a.groups_replicated,
+    a.data_age_days,
     a.groups_replicated / NULLIF(a.groups - a.groups_replicated, 0) AS replication_rate,
     a.members,
     a.women,

@@ -255,7 +255,12 @@ def test_by_quarter_is_the_indicators_as_of_each_quarter_end(hand_con):
     assert rows["2024Q3"]["cost_per_member_usd"] is None  # no project report yet
     assert rows["2024Q4"]["cost_per_member_usd"] == approx(5000 / 35)
     assert rows["2025Q2"]["cost_per_member_usd"] == approx(10000 / 57)
-    assert rows["2025Q3"] == {"quarter": "2025Q3", **one(hand_con)}
+    latest = rows["2025Q3"]
+    assert latest["as_of"] == date(2025, 9, 30)
+    assert {k: v for k, v in latest.items() if k != "as_of"} == {
+        "quarter": "2025Q3",
+        **one(hand_con),
+    }
 
 
 def test_breakdown_values_without_active_groups_are_omitted(hand_con):
@@ -295,3 +300,53 @@ def test_filters_from_query_fall_back_with_notices():
     assert f.min_pct_women == 0.75 and f.max_pct_women is None
     assert len(f.notices) == 3
     assert Filters.from_query(f.as_query()) == f
+
+
+def test_theme_breakdowns_split_the_groups_by_hand(hand_con):
+    women = by(hand_con, "women_band")
+    # G2 15/15, G6 12/12 | G1 20/25, G5 16/20, G7 20/25 | G4 14/28
+    assert {k: v["groups"] for k, v in women.items()} == {
+        "women_only": 2,
+        "mostly_women": 3,
+        "mixed": 1,
+    }
+    assert women["mixed"]["members"] == 28
+    youth = by(hand_con, "youth_band")
+    # Youth recorded in G1 10/25, G4 20/28, G6 12/12.
+    assert {k: v["groups"] for k, v in youth.items()} == {
+        "youth_majority": 2,
+        "youth_minority": 1,
+        "not_recorded": 3,
+    }
+    cycle = by(hand_con, "cycle")
+    assert {k: v["groups"] for k, v in cycle.items()} == {"first": 4, "later": 2}
+    refugee = by(hand_con, "tag:refugee")
+    assert {k: v["members"] for k, v in refugee.items()} == {"yes": 25 + 28, "no": 125 - 53}
+    assert all(v["cost_per_member_usd"] is None for v in refugee.values())
+
+
+def test_trainer_breakdown_is_per_project_and_trainer(hand_con):
+    trainers = by(hand_con, "trainer")
+    assert set(trainers) == {"UGA-A-01/FO-1", "KEN-A-01/VA-1", "UGA-B-01/FO-9", "BDI-B-01/FO-5"}
+    fo1 = trainers["UGA-A-01/FO-1"]
+    assert fo1["groups"] == 2 and fo1["members"] == 40
+    # Days since the latest dataset: G1 2025-09-10 (20), G2 2024-12-15 (289).
+    assert fo1["data_age_days"] == approx((20 + 289) / 2)
+
+
+def test_explicit_dates_give_one_row_per_date_with_groups(hand_con):
+    rows = compute(hand_con, Filters(), dates=[date(2024, 9, 30), date(2025, 9, 30)])
+    assert [(r["as_of"], r["groups"]) for r in rows] == [
+        (date(2024, 9, 30), 1),
+        (date(2025, 9, 30), 6),
+    ]
+    by_org = compute(hand_con, Filters(), "organisation", over_time=True)
+    assert {(r["quarter"], r["organisation"]) for r in by_org} >= {
+        ("2025Q3", "Alpha Aid"),
+        ("2025Q3", "Beta Relief"),
+    }
+
+
+def test_an_unknown_breakdown_is_refused(hand_con):
+    with pytest.raises(FilterError, match="tag:<name>"):
+        compute(hand_con, Filters(), "region")
