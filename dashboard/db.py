@@ -17,7 +17,16 @@ from dashboard.config import Settings
 from dashboard.pool import open_pool
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"con": None, "pid": None, "path": None}
+_state: dict[str, object] = {"con": None, "pid": None, "path": None, "version": None}
+
+
+def _file_version(path: object) -> tuple[int, int, int] | None:
+    """The identity of the pool file now: an import swaps in a new file (new inode/mtime)."""
+    try:
+        st = os.stat(str(path))
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -25,14 +34,22 @@ def connection() -> duckdb.DuckDBPyConnection:
     settings = Settings.from_env()
     with _lock:
         con = _state["con"]
-        if con is None or _state["pid"] != os.getpid() or _state["path"] != settings.db:
+        version = _file_version(settings.db)
+        if (
+            con is None
+            or _state["pid"] != os.getpid()
+            or _state["path"] != settings.db
+            or _state["version"] != version
+        ):
+            # The old connection is not closed here: another thread may still be reading
+            # through it; it goes when its last cursor does.
             con = open_pool(
                 settings.db,
                 read_only=True,
                 threads=settings.threads,
                 memory_limit=settings.memory_limit,
             )
-            _state.update(con=con, pid=os.getpid(), path=settings.db)
+            _state.update(con=con, pid=os.getpid(), path=settings.db, version=version)
         assert isinstance(con, duckdb.DuckDBPyConnection)
         return con
 
@@ -55,4 +72,10 @@ def reset() -> None:
         con = _state["con"]
         if isinstance(con, duckdb.DuckDBPyConnection):
             con.close()
-        _state.update(con=None, pid=None, path=None)
+        _state.update(con=None, pid=None, path=None, version=None)
+
+
+def pool_version() -> tuple[str, tuple[int, int, int] | None]:
+    """What identifies the data now served: a cache key part that changes with each import."""
+    settings = Settings.from_env()
+    return (str(settings.db), _file_version(settings.db))

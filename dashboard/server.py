@@ -1,94 +1,114 @@
 """The Dash application factory.
 
-For now a single page with the pool's headline indicators; the dashboard issue builds the
-pages. Every tile carries data-indicator="<id>" and shows what `vsla indicators` gives.
+Pages are registered with dash.register_page (fixed paths, so links stay stable); the shell
+(navigation, filter panel, URL state) routes between them itself, so that a change of filters
+updates a page's figures without re-rendering the page.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
-from dashboard import db
+from dashboard import datasource
+from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
-from dashboard.filters import Filters
-from dashboard.format import format_value
-from dashboard.indicators import BY_ID, compute, latest_report_date
+from dashboard.pages import (
+    compare,
+    data,
+    efficiency,
+    glossary,
+    outreach,
+    overview,
+    performance,
+    projects,
+    themes,
+)
 from dashboard.pool import PoolError
 
-HEADLINE = (
-    "groups",
-    "members",
-    "pct_women",
-    "savings_usd",
-    "annualised_return_on_assets",
-    "cost_per_member_usd",
-    "countries",
-    "organisations",
+PAGES: tuple[ModuleType, ...] = (
+    overview,
+    outreach,
+    efficiency,
+    performance,
+    themes,
+    compare,
+    projects,
+    data,
+    glossary,
 )
 
 
-def kpi_tile(indicator_id: str, value: Any) -> dbc.Col:
-    ind = BY_ID[indicator_id]
-    return dbc.Col(
-        dbc.Card(
-            html.Div(
-                [
-                    html.Div(ind.label, className="kpi-label"),
-                    html.Div(format_value(value, ind.format), className="kpi-value"),
-                    html.Div(ind.unit, className="kpi-unit"),
-                ],
-                title=ind.definition,
-                className="card-body",
-                **{"data-indicator": indicator_id},
-            ),
-            className="kpi-tile h-100",
-        ),
-        xs=6,
-        md=3,
-        className="mb-3",
-    )
-
-
-def overview_layout() -> html.Div:
+def pool_problem() -> html.Div | None:
+    """A page-sized explanation when there is no usable pool, else None."""
     try:
-        with db.cursor() as con:
-            as_of = latest_report_date(con)
-            row = compute(con, Filters())[0]
-            projects = row["projects"]
+        datasource.facts()
     except PoolError as exc:
-        return dbc.Container(
-            dbc.Alert(str(exc), color="warning", className="mt-4"), className="py-4"
+        return html.Div(
+            dbc.Alert(
+                [
+                    html.H2("No data to show yet", className="h4"),
+                    html.P(str(exc)),
+                    html.P(
+                        [
+                            "Build the demo pool with ",
+                            html.Code("vsla demo"),
+                            " or import your data with ",
+                            html.Code("vsla import <files>"),
+                            ", then reload this page.",
+                        ],
+                        className="mb-0",
+                    ),
+                ],
+                color="warning",
+            ),
+            className="py-4",
         )
-    as_of_text = as_of.strftime("%d %b %Y") if as_of else "no data yet"
-    return dbc.Container(
-        [
-            html.H1("Savings groups in the network", className="mt-4 mb-1"),
-            html.P(
-                f"Headline indicators of the pooled data as of {as_of_text}. "
-                "Hover a tile for its definition.",
-                className="lead text-secondary",
-            ),
-            dbc.Row([kpi_tile(i, row[i]) for i in HEADLINE], className="mt-3"),
-            html.P(
-                f"Source: pooled savings-group data of the network, {projects} projects, "
-                f"{format_value(row['groups'], 'int')} active groups, as of {as_of_text}.",
-                className="source-line mt-2",
-            ),
-        ],
-        className="py-2",
-    )
+    return None
+
+
+def _page_layout(module: ModuleType) -> Any:
+    def layout(**query: Any) -> Any:
+        return pool_problem() or module.layout(**query)
+
+    return layout
 
 
 def create_app() -> Dash:
     app = Dash(
         __name__,
-        title="Savings groups dashboard",
+        title="Savings groups network",
         assets_folder=str(PROJECT_ROOT / "assets"),
         serve_locally=True,
         update_title=None,
+        use_pages=True,
+        pages_folder="",
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = overview_layout  # a function: evaluated on every page load
+    for module in PAGES:
+        dash.register_page(
+            module.__name__,
+            path=module.PATH,
+            name=module.NAME,
+            title=f"{module.NAME} · Savings groups network",
+            order=module.ORDER,
+            layout=_page_layout(module),
+        )
+    pages = [
+        {
+            "path": module.PATH,
+            "name": module.NAME,
+            "module_id": module.__name__.rsplit(".", 1)[-1],
+        }
+        for module in PAGES
+    ]
+    app.layout = shell.app_layout(pages)
+    shell.register_callbacks(app, pages)
+    for module in PAGES:
+        module.register_callbacks(app)
     return app

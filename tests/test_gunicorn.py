@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.dash_client import flatten, request_body
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,12 +53,24 @@ def gunicorn_url(hand_pool_path):
         proc.wait(timeout=30)
 
 
-def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url):
+def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url, hand_pool_path, monkeypatch):
+    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    from dashboard.server import create_app
+
+    body = json.dumps(
+        request_body(create_app(), "ov-lead.children", {"url.search": "?country=UGA"})
+    ).encode()
     # Several requests, so that both workers open the pool read-only and answer.
     for _ in range(6):
         with urllib.request.urlopen(gunicorn_url + "/_dash-layout", timeout=10) as response:
             assert response.status == 200
-            layout = json.loads(response.read())
-        assert '"125"' in json.dumps(layout)  # members of the hand-computed pool
+        request = urllib.request.Request(
+            gunicorn_url + "/_dash-update-component",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            values = flatten(json.loads(response.read()))
+        assert values["kpi-members-value.children"] == "72"  # Uganda's members, by hand
     with urllib.request.urlopen(gunicorn_url + "/assets/00_bootstrap.min.css") as response:
         assert response.status == 200

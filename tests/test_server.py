@@ -1,63 +1,91 @@
-"""The placeholder page serves the pool's headline indicators (the real pages: issue 3)."""
+"""The Dash server: pages registered at fixed paths, assets served locally (no CDN), a
+friendly page when there is no pool."""
 
 from __future__ import annotations
 
 import json
 
+import dash
 import pytest
 
-from dashboard import db
-from dashboard.format import format_value
+from dashboard import datasource, db
+from tests.dash_client import call
+
+PATHS = (
+    "/",
+    "/outreach",
+    "/efficiency",
+    "/performance",
+    "/themes",
+    "/compare",
+    "/projects",
+    "/data",
+    "/glossary",
+)
 
 
 @pytest.fixture
-def client(hand_pool_path, monkeypatch):
+def app(hand_pool_path, monkeypatch):
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
     db.reset()
+    datasource.clear_cache()
+    from dashboard.server import create_app
+
+    yield create_app()
+    db.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def test_pages_are_registered_at_their_fixed_paths(app):
+    assert sorted(p["path"] for p in dash.page_registry.values()) == sorted(PATHS)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_path_serves_the_app_and_routes_to_its_page(client, app, path):
+    assert client.get(path).status_code == 200
+    result = call(client, app, "page-content.children", {"url.pathname": path})
+    page = json.dumps(result["page-content.children"])
+    assert "page-title" in page
+    assert "Page not found" not in page
+
+
+def test_an_unknown_path_says_so_and_keeps_the_filters(client, app):
+    result = call(client, app, "page-content.children", {"url.pathname": "/nowhere"})
+    text = json.dumps(result["page-content.children"])
+    assert "Page not found" in text and "/nowhere" in text
+
+
+def test_no_cdn_links_and_assets_are_local(client):
+    html = client.get("/").data.decode()
+    assert "00_bootstrap.min.css" in html and "10_app.css" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    for asset in (
+        "/assets/topojson/world_110m.json",
+        "/assets/fonts/source-sans-3-latin-400-normal.woff2",
+    ):
+        response = client.get(asset)
+        assert response.status_code == 200 and len(response.data) > 1000
+
+
+def test_graphs_fetch_the_map_geometry_from_the_assets(client, app):
+    result = call(client, app, "page-content.children", {"url.pathname": "/"})
+    text = json.dumps(result["page-content.children"])
+    assert '"topojsonURL": "/assets/topojson/"' in text
+
+
+def test_without_a_pool_every_page_explains_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("VSLA_DB", str(tmp_path / "missing.duckdb"))
+    db.reset()
+    datasource.clear_cache()
     from dashboard.server import create_app
 
     app = create_app()
-    yield app.server.test_client()
+    client = app.server.test_client()
+    result = call(client, app, "page-content.children", {"url.pathname": "/outreach"})
+    text = json.dumps(result["page-content.children"])
+    assert "No data to show yet" in text and "vsla demo" in text
     db.reset()
-
-
-def _find(node, indicator):
-    if isinstance(node, dict):
-        props = node.get("props", {})
-        if props.get("data-indicator") == indicator:
-            return props
-        for value in list(props.values()) + list(node.values()):
-            found = _find(value, indicator)
-            if found:
-                return found
-    elif isinstance(node, list):
-        for item in node:
-            found = _find(item, indicator)
-            if found:
-                return found
-    return None
-
-
-def test_layout_shows_headline_tiles(client):
-    assert client.get("/").status_code == 200
-    layout = json.loads(client.get("/_dash-layout").data)
-    text = json.dumps(_find(layout, "members"))
-    assert '"125"' in text
-    assert format_value(0.776, "pct") == "78%"
-    assert '"78%"' in json.dumps(_find(layout, "pct_women"))
-    assert '"USD 240.00"' in json.dumps(_find(layout, "cost_per_member_usd"))
-    assert "as of 30 Sep 2025" in json.dumps(layout)
-
-
-def test_no_cdn_links(client):
-    html = client.get("/").data.decode()
-    assert "00_bootstrap.min.css" in html
-    assert "cdn" not in html.lower() and "https://" not in html
-
-
-def test_format_value():
-    assert format_value(None, "pct") == "n/a"
-    assert format_value(12345, "int") == "12.3k"
-    assert format_value(1_234_567, "usd") == "USD 1.2M"
-    assert format_value(21.6, "usd") == "USD 21.60"
-    assert format_value(0.05, "pct") == "5.0%"

@@ -1,0 +1,210 @@
+"""Building blocks of the pages: chart cards, KPI tiles and help popovers.
+
+A chart card has a title, a subtitle (definition and units), the graph inside a loading
+indicator of fixed height (nothing jumps), and a caption (filters, as-of date, N groups and
+the source). Page callbacks fill all four through `chart_outputs` / `ChartView`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Output, dcc, get_asset_url, html
+
+from dashboard.indicators import BY_ID
+
+
+def graph_config(filename: str = "chart") -> dict[str, Any]:
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        # The map geometry is vendored: plotly.js would fetch it from a CDN otherwise.
+        "topojsonURL": get_asset_url("topojson/"),
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
+
+
+def help_button(target: str, title: str, body: str) -> html.Span:
+    """A small "?" that shows a definition on hover, focus or tap."""
+    return html.Span(
+        [
+            html.Button(
+                "?",
+                id=target,
+                className="help-button",
+                type="button",
+                **{"aria-label": f"What is {title}?"},
+            ),
+            dbc.Popover(
+                [dbc.PopoverHeader(title), dbc.PopoverBody(body)],
+                target=target,
+                trigger="hover focus",
+                placement="auto",
+            ),
+        ]
+    )
+
+
+def indicator_help(target: str, indicator_id: str) -> html.Span:
+    ind = BY_ID[indicator_id]
+    return help_button(target, ind.label, ind.definition)
+
+
+def chart_card(
+    cid: str,
+    height: int = 360,
+    help_text: str | None = None,
+    help_title: str = "About this chart",
+    lg: int = 6,
+    scroll: bool = False,
+) -> dbc.Col:
+    """A chart card; with `scroll`, the graph takes the figure's own height (one bar per
+    project, say) inside a box of `height` pixels that scrolls."""
+    head: list[Any] = [html.H2(id=f"{cid}-title", className="chart-title")]
+    if help_text:
+        head.append(help_button(f"{cid}-help", help_title, help_text))
+    return dbc.Col(
+        html.Section(
+            [
+                html.Div(head, className="chart-head"),
+                html.P(id=f"{cid}-subtitle", className="chart-subtitle"),
+                dcc.Loading(
+                    html.Div(
+                        dcc.Graph(
+                            id={"type": "chart", "id": cid},
+                            config=graph_config(cid),
+                            style={"height": f"{height}px"},
+                            className="chart-graph",
+                        ),
+                        className="chart-scroll" if scroll else "chart-box",
+                        style={"maxHeight": f"{height}px"} if scroll else None,
+                        tabIndex="0" if scroll else None,
+                    ),
+                    type="dot",
+                    delay_show=200,
+                    color="#0072B2",
+                ),
+                html.P(id=f"{cid}-caption", className="chart-caption"),
+            ],
+            className="chart-card",
+            id=f"{cid}-card",
+        ),
+        xs=12,
+        lg=lg,
+        className="mb-4",
+    )
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """What a page callback puts into one chart card."""
+
+    figure: go.Figure
+    title: str
+    subtitle: str
+    caption: str
+
+    def values(self, scroll: bool = False) -> list[Any]:
+        out = [self.figure, self.title, self.subtitle, self.caption]
+        if scroll:
+            height = self.figure.layout.height or 360
+            out.append({"height": f"{height}px"})
+        return out
+
+
+def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Output]:
+    """Outputs of chart cards, in the order of ChartView.values (with the graph's style for
+    the scrolling ones)."""
+    outs: list[Output] = []
+    for cid in cids:
+        outs += [
+            Output({"type": "chart", "id": cid}, "figure"),
+            Output(f"{cid}-title", "children"),
+            Output(f"{cid}-subtitle", "children"),
+            Output(f"{cid}-caption", "children"),
+        ]
+        if cid in scroll:
+            outs.append(Output({"type": "chart", "id": cid}, "style"))
+    return outs
+
+
+def kpi_tile(indicator_id: str, prefix: str = "kpi", lg: int = 3) -> dbc.Col:
+    """A KPI tile: label above, the number large, the change since the comparison date."""
+    ind = BY_ID[indicator_id]
+    return dbc.Col(
+        dbc.Card(
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Span(ind.label, className="kpi-label"),
+                            indicator_help(f"{prefix}-{indicator_id}-help", indicator_id),
+                        ],
+                        className="kpi-head",
+                    ),
+                    html.Div("…", id=f"{prefix}-{indicator_id}-value", className="kpi-value"),
+                    html.Div("", id=f"{prefix}-{indicator_id}-change", className="kpi-change"),
+                ],
+                className="card-body",
+                **{"data-indicator": indicator_id},
+            ),
+            className="kpi-tile h-100",
+        ),
+        xs=6,
+        md=4,
+        lg=lg,
+        className="mb-3",
+    )
+
+
+def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
+    outs: list[Output] = []
+    for i in ids:
+        outs += [
+            Output(f"{prefix}-{i}-value", "children"),
+            Output(f"{prefix}-{i}-change", "children"),
+        ]
+    return outs
+
+
+def section_heading(text: str, lead: str | None = None) -> html.Div:
+    return html.Div(
+        [
+            html.H1(text, className="page-title"),
+            html.P(lead, className="page-lead") if lead else None,
+        ]
+    )
+
+
+_D3 = {"int": ",.0f", "pct": ".1%", "usd": ",.2f", "decimal": ",.1f"}
+
+
+def grid_column(field: str, header: str, kind: str | None = None, **extra: Any) -> dict[str, Any]:
+    """An AG Grid column; numbers formatted for reading, n/a for undefined values."""
+    col: dict[str, Any] = {"field": field, "headerName": header, **extra}
+    if kind:
+        col["valueFormatter"] = {
+            "function": f"params.value == null ? 'n/a' : d3.format('{_D3[kind]}')(params.value)"
+        }
+        col["type"] = "numericColumn"
+        col["filter"] = "agNumberColumnFilter"
+    return col
+
+
+def data_grid(grid_id: str, height: int = 420, fit: bool = True) -> Any:
+    """A sortable, filterable table; `fit` sizes the columns to the width available."""
+    return dag.AgGrid(
+        columnSize="responsiveSizeToFit" if fit else None,
+        id=grid_id,
+        rowData=[],
+        columnDefs=[],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={"animateRows": False, "tooltipShowDelay": 300},
+        style={"height": f"{height}px", "width": "100%"},
+    )

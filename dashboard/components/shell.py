@@ -1,0 +1,658 @@
+"""The frame around every page: navigation, the filter panel, notices, the active-filter
+summary with reset, the breadcrumb, and the callbacks that keep them and the URL in step.
+
+The URL query string is the single source of the view. Controls write it (one history entry
+per change); the URL, on load, reload, back/forward or a drill-down click, sets the controls.
+Pages read only the URL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard.datasource import PoolFacts
+from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
+from dashboard.format import CURRENCIES
+from dashboard.indicators import quarter_label
+from dashboard.pages.common import VALUE_LABELS, describe, entity_name, nice_date, read_view
+from dashboard.pool import PoolError
+from dashboard.urlstate import ViewState, parse_search
+
+WOMEN_PRESETS: dict[str, tuple[float | None, float | None]] = {
+    "any": (None, None),
+    "women_only": (1.0, None),
+    "mostly_women": (0.75, None),
+    "mixed": (None, 0.749),
+}
+WOMEN_PRESET_LABELS = {
+    "any": "Any",
+    "women_only": "Women only",
+    "mostly_women": "Mostly women (75%+)",
+    "mixed": "Mixed (under 75%)",
+    "custom": "Custom range",
+}
+CHECKLISTS = {
+    "trained_by": TRAINED_BY,
+    "setting": SETTINGS,
+    "cycle": CYCLES,
+    "status": STATUSES,
+}
+CONTROL_IDS = (
+    "f-country",
+    "f-organisation",
+    "f-project",
+    "f-as_of",
+    "f-women-preset",
+    "f-women-min",
+    "f-women-max",
+    "f-youth",
+    "f-trained_by",
+    "f-setting",
+    "f-tag",
+    "f-cycle",
+    "f-status",
+    "f-currency",
+)
+
+
+def _label(text: str, for_id: str) -> html.Label:
+    return html.Label(text, htmlFor=for_id, className="filter-label")
+
+
+def _checklist(name: str) -> html.Div:
+    options = [
+        {"label": VALUE_LABELS[name].get(v, v).replace("Trained by ", ""), "value": v}
+        for v in CHECKLISTS[name]
+    ]
+    titles = {
+        "trained_by": "Trained by",
+        "setting": "Setting",
+        "cycle": "Cycle",
+        "status": "Status",
+    }
+    return html.Fieldset(
+        [
+            html.Legend(titles[name], className="filter-label"),
+            dbc.Checklist(
+                id=f"f-{name}", options=options, value=[], inline=True, className="filter-checks"
+            ),
+        ],
+        className="filter-block",
+    )
+
+
+def filter_panel() -> html.Div:
+    dropdown = {"multi": True, "clearable": True, "searchable": True}
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("Filters", className="filter-title"),
+                    dbc.Button(
+                        "Reset",
+                        id="f-reset",
+                        color="link",
+                        size="sm",
+                        className="p-0",
+                        title="Clear every filter",
+                    ),
+                ],
+                className="d-flex justify-content-between align-items-baseline",
+            ),
+            html.Div(
+                [
+                    _label("As of", "f-as_of"),
+                    dcc.Dropdown(id="f-as_of", clearable=False, searchable=False),
+                ],
+                className="filter-block",
+            ),
+            html.Div(
+                [
+                    _label("Country", "f-country"),
+                    dcc.Dropdown(id="f-country", placeholder="All countries", **dropdown),
+                ],
+                className="filter-block",
+            ),
+            html.Div(
+                [
+                    _label("Organisation", "f-organisation"),
+                    dcc.Dropdown(id="f-organisation", placeholder="All organisations", **dropdown),
+                ],
+                className="filter-block",
+            ),
+            html.Div(
+                [
+                    _label("Project", "f-project"),
+                    dcc.Dropdown(id="f-project", placeholder="All projects", **dropdown),
+                ],
+                className="filter-block",
+            ),
+            html.H3("Themes", className="filter-subtitle"),
+            html.Fieldset(
+                [
+                    html.Legend("Share of women in the group", className="filter-label"),
+                    dbc.RadioItems(
+                        id="f-women-preset",
+                        options=[{"label": v, "value": k} for k, v in WOMEN_PRESET_LABELS.items()],
+                        value="any",
+                        className="filter-radios",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("from", htmlFor="f-women-min", className="small"),
+                            dcc.Input(
+                                id="f-women-min",
+                                type="number",
+                                min=0,
+                                max=100,
+                                step="any",
+                                placeholder="0",
+                                debounce=True,
+                                className="form-control form-control-sm pct-input",
+                            ),
+                            html.Label("to", htmlFor="f-women-max", className="small"),
+                            dcc.Input(
+                                id="f-women-max",
+                                type="number",
+                                min=0,
+                                max=100,
+                                step="any",
+                                placeholder="100",
+                                debounce=True,
+                                className="form-control form-control-sm pct-input",
+                            ),
+                            html.Span("%", className="small"),
+                        ],
+                        className="pct-range",
+                    ),
+                ],
+                className="filter-block",
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Youth", className="filter-label"),
+                    dbc.RadioItems(
+                        id="f-youth",
+                        options=[
+                            {"label": "Any", "value": "any"},
+                            {"label": "Youth recorded", "value": "yes"},
+                            {"label": "Not recorded", "value": "no"},
+                        ],
+                        value="any",
+                        inline=True,
+                    ),
+                ],
+                className="filter-block",
+            ),
+            _checklist("trained_by"),
+            _checklist("setting"),
+            html.Div(
+                [
+                    _label("Tags", "f-tag"),
+                    dcc.Dropdown(id="f-tag", placeholder="Any tag", **dropdown),
+                ],
+                className="filter-block",
+            ),
+            _checklist("cycle"),
+            _checklist("status"),
+        ],
+        className="filter-panel",
+        role="search",
+        **{"aria-label": "Filters"},
+    )
+
+
+def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(p["name"], href=p["path"], id=f"nav-{p['module_id']}"))
+        for p in pages
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [html.Span("VSLA", className="brand-mark"), " Savings groups network"],
+                    href="/",
+                    id="nav-brand",
+                ),
+                dbc.NavbarToggler(id="nav-toggle"),
+                dbc.Collapse(
+                    dbc.Nav(links, navbar=True, className="ms-auto"), id="nav-collapse", navbar=True
+                ),
+            ],
+            fluid=True,
+        ),
+        color="white",
+        className="app-navbar border-bottom",
+        expand="xl",
+    )
+
+
+def app_layout(pages: list[dict[str, Any]]) -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            html.A("Skip to content", href="#page-content", className="skip-link"),
+            navbar(pages),
+            dbc.Container(
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Button(
+                                    "Filters",
+                                    id="filters-toggle",
+                                    color="secondary",
+                                    outline=True,
+                                    size="sm",
+                                    className="d-lg-none mb-2 w-100",
+                                ),
+                                dbc.Collapse(
+                                    filter_panel(),
+                                    id="filters-collapse",
+                                    is_open=False,
+                                    className="filters-collapse",
+                                ),
+                            ],
+                            xs=12,
+                            lg=3,
+                            className="filter-column",
+                        ),
+                        dbc.Col(
+                            [
+                                html.Div(id="notices", role="status"),
+                                html.Div(
+                                    [
+                                        html.Div(id="active-filters", className="active-filters"),
+                                        dbc.RadioItems(
+                                            id="f-currency",
+                                            options=[{"label": c, "value": c} for c in CURRENCIES],
+                                            value="USD",
+                                            inline=True,
+                                            className="currency-switch",
+                                            inputClassName="btn-check",
+                                            labelClassName="btn btn-outline-secondary btn-sm",
+                                            labelCheckedClassName="active",
+                                        ),
+                                    ],
+                                    className="summary-bar",
+                                ),
+                                html.Nav(id="breadcrumb", **{"aria-label": "Drill-down path"}),
+                                html.Main(id="page-content", tabIndex="-1"),
+                            ],
+                            xs=12,
+                            lg=9,
+                            className="content-column",
+                        ),
+                    ]
+                ),
+                fluid=True,
+                className="app-body",
+            ),
+            html.Footer(
+                "Pooled savings-group data of the network · indicators as defined in the "
+                "Glossary · works offline",
+                className="app-footer",
+            ),
+        ]
+    )
+
+
+# --- Options and values of the controls -------------------------------------------------------
+
+
+def _scoped_projects(facts: PoolFacts, filters: Filters, skip: str) -> list[Any]:
+    """Projects matching the project-level filters other than `skip` (for narrowing)."""
+    out = []
+    for p in facts.projects:
+        if skip != "country" and filters.country and p.country not in filters.country:
+            continue
+        if (
+            skip != "organisation"
+            and filters.organisation
+            and (p.organisation not in filters.organisation)
+        ):
+            continue
+        if skip != "project" and filters.project and p.project_id not in filters.project:
+            continue
+        out.append(p)
+    return out
+
+
+def control_options(facts: PoolFacts, filters: Filters) -> dict[str, list[dict[str, str]]]:
+    countries = {p.country for p in _scoped_projects(facts, filters, "country")}
+    countries |= set(filters.country)
+    orgs = {p.organisation for p in _scoped_projects(facts, filters, "organisation")}
+    orgs |= set(filters.organisation)
+    projects = _scoped_projects(facts, filters, "project")
+    ids = {p.project_id for p in projects} | set(filters.project)
+    by_id = facts.project_by_id
+    return {
+        "country": sorted(
+            ({"label": entity_name("country", c, facts), "value": c} for c in countries),
+            key=lambda o: o["label"],
+        ),
+        "organisation": [{"label": o, "value": o} for o in sorted(orgs)],
+        "project": sorted(
+            (
+                {"label": f"{by_id[i].project_name} ({by_id[i].organisation})", "value": i}
+                for i in ids
+                if i in by_id
+            ),
+            key=lambda o: o["label"],
+        ),
+        "tag": [
+            {"label": t.capitalize(), "value": t}
+            for t in dict.fromkeys([*facts.tags, *filters.tag])
+        ],
+    }
+
+
+def as_of_options(facts: PoolFacts, current: date | None) -> list[dict[str, str]]:
+    dates = list(facts.quarters)
+    if current and current not in dates:
+        dates = sorted({*dates, current}, reverse=True)
+    options = []
+    for d in dates:
+        label = f"{nice_date(d)} ({quarter_label(d)})"
+        if d == facts.latest_date:
+            label += " · latest"
+        options.append({"label": label, "value": d.isoformat()})
+    return options
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def women_preset(lo: float | None, hi: float | None) -> str:
+    for name, bounds in WOMEN_PRESETS.items():
+        if bounds == (lo, hi):
+            return name
+    return "custom"
+
+
+def control_values(state: ViewState, as_of: date | None) -> list[Any]:
+    f = state.filters
+    return [
+        list(f.country),
+        list(f.organisation),
+        list(f.project),
+        as_of.isoformat() if as_of else None,
+        women_preset(f.min_pct_women, f.max_pct_women),
+        _pct(f.min_pct_women),
+        _pct(f.max_pct_women),
+        "any" if f.youth_recorded is None else "yes" if f.youth_recorded else "no",
+        list(f.trained_by),
+        list(f.setting),
+        list(f.tag),
+        list(f.cycle),
+        list(f.status),
+        state.currency,
+    ]
+
+
+def _share(pct: Any) -> float | None:
+    if pct is None or pct == "":
+        return None
+    try:
+        value = float(pct) / 100
+    except (TypeError, ValueError):
+        return None
+    return min(max(value, 0.0), 1.0)
+
+
+def state_from_controls(
+    base: ViewState, values: dict[str, Any], latest: date | None
+) -> tuple[ViewState, float | None, float | None]:
+    """The view state the controls describe (display options other than currency kept)."""
+    lo, hi = _share(values["f-women-min"]), _share(values["f-women-max"])
+    if ctx.triggered_id == "f-women-preset":
+        lo, hi = WOMEN_PRESETS.get(values["f-women-preset"], (lo, hi))
+    lo = None if lo == 0.0 else lo
+    hi = None if hi == 1.0 else hi
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    as_of_text = values["f-as_of"]
+    as_of = date.fromisoformat(as_of_text) if as_of_text else None
+    if as_of == latest:
+        as_of = None  # the default: a link follows the pool's latest data
+    youth = values["f-youth"]
+    filters = Filters(
+        country=tuple(values["f-country"] or ()),
+        organisation=tuple(values["f-organisation"] or ()),
+        project=tuple(values["f-project"] or ()),
+        trained_by=tuple(values["f-trained_by"] or ()),
+        setting=tuple(values["f-setting"] or ()),
+        tag=tuple(values["f-tag"] or ()),
+        cycle=tuple(values["f-cycle"] or ()),
+        status=tuple(values["f-status"] or ()),
+        min_pct_women=lo,
+        max_pct_women=hi,
+        youth_recorded=None if youth in (None, "any") else youth == "yes",
+        as_of=as_of,
+    )
+    state = replace(base, filters=filters, currency=values["f-currency"] or "USD", notices=())
+    return state, lo, hi
+
+
+def _chip(text: str) -> dbc.Badge:
+    return dbc.Badge(text, color="light", text_color="dark", className="filter-chip")
+
+
+def summary(view_state: ViewState, facts: PoolFacts, as_of: date | None) -> list[Any]:
+    text = describe(view_state.filters, facts)
+    return [
+        html.Span("Showing ", className="text-secondary"),
+        _chip(text),
+        html.Span(" as of ", className="text-secondary"),
+        _chip(nice_date(as_of)),
+    ]
+
+
+def notices_view(notices: tuple[str, ...]) -> list[Any]:
+    if not notices:
+        return []
+    return [
+        dbc.Alert(
+            [
+                html.Strong("Some of the link could not be used: "),
+                html.Ul([html.Li(n) for n in notices], className="mb-0"),
+            ],
+            color="warning",
+            dismissable=True,
+            className="notice",
+            id="url-notice",
+        )
+    ]
+
+
+def breadcrumb(state: ViewState, facts: PoolFacts, pathname: str) -> list[Any]:
+    """Network > country > organisation > project: each link drops the levels after it."""
+    f = state.filters
+    levels = [("country", f.country), ("organisation", f.organisation), ("project", f.project)]
+    if not any(values for _, values in levels):
+        return []
+    cleared: dict[str, tuple[str, ...]] = {"country": (), "organisation": (), "project": ()}
+    root = replace(state, filters=replace(f, **cleared), pick=())
+    crumbs: list[dict[str, Any]] = [{"label": "Whole network", "href": pathname + root.search()}]
+    kept: dict[str, tuple[str, ...]] = dict(cleared)
+    for name, values in levels:
+        if not values:
+            continue
+        kept[name] = values
+        target = replace(state, filters=replace(f, **kept))
+        label = ", ".join(entity_name(name, v, facts) for v in values)
+        crumbs.append({"label": label, "href": pathname + target.search()})
+    crumbs[-1] = {"label": crumbs[-1]["label"], "active": True}
+    return [dbc.Breadcrumb(items=crumbs, className="drill-breadcrumb")]
+
+
+def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
+    control_outputs = [Output(cid, "value") for cid in CONTROL_IDS]
+
+    @app.callback(
+        Output("url", "search"),
+        *control_outputs,
+        Output("f-as_of", "options"),
+        Output("f-country", "options"),
+        Output("f-organisation", "options"),
+        Output("f-project", "options"),
+        Output("f-tag", "options"),
+        Output("notices", "children"),
+        Output("active-filters", "children"),
+        Input("url", "search"),
+        *[Input(cid, "value") for cid in CONTROL_IDS],
+        Input("f-reset", "n_clicks"),
+    )
+    def sync(search: str | None, *args: Any) -> list[Any]:
+        values = dict(zip(CONTROL_IDS, args[: len(CONTROL_IDS)], strict=True))
+        try:
+            view = read_view(search)
+        except PoolError as exc:
+            alert = dbc.Alert(str(exc), color="danger")
+            return [no_update] * (1 + len(CONTROL_IDS) + 5) + [alert, []]
+        facts = view.facts
+        trigger = ctx.triggered_id
+        new_search: Any = no_update
+        if trigger == "f-reset":
+            state = ViewState(Filters(), currency=view.state.currency)
+            new_search = state.search() or "?"
+            controls = control_values(state, facts.latest_date)
+            notices: tuple[str, ...] = ()
+        elif trigger in CONTROL_IDS:
+            state, lo, hi = state_from_controls(view.state, values, facts.latest_date)
+            target = state.search()
+            if target != (search or "") and not (target == "" and search in ("", "?")):
+                new_search = target or "?"
+            controls = [no_update] * len(CONTROL_IDS)
+            if trigger in ("f-women-preset", "f-women-min", "f-women-max"):
+                controls[4] = women_preset(lo, hi)
+                controls[5] = _pct(lo)
+                controls[6] = _pct(hi)
+            notices = ()
+        else:  # the URL changed: load, reload, back/forward, a link or a drill-down
+            state = view.state
+            controls = control_values(state, view.as_of)
+            notices = view.notices
+        filters = state.filters
+        as_of = filters.as_of or facts.latest_date
+        options = control_options(facts, filters)
+        return [
+            new_search,
+            *controls,
+            as_of_options(facts, as_of),
+            options["country"],
+            options["organisation"],
+            options["project"],
+            options["tag"],
+            notices_view(notices),
+            summary(state, facts, as_of),
+        ]
+
+    nav_ids = [f"nav-{p['module_id']}" for p in pages]
+
+    @app.callback(
+        *[Output(i, "href") for i in nav_ids],
+        *[Output(i, "active") for i in nav_ids],
+        Output("breadcrumb", "children"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+    )
+    def navigation(pathname: str | None, search: str | None) -> list[Any]:
+        """Page links keep the filters (and display options); the current page is marked."""
+        path = pathname or "/"
+        try:
+            facts = read_view(search).facts
+        except PoolError:
+            return [p["path"] for p in pages] + [False] * len(pages) + [[]]
+        state = parse_search(search, facts)
+        keep = replace(state, pick=()).search()
+        hrefs = [p["path"] + keep for p in pages]
+        active = [p["path"] == path for p in pages]
+        return [*hrefs, *active, breadcrumb(state, facts, path)]
+
+    @app.callback(
+        Output("page-content", "children"),
+        Input("url", "pathname"),
+    )
+    def route(pathname: str | None) -> Any:
+        """Renders the registered page of the path (the filters live in the URL, so a
+        change of filters does not re-render the page, only its figures)."""
+        path = (pathname or "/").rstrip("/") or "/"
+        for page in dash.page_registry.values():
+            if page["path"] == path:
+                layout = page["layout"]
+                return layout() if callable(layout) else layout
+        return not_found(path)
+
+    titles = json.dumps({p["path"]: p["name"] for p in pages})
+    app.clientside_callback(
+        "function(pathname) {"
+        f"  const names = {titles};"
+        "  const key = (pathname || '/').replace(/\\/+$/, '') || '/';"
+        "  document.title = (names[key] ? names[key] + ' · ' : '') + 'Savings groups network';"
+        "  return window.dash_clientside.no_update;"
+        "}",
+        Output("page-content", "className"),
+        Input("url", "pathname"),
+    )
+
+    @app.callback(
+        Output("filters-collapse", "is_open"),
+        Input("filters-toggle", "n_clicks"),
+        State("filters-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_filters(_n: int | None, is_open: bool) -> bool:
+        return not is_open
+
+    @app.callback(
+        Output("nav-collapse", "is_open"),
+        Input("nav-toggle", "n_clicks"),
+        State("nav-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_nav(_n: int | None, is_open: bool) -> bool:
+        return not is_open
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input({"type": "chart", "id": ALL}, "clickData"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def drill_down(clicks: list[Any], search: str | None) -> Any:
+        """Clicking a country, organisation or project narrows the filters to it."""
+        if not ctx.triggered or not ctx.triggered[0]["value"]:
+            return no_update
+        point = (ctx.triggered[0]["value"].get("points") or [{}])[0]
+        custom = point.get("customdata")
+        key = custom[0] if isinstance(custom, list) and custom else custom
+        if not isinstance(key, str) or "=" not in key:
+            return no_update
+        name, value = key.split("=", 1)
+        if name not in ("country", "organisation", "project"):
+            return no_update
+        state = parse_search(search)
+        if getattr(state.filters, name) == (value,):
+            return no_update
+        return state.with_filters(**{name: (value,)}).search() or "?"
+
+
+def not_found(path: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Page not found", className="page-title"),
+            html.P(f"There is no page at {path}. Choose a page above; your filters are kept."),
+            dcc.Link("Go to the overview", href="/"),
+        ],
+        className="py-4",
+    )

@@ -1,0 +1,248 @@
+"""The dashboard's query layer: named SQL queries and the indicator engine -> DataFrames.
+
+Pages call these functions and hand the results to pure figure functions; nothing here knows
+about Dash. Results are cached per process, keyed by the pool file's identity (an import swaps
+in a new file, so a new pool version never serves old numbers) and the arguments (Filters is a
+frozen dataclass, hashable, its notices excluded). Callers must not modify what they get.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+
+from dashboard import db
+from dashboard.filters import Filters
+from dashboard.indicators import (
+    compute,
+    earliest_report_date,
+    latest_report_date,
+    quarter_end,
+    trend_dates,
+)
+from dashboard.ingest.countries import country_name
+from dashboard.pool import meta
+from dashboard.queries import sql
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+CACHE_SIZE = 512
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached(func: Callable[P, R]) -> Callable[P, R]:
+    """Memoise a query function per pool version (a small LRU shared by the process)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        key = (func.__name__, db.pool_version(), args, tuple(sorted(kwargs.items())))
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]  # type: ignore[no-any-return]
+        value = func(*args, **kwargs)
+        with _cache_lock:
+            _cache[key] = value
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+        return value
+
+    return wrapper
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _frame(query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    with db.cursor() as con:
+        return con.execute(sql(query), params or {}).df()
+
+
+# --- What the pool holds -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    project_id: str
+    project_name: str
+    organisation: str
+    country: str
+    partner: str | None
+    donor: str | None
+    currency: str
+    start_date: date
+    end_date: date | None
+    shared: bool
+    groups_registered: int
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country) or self.country
+
+
+@dataclass(frozen=True)
+class PoolFacts:
+    """The pool's vocabulary: what the filter panel offers and captions name."""
+
+    projects: tuple[Project, ...]
+    tags: tuple[str, ...]
+    first_date: date | None
+    latest_date: date | None
+    kind: str  # "demo" for the generated demo pool
+
+    @property
+    def organisations(self) -> tuple[str, ...]:
+        return tuple(sorted({p.organisation for p in self.projects}))
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return tuple(sorted({p.country for p in self.projects}))
+
+    @property
+    def project_by_id(self) -> dict[str, Project]:
+        return {p.project_id: p for p in self.projects}
+
+    @property
+    def quarters(self) -> tuple[date, ...]:
+        """As-of choices, newest first: the latest date, then each earlier quarter end."""
+        if self.first_date is None or self.latest_date is None:
+            return ()
+        return tuple(reversed(trend_dates(self.first_date, self.latest_date)))
+
+
+def _none(value: Any) -> Any:
+    return None if value is None or value is pd.NaT or value != value else value
+
+
+@cached
+def facts() -> PoolFacts:
+    frame = _frame("projects")
+    projects = tuple(
+        Project(
+            project_id=r.project_id,
+            project_name=r.project_name,
+            organisation=r.organisation,
+            country=r.country,
+            partner=_none(r.partner),
+            donor=_none(r.donor),
+            currency=r.currency,
+            start_date=pd.Timestamp(r.start_date).date(),
+            end_date=pd.Timestamp(r.end_date).date() if _none(r.end_date) else None,
+            shared=bool(r.shared),
+            groups_registered=int(r.groups_registered),
+        )
+        for r in frame.itertuples(index=False)
+    )
+    with db.cursor() as con:
+        tags = tuple(t for (t, _n) in con.execute(sql("tags")).fetchall())
+        first, latest = earliest_report_date(con), latest_report_date(con)
+        kind = meta(con).get("kind", "")
+    return PoolFacts(projects, tags, first, latest, kind)
+
+
+def resolve(filters: Filters) -> Filters:
+    """The filters with the as-of date made explicit (the pool's latest when unset)."""
+    if filters.as_of is not None:
+        return filters
+    return filters.with_as_of(facts().latest_date)
+
+
+# --- Indicators ----------------------------------------------------------------------------
+
+
+@cached
+def indicator_rows(
+    filters: Filters, by: str | None = None, over_time: bool = False
+) -> list[dict[str, Any]]:
+    """The engine's rows, exactly as `vsla indicators` gets them."""
+    with db.cursor() as con:
+        return compute(con, filters, by, over_time=over_time)
+
+
+@cached
+def indicators(filters: Filters, by: str | None = None, over_time: bool = False) -> pd.DataFrame:
+    """The engine's rows as a DataFrame (one row without `by` and over_time)."""
+    return pd.DataFrame(indicator_rows(filters, by, over_time))
+
+
+@cached
+def indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None = None) -> pd.DataFrame:
+    """The engine's rows at each of `dates` (e.g. the as-of date and its comparison date)."""
+    with db.cursor() as con:
+        rows = compute(con, filters, by, dates=list(dates))
+    return pd.DataFrame(rows)
+
+
+def comparison_date(as_of: date) -> date:
+    """The date a KPI's change is measured from: the same quarter one year earlier."""
+    prior = quarter_end(date(as_of.year - 1, as_of.month, 1))
+    if as_of != quarter_end(as_of):  # mid-quarter: the same day a year earlier
+        day = min(as_of.day, 28) if as_of.month == 2 else as_of.day
+        prior = date(as_of.year - 1, as_of.month, day)
+    return prior
+
+
+def _scope_params(filters: Filters) -> dict[str, Any]:
+    return filters.sql_params() | {"as_of_dates": [filters.as_of or facts().latest_date]}
+
+
+@cached
+def distribution(filters: Filters, by: str = "") -> pd.DataFrame:
+    """Percentiles across groups of each group-level ratio (group_distribution.sql)."""
+    if facts().latest_date is None:
+        return pd.DataFrame(
+            columns=["by_value", "indicator", "groups", "p05", "q1", "median", "q3", "p95"]
+        )
+    return _frame("group_distribution", _scope_params(filters) | {"by": by})
+
+
+@cached
+def group_sizes(filters: Filters) -> pd.DataFrame:
+    if facts().latest_date is None:
+        return pd.DataFrame(columns=["members", "groups"])
+    return _frame("group_sizes", _scope_params(filters))
+
+
+# --- Projects, quality, provenance ------------------------------------------------------------
+
+
+@cached
+def project_reports(as_of: date) -> pd.DataFrame:
+    return _frame("project_reports_as_of", {"as_of": as_of})
+
+
+@cached
+def project_quality(filters: Filters) -> pd.DataFrame:
+    as_of = filters.as_of or facts().latest_date or date.today()
+    params = {
+        "as_of": as_of,
+        "country": list(filters.country),
+        "organisation": list(filters.organisation),
+        "project": list(filters.project),
+    }
+    return _frame("project_quality", params)
+
+
+@cached
+def imports() -> pd.DataFrame:
+    return _frame("imports")
+
+
+@cached
+def rates(currency: str) -> dict[int, float]:
+    """Units of `currency` per USD by year; USD is 1 in every year."""
+    if currency == "USD":
+        return {}
+    frame = _frame("exchange_rates_for", {"currency": currency})
+    return {int(y): float(r) for y, r in zip(frame["year"], frame["per_usd"], strict=True)}

@@ -1,0 +1,698 @@
+"""Pure figure functions: DataFrame in, go.Figure out (no queries, no Dash).
+
+Every figure uses the one template of dashboard.theme. Titles, subtitles and captions are
+composed by the chart cards around the figure (they wrap on a phone and are read by screen
+readers); `standalone` puts them inside a figure for exports. Points that can be clicked to
+narrow the filters carry customdata[0] = "<filter>=<value>" (e.g. "country=UGA").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard import theme
+from dashboard.format import format_value, plotly_format
+
+theme.register()
+
+EMPTY_MESSAGE = "No active group matches these filters."
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A labelled reference line (e.g. the SAVIX INGO average cost per member)."""
+
+    value: float
+    label: str
+
+
+def _axis_format(kind: str, currency: str) -> dict[str, object]:
+    fmt = plotly_format(kind)
+    axis: dict[str, object] = {"tickformat": fmt if kind != "usd" else ",.0f"}
+    if kind == "usd":
+        axis["tickprefix"] = f"{currency} "
+    if kind == "int":
+        axis["tickformat"] = "~s"
+    return axis
+
+
+def _hover(kind: str, currency: str) -> str:
+    """A hovertemplate number of full precision for an indicator format."""
+    if kind == "pct":
+        return "%{y:.1%}"
+    if kind == "usd":
+        return f"{currency} %{{y:,.2f}}"
+    if kind == "int":
+        return "%{y:,.0f}"
+    return "%{y:,.2f}"
+
+
+def empty(message: str = EMPTY_MESSAGE, hint: str = "Widen or reset the filters.") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text=f"<b>{message}</b><br>{hint}",
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 15, "color": theme.MUTED},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def _base(fig: go.Figure, **layout: object) -> go.Figure:
+    settings: dict[str, object] = {
+        "margin": {"l": 10, "r": 20, "t": 20, "b": 10},
+        "hovermode": "closest",
+        "showlegend": False,
+    }
+    fig.update_layout(**(settings | layout))
+    return fig
+
+
+def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "members") -> go.Figure:
+    """Choropleth of members by country (ISO-3), from the vendored world geometry."""
+    if frame.empty:
+        return empty()
+    data = frame.dropna(subset=[value])
+    custom = [
+        [f"country={c}", names.get(c, c), g, p]
+        for c, g, p in zip(data["country"], data["groups"], data["pct_women"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Choropleth(
+            locations=data["country"],
+            z=data[value],
+            locationmode="ISO-3",
+            colorscale=[[0, "#DCEBF5"], [1, "#0B4F7C"]],
+            marker={"line": {"color": "white", "width": 0.6}},
+            colorbar={"tickformat": "~s", "thickness": 12, "len": 0.7, "x": 0.98},
+            customdata=custom,
+            hovertemplate=(
+                "<b>%{customdata[1]}</b><br>%{z:,.0f} members<br>%{customdata[2]:,.0f} groups"
+                "<br>%{customdata[3]:.0%} women<extra></extra>"
+            ),
+        )
+    )
+    fig.update_geos(
+        projection_type="natural earth",
+        showframe=False,
+        showcoastlines=False,
+        showcountries=True,
+        countrycolor="white",
+        landcolor="#EEF0F2",
+        showocean=False,
+        fitbounds="locations",
+        resolution=110,
+    )
+    return _base(fig, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode=False)
+
+
+def _direct_labels(
+    fig: go.Figure, ends: list[tuple[str, float, object, str]], y_range: float
+) -> None:
+    """Label each line at its end (STYLE.md), nudged apart so labels do not overlap."""
+    if not ends:
+        return
+    gap = (y_range or 1.0) * 0.055
+    placed: list[float] = []
+    for name, y, x, colour in sorted(ends, key=lambda e: e[1]):
+        y_label = y if not placed else max(y, placed[-1] + gap)
+        placed.append(y_label)
+        fig.add_annotation(
+            x=x,
+            y=y_label,
+            text=name,
+            showarrow=False,
+            xanchor="left",
+            xshift=6,
+            font={"color": colour, "size": 12},
+        )
+
+
+def lines(
+    frame: pd.DataFrame,
+    y: str,
+    kind: str,
+    series: str | None = None,
+    colours: Mapping[str, str] | None = None,
+    total: pd.DataFrame | None = None,
+    total_label: str = "Network",
+    currency: str = "USD",
+    y_title: str = "",
+    reference: Reference | None = None,
+    drill: str | None = None,
+) -> go.Figure:
+    """Lines over time (x = as_of): one per `series` value, and a grey network line."""
+    if frame.empty or frame[y].isna().all():
+        return empty()
+    fig = go.Figure()
+    ends: list[tuple[str, float, object, str]] = []
+    groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
+    palette = list(theme.OKABE_ITO)
+    for i, (name, part) in enumerate(groups):
+        part = part.sort_values("as_of").dropna(subset=[y])
+        if part.empty:
+            continue
+        colour = (colours or {}).get(str(name)) or palette[i % len(palette)]
+        label = str(name) if name is not None else y_title
+        custom = [[f"{drill}={name}"] for _ in range(len(part))] if drill and name else None
+        fig.add_trace(
+            go.Scatter(
+                x=part["as_of"],
+                y=part[y],
+                name=label,
+                mode="lines",
+                line={"color": colour},
+                customdata=custom,
+                hovertemplate=f"<b>{label}</b><br>%{{x|%d %b %Y}}: {_hover(kind, currency)}"
+                "<extra></extra>",
+            )
+        )
+        ends.append((label, float(part[y].iloc[-1]), part["as_of"].iloc[-1], colour))
+    if total is not None and not total.empty and not total[y].isna().all():
+        part = total.sort_values("as_of").dropna(subset=[y])
+        fig.add_trace(
+            go.Scatter(
+                x=part["as_of"],
+                y=part[y],
+                name=total_label,
+                mode="lines",
+                line={"color": theme.NETWORK_GREY, "width": 3.5},
+                hovertemplate=f"<b>{total_label}</b><br>%{{x|%d %b %Y}}: "
+                f"{_hover(kind, currency)}<extra></extra>",
+            )
+        )
+        ends.append(
+            (total_label, float(part[y].iloc[-1]), part["as_of"].iloc[-1], theme.NETWORK_GREY)
+        )
+    if reference is not None:
+        _reference_line(fig, reference, kind, currency, horizontal=True)
+    values = pd.concat([frame[y], total[y] if total is not None else frame[y]]).dropna()
+    y_range = float(values.max() - min(values.min(), 0)) if not values.empty else 1.0
+    if len(ends) > 1 or series is not None:
+        _direct_labels(fig, ends, y_range)
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", **_axis_format(kind, currency))
+    # An explicit range: plotly would otherwise widen the axis to fit the end labels, which
+    # sit in the right margin instead.
+    spans = [frame["as_of"]] + ([total["as_of"]] if total is not None else [])
+    dates = pd.to_datetime(pd.concat(spans))
+    fig.update_xaxes(title_text="", range=[dates.min(), dates.max()])
+    labelled = len(ends) > 1 or series is not None
+    return _base(fig, margin={"l": 10, "r": 150 if labelled else 20, "t": 20, "b": 10})
+
+
+def _reference_line(
+    fig: go.Figure, ref: Reference, kind: str, currency: str, horizontal: bool
+) -> None:
+    text = f"{ref.label}: {format_value(ref.value, kind, currency)}"
+    style = {"color": theme.NETWORK_GREY, "width": 1.5, "dash": "dash"}
+    if horizontal:
+        fig.add_hline(
+            y=ref.value,
+            line=style,
+            annotation_text=text,
+            annotation_position="top left",
+            annotation_font={"size": 12, "color": theme.NETWORK_GREY},
+        )
+    else:
+        fig.add_vline(
+            x=ref.value,
+            line=style,
+            annotation_text=text,
+            annotation_position="top",
+            annotation_yshift=4,
+            annotation_font={"size": 12, "color": theme.NETWORK_GREY},
+        )
+
+
+def _shorten(text: str, limit: int = 34) -> str:
+    """Axis labels stay readable in a narrow card; the hover shows the full name."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _short_labels(names: list[str]) -> list[str]:
+    short = [_shorten(n) for n in names]
+    return short if len(set(short)) == len(set(names)) else names
+
+
+def ranked_bars(
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    kind: str,
+    colour: str | Sequence[str] = theme.OKABE_ITO[0],
+    currency: str = "USD",
+    x_title: str = "",
+    reference: Reference | None = None,
+    drill: str | None = None,
+    key: str | None = None,
+    hover_extra: Sequence[str] | None = None,
+) -> go.Figure:
+    """Horizontal bars, largest at the top, zero-based, value labels at the bar ends."""
+    data = frame.dropna(subset=[value])
+    if data.empty:
+        return empty("No value to show for these filters.")
+    order = data[value].sort_values(ascending=True).index
+    data = data.loc[order]
+    colours = colour if isinstance(colour, str) else [colour[i] for i in order]
+    keys = data[key] if key else data[label]
+    extra = list(hover_extra) if hover_extra is not None else [""] * len(data)
+    if hover_extra is not None:
+        extra = [extra[i] for i in order]
+    custom = [
+        [f"{drill}={k}" if drill else "", e, n]
+        for k, e, n in zip(keys, extra, data[label], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=data[value],
+            y=_short_labels([str(n) for n in data[label]]),
+            orientation="h",
+            marker={"color": colours},
+            text=[format_value(v, kind, currency) for v in data[value]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=custom,
+            hovertemplate="<b>%{customdata[2]}</b><br>"
+            + _hover(kind, currency).replace("%{y", "%{x")
+            + "%{customdata[1]}<extra></extra>",
+        )
+    )
+    if reference is not None:
+        _reference_line(fig, reference, kind, currency, horizontal=False)
+    fig.update_xaxes(
+        title_text=x_title,
+        rangemode="tozero",
+        showgrid=True,
+        gridcolor="#E6E6E6",
+        **_axis_format(kind, currency),
+    )
+    fig.update_yaxes(title_text="", showgrid=False, type="category")
+    top = float(data[value].max())
+    if top > 0:  # room for the value labels outside the longest bar
+        fig.update_xaxes(range=[0, top * 1.22])
+    height = max(260, 28 * len(data) + 80)
+    return _base(fig, height=height, bargap=0.3, margin={"l": 10, "r": 70, "t": 34, "b": 10})
+
+
+def bubble(
+    frame: pd.DataFrame,
+    colours: Mapping[str, str],
+    currency: str = "USD",
+    reference: Reference | None = None,
+) -> go.Figure:
+    """Cost per member against scale: x = members, y = cost per member, size = groups."""
+    data = frame.dropna(subset=["cost_per_member_usd", "members"])
+    if data.empty:
+        return empty("No project in scope has a project report (cost) as of this date.")
+    fig = go.Figure()
+    max_groups = float(data["groups"].max() or 1)
+    for org, part in data.groupby("organisation", sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["members"],
+                y=part["cost_per_member_usd"],
+                mode="markers",
+                name=str(org),
+                marker={
+                    "size": part["groups"],
+                    "sizemode": "area",
+                    "sizeref": 2.0 * max_groups / (40.0**2),
+                    "sizemin": 5,
+                    "color": colours.get(str(org), theme.OKABE_ITO[0]),
+                    "opacity": 0.8,
+                    "line": {"width": 1, "color": "white"},
+                },
+                text=part["label"],
+                customdata=[
+                    [f"project={p}", g]
+                    for p, g in zip(part["project"], part["groups"], strict=True)
+                ],
+                hovertemplate="<b>%{text}</b><br>%{x:,.0f} members, %{customdata[1]:,.0f} groups"
+                f"<br>{currency} %{{y:,.2f}} per member<extra>{org}</extra>",
+            )
+        )
+    if reference is not None:
+        _reference_line(fig, reference, "usd", currency, horizontal=True)
+    fig.update_xaxes(
+        title_text="Members of active groups (log scale)",
+        type="log",
+        showgrid=True,
+        gridcolor="#F0F0F0",
+    )
+    fig.update_yaxes(
+        title_text=f"Cost per member ({currency})",
+        rangemode="tozero",
+        **_axis_format("usd", currency),
+    )
+    return _base(
+        fig,
+        showlegend=True,
+        legend={
+            "orientation": "v",
+            "x": 1.02,
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": 12},
+            "itemsizing": "constant",
+        },
+    )
+
+
+def boxes(
+    dist: pd.DataFrame,
+    pooled: Mapping[str, float | None],
+    kind: str,
+    colours: Mapping[str, str] | None = None,
+    currency: str = "USD",
+    x_title: str = "",
+    drill: str | None = None,
+    network_label: str = "Network",
+) -> go.Figure:
+    """Spread across groups (box: 25th-75th percentile and median; whiskers: 5th-95th) per
+    breakdown value, one row each (the whole scope first), with the pooled ratio of sums as a
+    diamond (STYLE.md: distributions beside pooled ratios)."""
+    data = dist.dropna(subset=["median"])
+    if data.empty:
+        return empty()
+    names = list(data["by_value"])
+    colour_list = [
+        theme.NETWORK_GREY if n == network_label else (colours or {}).get(n, theme.OKABE_ITO[0])
+        for n in names
+    ]
+    fig = go.Figure(
+        go.Box(
+            y=names,
+            q1=data["q1"],
+            median=data["median"],
+            q3=data["q3"],
+            lowerfence=data["p05"],
+            upperfence=data["p95"],
+            orientation="h",
+            name="Spread across groups",
+            fillcolor="rgba(0,114,178,0.12)",
+            line={"color": "#6D8AA6", "width": 1.3},
+            hoverinfo="skip",
+        )
+    )
+    custom = [
+        [f"{drill}={n}" if drill and n != network_label else "", g, q1, med, q3]
+        for n, g, q1, med, q3 in zip(
+            names, data["groups"], data["q1"], data["median"], data["q3"], strict=True
+        )
+    ]
+    number = _hover(kind, currency).replace("%{y", "%{x")
+    part = _hover(kind, currency).replace("%{y", "%{customdata[{i}]")
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=[pooled.get(n) for n in names],
+            mode="markers",
+            name="Pooled (ratio of sums)",
+            marker={
+                "symbol": "diamond",
+                "size": 13,
+                "color": colour_list,
+                "line": {"color": "white", "width": 1.5},
+            },
+            customdata=custom,
+            hovertemplate="<b>%{y}</b><br>Pooled: "
+            + number
+            + "<br>Median group: "
+            + part.replace("{i}", "3")
+            + "<br>Middle half of groups: "
+            + part.replace("{i}", "2")
+            + " to "
+            + part.replace("{i}", "4")
+            + "<br>%{customdata[1]:,.0f} groups<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title_text=x_title,
+        rangemode="tozero",
+        showgrid=True,
+        gridcolor="#E6E6E6",
+        **_axis_format(kind, currency),
+    )
+    fig.update_yaxes(title_text="", type="category", autorange="reversed", showgrid=False)
+    return _base(
+        fig,
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
+        margin={"l": 10, "r": 20, "t": 10, "b": 10},
+    )
+
+
+def size_histogram(frame: pd.DataFrame) -> go.Figure:
+    if frame.empty:
+        return empty()
+    fig = go.Figure(
+        go.Bar(
+            x=frame["members"],
+            y=frame["groups"],
+            marker={"color": theme.OKABE_ITO[0]},
+            hovertemplate="%{y:,.0f} groups of %{x} members<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="Members per group", dtick=5)
+    fig.update_yaxes(title_text="Active groups", rangemode="tozero", tickformat="~s")
+    return _base(fig, bargap=0.1)
+
+
+TRAINED_BY_COLOURS = {
+    "field_officer": theme.OKABE_ITO[0],
+    "village_agent": theme.OKABE_ITO[4],
+    "replicated": theme.OKABE_ITO[2],
+}
+
+
+def stacked_area(
+    frame: pd.DataFrame,
+    series: str,
+    y: str,
+    order: Sequence[str],
+    labels: Mapping[str, str],
+    y_title: str,
+    colours: Mapping[str, str] = TRAINED_BY_COLOURS,
+    drill: str | None = None,
+) -> go.Figure:
+    """Stacked areas over time (e.g. groups by who trained them, members by organisation)."""
+    if frame.empty:
+        return empty()
+    fig = go.Figure()
+    palette = colours
+    for i, name in enumerate(order):
+        part = frame[frame[series] == name].sort_values("as_of")
+        if part.empty:
+            continue
+        colour = palette.get(name, theme.OKABE_ITO[i % len(theme.OKABE_ITO)])
+        fig.add_trace(
+            go.Scatter(
+                x=part["as_of"],
+                y=part[y],
+                name=labels.get(name, name),
+                mode="lines",
+                stackgroup="one",
+                line={"width": 0.5, "color": colour},
+                fillcolor=colour,
+                customdata=[[f"{drill}={name}"]] * len(part) if drill else None,
+                hovertemplate=f"<b>{labels.get(name, name)}</b><br>%{{x|%d %b %Y}}: "
+                "%{y:,.0f}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title_text=y_title, tickformat="~s")
+    return _base(
+        fig,
+        showlegend=True,
+        legend={
+            "orientation": "v",
+            "x": 1.02,
+            "y": 1,
+            "yanchor": "top",
+            "traceorder": "reversed",
+            "font": {"size": 12},
+        },
+        hovermode="x unified",
+    )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One small multiple: an indicator's label, format and the values to show."""
+
+    title: str
+    kind: str
+    values: Sequence[float | None]
+
+
+def small_multiple_bars(
+    categories: Sequence[str],
+    panels: Sequence[Panel],
+    currency: str = "USD",
+    colours: Sequence[str] | None = None,
+) -> go.Figure:
+    """One bar panel per indicator, the same categories in each (a theme against the rest)."""
+    if not categories:
+        return empty()
+    n = len(panels)
+    fig = make_subplots(
+        rows=1, cols=n, subplot_titles=[p.title for p in panels], horizontal_spacing=0.06
+    )
+    palette = list(colours or [theme.OKABE_ITO[0], theme.LIGHT_GREY, theme.OKABE_ITO[4]])
+    bar_colours = [palette[i % len(palette)] for i in range(len(categories))]
+    for col, panel in enumerate(panels, start=1):
+        values = [
+            None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+            for v in panel.values
+        ]
+        fig.add_trace(
+            go.Bar(
+                y=list(categories),
+                x=values,
+                orientation="h",
+                marker={"color": bar_colours},
+                text=[
+                    format_value(v, "decimal" if panel.kind == "usd" else panel.kind, currency)
+                    for v in values
+                ],
+                textposition="outside",
+                textangle=0,
+                cliponaxis=False,
+                hovertemplate="<b>%{y}</b><br>"
+                + panel.title
+                + ": "
+                + _hover(panel.kind, currency).replace("%{y", "%{x")
+                + "<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        top = max((v for v in values if v is not None), default=0) or 1
+        fig.update_xaxes(showticklabels=False, range=[0, top * 1.6], row=1, col=col)
+        fig.update_yaxes(showticklabels=col == 1, autorange="reversed", row=1, col=col)
+    fig.update_annotations(font={"size": 12, "color": theme.MUTED})
+    height = max(180, 34 * len(categories) + 90)
+    return _base(fig, height=height, bargap=0.25, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+
+
+def small_multiple_lines(
+    frame: pd.DataFrame, panels: Sequence[tuple[str, str, str]], currency: str = "USD"
+) -> go.Figure:
+    """Trends of several indicators, one panel each: panels = (column, title, kind)."""
+    if frame.empty:
+        return empty()
+    cols = 2
+    rows = math.ceil(len(panels) / cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[p[1] for p in panels],
+        vertical_spacing=0.16,
+        horizontal_spacing=0.1,
+    )
+    data = frame.sort_values("as_of")
+    for i, (column, title, kind) in enumerate(panels):
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_trace(
+            go.Scatter(
+                x=data["as_of"],
+                y=data[column],
+                mode="lines",
+                line={"color": theme.NETWORK_GREY},
+                name=title,
+                hovertemplate=f"<b>{title}</b><br>%{{x|%d %b %Y}}: {_hover(kind, currency)}"
+                "<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        fig.update_yaxes(rangemode="tozero", row=r, col=c, **_axis_format(kind, currency))
+    fig.update_annotations(font={"size": 13, "color": theme.TEXT})
+    return _base(fig, height=240 * rows + 40, margin={"l": 10, "r": 20, "t": 40, "b": 10})
+
+
+def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
+    """Where each chosen entity stands among its peers, per indicator: the percentile rank
+    (0 = worst, 100 = best by the indicator's direction), with the middle half shaded."""
+    if frame.empty:
+        return empty("Choose at least one to compare.", "Use the picker above.")
+    labels = list(dict.fromkeys(frame["label"]))
+    fig = go.Figure()
+    fig.add_vrect(x0=25, x1=75, fillcolor="#E9EDF1", line_width=0, layer="below")
+    fig.add_vline(x=50, line={"color": theme.NETWORK_GREY, "width": 1.5})
+    for name, part in frame.groupby("entity", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=part["percentile"],
+                y=part["label"],
+                mode="markers",
+                name=str(name),
+                marker={
+                    "size": 13,
+                    "color": colours.get(str(name), theme.OKABE_ITO[0]),
+                    "line": {"color": "white", "width": 1},
+                },
+                customdata=part[["value_text", "median_text"]],
+                hovertemplate="<b>%{y}</b><br>"
+                + str(name)
+                + ": %{customdata[0]} (better than %{x:.0f}% of peers)"
+                "<br>Peers' median: %{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(
+        range=[-3, 103],
+        title_text="Percentile among peers (right is better)",
+        tickvals=[0, 25, 50, 75, 100],
+        showgrid=False,
+    )
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=list(reversed(labels)),
+        showgrid=True,
+        gridcolor="#F0F0F0",
+    )
+    return _base(
+        fig,
+        height=max(320, 26 * len(labels) + 120),
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
+        margin={"l": 10, "r": 20, "t": 40, "b": 10},
+    )
+
+
+def standalone(fig: go.Figure, title: str, subtitle: str, caption: str) -> go.Figure:
+    """The figure with its title, subtitle and caption inside it (for files and slides)."""
+    out = go.Figure(fig)
+    out.update_layout(
+        title={
+            "text": f"<b>{title}</b>",
+            "subtitle": {"text": subtitle},
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        margin={"t": 90, "b": 90},
+    )
+    out.add_annotation(
+        text=caption,
+        x=0,
+        y=-0.12,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        font={"size": 11, "color": theme.MUTED},
+    )
+    return out

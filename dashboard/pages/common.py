@@ -1,0 +1,206 @@
+"""What every page shares: reading the view from the URL, money in the display currency,
+readable names, captions and colours. Pure helpers; no callbacks here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dashboard import datasource, theme
+from dashboard.datasource import PoolFacts
+from dashboard.filters import Filters
+from dashboard.format import USD, Currency, format_value
+from dashboard.indicators import BY_ID, INDICATORS
+from dashboard.ingest.countries import country_name
+from dashboard.urlstate import ViewState, parse_search
+
+SOURCE = "Source: pooled savings-group data of the network"
+SAVIX_INGO_COST_PER_MEMBER_USD = 21.6  # INDICATORS.md reference ranges (SAVIX slides)
+
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "trained_by": {
+        "field_officer": "Trained by field officers",
+        "village_agent": "Trained by village agents",
+        "replicated": "Replicated",
+    },
+    "setting": {"rural": "Rural", "peri-urban": "Peri-urban", "urban": "Urban"},
+    "status": {"supervised": "Supervised", "graduated": "Graduated"},
+    "cycle": {"first": "First cycle", "later": "Later cycles (mature)"},
+    "women_band": {
+        "women_only": "Women only",
+        "mostly_women": "Mostly women (75-99%)",
+        "mixed": "Mixed (under 75% women)",
+    },
+    "youth_band": {
+        "youth_majority": "Mostly youth (50%+)",
+        "youth_minority": "Some youth (under 50%)",
+        "not_recorded": "Youth not recorded",
+    },
+}
+
+MONEY_IDS = tuple(i.id for i in INDICATORS if i.format == "usd")
+
+
+@dataclass(frozen=True)
+class View:
+    """A page's reading of the URL: the state, the filters with the as-of date resolved,
+    the pool's facts and the display currency."""
+
+    state: ViewState
+    filters: Filters
+    facts: PoolFacts
+    currency: Currency
+    notices: tuple[str, ...]
+
+    @property
+    def as_of(self) -> date | None:
+        return self.filters.as_of
+
+    @property
+    def code(self) -> str:
+        return self.currency.code
+
+    def money(self, frame: pd.DataFrame, columns: Iterable[str] = MONEY_IDS) -> pd.DataFrame:
+        """USD columns of an engine frame converted to the display currency (at the year of
+        each row's as_of, or of the view's as-of date)."""
+        if self.currency.code == "USD" or frame.empty:
+            return frame
+        out = frame.copy()
+        if "as_of" in out.columns:
+            years = pd.to_datetime(out["as_of"]).dt.year
+            factors = years.map(self.currency.rate).astype(float)
+        else:
+            factors = self.currency.rate((self.as_of or date.today()).year)
+        for column in columns:
+            if column in out.columns:
+                out[column] = pd.to_numeric(out[column], errors="coerce") * factors
+        return out
+
+    def convert(self, usd: float | None, year: int | None = None) -> float | None:
+        return self.currency.convert(usd, year or (self.as_of or date.today()).year)
+
+    def fmt(self, indicator_id: str, value: object) -> str:
+        return format_value(value, BY_ID[indicator_id].format, self.code)
+
+
+def read_view(search: str | None) -> View:
+    facts = datasource.facts()
+    state = parse_search(search, facts)
+    filters = datasource.resolve(state.filters)
+    notices = list(state.notices)
+    currency = USD
+    if state.currency != "USD":
+        per_usd = datasource.rates(state.currency)
+        if per_usd:
+            currency = Currency(state.currency, per_usd)
+        else:
+            notices.append(
+                f"The pool has no {state.currency} exchange rate: amounts are shown in USD."
+            )
+    return View(state, filters, facts, currency, tuple(notices))
+
+
+def nice_date(d: date | None) -> str:
+    return d.strftime("%d %b %Y").lstrip("0") if d else "no data yet"
+
+
+def entity_name(dimension: str, key: object, facts: PoolFacts) -> str:
+    """How a breakdown value is shown: country names, project names, readable bands."""
+    text = str(key)
+    if dimension == "country":
+        return country_name(text) or text
+    if dimension == "project":
+        project = facts.project_by_id.get(text)
+        return project.project_name if project else text
+    if dimension == "trainer":
+        return text.split("/", 1)[-1]
+    return VALUE_LABELS.get(dimension, {}).get(text, text)
+
+
+def describe(filters: Filters, facts: PoolFacts) -> str:
+    """The active filters in words, with names instead of codes."""
+    parts: list[str] = []
+    if filters.country:
+        parts.append(", ".join(entity_name("country", c, facts) for c in filters.country))
+    if filters.organisation:
+        parts.append(", ".join(filters.organisation))
+    if filters.project:
+        parts.append(", ".join(entity_name("project", p, facts) for p in filters.project))
+    rest = Filters(
+        trained_by=filters.trained_by,
+        setting=filters.setting,
+        tag=filters.tag,
+        status=filters.status,
+        cycle=filters.cycle,
+        min_pct_women=filters.min_pct_women,
+        max_pct_women=filters.max_pct_women,
+        youth_recorded=filters.youth_recorded,
+    )
+    if rest != Filters():
+        parts.append(rest.describe())
+    return "; ".join(parts) if parts else "All groups"
+
+
+def caption(view: View, groups: object, projects: object, note: str = "") -> str:
+    """The footer of every chart: filters, as-of date, N groups and the source."""
+    n_groups = format_value(groups or 0, "int")
+    n_projects = format_value(projects or 0, "int")
+    when = nice_date(view.as_of)
+    text = (
+        f"{describe(view.filters, view.facts)}. {n_groups} active groups. "
+        f"{SOURCE}, {n_projects} projects, as of {when}."
+    )
+    return f"{text} {note}".strip()
+
+
+def organisation_colours(facts: PoolFacts) -> dict[str, str]:
+    return theme.organisation_colours(facts.organisations)
+
+
+def series_colours(dimension: str, keys: Iterable[str], facts: PoolFacts) -> dict[str, str]:
+    if dimension == "organisation":
+        return organisation_colours(facts)
+    ordered = sorted(set(keys))
+    return {k: theme.OKABE_ITO[i % len(theme.OKABE_ITO)] for i, k in enumerate(ordered)}
+
+
+def named(frame: pd.DataFrame, dimension: str, facts: PoolFacts) -> pd.DataFrame:
+    """Adds a `label` column with the display name of each `dimension` value."""
+    out = frame.copy()
+    labels = [entity_name(dimension, v, facts) for v in out[dimension]]
+    if dimension == "project":  # names may repeat across organisations: keep labels unique
+        seen: dict[str, int] = {}
+        for label in labels:
+            seen[label] = seen.get(label, 0) + 1
+        labels = [
+            f"{shorten(label, 24)} · {key}" if seen[label] > 1 else label
+            for label, key in zip(labels, out[dimension], strict=True)
+        ]
+    out["label"] = labels
+    return out
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def top_series(
+    frame: pd.DataFrame, dimension: str, value: str, keep: int = 7, other: str = "Others"
+) -> pd.DataFrame:
+    """Keeps the `keep` largest series (by their latest `value`) and sums the rest, for
+    additive counts shown by country (more countries than distinguishable colours)."""
+    latest = frame[frame["as_of"] == frame["as_of"].max()]
+    top = latest.nlargest(keep, value)[dimension].tolist()
+    if frame[dimension].nunique() <= keep + 1:
+        return frame
+    head = frame[frame[dimension].isin(top)]
+    tail = frame[~frame[dimension].isin(top)].groupby("as_of", as_index=False)[value].sum()
+    tail[dimension] = other
+    return pd.concat([head, tail], ignore_index=True)
+
+
+def first_row(frame: pd.DataFrame) -> Mapping[str, object]:
+    return frame.iloc[0].to_dict() if not frame.empty else {}

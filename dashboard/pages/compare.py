@@ -1,0 +1,255 @@
+"""/compare: chosen organisations, projects or countries against their peers on every
+indicator: the peers' median and quartiles, and where each choice stands."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard import datasource, figures
+from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.format import format_value
+from dashboard.indicators import INDICATORS, display_label
+from dashboard.pages.common import (
+    View,
+    caption,
+    entity_name,
+    first_row,
+    read_view,
+    series_colours,
+)
+from dashboard.urlstate import COMPARE_BY, parse_search
+
+PATH = "/compare"
+NAME = "Compare"
+ORDER = 5
+CHARTS = ("cmp-dots",)
+DEFAULT_PICKS = 3
+# Counts of the whole scope are not compared (a project always has one project).
+SKIP = ("organisations", "countries", "projects")
+LABELS = {"organisation": "Organisations", "project": "Projects", "country": "Countries"}
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Compare with the network", className="page-title"),
+            html.P(
+                "Pick organisations, projects or countries: each indicator against the median "
+                "and middle half of their peers (all of that kind within the other filters).",
+                className="page-lead",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Div("Compare", className="filter-label", id="cmp-by-label"),
+                            dbc.RadioItems(
+                                id="cmp-by",
+                                options=[{"label": LABELS[v], "value": v} for v in COMPARE_BY],
+                                value="organisation",
+                                inline=True,
+                                inputClassName="btn-check",
+                                labelClassName="btn btn-outline-primary btn-sm",
+                                labelCheckedClassName="active",
+                            ),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Label("Choose", htmlFor="cmp-pick", className="filter-label"),
+                            dcc.Dropdown(id="cmp-pick", multi=True, placeholder="Choose up to 6"),
+                        ],
+                        md=7,
+                    ),
+                ],
+                className="mb-3 g-2",
+            ),
+            dbc.Row(
+                [
+                    chart_card(
+                        "cmp-dots",
+                        height=760,
+                        lg=12,
+                        help_text="Percentile among peers: 100 means better than "
+                        "every peer on that indicator (by its direction: a lower "
+                        "cost or dropout is better). The shaded band is the middle "
+                        "half of peers; the line is their median.",
+                    )
+                ]
+            ),
+            html.Section(
+                [
+                    html.H2("Benchmark table", className="chart-title"),
+                    html.P(
+                        "Green: better than the peers' median; orange: worse (by the "
+                        "indicator's direction). Money in the display currency.",
+                        className="chart-subtitle",
+                    ),
+                    dcc.Loading(
+                        html.Div(id="cmp-table", className="table-responsive"),
+                        type="dot",
+                        delay_show=200,
+                    ),
+                ],
+                className="chart-card mb-4",
+            ),
+        ]
+    )
+
+
+def percentile(value: float, peers: pd.Series, direction: int) -> float:
+    """Share of peers this value is better than (ties count half), 0-100."""
+    peers = peers.dropna()
+    if peers.empty:
+        return 50.0
+    sign = direction or 1
+    better = (sign * value > sign * peers).sum()
+    ties = (value == peers).sum()
+    return float(100.0 * (better + 0.5 * max(ties - 1, 0)) / max(len(peers) - 1, 1))
+
+
+def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """Peers of the compared kind, the picks, and one row per (indicator, pick)."""
+    dim = view.state.compare
+    peers_filter = replace(view.filters, **{dim: ()})
+    peers = view.money(datasource.indicators(peers_filter, dim))
+    if peers.empty:
+        return peers, [], pd.DataFrame()
+    available = set(peers[dim])
+    picks = [p for p in view.state.pick if p in available]
+    if not view.state.pick:
+        chosen = getattr(view.filters, dim)
+        picks = [p for p in chosen if p in available] or list(
+            peers.nlargest(DEFAULT_PICKS, "members")[dim]
+        )
+    rows = []
+    indexed = peers.set_index(dim)
+    for ind in INDICATORS:
+        if ind.id in SKIP:
+            continue
+        column = pd.to_numeric(indexed[ind.id], errors="coerce")
+        for pick in picks:
+            value = column.get(pick)
+            if value is None or pd.isna(value):
+                continue
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "label": display_label(ind),
+                    "entity": entity_name(dim, pick, view.facts),
+                    "percentile": percentile(float(value), column, ind.direction),
+                    "value_text": format_value(value, ind.format, view.code),
+                    "median_text": format_value(column.median(), ind.format, view.code),
+                }
+            )
+    return peers, picks, pd.DataFrame(rows)
+
+
+def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
+    if peers.empty or not picks:
+        return html.P("Nothing to compare for these filters.", className="text-secondary")
+    dim = view.state.compare
+    indexed = peers.set_index(dim)
+    names = [entity_name(dim, p, view.facts) for p in picks]
+    head = html.Thead(
+        html.Tr(
+            [html.Th("Indicator", scope="col")]
+            + [html.Th(n, scope="col") for n in names]
+            + [html.Th("Peers' median", scope="col"), html.Th("Middle half of peers", scope="col")]
+        )
+    )
+    body = []
+    for ind in INDICATORS:
+        if ind.id in SKIP:
+            continue
+        column = pd.to_numeric(indexed[ind.id], errors="coerce").dropna()
+        median = column.median() if not column.empty else None
+        cells = [html.Th(display_label(ind), scope="row", title=ind.definition)]
+        for pick in picks:
+            value = indexed[ind.id].get(pick)
+            text = format_value(value, ind.format, view.code)
+            cls = ""
+            if value is not None and not pd.isna(value) and median is not None and ind.direction:
+                delta = (float(value) - float(median)) * ind.direction
+                cls = "cell-better" if delta > 0 else "cell-worse" if delta < 0 else ""
+            cells.append(html.Td(text, className=cls))
+        q1 = column.quantile(0.25) if not column.empty else None
+        q3 = column.quantile(0.75) if not column.empty else None
+        cells.append(html.Td(format_value(median, ind.format, view.code)))
+        low, high = (format_value(q, ind.format, view.code) for q in (q1, q3))
+        cells.append(html.Td(f"{low} to {high}"))
+        body.append(html.Tr(cells))
+    return dbc.Table(
+        [head, html.Tbody(body)], size="sm", hover=True, className="benchmark", id="benchmark-table"
+    )
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output("cmp-by", "value"),
+        Output("cmp-pick", "options"),
+        Output("cmp-pick", "value"),
+        *chart_outputs(CHARTS),
+        Output("cmp-table", "children"),
+        Input("url", "search"),
+    )
+    def update(search: str | None) -> list[Any]:
+        view = read_view(search)
+        dim = view.state.compare
+        peers, picks, rows = benchmark(view)
+        options = (
+            sorted(
+                ({"label": entity_name(dim, k, view.facts), "value": k} for k in peers[dim]),
+                key=lambda o: o["label"],
+            )
+            if not peers.empty
+            else []
+        )
+        names = [entity_name(dim, p, view.facts) for p in picks]
+        colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
+        colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
+        total = first_row(datasource.indicators(view.filters))
+        cap = caption(
+            view,
+            total.get("groups"),
+            total.get("projects"),
+            f"Peers: {len(peers)} {LABELS[dim].lower()}.",
+        )
+        chart = ChartView(
+            figures.benchmark_dots(rows, colours),
+            "Where each stands among its peers",
+            f"{', '.join(names) or 'Nothing chosen'}: percentile among "
+            f"{LABELS[dim].lower()} in scope on each indicator (right is better)",
+            cap,
+        )
+        return [dim, options, picks, *chart.values(), table(view, peers, picks)]
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("cmp-by", "value"),
+        Input("cmp-pick", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def to_url(dim: str, picks: list[str] | None, search: str | None) -> Any:
+        state = parse_search(search)
+        picks_t = tuple(picks or ())[:6]
+        if dim == state.compare and not state.pick:
+            # The picker shows default choices; only a change by the person goes to the URL.
+            defaults = benchmark(read_view(search))[1]
+            if list(picks_t) == defaults:
+                return no_update
+        if dim != state.compare:
+            new = replace(state, compare=dim, pick=())
+        elif picks_t != state.pick:
+            new = replace(state, pick=picks_t)
+        else:
+            return no_update
+        target = new.search() or "?"
+        return target if target != (search or "") else no_update

@@ -1,0 +1,332 @@
+"""/data: the indicator table for a chosen breakdown (sort, filter, download as CSV or
+Excel), data quality per project, and where the data came from (imports)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard import datasource
+from dashboard.components.cards import data_grid, grid_column
+from dashboard.indicators import BY_ID, INDICATORS, display_label, export_columns, rows_to_csv
+from dashboard.pages.common import View, caption, entity_name, first_row, read_view
+from dashboard.urlstate import TABLE_BY, parse_search
+
+PATH = "/data"
+NAME = "Data"
+ORDER = 7
+TABLE_LABELS = {
+    "organisation": "Organisation",
+    "country": "Country",
+    "project": "Project",
+    "trained_by": "Trained by",
+    "setting": "Setting",
+    "quarter": "Quarter",
+}
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Data", className="page-title"),
+            html.P(
+                "Every indicator for the filters, broken down as you choose; the quality of "
+                "each project's data; and the imports the pool was built from.",
+                className="page-lead",
+            ),
+            html.Section(
+                [
+                    html.Div(
+                        [
+                            html.H2("Indicator table", className="chart-title me-3"),
+                            dbc.RadioItems(
+                                id="data-by",
+                                options=[{"label": TABLE_LABELS[b], "value": b} for b in TABLE_BY],
+                                value="organisation",
+                                inline=True,
+                                inputClassName="btn-check",
+                                labelClassName="btn btn-outline-primary btn-sm",
+                                labelCheckedClassName="active",
+                            ),
+                        ],
+                        className="d-flex flex-wrap align-items-center gap-2 mb-2",
+                    ),
+                    html.P(id="data-table-subtitle", className="chart-subtitle"),
+                    dcc.Loading(
+                        data_grid("data-table", height=460, fit=False),
+                        type="dot",
+                        delay_show=200,
+                    ),
+                    html.Div(
+                        [
+                            dbc.Button(
+                                "Download CSV",
+                                id="data-csv",
+                                color="primary",
+                                size="sm",
+                                className="me-2",
+                            ),
+                            dbc.Button(
+                                "Download Excel",
+                                id="data-xlsx",
+                                color="secondary",
+                                outline=True,
+                                size="sm",
+                            ),
+                            html.Span(
+                                " Downloads hold the exact values in USD, with the indicator "
+                                "ids as columns, as `vsla indicators` prints them.",
+                                className="small text-secondary ms-2",
+                            ),
+                            dcc.Download(id="data-download"),
+                        ],
+                        className="mt-2",
+                    ),
+                    html.P(id="data-table-caption", className="chart-caption"),
+                ],
+                className="chart-card mb-4",
+            ),
+            html.Section(
+                [
+                    html.H2("Data quality by project", className="chart-title"),
+                    html.P(
+                        "How old each project's latest data is as of the chosen date, and the "
+                        "data-quality warnings raised at import (questionable values that "
+                        "were imported but flagged).",
+                        className="chart-subtitle",
+                    ),
+                    data_grid("data-quality", height=360),
+                ],
+                className="chart-card mb-4",
+            ),
+            html.Section(
+                [
+                    html.H2("Imports", className="chart-title"),
+                    html.P(
+                        "Where the pool's data came from, newest first.", className="chart-subtitle"
+                    ),
+                    data_grid("data-imports", height=260),
+                ],
+                className="chart-card mb-4",
+            ),
+        ]
+    )
+
+
+def table_columns(by: str, currency: str) -> list[dict[str, Any]]:
+    cols = [grid_column("name", TABLE_LABELS[by], pinned="left", minWidth=170)]
+    for ind in INDICATORS:
+        header = display_label(ind) + (f" ({currency})" if ind.format == "usd" else "")
+        cols.append(grid_column(ind.id, header, ind.format, headerTooltip=ind.definition))
+    return cols
+
+
+def table_rows(view: View, by: str) -> list[dict[str, Any]]:
+    frame = view.money(datasource.indicators(view.filters, by))
+    if frame.empty:
+        return []
+    key = "quarter" if by == "quarter" else by
+    frame = frame.assign(name=[entity_name(by, v, view.facts) for v in frame[key]])
+    columns = ["name", *(i.id for i in INDICATORS)]
+    records = frame[columns].astype(object).where(frame[columns].notna(), None)
+    return records.to_dict("records")
+
+
+def quality_rows(view: View) -> list[dict[str, Any]]:
+    frame = datasource.project_quality(view.filters)
+    out = []
+    for r in frame.to_dict("records"):
+        out.append(
+            {
+                "project": r["project_name"],
+                "organisation": r["organisation"],
+                "country": entity_name("country", r["country"], view.facts),
+                "groups_reporting": r["groups_reporting"],
+                "latest_dataset": _iso(r["latest_dataset"]),
+                "data_age_days": None if pd.isna(r["data_age_days"]) else int(r["data_age_days"]),
+                "latest_project_report": _iso(r["latest_project_report"]),
+                "warnings": r["warnings"],
+                "warning_rules": r["warning_rules"],
+            }
+        )
+    return out
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+QUALITY_COLUMNS = [
+    grid_column("project", "Project", pinned="left", minWidth=170),
+    grid_column("organisation", "Organisation"),
+    grid_column("country", "Country"),
+    grid_column("groups_reporting", "Groups reporting", "int"),
+    grid_column("latest_dataset", "Latest dataset"),
+    grid_column("data_age_days", "Data age (days)", "int"),
+    grid_column("latest_project_report", "Latest project report"),
+    grid_column("warnings", "Warnings", "int"),
+    grid_column("warning_rules", "Warnings by rule", minWidth=300),
+]
+IMPORT_COLUMNS = [
+    grid_column("import_id", "Import", "int", maxWidth=100),
+    grid_column("imported_at", "When"),
+    grid_column("files", "Files", minWidth=240),
+    grid_column("rows_added", "Rows added", minWidth=220),
+    grid_column("rows_replaced", "Rows replaced", minWidth=160),
+    grid_column("warnings", "Warnings", "int"),
+    grid_column("seconds", "Seconds", "decimal"),
+]
+
+
+def import_rows() -> list[dict[str, Any]]:
+    out = []
+    for r in datasource.imports().to_dict("records"):
+        files = json.loads(r["files"])
+        added = json.loads(r["rows_added"])
+        replaced = json.loads(r["rows_replaced"])
+        out.append(
+            {
+                "import_id": r["import_id"],
+                "imported_at": pd.Timestamp(r["imported_at"]).strftime("%Y-%m-%d %H:%M"),
+                "files": ", ".join(f["name"] for f in files),
+                "rows_added": ", ".join(f"{n:,} {t}" for t, n in added.items() if n) or "none",
+                "rows_replaced": ", ".join(f"{n:,} {t}" for t, n in replaced.items() if n)
+                or "none",
+                "warnings": r["warnings"],
+                "seconds": r["seconds"],
+            }
+        )
+    return out
+
+
+def download_name(view: View, by: str, extension: str) -> str:
+    f = view.filters
+    parts = ["indicators", f"by-{by}"]
+    parts += list(f.country) + [o.replace(" ", "-") for o in f.organisation] + list(f.project)
+    parts.append((f.as_of or date.today()).isoformat())
+    return "_".join(parts) + f".{extension}"
+
+
+def xlsx_bytes(view: View, by: str) -> bytes:
+    """The table (exact USD values, ids as columns), the filters and the definitions."""
+    rows = datasource.indicator_rows(view.filters, by)
+    table = pd.DataFrame(rows, columns=export_columns(by))
+    about = pd.DataFrame(
+        [
+            (
+                "Filters",
+                caption(
+                    view,
+                    first_row(datasource.indicators(view.filters)).get("groups"),
+                    first_row(datasource.indicators(view.filters)).get("projects"),
+                ),
+            ),
+            ("As of", (view.as_of or date.today()).isoformat()),
+            ("Breakdown", TABLE_LABELS[by]),
+            ("Money", "USD, converted per dataset at the rate of its report year"),
+            ("Link", view.state.search() or "(no filters)"),
+        ],
+        columns=["item", "value"],
+    )
+    definitions = pd.DataFrame(
+        [(i.id, i.label, i.unit, i.definition) for i in INDICATORS],
+        columns=["id", "label", "unit", "definition"],
+    )
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="Indicators", index=False)
+        about.to_excel(writer, sheet_name="Filters", index=False)
+        definitions.to_excel(writer, sheet_name="Definitions", index=False)
+        sheet = writer.sheets["Indicators"]
+        for idx, column in enumerate(table.columns, start=1):
+            fmt = BY_ID[column].format if column in BY_ID else None
+            number_format = {
+                "pct": "0.0%",
+                "usd": "#,##0.00",
+                "int": "#,##0",
+                "decimal": "#,##0.0",
+            }.get(fmt or "", "General")
+            letter = sheet.cell(row=1, column=idx).column_letter
+            sheet.column_dimensions[letter].width = max(12, min(40, len(column) + 2))
+            for cell in sheet[letter][1:]:
+                cell.number_format = number_format
+        writer.sheets["Definitions"].column_dimensions["D"].width = 100
+        writer.sheets["Filters"].column_dimensions["B"].width = 120
+    return buffer.getvalue()
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output("data-by", "value"),
+        Output("data-table", "rowData"),
+        Output("data-table", "columnDefs"),
+        Output("data-table-subtitle", "children"),
+        Output("data-table-caption", "children"),
+        Output("data-quality", "rowData"),
+        Output("data-quality", "columnDefs"),
+        Output("data-imports", "rowData"),
+        Output("data-imports", "columnDefs"),
+        Input("url", "search"),
+    )
+    def update(search: str | None) -> list[Any]:
+        view = read_view(search)
+        by = view.state.table
+        total = first_row(datasource.indicators(view.filters))
+        rows = table_rows(view, by)
+        subtitle = (
+            f"One row per {TABLE_LABELS[by].lower()}; money in {view.code}. Sort or filter any "
+            "column; hover a column header for its definition."
+        )
+        return [
+            by,
+            rows,
+            table_columns(by, view.code),
+            subtitle,
+            caption(view, total.get("groups"), total.get("projects")),
+            quality_rows(view),
+            QUALITY_COLUMNS,
+            import_rows(),
+            IMPORT_COLUMNS,
+        ]
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("data-by", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def to_url(by: str, search: str | None) -> Any:
+        state = parse_search(search)
+        if by == state.table:
+            return no_update
+        return replace(state, table=by).search() or "?"
+
+    @app.callback(
+        Output("data-download", "data"),
+        Input("data-csv", "n_clicks"),
+        Input("data-xlsx", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def download(_csv: int | None, _xlsx: int | None, search: str | None) -> Any:
+        from dash import ctx
+
+        view = read_view(search)
+        by = view.state.table
+        if ctx.triggered_id == "data-xlsx":
+            return dcc.send_bytes(xlsx_bytes(view, by), download_name(view, by, "xlsx"))
+        rows = datasource.indicator_rows(view.filters, by)
+        return {
+            "content": rows_to_csv(rows, by),
+            "filename": download_name(view, by, "csv"),
+            "type": "text/csv",
+        }

@@ -1,0 +1,248 @@
+"""/efficiency: what it costs to reach a member, against scale and over time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, html
+
+from dashboard import datasource, figures
+from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.figures import Reference
+from dashboard.pages.common import (
+    SAVIX_INGO_COST_PER_MEMBER_USD,
+    View,
+    caption,
+    first_row,
+    named,
+    nice_date,
+    organisation_colours,
+    read_view,
+)
+
+PATH = "/efficiency"
+NAME = "Efficiency"
+ORDER = 2
+CHARTS = ("ef-project", "ef-org", "ef-bubble", "ef-trend", "ef-group", "ef-fo", "ef-trainer")
+SCROLL = ("ef-project", "ef-group", "ef-fo", "ef-trainer")
+WHOLE_PROJECTS = (
+    "Cost indicators use whole projects: a project's cost to date is divided over all of its "
+    "active groups and members. Theme filters choose which projects are in scope (those with "
+    "at least one matching group) but do not split a project's cost."
+)
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Cost-efficiency", className="page-title"),
+            html.P(
+                "What it costs the facilitating agencies to reach a member and a group, "
+                "and how that changes with scale.",
+                className="page-lead",
+            ),
+            dbc.Alert(WHOLE_PROJECTS, color="info", id="ef-note", className="small"),
+            dbc.Row(
+                [
+                    chart_card(
+                        "ef-project",
+                        height=460,
+                        scroll=True,
+                        help_text="Project cost to date "
+                        "(latest project report) divided by members of the project's "
+                        "active groups. Click a bar to narrow to the project.",
+                    ),
+                    chart_card(
+                        "ef-org",
+                        height=460,
+                        help_text="Cost to date of the "
+                        "organisation's projects divided by their members.",
+                    ),
+                    chart_card(
+                        "ef-bubble",
+                        height=420,
+                        help_text="Each bubble is a project: "
+                        "members (log scale) against cost per member; bubble area is "
+                        "the number of active groups.",
+                    ),
+                    chart_card(
+                        "ef-trend",
+                        height=420,
+                        help_text="Cost per member as of each "
+                        "quarter end, using each project's latest report by then.",
+                    ),
+                    chart_card(
+                        "ef-group",
+                        height=460,
+                        scroll=True,
+                        lg=4,
+                        help_text="Project cost to date divided by the project's active groups.",
+                    ),
+                    chart_card(
+                        "ef-fo",
+                        height=460,
+                        scroll=True,
+                        lg=4,
+                        help_text="Members of the project's "
+                        "active groups per field officer (latest project report).",
+                    ),
+                    chart_card(
+                        "ef-trainer",
+                        height=460,
+                        scroll=True,
+                        lg=4,
+                        help_text="Active groups per trainer: field officers plus village agents.",
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def reference(view: View) -> Reference:
+    value = view.convert(SAVIX_INGO_COST_PER_MEMBER_USD) or SAVIX_INGO_COST_PER_MEMBER_USD
+    return Reference(value, "SAVIX INGO average")
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    f, cur = view.filters, view.code
+    colours = organisation_colours(view.facts)
+    total = first_row(datasource.indicators(f))
+    note = "Costs: whole projects." if f.has_group_filters else ""
+    cap = caption(view, total.get("groups"), total.get("projects"), note)
+    by_project = datasource.indicators(f, "project")
+    if not by_project.empty:
+        projects = view.facts.project_by_id
+        by_project = view.money(named(by_project, "project", view.facts))
+        by_project["organisation"] = [projects[p].organisation for p in by_project["project"]]
+        by_project["colour"] = [colours.get(o, "#0072B2") for o in by_project["organisation"]]
+    by_org = datasource.indicators(f, "organisation")
+    by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
+    ref = reference(view)
+    unit = f"{cur}, cost to date per member of active groups"
+
+    def bars(
+        frame: Any, label: str, value: str, kind: str, drill: str, key: str, with_ref: bool
+    ) -> Any:
+        if frame.empty:
+            return figures.empty()
+        colour_list = (
+            list(frame["colour"])
+            if "colour" in frame
+            else [colours.get(o, "#0072B2") for o in frame["organisation"]]
+        )
+        hover = [f"<br>{o}" for o in frame["organisation"]]
+        return figures.ranked_bars(
+            frame.reset_index(drop=True),
+            label,
+            value,
+            kind,
+            colour=colour_list,
+            currency=cur,
+            reference=ref if with_ref else None,
+            drill=drill,
+            key=key,
+            hover_extra=hover,
+        )
+
+    charts = [
+        ChartView(
+            bars(by_project, "label", "cost_per_member_usd", "usd", "project", "project", True),
+            "Cost per member by project",
+            unit + "; coloured by organisation",
+            cap,
+        ),
+        ChartView(
+            bars(
+                by_org, "label", "cost_per_member_usd", "usd", "organisation", "organisation", True
+            ),
+            "Cost per member by organisation",
+            unit,
+            cap,
+        ),
+    ]
+    bubble_frame = by_project.rename(columns={}) if not by_project.empty else by_project
+    charts.append(
+        ChartView(
+            figures.bubble(bubble_frame, colours, cur, ref)
+            if not bubble_frame.empty
+            else figures.empty(),
+            "Cost per member against scale",
+            f"Each bubble a project: members (log scale) and cost per member ({cur}); "
+            "area = active groups",
+            cap,
+        )
+    )
+    trend_total = view.money(datasource.indicators(f, over_time=True))
+    trend_org = view.money(datasource.indicators(f, "organisation", over_time=True))
+    start = nice_date(trend_total["as_of"].min()) if not trend_total.empty else "the start"
+    charts.append(
+        ChartView(
+            figures.lines(
+                trend_org,
+                "cost_per_member_usd",
+                "usd",
+                series="organisation",
+                colours=colours,
+                total=trend_total,
+                currency=cur,
+                y_title=f"Cost per member ({cur})",
+                reference=ref,
+                drill="organisation",
+            )
+            if not trend_total.empty
+            else figures.empty(),
+            "Cost per member over time",
+            f"{unit}, at each quarter end since {start}; network in grey",
+            cap,
+        )
+    )
+    charts.append(
+        ChartView(
+            bars(by_project, "label", "cost_per_group_usd", "usd", "project", "project", False),
+            "Cost per group by project",
+            f"{cur}, cost to date per active group",
+            cap,
+        )
+    )
+    charts.append(
+        ChartView(
+            bars(
+                by_project,
+                "label",
+                "members_per_field_officer",
+                "decimal",
+                "project",
+                "project",
+                False,
+            ),
+            "Members per field officer",
+            "Members of active groups per field officer, by project",
+            cap,
+        )
+    )
+    charts.append(
+        ChartView(
+            bars(by_project, "label", "groups_per_trainer", "decimal", "project", "project", False),
+            "Groups per trainer",
+            "Active groups per field officer or village agent, by project",
+            cap,
+        )
+    )
+    out: list[Any] = []
+    for cid, chart in zip(CHARTS, charts, strict=True):
+        out += chart.values(scroll=cid in SCROLL)
+    return out
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(*chart_outputs(CHARTS, scroll=SCROLL), Input("url", "search"))
+    def update(search: str | None) -> list[Any]:
+        return build(search)
+
+    @app.callback(Output("ef-note", "color"), Input("url", "search"))
+    def emphasise(search: str | None) -> str:
+        """The note turns amber when theme filters are on (costs then cover more groups)."""
+        return "warning" if read_view(search).filters.has_group_filters else "info"

@@ -1,0 +1,208 @@
+"""/outreach: groups and members over time, women and youth, replication, group sizes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, html
+
+from dashboard import datasource, figures
+from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.components.controls import by_switch, register_by_switch
+from dashboard.figures import Reference
+from dashboard.filters import TRAINED_BY
+from dashboard.pages.common import (
+    VALUE_LABELS,
+    caption,
+    first_row,
+    nice_date,
+    read_view,
+    series_colours,
+    top_series,
+)
+
+PATH = "/outreach"
+NAME = "Outreach"
+ORDER = 1
+CHARTS = ("or-members", "or-groups", "or-shares", "or-trained", "or-replication", "or-sizes")
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Outreach", className="page-title"),
+            html.P(
+                "How many groups and members the network reaches, who they are, and how groups "
+                "spread by replication.",
+                className="page-lead",
+            ),
+            by_switch("or-by"),
+            dbc.Row(
+                [
+                    chart_card(
+                        "or-members",
+                        help_text="Members of active groups at each "
+                        "quarter end. Click a line to narrow to it.",
+                    ),
+                    chart_card(
+                        "or-groups",
+                        help_text="Active groups at each quarter end: "
+                        "groups whose latest dataset is less than 365 days old.",
+                    ),
+                    chart_card(
+                        "or-shares",
+                        help_text="Women as a share of members; youth as "
+                        "a share of members of the groups that record youth.",
+                    ),
+                    chart_card(
+                        "or-trained",
+                        help_text="Active groups by who formed them: "
+                        "project field officers, village agents, or replicated by "
+                        "other groups without project support.",
+                    ),
+                    chart_card(
+                        "or-replication",
+                        help_text="Replicated groups per group "
+                        "formed by the project (trained by field officers or village "
+                        "agents).",
+                    ),
+                    chart_card(
+                        "or-sizes", help_text="How many active groups have each number of members."
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    f, by = view.filters, view.state.by
+    total = datasource.indicators(f, over_time=True)
+    latest = first_row(total.tail(1))
+    cap = caption(view, latest.get("groups"), latest.get("projects"))
+    split = datasource.indicators(f, by, over_time=True)
+    start = nice_date(total["as_of"].min()) if not total.empty else "the start"
+    label = "organisation" if by == "organisation" else "country"
+    charts: list[ChartView] = []
+    for measure, title, unit in (
+        ("members", "Members", "members of active groups"),
+        ("groups", "Groups", "active groups"),
+    ):
+        frame = split
+        if not frame.empty:
+            frame = frame.assign(series=[view_name(by, v, view) for v in frame[by]])
+            frame = top_series(frame, "series", measure)
+        colours = series_colours(
+            by if by == "organisation" else "series",
+            frame["series"] if not frame.empty else [],
+            view.facts,
+        )
+        fig = figures.lines(
+            frame,
+            measure,
+            "int",
+            series="series" if not frame.empty else None,
+            colours=colours,
+            y_title=title,
+            drill=by if by == "organisation" else None,
+        )
+        charts.append(
+            ChartView(
+                fig,
+                f"{title} by {label}",
+                f"Number of {unit} at each quarter end since {start}",
+                cap,
+            )
+        )
+    shares = (
+        pd.concat(
+            [
+                total[["as_of"]].assign(series="Women", value=total.get("pct_women")),
+                total[["as_of"]].assign(
+                    series="Youth (where recorded)", value=total.get("pct_youth")
+                ),
+            ],
+            ignore_index=True,
+        )
+        if not total.empty
+        else pd.DataFrame()
+    )
+    charts.append(
+        ChartView(
+            figures.lines(
+                shares,
+                "value",
+                "pct",
+                series="series",
+                colours={"Women": "#CC79A7", "Youth (where recorded)": "#009E73"},
+                y_title="Share of members",
+            )
+            if not shares.empty
+            else figures.empty(),
+            "Women and youth among members",
+            "Women / members; youth / members of groups that record youth, %",
+            cap,
+        )
+    )
+    trained = datasource.indicators(f, "trained_by", over_time=True)
+    charts.append(
+        ChartView(
+            figures.stacked_area(
+                trained,
+                "trained_by",
+                "groups",
+                TRAINED_BY,
+                VALUE_LABELS["trained_by"],
+                "Active groups",
+            ),
+            "Groups formed by the project and replicated",
+            "Active groups by who trained them, at each quarter end",
+            cap,
+        )
+    )
+    charts.append(
+        ChartView(
+            figures.lines(
+                total,
+                "replication_rate",
+                "decimal",
+                y_title="Replicated per trained group",
+                reference=Reference(2.0, "SAVIX: about 2 per project-formed group"),
+            ),
+            "Replication rate",
+            "Replicated groups per group trained by the project (field officers or village agents)",
+            cap,
+        )
+    )
+    sizes = datasource.group_sizes(f)
+    avg = latest.get("avg_group_size")
+    charts.append(
+        ChartView(
+            figures.size_histogram(sizes),
+            "Group size",
+            f"Active groups by number of members as of {nice_date(view.as_of)}"
+            + (f"; average {avg:.1f} members" if avg else ""),
+            cap,
+        )
+    )
+    out: list[Any] = []
+    for chart in charts:
+        out += chart.values()
+    return out
+
+
+def view_name(by: str, value: Any, view: Any) -> str:
+    from dashboard.pages.common import entity_name
+
+    return entity_name(by, value, view.facts)
+
+
+def register_callbacks(app: Dash) -> None:
+    register_by_switch(app, "or-by")
+
+    @app.callback(*chart_outputs(CHARTS), Input("url", "search"))
+    def update(search: str | None) -> list[Any]:
+        return build(search)

@@ -1,0 +1,176 @@
+"""/ Overview: the headline KPIs, members on a world map, outreach over time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, html
+
+from dashboard import datasource, figures
+from dashboard.components.cards import ChartView, chart_card, chart_outputs, kpi_outputs, kpi_tile
+from dashboard.format import format_change
+from dashboard.indicators import BY_ID
+from dashboard.pages.common import (
+    View,
+    caption,
+    entity_name,
+    first_row,
+    nice_date,
+    organisation_colours,
+    read_view,
+)
+
+PATH = "/"
+NAME = "Overview"
+ORDER = 0
+HEADLINE = (
+    "groups",
+    "members",
+    "pct_women",
+    "savings_usd",
+    "annualised_return_on_assets",
+    "cost_per_member_usd",
+    "countries",
+    "organisations",
+)
+CHARTS = ("ov-map", "ov-trend")
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Savings groups in the network", className="page-title"),
+            html.P(id="ov-lead", className="page-lead"),
+            dbc.Row([kpi_tile(i) for i in HEADLINE], className="g-3 kpi-row"),
+            dbc.Row(
+                [
+                    chart_card(
+                        "ov-map",
+                        height=400,
+                        lg=7,
+                        help_text="Members of active groups by country. Click a country to "
+                        "narrow every page to it.",
+                    ),
+                    chart_card(
+                        "ov-trend",
+                        height=400,
+                        lg=5,
+                        help_text="Members of active groups as of each quarter end, stacked by "
+                        "organisation. Click an organisation to narrow to it.",
+                    ),
+                ],
+                className="mt-2",
+            ),
+        ]
+    )
+
+
+def kpi_values(view: View, now: dict[str, Any], before: dict[str, Any]) -> list[Any]:
+    """Each headline tile's value and its change since the same quarter a year earlier."""
+    out: list[Any] = []
+    as_of, prior = view.as_of, datasource.comparison_date(view.as_of) if view.as_of else None
+    for ind_id in HEADLINE:
+        ind = BY_ID[ind_id]
+        value, old = now.get(ind_id), before.get(ind_id)
+        if ind.format == "usd":
+            value = view.convert(value, as_of.year if as_of else None)
+            old = view.convert(old, prior.year if prior else None)
+        out.append(view.fmt(ind_id, value))
+        change = format_change(value, old, ind.format)
+        if change is None or prior is None:
+            out.append(html.Span("no comparison", className="text-secondary"))
+            continue
+        text, sign = change
+        if sign == 0:
+            out.append(html.Span(f"no change since {nice_date(prior)}", className="kpi-flat"))
+            continue
+        good = sign * ind.direction
+        arrow = "▲" if sign > 0 else "▼" if sign < 0 else "■"
+        tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
+        out.append(
+            html.Span(
+                [html.Span(arrow, **{"aria-hidden": "true"}), f" {text} since {nice_date(prior)}"],
+                className=tone,
+                title=f"Compared with {nice_date(prior)}",
+            )
+        )
+    return out
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    f = view.filters
+    if view.as_of is None:
+        empty = ChartView(figures.empty("The pool has no data yet."), "", "", "")
+        return (
+            ["The pool is empty: import data with `vsla import`."]
+            + ["n/a", ""] * len(HEADLINE)
+            + empty.values() * len(CHARTS)
+        )
+    prior = datasource.comparison_date(view.as_of)
+    both = datasource.indicators_at(f, (prior, view.as_of))
+    now = first_row(both[both["as_of"] == view.as_of]) if not both.empty else {}
+    before = first_row(both[both["as_of"] == prior]) if not both.empty else {}
+    if not now:
+        now = datasource.indicators(f).iloc[0].to_dict()
+    groups, projects = now.get("groups", 0), now.get("projects", 0)
+    cap = caption(view, groups, projects)
+
+    by_country = datasource.indicators(f, "country")
+    names = {c: entity_name("country", c, view.facts) for c in view.facts.countries}
+    map_view = ChartView(
+        figures.members_map(by_country, names) if groups else figures.empty(),
+        "Members by country",
+        "Members of active groups (a group is active if it reported in the last 365 days)",
+        cap,
+    )
+    trend = datasource.indicators(f, "organisation", over_time=True)
+    colours = organisation_colours(view.facts)
+    orgs = (
+        trend.groupby("organisation")["members"].last().sort_values(ascending=False).index
+        if not trend.empty
+        else pd.Index([])
+    )
+    trend_fig = figures.stacked_area(
+        trend,
+        "organisation",
+        "members",
+        list(orgs),
+        {o: o for o in orgs},
+        "Members",
+        colours=colours,
+        drill="organisation",
+    )
+    first = trend["as_of"].min() if not trend.empty else None
+    trend_view = ChartView(
+        trend_fig,
+        "Members over time",
+        f"Members of active groups at each quarter end since {nice_date(first)}, by organisation",
+        cap,
+    )
+    lead = (
+        f"{describe_count(groups, 'active group')} with "
+        f"{describe_count(now.get('members'), 'member')} as of {nice_date(view.as_of)}. "
+        f"Changes are against {nice_date(prior)}."
+    )
+    return [lead, *kpi_values(view, now, before), *map_view.values(), *trend_view.values()]
+
+
+def describe_count(n: Any, noun: str) -> str:
+    value = int(n or 0)
+    return f"{value:,} {noun}{'' if value == 1 else 's'}"
+
+
+def register_callbacks(app: Dash) -> None:
+    from dash import Output
+
+    @app.callback(
+        Output("ov-lead", "children"),
+        *kpi_outputs(HEADLINE),
+        *chart_outputs(CHARTS),
+        Input("url", "search"),
+    )
+    def update(search: str | None) -> list[Any]:
+        return build(search)

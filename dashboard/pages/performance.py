@@ -1,0 +1,167 @@
+"""/performance: the financial and participation ratios, pooled and spread across groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, html
+
+from dashboard import datasource, figures
+from dashboard.components.cards import (
+    ChartView,
+    chart_card,
+    chart_outputs,
+    kpi_outputs,
+    kpi_tile,
+)
+from dashboard.components.controls import by_switch, register_by_switch
+from dashboard.indicators import BY_ID
+from dashboard.pages.common import (
+    View,
+    caption,
+    entity_name,
+    first_row,
+    nice_date,
+    read_view,
+    series_colours,
+)
+
+PATH = "/performance"
+NAME = "Performance"
+ORDER = 3
+MEASURES = (
+    "savings_per_member_usd",
+    "annualised_return_on_assets",
+    "annualised_return_on_savings",
+    "loan_fund_utilisation",
+    "portfolio_at_risk",
+    "attendance_rate",
+    "dropout_rate",
+)
+CHARTS = (*(f"pf-{m}" for m in MEASURES), "pf-trend")
+NETWORK = "All in scope"
+SPREAD_NOTE = (
+    "Diamond: the pooled value (ratio of sums, groups weigh by size). Box: the middle half of "
+    "groups with the median group as a line; whiskers: 5th to 95th percentile."
+)
+
+
+def layout(**_query: Any) -> html.Div:
+    cards = [
+        chart_card(f"pf-{m}", height=340, help_text=f"{BY_ID[m].definition} {SPREAD_NOTE}")
+        for m in MEASURES
+    ]
+    return html.Div(
+        [
+            html.H1("Financial performance", className="page-title"),
+            html.P(
+                "The pooled ratios of the groups' books, and how they spread across groups: "
+                "a network average can hide groups far above and below it.",
+                className="page-lead",
+            ),
+            dbc.Row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES], className="g-3"),
+            by_switch("pf-by"),
+            dbc.Row(
+                [
+                    *cards,
+                    chart_card(
+                        "pf-trend",
+                        height=520,
+                        lg=12,
+                        help_text="Pooled values as of each quarter end.",
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def spread_chart(
+    view: View,
+    measure: str,
+    dist: pd.DataFrame,
+    pooled: pd.DataFrame,
+    dist_all: pd.DataFrame,
+    total: dict[str, Any],
+    by: str,
+    cap: str,
+) -> ChartView:
+    ind = BY_ID[measure]
+    rows = dist[dist["indicator"] == measure].copy()
+    overall = dist_all[dist_all["indicator"] == measure].copy()
+    overall["by_value"] = NETWORK
+    keys = list(rows["by_value"])
+    rows["by_value"] = [entity_name(by, v, view.facts) for v in rows["by_value"]]
+    frame = pd.concat([overall, rows], ignore_index=True)
+    values = {NETWORK: total.get(measure)}
+    if not pooled.empty:
+        for key, value in zip(pooled[by], pooled[measure], strict=True):
+            values[entity_name(by, key, view.facts)] = value
+    if ind.format == "usd":
+        factor = view.currency.rate(view.as_of.year) if view.as_of else 1.0
+        frame[["p05", "q1", "median", "q3", "p95"]] = (
+            frame[["p05", "q1", "median", "q3", "p95"]] * factor
+        )
+        values = {k: (v * factor if v is not None else None) for k, v in values.items()}
+    colours = series_colours(by, keys, view.facts) if by == "organisation" else {}
+    fig = figures.boxes(
+        frame,
+        values,
+        ind.format,
+        colours=colours,
+        currency=view.code,
+        x_title=f"{ind.label} ({view.code})" if ind.format == "usd" else ind.label,
+        drill=by if by == "organisation" else None,
+        network_label=NETWORK,
+    )
+    unit = f", {view.code}" if ind.format == "usd" else ", %" if ind.format == "pct" else ""
+    return ChartView(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap)
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    f, by = view.filters, view.state.by
+    total = first_row(datasource.indicators(f))
+    cap = caption(view, total.get("groups"), total.get("projects"))
+    kpis: list[Any] = []
+    for m in MEASURES:
+        value = total.get(m)
+        if BY_ID[m].format == "usd":
+            value = view.convert(value)
+        kpis += [view.fmt(m, value), "pooled, all groups in scope"]
+    dist = datasource.distribution(f, by)
+    dist_all = datasource.distribution(f, "")
+    pooled = datasource.indicators(f, by)
+    charts = [spread_chart(view, m, dist, pooled, dist_all, total, by, cap) for m in MEASURES]
+    trend = view.money(datasource.indicators(f, over_time=True))
+    start = nice_date(trend["as_of"].min()) if not trend.empty else "the start"
+    panels = [
+        ("savings_per_member_usd", f"Savings per member ({view.code})", "usd"),
+        ("annualised_return_on_assets", "Annualised return on assets", "pct"),
+        ("portfolio_at_risk", "Portfolio at risk", "pct"),
+        ("attendance_rate", "Attendance", "pct"),
+    ]
+    charts.append(
+        ChartView(
+            figures.small_multiple_lines(trend, panels, view.code),
+            "Performance over time",
+            f"Pooled values at each quarter end since {start}",
+            cap,
+        )
+    )
+    out: list[Any] = list(kpis)
+    for chart in charts:
+        out += chart.values()
+    return out
+
+
+def register_callbacks(app: Dash) -> None:
+    register_by_switch(app, "pf-by")
+
+    @app.callback(
+        *kpi_outputs(MEASURES, prefix="pf"), *chart_outputs(CHARTS), Input("url", "search")
+    )
+    def update(search: str | None) -> list[Any]:
+        return build(search)

@@ -1,0 +1,326 @@
+"""/projects: one project (or organisation) at a time: profile, trends, and the SAVIX
+trainer view (per trainer: groups, members, savings per member, attendance, dropout, data
+age) so that a programme manager sees which field officer or village agent needs support."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard import datasource, figures
+from dashboard.components.cards import (
+    ChartView,
+    chart_card,
+    chart_outputs,
+    data_grid,
+    grid_column,
+    kpi_outputs,
+    kpi_tile,
+)
+from dashboard.pages.common import (
+    View,
+    caption,
+    describe,
+    first_row,
+    nice_date,
+    read_view,
+)
+from dashboard.urlstate import parse_search
+
+PATH = "/projects"
+NAME = "Projects"
+ORDER = 6
+TILES = (
+    "groups",
+    "members",
+    "pct_women",
+    "savings_per_member_usd",
+    "attendance_rate",
+    "dropout_rate",
+    "cost_per_member_usd",
+    "groups_per_trainer",
+)
+CHARTS = ("pj-outreach", "pj-savings")
+# When a trainer's groups need a look (relative to the subject's own pooled values).
+ATTENDANCE_GAP = 0.10  # attendance 10 points or more below
+DROPOUT_FACTOR = 2.0  # dropout at least twice as high (and over 5%)
+STALE_DAYS = 120  # mean age of the groups' latest data
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1(id="pj-title", className="page-title"),
+            html.P(id="pj-lead", className="page-lead"),
+            html.Div(
+                [
+                    html.Label("Project", htmlFor="pj-choose", className="filter-label"),
+                    dcc.Dropdown(id="pj-choose", placeholder="Choose a project", clearable=True),
+                ],
+                className="mb-3 project-chooser",
+            ),
+            html.Div(id="pj-profile"),
+            dbc.Row([kpi_tile(t, prefix="pj", lg=3) for t in TILES], className="g-3"),
+            dbc.Row([chart_card("pj-outreach", height=320), chart_card("pj-savings", height=320)]),
+            html.Section(
+                [
+                    html.H2("Trainers", className="chart-title"),
+                    html.P(
+                        "Per field officer or village agent (trainer_id): the groups they "
+                        f"trained that are active. Flags: attendance {ATTENDANCE_GAP:.0%} or "
+                        f"more below the whole, dropout at least twice the whole (and over "
+                        f"5%), or data older than {STALE_DAYS} days on average.",
+                        className="chart-subtitle",
+                    ),
+                    data_grid("pj-trainers", height=380),
+                    html.P(id="pj-trainers-caption", className="chart-caption"),
+                ],
+                className="chart-card mb-4",
+            ),
+        ]
+    )
+
+
+def subject(view: View) -> tuple[str, str] | None:
+    """("project", id) or ("organisation", name) when the filters name exactly one."""
+    f = view.filters
+    if len(f.project) == 1:
+        return ("project", f.project[0])
+    if len(f.organisation) == 1 and not f.project:
+        return ("organisation", f.organisation[0])
+    return None
+
+
+def profile(view: View, kind: str, key: str) -> Any:
+    facts = view.facts
+    as_of = view.as_of
+    reports = datasource.project_reports(as_of) if as_of else pd.DataFrame()
+    if kind == "project":
+        p = facts.project_by_id[key]
+        rep = reports[reports["project_id"] == key] if not reports.empty else reports
+        staff = (
+            f"{int(rep['field_officers'].iloc[0])} field officers, "
+            f"{int(rep['village_agents'].iloc[0])} village agents "
+            f"(report of {nice_date(rep['period_end'].iloc[0].date())})"
+            if not rep.empty
+            else "no project report yet"
+        )
+        items = [
+            ("Organisation", p.organisation),
+            ("Partner", p.partner or "—"),
+            ("Country", p.country_name),
+            ("Donor", p.donor or "—"),
+            (
+                "Period",
+                f"{nice_date(p.start_date)} to "
+                f"{nice_date(p.end_date) if p.end_date else 'ongoing'}",
+            ),
+            ("Staff", staff),
+            ("Currency", p.currency),
+            ("Shared with the network", "yes" if p.shared else "no"),
+            ("Groups registered", f"{p.groups_registered:,}"),
+        ]
+    else:
+        projects = [p for p in facts.projects if p.organisation == key]
+        countries = sorted({p.country_name for p in projects})
+        items = [
+            ("Projects", f"{len(projects)}: " + ", ".join(p.project_name for p in projects)),
+            ("Countries", ", ".join(countries)),
+            ("Partners", ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
+            ("Donors", ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
+        ]
+    return dbc.Card(
+        dbc.CardBody(
+            html.Dl(
+                [part for k, v in items for part in (html.Dt(k), html.Dd(v))],
+                className="profile-list mb-0",
+            )
+        ),
+        className="mb-3 profile-card",
+    )
+
+
+def trainer_rows(view: View) -> list[dict[str, Any]]:
+    frame = datasource.indicators(view.filters, "trainer")
+    if frame.empty:
+        return []
+    whole = first_row(datasource.indicators(view.filters))
+    rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
+    rows = []
+    for r in frame.to_dict("records"):
+        project, _, trainer = str(r["trainer"]).partition("/")
+        flags = []
+        att, drop, age = r["attendance_rate"], r["dropout_rate"], r["data_age_days"]
+        if (
+            att is not None
+            and whole.get("attendance_rate") is not None
+            and (att <= whole["attendance_rate"] - ATTENDANCE_GAP)
+        ):
+            flags.append("low attendance")
+        if (
+            drop is not None
+            and whole.get("dropout_rate")
+            and (drop >= DROPOUT_FACTOR * whole["dropout_rate"] and drop > 0.05)
+        ):
+            flags.append("high dropout")
+        if age is not None and age > STALE_DAYS:
+            flags.append("old data")
+        spm = r["savings_per_member_usd"]
+        rows.append(
+            {
+                "trainer": trainer or "(none)",
+                "project": view.facts.project_by_id[project].project_name
+                if project in view.facts.project_by_id
+                else project,
+                "groups": r["groups"],
+                "members": r["members"],
+                "savings_per_member": None if spm is None else spm * rate,
+                "attendance_rate": att,
+                "dropout_rate": drop,
+                "data_age_days": age,
+                "needs_support": ", ".join(flags),
+            }
+        )
+    rows.sort(key=lambda x: (x["needs_support"] == "", x["project"], x["trainer"]))
+    return rows
+
+
+def trainer_columns(currency: str) -> list[dict[str, Any]]:
+    return [
+        grid_column("trainer", "Trainer", pinned="left", minWidth=110),
+        grid_column("project", "Project", minWidth=160),
+        grid_column("groups", "Groups", "int"),
+        grid_column("members", "Members", "int"),
+        grid_column("savings_per_member", f"Savings per member ({currency})", "usd"),
+        grid_column("attendance_rate", "Attendance", "pct"),
+        grid_column("dropout_rate", "Dropout", "pct"),
+        grid_column("data_age_days", "Data age (days)", "int"),
+        grid_column("needs_support", "Needs a look", minWidth=180, cellClass="needs-support"),
+    ]
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    f = view.filters
+    who = subject(view)
+    total = first_row(datasource.indicators(f))
+    cap = caption(view, total.get("groups"), total.get("projects"))
+    scope_projects = [
+        p
+        for p in view.facts.projects
+        if (not f.country or p.country in f.country)
+        and (not f.organisation or p.organisation in f.organisation)
+    ]
+    options = [
+        {"label": f"{p.project_name} ({p.organisation})", "value": p.project_id}
+        for p in sorted(scope_projects, key=lambda p: p.project_name)
+    ]
+    if who is None:
+        title = "Projects"
+        lead = (
+            "Choose a project (or one organisation in the filters) to see its profile, "
+            "trends and trainers. Showing everything in scope meanwhile: "
+            f"{describe(f, view.facts)}."
+        )
+        prof: Any = None
+    else:
+        kind, key = who
+        title = view.facts.project_by_id[key].project_name if kind == "project" else key
+        lead = (
+            ("Project of " + view.facts.project_by_id[key].organisation)
+            if kind == "project"
+            else "Organisation"
+        ) + f" · as of {nice_date(view.as_of)}"
+        prof = profile(view, kind, key)
+    tiles: list[Any] = []
+    for t in TILES:
+        value = total.get(t)
+        if t.endswith("_usd"):
+            value = view.convert(value)
+        tiles += [view.fmt(t, value), ""]
+    trend = view.money(datasource.indicators(f, over_time=True))
+    members = (
+        pd.concat(
+            [
+                trend[["as_of"]].assign(series="Members", value=trend["members"]),
+                trend[["as_of"]].assign(series="Groups", value=trend["groups"]),
+            ],
+            ignore_index=True,
+        )
+        if not trend.empty
+        else pd.DataFrame()
+    )
+    charts = [
+        ChartView(
+            figures.lines(
+                members,
+                "value",
+                "int",
+                series="series",
+                colours={"Members": "#0072B2", "Groups": "#E69F00"},
+                y_title="Number",
+            )
+            if not members.empty
+            else figures.empty(),
+            "Members and groups over time",
+            "Active groups and their members at each quarter end",
+            cap,
+        ),
+        ChartView(
+            figures.lines(
+                trend,
+                "savings_per_member_usd",
+                "usd",
+                currency=view.code,
+                y_title=f"Savings per member ({view.code})",
+            )
+            if not trend.empty
+            else figures.empty(),
+            "Savings per member over time",
+            f"Savings of active groups divided by their members, {view.code}",
+            cap,
+        ),
+    ]
+    chosen = f.project[0] if len(f.project) == 1 else None
+    out: list[Any] = [title, lead, options, chosen, prof, *tiles]
+    for chart in charts:
+        out += chart.values()
+    rows = trainer_rows(view)
+    out += [rows, trainer_columns(view.code), cap + f" {len(rows)} trainers."]
+    return out
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output("pj-title", "children"),
+        Output("pj-lead", "children"),
+        Output("pj-choose", "options"),
+        Output("pj-choose", "value"),
+        Output("pj-profile", "children"),
+        *kpi_outputs(TILES, prefix="pj"),
+        *chart_outputs(CHARTS),
+        Output("pj-trainers", "rowData"),
+        Output("pj-trainers", "columnDefs"),
+        Output("pj-trainers-caption", "children"),
+        Input("url", "search"),
+    )
+    def update(search: str | None) -> list[Any]:
+        return build(search)
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("pj-choose", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def choose(project: str | None, search: str | None) -> Any:
+        state = parse_search(search)
+        current = state.filters.project
+        wanted = (project,) if project else ()
+        if wanted == current or (not project and len(current) != 1):
+            return no_update
+        return replace(state, filters=replace(state.filters, project=wanted)).search() or "?"

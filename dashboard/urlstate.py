@@ -1,0 +1,148 @@
+"""The whole view state lives in the URL query string (shareable links, reload, back/forward).
+
+Filter parameters have the names of the `vsla indicators` flags (country, organisation, project,
+as_of, trained_by, setting, tag, status, cycle, min_pct_women, max_pct_women, youth_recorded);
+display parameters are currency, by (organisation|country breakdown of a page), compare and pick
+(the compare page) and table (the data page's breakdown). Anything that cannot be used is dropped
+with a notice in plain words, never an error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import parse_qs, urlencode
+
+from dashboard.datasource import PoolFacts
+from dashboard.filters import LIST_FIELDS, Filters
+from dashboard.format import CURRENCIES
+from dashboard.ingest.countries import country_code, country_name
+
+FILTER_PARAMS = (*LIST_FIELDS, "min_pct_women", "max_pct_women", "youth_recorded", "as_of")
+VIEW_BY = ("organisation", "country")
+COMPARE_BY = ("organisation", "project", "country")
+TABLE_BY = ("organisation", "country", "project", "trained_by", "setting", "quarter")
+DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table")
+# The order of parameters in a generated link (stable, so equal views have equal links).
+PARAM_ORDER = (*FILTER_PARAMS, *DISPLAY_PARAMS)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    filters: Filters
+    currency: str = "USD"
+    by: str = "organisation"
+    compare: str = "organisation"
+    pick: tuple[str, ...] = ()
+    table: str = "organisation"
+    notices: tuple[str, ...] = ()
+
+    def search(self) -> str:
+        """The query string of this state ('' or '?...'), defaults left out."""
+        query = self.filters.as_query()
+        defaults = ViewState(Filters())
+        for name in ("currency", "by", "compare", "table"):
+            value = getattr(self, name)
+            if value != getattr(defaults, name):
+                query[name] = [value]
+        if self.pick:
+            query["pick"] = list(self.pick)
+        pairs = [(k, v) for k in PARAM_ORDER for v in query.get(k, [])]
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def with_filters(self, **changes: object) -> ViewState:
+        return replace(self, filters=replace(self.filters, **changes), notices=())
+
+
+def _values(query: dict[str, list[str]], name: str) -> list[str]:
+    return [v.strip() for v in query.get(name, []) if v.strip()]
+
+
+def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewState:
+    """Parse a query string leniently; `facts` checks names against the pool."""
+    text = (search or "").lstrip("?")
+    try:
+        query = parse_qs(text, keep_blank_values=False, max_num_fields=500)
+    except ValueError:
+        return ViewState(Filters(), notices=("Ignored the link's parameters: too many values.",))
+    notices: list[str] = []
+    for name in query:
+        if name not in PARAM_ORDER:
+            notices.append(f"Ignored the unknown parameter {name!r}.")
+    filter_query = {k: v for k, v in query.items() if k in FILTER_PARAMS}
+    if facts is not None:
+        filter_query, more = _check_names(filter_query, facts)
+        notices += more
+    filters = Filters.from_query(filter_query)
+    notices += filters.notices
+
+    def one_of(name: str, allowed: tuple[str, ...], default: str) -> str:
+        vals = _values(query, name)
+        if not vals:
+            return default
+        value = vals[-1]
+        for option in allowed:
+            if value.lower() == option.lower():
+                return option
+        notices.append(f"Ignored {name}={value!r}: expected one of {', '.join(allowed)}.")
+        return default
+
+    state = ViewState(
+        filters=filters,
+        currency=one_of("currency", CURRENCIES, "USD"),
+        by=one_of("by", VIEW_BY, "organisation"),
+        compare=one_of("compare", COMPARE_BY, "organisation"),
+        pick=tuple(dict.fromkeys(_values(query, "pick"))),
+        table=one_of("table", TABLE_BY, "organisation"),
+    )
+    return replace(state, notices=tuple(notices))
+
+
+def _check_names(
+    query: dict[str, list[str]], facts: PoolFacts
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Keep the countries, organisations, projects and dates the pool knows; notice the rest."""
+    notices: list[str] = []
+    out = dict(query)
+    known_countries = set(facts.countries)
+    countries: list[str] = []
+    for value in _values(query, "country"):
+        code = country_code(value)
+        if code in known_countries:
+            countries.append(code)
+        elif code:
+            name = country_name(code) or code
+            notices.append(f"Ignored country={value!r}: the pool has no project in {name}.")
+        else:
+            notices.append(f"Ignored country={value!r}: not a country code such as UGA.")
+    out["country"] = countries
+    orgs = {o.casefold(): o for o in facts.organisations}
+    kept: list[str] = []
+    for value in _values(query, "organisation"):
+        if value.casefold() in orgs:
+            kept.append(orgs[value.casefold()])
+        else:
+            notices.append(f"Ignored organisation={value!r}: no such organisation in the pool.")
+    out["organisation"] = kept
+    projects = {p.project_id.casefold(): p.project_id for p in facts.projects}
+    kept = []
+    for value in _values(query, "project"):
+        if value.casefold() in projects:
+            kept.append(projects[value.casefold()])
+        else:
+            notices.append(f"Ignored project={value!r}: no such project in the pool.")
+    out["project"] = kept
+    as_of = _values(query, "as_of")
+    if as_of and facts.first_date is not None:
+        try:
+            day = date.fromisoformat(as_of[-1])
+        except ValueError:
+            pass  # Filters.from_query gives the notice
+        else:
+            if day < facts.first_date:
+                notices.append(
+                    f"Ignored as_of={as_of[-1]}: the pool's data begin on "
+                    f"{facts.first_date.isoformat()}."
+                )
+                out.pop("as_of")
+    return out, notices

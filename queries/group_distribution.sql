@@ -1,0 +1,45 @@
+-- The spread across groups (INDICATORS.md: distributions beside pooled ratios, never instead):
+-- each active group's own ratio, summarised per breakdown value as the 5th, 25th, 50th, 75th
+-- and 95th percentiles. Parameters: those of scope.sql (one as-of date) and
+--   $by  VARCHAR  '' (the whole scope), country, organisation or project
+WITH
+--@include scope
+, per_group AS (
+    SELECT
+        CASE $by::VARCHAR
+            WHEN 'country' THEN country
+            WHEN 'organisation' THEN organisation
+            WHEN 'project' THEN project_id
+            ELSE ''
+        END AS by_value,
+        savings_usd / NULLIF(members, 0) AS savings_per_member_usd,
+        CASE WHEN cycle_days >= 90
+             THEN profit_usd * 365.0 / cycle_days / NULLIF(assets_usd, 0) END
+            AS annualised_return_on_assets,
+        CASE WHEN cycle_days >= 90
+             THEN profit_usd * 365.0 / cycle_days / NULLIF(savings_usd, 0) END
+            AS annualised_return_on_savings,
+        loans_usd / NULLIF(loans_usd + loan_fund_cash_usd, 0) AS loan_fund_utilisation,
+        late_usd / NULLIF(loans_usd, 0) AS portfolio_at_risk,
+        members_attending::DOUBLE / NULLIF(members, 0) AS attendance_rate,
+        dropouts::DOUBLE / NULLIF(members_at_start, 0) AS dropout_rate,
+        women::DOUBLE / NULLIF(members, 0) AS pct_women,
+        members::DOUBLE AS avg_group_size
+    FROM scoped
+),
+long AS (
+    UNPIVOT per_group ON COLUMNS(* EXCLUDE (by_value)) INTO NAME indicator VALUE value
+)
+SELECT
+    by_value,
+    indicator,
+    count(value) AS groups,
+    quantile_cont(value, 0.05) AS p05,
+    quantile_cont(value, 0.25) AS q1,
+    quantile_cont(value, 0.50) AS median,
+    quantile_cont(value, 0.75) AS q3,
+    quantile_cont(value, 0.95) AS p95
+FROM long
+WHERE isfinite(value)
+GROUP BY ALL
+ORDER BY by_value, indicator

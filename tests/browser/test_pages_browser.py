@@ -1,0 +1,152 @@
+"""What a person does, in real headless Chromium (dash_duo) on the hand-computed pool:
+open every page, pick a filter, share the link, go back, download the table."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from dashboard import datasource, db
+from dashboard.filters import Filters
+from dashboard.format import format_value
+from dashboard.indicators import compute, rows_to_csv
+from dashboard.pool import open_pool
+
+PAGES = {
+    "/": "Savings groups in the network",
+    "/outreach": "Outreach",
+    "/efficiency": "Cost-efficiency",
+    "/performance": "Financial performance",
+    "/themes": "Cross-cutting themes",
+    "/compare": "Compare with the network",
+    "/projects": "Projects",
+    "/data": "Data",
+    "/glossary": "Glossary",
+}
+MEMBERS = '[data-indicator="members"] .kpi-value'
+
+
+@pytest.fixture
+def app(hand_pool_path, monkeypatch):
+    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    from dashboard.server import create_app
+
+    yield create_app()
+    db.reset()
+
+
+@pytest.fixture
+def dash_duo(dash_duo):
+    """A laptop-sized window: the filter panel is shown beside the page (on a phone it
+    folds behind a button)."""
+    dash_duo.driver.set_window_size(1366, 900)
+    return dash_duo
+
+
+def engine_value(pool: Path, filters: Filters, by: str | None = None) -> list[dict]:
+    con = open_pool(pool, read_only=True)
+    try:
+        return compute(con, filters, by)
+    finally:
+        con.close()
+
+
+def resources(dash_duo) -> list[str]:
+    return dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+
+
+def wait_until(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo, app):
+    dash_duo.start_server(app)
+    base = dash_duo.server_url
+    for path, title in PAGES.items():
+        dash_duo.wait_for_page(base + path)
+        dash_duo.wait_for_text_to_equal(".page-title", title, timeout=15)
+        if path != "/glossary":
+            # The page's data arrived: a caption names the source.
+            dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
+        assert dash_duo.get_logs() == [], path
+        outside = [r for r in resources(dash_duo) if not r.startswith(base)]
+        assert outside == [], (path, outside)
+
+
+def test_choosing_a_country_changes_the_tile_the_link_and_history(dash_duo, app, hand_pool_path):
+    expected = format_value(
+        engine_value(hand_pool_path, Filters(country=("UGA",)))[0]["members"], "int"
+    )
+    assert expected == "72"  # G1 25 + G2 15 + G5 20 + G6 12, by hand
+    dash_duo.start_server(app)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.select_dcc_dropdown("#f-country", value="Uganda")
+    dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
+    url = wait_until(
+        lambda: "country=UGA" in dash_duo.driver.current_url and dash_duo.driver.current_url
+    )
+    assert parse_qs(urlparse(url).query)["country"] == ["UGA"]
+    assert "Uganda" in dash_duo.find_element("#active-filters").text
+
+    # Back returns to the unfiltered view; the controls follow.
+    dash_duo.driver.back()
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.driver.forward()
+    dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
+
+    # The link restores the same view in a new page load.
+    dash_duo.driver.get(dash_duo.server_url + "/glossary")
+    dash_duo.wait_for_page(url)
+    dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
+    assert "Uganda" in dash_duo.find_element("#f-country").text
+    assert dash_duo.get_logs() == []
+
+
+def test_page_links_keep_the_filters(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/?country=UGA&currency=DKK")
+    dash_duo.wait_for_text_to_equal(MEMBERS, "72", timeout=15)
+    dash_duo.find_element("#nav-outreach").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "Outreach", timeout=15)
+    query = parse_qs(urlparse(dash_duo.driver.current_url).query)
+    assert query == {"country": ["UGA"], "currency": ["DKK"]}
+    assert urlparse(dash_duo.driver.current_url).path == "/outreach"
+
+
+def test_an_invalid_parameter_shows_a_notice_not_an_error(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/?country=XXX&as_of=junk&colour=red")
+    dash_duo.wait_for_contains_text("#url-notice", "country='XXX'", timeout=15)
+    notice = dash_duo.find_element("#url-notice").text
+    assert "as_of='junk'" in notice and "'colour'" in notice
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)  # the defaults apply
+    assert dash_duo.get_logs() == []
+
+
+def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, hand_pool_path):
+    expected = rows_to_csv(
+        engine_value(hand_pool_path, Filters(tag=("refugee",)), "country"), "country"
+    )
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/data?table=country&tag=refugee")
+    dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
+    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#data-table .ag-row"))
+    dash_duo.find_element("#data-csv").click()
+    folder = Path(dash_duo.download_path)
+    files = wait_until(lambda: list(folder.glob("*.csv")), timeout=15)
+    assert files[0].name.startswith("indicators_by-country_")
+    assert files[0].read_text(encoding="utf-8") == expected

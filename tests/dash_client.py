@@ -1,0 +1,111 @@
+"""Call a Dash callback the way the browser does: POST /_dash-update-component.
+
+Used by the callback tests (through Flask's test client, the real Dash server code) and by
+the gunicorn test (real HTTP)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dash import Dash
+
+
+def _parse_id(text: str) -> Any:
+    return json.loads(text) if text.startswith("{") else text
+
+
+def _outputs(key: str) -> list[dict[str, Any]]:
+    parts = key.removeprefix("..").removesuffix("..").split("...")
+    out = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        out.append({"id": _parse_id(component), "property": prop})
+    return out
+
+
+def find_callback(app: Dash, output: str) -> str:
+    """The callback_map key of the callback writing `output` (e.g. "ov-lead.children")."""
+    keys = [k for k in app.callback_map if output in k and "@" not in k.split(output)[1][:1]]
+    if not keys:
+        raise KeyError(f"No callback writes {output}")
+    return keys[0]
+
+
+def request_body(
+    app: Dash, output: str, values: dict[str, Any], changed: list[str] | None = None
+) -> dict[str, Any]:
+    """The JSON the browser sends; `values` maps "id.property" to the input/state values
+    (missing ones are None). `changed` lists the inputs that triggered (default: all given)."""
+    key = find_callback(app, output)
+    spec = app.callback_map[key]
+
+    def items(kind: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": values.get(f"{i['id']}.{i['property']}"),
+            }
+            for i in spec[kind]
+        ]
+
+    outputs = _outputs(key)
+    return {
+        "output": key,
+        "outputs": outputs if key.startswith("..") else outputs[0],
+        "inputs": items("inputs"),
+        "state": items("state"),
+        "changedPropIds": changed if changed is not None else list(values),
+    }
+
+
+def call(
+    client: Any, app: Dash, output: str, values: dict[str, Any], changed: list[str] | None = None
+) -> dict[str, Any]:
+    """POST the callback through a Flask test client; returns {"id.property": value}."""
+    body = request_body(app, output, values, changed)
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code in (200, 204), response.data[:2000]
+    if response.status_code == 204:
+        return {}
+    return flatten(json.loads(response.data))
+
+
+def flatten(payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for component, props in payload["response"].items():
+        for prop, value in props.items():
+            out[f"{component}.{prop}"] = value
+    return out
+
+
+def chart(result: dict[str, Any], cid: str) -> dict[str, Any]:
+    """The figure of chart card `cid` in a callback result."""
+    key = json.dumps({"id": cid, "type": "chart"}, separators=(",", ":"))
+    for k, v in result.items():
+        if (
+            k.startswith("{")
+            and k.endswith(".figure")
+            and json.loads(k[: -len(".figure")])
+            == {
+                "id": cid,
+                "type": "chart",
+            }
+        ):
+            return v
+    raise KeyError(key)
+
+
+def arr(value: Any) -> list[Any]:
+    """A figure array as a list: plotly sends numbers as base64 typed arrays."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        import numpy as np
+
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            data = data.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return data.tolist()
+    return list(value)

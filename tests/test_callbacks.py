@@ -1,0 +1,310 @@
+"""The pages' callbacks, called over the real Dash endpoint on the hand-computed pool.
+
+Values are worked out by hand from tests/fixtures/hand_pool (see test_indicators.py for the
+derivations): as of 2025-09-30 six active groups (G1, G2, G4, G5, G6, G7), 125 members, 97
+women, savings USD 4,000, cost per member USD 240; G3 alone was active as of 2024-09-30.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from pytest import approx
+
+from dashboard import datasource, db
+from dashboard.filters import Filters
+from dashboard.format import format_value
+from dashboard.indicators import BY_ID, compute, rows_to_csv
+from tests.dash_client import arr, call, chart, request_body
+
+
+@pytest.fixture
+def app(hand_pool_path, monkeypatch):
+    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    from dashboard.server import create_app
+
+    yield create_app()
+    db.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def engine(app):
+    """The web process's own read-only connection (a second, read-write one would clash)."""
+    return db.connection()
+
+
+def overview(client, app, search):
+    return call(client, app, "ov-lead.children", {"url.search": search})
+
+
+def tiles(result):
+    return {
+        k.removeprefix("kpi-").removesuffix("-value.children"): v
+        for k, v in result.items()
+        if k.startswith("kpi-") and k.endswith("-value.children")
+    }
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+
+def test_overview_tiles_show_the_hand_computed_values(client, app):
+    values = tiles(overview(client, app, ""))
+    assert values["groups"] == "6"
+    assert values["members"] == "125"
+    assert values["pct_women"] == "78%"  # 97 / 125
+    assert values["savings_usd"] == "USD 4,000"
+    assert values["cost_per_member_usd"] == "USD 240.00"  # 24,000 / 100
+    assert values["countries"] == "3"
+    assert values["organisations"] == "2"
+
+
+def test_overview_tiles_equal_the_engine_for_the_same_filters(client, app, engine):
+    for search, filters in (
+        ("?country=UGA", Filters(country=("UGA",))),
+        ("?tag=refugee", Filters(tag=("refugee",))),
+        (
+            "?organisation=Beta%20Relief&cycle=first",
+            Filters(organisation=("Beta Relief",), cycle=("first",)),
+        ),
+    ):
+        values = tiles(overview(client, app, search))
+        row = compute(engine, filters)[0]
+        for ind_id, text in values.items():
+            assert text == format_value(row[ind_id], BY_ID[ind_id].format), (search, ind_id)
+    # Uganda by hand: G1 25 + G2 15 + G5 20 + G6 12 members.
+    assert tiles(overview(client, app, "?country=UGA"))["members"] == "72"
+
+
+def test_kpi_change_is_against_the_same_quarter_a_year_earlier(client, app):
+    result = overview(client, app, "")
+    # As of 2024-09-30 only G3 (20 members, 10 women) was active.
+    groups = json.dumps(result["kpi-groups-change.children"])
+    assert "+500%" in groups and "30 Sep 2024" in groups and "kpi-good" in groups
+    assert "+27.6 pp" in json.dumps(result["kpi-pct_women-change.children"])  # 77.6% - 50%
+    # No project report existed by 2024-09-30: no comparison for the cost.
+    assert "no comparison" in json.dumps(result["kpi-cost_per_member_usd-change.children"])
+
+
+def test_display_currency_converts_money_at_the_pools_rate(client, app):
+    values = tiles(overview(client, app, "?currency=DKK"))
+    assert values["savings_usd"] == "DKK 26k"  # 4,000 USD x 6.5 DKK per USD (2025)
+    assert values["cost_per_member_usd"] == "DKK 1,560"  # 240 x 6.5
+    assert values["members"] == "125"  # counts are not money
+
+
+def test_a_currency_without_rates_falls_back_to_usd_with_a_notice(client, app):
+    values = tiles(overview(client, app, "?currency=EUR"))
+    assert values["savings_usd"] == "USD 4,000"
+    notices = sync(client, app, "?currency=EUR")["notices.children"]
+    assert "no EUR exchange rate" in json.dumps(notices)
+
+
+def test_map_shows_members_by_country_and_drills_down(client, app):
+    figure = chart(overview(client, app, ""), "ov-map")
+    trace = figure["data"][0]
+    members = dict(zip(trace["locations"], arr(trace["z"]), strict=True))
+    assert members == {"BDI": 25, "KEN": 28, "UGA": 72}
+    assert trace["locationmode"] == "ISO-3"
+    assert [c[0] for c in trace["customdata"]] == [f"country={c}" for c in trace["locations"]]
+
+
+def test_an_empty_scope_shows_a_friendly_empty_state(client, app):
+    result = overview(client, app, "?tag=nonexistent")
+    assert tiles(result)["groups"] == "0"
+    assert tiles(result)["pct_women"] == "n/a"
+    figure = chart(result, "ov-map")
+    assert "No active group matches" in json.dumps(figure["layout"]["annotations"])
+
+
+# --- URL state and the shell ------------------------------------------------------------------
+
+
+def sync(client, app, search):
+    """The shell's URL <-> controls callback, as on loading `search`."""
+    return call(client, app, "f-country.value", {"url.search": search}, changed=["url.search"])
+
+
+def test_the_url_sets_the_controls(client, app):
+    result = sync(client, app, "?country=UGA&tag=refugee&min_pct_women=0.75&as_of=2025-06-30")
+    assert result["f-country.value"] == ["UGA"]
+    assert result["f-tag.value"] == ["refugee"]
+    assert result["f-women-preset.value"] == "mostly_women"
+    assert result["f-women-min.value"] == 75.0
+    assert result["f-as_of.value"] == "2025-06-30"
+    # The organisations offered are those with projects in Uganda.
+    assert {o["value"] for o in result["f-organisation.options"]} == {"Alpha Aid", "Beta Relief"}
+    assert "url.search" not in result  # reading the URL never rewrites it (history stays)
+
+
+def test_invalid_parameters_fall_back_with_a_visible_notice(client, app):
+    result = sync(client, app, "?country=XXX&as_of=junk&foo=1&min_pct_women=2")
+    text = json.dumps(result["notices.children"])
+    assert "country='XXX'" in text
+    assert "as_of='junk'" in text
+    assert "unknown parameter 'foo'" in text
+    assert "min_pct_women" in text
+    assert result["f-country.value"] == []
+    assert tiles(overview(client, app, "?country=XXX&as_of=junk"))["members"] == "125"
+
+
+def test_a_control_change_writes_the_url(client, app):
+    values = {
+        "url.search": "",
+        "f-country.value": ["UGA"],
+        "f-organisation.value": [],
+        "f-project.value": [],
+        "f-as_of.value": "2025-09-30",
+        "f-women-preset.value": "any",
+        "f-youth.value": "any",
+        "f-currency.value": "DKK",
+    }
+    result = call(client, app, "f-country.value", values, changed=["f-country.value"])
+    # The latest date is the default, so it stays out of the link.
+    assert result["url.search"] == "?country=UGA&currency=DKK"
+
+
+def test_reset_clears_the_filters_but_keeps_the_currency(client, app):
+    values = {"url.search": "?country=UGA&tag=refugee&currency=DKK", "f-reset.n_clicks": 1}
+    result = call(client, app, "f-country.value", values, changed=["f-reset.n_clicks"])
+    assert result["url.search"] == "?currency=DKK"
+    assert result["f-country.value"] == []
+
+
+def test_page_links_keep_the_filters_and_a_breadcrumb_leads_back(client, app):
+    values = {"url.pathname": "/outreach", "url.search": "?country=UGA&organisation=Alpha%20Aid"}
+    result = call(client, app, "nav-overview.href", values)
+    assert result["nav-efficiency.href"] == "/efficiency?country=UGA&organisation=Alpha+Aid"
+    assert result["nav-outreach.active"] is True and result["nav-overview.active"] is False
+    crumbs = json.dumps(result["breadcrumb.children"])
+    assert "Whole network" in crumbs and "/outreach?country=UGA" in crumbs and "Uganda" in crumbs
+
+
+def test_clicking_a_country_narrows_the_filters(client, app):
+    click = {"points": [{"customdata": ["country=KEN", "Kenya", 1, 0.5]}]}
+    chart_id = {"id": "ov-map", "type": "chart"}
+    payload = request_body(app, "url.search@", {})
+    # A pattern-matching input (ALL charts) arrives as a list of the charts on the page.
+    payload["inputs"] = [[{"id": chart_id, "property": "clickData", "value": click}]]
+    payload["state"] = [{"id": "url", "property": "search", "value": "?tag=refugee"}]
+    payload["changedPropIds"] = ['{"id":"ov-map","type":"chart"}.clickData']
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:500]
+    assert json.loads(response.data)["response"]["url"]["search"] == "?country=KEN&tag=refugee"
+
+
+# --- Other pages ------------------------------------------------------------------------------
+
+
+def test_cost_per_member_by_project_is_ranked_with_the_savix_reference(client, app):
+    result = call(client, app, "ef-note.color", {"url.search": ""})
+    assert result["ef-note.color"] == "info"
+    result = call(client, app, '"ef-project"', {"url.search": ""})
+    figure = chart(result, "ef-project")
+    bar = figure["data"][0]
+    # 4,000/32 (UGA-B-01), 10,000/40 (UGA-A-01), 10,000/28 (KEN-A-01); BDI-B-01 has no report.
+    assert arr(bar["x"]) == approx([125.0, 250.0, 10000 / 28])
+    assert [c[0] for c in bar["customdata"]] == [
+        "project=UGA-B-01",
+        "project=UGA-A-01",
+        "project=KEN-A-01",
+    ]
+    assert figure["layout"]["shapes"][0]["x0"] == approx(21.6)
+    assert "SAVIX INGO average" in json.dumps(figure["layout"]["annotations"])
+    # With a theme filter on, the whole-projects note turns amber.
+    themed = call(client, app, "ef-note.color", {"url.search": "?tag=refugee"})
+    assert themed["ef-note.color"] == "warning"
+
+
+def test_performance_shows_the_spread_across_groups(client, app):
+    result = call(client, app, "pf-savings_per_member_usd-value.children", {"url.search": ""})
+    assert result["pf-savings_per_member_usd-value.children"] == "USD 32.00"  # 4,000 / 125
+    figure = chart(result, "pf-savings_per_member_usd")
+    box = figure["data"][0]
+    # Per group: 40, 33.33, 17.86, 20, 50, 40 USD per member.
+    assert box["y"][0] == "All in scope"
+    assert arr(box["median"])[0] == approx((100 / 3 + 40) / 2)
+    assert arr(box["q1"])[0] == approx(20 + 0.25 * (100 / 3 - 20))
+    assert arr(box["q3"])[0] == approx(40.0)
+    pooled = figure["data"][1]
+    assert arr(pooled["x"])[0] == approx(32.0)
+
+
+def test_themes_compare_bands_side_by_side(client, app):
+    result = call(client, app, '"th-women-band"', {"url.search": ""})
+    groups = chart(result, "th-women-band")["data"][0]
+    assert list(groups["y"]) == ["Women only", "Mostly women (75-99%)", "Mixed (under 75% women)"]
+    assert arr(groups["x"]) == [2, 3, 1]  # G2, G6 | G1, G5, G7 | G4
+    refugee = chart(result, "th-tag-refugee")["data"][0]
+    assert arr(refugee["x"]) == [2, 4]  # G1, G4 against the rest
+    cycle = chart(result, "th-cycle")["data"][0]
+    assert arr(cycle["x"]) == [4, 2]  # first cycle: G2, G4, G5, G6
+
+
+def test_trainer_view_of_one_project(client, app):
+    result = call(client, app, "pj-trainers.rowData", {"url.search": "?project=UGA-A-01"})
+    assert result["pj-title.children"] == "Alpha Uganda savings"
+    rows = result["pj-trainers.rowData"]
+    assert len(rows) == 1  # FO-2's only group (G3) is no longer active
+    fo1 = rows[0]
+    assert fo1["trainer"] == "FO-1" and fo1["groups"] == 2 and fo1["members"] == 40
+    assert fo1["savings_per_member"] == approx(1500 / 40)
+    assert fo1["attendance_rate"] == approx(32 / 40)
+    assert fo1["data_age_days"] == approx((20 + 289) / 2)  # G1 2025-09-10, G2 2024-12-15
+    assert fo1["needs_support"] == "old data"
+    assert "Partner One" in json.dumps(result["pj-profile.children"])
+
+
+def test_compare_ranks_against_peers(client, app):
+    result = call(
+        client, app, "cmp-table.children", {"url.search": "?compare=organisation&pick=Alpha%20Aid"}
+    )
+    assert result["cmp-pick.value"] == ["Alpha Aid"]
+    table = json.dumps(result["cmp-table.children"])
+    assert "Peers' median" in table and "Alpha Aid" in table
+
+
+def test_data_table_and_csv_equal_vsla_indicators(client, app, hand_pool_path, engine):
+    result = call(client, app, "data-table.rowData", {"url.search": "?table=country"})
+    rows = {r["name"]: r for r in result["data-table.rowData"]}
+    assert rows["Uganda"]["members"] == 72
+    download = call(
+        client,
+        app,
+        "data-download.data",
+        {"data-csv.n_clicks": 1, "url.search": "?table=country&tag=refugee"},
+        changed=["data-csv.n_clicks"],
+    )["data-download.data"]
+    assert download["filename"].startswith("indicators_by-country_")
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dashboard.cli",
+            "indicators",
+            "--db",
+            str(hand_pool_path),
+            "--by",
+            "country",
+            "--tag",
+            "refugee",
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert download["content"] == cli.stdout
+    expected = compute(engine, Filters(tag=("refugee",)), "country")
+    assert download["content"] == rows_to_csv(expected, "country")

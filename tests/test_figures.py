@@ -1,0 +1,104 @@
+"""Pure figure functions: DataFrame in, figure out, in the one template."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.io as pio
+from pytest import approx
+
+from dashboard import figures, theme
+from dashboard.figures import Reference
+
+
+def trend() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "as_of": [date(2025, 3, 31), date(2025, 6, 30)] * 2,
+            "organisation": ["A", "A", "B", "B"],
+            "members": [10, 20, 5, 8],
+        }
+    )
+
+
+def test_the_one_template_is_the_default():
+    assert pio.templates.default == theme.TEMPLATE_NAME
+
+
+def test_lines_label_each_series_at_its_end_and_keep_the_time_axis():
+    fig = figures.lines(
+        trend(), "members", "int", series="organisation", colours={"A": "#111111", "B": "#222222"}
+    )
+    assert [t.name for t in fig.data] == ["A", "B"]
+    assert fig.data[0].line.color == "#111111"
+    labels = {a.text: a.y for a in fig.layout.annotations}
+    assert labels["A"] == 20 and labels["B"] == 8
+    assert not fig.layout.showlegend
+    # The end labels sit in the margin; the axis ends with the data.
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) == pd.Timestamp("2025-06-30")
+
+
+def test_direct_labels_do_not_overlap():
+    frame = trend().assign(members=[10, 20, 10, 19.9])
+    fig = figures.lines(frame, "members", "int", series="organisation")
+    ys = sorted(a.y for a in fig.layout.annotations)
+    assert ys[1] - ys[0] >= 0.05 * 20
+
+
+def test_ranked_bars_put_the_largest_on_top_from_zero_with_a_reference():
+    frame = pd.DataFrame({"name": ["x", "y", "z"], "value": [5.0, 30.0, 12.0], "key": list("XYZ")})
+    fig = figures.ranked_bars(
+        frame,
+        "name",
+        "value",
+        "usd",
+        reference=Reference(21.6, "SAVIX"),
+        drill="project",
+        key="key",
+    )
+    bar = fig.data[0]
+    assert list(bar.x) == [5.0, 12.0, 30.0]  # plotly draws the last category at the top
+    assert list(bar.y) == ["x", "z", "y"]
+    assert fig.layout.xaxis.range[0] == 0
+    assert [c[0] for c in bar.customdata] == ["project=X", "project=Z", "project=Y"]
+    assert fig.layout.shapes[0].x0 == approx(21.6)
+    assert "SAVIX: USD 21.60" in fig.layout.annotations[0].text
+    assert list(bar.text) == ["USD 5.00", "USD 12.00", "USD 30.00"]
+
+
+def test_boxes_show_the_quantiles_and_the_pooled_diamond():
+    dist = pd.DataFrame(
+        {
+            "by_value": ["All", "A"],
+            "groups": [10, 4],
+            "p05": [1, 2],
+            "q1": [2, 3],
+            "median": [3, 4],
+            "q3": [4, 5],
+            "p95": [5, 6],
+        }
+    )
+    fig = figures.boxes(dist, {"All": 3.5, "A": 4.2}, "pct", network_label="All")
+    box, pooled = fig.data
+    assert list(box.median) == [3, 4] and list(box.lowerfence) == [1, 2]
+    assert list(pooled.x) == [3.5, 4.2]
+    assert pooled.marker.color[0] == theme.NETWORK_GREY
+
+
+def test_empty_data_gives_a_friendly_message():
+    fig = figures.lines(trend().iloc[0:0], "members", "int")
+    assert "No active group matches" in fig.layout.annotations[0].text
+    assert figures.ranked_bars(pd.DataFrame({"n": [], "v": []}), "n", "v", "int").layout.annotations
+
+
+def test_standalone_puts_title_and_caption_inside_for_exports():
+    fig = figures.standalone(
+        figures.size_histogram(pd.DataFrame({"members": [10], "groups": [3]})),
+        "Group size",
+        "Members per group",
+        "Source: pooled data",
+    )
+    assert "Group size" in fig.layout.title.text
+    assert fig.layout.title.subtitle.text == "Members per group"
+    assert fig.layout.annotations[-1].text == "Source: pooled data"

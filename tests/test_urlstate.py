@@ -1,0 +1,129 @@
+"""The view state in the URL: same names as `vsla indicators`, round trips, lenient parsing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard.datasource import PoolFacts, Project
+from dashboard.filters import CYCLES, SETTINGS, TRAINED_BY, Filters
+from dashboard.urlstate import ViewState, parse_search
+
+FACTS = PoolFacts(
+    projects=(
+        Project(
+            "UGA-A-01",
+            "Alpha Uganda",
+            "Alpha Aid",
+            "UGA",
+            None,
+            None,
+            "UGX",
+            date(2023, 1, 1),
+            None,
+            True,
+            3,
+        ),
+        Project(
+            "KEN-A-01",
+            "Alpha Kenya",
+            "Alpha Aid",
+            "KEN",
+            None,
+            None,
+            "KES",
+            date(2024, 1, 1),
+            None,
+            True,
+            1,
+        ),
+    ),
+    tags=("refugee",),
+    first_date=date(2024, 9, 30),
+    latest_date=date(2025, 9, 30),
+    kind="",
+)
+
+
+def test_the_example_link_of_the_issue_parses():
+    state = parse_search(
+        "?country=UGA&country=KEN&organisation=Alpha%20Aid&as_of=2025-06-30&tag=refugee"
+        "&min_pct_women=0.75&currency=DKK",
+        FACTS,
+    )
+    assert state.notices == ()
+    assert state.filters == Filters(
+        country=("UGA", "KEN"),
+        organisation=("Alpha Aid",),
+        as_of=date(2025, 6, 30),
+        tag=("refugee",),
+        min_pct_women=0.75,
+    )
+    assert state.currency == "DKK"
+
+
+def test_defaults_are_left_out_of_the_link():
+    assert ViewState(Filters()).search() == ""
+    assert ViewState(Filters(country=("UGA",)), currency="USD").search() == "?country=UGA"
+
+
+def test_names_and_case_are_forgiven():
+    state = parse_search("?country=uganda&organisation=alpha%20aid&project=uga-a-01", FACTS)
+    assert state.filters.country == ("UGA",)
+    assert state.filters.organisation == ("Alpha Aid",)
+    assert state.filters.project == ("UGA-A-01",)
+
+
+def test_what_cannot_be_used_is_dropped_with_a_notice():
+    state = parse_search(
+        "?country=XXX&country=FRA&organisation=Nobody&as_of=2019-01-01&currency=GBP"
+        "&by=region&youth_recorded=maybe&zzz=1&trained_by=aliens",
+        FACTS,
+    )
+    assert state.filters == Filters()
+    assert state.currency == "USD" and state.by == "organisation"
+    text = " ".join(state.notices)
+    for fragment in (
+        "'XXX'",
+        "France",
+        "'Nobody'",
+        "begin on 2024-09-30",
+        "'GBP'",
+        "by='region'",
+        "youth_recorded",
+        "'zzz'",
+        "trained_by='aliens'",
+    ):
+        assert fragment in text
+
+
+def test_junk_never_raises():
+    for junk in ("?%%%", "?&&&=", "?as_of=", "??", "?min_pct_women=abc", "?" + "a=1&" * 600):
+        parse_search(junk, FACTS)
+
+
+states = st.builds(
+    ViewState,
+    filters=st.builds(
+        Filters,
+        country=st.lists(st.sampled_from(["UGA", "KEN"]), unique=True).map(tuple),
+        trained_by=st.lists(st.sampled_from(TRAINED_BY), unique=True).map(tuple),
+        setting=st.lists(st.sampled_from(SETTINGS), unique=True).map(tuple),
+        cycle=st.lists(st.sampled_from(CYCLES), unique=True).map(tuple),
+        tag=st.lists(st.sampled_from(["refugee", "climate"]), unique=True).map(tuple),
+        min_pct_women=st.sampled_from([None, 0.5, 0.75, 1.0]),
+        youth_recorded=st.sampled_from([None, True, False]),
+        as_of=st.sampled_from([None, date(2025, 6, 30)]),
+    ),
+    currency=st.sampled_from(["USD", "DKK", "EUR"]),
+    by=st.sampled_from(["organisation", "country"]),
+)
+
+
+@given(states)
+def test_every_state_survives_a_round_trip_through_its_link(state):
+    again = parse_search(state.search())
+    assert again.notices == ()
+    assert again == state
