@@ -7,12 +7,13 @@ DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test lint format demo clean help
+.PHONY: run test lint format demo screenshots clean help
 
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
 	@echo "make test   set up, lint, run every test"
 	@echo "make demo   rebuild the demo pool ($(DB))"
+	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
 	@echo "make clean  remove the virtual environment, caches and generated pools"
 
 $(STAMP): pyproject.toml
@@ -42,6 +43,10 @@ format: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/vsla demo --db $(DB) --force
+
+screenshots: $(STAMP) $(DB)
+	@scripts/ensure-browser.sh
+	$(BIN)/python scripts/screenshots.py --db $(DB) --out build/screenshots --docs docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

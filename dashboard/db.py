@@ -6,6 +6,7 @@ and a cursor per call so that threads never share a result set.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -71,7 +72,9 @@ def reset() -> None:
     with _lock:
         con = _state["con"]
         if isinstance(con, duckdb.DuckDBPyConnection):
-            con.close()
+            # Still reading in another thread? It then closes with its last cursor.
+            with contextlib.suppress(duckdb.Error):
+                con.close()
         _state.update(con=None, pid=None, path=None, version=None)
 
 

@@ -209,7 +209,7 @@ def lines(
     dates = pd.to_datetime(pd.concat(spans))
     fig.update_xaxes(title_text="", range=[dates.min(), dates.max()])
     labelled = len(ends) > 1 or series is not None
-    return _base(fig, margin={"l": 10, "r": 150 if labelled else 20, "t": 20, "b": 10})
+    return _base(fig, margin={"l": 10, "r": 175 if labelled else 20, "t": 20, "b": 10})
 
 
 def _reference_line(
@@ -236,7 +236,7 @@ def _reference_line(
         )
 
 
-def _shorten(text: str, limit: int = 34) -> str:
+def _shorten(text: str, limit: int = 30) -> str:
     """Axis labels stay readable in a narrow card; the hover shows the full name."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -582,8 +582,7 @@ def small_multiple_bars(
         fig.update_xaxes(showticklabels=False, range=[0, top * 1.6], row=1, col=col)
         fig.update_yaxes(showticklabels=col == 1, autorange="reversed", row=1, col=col)
     fig.update_annotations(font={"size": 12, "color": theme.MUTED})
-    height = max(180, 34 * len(categories) + 90)
-    return _base(fig, height=height, bargap=0.25, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return _base(fig, bargap=0.25, margin={"l": 10, "r": 10, "t": 40, "b": 10})
 
 
 def small_multiple_lines(

@@ -159,7 +159,6 @@ def kpi_tile(indicator_id: str, prefix: str = "kpi", lg: int = 3) -> dbc.Col:
         xs=6,
         md=4,
         lg=lg,
-        className="mb-3",
     )
 
 

@@ -230,6 +230,7 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
             fluid=True,
         ),
         color="white",
+        dark=False,
         className="app-navbar border-bottom",
         expand="xl",
     )

@@ -176,7 +176,7 @@ def named(frame: pd.DataFrame, dimension: str, facts: PoolFacts) -> pd.DataFrame
         for label in labels:
             seen[label] = seen.get(label, 0) + 1
         labels = [
-            f"{shorten(label, 24)} · {key}" if seen[label] > 1 else label
+            f"{shorten(label, 22)} · {key}" if seen[label] > 1 else label
             for label, key in zip(labels, out[dimension], strict=True)
         ]
     out["label"] = labels

@@ -43,7 +43,7 @@ def layout(**_query: Any) -> html.Div:
         [
             html.H1("Savings groups in the network", className="page-title"),
             html.P(id="ov-lead", className="page-lead"),
-            dbc.Row([kpi_tile(i) for i in HEADLINE], className="g-3 kpi-row"),
+            dbc.Row([kpi_tile(i) for i in HEADLINE], className="g-3 mb-3 kpi-row"),
             dbc.Row(
                 [
                     chart_card(

@@ -61,7 +61,7 @@ def layout(**_query: Any) -> html.Div:
                 "a network average can hide groups far above and below it.",
                 className="page-lead",
             ),
-            dbc.Row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES], className="g-3"),
+            dbc.Row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES], className="g-3 mb-3"),
             by_switch("pf-by"),
             dbc.Row(
                 [

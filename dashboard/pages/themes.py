@@ -72,7 +72,7 @@ def layout(**_query: Any) -> html.Div:
                 "shown here (see Efficiency).",
                 className="page-lead",
             ),
-            dbc.Row([chart_card(cid, height=260, lg=12) for cid in CHARTS]),
+            dbc.Row([chart_card(cid, height=230, lg=12) for cid in CHARTS]),
         ]
     )
 
@@ -109,7 +109,7 @@ def build(search: str | None) -> list[Any]:
             keys = order(breakdown, list(rows.index))
             panels = [
                 Panel(
-                    SHORT_LABELS[p] + (f" ({view.code})" if BY_ID[p].format == "usd" else ""),
+                    SHORT_LABELS[p],
                     BY_ID[p].format,
                     [rows.at[k, p] for k in keys],
                 )

@@ -125,6 +125,7 @@ def test_page_links_keep_the_filters(dash_duo, app):
     query = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert query == {"country": ["UGA"], "currency": ["DKK"]}
     assert urlparse(dash_duo.driver.current_url).path == "/outreach"
+    dash_duo.wait_for_contains_text(".chart-caption", "Uganda", timeout=15)
 
 
 def test_an_invalid_parameter_shows_a_notice_not_an_error(dash_duo, app):

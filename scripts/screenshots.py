@@ -1,0 +1,146 @@
+"""Save every page of the dashboard at 1366x768 (laptop) and 390x844 (phone).
+
+    make screenshots            # the demo pool, pages as they open
+    python scripts/screenshots.py --db data/pool.duckdb --out build/screenshots
+
+Serves the pool with the real server on a free local port, opens each page in headless
+Chromium (Selenium + the system chromedriver), waits until the page's figures have arrived,
+and saves PNGs to --out (desktop/ and phone/). With --docs, the desktop shots are also written
+as compact WebP files for the README (docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parent.parent
+# (file name, path and query): each page, plus views a presenter would show.
+SHOTS = (
+    ("overview", "/"),
+    ("outreach", "/outreach"),
+    ("efficiency", "/efficiency"),
+    ("performance", "/performance"),
+    ("themes", "/themes"),
+    ("compare", "/compare"),
+    ("projects", "/projects?organisation=Nordlys+Aid"),
+    ("data", "/data"),
+    ("glossary", "/glossary"),
+    ("overview-uganda-dkk", "/?country=UGA&currency=DKK"),
+)
+SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, VSLA_DB=str(db))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("The dashboard did not start; is the pool there? Try `make demo`.")
+
+
+def browser(width: int, height: int) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROME_BIN", "/usr/bin/chromium")
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(arg)
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(service=service, options=options)
+    # The viewport, not the window, is what must measure width x height.
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    return driver
+
+
+def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
+    driver.get(url)
+    wait = WebDriverWait(driver, 30)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".page-title")))
+    if "/glossary" not in url:
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".chart-caption"), "Source:"))
+    time.sleep(1.5)  # let plotly finish drawing and the loading indicators go
+    # The chart toolbars appear on hover only; a still picture should not show them.
+    driver.execute_script(
+        "const s = document.createElement('style');"
+        "s.textContent = '.modebar-container { display: none !important; }';"
+        "document.head.appendChild(s);"
+    )
+    params = {"format": fmt}
+    if fmt != "png":
+        params["quality"] = 82
+    data = driver.execute_cdp_cmd("Page.captureScreenshot", params)["data"]
+    return base64.b64decode(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=ROOT / "data" / "pool.duckdb")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
+    parser.add_argument("--docs", type=Path, help="also write desktop WebP files here")
+    args = parser.parse_args(argv)
+    port = free_port()
+    proc = serve(args.db, port)
+    try:
+        for size, (width, height) in SIZES.items():
+            folder = args.out / size
+            folder.mkdir(parents=True, exist_ok=True)
+            driver = browser(width, height)
+            try:
+                for name, path in SHOTS:
+                    url = f"http://127.0.0.1:{port}{path}"
+                    (folder / f"{name}.png").write_bytes(capture(driver, url))
+                    if args.docs and size == "desktop":
+                        args.docs.mkdir(parents=True, exist_ok=True)
+                        (args.docs / f"{name}.webp").write_bytes(capture(driver, url, "webp"))
+                    print(f"{size:8s} {name}", flush=True)
+            finally:
+                driver.quit()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(f"Saved to {args.out}" + (f" and {args.docs}" if args.docs else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
