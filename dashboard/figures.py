@@ -542,47 +542,79 @@ def small_multiple_bars(
     currency: str = "USD",
     colours: Sequence[str] | None = None,
 ) -> go.Figure:
-    """One bar panel per indicator, the same categories in each (a theme against the rest)."""
+    """One bar panel per indicator, the same categories in each (a theme against the rest).
+
+    The panels are laid out by axis domains directly (make_subplots costs ~30 ms a figure,
+    and the themes page draws ten)."""
     if not categories:
         return empty()
     n = len(panels)
-    fig = make_subplots(
-        rows=1, cols=n, subplot_titles=[p.title for p in panels], horizontal_spacing=0.06
-    )
+    gap = 0.06
+    width = (1 - gap * (n - 1)) / n
     palette = list(colours or [theme.OKABE_ITO[0], theme.LIGHT_GREY, theme.OKABE_ITO[4]])
     bar_colours = [palette[i % len(palette)] for i in range(len(categories))]
-    for col, panel in enumerate(panels, start=1):
+    data: list[dict[str, object]] = []
+    layout: dict[str, object] = {}
+    titles: list[dict[str, object]] = []
+    for i, panel in enumerate(panels):
+        suffix = "" if i == 0 else str(i + 1)
         values = [
             None if v is None or (isinstance(v, float) and math.isnan(v)) else v
             for v in panel.values
         ]
-        fig.add_trace(
-            go.Bar(
-                y=list(categories),
-                x=values,
-                orientation="h",
-                marker={"color": bar_colours},
-                text=[
+        start = i * (width + gap)
+        data.append(
+            {
+                "type": "bar",
+                "y": list(categories),
+                "x": values,
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "orientation": "h",
+                "marker": {"color": bar_colours},
+                "text": [
                     format_value(v, "decimal" if panel.kind == "usd" else panel.kind, currency)
                     for v in values
                 ],
-                textposition="outside",
-                textangle=0,
-                cliponaxis=False,
-                hovertemplate="<b>%{y}</b><br>"
+                "textposition": "outside",
+                "textangle": 0,
+                "cliponaxis": False,
+                "hovertemplate": "<b>%{y}</b><br>"
                 + panel.title
                 + ": "
                 + _hover(panel.kind, currency).replace("%{y", "%{x")
                 + "<extra></extra>",
-            ),
-            row=1,
-            col=col,
+            }
         )
         top = max((v for v in values if v is not None), default=0) or 1
-        fig.update_xaxes(showticklabels=False, range=[0, top * 1.6], row=1, col=col)
-        fig.update_yaxes(showticklabels=col == 1, autorange="reversed", row=1, col=col)
-    fig.update_annotations(font={"size": 12, "color": theme.MUTED})
-    return _base(fig, bargap=0.25, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+        layout[f"xaxis{suffix}"] = {
+            "domain": [start, start + width],
+            "anchor": f"y{suffix}",
+            "showticklabels": False,
+            "ticks": "",
+            "range": [0, top * 1.6],
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "showticklabels": i == 0,
+            "autorange": "reversed",
+            "type": "category",
+        }
+        titles.append(
+            {
+                "text": panel.title,
+                "x": start + width / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": theme.MUTED},
+            }
+        )
+    fig = go.Figure(data=data, layout={**layout, "annotations": titles})
+    return _base(fig, bargap=0.25, margin={"l": 10, "r": 36, "t": 40, "b": 10})
 
 
 def small_multiple_lines(

@@ -162,6 +162,17 @@ def kpi_tile(indicator_id: str, prefix: str = "kpi", lg: int = 3) -> dbc.Col:
     )
 
 
+def kpi_row(tiles: list[dbc.Col]) -> dcc.Loading:
+    """KPI tiles under one loading indicator: while new values are computed the old ones are
+    hidden (their space kept), so no stale number is shown beside a new chart."""
+    return dcc.Loading(
+        dbc.Row(tiles, className="g-3 mb-3 kpi-row"),
+        type="dot",
+        delay_show=200,
+        color="#0072B2",
+    )
+
+
 def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
     outs: list[Output] = []
     for i in ids:

@@ -9,7 +9,14 @@ import pandas as pd
 from dash import Dash, Input, html
 
 from dashboard import datasource, figures
-from dashboard.components.cards import ChartView, chart_card, chart_outputs, kpi_outputs, kpi_tile
+from dashboard.components.cards import (
+    ChartView,
+    chart_card,
+    chart_outputs,
+    kpi_outputs,
+    kpi_row,
+    kpi_tile,
+)
 from dashboard.format import format_change
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
@@ -43,7 +50,7 @@ def layout(**_query: Any) -> html.Div:
         [
             html.H1("Savings groups in the network", className="page-title"),
             html.P(id="ov-lead", className="page-lead"),
-            dbc.Row([kpi_tile(i) for i in HEADLINE], className="g-3 mb-3 kpi-row"),
+            kpi_row([kpi_tile(i) for i in HEADLINE]),
             dbc.Row(
                 [
                     chart_card(

@@ -14,6 +14,7 @@ from dashboard.components.cards import (
     chart_card,
     chart_outputs,
     kpi_outputs,
+    kpi_row,
     kpi_tile,
 )
 from dashboard.components.controls import by_switch, register_by_switch
@@ -61,7 +62,7 @@ def layout(**_query: Any) -> html.Div:
                 "a network average can hide groups far above and below it.",
                 className="page-lead",
             ),
-            dbc.Row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES], className="g-3 mb-3"),
+            kpi_row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES]),
             by_switch("pf-by"),
             dbc.Row(
                 [

@@ -19,6 +19,7 @@ from dashboard.components.cards import (
     data_grid,
     grid_column,
     kpi_outputs,
+    kpi_row,
     kpi_tile,
 )
 from dashboard.pages.common import (
@@ -64,7 +65,7 @@ def layout(**_query: Any) -> html.Div:
                 className="mb-3 project-chooser",
             ),
             html.Div(id="pj-profile"),
-            dbc.Row([kpi_tile(t, prefix="pj", lg=3) for t in TILES], className="g-3 mb-3"),
+            kpi_row([kpi_tile(t, prefix="pj", lg=3) for t in TILES]),
             dbc.Row([chart_card("pj-outreach", height=320), chart_card("pj-savings", height=320)]),
             html.Section(
                 [

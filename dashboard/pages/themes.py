@@ -72,7 +72,19 @@ def layout(**_query: Any) -> html.Div:
                 "shown here (see Efficiency).",
                 className="page-lead",
             ),
-            dbc.Row([chart_card(cid, height=230, lg=12) for cid in CHARTS]),
+            dbc.Row(
+                [
+                    chart_card(
+                        cid,
+                        height=230,
+                        lg=12,
+                        help_text="Pooled values (ratios of sums) of the groups in each band, "
+                        "within the other filters. Return on assets is annualised; groups "
+                        "count once, with their latest dataset. See the Glossary.",
+                    )
+                    for cid in CHARTS
+                ]
+            ),
         ]
     )
 
