@@ -212,6 +212,26 @@ def lines(
     return _base(fig, margin={"l": 10, "r": 175 if labelled else 20, "t": 20, "b": 10})
 
 
+def measure_lines(
+    frame: pd.DataFrame,
+    measures: Mapping[str, str],
+    kind: str,
+    colours: Mapping[str, str] | None = None,
+    y_title: str = "",
+) -> go.Figure:
+    """Several columns of one trend as labelled lines: measures = {label: column}."""
+    if frame.empty:
+        return empty()
+    long = pd.concat(
+        [
+            frame[["as_of"]].assign(series=label, value=frame[column])
+            for label, column in measures.items()
+        ],
+        ignore_index=True,
+    )
+    return lines(long, "value", kind, series="series", colours=colours, y_title=y_title)
+
+
 def _reference_line(
     fig: go.Figure, ref: Reference, kind: str, currency: str, horizontal: bool
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -28,3 +29,16 @@ def hand_con(hand_pool_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = open_pool(hand_pool_path)
     yield con
     con.close()
+
+
+@pytest.fixture
+def hand_app(hand_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The dashboard serving the hand-computed pool (a fresh app, empty caches)."""
+    from dashboard import datasource, db
+    from dashboard.server import create_app
+
+    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    yield create_app()
+    db.reset()

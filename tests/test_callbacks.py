@@ -14,7 +14,7 @@ import sys
 import pytest
 from pytest import approx
 
-from dashboard import datasource, db
+from dashboard import db
 from dashboard.filters import Filters
 from dashboard.format import format_value
 from dashboard.indicators import BY_ID, compute, rows_to_csv
@@ -22,14 +22,8 @@ from tests.dash_client import arr, call, chart, request_body
 
 
 @pytest.fixture
-def app(hand_pool_path, monkeypatch):
-    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
-    db.reset()
-    datasource.clear_cache()
-    from dashboard.server import create_app
-
-    yield create_app()
-    db.reset()
+def app(hand_app):
+    return hand_app
 
 
 @pytest.fixture

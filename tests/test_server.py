@@ -25,14 +25,8 @@ PATHS = (
 
 
 @pytest.fixture
-def app(hand_pool_path, monkeypatch):
-    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
-    db.reset()
-    datasource.clear_cache()
-    from dashboard.server import create_app
-
-    yield create_app()
-    db.reset()
+def app(hand_app):
+    return hand_app
 
 
 @pytest.fixture

@@ -11,35 +11,52 @@ from dash import Dash, Input, Output, State, html, no_update
 from dashboard.urlstate import parse_search
 
 
+def button_group(
+    component_id: str,
+    options: list[dict[str, str]],
+    value: str,
+    tone: str = "primary",
+    class_name: str | None = None,
+) -> dbc.RadioItems:
+    """A row of toggle buttons, one chosen (radio inputs underneath, keyboard included)."""
+    return dbc.RadioItems(
+        id=component_id,
+        options=options,
+        value=value,
+        inline=True,
+        className=class_name,
+        inputClassName="btn-check",
+        labelClassName=f"btn btn-outline-{tone} btn-sm",
+        labelCheckedClassName="active",
+    )
+
+
 def by_switch(component_id: str) -> html.Div:
+    """The organisation / country breakdown switch of a page (the URL's `by`)."""
     return html.Div(
         [
             html.Span(
                 "Break down by", className="me-2 text-secondary small", id=f"{component_id}-label"
             ),
-            dbc.RadioItems(
-                id=component_id,
-                options=[
+            button_group(
+                component_id,
+                [
                     {"label": "Organisation", "value": "organisation"},
                     {"label": "Country", "value": "country"},
                 ],
-                value="organisation",
-                inline=True,
-                inputClassName="btn-check",
-                labelClassName="btn btn-outline-primary btn-sm",
-                labelCheckedClassName="active",
+                "organisation",
             ),
         ],
         className="d-flex align-items-center mb-3 flex-wrap",
     )
 
 
-def register_by_switch(app: Dash, component_id: str) -> None:
-    """A page's breakdown switch: reads from and writes to the URL's `by` parameter."""
+def register_url_param(app: Dash, component_id: str, param: str) -> None:
+    """Keeps a control and a display parameter of the URL (by, table, ...) in step."""
 
     @app.callback(Output(component_id, "value"), Input("url", "search"))
     def from_url(search: str | None) -> str:
-        return parse_search(search).by
+        return str(getattr(parse_search(search), param))
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),
@@ -49,6 +66,6 @@ def register_by_switch(app: Dash, component_id: str) -> None:
     )
     def to_url(value: str, search: str | None) -> Any:
         state = parse_search(search)
-        if value == state.by:
+        if value == getattr(state, param):
             return no_update
-        return replace(state, by=value).search() or "?"
+        return replace(state, **{param: value}).search() or "?"

@@ -17,6 +17,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from dashboard.components.controls import button_group
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
@@ -272,15 +273,12 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                                 html.Div(
                                     [
                                         html.Div(id="active-filters", className="active-filters"),
-                                        dbc.RadioItems(
-                                            id="f-currency",
-                                            options=[{"label": c, "value": c} for c in CURRENCIES],
-                                            value="USD",
-                                            inline=True,
-                                            className="currency-switch",
-                                            inputClassName="btn-check",
-                                            labelClassName="btn btn-outline-secondary btn-sm",
-                                            labelCheckedClassName="active",
+                                        button_group(
+                                            "f-currency",
+                                            [{"label": c, "value": c} for c in CURRENCIES],
+                                            "USD",
+                                            tone="secondary",
+                                            class_name="currency-switch",
                                         ),
                                     ],
                                     className="summary-bar",

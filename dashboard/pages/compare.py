@@ -12,6 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.components.controls import button_group
 from dashboard.format import format_value
 from dashboard.indicators import INDICATORS, display_label
 from dashboard.pages.common import (
@@ -48,14 +49,10 @@ def layout(**_query: Any) -> html.Div:
                     dbc.Col(
                         [
                             html.Div("Compare", className="filter-label", id="cmp-by-label"),
-                            dbc.RadioItems(
-                                id="cmp-by",
-                                options=[{"label": LABELS[v], "value": v} for v in COMPARE_BY],
-                                value="organisation",
-                                inline=True,
-                                inputClassName="btn-check",
-                                labelClassName="btn btn-outline-primary btn-sm",
-                                labelCheckedClassName="active",
+                            button_group(
+                                "cmp-by",
+                                [{"label": LABELS[v], "value": v} for v in COMPARE_BY],
+                                "organisation",
                             ),
                         ],
                         md=5,

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, dcc, html
 
 from dashboard import datasource
 from dashboard.components.cards import data_grid, grid_column
+from dashboard.components.controls import button_group, register_url_param
 from dashboard.indicators import BY_ID, INDICATORS, display_label, export_columns, rows_to_csv
 from dashboard.pages.common import View, caption, entity_name, first_row, read_view
-from dashboard.urlstate import TABLE_BY, parse_search
+from dashboard.urlstate import TABLE_BY
 
 PATH = "/data"
 NAME = "Data"
@@ -46,14 +46,10 @@ def layout(**_query: Any) -> html.Div:
                     html.Div(
                         [
                             html.H2("Indicator table", className="chart-title me-3"),
-                            dbc.RadioItems(
-                                id="data-by",
-                                options=[{"label": TABLE_LABELS[b], "value": b} for b in TABLE_BY],
-                                value="organisation",
-                                inline=True,
-                                inputClassName="btn-check",
-                                labelClassName="btn btn-outline-primary btn-sm",
-                                labelCheckedClassName="active",
+                            button_group(
+                                "data-by",
+                                [{"label": TABLE_LABELS[b], "value": b} for b in TABLE_BY],
+                                "organisation",
                             ),
                         ],
                         className="d-flex flex-wrap align-items-center gap-2 mb-2",
@@ -265,8 +261,9 @@ def xlsx_bytes(view: View, by: str) -> bytes:
 
 
 def register_callbacks(app: Dash) -> None:
+    register_url_param(app, "data-by", "table")
+
     @app.callback(
-        Output("data-by", "value"),
         Output("data-table", "rowData"),
         Output("data-table", "columnDefs"),
         Output("data-table-subtitle", "children"),
@@ -287,7 +284,6 @@ def register_callbacks(app: Dash) -> None:
             "column; hover a column header for its definition."
         )
         return [
-            by,
             rows,
             table_columns(by, view.code),
             subtitle,
@@ -297,18 +293,6 @@ def register_callbacks(app: Dash) -> None:
             import_rows(),
             IMPORT_COLUMNS,
         ]
-
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("data-by", "value"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def to_url(by: str, search: str | None) -> Any:
-        state = parse_search(search)
-        if by == state.table:
-            return no_update
-        return replace(state, table=by).search() or "?"
 
     @app.callback(
         Output("data-download", "data"),

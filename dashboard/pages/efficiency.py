@@ -163,11 +163,10 @@ def build(search: str | None) -> list[Any]:
             cap,
         ),
     ]
-    bubble_frame = by_project.rename(columns={}) if not by_project.empty else by_project
     charts.append(
         ChartView(
-            figures.bubble(bubble_frame, colours, cur, ref)
-            if not bubble_frame.empty
+            figures.bubble(by_project, colours, cur, ref)
+            if not by_project.empty
             else figures.empty(),
             "Cost per member against scale",
             f"Each bubble a project: members (log scale) and cost per member ({cur}); "

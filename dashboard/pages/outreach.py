@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Dash, Input, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
-from dashboard.components.controls import by_switch, register_by_switch
+from dashboard.components.controls import by_switch, register_url_param
 from dashboard.figures import Reference
 from dashboard.filters import TRAINED_BY
 from dashboard.pages.common import (
@@ -117,31 +116,15 @@ def build(search: str | None) -> list[Any]:
                 cap,
             )
         )
-    shares = (
-        pd.concat(
-            [
-                total[["as_of"]].assign(series="Women", value=total.get("pct_women")),
-                total[["as_of"]].assign(
-                    series="Youth (where recorded)", value=total.get("pct_youth")
-                ),
-            ],
-            ignore_index=True,
-        )
-        if not total.empty
-        else pd.DataFrame()
-    )
     charts.append(
         ChartView(
-            figures.lines(
-                shares,
-                "value",
+            figures.measure_lines(
+                total,
+                {"Women": "pct_women", "Youth (where recorded)": "pct_youth"},
                 "pct",
-                series="series",
                 colours={"Women": "#CC79A7", "Youth (where recorded)": "#009E73"},
                 y_title="Share of members",
-            )
-            if not shares.empty
-            else figures.empty(),
+            ),
             "Women and youth among members",
             "Women / members; youth / members of groups that record youth, %",
             cap,
@@ -201,7 +184,7 @@ def view_name(by: str, value: Any, view: Any) -> str:
 
 
 def register_callbacks(app: Dash) -> None:
-    register_by_switch(app, "or-by")
+    register_url_param(app, "or-by", "by")
 
     @app.callback(*chart_outputs(CHARTS), Input("url", "search"))
     def update(search: str | None) -> list[Any]:

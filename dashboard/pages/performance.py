@@ -17,7 +17,7 @@ from dashboard.components.cards import (
     kpi_row,
     kpi_tile,
 )
-from dashboard.components.controls import by_switch, register_by_switch
+from dashboard.components.controls import by_switch, register_url_param
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     View,
@@ -159,7 +159,7 @@ def build(search: str | None) -> list[Any]:
 
 
 def register_callbacks(app: Dash) -> None:
-    register_by_switch(app, "pf-by")
+    register_url_param(app, "pf-by", "by")
 
     @app.callback(
         *kpi_outputs(MEASURES, prefix="pf"), *chart_outputs(CHARTS), Input("url", "search")

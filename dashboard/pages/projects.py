@@ -244,29 +244,15 @@ def build(search: str | None) -> list[Any]:
             value = view.convert(value)
         tiles += [view.fmt(t, value), ""]
     trend = view.money(datasource.indicators(f, over_time=True))
-    members = (
-        pd.concat(
-            [
-                trend[["as_of"]].assign(series="Members", value=trend["members"]),
-                trend[["as_of"]].assign(series="Groups", value=trend["groups"]),
-            ],
-            ignore_index=True,
-        )
-        if not trend.empty
-        else pd.DataFrame()
-    )
     charts = [
         ChartView(
-            figures.lines(
-                members,
-                "value",
+            figures.measure_lines(
+                trend,
+                {"Members": "members", "Groups": "groups"},
                 "int",
-                series="series",
                 colours={"Members": "#0072B2", "Groups": "#E69F00"},
                 y_title="Number",
-            )
-            if not members.empty
-            else figures.empty(),
+            ),
             "Members and groups over time",
             "Active groups and their members at each quarter end",
             cap,
@@ -278,9 +264,7 @@ def build(search: str | None) -> list[Any]:
                 "usd",
                 currency=view.code,
                 y_title=f"Savings per member ({view.code})",
-            )
-            if not trend.empty
-            else figures.empty(),
+            ),
             "Savings per member over time",
             f"Savings of active groups divided by their members, {view.code}",
             cap,

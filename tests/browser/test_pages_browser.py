@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
-from dashboard import datasource, db
 from dashboard.filters import Filters
 from dashboard.format import format_value
 from dashboard.indicators import compute, rows_to_csv
@@ -31,14 +30,8 @@ MEMBERS = '[data-indicator="members"] .kpi-value'
 
 
 @pytest.fixture
-def app(hand_pool_path, monkeypatch):
-    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
-    db.reset()
-    datasource.clear_cache()
-    from dashboard.server import create_app
-
-    yield create_app()
-    db.reset()
+def app(hand_app):
+    return hand_app
 
 
 @pytest.fixture
