@@ -152,8 +152,10 @@ def lines(
     y_title: str = "",
     reference: Reference | None = None,
     drill: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Lines over time (x = as_of): one per `series` value, and a grey network line."""
+    """Lines over time (x = as_of): one per `series` value (shown by its `labels` name), and
+    a grey network line. With `drill`, clicking a line narrows that filter to its value."""
     if frame.empty or frame[y].isna().all():
         return empty()
     fig = go.Figure()
@@ -165,8 +167,8 @@ def lines(
         if part.empty:
             continue
         colour = (colours or {}).get(str(name)) or palette[i % len(palette)]
-        label = str(name) if name is not None else y_title
-        custom = [[f"{drill}={name}"] for _ in range(len(part))] if drill and name else None
+        label = (labels or {}).get(str(name), str(name)) if name is not None else y_title
+        custom = [[f"{drill}={name}"]] * len(part) if drill and name is not None else None
         fig.add_trace(
             go.Scatter(
                 x=part["as_of"],
@@ -399,6 +401,7 @@ def boxes(
     x_title: str = "",
     drill: str | None = None,
     network_label: str = "Network",
+    key_column: str | None = None,
 ) -> go.Figure:
     """Spread across groups (box: 25th-75th percentile and median; whiskers: 5th-95th) per
     breakdown value, one row each (the whole scope first), with the pooled ratio of sums as a
@@ -426,10 +429,17 @@ def boxes(
             hoverinfo="skip",
         )
     )
+    drill_values = list(data[key_column]) if key_column else names
     custom = [
-        [f"{drill}={n}" if drill and n != network_label else "", g, q1, med, q3]
-        for n, g, q1, med, q3 in zip(
-            names, data["groups"], data["q1"], data["median"], data["q3"], strict=True
+        [f"{drill}={k}" if drill and k and n != network_label else "", g, q1, med, q3]
+        for n, k, g, q1, med, q3 in zip(
+            names,
+            drill_values,
+            data["groups"],
+            data["q1"],
+            data["median"],
+            data["q3"],
+            strict=True,
         )
     ]
     number = _hover(kind, currency).replace("%{y", "%{x")

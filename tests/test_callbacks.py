@@ -302,3 +302,18 @@ def test_data_table_and_csv_equal_vsla_indicators(client, app, hand_pool_path, e
     assert download["content"] == cli.stdout
     expected = compute(engine, Filters(tag=("refugee",)), "country")
     assert download["content"] == rows_to_csv(expected, "country")
+
+
+def test_lines_and_boxes_by_country_name_countries_and_drill_by_code(client, app):
+    result = call(client, app, '"or-members"', {"url.search": "?by=country"})
+    traces = chart(result, "or-members")["data"]
+    assert {t["name"] for t in traces} == {"Burundi", "Kenya", "Uganda"}
+    uganda = next(t for t in traces if t["name"] == "Uganda")
+    assert uganda["customdata"][0] == ["country=UGA"]
+    result = call(
+        client, app, "pf-savings_per_member_usd-value.children", {"url.search": "?by=country"}
+    )
+    pooled = chart(result, "pf-savings_per_member_usd")["data"][1]
+    assert pooled["y"][0] == "All in scope" and pooled["customdata"][0][0] == ""
+    drills = dict(zip(pooled["y"], (c[0] for c in pooled["customdata"]), strict=True))
+    assert drills["Kenya"] == "country=KEN"

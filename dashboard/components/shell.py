@@ -638,7 +638,13 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         if not isinstance(key, str) or "=" not in key:
             return no_update
         name, value = key.split("=", 1)
-        if name not in ("country", "organisation", "project"):
+        facts = read_view(search).facts
+        known = {
+            "country": facts.countries,
+            "organisation": facts.organisations,
+            "project": tuple(facts.project_by_id),
+        }
+        if value not in known.get(name, ()):  # e.g. "Others", or not a drillable point
             return no_update
         state = parse_search(search)
         if getattr(state.filters, name) == (value,):

@@ -90,23 +90,17 @@ def build(search: str | None) -> list[Any]:
         ("members", "Members", "members of active groups"),
         ("groups", "Groups", "active groups"),
     ):
-        frame = split
-        if not frame.empty:
-            frame = frame.assign(series=[view_name(by, v, view) for v in frame[by]])
-            frame = top_series(frame, "series", measure)
-        colours = series_colours(
-            by if by == "organisation" else "series",
-            frame["series"] if not frame.empty else [],
-            view.facts,
-        )
+        frame = top_series(split, by, measure) if not split.empty else split
+        keys = list(frame[by].unique()) if not frame.empty else []
         fig = figures.lines(
             frame,
             measure,
             "int",
-            series="series" if not frame.empty else None,
-            colours=colours,
+            series=by if keys else None,
+            colours=series_colours(by, keys, view.facts),
             y_title=title,
-            drill=by if by == "organisation" else None,
+            drill=by,
+            labels={k: view_name(by, k, view) for k in keys},
         )
         charts.append(
             ChartView(

@@ -93,7 +93,9 @@ def spread_chart(
     rows = dist[dist["indicator"] == measure].copy()
     overall = dist_all[dist_all["indicator"] == measure].copy()
     overall["by_value"] = NETWORK
+    overall["key"] = ""
     keys = list(rows["by_value"])
+    rows["key"] = keys
     rows["by_value"] = [entity_name(by, v, view.facts) for v in rows["by_value"]]
     frame = pd.concat([overall, rows], ignore_index=True)
     values = {NETWORK: total.get(measure)}
@@ -114,8 +116,9 @@ def spread_chart(
         colours=colours,
         currency=view.code,
         x_title=f"{ind.label} ({view.code})" if ind.format == "usd" else ind.label,
-        drill=by if by == "organisation" else None,
+        drill=by,
         network_label=NETWORK,
+        key_column="key",
     )
     unit = f", {view.code}" if ind.format == "usd" else ", %" if ind.format == "pct" else ""
     return ChartView(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap)
