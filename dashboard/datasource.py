@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
@@ -109,9 +109,23 @@ class PoolFacts:
     def countries(self) -> tuple[str, ...]:
         return tuple(sorted({p.country for p in self.projects}))
 
-    @property
+    @cached_property
     def project_by_id(self) -> dict[str, Project]:
         return {p.project_id: p for p in self.projects}
+
+    @cached_property
+    def project_labels(self) -> dict[str, str]:
+        """How each project is named on screen: its name, with its id where two projects
+        share a name (so that they are never merged or confused)."""
+        counts: dict[str, int] = {}
+        for p in self.projects:
+            counts[p.project_name] = counts.get(p.project_name, 0) + 1
+        return {
+            p.project_id: p.project_name
+            if counts[p.project_name] == 1
+            else f"{p.project_name} · {p.project_id}"
+            for p in self.projects
+        }
 
     @property
     def quarters(self) -> tuple[date, ...]:

@@ -517,11 +517,15 @@ def stacked_area(
     colours: Mapping[str, str] = TRAINED_BY_COLOURS,
     drill: str | None = None,
 ) -> go.Figure:
-    """Stacked areas over time (e.g. groups by who trained them, members by organisation)."""
+    """Stacked areas over time (e.g. groups by who trained them, members by organisation),
+    each band labelled at its end (STYLE.md: direct labels, no legend). With `drill`, a click
+    on a band narrows that filter to it (hover then picks the band under the pointer)."""
     if frame.empty:
         return empty()
     fig = go.Figure()
     palette = colours
+    ends: list[tuple[str, float, object, str]] = []
+    base = 0.0
     for i, name in enumerate(order):
         part = frame[frame[series] == name].sort_values("as_of")
         if part.empty:
@@ -541,19 +545,17 @@ def stacked_area(
                 "%{y:,.0f}<extra></extra>",
             )
         )
+        last = float(part[y].iloc[-1] or 0)
+        ends.append((labels.get(name, name), base + last / 2, part["as_of"].iloc[-1], colour))
+        base += last
+    _direct_labels(fig, ends, base)
+    dates = pd.to_datetime(frame["as_of"])
+    fig.update_xaxes(range=[dates.min(), dates.max()])
     fig.update_yaxes(title_text=y_title, tickformat="~s")
     return _base(
         fig,
-        showlegend=True,
-        legend={
-            "orientation": "v",
-            "x": 1.02,
-            "y": 1,
-            "yanchor": "top",
-            "traceorder": "reversed",
-            "font": {"size": 12},
-        },
-        hovermode="x unified",
+        hovermode="closest" if drill else "x unified",
+        margin={"l": 10, "r": 175, "t": 20, "b": 10},
     )
 
 

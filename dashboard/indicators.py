@@ -415,6 +415,8 @@ def trend_dates(first: date, as_of: date) -> list[date]:
     q = quarter_end(first)
     while q <= as_of:
         dates.append(q)
+        if q.year == date.max.year and q.month == 12:
+            break
         q = quarter_end(date.fromordinal(q.toordinal() + 1))
     if not dates or dates[-1] != as_of:
         dates.append(as_of)

@@ -145,4 +145,10 @@ def _check_names(
                     f"{facts.first_date.isoformat()}."
                 )
                 out.pop("as_of")
+            elif facts.latest_date is not None and day > facts.latest_date:
+                notices.append(
+                    f"Ignored as_of={as_of[-1]}: the pool's latest data are of "
+                    f"{facts.latest_date.isoformat()}, shown instead."
+                )
+                out.pop("as_of")
     return out, notices

@@ -152,27 +152,55 @@ def test_invalid_parameters_fall_back_with_a_visible_notice(client, app):
     assert tiles(overview(client, app, "?country=XXX&as_of=junk"))["members"] == "125"
 
 
+def control(client, app, search, trigger, **values):
+    """The shell's callback as when the person changes control `trigger`."""
+    given = {"url.search": search, **{f"{k}.value": v for k, v in values.items()}}
+    return call(client, app, "f-country.value", given, changed=[f"{trigger}.value"])
+
+
 def test_a_control_change_writes_the_url(client, app):
-    values = {
-        "url.search": "",
-        "f-country.value": ["UGA"],
-        "f-organisation.value": [],
-        "f-project.value": [],
-        "f-as_of.value": "2025-09-30",
-        "f-women-preset.value": "any",
-        "f-youth.value": "any",
-        "f-currency.value": "DKK",
-    }
-    result = call(client, app, "f-country.value", values, changed=["f-country.value"])
-    # The latest date is the default, so it stays out of the link.
+    result = control(client, app, "", "f-country", **{"f-country": ["UGA"]})
+    assert result["url.search"] == "?country=UGA"
+    result = control(client, app, "?country=UGA", "f-currency", **{"f-currency": "DKK"})
     assert result["url.search"] == "?country=UGA&currency=DKK"
+    # The latest date is the default, so choosing it leaves the link without as_of.
+    result = control(client, app, "?as_of=2025-06-30", "f-as_of", **{"f-as_of": "2025-09-30"})
+    assert result["url.search"] == "?"
 
 
-def test_reset_clears_the_filters_but_keeps_the_currency(client, app):
-    values = {"url.search": "?country=UGA&tag=refugee&currency=DKK", "f-reset.n_clicks": 1}
+def test_a_change_keeps_the_other_values_of_the_link_exactly(client, app):
+    result = control(client, app, "?min_pct_women=0.12345", "f-currency", **{"f-currency": "DKK"})
+    assert result["url.search"] == "?min_pct_women=0.12345&currency=DKK"
+
+
+def test_women_presets_and_the_percent_inputs_agree(client, app):
+    result = control(client, app, "", "f-women-preset", **{"f-women-preset": "mixed"})
+    assert result["url.search"] == "?max_pct_women=0.749"
+    assert result["f-women-max.value"] == 74.9
+    typed = control(client, app, "", "f-women-max", **{"f-women-max": 74.9})
+    assert typed["url.search"] == "?max_pct_women=0.749"
+    assert typed["f-women-preset.value"] == "mixed"
+    custom = control(client, app, "", "f-women-preset", **{"f-women-preset": "custom"})
+    assert custom["f-women-preset.value"] == "custom"  # waits for a range to be typed
+
+
+def test_reset_clears_the_filters_but_keeps_the_display_settings(client, app):
+    values = {
+        "url.search": "?country=UGA&tag=refugee&currency=DKK&by=country",
+        "f-reset.n_clicks": 1,
+    }
     result = call(client, app, "f-country.value", values, changed=["f-reset.n_clicks"])
-    assert result["url.search"] == "?currency=DKK"
+    assert result["url.search"] == "?currency=DKK&by=country"
     assert result["f-country.value"] == []
+    # Nothing to reset: the link (and the history) stay as they are.
+    result = call(
+        client,
+        app,
+        "f-country.value",
+        {"url.search": "", "f-reset.n_clicks": 2},
+        changed=["f-reset.n_clicks"],
+    )
+    assert "url.search" not in result
 
 
 def test_page_links_keep_the_filters_and_a_breadcrumb_leads_back(client, app):
@@ -317,3 +345,41 @@ def test_lines_and_boxes_by_country_name_countries_and_drill_by_code(client, app
     assert pooled["y"][0] == "All in scope" and pooled["customdata"][0][0] == ""
     drills = dict(zip(pooled["y"], (c[0] for c in pooled["customdata"]), strict=True))
     assert drills["Kenya"] == "country=KEN"
+
+
+def test_a_future_as_of_falls_back_to_the_latest_data(client, app):
+    notices = json.dumps(sync(client, app, "?as_of=9999-12-31")["notices.children"])
+    assert "as_of=9999-12-31" in notices and "2025-09-30" in notices
+    assert tiles(overview(client, app, "?as_of=9999-12-31"))["members"] == "125"
+
+
+def test_a_project_in_the_link_stays_chosen_whatever_the_country(client, app):
+    result = call(
+        client, app, "pj-trainers.rowData", {"url.search": "?country=UGA&project=KEN-A-01"}
+    )
+    assert result["pj-choose.value"] == "KEN-A-01"
+    assert "KEN-A-01" in {o["value"] for o in result["pj-choose.options"]}
+
+
+def test_overview_trend_bands_are_labelled_and_drill_to_their_organisation(client, app):
+    figure = chart(overview(client, app, ""), "ov-trend")
+    assert figure["layout"]["hovermode"] == "closest"  # a click picks the band under it
+    assert {a["text"] for a in figure["layout"]["annotations"]} == {"Alpha Aid", "Beta Relief"}
+    drills = {t["name"]: t["customdata"][0][0] for t in figure["data"]}
+    assert drills == {
+        "Alpha Aid": "organisation=Alpha Aid",
+        "Beta Relief": "organisation=Beta Relief",
+    }
+
+
+def test_compare_says_what_it_left_out_and_ranks_only_directed_indicators(client, app):
+    result = call(
+        client,
+        app,
+        "cmp-table.children",
+        {"url.search": "?compare=organisation&pick=Alpha%20Aid&pick=Nobody"},
+    )
+    assert "Not among the peers in scope: Nobody" in result["cmp-dots-subtitle.children"]
+    labels = set(arr(chart(result, "cmp-dots")["data"][0]["y"]))
+    assert "Members" in labels and "Men" not in labels  # men: no better direction
+    assert "Men" in json.dumps(result["cmp-table.children"])

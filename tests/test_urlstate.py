@@ -127,3 +127,25 @@ def test_every_state_survives_a_round_trip_through_its_link(state):
     again = parse_search(state.search())
     assert again.notices == ()
     assert again == state
+
+
+def test_projects_sharing_a_name_are_told_apart_by_their_id():
+    twin = Project(
+        "UGA-A-02",
+        "Alpha Uganda",
+        "Alpha Aid",
+        "UGA",
+        None,
+        None,
+        "UGX",
+        date(2024, 1, 1),
+        None,
+        True,
+        2,
+    )
+    facts = PoolFacts((*FACTS.projects, twin), (), None, None, "")
+    assert facts.project_labels == {
+        "UGA-A-01": "Alpha Uganda · UGA-A-01",
+        "KEN-A-01": "Alpha Kenya",
+        "UGA-A-02": "Alpha Uganda · UGA-A-02",
+    }

@@ -341,7 +341,7 @@ def control_options(facts: PoolFacts, filters: Filters) -> dict[str, list[dict[s
         "organisation": [{"label": o, "value": o} for o in sorted(orgs)],
         "project": sorted(
             (
-                {"label": f"{by_id[i].project_name} ({by_id[i].organisation})", "value": i}
+                {"label": f"{facts.project_labels[i]} ({by_id[i].organisation})", "value": i}
                 for i in ids
                 if i in by_id
             ),
@@ -399,47 +399,65 @@ def control_values(state: ViewState, as_of: date | None) -> list[Any]:
 
 
 def _share(pct: Any) -> float | None:
+    """A % input as a share, rounded so that 74.9 is exactly 0.749."""
     if pct is None or pct == "":
         return None
     try:
-        value = float(pct) / 100
+        value = round(float(pct) / 100, 6)
     except (TypeError, ValueError):
         return None
     return min(max(value, 0.0), 1.0)
 
 
+LIST_CONTROLS = {
+    "f-country": "country",
+    "f-organisation": "organisation",
+    "f-project": "project",
+    "f-trained_by": "trained_by",
+    "f-setting": "setting",
+    "f-tag": "tag",
+    "f-cycle": "cycle",
+    "f-status": "status",
+}
+WOMEN_CONTROLS = ("f-women-preset", "f-women-min", "f-women-max")
+
+
 def state_from_controls(
-    base: ViewState, values: dict[str, Any], latest: date | None
-) -> tuple[ViewState, float | None, float | None]:
-    """The view state the controls describe (display options other than currency kept)."""
+    base: ViewState, trigger: str, values: dict[str, Any], latest: date | None
+) -> ViewState:
+    """The URL's state with only the control that changed applied: the others keep the
+    link's exact values (a share of 0.12345 is not rounded by a click on DKK)."""
+    f = base.filters
+    changes: dict[str, Any] = {}
+    if trigger in LIST_CONTROLS:
+        changes[LIST_CONTROLS[trigger]] = tuple(values[trigger] or ())
+    elif trigger == "f-as_of":
+        as_of = date.fromisoformat(values["f-as_of"]) if values["f-as_of"] else None
+        changes["as_of"] = None if as_of == latest else as_of  # latest: the default
+    elif trigger == "f-youth":
+        youth = values["f-youth"]
+        changes["youth_recorded"] = None if youth in (None, "any") else youth == "yes"
+    elif trigger in WOMEN_CONTROLS:
+        lo, hi = women_bounds(trigger, values, f.min_pct_women, f.max_pct_women)
+        changes.update(min_pct_women=lo, max_pct_women=hi)
+    elif trigger == "f-currency":
+        return replace(base, currency=values["f-currency"] or "USD", notices=())
+    return replace(base, filters=replace(f, **changes), notices=())
+
+
+def women_bounds(
+    trigger: str, values: dict[str, Any], lo: float | None, hi: float | None
+) -> tuple[float | None, float | None]:
+    """The share-of-women bounds after a change of the preset or of a % input."""
+    if trigger == "f-women-preset":
+        preset = values["f-women-preset"]
+        return WOMEN_PRESETS.get(preset, (lo, hi))
     lo, hi = _share(values["f-women-min"]), _share(values["f-women-max"])
-    if ctx.triggered_id == "f-women-preset":
-        lo, hi = WOMEN_PRESETS.get(values["f-women-preset"], (lo, hi))
     lo = None if lo == 0.0 else lo
     hi = None if hi == 1.0 else hi
     if lo is not None and hi is not None and lo > hi:
         lo, hi = hi, lo
-    as_of_text = values["f-as_of"]
-    as_of = date.fromisoformat(as_of_text) if as_of_text else None
-    if as_of == latest:
-        as_of = None  # the default: a link follows the pool's latest data
-    youth = values["f-youth"]
-    filters = Filters(
-        country=tuple(values["f-country"] or ()),
-        organisation=tuple(values["f-organisation"] or ()),
-        project=tuple(values["f-project"] or ()),
-        trained_by=tuple(values["f-trained_by"] or ()),
-        setting=tuple(values["f-setting"] or ()),
-        tag=tuple(values["f-tag"] or ()),
-        cycle=tuple(values["f-cycle"] or ()),
-        status=tuple(values["f-status"] or ()),
-        min_pct_women=lo,
-        max_pct_women=hi,
-        youth_recorded=None if youth in (None, "any") else youth == "yes",
-        as_of=as_of,
-    )
-    state = replace(base, filters=filters, currency=values["f-currency"] or "USD", notices=())
-    return state, lo, hi
+    return lo, hi
 
 
 def _chip(text: str) -> dbc.Badge:
@@ -522,18 +540,24 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         trigger = ctx.triggered_id
         new_search: Any = no_update
         if trigger == "f-reset":
-            state = ViewState(Filters(), currency=view.state.currency)
-            new_search = state.search() or "?"
+            # Filters go; display settings (currency, breakdowns) stay.
+            state = replace(view.state, filters=Filters(), pick=(), notices=())
+            target = state.search()
+            if target != (search or "") and not (target == "" and search in ("", "?")):
+                new_search = target or "?"
             controls = control_values(state, facts.latest_date)
             notices: tuple[str, ...] = ()
         elif trigger in CONTROL_IDS:
-            state, lo, hi = state_from_controls(view.state, values, facts.latest_date)
+            state = state_from_controls(view.state, trigger, values, facts.latest_date)
             target = state.search()
             if target != (search or "") and not (target == "" and search in ("", "?")):
                 new_search = target or "?"
             controls = [no_update] * len(CONTROL_IDS)
-            if trigger in ("f-women-preset", "f-women-min", "f-women-max"):
-                controls[4] = women_preset(lo, hi)
+            if trigger in WOMEN_CONTROLS:
+                lo, hi = state.filters.min_pct_women, state.filters.max_pct_women
+                chosen = values["f-women-preset"]
+                custom = trigger == "f-women-preset" and chosen == "custom"
+                controls[4] = "custom" if custom else women_preset(lo, hi)
                 controls[5] = _pct(lo)
                 controls[6] = _pct(hi)
             notices = ()

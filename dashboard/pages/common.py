@@ -113,8 +113,7 @@ def entity_name(dimension: str, key: object, facts: PoolFacts) -> str:
     if dimension == "country":
         return country_name(text) or text
     if dimension == "project":
-        project = facts.project_by_id.get(text)
-        return project.project_name if project else text
+        return facts.project_labels.get(text, text)
     if dimension == "trainer":
         return text.split("/", 1)[-1]
     return VALUE_LABELS.get(dimension, {}).get(text, text)
@@ -170,21 +169,8 @@ def series_colours(dimension: str, keys: Iterable[str], facts: PoolFacts) -> dic
 def named(frame: pd.DataFrame, dimension: str, facts: PoolFacts) -> pd.DataFrame:
     """Adds a `label` column with the display name of each `dimension` value."""
     out = frame.copy()
-    labels = [entity_name(dimension, v, facts) for v in out[dimension]]
-    if dimension == "project":  # names may repeat across organisations: keep labels unique
-        seen: dict[str, int] = {}
-        for label in labels:
-            seen[label] = seen.get(label, 0) + 1
-        labels = [
-            f"{shorten(label, 22)} · {key}" if seen[label] > 1 else label
-            for label, key in zip(labels, out[dimension], strict=True)
-        ]
-    out["label"] = labels
+    out["label"] = [entity_name(dimension, v, facts) for v in out[dimension]]
     return out
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def top_series(

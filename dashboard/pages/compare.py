@@ -30,6 +30,7 @@ NAME = "Compare"
 ORDER = 5
 CHARTS = ("cmp-dots",)
 DEFAULT_PICKS = 3
+MAX_PICKS = 6
 # Counts of the whole scope are not compared (a project always has one project).
 SKIP = ("organisations", "countries", "projects")
 LABELS = {"organisation": "Organisations", "project": "Projects", "country": "Countries"}
@@ -119,7 +120,7 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     if peers.empty:
         return peers, [], pd.DataFrame()
     available = set(peers[dim])
-    picks = [p for p in view.state.pick if p in available]
+    picks = [p for p in view.state.pick if p in available][:MAX_PICKS]
     if not view.state.pick:
         chosen = getattr(view.filters, dim)
         picks = [p for p in chosen if p in available] or list(
@@ -128,7 +129,7 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     rows = []
     indexed = peers.set_index(dim)
     for ind in INDICATORS:
-        if ind.id in SKIP:
+        if ind.id in SKIP or not ind.direction:  # no "better" to rank by: table only
             continue
         column = pd.to_numeric(indexed[ind.id], errors="coerce")
         for pick in picks:
@@ -209,6 +210,14 @@ def register_callbacks(app: Dash) -> None:
             else []
         )
         names = [entity_name(dim, p, view.facts) for p in picks]
+        available = set(peers[dim]) if not peers.empty else set()
+        unknown = [p for p in view.state.pick if p not in available]
+        extra = [p for p in view.state.pick if p in available][MAX_PICKS:]
+        note = ""
+        if unknown:
+            note += f" Not among the peers in scope: {', '.join(unknown)}."
+        if extra:
+            note += f" At most {MAX_PICKS} at once: {len(extra)} left out."
         colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
         colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
         total = first_row(datasource.indicators(view.filters))
@@ -222,31 +231,34 @@ def register_callbacks(app: Dash) -> None:
             figures.benchmark_dots(rows, colours),
             "Where each stands among its peers",
             f"{', '.join(names) or 'Nothing chosen'}: percentile among "
-            f"{LABELS[dim].lower()} in scope on each indicator (right is better)",
+            f"{LABELS[dim].lower()} in scope on each indicator with a direction "
+            f"(right is better; the table has them all).{note}",
             cap,
         )
         return [dim, options, picks, *chart.values(), table(view, peers, picks)]
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),
+        Output("cmp-pick", "value", allow_duplicate=True),
         Input("cmp-by", "value"),
         Input("cmp-pick", "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )
     def to_url(dim: str, picks: list[str] | None, search: str | None) -> Any:
+        """A change by the person goes to the URL. The picker shows the default choices when
+        the link names none; emptying it brings those back (the view is never empty)."""
         state = parse_search(search)
-        picks_t = tuple(picks or ())[:6]
-        if dim == state.compare and not state.pick:
-            # The picker shows default choices; only a change by the person goes to the URL.
-            defaults = benchmark(read_view(search))[1]
-            if list(picks_t) == defaults:
-                return no_update
+        picks_t = tuple(picks or ())[:MAX_PICKS]
         if dim != state.compare:
             new = replace(state, compare=dim, pick=())
-        elif picks_t != state.pick:
-            new = replace(state, pick=picks_t)
+        elif not picks_t:
+            new = replace(state, pick=())
+            if new == state:
+                return no_update, benchmark(read_view(search))[1]
+        elif not state.pick and list(picks_t) == benchmark(read_view(search))[1]:
+            return no_update, no_update
         else:
-            return no_update
+            new = replace(state, pick=picks_t)
         target = new.search() or "?"
-        return target if target != (search or "") else no_update
+        return (target if target != (search or "") else no_update), no_update

@@ -141,7 +141,7 @@ def quality_rows(view: View) -> list[dict[str, Any]]:
     for r in frame.to_dict("records"):
         out.append(
             {
-                "project": r["project_name"],
+                "project": entity_name("project", r["project_id"], view.facts),
                 "organisation": r["organisation"],
                 "country": entity_name("country", r["country"], view.facts),
                 "groups_reporting": r["groups_reporting"],

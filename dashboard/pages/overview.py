@@ -56,14 +56,14 @@ def layout(**_query: Any) -> html.Div:
                     chart_card(
                         "ov-map",
                         height=400,
-                        lg=7,
+                        lg=6,
                         help_text="Members of active groups by country. Click a country to "
                         "narrow every page to it.",
                     ),
                     chart_card(
                         "ov-trend",
                         height=400,
-                        lg=5,
+                        lg=6,
                         help_text="Members of active groups as of each quarter end, stacked by "
                         "organisation. Click an organisation to narrow to it.",
                     ),

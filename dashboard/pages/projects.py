@@ -129,7 +129,11 @@ def profile(view: View, kind: str, key: str) -> Any:
         projects = [p for p in facts.projects if p.organisation == key]
         countries = sorted({p.country_name for p in projects})
         items = [
-            ("Projects", f"{len(projects)}: " + ", ".join(p.project_name for p in projects)),
+            (
+                "Projects",
+                f"{len(projects)}: "
+                + ", ".join(facts.project_labels[p.project_id] for p in projects),
+            ),
             ("Countries", ", ".join(countries)),
             ("Partners", ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
             ("Donors", ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
@@ -174,7 +178,7 @@ def trainer_rows(view: View) -> list[dict[str, Any]]:
         rows.append(
             {
                 "trainer": trainer or "(none)",
-                "project": view.facts.project_by_id[project].project_name
+                "project": view.facts.project_labels[project]
                 if project in view.facts.project_by_id
                 else project,
                 "groups": r["groups"],
@@ -213,12 +217,16 @@ def build(search: str | None) -> list[Any]:
     scope_projects = [
         p
         for p in view.facts.projects
-        if (not f.country or p.country in f.country)
-        and (not f.organisation or p.organisation in f.organisation)
+        if (
+            (not f.country or p.country in f.country)
+            and (not f.organisation or p.organisation in f.organisation)
+        )
+        or p.project_id in f.project  # a project named in the link is always offered
     ]
+    labels = view.facts.project_labels
     options = [
-        {"label": f"{p.project_name} ({p.organisation})", "value": p.project_id}
-        for p in sorted(scope_projects, key=lambda p: p.project_name)
+        {"label": f"{labels[p.project_id]} ({p.organisation})", "value": p.project_id}
+        for p in sorted(scope_projects, key=lambda p: labels[p.project_id])
     ]
     if who is None:
         title = "Projects"
@@ -230,7 +238,7 @@ def build(search: str | None) -> list[Any]:
         prof: Any = None
     else:
         kind, key = who
-        title = view.facts.project_by_id[key].project_name if kind == "project" else key
+        title = view.facts.project_labels[key] if kind == "project" else key
         lead = (
             ("Project of " + view.facts.project_by_id[key].organisation)
             if kind == "project"
