@@ -214,7 +214,15 @@ def data_grid(grid_id: str, height: int = 420, fit: bool = True) -> Any:
         id=grid_id,
         rowData=[],
         columnDefs=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "minWidth": 110,
+            "width": 140,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions={"animateRows": False, "tooltipShowDelay": 300},
         style={"height": f"{height}px", "width": "100%"},
     )
