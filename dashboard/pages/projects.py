@@ -254,12 +254,9 @@ def build(search: str | None) -> list[Any]:
     trend = view.money(datasource.indicators(f, over_time=True))
     charts = [
         ChartView(
-            figures.measure_lines(
-                trend,
-                {"Members": "members", "Groups": "groups"},
-                "int",
-                colours={"Members": "#0072B2", "Groups": "#E69F00"},
-                y_title="Number",
+            # Two panels: on one axis the groups would hug zero beside the members.
+            figures.small_multiple_lines(
+                trend, [("members", "Members", "int"), ("groups", "Groups", "int")]
             ),
             "Members and groups over time",
             "Active groups and their members at each quarter end",
