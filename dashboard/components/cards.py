@@ -183,15 +183,6 @@ def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
     return outs
 
 
-def section_heading(text: str, lead: str | None = None) -> html.Div:
-    return html.Div(
-        [
-            html.H1(text, className="page-title"),
-            html.P(lead, className="page-lead") if lead else None,
-        ]
-    )
-
-
 _D3 = {"int": ",.0f", "pct": ".1%", "usd": ",.2f", "decimal": ",.1f"}
 
 

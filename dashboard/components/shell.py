@@ -17,6 +17,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from dashboard import datasource
 from dashboard.components.controls import button_group
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
@@ -593,7 +594,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         """Page links keep the filters (and display options); the current page is marked."""
         path = pathname or "/"
         try:
-            facts = read_view(search).facts
+            facts = datasource.facts()
         except PoolError:
             return [p["path"] for p in pages] + [False] * len(pages) + [[]]
         state = parse_search(search, facts)
@@ -662,7 +663,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         if not isinstance(key, str) or "=" not in key:
             return no_update
         name, value = key.split("=", 1)
-        facts = read_view(search).facts
+        facts = datasource.facts()
         known = {
             "country": facts.countries,
             "organisation": facts.organisations,

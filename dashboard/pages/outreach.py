@@ -15,6 +15,7 @@ from dashboard.filters import TRAINED_BY
 from dashboard.pages.common import (
     VALUE_LABELS,
     caption,
+    entity_name,
     first_row,
     nice_date,
     read_view,
@@ -100,7 +101,7 @@ def build(search: str | None) -> list[Any]:
             colours=series_colours(by, keys, view.facts),
             y_title=title,
             drill=by,
-            labels={k: view_name(by, k, view) for k in keys},
+            labels={k: entity_name(by, k, view.facts) for k in keys},
         )
         charts.append(
             ChartView(
@@ -169,12 +170,6 @@ def build(search: str | None) -> list[Any]:
     for chart in charts:
         out += chart.values()
     return out
-
-
-def view_name(by: str, value: Any, view: Any) -> str:
-    from dashboard.pages.common import entity_name
-
-    return entity_name(by, value, view.facts)
 
 
 def register_callbacks(app: Dash) -> None:
