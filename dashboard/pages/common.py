@@ -143,14 +143,20 @@ def describe(filters: Filters, facts: PoolFacts) -> str:
     return "; ".join(parts) if parts else "All groups"
 
 
+def counted(n: object, noun: str, exact: bool = False) -> str:
+    """12.3k active groups, 1 project (or 12,345 active groups when `exact`)."""
+    value = float(n or 0)  # type: ignore[arg-type]
+    number = f"{value:,.0f}" if exact else format_value(value, "int")
+    return f"{number} {noun}{'' if value == 1 else 's'}"
+
+
 def caption(view: View, groups: object, projects: object, note: str = "") -> str:
     """The footer of every chart: filters, as-of date, N groups and the source."""
-    n_groups = format_value(groups or 0, "int")
-    n_projects = format_value(projects or 0, "int")
+    n_groups = counted(groups, "active group")
+    n_projects = counted(projects, "project")
     when = nice_date(view.as_of)
     text = (
-        f"{describe(view.filters, view.facts)}. {n_groups} active groups. "
-        f"{SOURCE}, {n_projects} projects, as of {when}."
+        f"{describe(view.filters, view.facts)}. {n_groups}. {SOURCE}, {n_projects}, as of {when}."
     )
     return f"{text} {note}".strip()
 

@@ -22,6 +22,7 @@ from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     View,
     caption,
+    counted,
     entity_name,
     first_row,
     nice_date,
@@ -158,16 +159,11 @@ def build(search: str | None) -> list[Any]:
         cap,
     )
     lead = (
-        f"{describe_count(groups, 'active group')} with "
-        f"{describe_count(now.get('members'), 'member')} as of {nice_date(view.as_of)}. "
+        f"{counted(groups, 'active group', exact=True)} with "
+        f"{counted(now.get('members'), 'member', exact=True)} as of {nice_date(view.as_of)}. "
         f"Changes are against {nice_date(prior)}."
     )
     return [lead, *kpi_values(view, now, before), *map_view.values(), *trend_view.values()]
-
-
-def describe_count(n: Any, noun: str) -> str:
-    value = int(n or 0)
-    return f"{value:,} {noun}{'' if value == 1 else 's'}"
 
 
 def register_callbacks(app: Dash) -> None:
