@@ -42,3 +42,6 @@ def hand_app(hand_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     datasource.clear_cache()
     yield create_app()
     db.reset()
+    from dashboard import exports
+
+    exports.shutdown()

@@ -56,6 +56,34 @@ def indicator_help(target: str, indicator_id: str) -> html.Span:
     return help_button(target, ind.label, ind.definition)
 
 
+EXPORTS = (
+    ("slide", "PNG for slides (1920 x 1080)"),
+    ("print", "PNG for print (300 dpi)"),
+    ("svg", "SVG for designers"),
+    ("csv", "CSV of the numbers drawn"),
+)
+
+
+def export_menu(cid: str) -> html.Div:
+    """Download this chart as a file: title, subtitle, caption and source inside."""
+    return html.Div(
+        [
+            dbc.DropdownMenu(
+                [
+                    dbc.DropdownMenuItem(label, id={"type": "export", "id": cid, "fmt": fmt})
+                    for fmt, label in EXPORTS
+                ],
+                label="Export",
+                size="sm",
+                color="light",
+                align_end=True,
+                className="export-menu",
+            ),
+            dcc.Download(id={"type": "download", "id": cid}),
+        ]
+    )
+
+
 def chart_card(
     cid: str,
     height: int = 360,
@@ -67,8 +95,10 @@ def chart_card(
     """A chart card; with `scroll`, the graph takes the figure's own height (one bar per
     project, say) inside a box of `height` pixels that scrolls."""
     head: list[Any] = [html.H2(id=f"{cid}-title", className="chart-title")]
+    tools: list[Any] = [export_menu(cid)]
     if help_text:
-        head.append(help_button(f"{cid}-help", help_title, help_text))
+        tools.append(help_button(f"{cid}-help", help_title, help_text))
+    head.append(html.Div(tools, className="chart-tools"))
     return dbc.Col(
         html.Section(
             [
@@ -111,6 +141,10 @@ class ChartView:
     caption: str
 
     def values(self, scroll: bool = False) -> list[Any]:
+        # The figure carries its own words, so that an export needs nothing else.
+        self.figure.update_layout(
+            meta={"title": self.title, "subtitle": self.subtitle, "caption": self.caption}
+        )
         out = [self.figure, self.title, self.subtitle, self.caption]
         if scroll:
             height = self.figure.layout.height or 360

@@ -9,15 +9,16 @@ Pages read only the URL.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import datasource
+from dashboard import datasource, exports
 from dashboard.components.controls import button_group
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
@@ -675,6 +676,41 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         if getattr(state.filters, name) == (value,):
             return no_update
         return state.with_filters(**{name: (value,)}).search() or "?"
+
+
+def register_export_callback(app: Dash) -> None:
+    @app.callback(
+        Output({"type": "download", "id": MATCH}, "data"),
+        Input({"type": "export", "id": MATCH, "fmt": ALL}, "n_clicks"),
+        State({"type": "chart", "id": MATCH}, "figure"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def export_chart(
+        clicks: list[int | None], figure: dict[str, Any] | None, search: str | None
+    ) -> Any:
+        """One chart as a file, its title, caption and source inside (exports.py)."""
+        trigger = ctx.triggered_id
+        if not figure or not isinstance(trigger, dict) or not any(clicks):
+            return no_update
+        fmt = trigger["fmt"]
+        filters = read_view(search).filters
+        meta = (figure.get("layout") or {}).get("meta") or {}
+        parts = [*filters.country, *filters.organisation, *filters.project, *filters.tag]
+        extension = {"slide": "png", "print": "png"}.get(fmt, fmt)
+        suffix = "-print" if fmt == "print" else ""
+        name = exports.file_name(
+            meta.get("title", "chart") + suffix, parts, filters.as_of, extension
+        )
+        if fmt == "csv":
+            return dcc.send_bytes(exports.csv_bytes(figure), name)
+        size = exports.SIZES[fmt]
+        try:
+            data = exports.render(exports.framed(figure, size), extension, size)
+        except exports.RenderError:
+            logging.getLogger(__name__).exception("Chart export failed: %s", name)
+            return no_update
+        return dcc.send_bytes(data, name)
 
 
 def not_found(path: str) -> html.Div:

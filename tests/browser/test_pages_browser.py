@@ -144,3 +144,19 @@ def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, h
     files = wait_until(lambda: list(folder.glob("*.csv")), timeout=15)
     assert files[0].name.startswith("indicators_by-country_")
     assert files[0].read_text(encoding="utf-8") == expected
+
+
+def test_a_chart_downloads_as_a_slide_image(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.find_element("#ov-map-card .export-menu .dropdown-toggle").click()
+    item = '[id*="\\"fmt\\":\\"slide\\""][id*="ov-map"]'
+    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, item))
+    dash_duo.find_element(item).click()
+    folder = Path(dash_duo.download_path)
+    files = wait_until(lambda: list(folder.glob("*.png")), timeout=30)
+    assert files[0].name == "members-by-country_2025-09-30.png"
+    data = files[0].read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(data[16:20], "big") == 1920
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,254 @@
+"""Charts as files: PNG for slides (1920x1080) and print (300 dpi), SVG for designers, and
+the numbers drawn as CSV.
+
+Images are rendered on the server with Kaleido and the system Chromium: one persistent
+renderer per process, started lazily after a gunicorn fork, used under a lock (Kaleido 1.x
+is not safe under concurrent calls). Nothing is fetched from the network: plotly.js comes
+from the plotly package, MathJax is off, the map geometry comes from assets/.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import theme
+from dashboard.config import PROJECT_ROOT
+
+TOPOJSON_DIR = PROJECT_ROOT / "assets" / "topojson"
+_lock = threading.Lock()
+_renderer: dict[str, int | None] = {"pid": None}
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """A file's pixel size: layout width x height at a scale."""
+
+    width: int
+    height: int
+    scale: float
+    title_size: int
+    font_size: int
+
+
+# 16:9 slide at 1920x1080; print: 7 x 3.94 inches at 300 dpi (2100 x 1181 pixels).
+SIZES: dict[str, ImageSize] = {
+    "slide": ImageSize(1920, 1080, 1.0, 40, 22),
+    "print": ImageSize(1050, 590, 2.0, 22, 12),
+    "svg": ImageSize(1280, 720, 1.0, 28, 15),
+}
+
+
+def _browser_path() -> str:
+    return os.environ.get("BROWSER_PATH") or os.environ.get("CHROME_BIN") or "/usr/bin/chromium"
+
+
+def _renderer_alive() -> bool:
+    from kaleido import _global_server  # the sync server's singleton
+
+    thread = getattr(_global_server, "_thread", None)
+    return bool(_global_server.is_running() and thread is not None and thread.is_alive())
+
+
+def _ensure_renderer() -> None:
+    """Start this process's Kaleido renderer (once per process, so after a fork too, and
+    again if its thread has died: a call to a dead one would wait for ever)."""
+    import kaleido
+
+    if _renderer["pid"] == os.getpid() and _renderer_alive():
+        return
+    kaleido.stop_sync_server(silence_warnings=True)
+    os.environ.setdefault("BROWSER_PATH", _browser_path())
+    kaleido.start_sync_server(mathjax=False, timeout=60, silence_warnings=True)
+    _renderer["pid"] = os.getpid()
+
+
+def shutdown() -> None:
+    """Stop this process's renderer (tests; a worker's exit does it too)."""
+    import kaleido
+
+    with _lock:
+        if _renderer["pid"] == os.getpid():
+            kaleido.stop_sync_server(silence_warnings=True)
+        _renderer["pid"] = None
+
+
+RENDER_TIMEOUT = 60.0  # seconds; a renderer that takes longer is abandoned and replaced
+
+
+class RenderError(RuntimeError):
+    """The image could not be made (the message says so in plain words)."""
+
+
+def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
+    """PNG or SVG bytes of a figure, rendered by the process's one Kaleido renderer.
+
+    The call waits at most RENDER_TIMEOUT: a renderer stuck on a dead browser would
+    otherwise hold the worker for ever; it is then dropped and the next call starts anew."""
+    import kaleido
+
+    opts = {"format": fmt, "width": size.width, "height": size.height, "scale": size.scale}
+    topojson = TOPOJSON_DIR.as_uri() + "/"
+    with _lock:
+        _ensure_renderer()
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                result["data"] = kaleido.calc_fig_sync(fig, opts=opts, topojson=topojson)
+            except Exception as exc:  # reported to the caller below
+                result["error"] = exc
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(RENDER_TIMEOUT)
+        if worker.is_alive() or "error" in result:
+            _abandon_renderer()
+            raise RenderError(
+                "The image could not be made just now; please try again."
+            ) from result.get("error")
+    return bytes(result["data"])
+
+
+def _abandon_renderer() -> None:
+    """Forget a renderer that no longer answers (its daemon thread dies with the process)."""
+    import kaleido
+    from kaleido import _sync_server
+
+    _sync_server.GlobalKaleidoServer._instance = None
+    kaleido._global_server = _sync_server.GlobalKaleidoServer()
+    _renderer["pid"] = None
+
+
+def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize) -> go.Figure:
+    """The figure with its title, subtitle and caption inside it (from layout.meta, which
+    the chart cards fill), at font sizes that read well in the file's medium."""
+    out = go.Figure(fig)
+    meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
+    title, subtitle = meta.get("title", ""), meta.get("subtitle", "")
+    caption = wrap(meta.get("caption", ""), width=int(size.width / (size.font_size * 0.52)))
+    lines = caption.count("<br>") + 1
+    bottom = int(size.font_size * 1.6 * lines + size.font_size * 2)
+    out.update_layout(
+        template=theme.TEMPLATE_NAME,
+        font={"size": size.font_size},
+        title={
+            "text": f"<b>{title}</b>",
+            "subtitle": {
+                "text": subtitle,
+                "font": {"size": int(size.font_size * 1.05), "color": theme.MUTED},
+            },
+            "font": {"size": size.title_size},
+            "x": 0.02,
+            "xanchor": "left",
+            "y": 0.97,
+            "yanchor": "top",
+        },
+        margin={
+            "t": int(size.title_size * 3.4),
+            "b": bottom,
+            "l": size.font_size * 4,
+            # End labels sit in the right margin: it grows with the font.
+            "r": max(int((out.layout.margin.r or 20) * size.font_size / 13), size.font_size * 2),
+        },
+        paper_bgcolor="white",
+    )
+    tick = int(size.font_size * 0.85)
+    out.update_xaxes(tickfont_size=tick, title_font_size=size.font_size)
+    out.update_yaxes(tickfont_size=tick, title_font_size=size.font_size)
+    out.update_traces(textfont_size=tick, selector={"type": "bar"})
+    for note in out.layout.annotations:
+        note.font.size = max(note.font.size or 0, tick)
+    out.add_annotation(
+        text=caption,
+        x=0,
+        y=0,
+        xref="paper",
+        yref="paper",
+        yshift=-bottom + size.font_size // 2,
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        align="left",
+        font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+    )
+    return out
+
+
+def wrap(text: str, width: int) -> str:
+    """Break a caption into lines of at most `width` characters (plotly does not wrap)."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return "<br>".join(lines)
+
+
+def slug(text: str, lower: bool = True) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text.lower() if lower else text).strip("-")
+
+
+def file_name(title: str, parts: list[str], as_of: date | None, extension: str) -> str:
+    """e.g. cost-per-member-by-project_UGA_2025-09-30.png (filter values keep their case)."""
+    pieces = [slug(title) or "chart", *(slug(p, lower=False) for p in parts if p)]
+    if as_of:
+        pieces.append(as_of.isoformat())
+    return "_".join(pieces) + f".{extension}"
+
+
+def values(array: Any) -> list[Any]:
+    """A figure array as a list (the browser sends numbers as base64 typed arrays)."""
+    if isinstance(array, dict) and "bdata" in array:
+        data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+        if "shape" in array:
+            data = data.reshape([int(n) for n in str(array["shape"]).split(",")])
+        return data.tolist()
+    if array is None:
+        return []
+    return list(array)
+
+
+# The data columns of each trace kind, in the order a reader expects them.
+TRACE_COLUMNS = ("x", "y", "z", "locations", "q1", "median", "q3", "lowerfence", "upperfence")
+
+
+def figure_table(fig: go.Figure | Mapping[str, Any]) -> pd.DataFrame:
+    """The numbers drawn, one row per point: the trace's name and its data columns."""
+    data = fig.to_plotly_json()["data"] if isinstance(fig, go.Figure) else fig.get("data", [])
+    frames = []
+    for trace in data:
+        columns = {c: values(trace.get(c)) for c in TRACE_COLUMNS if trace.get(c) is not None}
+        if not columns:
+            continue
+        n = max(len(v) for v in columns.values())
+        frame = pd.DataFrame({k: v + [None] * (n - len(v)) for k, v in columns.items()})
+        frame.insert(0, "series", trace.get("name") or trace.get("type", ""))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
+    meta = fig.layout.meta if isinstance(fig, go.Figure) else fig.get("layout", {}).get("meta")
+    buffer = io.StringIO()
+    if isinstance(meta, dict):
+        for key in ("title", "subtitle", "caption"):
+            if meta.get(key):
+                buffer.write(f"# {meta[key]}\n")
+    figure_table(fig).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")

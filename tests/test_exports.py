@@ -1,0 +1,116 @@
+"""Charts as files: rendered by Kaleido with the system Chromium, words inside, named for
+what they show; the CSV holds exactly the numbers drawn."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+
+import pytest
+from pytest import approx
+
+from dashboard import exports
+from tests.dash_client import call, chart
+
+
+@pytest.fixture
+def client(hand_app):
+    return hand_app.server.test_client()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def export(client, app, cid, fmt, figure, search=""):
+    payload = {
+        "output": '{"id":["MATCH"],"type":"download"}.data',
+        "outputs": {"id": {"id": cid, "type": "download"}, "property": "data"},
+        "inputs": [
+            [
+                {
+                    "id": {"fmt": f, "id": cid, "type": "export"},
+                    "property": "n_clicks",
+                    "value": 1 if f == fmt else None,
+                }
+                for f, _ in (("slide", 0), ("print", 0), ("svg", 0), ("csv", 0))
+            ]
+        ],
+        "state": [
+            {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": figure},
+            {"id": "url", "property": "search", "value": search},
+        ],
+        "changedPropIds": [
+            json.dumps({"fmt": fmt, "id": cid, "type": "export"}, separators=(",", ":"))
+            + ".n_clicks"
+        ],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:500]
+    data = json.loads(response.data)["response"][
+        json.dumps({"id": cid, "type": "download"}, separators=(",", ":"))
+    ]["data"]
+    content = base64.b64decode(data["content"]) if data.get("base64") else data["content"]
+    return data["filename"], content
+
+
+def test_a_chart_exports_as_slide_print_svg_and_csv(client, hand_app):
+    result = call(client, hand_app, '"ef-project"', {"url.search": "?country=UGA"})
+    figure = chart(result, "ef-project")
+    assert figure["layout"]["meta"]["title"] == "Cost per member by project"
+
+    name, png = export(client, hand_app, "ef-project", "slide", figure, "?country=UGA")
+    assert name == "cost-per-member-by-project_UGA_2025-09-30.png"
+    assert png_size(png) == (1920, 1080)
+
+    name, png = export(client, hand_app, "ef-project", "print", figure, "?country=UGA")
+    assert name == "cost-per-member-by-project-print_UGA_2025-09-30.png"
+    assert png_size(png) == (2100, 1180)  # 7 x 3.9 inches at 300 dpi
+
+    name, svg = export(client, hand_app, "ef-project", "svg", figure)
+    text = svg.decode("utf-8")
+    assert name == "cost-per-member-by-project_2025-09-30.svg"
+    assert "Cost per member by project" in text
+    assert "Source: pooled savings-group data" in text
+
+    name, csv = export(client, hand_app, "ef-project", "csv", figure, "?country=UGA")
+    lines = (csv.decode() if isinstance(csv, bytes) else csv).splitlines()
+    assert lines[0] == "# Cost per member by project"
+    assert "series,x,y" in lines
+    # Uganda's projects: 4,000/32 (UGA-B-01) and 10,000/40 (UGA-A-01) USD per member.
+    rows = [line.split(",") for line in lines[lines.index("series,x,y") + 1 :]]
+    assert [float(r[1]) for r in rows] == approx([125.0, 250.0])
+
+
+def test_the_file_name_says_what_it_is():
+    from datetime import date
+
+    assert (
+        exports.file_name("Cost per member by project", ["UGA"], date(2025, 9, 30), "png")
+        == "cost-per-member-by-project_UGA_2025-09-30.png"
+    )
+
+
+def test_captions_wrap_inside_the_image():
+    text = exports.wrap("one two three four five six", width=9)
+    assert text == "one two<br>three<br>four five<br>six"
+
+
+def test_a_renderer_that_hangs_is_abandoned_and_replaced(monkeypatch):
+    import time
+
+    import kaleido
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout={"meta": {"title": "T"}})
+    real = kaleido.calc_fig_sync
+    monkeypatch.setattr(exports, "RENDER_TIMEOUT", 0.5)
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: time.sleep(3))
+    with pytest.raises(exports.RenderError, match="try again"):
+        exports.render(figure, "svg", exports.SIZES["svg"])
+    monkeypatch.setattr(kaleido, "calc_fig_sync", real)
+    monkeypatch.setattr(exports, "RENDER_TIMEOUT", 60.0)
+    assert b"<svg" in exports.render(figure, "svg", exports.SIZES["svg"])
+    exports.shutdown()
