@@ -91,6 +91,7 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
     ]
     fig = go.Figure(
         go.Choropleth(
+            name="Members",
             locations=data["country"],
             z=data[value],
             locationmode="ISO-3",
@@ -298,6 +299,7 @@ def ranked_bars(
     ]
     fig = go.Figure(
         go.Bar(
+            name=x_title or value,
             x=data[value],
             y=_short_labels([str(n) for n in data[label]]),
             orientation="h",
@@ -489,6 +491,7 @@ def size_histogram(frame: pd.DataFrame) -> go.Figure:
         return empty()
     fig = go.Figure(
         go.Bar(
+            name="Active groups by members per group",
             x=frame["members"],
             y=frame["groups"],
             marker={"color": theme.OKABE_ITO[0]},
@@ -598,6 +601,7 @@ def small_multiple_bars(
         data.append(
             {
                 "type": "bar",
+                "name": panel.title,
                 "y": list(categories),
                 "x": values,
                 "xaxis": f"x{suffix}",
