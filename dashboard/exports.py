@@ -252,3 +252,64 @@ def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
                 buffer.write(f"# {meta[key]}\n")
     figure_table(fig).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the book."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Chart"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]]) -> bytes:
+    """An Excel workbook of charts: a sheet per chart with exactly the numbers drawn (under
+    its title, subtitle and caption), a sheet of the filters and one of every indicator's
+    definition."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from dashboard.indicators import INDICATORS
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for figure in figures:
+        meta = (figure.get("layout") or {}).get("meta") or {}
+        sheet = book.create_sheet(_sheet_name(meta.get("title") or "Chart", used))
+        for key, style in (
+            ("title", Font(bold=True, size=14)),
+            ("subtitle", None),
+            ("caption", Font(italic=True, color="5F6B78")),
+        ):
+            sheet.append([meta.get(key, "")])
+            if style is not None:
+                sheet.cell(row=sheet.max_row, column=1).font = style
+        sheet.append([])
+        table = figure_table(figure)
+        sheet.append(list(table.columns))
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in table.itertuples(index=False):
+            sheet.append([None if isinstance(v, float) and v != v else v for v in row])
+        for column, width in zip("ABCDEFGHI", (32, 16, 16, 14, 14, 14, 14, 14, 14), strict=False):
+            sheet.column_dimensions[column].width = width
+    filters = book.create_sheet("Filters")
+    for key, value in about:
+        filters.append([key, value])
+    filters.column_dimensions["A"].width = 16
+    filters.column_dimensions["B"].width = 110
+    definitions = book.create_sheet("Definitions")
+    definitions.append(["id", "indicator", "unit", "definition"])
+    for cell in definitions[1]:
+        cell.font = Font(bold=True)
+    for ind in INDICATORS:
+        definitions.append([ind.id, ind.label, ind.unit, ind.definition])
+    for column, width in zip("ABCD", (30, 30, 22, 110), strict=True):
+        definitions.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -11,6 +11,7 @@ import pytest
 from pytest import approx
 
 from dashboard import exports
+from dashboard.components.cards import EXPORTS
 from tests.dash_client import call, chart
 
 
@@ -35,7 +36,7 @@ def export(client, app, cid, fmt, figure, search=""):
                     "property": "n_clicks",
                     "value": 1 if f == fmt else None,
                 }
-                for f, _ in (("slide", 0), ("print", 0), ("svg", 0), ("csv", 0))
+                for f, _ in EXPORTS
             ]
         ],
         "state": [
@@ -114,3 +115,58 @@ def test_a_renderer_that_hangs_is_abandoned_and_replaced(monkeypatch):
     monkeypatch.setattr(exports, "RENDER_TIMEOUT", 60.0)
     assert b"<svg" in exports.render(figure, "svg", exports.SIZES["svg"])
     exports.shutdown()
+
+
+def test_a_chart_exports_as_excel_with_filters_and_definitions(client, hand_app):
+    import io
+
+    from openpyxl import load_workbook
+
+    result = call(client, hand_app, '"ef-project"', {"url.search": "?country=UGA"})
+    figure = chart(result, "ef-project")
+    name, data = export(client, hand_app, "ef-project", "xlsx", figure, "?country=UGA")
+    assert name == "cost-per-member-by-project_UGA_2025-09-30.xlsx"
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Cost per member by project", "Filters", "Definitions"]
+    sheet = book["Cost per member by project"]
+    assert sheet["A1"].value == "Cost per member by project"
+    header = [c.value for c in sheet[5]]
+    assert header[:3] == ["series", "x", "y"]
+    assert [sheet.cell(row=r, column=2).value for r in (6, 7)] == approx([125.0, 250.0])
+    filters = {row[0].value: row[1].value for row in book["Filters"].iter_rows()}
+    assert filters["Filters"] == "Uganda" and filters["As of"] == "2025-09-30"
+    ids = [row[0].value for row in book["Definitions"].iter_rows(min_row=2)]
+    assert "cost_per_member_usd" in ids
+
+
+def test_the_page_exports_as_one_workbook_with_a_sheet_per_chart(client, hand_app):
+    import io
+
+    from openpyxl import load_workbook
+
+    result = call(client, hand_app, "ov-lead.children", {"url.search": ""})
+    figures = [chart(result, "ov-map"), chart(result, "ov-trend")]
+    payload = {
+        "output": "page-download.data",
+        "outputs": {"id": "page-download", "property": "data"},
+        "inputs": [{"id": "page-xlsx", "property": "n_clicks", "value": 1}],
+        "state": [
+            [
+                {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": fig}
+                for cid, fig in (("ov-map", figures[0]), ("ov-trend", figures[1]))
+            ],
+            {"id": "url", "property": "search", "value": ""},
+            {"id": "url", "property": "pathname", "value": "/"},
+        ],
+        "changedPropIds": ["page-xlsx.n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:300]
+    data = json.loads(response.data)["response"]["page-download"]["data"]
+    assert data["filename"] == "overview_2025-09-30.xlsx"
+    book = load_workbook(io.BytesIO(base64.b64decode(data["content"])))
+    assert book.sheetnames == ["Members by country", "Members over time", "Filters", "Definitions"]
+    rows = list(book["Members by country"].iter_rows(min_row=6, values_only=True))
+    # series, locations, z: members by country, by hand (G1+G2+G5+G6 in Uganda).
+    members = {r[2]: r[1] for r in rows}
+    assert members == {"BDI": 25, "KEN": 28, "UGA": 72}

@@ -61,6 +61,7 @@ EXPORTS = (
     ("print", "PNG for print (300 dpi)"),
     ("svg", "SVG for designers"),
     ("csv", "CSV of the numbers drawn"),
+    ("xlsx", "Excel of the numbers drawn"),
 )
 
 

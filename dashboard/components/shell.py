@@ -275,6 +275,16 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                                 html.Div(
                                     [
                                         html.Div(id="active-filters", className="active-filters"),
+                                        dbc.Button(
+                                            "Excel of this page",
+                                            id="page-xlsx",
+                                            color="light",
+                                            size="sm",
+                                            className="page-export",
+                                            title="Every chart of this page: a sheet each with "
+                                            "the numbers drawn, the filters and definitions",
+                                        ),
+                                        dcc.Download(id="page-download"),
                                         button_group(
                                             "f-currency",
                                             [{"label": c, "value": c} for c in CURRENCIES],
@@ -678,6 +688,18 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         return state.with_filters(**{name: (value,)}).search() or "?"
 
 
+def export_about(search: str | None) -> list[tuple[str, str]]:
+    """The Filters sheet of an export: what the numbers are of, and the link back."""
+    view = read_view(search)
+    return [
+        ("Filters", describe(view.filters, view.facts)),
+        ("As of", view.as_of.isoformat() if view.as_of else ""),
+        ("Currency", view.code),
+        ("Link", view.state.search() or "(no filters)"),
+        ("Source", "Pooled savings-group data of the network"),
+    ]
+
+
 def register_export_callback(app: Dash) -> None:
     @app.callback(
         Output({"type": "download", "id": MATCH}, "data"),
@@ -697,13 +719,16 @@ def register_export_callback(app: Dash) -> None:
         filters = read_view(search).filters
         meta = (figure.get("layout") or {}).get("meta") or {}
         parts = [*filters.country, *filters.organisation, *filters.project, *filters.tag]
-        extension = {"slide": "png", "print": "png"}.get(fmt, fmt)
+        extension = {"slide": "png", "print": "png"}.get(fmt, fmt)  # svg, csv, xlsx
         suffix = "-print" if fmt == "print" else ""
         name = exports.file_name(
             meta.get("title", "chart") + suffix, parts, filters.as_of, extension
         )
         if fmt == "csv":
             return dcc.send_bytes(exports.csv_bytes(figure), name)
+        if fmt == "xlsx":
+            book = exports.workbook_bytes([figure], export_about(search))
+            return dcc.send_bytes(book, name)
         size = exports.SIZES[fmt]
         try:
             data = exports.render(exports.framed(figure, size), extension, size)
@@ -711,6 +736,29 @@ def register_export_callback(app: Dash) -> None:
             logging.getLogger(__name__).exception("Chart export failed: %s", name)
             return no_update
         return dcc.send_bytes(data, name)
+
+
+def register_page_export_callback(app: Dash) -> None:
+    @app.callback(
+        Output("page-download", "data"),
+        Input("page-xlsx", "n_clicks"),
+        State({"type": "chart", "id": ALL}, "figure"),
+        State("url", "search"),
+        State("url", "pathname"),
+        prevent_initial_call=True,
+    )
+    def export_page(
+        _n: int | None, figures: list[Any], search: str | None, pathname: str | None
+    ) -> Any:
+        """The page as an Excel workbook: a sheet per chart (the numbers drawn)."""
+        drawn = [f for f in figures if f and (f.get("layout") or {}).get("meta")]
+        if not drawn:
+            return no_update
+        filters = read_view(search).filters
+        page = (pathname or "/").strip("/") or "overview"
+        parts = [*filters.country, *filters.organisation, *filters.project, *filters.tag]
+        name = exports.file_name(page, parts, filters.as_of, "xlsx")
+        return dcc.send_bytes(exports.workbook_bytes(drawn, export_about(search)), name)
 
 
 def not_found(path: str) -> html.Div:
