@@ -24,7 +24,14 @@ from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
 from dashboard.indicators import quarter_label
-from dashboard.pages.common import VALUE_LABELS, describe, entity_name, nice_date, read_view
+from dashboard.pages.common import (
+    VALUE_LABELS,
+    View,
+    describe,
+    entity_name,
+    nice_date,
+    read_view,
+)
 from dashboard.pool import PoolError
 from dashboard.urlstate import ViewState, parse_search
 
@@ -688,9 +695,15 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         return state.with_filters(**{name: (value,)}).search() or "?"
 
 
-def export_about(search: str | None) -> list[tuple[str, str]]:
+def export_name(view: View, title: str, extension: str) -> str:
+    """A file name that says what it holds: title, filter values, as-of date."""
+    f = view.filters
+    parts = [*f.country, *f.organisation, *f.project, *f.tag]
+    return exports.file_name(title, parts, f.as_of, extension)
+
+
+def export_about(view: View) -> list[tuple[str, str]]:
     """The Filters sheet of an export: what the numbers are of, and the link back."""
-    view = read_view(search)
     return [
         ("Filters", describe(view.filters, view.facts)),
         ("As of", view.as_of.isoformat() if view.as_of else ""),
@@ -716,19 +729,15 @@ def register_export_callback(app: Dash) -> None:
         if not figure or not isinstance(trigger, dict) or not any(clicks):
             return no_update
         fmt = trigger["fmt"]
-        filters = read_view(search).filters
+        view = read_view(search)
         meta = (figure.get("layout") or {}).get("meta") or {}
-        parts = [*filters.country, *filters.organisation, *filters.project, *filters.tag]
         extension = {"slide": "png", "print": "png"}.get(fmt, fmt)  # svg, csv, xlsx
         suffix = "-print" if fmt == "print" else ""
-        name = exports.file_name(
-            meta.get("title", "chart") + suffix, parts, filters.as_of, extension
-        )
+        name = export_name(view, meta.get("title", "chart") + suffix, extension)
         if fmt == "csv":
             return dcc.send_bytes(exports.csv_bytes(figure), name)
         if fmt == "xlsx":
-            book = exports.workbook_bytes([figure], export_about(search))
-            return dcc.send_bytes(book, name)
+            return dcc.send_bytes(exports.workbook_bytes([figure], export_about(view)), name)
         size = exports.SIZES[fmt]
         try:
             data = exports.render(exports.framed(figure, size), extension, size)
@@ -754,11 +763,9 @@ def register_page_export_callback(app: Dash) -> None:
         drawn = [f for f in figures if f and (f.get("layout") or {}).get("meta")]
         if not drawn:
             return no_update
-        filters = read_view(search).filters
-        page = (pathname or "/").strip("/") or "overview"
-        parts = [*filters.country, *filters.organisation, *filters.project, *filters.tag]
-        name = exports.file_name(page, parts, filters.as_of, "xlsx")
-        return dcc.send_bytes(exports.workbook_bytes(drawn, export_about(search)), name)
+        view = read_view(search)
+        name = export_name(view, (pathname or "/").strip("/") or "overview", "xlsx")
+        return dcc.send_bytes(exports.workbook_bytes(drawn, export_about(view)), name)
 
 
 def not_found(path: str) -> html.Div:
