@@ -95,17 +95,3 @@ def chart(result: dict[str, Any], cid: str) -> dict[str, Any]:
         ):
             return v
     raise KeyError(key)
-
-
-def arr(value: Any) -> list[Any]:
-    """A figure array as a list: plotly sends numbers as base64 typed arrays."""
-    if isinstance(value, dict) and "bdata" in value:
-        import base64
-
-        import numpy as np
-
-        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if "shape" in value:
-            data = data.reshape([int(n) for n in str(value["shape"]).split(",")])
-        return data.tolist()
-    return list(value)
