@@ -272,8 +272,6 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from dashboard.indicators import INDICATORS
-
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
@@ -297,6 +295,19 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
             sheet.append([None if isinstance(v, float) and v != v else v for v in row])
         for column, width in zip("ABCDEFGHI", (32, 16, 16, 14, 14, 14, 14, 14, 14), strict=False):
             sheet.column_dimensions[column].width = width
+    add_about_sheets(book, about)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
+    """The Filters sheet (what the numbers are of) and the Definitions sheet (every
+    indicator's id, label, unit and definition) of every Excel export."""
+    from openpyxl.styles import Font
+
+    from dashboard.indicators import INDICATORS
+
     filters = book.create_sheet("Filters")
     for key, value in about:
         filters.append([key, value])
@@ -310,6 +321,3 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
         definitions.append([ind.id, ind.label, ind.unit, ind.definition])
     for column, width in zip("ABCD", (30, 30, 22, 110), strict=True):
         definitions.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -170,3 +170,23 @@ def test_the_page_exports_as_one_workbook_with_a_sheet_per_chart(client, hand_ap
     # series, locations, z: members by country, by hand (G1+G2+G5+G6 in Uganda).
     members = {r[2]: r[1] for r in rows}
     assert members == {"BDI": 25, "KEN": 28, "UGA": 72}
+
+
+def test_the_data_table_downloads_as_excel_with_exact_values(client, hand_app):
+    import io
+
+    from openpyxl import load_workbook
+
+    download = call(
+        client,
+        hand_app,
+        "data-download.data",
+        {"data-xlsx.n_clicks": 1, "url.search": "?table=country"},
+        changed=["data-xlsx.n_clicks"],
+    )["data-download.data"]
+    book = load_workbook(io.BytesIO(base64.b64decode(download["content"])))
+    assert book.sheetnames == ["Indicators", "Filters", "Definitions"]
+    rows = list(book["Indicators"].iter_rows(values_only=True))
+    header = rows[0]
+    members = {r[0]: r[header.index("members")] for r in rows[1:]}
+    assert members == {"BDI": 25, "KEN": 28, "UGA": 72}

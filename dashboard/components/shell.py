@@ -98,6 +98,19 @@ def _checklist(name: str) -> html.Div:
     )
 
 
+def _pct_input(component_id: str, placeholder: str) -> dcc.Input:
+    return dcc.Input(
+        id=component_id,
+        type="number",
+        min=0,
+        max=100,
+        step="any",
+        placeholder=placeholder,
+        debounce=True,
+        className="form-control form-control-sm pct-input",
+    )
+
+
 def filter_panel() -> html.Div:
     dropdown = {"multi": True, "clearable": True, "searchable": True}
     return html.Div(
@@ -157,27 +170,9 @@ def filter_panel() -> html.Div:
                     html.Div(
                         [
                             html.Label("from", htmlFor="f-women-min", className="small"),
-                            dcc.Input(
-                                id="f-women-min",
-                                type="number",
-                                min=0,
-                                max=100,
-                                step="any",
-                                placeholder="0",
-                                debounce=True,
-                                className="form-control form-control-sm pct-input",
-                            ),
+                            _pct_input("f-women-min", "0"),
                             html.Label("to", htmlFor="f-women-max", className="small"),
-                            dcc.Input(
-                                id="f-women-max",
-                                type="number",
-                                min=0,
-                                max=100,
-                                step="any",
-                                placeholder="100",
-                                debounce=True,
-                                className="form-control form-control-sm pct-input",
-                            ),
+                            _pct_input("f-women-max", "100"),
                             html.Span("%", className="small"),
                         ],
                         className="pct-range",

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboard import datasource
+from dashboard import datasource, exports
 from dashboard.components.cards import data_grid, grid_column
 from dashboard.components.controls import button_group, register_url_param
 from dashboard.indicators import BY_ID, INDICATORS, display_label, export_columns, rows_to_csv
@@ -212,51 +212,31 @@ def download_name(view: View, by: str, extension: str) -> str:
     return "_".join(parts) + f".{extension}"
 
 
+NUMBER_FORMATS = {"pct": "0.0%", "usd": "#,##0.00", "int": "#,##0", "decimal": "#,##0.0"}
+
+
 def xlsx_bytes(view: View, by: str) -> bytes:
     """The table (exact USD values, ids as columns), the filters and the definitions."""
-    rows = datasource.indicator_rows(view.filters, by)
-    table = pd.DataFrame(rows, columns=export_columns(by))
-    about = pd.DataFrame(
-        [
-            (
-                "Filters",
-                caption(
-                    view,
-                    first_row(datasource.indicators(view.filters)).get("groups"),
-                    first_row(datasource.indicators(view.filters)).get("projects"),
-                ),
-            ),
-            ("As of", (view.as_of or date.today()).isoformat()),
-            ("Breakdown", TABLE_LABELS[by]),
-            ("Money", "USD, converted per dataset at the rate of its report year"),
-            ("Link", view.state.search() or "(no filters)"),
-        ],
-        columns=["item", "value"],
-    )
-    definitions = pd.DataFrame(
-        [(i.id, i.label, i.unit, i.definition) for i in INDICATORS],
-        columns=["id", "label", "unit", "definition"],
-    )
+    table = pd.DataFrame(datasource.indicator_rows(view.filters, by), columns=export_columns(by))
+    total = first_row(datasource.indicators(view.filters))
+    about = [
+        ("Filters", caption(view, total.get("groups"), total.get("projects"))),
+        ("As of", (view.as_of or date.today()).isoformat()),
+        ("Breakdown", TABLE_LABELS[by]),
+        ("Money", "USD, converted per dataset at the rate of its report year"),
+        ("Link", view.state.search() or "(no filters)"),
+    ]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="Indicators", index=False)
-        about.to_excel(writer, sheet_name="Filters", index=False)
-        definitions.to_excel(writer, sheet_name="Definitions", index=False)
         sheet = writer.sheets["Indicators"]
         for idx, column in enumerate(table.columns, start=1):
-            fmt = BY_ID[column].format if column in BY_ID else None
-            number_format = {
-                "pct": "0.0%",
-                "usd": "#,##0.00",
-                "int": "#,##0",
-                "decimal": "#,##0.0",
-            }.get(fmt or "", "General")
+            kind = BY_ID[column].format if column in BY_ID else ""
             letter = sheet.cell(row=1, column=idx).column_letter
             sheet.column_dimensions[letter].width = max(12, min(40, len(column) + 2))
             for cell in sheet[letter][1:]:
-                cell.number_format = number_format
-        writer.sheets["Definitions"].column_dimensions["D"].width = 100
-        writer.sheets["Filters"].column_dimensions["B"].width = 120
+                cell.number_format = NUMBER_FORMATS.get(kind, "General")
+        exports.add_about_sheets(writer.book, about)
     return buffer.getvalue()
 
 
