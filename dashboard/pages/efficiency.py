@@ -20,6 +20,7 @@ from dashboard.pages.common import (
     organisation_colours,
     read_view,
 )
+from dashboard.urlstate import parse_search
 
 PATH = "/efficiency"
 NAME = "Efficiency"
@@ -237,11 +238,12 @@ def build(search: str | None) -> list[Any]:
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(*chart_outputs(CHARTS, scroll=SCROLL), Input("url", "search"))
+    @app.callback(
+        Output("ef-note", "color"),
+        *chart_outputs(CHARTS, scroll=SCROLL),
+        Input("url", "search"),
+    )
     def update(search: str | None) -> list[Any]:
-        return build(search)
-
-    @app.callback(Output("ef-note", "color"), Input("url", "search"))
-    def emphasise(search: str | None) -> str:
-        """The note turns amber when theme filters are on (costs then cover more groups)."""
-        return "warning" if read_view(search).filters.has_group_filters else "info"
+        # The note turns amber when theme filters are on (costs then cover more groups).
+        themed = parse_search(search).filters.has_group_filters
+        return ["warning" if themed else "info", *build(search)]
