@@ -13,10 +13,14 @@ import base64
 import io
 import os
 import re
+import struct
+import tempfile
 import threading
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,18 +44,45 @@ class ImageSize:
     scale: float
     title_size: int
     font_size: int
+    dpi: int | None = None  # recorded in a PNG, for print
 
 
 # 16:9 slide at 1920x1080; print: 7 x 3.94 inches at 300 dpi (2100 x 1181 pixels).
 SIZES: dict[str, ImageSize] = {
     "slide": ImageSize(1920, 1080, 1.0, 40, 22),
-    "print": ImageSize(1050, 590, 2.0, 22, 12),
+    "print": ImageSize(1050, 590, 2.0, 22, 12, dpi=300),
     "svg": ImageSize(1280, 720, 1.0, 28, 15),
 }
 
 
 def _browser_path() -> str:
     return os.environ.get("BROWSER_PATH") or os.environ.get("CHROME_BIN") or "/usr/bin/chromium"
+
+
+FONT_DIR = PROJECT_ROOT / "assets" / "fonts"
+# Chromium takes system fonts in TrueType only: assets/fonts holds Source Sans 3 as TTF
+# (for images and PDFs) beside the WOFF2 that the pages load.
+_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+  <selectfont><rejectfont><glob>{fonts}/*.woff2</glob></rejectfont></selectfont>
+</fontconfig>
+"""
+
+
+def font_environment() -> dict[str, str]:
+    """Environment for a Chromium that renders files: fontconfig finds the app's own font
+    (Source Sans 3, in assets/) as if it were installed, so images match the screen."""
+    folder = Path(tempfile.gettempdir()) / f"vsla-fontconfig-{os.getuid()}"
+    folder.mkdir(exist_ok=True)
+    conf = folder / "fonts.conf"
+    text = _FONTS_CONF.format(fonts=FONT_DIR, cache=folder / "cache")
+    if not conf.exists() or conf.read_text() != text:
+        conf.write_text(text)
+    return {"FONTCONFIG_FILE": str(conf)}
 
 
 def _renderer_alive() -> bool:
@@ -70,6 +101,7 @@ def _ensure_renderer() -> None:
         return
     kaleido.stop_sync_server(silence_warnings=True)
     os.environ.setdefault("BROWSER_PATH", _browser_path())
+    os.environ.update(font_environment())  # inherited by the renderer's Chromium
     kaleido.start_sync_server(mathjax=False, timeout=60, silence_warnings=True)
     _renderer["pid"] = os.getpid()
 
@@ -118,7 +150,26 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
             raise RenderError(
                 "The image could not be made just now; please try again."
             ) from result.get("error")
-    return bytes(result["data"])
+    data = bytes(result["data"])
+    return with_dpi(data, size.dpi) if fmt == "png" and size.dpi else data
+
+
+def with_dpi(png: bytes, dpi: int) -> bytes:
+    """The PNG with its resolution recorded (a pHYs chunk), so that word processors and
+    layout programs place a print image at its intended size (2100 px at 300 dpi = 7 in)."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    header_end = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
+    rest = png[header_end:]
+    # Drop any pHYs already there (it must appear once, before the image data).
+    at = rest.find(b"pHYs")
+    if 0 <= at < rest.find(b"IDAT"):
+        length = struct.unpack(">I", rest[at - 4 : at])[0]
+        rest = rest[: at - 4] + rest[at + 4 + length + 4 :]
+    return png[:header_end] + chunk + rest
 
 
 def _abandon_renderer() -> None:

@@ -26,7 +26,7 @@ NETWORK_GREY = "#4D4D4D"
 LIGHT_GREY = "#BDBDBD"
 TEXT = "#1D2733"
 MUTED = "#5F6B78"
-FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+FONT_FAMILY = '"Source Sans 3", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
 
 
 def organisation_colours(organisations: Iterable[str]) -> dict[str, str]:

@@ -25,6 +25,15 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def png_dpi(data: bytes) -> float:
+    """The resolution in a PNG's pHYs chunk (pixels per metre) as dots per inch."""
+    at = data.index(b"pHYs")
+    assert at < data.index(b"IDAT")
+    x, y, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+    assert unit == 1 and x == y
+    return x * 0.0254
+
+
 def export(client, app, cid, fmt, figure, search=""):
     payload = {
         "output": '{"id":["MATCH"],"type":"download"}.data',
@@ -69,6 +78,7 @@ def test_a_chart_exports_as_slide_print_svg_and_csv(client, hand_app):
     name, png = export(client, hand_app, "ef-project", "print", figure, "?country=UGA")
     assert name == "cost-per-member-by-project-print_UGA_2025-09-30.png"
     assert png_size(png) == (2100, 1180)  # 7 x 3.9 inches at 300 dpi
+    assert png_dpi(png) == approx(300, abs=0.01)  # recorded, so layouts place it at 7 in
 
     name, svg = export(client, hand_app, "ef-project", "svg", figure)
     text = svg.decode("utf-8")
@@ -92,6 +102,30 @@ def test_the_file_name_says_what_it_is():
         exports.file_name("Cost per member by project", ["UGA"], date(2025, 9, 30), "png")
         == "cost-per-member-by-project_UGA_2025-09-30.png"
     )
+
+
+def test_a_resolution_is_recorded_once_in_a_png():
+    png = exports.with_dpi(b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(17) + b"IDAT", 300)
+    assert png_dpi(png) == approx(300, abs=0.01)
+    again = exports.with_dpi(png, 150)
+    assert again.count(b"pHYs") == 1 and png_dpi(again) == approx(150, abs=0.02)
+    with pytest.raises(ValueError):
+        exports.with_dpi(b"GIF89a", 300)
+
+
+def test_images_use_the_app_font_not_a_fallback():
+    """Chromium sees the vendored Source Sans 3 (TrueType) through fontconfig."""
+    import subprocess
+
+    env = exports.font_environment()
+    found = subprocess.run(
+        ["fc-match", "--format=%{family}|%{file}", "Source Sans 3:bold"],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert found.startswith("Source Sans 3") and found.endswith("-700-normal.ttf")
 
 
 def test_captions_wrap_inside_the_image():
