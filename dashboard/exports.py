@@ -182,32 +182,26 @@ def _abandon_renderer() -> None:
     _renderer["pid"] = None
 
 
-def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize) -> go.Figure:
+def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = True) -> go.Figure:
     """The figure with its title, subtitle and caption inside it (from layout.meta, which
-    the chart cards fill), at font sizes that read well in the file's medium."""
+    the chart cards fill), at font sizes that read well in the file's medium. Without
+    `words`, the chart alone (a slide carries its title and caption as text)."""
     out = go.Figure(fig)
     meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
     title, subtitle = meta.get("title", ""), meta.get("subtitle", "")
     caption = wrap(meta.get("caption", ""), width=int(size.width / (size.font_size * 0.52)))
     lines = caption.count("<br>") + 1
-    bottom = int(size.font_size * 1.6 * lines + size.font_size * 2)
+    own_bottom = int((out.layout.margin.b or 0) * size.font_size / 13)  # legends below
+    bottom = (
+        int(size.font_size * 1.6 * lines + size.font_size * 2)
+        if words
+        else max(own_bottom, size.font_size)
+    )
     out.update_layout(
         template=theme.TEMPLATE_NAME,
         font={"size": size.font_size},
-        title={
-            "text": f"<b>{title}</b>",
-            "subtitle": {
-                "text": subtitle,
-                "font": {"size": int(size.font_size * 1.05), "color": theme.MUTED},
-            },
-            "font": {"size": size.title_size},
-            "x": 0.02,
-            "xanchor": "left",
-            "y": 0.97,
-            "yanchor": "top",
-        },
         margin={
-            "t": int(size.title_size * 3.4),
+            "t": int(size.title_size * 3.4) if words else size.font_size * 3,
             "b": bottom,
             "l": size.font_size * 4,
             # End labels sit in the right margin: it grows with the font.
@@ -215,25 +209,43 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize) -> go.Figure:
         },
         paper_bgcolor="white",
     )
+    if words:
+        out.update_layout(
+            title={
+                "text": f"<b>{title}</b>",
+                "subtitle": {
+                    "text": subtitle,
+                    "font": {"size": int(size.font_size * 1.05), "color": theme.MUTED},
+                },
+                "font": {"size": size.title_size},
+                "x": 0.02,
+                "xanchor": "left",
+                "y": 0.97,
+                "yanchor": "top",
+            }
+        )
+    else:
+        out.update_layout(title={"text": ""})
     tick = int(size.font_size * 0.85)
     out.update_xaxes(tickfont_size=tick, title_font_size=size.font_size)
     out.update_yaxes(tickfont_size=tick, title_font_size=size.font_size)
     out.update_traces(textfont_size=tick, selector={"type": "bar"})
     for note in out.layout.annotations:
         note.font.size = max(note.font.size or 0, tick)
-    out.add_annotation(
-        text=caption,
-        x=0,
-        y=0,
-        xref="paper",
-        yref="paper",
-        yshift=-bottom + size.font_size // 2,
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
-        align="left",
-        font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
-    )
+    if words:
+        out.add_annotation(
+            text=caption,
+            x=0,
+            y=0,
+            xref="paper",
+            yref="paper",
+            yshift=-bottom + size.font_size // 2,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            align="left",
+            font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+        )
     return out
 
 

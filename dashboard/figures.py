@@ -96,8 +96,17 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
             z=data[value],
             locationmode="ISO-3",
             colorscale=[[0, "#DCEBF5"], [1, "#0B4F7C"]],
+            # From zero: shades compare sizes, and one country alone gets a plain scale.
+            zmin=0,
+            zmax=float(data[value].max()) if not data.empty else 1,
             marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={"tickformat": "~s", "thickness": 12, "len": 0.7, "x": 0.98},
+            colorbar={
+                "title": {"text": "Members"},
+                "tickformat": "~s",
+                "thickness": 12,
+                "len": 0.7,
+                "x": 0.98,
+            },
             customdata=custom,
             hovertemplate=(
                 "<b>%{customdata[1]}</b><br>%{z:,.0f} members<br>%{customdata[2]:,.0f} groups"
@@ -481,8 +490,9 @@ def boxes(
     return _base(
         fig,
         showlegend=True,
-        legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
-        margin={"l": 10, "r": 20, "t": 10, "b": 10},
+        # Above the plot: below it, the key would meet the axis title at larger type.
+        legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
+        margin={"l": 10, "r": 20, "t": 30, "b": 10},
     )
 
 

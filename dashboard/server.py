@@ -110,7 +110,7 @@ def create_app() -> Dash:
     app.layout = shell.app_layout(pages)
     shell.register_callbacks(app, pages)
     shell.register_export_callback(app)
-    shell.register_page_export_callback(app)
+    shell.register_page_export_callback(app, PAGES)
     for module in PAGES:
         module.register_callbacks(app)
     return app

@@ -25,6 +25,33 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def page_export(
+    client, trigger: str, search: str, pathname: str, charts: dict | None = None
+) -> tuple[str, bytes]:
+    """Click an item of the "Download page" menu (page-pptx or page-xlsx)."""
+    payload = {
+        "output": "page-download.data",
+        "outputs": {"id": "page-download", "property": "data"},
+        "inputs": [
+            {"id": item, "property": "n_clicks", "value": 1 if item == trigger else None}
+            for item in ("page-xlsx", "page-pptx")
+        ],
+        "state": [
+            [
+                {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": fig}
+                for cid, fig in (charts or {}).items()
+            ],
+            {"id": "url", "property": "search", "value": search},
+            {"id": "url", "property": "pathname", "value": pathname},
+        ],
+        "changedPropIds": [f"{trigger}.n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:300]
+    data = json.loads(response.data)["response"]["page-download"]["data"]
+    return data["filename"], base64.b64decode(data["content"])
+
+
 def png_dpi(data: bytes) -> float:
     """The resolution in a PNG's pHYs chunk (pixels per metre) as dots per inch."""
     at = data.index(b"pHYs")
@@ -180,25 +207,10 @@ def test_the_page_exports_as_one_workbook_with_a_sheet_per_chart(client, hand_ap
 
     result = call(client, hand_app, "ov-lead.children", {"url.search": ""})
     figures = [chart(result, "ov-map"), chart(result, "ov-trend")]
-    payload = {
-        "output": "page-download.data",
-        "outputs": {"id": "page-download", "property": "data"},
-        "inputs": [{"id": "page-xlsx", "property": "n_clicks", "value": 1}],
-        "state": [
-            [
-                {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": fig}
-                for cid, fig in (("ov-map", figures[0]), ("ov-trend", figures[1]))
-            ],
-            {"id": "url", "property": "search", "value": ""},
-            {"id": "url", "property": "pathname", "value": "/"},
-        ],
-        "changedPropIds": ["page-xlsx.n_clicks"],
-    }
-    response = client.post("/_dash-update-component", json=payload)
-    assert response.status_code == 200, response.data[:300]
-    data = json.loads(response.data)["response"]["page-download"]["data"]
-    assert data["filename"] == "overview_2025-09-30.xlsx"
-    book = load_workbook(io.BytesIO(base64.b64decode(data["content"])))
+    charts = {"ov-map": figures[0], "ov-trend": figures[1]}
+    name, content = page_export(client, "page-xlsx", "", "/", charts)
+    assert name == "overview_2025-09-30.xlsx"
+    book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["Members by country", "Members over time", "Filters", "Definitions"]
     rows = list(book["Members by country"].iter_rows(min_row=6, values_only=True))
     # series, locations, z: members by country, by hand (G1+G2+G5+G6 in Uganda).

@@ -140,11 +140,17 @@ class ChartView:
     title: str
     subtitle: str
     caption: str
+    indicators: tuple[str, ...] = ()  # whose definitions go with an export (speaker notes)
 
     def values(self, scroll: bool = False) -> list[Any]:
         # The figure carries its own words, so that an export needs nothing else.
         self.figure.update_layout(
-            meta={"title": self.title, "subtitle": self.subtitle, "caption": self.caption}
+            meta={
+                "title": self.title,
+                "subtitle": self.subtitle,
+                "caption": self.caption,
+                "indicators": list(self.indicators),
+            }
         )
         out = [self.figure, self.title, self.subtitle, self.caption]
         if scroll:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from types import ModuleType
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import datasource, exports
+from dashboard import datasource, deck, exports
 from dashboard.components.controls import button_group
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
@@ -241,6 +244,31 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
     )
 
 
+PAGE_EXPORT_LABEL = "Download page"
+
+
+def page_export_menu() -> dbc.DropdownMenu:
+    """The whole page as a file: a PowerPoint deck or an Excel workbook."""
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(
+                "PowerPoint: a slide per chart, KPIs as a table, definitions in the notes",
+                id="page-pptx",
+            ),
+            dbc.DropdownMenuItem(
+                "Excel: a sheet per chart with the numbers drawn, filters and definitions",
+                id="page-xlsx",
+            ),
+        ],
+        id="page-export",
+        label=PAGE_EXPORT_LABEL,
+        size="sm",
+        color="light",
+        align_end=True,
+        className="page-export",
+    )
+
+
 def app_layout(pages: list[dict[str, Any]]) -> html.Div:
     return html.Div(
         [
@@ -277,15 +305,7 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                                 html.Div(
                                     [
                                         html.Div(id="active-filters", className="active-filters"),
-                                        dbc.Button(
-                                            "Excel of this page",
-                                            id="page-xlsx",
-                                            color="light",
-                                            size="sm",
-                                            className="page-export",
-                                            title="Every chart of this page: a sheet each with "
-                                            "the numbers drawn, the filters and definitions",
-                                        ),
+                                        page_export_menu(),
                                         dcc.Download(id="page-download"),
                                         button_group(
                                             "f-currency",
@@ -697,13 +717,17 @@ def export_name(view: View, title: str, extension: str) -> str:
     return exports.file_name(title, parts, f.as_of, extension)
 
 
-def export_about(view: View) -> list[tuple[str, str]]:
-    """The Filters sheet of an export: what the numbers are of, and the link back."""
+def export_about(view: View, page_url: str = "") -> list[tuple[str, str]]:
+    """The Filters sheet of an export: what the numbers are of, and the link back (the
+    page's address and the view's query string)."""
     return [
         ("Filters", describe(view.filters, view.facts)),
         ("As of", view.as_of.isoformat() if view.as_of else ""),
         ("Currency", view.code),
-        ("Link", view.state.search() or "(no filters)"),
+        (
+            "Link",
+            page_url + view.state.search() if page_url else view.state.search() or "(no filters)",
+        ),
         ("Source", "Pooled savings-group data of the network"),
     ]
 
@@ -742,25 +766,60 @@ def register_export_callback(app: Dash) -> None:
         return dcc.send_bytes(data, name)
 
 
-def register_page_export_callback(app: Dash) -> None:
+def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
+    by_path = {m.PATH: m for m in modules if deck.has_content(m)}
+
+    @app.callback(
+        Output("page-export", "style"),
+        Input("url", "pathname"),
+    )
+    def show_page_export(pathname: str | None) -> dict[str, str]:
+        """Pages without charts (the data table, the glossary) have their own downloads."""
+        path = (pathname or "/").rstrip("/") or "/"
+        return {} if path in by_path else {"display": "none"}
+
     @app.callback(
         Output("page-download", "data"),
         Input("page-xlsx", "n_clicks"),
+        Input("page-pptx", "n_clicks"),
         State({"type": "chart", "id": ALL}, "figure"),
         State("url", "search"),
         State("url", "pathname"),
         prevent_initial_call=True,
+        running=[
+            (Output("page-export", "label"), "Preparing the file…", PAGE_EXPORT_LABEL),
+            (Output("page-export", "disabled"), True, False),
+        ],
     )
     def export_page(
-        _n: int | None, figures: list[Any], search: str | None, pathname: str | None
+        _xlsx: int | None,
+        _pptx: int | None,
+        figures: list[Any],
+        search: str | None,
+        pathname: str | None,
     ) -> Any:
-        """The page as an Excel workbook: a sheet per chart (the numbers drawn)."""
+        """The page as a PowerPoint deck (built on the server from the link) or as an Excel
+        workbook (a sheet per chart: the numbers drawn)."""
+        path = (pathname or "/").rstrip("/") or "/"
+        module = by_path.get(path)
+        if module is None:
+            return no_update
+        view = read_view(search)
+        stem = path.strip("/") or "overview"
+        if ctx.triggered_id == "page-pptx":
+            about = export_about(view, flask.request.host_url.rstrip("/") + path)
+            try:
+                data = deck.pptx_bytes(deck.page_content(module, search), about, view.as_of)
+            except exports.RenderError:
+                logging.getLogger(__name__).exception("Deck export failed: %s", path)
+                return no_update
+            return dcc.send_bytes(data, export_name(view, stem, "pptx"))
         drawn = [f for f in figures if f and (f.get("layout") or {}).get("meta")]
         if not drawn:
             return no_update
-        view = read_view(search)
-        name = export_name(view, (pathname or "/").strip("/") or "overview", "xlsx")
-        return dcc.send_bytes(exports.workbook_bytes(drawn, export_about(view)), name)
+        return dcc.send_bytes(
+            exports.workbook_bytes(drawn, export_about(view)), export_name(view, stem, "xlsx")
+        )
 
 
 def not_found(path: str) -> html.Div:

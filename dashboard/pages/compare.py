@@ -188,54 +188,63 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
     )
 
 
-def register_callbacks(app: Dash) -> None:
-    @app.callback(
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return [
         Output("cmp-by", "value"),
         Output("cmp-pick", "options"),
         Output("cmp-pick", "value"),
         *chart_outputs(CHARTS),
         Output("cmp-table", "children"),
-        Input("url", "search"),
+    ]
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    dim = view.state.compare
+    peers, picks, rows = benchmark(view)
+    options = (
+        sorted(
+            ({"label": entity_name(dim, k, view.facts), "value": k} for k in peers[dim]),
+            key=lambda o: o["label"],
+        )
+        if not peers.empty
+        else []
     )
+    names = [entity_name(dim, p, view.facts) for p in picks]
+    available = set(peers[dim]) if not peers.empty else set()
+    unknown = [p for p in view.state.pick if p not in available]
+    extra = [p for p in view.state.pick if p in available][MAX_PICKS:]
+    note = ""
+    if unknown:
+        note += f" Not among the peers in scope: {', '.join(unknown)}."
+    if extra:
+        note += f" At most {MAX_PICKS} at once: {len(extra)} left out."
+    colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
+    colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
+    total = first_row(datasource.indicators(view.filters))
+    cap = caption(
+        view,
+        total.get("groups"),
+        total.get("projects"),
+        f"Peers: {len(peers)} {LABELS[dim].lower()}.",
+    )
+    chart = ChartView(
+        figures.benchmark_dots(rows, colours),
+        "Where each stands among its peers",
+        f"{', '.join(names) or 'Nothing chosen'}: percentile among "
+        f"{LABELS[dim].lower()} in scope on each indicator with a direction "
+        f"(right is better; the table has them all).{note}",
+        cap,
+        tuple(dict.fromkeys(rows["indicator"])) if not rows.empty else (),
+    )
+    return [dim, options, picks, *chart.values(), table(view, peers, picks)]
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
-        view = read_view(search)
-        dim = view.state.compare
-        peers, picks, rows = benchmark(view)
-        options = (
-            sorted(
-                ({"label": entity_name(dim, k, view.facts), "value": k} for k in peers[dim]),
-                key=lambda o: o["label"],
-            )
-            if not peers.empty
-            else []
-        )
-        names = [entity_name(dim, p, view.facts) for p in picks]
-        available = set(peers[dim]) if not peers.empty else set()
-        unknown = [p for p in view.state.pick if p not in available]
-        extra = [p for p in view.state.pick if p in available][MAX_PICKS:]
-        note = ""
-        if unknown:
-            note += f" Not among the peers in scope: {', '.join(unknown)}."
-        if extra:
-            note += f" At most {MAX_PICKS} at once: {len(extra)} left out."
-        colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
-        colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
-        total = first_row(datasource.indicators(view.filters))
-        cap = caption(
-            view,
-            total.get("groups"),
-            total.get("projects"),
-            f"Peers: {len(peers)} {LABELS[dim].lower()}.",
-        )
-        chart = ChartView(
-            figures.benchmark_dots(rows, colours),
-            "Where each stands among its peers",
-            f"{', '.join(names) or 'Nothing chosen'}: percentile among "
-            f"{LABELS[dim].lower()} in scope on each indicator with a direction "
-            f"(right is better; the table has them all).{note}",
-            cap,
-        )
-        return [dim, options, picks, *chart.values(), table(view, peers, picks)]
+        return build(search)
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),

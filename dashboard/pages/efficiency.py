@@ -154,6 +154,7 @@ def build(search: str | None) -> list[Any]:
             "Cost per member by project",
             unit + "; coloured by organisation",
             cap,
+            ("cost_per_member_usd", "cost_to_date_usd"),
         ),
         ChartView(
             bars(
@@ -162,6 +163,7 @@ def build(search: str | None) -> list[Any]:
             "Cost per member by organisation",
             unit,
             cap,
+            ("cost_per_member_usd", "cost_to_date_usd"),
         ),
     ]
     charts.append(
@@ -173,6 +175,7 @@ def build(search: str | None) -> list[Any]:
             f"Each bubble a project: members (log scale) and cost per member ({cur}); "
             "area = active groups",
             cap,
+            ("cost_per_member_usd", "members", "groups"),
         )
     )
     trend_total = view.money(datasource.indicators(f, over_time=True))
@@ -197,6 +200,7 @@ def build(search: str | None) -> list[Any]:
             "Cost per member over time",
             f"{unit}, at each quarter end since {start}; network in grey",
             cap,
+            ("cost_per_member_usd",),
         )
     )
     charts.append(
@@ -205,6 +209,7 @@ def build(search: str | None) -> list[Any]:
             "Cost per group by project",
             f"{cur}, cost to date per active group",
             cap,
+            ("cost_per_group_usd",),
         )
     )
     charts.append(
@@ -221,6 +226,7 @@ def build(search: str | None) -> list[Any]:
             "Members per field officer",
             "Members of active groups per field officer, by project",
             cap,
+            ("members_per_field_officer",),
         )
     )
     charts.append(
@@ -229,6 +235,7 @@ def build(search: str | None) -> list[Any]:
             "Groups per trainer",
             "Active groups per field officer or village agent, by project",
             cap,
+            ("groups_per_trainer",),
         )
     )
     out: list[Any] = []
@@ -237,12 +244,13 @@ def build(search: str | None) -> list[Any]:
     return out
 
 
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return chart_outputs(CHARTS, scroll=SCROLL)
+
+
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
-        Output("ef-note", "color"),
-        *chart_outputs(CHARTS, scroll=SCROLL),
-        Input("url", "search"),
-    )
+    @app.callback(Output("ef-note", "color"), *outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         # The note turns amber when theme filters are on (costs then cover more groups).
         themed = parse_search(search).filters.has_group_filters

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, html
+from dash import Dash, Input, Output, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
@@ -109,6 +109,7 @@ def build(search: str | None) -> list[Any]:
                 f"{title} by {label}",
                 f"Number of {unit} at each quarter end since {start}",
                 cap,
+                (measure,),
             )
         )
     charts.append(
@@ -123,6 +124,7 @@ def build(search: str | None) -> list[Any]:
             "Women and youth among members",
             "Women / members; youth / members of groups that record youth, %",
             cap,
+            ("pct_women", "pct_youth"),
         )
     )
     trained = datasource.indicators(f, "trained_by", over_time=True)
@@ -139,6 +141,7 @@ def build(search: str | None) -> list[Any]:
             "Groups formed by the project and replicated",
             "Active groups by who trained them, at each quarter end",
             cap,
+            ("groups", "groups_replicated"),
         )
     )
     charts.append(
@@ -153,6 +156,7 @@ def build(search: str | None) -> list[Any]:
             "Replication rate",
             "Replicated groups per group trained by the project (field officers or village agents)",
             cap,
+            ("replication_rate",),
         )
     )
     sizes = datasource.group_sizes(f)
@@ -164,6 +168,7 @@ def build(search: str | None) -> list[Any]:
             f"Active groups by number of members as of {nice_date(view.as_of)}"
             + (f"; average {avg:.1f} members" if avg else ""),
             cap,
+            ("avg_group_size",),
         )
     )
     out: list[Any] = []
@@ -172,9 +177,14 @@ def build(search: str | None) -> list[Any]:
     return out
 
 
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return chart_outputs(CHARTS)
+
+
 def register_callbacks(app: Dash) -> None:
     register_url_param(app, "or-by", "by")
 
-    @app.callback(*chart_outputs(CHARTS), Input("url", "search"))
+    @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

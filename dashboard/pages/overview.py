@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, Input, Output, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import (
@@ -133,6 +133,7 @@ def build(search: str | None) -> list[Any]:
         "Members by country",
         "Members of active groups (a group is active if it reported in the last 365 days)",
         cap,
+        ("members",),
     )
     trend = datasource.indicators(f, "organisation", over_time=True)
     colours = organisation_colours(view.facts)
@@ -157,6 +158,7 @@ def build(search: str | None) -> list[Any]:
         "Members over time",
         f"Members of active groups at each quarter end since {nice_date(first)}, by organisation",
         cap,
+        ("members",),
     )
     lead = (
         f"{counted(groups, 'active group', exact=True)} with "
@@ -166,14 +168,12 @@ def build(search: str | None) -> list[Any]:
     return [lead, *kpi_values(view, now, before), *map_view.values(), *trend_view.values()]
 
 
-def register_callbacks(app: Dash) -> None:
-    from dash import Output
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return [Output("ov-lead", "children"), *kpi_outputs(HEADLINE), *chart_outputs(CHARTS)]
 
-    @app.callback(
-        Output("ov-lead", "children"),
-        *kpi_outputs(HEADLINE),
-        *chart_outputs(CHARTS),
-        Input("url", "search"),
-    )
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, Input, Output, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import (
@@ -121,7 +121,7 @@ def spread_chart(
         key_column="key",
     )
     unit = f", {view.code}" if ind.format == "usd" else ", %" if ind.format == "pct" else ""
-    return ChartView(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap)
+    return ChartView(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap, (measure,))
 
 
 def build(search: str | None) -> list[Any]:
@@ -153,6 +153,7 @@ def build(search: str | None) -> list[Any]:
             "Performance over time",
             f"Pooled values at each quarter end since {start}",
             cap,
+            tuple(p[0] for p in panels),
         )
     )
     out: list[Any] = list(kpis)
@@ -161,11 +162,14 @@ def build(search: str | None) -> list[Any]:
     return out
 
 
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return [*kpi_outputs(MEASURES, prefix="pf"), *chart_outputs(CHARTS)]
+
+
 def register_callbacks(app: Dash) -> None:
     register_url_param(app, "pf-by", "by")
 
-    @app.callback(
-        *kpi_outputs(MEASURES, prefix="pf"), *chart_outputs(CHARTS), Input("url", "search")
-    )
+    @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

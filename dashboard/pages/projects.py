@@ -261,6 +261,7 @@ def build(search: str | None) -> list[Any]:
             "Members and groups over time",
             "Active groups and their members at each quarter end",
             cap,
+            ("members", "groups"),
         ),
         ChartView(
             figures.lines(
@@ -273,6 +274,7 @@ def build(search: str | None) -> list[Any]:
             "Savings per member over time",
             f"Savings of active groups divided by their members, {view.code}",
             cap,
+            ("savings_per_member_usd",),
         ),
     ]
     chosen = f.project[0] if len(f.project) == 1 else None
@@ -284,8 +286,9 @@ def build(search: str | None) -> list[Any]:
     return out
 
 
-def register_callbacks(app: Dash) -> None:
-    @app.callback(
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return [
         Output("pj-title", "children"),
         Output("pj-lead", "children"),
         Output("pj-choose", "options"),
@@ -296,8 +299,11 @@ def register_callbacks(app: Dash) -> None:
         Output("pj-trainers", "rowData"),
         Output("pj-trainers", "columnDefs"),
         Output("pj-trainers-caption", "children"),
-        Input("url", "search"),
-    )
+    ]
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)
 

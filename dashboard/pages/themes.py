@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, html
+from dash import Dash, Input, Output, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
@@ -131,11 +131,16 @@ def build(search: str | None) -> list[Any]:
                 [band_label(breakdown, k) for k in keys], panels, view.code
             )
         note = f"; pooled values; savings per member in {view.code}, return on assets annualised"
-        out += ChartView(fig, title, subtitle + note, cap).values()
+        out += ChartView(fig, title, subtitle + note, cap, PANELS).values()
     return out
 
 
+def outputs() -> list[Output]:
+    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
+    return chart_outputs(CHARTS)
+
+
 def register_callbacks(app: Dash) -> None:
-    @app.callback(*chart_outputs(CHARTS), Input("url", "search"))
+    @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

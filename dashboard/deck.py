@@ -1,0 +1,261 @@
+"""A page as a PowerPoint deck (python-pptx): a title slide, a slide of the KPI tiles as a
+native table, and one 16:9 slide per chart (image, title, subtitle, caption), each with
+speaker notes that define the indicators shown.
+
+The deck is built on the server from the URL alone: the page's own `build` is run for the
+view, so the file holds what the screen shows for the same link and nothing the browser sent.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import ModuleType
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dashboard import exports, theme
+from dashboard.indicators import BY_ID
+from dashboard.pages.common import nice_date
+
+KPI_ID = re.compile(r"^[a-z]+-(?P<indicator>[a-z0-9_]+)-(?P<part>value|change)$")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    indicator: str
+    value: str
+    change: str
+
+
+@dataclass
+class PageContent:
+    """What a page shows for a view, as plain values: its heading and lead, KPI tiles and
+    chart figures (each carrying its words in layout.meta)."""
+
+    name: str
+    heading: str = ""
+    lead: str = ""
+    kpis: list[Kpi] = field(default_factory=list)
+    charts: list[go.Figure] = field(default_factory=list)
+
+
+def has_content(module: ModuleType) -> bool:
+    """Whether a page can be exported as a deck (it has charts or KPI tiles)."""
+    return callable(getattr(module, "build", None)) and callable(getattr(module, "outputs", None))
+
+
+def text_of(component: Any) -> str:
+    """The words of a Dash component tree (a KPI's change is a span with an arrow)."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return "".join(text_of(c) for c in component)
+    if getattr(component, "aria-hidden", None) == "true":
+        return ""
+    return text_of(getattr(component, "children", None))
+
+
+def page_content(module: ModuleType, search: str | None) -> PageContent:
+    """Run the page's `build` for the view and sort its values by what they fill."""
+    outputs, values = module.outputs(), module.build(search)
+    content = PageContent(name=module.NAME)
+    chart_ids = {
+        o.component_id["id"]
+        for o in outputs
+        if isinstance(o.component_id, dict) and o.component_id.get("type") == "chart"
+    }
+    kpis: dict[str, dict[str, str]] = {}
+    for output, value in zip(outputs, values, strict=True):
+        cid, prop = output.component_id, output.component_property
+        if isinstance(cid, dict):
+            if cid.get("type") == "chart" and prop == "figure" and value is not None:
+                content.charts.append(go.Figure(value))
+            continue
+        match = KPI_ID.match(cid)
+        if match and match["indicator"] in BY_ID:
+            kpis.setdefault(match["indicator"], {})[match["part"]] = text_of(value).strip()
+        elif cid.endswith("-lead"):
+            content.lead = text_of(value).strip()
+        elif cid.endswith("-title") and cid.removesuffix("-title") not in chart_ids:
+            content.heading = text_of(value).strip()
+    content.kpis = [Kpi(k, v.get("value", ""), v.get("change", "")) for k, v in kpis.items()]
+    return content
+
+
+# --- The deck ------------------------------------------------------------------------------
+
+# Slide: 13.333 x 7.5 inches (16:9). The chart image is 1920 x 828 pixels (laid out at
+# 1280 x 552, scale 1.5), drawn 12.3 inches wide: ticks and labels read from the back row.
+CHART_IMAGE = exports.ImageSize(1280, 552, 1.5, 0, 20)
+_TEXT, _MUTED = theme.TEXT.lstrip("#"), theme.MUTED.lstrip("#")
+
+
+def definitions(indicator_ids: Sequence[str]) -> list[str]:
+    out = []
+    for ind_id in dict.fromkeys(indicator_ids):
+        ind = BY_ID.get(ind_id)
+        if ind is not None:
+            out.append(f"{ind.label} ({ind.unit}): {ind.definition}")
+    return out
+
+
+def _notes(slide: Any, paragraphs: Sequence[str]) -> None:
+    slide.notes_slide.notes_text_frame.text = "\n".join(p for p in paragraphs if p)
+
+
+def _text(
+    slide: Any,
+    box: tuple[float, float, float, float],
+    lines: Sequence[str],
+    size: int,
+    colour: str = _TEXT,
+    bold: bool = False,
+) -> Any:
+    from pptx.dml.color import RGBColor
+    from pptx.util import Inches, Pt
+
+    left, top, width, height = (Inches(v) for v in box)
+    shape = slide.shapes.add_textbox(left, top, width, height)
+    frame = shape.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = RGBColor.from_string(colour)
+    return shape
+
+
+def _title(slide: Any, text: str, top: float = 0.3, size: int = 32) -> None:
+    """The slide's title placeholder (outline view, screen readers), placed for 16:9."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    title = slide.shapes.title
+    title.left, title.top = Inches(0.5), Inches(top)
+    title.width, title.height = Inches(12.33), Inches(0.8)
+    title.text = text
+    frame = title.text_frame
+    frame.word_wrap = True
+    for paragraph in frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+            run.font.bold = True
+            run.font.color.rgb = RGBColor.from_string(_TEXT)
+
+
+def pptx_bytes(
+    content: PageContent,
+    about: Sequence[tuple[str, str]],
+    as_of: date | None,
+    made: date | None = None,
+) -> bytes:
+    """The deck of a page: title slide, KPI table, a slide per chart; notes on each."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    made = made or date.today()
+    facts = dict(about)
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    title_only = deck.slide_layouts[5]
+
+    first = deck.slides.add_slide(title_only)
+    _title(first, content.name + (f": {content.heading}" if content.heading else ""), 2.2, 40)
+    lines = [
+        content.lead,
+        f"Filters: {facts.get('Filters', 'none')}",
+        f"As of {nice_date(as_of)} · money in {facts.get('Currency', 'USD')}",
+        f"Made on {nice_date(made)} · {facts.get('Source', '')}",
+    ]
+    _text(first, (0.5, 3.2, 12.33, 2.6), [line for line in lines if line], 20, _MUTED)
+    if facts.get("Link"):
+        _text(
+            first, (0.5, 6.6, 12.33, 0.5), [f"Open in the dashboard: {facts['Link']}"], 12, _MUTED
+        )
+    _notes(first, [f"{content.name}.", content.lead, f"Filters: {facts.get('Filters', 'none')}."])
+
+    if content.kpis:
+        slide = deck.slides.add_slide(title_only)
+        _title(slide, "Headline figures")
+        rows = len(content.kpis) + 1
+        height = min(0.55 * rows, 5.6)
+        shape = slide.shapes.add_table(
+            rows, 3, Inches(0.5), Inches(1.4), Inches(12.33), Inches(height)
+        )
+        table = shape.table
+        for col, width in enumerate((5.5, 2.8, 4.03)):
+            table.columns[col].width = Inches(width)
+        compared = any("since" in k.change for k in content.kpis)
+        for col, header in enumerate(("Indicator", "Value", "Change" if compared else "Note")):
+            table.cell(0, col).text = header
+        for row, kpi in enumerate(content.kpis, start=1):
+            cells = (BY_ID[kpi.indicator].label, kpi.value, kpi.change)
+            for col, text in enumerate(cells):
+                table.cell(row, col).text = text
+        for row in range(rows):
+            for col in range(3):
+                for paragraph in table.cell(row, col).text_frame.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(18 if row else 16)
+        _text(slide, (0.5, 1.5 + height, 12.33, 0.6), [_caption(content, facts, as_of)], 12)
+        _notes(slide, ["Definitions:", *definitions([k.indicator for k in content.kpis])])
+
+    for figure in content.charts:
+        meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+        slide = deck.slides.add_slide(title_only)
+        _title(slide, meta.get("title") or "Chart")
+        subtitle = meta.get("subtitle", "")
+        _text(slide, (0.5, 1.0, 12.33, 0.6), [subtitle], 16 if len(subtitle) < 120 else 13, _MUTED)
+        image = exports.render(exports.framed(figure, CHART_IMAGE, words=False), "png", CHART_IMAGE)
+        width = 12.3
+        picture = slide.shapes.add_picture(
+            io.BytesIO(image),
+            Inches(0.5),
+            Inches(1.65),
+            width=Inches(width),
+            height=Inches(width * CHART_IMAGE.height / CHART_IMAGE.width),
+        )
+        # Alternative text for screen readers (python-pptx has no setter for it).
+        picture._element.nvPicPr.cNvPr.set(
+            "descr", f"{meta.get('title', '')}. {meta.get('subtitle', '')}".strip(". ")
+        )
+        _text(slide, (0.5, 6.95, 12.33, 0.5), [meta.get("caption", "")], 11, _MUTED)
+        _notes(
+            slide,
+            [
+                meta.get("subtitle", ""),
+                meta.get("caption", ""),
+                "Definitions:" if meta.get("indicators") else "",
+                *definitions(meta.get("indicators") or ()),
+            ],
+        )
+
+    props = deck.core_properties
+    props.title = content.name + (f": {content.heading}" if content.heading else "")
+    props.subject = facts.get("Filters", "")
+    props.author = "Savings groups network dashboard"
+    props.comments = facts.get("Link", "")
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def _caption(content: PageContent, facts: Mapping[str, str], as_of: date | None) -> str:
+    """The KPI slide's footer: the filters, date and source (as under every chart)."""
+    for figure in content.charts:
+        meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+        if meta.get("caption"):
+            return str(meta["caption"])
+    return f"{facts.get('Filters', '')}. {facts.get('Source', '')}, as of {nice_date(as_of)}."

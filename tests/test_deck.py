@@ -1,0 +1,98 @@
+"""A page as a PowerPoint deck: built on the server from the link, opened here with
+python-pptx and checked slide by slide against the hand-computed pool."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import pytest
+from dash import html
+from pptx import Presentation
+
+from dashboard import deck
+from dashboard.indicators import BY_ID
+from dashboard.server import PAGES
+from tests.dash_client import call
+from tests.test_exports import page_export
+
+
+@pytest.fixture
+def client(hand_app):
+    return hand_app.server.test_client()
+
+
+def slide_texts(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+
+
+def test_the_overview_deck_has_a_title_slide_kpis_and_a_slide_per_chart(client, hand_app):
+    name, data = page_export(client, "page-pptx", "?country=UGA", "/")
+    assert name == "overview_UGA_2025-09-30.pptx"
+    slides = list(Presentation(io.BytesIO(data)).slides)
+    titles = [s.shapes.title.text for s in slides]
+    assert titles == ["Overview", "Headline figures", "Members by country", "Members over time"]
+
+    cover = "\n".join(slide_texts(slides[0]))
+    assert "Filters: Uganda" in cover
+    assert "As of 30 Sep 2025 · money in USD" in cover
+    assert "http://localhost/?country=UGA" in cover  # the link back to the same view
+
+    table = next(s for s in slides[1].shapes if s.has_table).table
+    rows = {table.cell(r, 0).text: table.cell(r, 1).text for r in range(1, len(table.rows))}
+    # Uganda by hand: groups G1, G2, G5, G6 with 72 members; savings 4,000 + 10,000 USD.
+    assert rows["Members"] == "72" and rows["Groups"] == "4"
+    assert [table.cell(0, c).text for c in range(3)] == ["Indicator", "Value", "Change"]
+    notes = slides[1].notes_slide.notes_text_frame.text
+    assert BY_ID["members"].definition in notes and BY_ID["pct_women"].definition in notes
+
+    chart_slide = slides[2]
+    texts = slide_texts(chart_slide)
+    assert any(t.startswith("Members of active groups") for t in texts)  # the subtitle
+    assert any("Uganda. 4 active groups" in t and "Source:" in t for t in texts)  # caption
+    picture = next(s for s in chart_slide.shapes if s.shape_type == 13)  # a picture
+    blob = picture.image.blob
+    assert struct.unpack(">II", blob[16:24]) == (1920, 828)
+    assert picture._element.nvPicPr.cNvPr.get("descr").startswith("Members by country")
+    notes = chart_slide.notes_slide.notes_text_frame.text
+    assert "Definitions:" in notes and BY_ID["members"].definition in notes
+
+
+def test_a_page_without_comparisons_labels_its_kpi_notes(client, hand_app):
+    _name, data = page_export(client, "page-pptx", "", "/performance")
+    slides = list(Presentation(io.BytesIO(data)).slides)
+    assert len(slides) == 2 + 8  # title, KPIs, seven spreads and the trend
+    table = next(s for s in slides[1].shapes if s.has_table).table
+    assert table.cell(0, 2).text == "Note"
+    assert slides[2].shapes.title.text == "Savings per member"
+
+
+def test_every_page_with_charts_yields_its_content_for_a_deck(hand_app):
+    exportable = [m for m in PAGES if deck.has_content(m)]
+    assert {m.PATH for m in exportable} == {
+        "/",
+        "/outreach",
+        "/efficiency",
+        "/performance",
+        "/themes",
+        "/compare",
+        "/projects",
+    }
+    for module in exportable:
+        content = deck.page_content(module, "?country=UGA")
+        assert len(content.charts) == len(module.CHARTS), module.NAME
+        for figure in content.charts:
+            meta = figure.layout.meta
+            assert meta["title"] and "Uganda" in meta["caption"], module.NAME
+
+
+def test_the_download_menu_is_hidden_where_the_page_has_its_own(client, hand_app):
+    shown = call(client, hand_app, "page-export.style", {"url.pathname": "/efficiency"})
+    hidden = call(client, hand_app, "page-export.style", {"url.pathname": "/data"})
+    assert shown["page-export.style"] == {}
+    assert hidden["page-export.style"] == {"display": "none"}
+
+
+def test_kpi_words_leave_out_decorative_arrows():
+    change = html.Span([html.Span("▲", **{"aria-hidden": "true"}), " +8.2% since 30 Sep 2024"])
+    assert deck.text_of(change).strip() == "+8.2% since 30 Sep 2024"
