@@ -45,8 +45,18 @@ class PageContent:
 
 
 def has_content(module: ModuleType) -> bool:
-    """Whether a page can be exported as a deck (it has charts or KPI tiles)."""
-    return callable(getattr(module, "build", None)) and callable(getattr(module, "outputs", None))
+    """Whether a page can be exported as a deck (its build fills charts or KPI tiles)."""
+    if not (
+        callable(getattr(module, "build", None)) and callable(getattr(module, "outputs", None))
+    ):
+        return False
+    for output in module.outputs():
+        cid = output.component_id
+        if isinstance(cid, dict) and cid.get("type") == "chart":
+            return True
+        if isinstance(cid, str) and KPI_ID.match(cid) and KPI_ID.match(cid)["indicator"] in BY_ID:
+            return True
+    return False
 
 
 def text_of(component: Any) -> str:

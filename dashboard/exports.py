@@ -106,14 +106,20 @@ def _ensure_renderer() -> None:
     _renderer["pid"] = os.getpid()
 
 
-def shutdown() -> None:
-    """Stop this process's renderer (tests; a worker's exit does it too)."""
+def shutdown(wait: float = 5.0) -> None:
+    """Stop this process's renderer (tests; a worker's exit does it too). A render still
+    running after `wait` seconds is left to its watchdog and its renderer forgotten."""
     import kaleido
 
-    with _lock:
+    if not _lock.acquire(timeout=wait):
+        _abandon_renderer()
+        return
+    try:
         if _renderer["pid"] == os.getpid():
             kaleido.stop_sync_server(silence_warnings=True)
         _renderer["pid"] = None
+    finally:
+        _lock.release()
 
 
 RENDER_TIMEOUT = 60.0  # seconds; a renderer that takes longer is abandoned and replaced

@@ -14,7 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
-from dashboard import datasource
+from dashboard import datasource, report
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.pages import (
@@ -28,6 +28,7 @@ from dashboard.pages import (
     projects,
     themes,
 )
+from dashboard.pages import report as report_page
 from dashboard.pool import PoolError
 
 PAGES: tuple[ModuleType, ...] = (
@@ -38,6 +39,7 @@ PAGES: tuple[ModuleType, ...] = (
     themes,
     compare,
     projects,
+    report_page,
     data,
     glossary,
 )
@@ -111,6 +113,7 @@ def create_app() -> Dash:
     shell.register_callbacks(app, pages)
     shell.register_export_callback(app)
     shell.register_page_export_callback(app, PAGES)
+    report.register_routes(app.server)
     for module in PAGES:
         module.register_callbacks(app)
     return app

@@ -3,8 +3,8 @@
 Filter parameters have the names of the `vsla indicators` flags (country, organisation, project,
 as_of, trained_by, setting, tag, status, cycle, min_pct_women, max_pct_women, youth_recorded);
 display parameters are currency, by (organisation|country breakdown of a page), compare and pick
-(the compare page) and table (the data page's breakdown). Anything that cannot be used is dropped
-with a notice in plain words, never an error page.
+(the compare page), table (the data page's breakdown) and vs (the report's comparison date).
+Anything that cannot be used is dropped with a notice in plain words, never an error page.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ FILTER_PARAMS = (*LIST_FIELDS, "min_pct_women", "max_pct_women", "youth_recorded
 VIEW_BY = ("organisation", "country")
 COMPARE_BY = ("organisation", "project", "country")
 TABLE_BY = ("organisation", "country", "project", "trained_by", "setting", "quarter")
-DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table")
+DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "vs")
 # The order of parameters in a generated link (stable, so equal views have equal links).
 PARAM_ORDER = (*FILTER_PARAMS, *DISPLAY_PARAMS)
 
@@ -35,6 +35,7 @@ class ViewState:
     compare: str = "organisation"
     pick: tuple[str, ...] = ()
     table: str = "organisation"
+    vs: date | None = None  # the report compares the as-of date with this one
     notices: tuple[str, ...] = ()
 
     def search(self) -> str:
@@ -47,6 +48,8 @@ class ViewState:
                 query[name] = [value]
         if self.pick:
             query["pick"] = list(self.pick)
+        if self.vs:
+            query["vs"] = [self.vs.isoformat()]
         pairs = [(k, v) for k in PARAM_ORDER for v in query.get(k, [])]
         return "?" + urlencode(pairs) if pairs else ""
 
@@ -94,8 +97,26 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
         compare=one_of("compare", COMPARE_BY, "organisation"),
         pick=tuple(dict.fromkeys(_values(query, "pick"))),
         table=one_of("table", TABLE_BY, "organisation"),
+        vs=_comparison_date(_values(query, "vs"), filters.as_of, notices),
     )
     return replace(state, notices=tuple(notices))
+
+
+def _comparison_date(values: list[str], as_of: date | None, notices: list[str]) -> date | None:
+    """vs=YYYY-MM-DD: an earlier date to compare with (dropped, with a notice, otherwise)."""
+    if not values:
+        return None
+    try:
+        vs = date.fromisoformat(values[-1])
+    except ValueError:
+        notices.append(f"Ignored vs={values[-1]!r}: expected a date such as 2024-09-30.")
+        return None
+    if as_of is not None and vs >= as_of:
+        notices.append(
+            f"Ignored vs={vs.isoformat()}: the comparison must be before the as-of date."
+        )
+        return None
+    return vs
 
 
 def _check_names(

@@ -24,20 +24,33 @@ def _outputs(key: str) -> list[dict[str, Any]]:
     return out
 
 
-def find_callback(app: Dash, output: str) -> str:
-    """The callback_map key of the callback writing `output` (e.g. "ov-lead.children")."""
-    keys = [k for k in app.callback_map if output in k and "@" not in k.split(output)[1][:1]]
+def find_callback(app: Dash, output: str, via: str | None = None) -> str:
+    """The callback_map key of the callback writing `output` (e.g. "ov-lead.children");
+    with `via` ("id.property"), the one of the callbacks writing it that has that input
+    (for outputs written by several, with allow_duplicate)."""
+    if via is None:
+        keys = [k for k in app.callback_map if output in k and "@" not in k.split(output)[1][:1]]
+    else:
+        keys = [
+            k
+            for k, spec in app.callback_map.items()
+            if output in k and any(f"{i['id']}.{i['property']}" == via for i in spec["inputs"])
+        ]
     if not keys:
-        raise KeyError(f"No callback writes {output}")
+        raise KeyError(f"No callback writes {output}" + (f" from {via}" if via else ""))
     return keys[0]
 
 
 def request_body(
-    app: Dash, output: str, values: dict[str, Any], changed: list[str] | None = None
+    app: Dash,
+    output: str,
+    values: dict[str, Any],
+    changed: list[str] | None = None,
+    via: str | None = None,
 ) -> dict[str, Any]:
     """The JSON the browser sends; `values` maps "id.property" to the input/state values
     (missing ones are None). `changed` lists the inputs that triggered (default: all given)."""
-    key = find_callback(app, output)
+    key = find_callback(app, output, via)
     spec = app.callback_map[key]
 
     def items(kind: str) -> list[dict[str, Any]]:
@@ -61,10 +74,15 @@ def request_body(
 
 
 def call(
-    client: Any, app: Dash, output: str, values: dict[str, Any], changed: list[str] | None = None
+    client: Any,
+    app: Dash,
+    output: str,
+    values: dict[str, Any],
+    changed: list[str] | None = None,
+    via: str | None = None,
 ) -> dict[str, Any]:
     """POST the callback through a Flask test client; returns {"id.property": value}."""
-    body = request_body(app, output, values, changed)
+    body = request_body(app, output, values, changed, via)
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code in (200, 204), response.data[:2000]
     if response.status_code == 204:

@@ -19,6 +19,7 @@ PATHS = (
     "/themes",
     "/compare",
     "/projects",
+    "/report",
     "/data",
     "/glossary",
 )

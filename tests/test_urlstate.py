@@ -149,3 +149,13 @@ def test_projects_sharing_a_name_are_told_apart_by_their_id():
         "KEN-A-01": "Alpha Kenya",
         "UGA-A-02": "Alpha Uganda · UGA-A-02",
     }
+
+
+def test_the_report_comparison_date_is_kept_or_dropped_with_a_notice():
+    state = parse_search("?as_of=2025-09-30&vs=2024-06-30")
+    assert state.vs == date(2024, 6, 30) and state.notices == ()
+    assert state.search() == "?as_of=2025-09-30&vs=2024-06-30"
+    later = parse_search("?as_of=2025-09-30&vs=2025-12-31")
+    assert later.vs is None and "before the as-of date" in later.notices[0]
+    junk = parse_search("?vs=last-year")
+    assert junk.vs is None and "expected a date" in junk.notices[0]

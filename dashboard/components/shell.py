@@ -32,6 +32,7 @@ from dashboard.pages.common import (
     View,
     describe,
     entity_name,
+    export_name,
     nice_date,
     read_view,
 )
@@ -708,13 +709,6 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         if getattr(state.filters, name) == (value,):
             return no_update
         return state.with_filters(**{name: (value,)}).search() or "?"
-
-
-def export_name(view: View, title: str, extension: str) -> str:
-    """A file name that says what it holds: title, filter values, as-of date."""
-    f = view.filters
-    parts = [*f.country, *f.organisation, *f.project, *f.tag]
-    return exports.file_name(title, parts, f.as_of, extension)
 
 
 def export_about(view: View, page_url: str = "") -> list[tuple[str, str]]:

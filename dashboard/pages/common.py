@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import datasource, theme
+from dashboard import datasource, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
 from dashboard.format import USD, Currency, format_value
@@ -148,6 +148,13 @@ def counted(n: object, noun: str, exact: bool = False) -> str:
     value = float(n or 0)  # type: ignore[arg-type]
     number = f"{value:,.0f}" if exact else format_value(value, "int")
     return f"{number} {noun}{'' if value == 1 else 's'}"
+
+
+def export_name(view: View, title: str, extension: str) -> str:
+    """A file name that says what it holds: title, filter values, as-of date."""
+    f = view.filters
+    parts = [*f.country, *f.organisation, *f.project, *f.tag]
+    return exports.file_name(title, parts, f.as_of, extension)
 
 
 def caption(view: View, groups: object, projects: object, note: str = "") -> str:

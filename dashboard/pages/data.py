@@ -21,7 +21,7 @@ from dashboard.urlstate import TABLE_BY
 
 PATH = "/data"
 NAME = "Data"
-ORDER = 7
+ORDER = 8
 TABLE_LABELS = {
     "organisation": "Organisation",
     "country": "Country",

@@ -10,7 +10,7 @@ from dashboard.indicators import INDICATORS
 
 PATH = "/glossary"
 NAME = "Glossary"
-ORDER = 8
+ORDER = 9
 CATEGORIES = {
     "outreach": "Outreach",
     "participation": "Participation",

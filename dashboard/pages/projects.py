@@ -86,6 +86,44 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
+def project_options(view: View) -> list[dict[str, str]]:
+    """The projects a chooser offers: those of the country and organisation filters, and
+    any project the link names."""
+    f = view.filters
+    in_scope = [
+        p
+        for p in view.facts.projects
+        if (
+            (not f.country or p.country in f.country)
+            and (not f.organisation or p.organisation in f.organisation)
+        )
+        or p.project_id in f.project
+    ]
+    labels = view.facts.project_labels
+    return [
+        {"label": f"{labels[p.project_id]} ({p.organisation})", "value": p.project_id}
+        for p in sorted(in_scope, key=lambda p: labels[p.project_id])
+    ]
+
+
+def register_project_chooser(app: Dash, component_id: str) -> None:
+    """A project dropdown that writes the project filter of the URL."""
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input(component_id, "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def choose(project: str | None, search: str | None) -> Any:
+        state = parse_search(search)
+        current = state.filters.project
+        wanted = (project,) if project else ()
+        if wanted == current or (not project and len(current) != 1):
+            return no_update
+        return replace(state, filters=replace(state.filters, project=wanted)).search() or "?"
+
+
 def subject(view: View) -> tuple[str, str] | None:
     """("project", id) or ("organisation", name) when the filters name exactly one."""
     f = view.filters
@@ -97,6 +135,23 @@ def subject(view: View) -> tuple[str, str] | None:
 
 
 def profile(view: View, kind: str, key: str) -> Any:
+    return dbc.Card(
+        dbc.CardBody(
+            html.Dl(
+                [
+                    part
+                    for k, v in profile_items(view, kind, key)
+                    for part in (html.Dt(k), html.Dd(v))
+                ],
+                className="profile-list mb-0",
+            )
+        ),
+        className="mb-3 profile-card",
+    )
+
+
+def profile_items(view: View, kind: str, key: str) -> list[tuple[str, str]]:
+    """A project's or an organisation's profile: who, where, since when, with what staff."""
     facts = view.facts
     as_of = view.as_of
     reports = datasource.project_reports(as_of) if as_of else pd.DataFrame()
@@ -138,15 +193,18 @@ def profile(view: View, kind: str, key: str) -> Any:
             ("Partners", ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
             ("Donors", ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
         ]
-    return dbc.Card(
-        dbc.CardBody(
-            html.Dl(
-                [part for k, v in items for part in (html.Dt(k), html.Dd(v))],
-                className="profile-list mb-0",
-            )
-        ),
-        className="mb-3 profile-card",
-    )
+        if not reports.empty:
+            mine = reports[reports["project_id"].isin([p.project_id for p in projects])]
+            if not mine.empty:
+                items.append(
+                    (
+                        "Staff",
+                        f"{int(mine['field_officers'].sum())} field officers, "
+                        f"{int(mine['village_agents'].sum())} village agents "
+                        "(latest project reports)",
+                    )
+                )
+    return items
 
 
 def trainer_rows(view: View) -> list[dict[str, Any]]:
@@ -214,20 +272,7 @@ def build(search: str | None) -> list[Any]:
     who = subject(view)
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
-    scope_projects = [
-        p
-        for p in view.facts.projects
-        if (
-            (not f.country or p.country in f.country)
-            and (not f.organisation or p.organisation in f.organisation)
-        )
-        or p.project_id in f.project  # a project named in the link is always offered
-    ]
-    labels = view.facts.project_labels
-    options = [
-        {"label": f"{labels[p.project_id]} ({p.organisation})", "value": p.project_id}
-        for p in sorted(scope_projects, key=lambda p: labels[p.project_id])
-    ]
+    options = project_options(view)
     if who is None:
         title = "Projects"
         lead = (
@@ -307,16 +352,4 @@ def register_callbacks(app: Dash) -> None:
     def update(search: str | None) -> list[Any]:
         return build(search)
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("pj-choose", "value"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def choose(project: str | None, search: str | None) -> Any:
-        state = parse_search(search)
-        current = state.filters.project
-        wanted = (project,) if project else ()
-        if wanted == current or (not project and len(current) != 1):
-            return no_update
-        return replace(state, filters=replace(state.filters, project=wanted)).search() or "?"
+    register_project_chooser(app, "pj-choose")

@@ -23,6 +23,7 @@ PAGES = {
     "/themes": "Cross-cutting themes",
     "/compare": "Compare with the network",
     "/projects": "Projects",
+    "/report": "Performance report",
     "/data": "Data",
     "/glossary": "Glossary",
 }
@@ -56,6 +57,11 @@ def resources(dash_duo) -> list[str]:
     )
 
 
+def frame_src(dash_duo) -> str | None:
+    frames = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#rp-preview")
+    return frames[0].get_attribute("src") if frames else None
+
+
 def wait_until(condition, timeout: float = 10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,7 +78,16 @@ def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo,
     for path, title in PAGES.items():
         dash_duo.wait_for_page(base + path)
         dash_duo.wait_for_text_to_equal(".page-title", title, timeout=15)
-        if path != "/glossary":
+        if path == "/report":
+            # The preview frame shows the printable report of the same view.
+            wait_until(lambda: "/report/print" in (frame_src(dash_duo) or ""), timeout=15)
+            # Wait for the report inside, so that no render is left running after the test.
+            frame = dash_duo.find_element("#rp-preview")
+            dash_duo.driver.switch_to.frame(frame)
+            heading = wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "h1"), 30)
+            assert heading[0].text.startswith("Savings groups")
+            dash_duo.driver.switch_to.default_content()
+        elif path != "/glossary":
             # The page's data arrived: a caption names the source.
             dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
         assert dash_duo.get_logs() == [], path
@@ -159,4 +174,69 @@ def test_a_chart_downloads_as_a_slide_image(dash_duo, app):
     data = files[0].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(data[16:20], "big") == 1920
+    assert dash_duo.get_logs() == []
+
+
+def test_every_download_button_gives_its_file(dash_duo, app):
+    """Each item of a chart's export menu, both items of "Download page" and the report's
+    PDF: a person clicks and the browser saves the file (named for what it holds)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    folder = Path(dash_duo.download_path)
+
+    def downloaded(name: str) -> bytes:
+        path = folder / name
+        wait_until(lambda: path.exists() and path.stat().st_size > 0, timeout=60)
+        time.sleep(0.3)  # let Chromium finish writing
+        return path.read_bytes()
+
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/efficiency?country=UGA")
+    dash_duo.wait_for_contains_text("#ef-project-caption", "Uganda", timeout=15)
+    names = {
+        "slide": "cost-per-member-by-project_UGA_2025-09-30.png",
+        "print": "cost-per-member-by-project-print_UGA_2025-09-30.png",
+        "svg": "cost-per-member-by-project_UGA_2025-09-30.svg",
+        "csv": "cost-per-member-by-project_UGA_2025-09-30.csv",
+        "xlsx": "cost-per-member-by-project_UGA_2025-09-30.xlsx",
+    }
+    for fmt, name in names.items():
+        dash_duo.find_element("#ef-project-card .export-menu .dropdown-toggle").click()
+        item = f'[id*="\\"fmt\\":\\"{fmt}\\""][id*="ef-project"]'
+        wait_until(lambda item=item: dash_duo.driver.find_elements(By.CSS_SELECTOR, item))
+        dash_duo.find_element(item).click()
+        data = downloaded(name)
+        if fmt == "svg":
+            assert b"Cost per member by project" in data
+        elif fmt == "csv":
+            assert data.startswith(b"# Cost per member by project")
+        elif fmt == "xlsx":
+            assert load_workbook(BytesIO(data)).sheetnames[0] == "Cost per member by project"
+        else:
+            assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+    for item, name in (
+        ("#page-pptx", "efficiency_UGA_2025-09-30.pptx"),
+        ("#page-xlsx", "efficiency_UGA_2025-09-30.xlsx"),
+    ):
+        dash_duo.find_element("#page-export .dropdown-toggle").click()
+        wait_until(lambda item=item: dash_duo.driver.find_elements(By.CSS_SELECTOR, item))
+        dash_duo.find_element(item).click()
+        data = downloaded(name)
+        if name.endswith(".pptx"):
+            titles = [s.shapes.title.text for s in Presentation(BytesIO(data)).slides]
+            assert titles[:2] == ["Efficiency", "Cost per member by project"]
+            assert len(titles) == 1 + 7  # no KPI tiles on this page
+        else:
+            assert "Cost per member by project" in load_workbook(BytesIO(data)).sheetnames
+
+    dash_duo.wait_for_page(dash_duo.server_url + "/report?project=UGA-A-01")
+    wait_until(lambda: "project=UGA-A-01" in (frame_src(dash_duo) or ""), timeout=15)
+    dash_duo.find_element("#rp-pdf").click()
+    data = downloaded("performance-report_UGA-A-01_2025-09-30.pdf")
+    assert "Alpha Uganda savings" in PdfReader(BytesIO(data)).pages[0].extract_text()
     assert dash_duo.get_logs() == []

@@ -1,0 +1,174 @@
+"""/report: the performance report of a project, an organisation or the current filters,
+previewed as it prints, with a comparison date, a printable version and a PDF."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard import datasource
+from dashboard.pages.common import nice_date, read_view
+from dashboard.pages.projects import project_options, register_project_chooser, subject
+from dashboard.report import PDF_ROUTE, PRINT_ROUTE, comparison
+from dashboard.urlstate import parse_search
+
+PATH = "/report"
+NAME = "Report"
+ORDER = 7
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Performance report", className="page-title"),
+            html.P(
+                "A one-to-two-page annex for a donor report: profile, outreach by sex and "
+                "youth, the performance ratios and costs against the network, trends and data "
+                "quality. Choose a project here, or an organisation or any filters in the "
+                "panel; the as-of quarter is in the panel too.",
+                className="page-lead",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Label("Project", htmlFor="rp-project", className="filter-label"),
+                            dcc.Dropdown(
+                                id="rp-project",
+                                placeholder="All projects in the filters",
+                                clearable=True,
+                            ),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Label("Compare with", htmlFor="rp-vs", className="filter-label"),
+                            dcc.Dropdown(id="rp-vs", clearable=False),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        html.Div(
+                            [
+                                html.A(
+                                    "Download PDF",
+                                    id="rp-pdf",
+                                    className="btn btn-primary btn-sm",
+                                    href=PDF_ROUTE,
+                                ),
+                                html.A(
+                                    "Printable version",
+                                    id="rp-print",
+                                    className="btn btn-outline-secondary btn-sm",
+                                    href=PRINT_ROUTE,
+                                    target="_blank",
+                                    rel="noopener",
+                                ),
+                            ],
+                            className="report-actions",
+                        ),
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-3 align-items-end",
+            ),
+            html.P(id="rp-subject", className="small text-secondary"),
+            dcc.Loading(
+                html.Iframe(
+                    id="rp-preview",
+                    title="The report as it prints",
+                    className="report-preview",
+                ),
+                type="dot",
+                delay_show=200,
+                color="#0072B2",
+            ),
+        ]
+    )
+
+
+def vs_options(quarters: tuple[date, ...], as_of: date | None) -> list[dict[str, str]]:
+    """Quarter ends before the as-of date, newest first; the default is named as such."""
+    if as_of is None:
+        return []
+    default = datasource.comparison_date(as_of)
+    options = []
+    for q in sorted((q for q in quarters if q < as_of), reverse=True):
+        label = nice_date(q) + (" (a year earlier)" if q == default else "")
+        options.append({"label": label, "value": q.isoformat()})
+    return options
+
+
+def build(search: str | None) -> list[Any]:
+    view = read_view(search)
+    vs = comparison(view)
+    options = vs_options(view.facts.quarters, view.as_of)
+    if vs and vs.isoformat() not in {o["value"] for o in options}:
+        options.insert(0, {"label": nice_date(vs), "value": vs.isoformat()})
+    state = replace(view.state, vs=vs, notices=())
+    query = state.search()
+    who = subject(view)
+    about = (
+        f"Report on the project {view.facts.project_labels.get(who[1], who[1])}."
+        if who and who[0] == "project"
+        else f"Report on the organisation {who[1]}."
+        if who
+        else "Report on everything in the filters (choose a project or one organisation "
+        "for a profile)."
+    )
+    chosen = view.filters.project[0] if len(view.filters.project) == 1 else None
+    return [
+        project_options(view),
+        chosen,
+        options,
+        vs.isoformat() if vs else None,
+        PDF_ROUTE + query,
+        PRINT_ROUTE + query,
+        PRINT_ROUTE + query,
+        about,
+    ]
+
+
+def outputs() -> list[Output]:
+    return [
+        Output("rp-project", "options"),
+        Output("rp-project", "value"),
+        Output("rp-vs", "options"),
+        Output("rp-vs", "value"),
+        Output("rp-pdf", "href"),
+        Output("rp-print", "href"),
+        Output("rp-preview", "src"),
+        Output("rp-subject", "children"),
+    ]
+
+
+def register_callbacks(app: Dash) -> None:
+    register_project_chooser(app, "rp-project")
+
+    @app.callback(*outputs(), Input("url", "search"))
+    def update(search: str | None) -> list[Any]:
+        return build(search)
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("rp-vs", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def choose_vs(value: str | None, search: str | None) -> Any:
+        """A comparison date other than the default goes into the link."""
+        if not value:
+            return no_update
+        state = parse_search(search)
+        chosen = date.fromisoformat(value)
+        view = read_view(search)
+        default = datasource.comparison_date(view.as_of) if view.as_of else None
+        wanted = None if chosen == default else chosen
+        if wanted == state.vs:
+            return no_update
+        return replace(state, vs=wanted).search() or "?"

@@ -1,0 +1,745 @@
+"""The performance report: a one-to-two-page annex for a donor report, of one project, one
+organisation or the current filters.
+
+It holds a profile (country, partner, donor, dates, staff), outreach by sex and youth, the
+SAVIX performance ratios and cost efficiency against the network's median and quartiles
+(across the network's projects at the same date), trends, and data quality; each figure as of
+the view's date and compared with an earlier one (`vs`, by default the same quarter a year
+earlier).
+
+The report is one self-contained HTML document (fonts embedded, charts as inline SVG drawn by
+Kaleido): the browser shows it and prints it (print CSS: A4, page breaks, page numbers and the
+source line in the page margins), and the server prints the same document to PDF with
+headless Chromium. Nothing in it is fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import datasource, exports, figures
+from dashboard.figures import Reference
+from dashboard.filters import Filters
+from dashboard.format import format_change
+from dashboard.indicators import BY_ID
+from dashboard.pages.common import (
+    SAVIX_INGO_COST_PER_MEMBER_USD,
+    SOURCE,
+    VALUE_LABELS,
+    View,
+    caption,
+    counted,
+    describe,
+    export_name,
+    first_row,
+    nice_date,
+    read_view,
+)
+from dashboard.pages.projects import STALE_DAYS, profile_items, subject
+
+HEADLINE = (
+    "groups",
+    "members",
+    "pct_women",
+    "pct_youth",
+    "avg_group_size",
+    "savings_usd",
+    "loans_outstanding_usd",
+    "replication_rate",
+)
+RATIOS = (
+    "savings_per_member_usd",
+    "annualised_return_on_assets",
+    "annualised_return_on_savings",
+    "loan_fund_utilisation",
+    "pct_members_with_loans",
+    "avg_loan_usd",
+    "portfolio_at_risk",
+    "write_off_ratio",
+    "attendance_rate",
+    "dropout_rate",
+)
+COSTS = (
+    "cost_per_member_usd",
+    "cost_per_group_usd",
+    "members_per_field_officer",
+    "groups_per_trainer",
+)
+# Laid out at about the width it is printed (half an A4 text column, ~85 mm = 320 px), so
+# that its type prints at 7-8 pt.
+PRINT_ROUTE = "/report/print"  # the report as an HTML page (preview, print from the browser)
+PDF_ROUTE = "/report/pdf"  # the same, printed to PDF on the server
+CHART_SIZE = exports.ImageSize(400, 170, 1.0, 0, 11)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A headline figure now and then."""
+
+    label: str
+    now: str
+    then: str
+    change: str
+    tone: str  # good, bad, flat or "" (no direction)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A ratio of the subject against the network's projects."""
+
+    indicator: str
+    label: str
+    value: str
+    q1: str
+    median: str
+    q3: str
+    standing: str
+    tone: str
+
+
+@dataclass
+class Report:
+    title: str
+    kind: str  # project, organisation or selection
+    as_of: date | None
+    vs: date | None
+    currency: str
+    filters: str
+    caption: str
+    link: str
+    profile: list[tuple[str, str]] = field(default_factory=list)
+    headline: list[Line] = field(default_factory=list)
+    outreach: list[tuple[str, str, str]] = field(default_factory=list)
+    bands: list[tuple[str, str, str, str]] = field(default_factory=list)
+    ratios: list[Standing] = field(default_factory=list)
+    costs: list[Standing] = field(default_factory=list)
+    network: str = ""
+    charts: list[go.Figure] = field(default_factory=list)
+    quality: list[dict[str, Any]] = field(default_factory=list)
+
+
+def comparison(view: View) -> date | None:
+    """The date the report compares with: the link's `vs`, else a year earlier."""
+    if view.as_of is None:
+        return None
+    vs = view.state.vs
+    if vs is not None and vs < view.as_of:
+        return vs
+    return datasource.comparison_date(view.as_of)
+
+
+def _tone(sign: int, direction: int) -> str:
+    if not direction:
+        return ""
+    good = sign * direction
+    return "good" if good > 0 else "bad" if good < 0 else "flat"
+
+
+def _standing(value: float | None, q1: float, median: float, q3: float, direction: int) -> str:
+    """Where a value stands among the network's projects, in words: better or worse where
+    the indicator has a direction (a low portfolio at risk is good), else above or below."""
+    if value is None or pd.isna(value):
+        return "no value"
+    if math.isclose(value, median, rel_tol=1e-9, abs_tol=1e-12):
+        return "at the median"
+    if direction < 0:  # lower is better: mirror so that "top" still means best
+        value, q1, median, q3 = -value, -q3, -median, -q1
+    if direction:
+        if value > q3:
+            return "best quarter"
+        if value < q1:
+            return "weakest quarter"
+        return "better than the median" if value > median else "worse than the median"
+    if value > q3:
+        return "above the upper quartile"
+    if value < q1:
+        return "below the lower quartile"
+    return "above the median" if value > median else "below the median"
+
+
+def _standing_tone(text: str) -> str:
+    return {"best quarter": "good", "weakest quarter": "bad"}.get(text, "")
+
+
+def build_report(search: str | None, page_url: str = "") -> Report:
+    """Everything the report shows, computed for the view of a link."""
+    view = read_view(search)
+    f = view.filters
+    as_of, vs = view.as_of, comparison(view)
+    view = replace(view, state=replace(view.state, vs=vs))
+    who = subject(view)
+    total = first_row(datasource.indicators(f)) if as_of else {}
+    report = Report(
+        title=_title(view, who),
+        kind=who[0] if who else "selection",
+        as_of=as_of,
+        vs=vs,
+        currency=view.code,
+        filters=describe(f, view.facts),
+        caption=caption(view, total.get("groups"), total.get("projects")),
+        link=page_url + view.state.search(),
+    )
+    if as_of is None or not total.get("groups"):
+        return report
+    report.profile = (
+        profile_items(view, *who)
+        if who
+        else [
+            ("Filters", report.filters),
+            ("Projects", counted(total.get("projects"), "project", exact=True)),
+            ("Organisations", str(total.get("organisations") or 0)),
+            ("Countries", str(total.get("countries") or 0)),
+        ]
+    )
+    report.headline = _headline(view, vs)
+    report.outreach, report.bands = _outreach(view, total)
+    network = datasource.indicators(Filters(as_of=as_of), "project")
+    report.network = (
+        f"Network: the {len(network)} projects of the pool with active groups as of "
+        f"{nice_date(as_of)}; quartiles and median across projects, each project's value "
+        "pooled over its groups."
+    )
+    report.ratios = _standings(view, total, network, RATIOS)
+    report.costs = _standings(view, total, network, COSTS)
+    report.charts = _charts(view)
+    report.quality = _quality(view)
+    return report
+
+
+def _title(view: View, who: tuple[str, str] | None) -> str:
+    if who and who[0] == "project":
+        return view.facts.project_labels.get(who[1], who[1])
+    if who:
+        return who[1]
+    return "Savings groups: " + describe(view.filters, view.facts)
+
+
+def _money(view: View, ind_id: str, value: Any, year: int | None) -> Any:
+    return view.convert(value, year) if BY_ID[ind_id].format == "usd" else value
+
+
+def _headline(view: View, vs: date | None) -> list[Line]:
+    as_of = view.as_of
+    assert as_of is not None
+    dates = (vs, as_of) if vs else (as_of,)
+    both = datasource.indicators_at(view.filters, dates)
+    now = first_row(both[both["as_of"] == as_of]) if not both.empty else {}
+    then = first_row(both[both["as_of"] == vs]) if vs and not both.empty else {}
+    lines = []
+    for ind_id in HEADLINE:
+        ind = BY_ID[ind_id]
+        value = _money(view, ind_id, now.get(ind_id), as_of.year)
+        old = _money(view, ind_id, then.get(ind_id), vs.year if vs else None)
+        change = format_change(value, old, ind.format)
+        lines.append(
+            Line(
+                ind.label,
+                _exact(view, ind_id, value),
+                _exact(view, ind_id, old) if then else "n/a",
+                ("no change" if change[1] == 0 else change[0]) if change else "n/a",
+                _tone(change[1], ind.direction) if change else "",
+            )
+        )
+    return lines
+
+
+def _exact(view: View, ind_id: str, value: Any) -> str:
+    """Counts in full (a report is read closely: 37,823, not 37.8k)."""
+    if BY_ID[ind_id].format == "int" and value is not None and not pd.isna(value):
+        return f"{float(value):,.0f}"
+    return view.fmt(ind_id, value)
+
+
+def _outreach(
+    view: View, total: dict[str, Any]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]:
+    members = total.get("members") or 0
+    women, men = total.get("women") or 0, total.get("men") or 0
+    rows = [
+        ("All", f"{members:,.0f}", "in active groups"),
+        ("Women", f"{women:,.0f}", view.fmt("pct_women", total.get("pct_women")) + " of members"),
+        ("Men", f"{men:,.0f}", view.fmt("pct_women", men / members if members else None)),
+        (
+            "Youth",
+            view.fmt("pct_youth", total.get("pct_youth")),
+            "of members, in groups that record youth",
+        ),
+    ]
+    bands: list[tuple[str, str, str, str]] = []
+    for breakdown in ("women_band", "youth_band"):
+        frame = datasource.indicators(view.filters, breakdown)
+        labels = VALUE_LABELS[breakdown]
+        for key in labels:
+            hit = frame[frame[breakdown] == key] if not frame.empty else frame
+            if hit.empty:
+                continue
+            row = hit.iloc[0]
+            share = row["groups"] / total["groups"] if total.get("groups") else None
+            bands.append(
+                (
+                    labels[key],
+                    f"{row['groups']:,.0f}",
+                    f"{row['members']:,.0f}",
+                    view.fmt("pct_women", share),
+                )
+            )
+    return rows, bands
+
+
+def _standings(
+    view: View, total: dict[str, Any], network: pd.DataFrame, ids: Sequence[str]
+) -> list[Standing]:
+    year = view.as_of.year if view.as_of else None
+    out = []
+    for ind_id in ids:
+        ind = BY_ID[ind_id]
+        column = pd.to_numeric(network.get(ind_id), errors="coerce").dropna()
+        value = total.get(ind_id)
+        if column.empty:
+            q1 = median = q3 = None
+            where = "no network value"
+        else:
+            q1, median, q3 = (float(column.quantile(q)) for q in (0.25, 0.5, 0.75))
+            where = _standing(value, q1, median, q3, ind.direction)
+            if view.fmt(ind_id, value) == view.fmt(ind_id, median):
+                where = "at the median"  # as far as the figures shown tell
+        out.append(
+            Standing(
+                ind_id,
+                ind.label,
+                view.fmt(ind_id, _money(view, ind_id, value, year)),
+                view.fmt(ind_id, _money(view, ind_id, q1, year)),
+                view.fmt(ind_id, _money(view, ind_id, median, year)),
+                view.fmt(ind_id, _money(view, ind_id, q3, year)),
+                where,
+                _standing_tone(where),
+            )
+        )
+    return out
+
+
+def _charts(view: View) -> list[go.Figure]:
+    trend = view.money(datasource.indicators(view.filters, over_time=True))
+    if trend.empty:
+        return []
+    code = view.code
+    start = nice_date(trend["as_of"].min())
+    outreach = figures.small_multiple_lines(
+        trend, [("members", "Members", "int"), ("groups", "Groups", "int")]
+    )
+    outreach.update_layout(
+        meta={
+            "title": "Members and groups",
+            "subtitle": f"Active, at each quarter end since {start}",
+        }
+    )
+    savings = figures.lines(
+        trend,
+        "savings_per_member_usd",
+        "usd",
+        currency=code,
+        y_title=f"Savings per member ({code})",
+    )
+    savings.update_layout(
+        meta={"title": "Savings per member", "subtitle": f"{code}, at each quarter end"}
+    )
+    rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
+    costs = figures.lines(
+        trend,
+        "cost_per_member_usd",
+        "usd",
+        currency=code,
+        y_title=f"Cost per member ({code})",
+        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, "SAVIX INGO average"),
+    )
+    costs.update_layout(
+        meta={"title": "Cost per member", "subtitle": f"{code}, cost to date per member"}
+    )
+    women = figures.lines(trend, "pct_women", "pct", y_title="Women among members")
+    women.update_layout(meta={"title": "Women's share", "subtitle": "Women / members, %"})
+    return [outreach, savings, women, costs]
+
+
+def _quality(view: View) -> list[dict[str, Any]]:
+    """Per project: groups reporting, the newest data, the mean age of the active groups'
+    latest data (as the trainer view flags it), the latest project report, warnings."""
+    frame = datasource.project_quality(view.filters)
+    by_project = datasource.indicators(view.filters, "project")
+    ages = (
+        dict(zip(by_project["project"], by_project["data_age_days"], strict=True))
+        if not by_project.empty
+        else {}
+    )
+    rows = []
+    for r in frame.to_dict("records"):
+        age = ages.get(r["project_id"])
+        if r["project_id"] not in ages and r["groups_reporting"] == 0:
+            continue  # a project with nothing reported by then is not part of the report
+        latest = r.get("latest_dataset")
+        report = r.get("latest_project_report")
+        rows.append(
+            {
+                "project": view.facts.project_labels.get(r["project_id"], r["project_name"]),
+                "groups": f"{r['groups_reporting']:,}",
+                "latest": nice_date(pd.Timestamp(latest).date()) if pd.notna(latest) else "none",
+                "age": "n/a" if age is None or pd.isna(age) else f"{int(age)} days",
+                "stale": age is None or pd.isna(age) or age > STALE_DAYS,
+                "age_days": None if age is None or pd.isna(age) else float(age),
+                "report": nice_date(pd.Timestamp(report).date()) if pd.notna(report) else "none",
+                "warnings": _first_rules(r["warning_rules"]),
+            }
+        )
+    # The oldest data first; a long list is cut to the projects that need a look.
+    rows.sort(key=lambda q: (not q["stale"], -(q["age_days"] or 0)))
+    return rows
+
+
+def _first_rules(rules: str, keep: int = 3) -> str:
+    """The most frequent warning rules of a project ("ageing data (52), ..., 2 more")."""
+    parts = [p.strip() for p in (rules or "").split(", ") if p.strip()]
+    if not parts:
+        return "none"
+    rest = len(parts) - keep
+    return ", ".join(parts[:keep]) + (f", {rest} more" if rest > 0 else "")
+
+
+QUALITY_ROWS = 8  # projects listed in the report; the Data page lists them all
+
+
+# --- The document ---------------------------------------------------------------------------
+
+FONT_FILES = {
+    400: "source-sans-3-latin-400-normal.woff2",
+    700: "source-sans-3-latin-700-normal.woff2",
+}
+
+
+def _font_faces() -> str:
+    faces = []
+    for weight, name in FONT_FILES.items():
+        data = base64.b64encode((exports.FONT_DIR / name).read_bytes()).decode("ascii")
+        faces.append(
+            '@font-face { font-family: "Source Sans 3"; font-style: normal; '
+            f"font-weight: {weight}; src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+        )
+    return "\n".join(faces)
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+STYLE = """
+@page { size: A4; margin: 14mm 14mm 17mm 14mm;
+  @bottom-left { content: @SOURCE@; font: 8pt "Source Sans 3", sans-serif; color: #5F6B78; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages);
+                  font: 8pt "Source Sans 3", sans-serif; color: #5F6B78; } }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: "Source Sans 3", system-ui, sans-serif; color: #1D2733; font-size: 10pt;
+       line-height: 1.35; margin: 0; background: #E9ECEF; }
+.sheet { background: white; max-width: 210mm; margin: 12px auto; padding: 12mm 14mm;
+         box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+h1 { font-size: 19pt; margin: 0 0 2pt; line-height: 1.15; }
+h2 { font-size: 12pt; margin: 12pt 0 4pt; padding-bottom: 2pt; border-bottom: 1.5pt solid #0072B2; }
+.lead { color: #5F6B78; margin: 0 0 6pt; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 14pt; }
+section { break-inside: avoid; }
+section.flows { break-inside: auto; } section.flows h2 { break-after: avoid; }
+section.flows table { font-size: 8.5pt; } tr { break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
+th, td { text-align: left; padding: 2.5pt 4pt; border-bottom: .5pt solid #D5DBE1;
+         vertical-align: top; }
+th { font-weight: 700; color: #5F6B78; font-size: 8.5pt; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 10pt; margin: 0; }
+dt { color: #5F6B78; } dd { margin: 0; }
+.good { color: #006B3F; } .bad { color: #B8390E; } .flat { color: #5F6B78; }
+.tone::before { content: ""; }
+.note { color: #5F6B78; font-size: 8.5pt; margin: 3pt 0 0; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 6pt 14pt; }
+figure { margin: 0; break-inside: avoid; }
+figcaption { font-size: 9pt; } figcaption b { font-size: 10pt; }
+figure svg { width: 100%; height: auto; display: block; }
+.stale { color: #B8390E; font-weight: 700; }
+.source { color: #5F6B78; font-size: 8pt; margin: 0 0 4pt; overflow-wrap: anywhere; }
+.page-break { break-before: page; }
+@media print { body { background: none; } .sheet { margin: 0; padding: 0; box-shadow: none;
+               max-width: none; } }
+@media (max-width: 700px) { .grid, .charts { grid-template-columns: 1fr; }
+                            .sheet { padding: 6mm; } }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()
+) -> str:
+    head = "".join(
+        f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    body = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            text, css = cell if isinstance(cell, tuple) else (cell, "")
+            classes = " ".join(c for c in ("num" if i in numeric else "", css) if c)
+            cells.append(
+                f'<td class="{classes}">{_e(text)}</td>' if classes else f"<td>{_e(text)}</td>"
+            )
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render_svg(figure: go.Figure) -> str:
+    """A chart as inline SVG (Kaleido), sized for half an A4 column."""
+    data = exports.render(exports.framed(figure, CHART_SIZE, words=False), "svg", CHART_SIZE)
+    text = data.decode("utf-8")
+    return text[text.find("<svg") :]
+
+
+def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) -> str:
+    """The report as one self-contained HTML document."""
+    made = nice_date(date.today())
+    period = (
+        f"As of {nice_date(report.as_of)}, compared with {nice_date(report.vs)}"
+        if report.vs
+        else f"As of {nice_date(report.as_of)}"
+    )
+    kind = {
+        "project": "Project performance report",
+        "organisation": "Organisation performance report",
+        "selection": "Performance report",
+    }[report.kind]
+    parts = [
+        f'<header><p class="lead">{_e(kind)} · money in {_e(report.currency)}</p>',
+        f"<h1>{_e(report.title)}</h1>",
+        f'<p class="lead">{_e(period)}. {_e(report.caption)}</p>',
+        f'<p class="source">Made on {_e(made)}'
+        + (f" · dashboard view: {_e(report.link)}" if report.link else "")
+        + "</p></header>",
+    ]
+    if not report.headline:
+        parts.append("<p>No active group in scope for this view: nothing to report.</p>")
+    else:
+        vs_label = nice_date(report.vs) if report.vs else "earlier"
+        parts.append('<div class="grid">')
+        parts.append("<section><h2>Profile</h2><dl>")
+        parts += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in report.profile]
+        parts.append("</dl></section>")
+        parts.append("<section><h2>Headline figures</h2>")
+        parts.append(
+            _table(
+                ("Indicator", nice_date(report.as_of), vs_label, "Change"),
+                [
+                    (line.label, line.now, line.then, (line.change, line.tone))
+                    for line in report.headline
+                ],
+                numeric=(1, 2, 3),
+            )
+        )
+        parts.append("</section></div>")
+        parts.append('<section><h2>Outreach by sex and youth</h2><div class="grid">')
+        parts.append(_table(("Members", "Number", "Share"), report.outreach, numeric=(1,)))
+        if report.bands:
+            parts.append(
+                _table(
+                    ("Groups by membership", "Groups", "Members", "Of groups"),
+                    report.bands,
+                    (1, 2, 3),
+                )
+            )
+        parts.append("</div></section>")
+        for title, rows, note in (
+            ("Performance against the network", report.ratios, report.network),
+            (
+                "Cost efficiency",
+                report.costs,
+                "Cost to date divided by active members or groups; SAVIX INGO average "
+                f"USD {SAVIX_INGO_COST_PER_MEMBER_USD} per member.",
+            ),
+        ):
+            parts.append(f"<section><h2>{_e(title)}</h2>")
+            parts.append(
+                _table(
+                    (
+                        "Indicator",
+                        "This report",
+                        "Lower quartile",
+                        "Median",
+                        "Upper quartile",
+                        "Standing",
+                    ),
+                    [(s.label, s.value, s.q1, s.median, s.q3, (s.standing, s.tone)) for s in rows],
+                    numeric=(1, 2, 3, 4),
+                )
+            )
+            parts.append(f'<p class="note">{_e(note)}</p></section>')
+        if report.charts:
+            parts.append('<section><h2>Trends</h2><div class="charts">')
+            for figure in report.charts:
+                meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+                parts.append(
+                    f"<figure><figcaption><b>{_e(meta.get('title', ''))}</b> · "
+                    f"{_e(meta.get('subtitle', ''))}</figcaption>{svg(figure)}</figure>"
+                )
+            parts.append("</div></section>")
+        parts.append('<section class="flows"><h2>Data quality</h2>')
+        parts.append(
+            _table(
+                (
+                    "Project",
+                    "Groups reporting",
+                    "Newest group data",
+                    "Mean data age",
+                    "Latest project report",
+                    "Warnings at import",
+                ),
+                [
+                    (
+                        q["project"],
+                        q["groups"],
+                        q["latest"],
+                        (q["age"], "stale" if q["stale"] else ""),
+                        q["report"],
+                        q["warnings"],
+                    )
+                    for q in report.quality[:QUALITY_ROWS]
+                ],
+                numeric=(1, 3),
+            )
+        )
+        parts.append(
+            (
+                f'<p class="note">{len(report.quality) - QUALITY_ROWS} more projects, with '
+                "newer data, are listed on the dashboard's Data page.</p>"
+                if len(report.quality) > QUALITY_ROWS
+                else ""
+            )
+            + f'<p class="note">Mean data age: how old the active groups\' latest data is at the '
+            f"as-of date, on average; over {STALE_DAYS} days is marked. Groups count as active "
+            "when they reported in the 365 days before it.</p></section>"
+        )
+    style = STYLE.replace("@SOURCE@", _css_string(f"{SOURCE} · {report.title}"))
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(report.title)} · {_e(kind)}</title>"
+        f"<style>{_font_faces()}\n{style}</style></head>"
+        f'<body><main class="sheet">{"".join(parts)}</main></body></html>'
+    )
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+PDF_TIMEOUT = 90.0  # seconds
+_pdf_slots = threading.BoundedSemaphore(2)  # Chromiums printing at once in a process
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be made (the message says so in plain words)."""
+
+
+def pdf_bytes(document: str) -> bytes:
+    """Print the HTML document to PDF with headless Chromium (A4, as the print CSS says)."""
+    browser = os.environ.get("BROWSER_PATH") or os.environ.get("CHROME_BIN") or "/usr/bin/chromium"
+    with _pdf_slots, tempfile.TemporaryDirectory(prefix="vsla-report-") as tmp:
+        page, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(document, encoding="utf-8")
+        command = [
+            browser,
+            "--headless",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
+        if os.geteuid() == 0:
+            command.insert(1, "--no-sandbox")  # Chromium refuses to run as root otherwise
+        try:
+            subprocess.run(
+                command,
+                env={**os.environ, **exports.font_environment()},
+                capture_output=True,
+                timeout=PDF_TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfError("The PDF could not be made just now; please try again.") from exc
+        if not out.exists() or out.stat().st_size == 0:
+            raise PdfError("The PDF could not be made just now; please try again.")
+        return out.read_bytes()
+
+
+# --- Routes ----------------------------------------------------------------------------------
+
+
+def register_routes(server: Any) -> None:
+    """/report/print and /report/pdf on the Flask server, with the view's query string."""
+    import flask
+
+    from dashboard.pool import PoolError
+
+    def _search() -> str:
+        query = flask.request.query_string.decode("utf-8", "replace")
+        return "?" + query if query else ""
+
+    def _page_url() -> str:
+        return flask.request.host_url.rstrip("/") + "/report"
+
+    def _unavailable(message: str) -> flask.Response:
+        return flask.Response(message, status=503, mimetype="text/plain")
+
+    @server.route(PRINT_ROUTE)
+    def report_print() -> flask.Response:
+        try:
+            document = render_html(build_report(_search(), _page_url()))
+        except PoolError as exc:
+            return _unavailable(f"No data to report: {exc}")
+        except exports.RenderError as exc:
+            return _unavailable(str(exc))
+        return flask.Response(document, mimetype="text/html")
+
+    @server.route(PDF_ROUTE)
+    def report_pdf() -> flask.Response:
+        search = _search()
+        try:
+            report = build_report(search, _page_url())
+            data = pdf_bytes(render_html(report))
+            name = file_name(search)
+        except PoolError as exc:
+            return _unavailable(f"No data to report: {exc}")
+        except (exports.RenderError, PdfError) as exc:
+            return _unavailable(str(exc))
+        response = flask.Response(data, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def file_name(search: str | None) -> str:
+    """e.g. performance-report_BDI-FJO-02_2026-09-30.pdf"""
+    return export_name(read_view(search), "performance report", "pdf")
