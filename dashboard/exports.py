@@ -294,22 +294,97 @@ def values(array: Any) -> list[Any]:
 
 
 # The data columns of each trace kind, in the order a reader expects them.
-TRACE_COLUMNS = ("x", "y", "z", "locations", "q1", "median", "q3", "lowerfence", "upperfence")
+TRACE_COLUMNS = ("x", "y", "z", "locations", "lowerfence", "q1", "median", "q3", "upperfence")
 
 
-def figure_table(fig: go.Figure | Mapping[str, Any]) -> pd.DataFrame:
-    """The numbers drawn, one row per point: the trace's name and its data columns."""
-    data = fig.to_plotly_json()["data"] if isinstance(fig, go.Figure) else fig.get("data", [])
-    frames = []
-    for trace in data:
+def _trace_frames(fig: go.Figure | Mapping[str, Any]) -> list[tuple[pd.DataFrame, set[str]]]:
+    """Each trace's numbers (its name and data columns) and which of its columns the chart
+    shows as percentages (its axis' tick format has a %)."""
+    plain = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    layout = plain.get("layout") or {}
+    out = []
+    for trace in plain.get("data", []):
         columns = {c: values(trace.get(c)) for c in TRACE_COLUMNS if trace.get(c) is not None}
         if not columns:
             continue
         n = max(len(v) for v in columns.values())
         frame = pd.DataFrame({k: v + [None] * (n - len(v)) for k, v in columns.items()})
         frame.insert(0, "series", trace.get("name") or trace.get("type", ""))
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        percent = set()
+        for letter in ("x", "y"):
+            ref = str(trace.get(f"{letter}axis") or letter)
+            axis = layout.get(f"{letter}axis{ref[1:]}") or {}
+            if "%" in str(axis.get("tickformat") or ""):
+                percent.add(letter)
+        if trace.get("type") == "box":  # quartiles sit on the value axis
+            value_axis = "x" if trace.get("orientation") == "h" else "y"
+            if value_axis in percent:
+                percent |= {"q1", "median", "q3", "lowerfence", "upperfence"}
+        out.append((frame, percent))
+    return out
+
+
+BOX_NAMES = {
+    "lowerfence": "5th percentile",
+    "q1": "Lower quartile",
+    "median": "Median",
+    "q3": "Upper quartile",
+    "upperfence": "95th percentile",
+}
+
+
+def _kind(sample: Any) -> str:
+    """What a column holds, judged by one of its values: date, label or value."""
+    if isinstance(sample, date | np.datetime64 | pd.Timestamp):
+        return "date"
+    if isinstance(sample, str):
+        return "date" if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", sample) else "label"
+    return "value"
+
+
+def _as_date(value: Any) -> Any:
+    """A date cell for Excel from the ways a figure carries dates (else the value)."""
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        return value
+
+
+def column_names(fig: go.Figure | Mapping[str, Any]) -> dict[str, str]:
+    """Readable headers for a figure's data columns: an axis' title where every trace
+    drawing on it agrees, else what the values are (date, label or value)."""
+    plain = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    layout = plain.get("layout") or {}
+    names: dict[str, str] = {"series": "series", **BOX_NAMES}
+    for letter in ("x", "y"):
+        titles, kinds = set(), set()
+        for trace in plain.get("data", []):
+            data = values(trace.get(letter))
+            if not data:
+                continue
+            ref = str(trace.get(f"{letter}axis") or letter)
+            axis = layout.get(f"{letter}axis{ref[1:]}") or {}
+            title = axis.get("title")
+            titles.add((title.get("text") if isinstance(title, dict) else title) or "")
+            kinds.add(_kind(next((v for v in data if v is not None), None)))
+        if len(titles) == 1 and next(iter(titles)):
+            names[letter] = next(iter(titles))
+        else:
+            names[letter] = next(iter(kinds)) if len(kinds) == 1 else letter
+    names["z"] = "value"
+    names["locations"] = "location"
+    return names
+
+
+def figure_table(fig: go.Figure | Mapping[str, Any], readable: bool = False) -> pd.DataFrame:
+    """The numbers drawn, one row per point: the trace's name and its data columns (with
+    `readable`, headed by what they are rather than plotly's names)."""
+    frames = [frame for frame, _ in _trace_frames(fig)]
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    table = table[["series", *(c for c in TRACE_COLUMNS if c in table.columns)]]
+    return table.rename(columns=column_names(fig)) if readable else table
 
 
 def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
@@ -319,7 +394,7 @@ def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
         for key in ("title", "subtitle", "caption"):
             if meta.get(key):
                 buffer.write(f"# {meta[key]}\n")
-    figure_table(fig).to_csv(buffer, index=False, lineterminator="\n")
+    figure_table(fig, readable=True).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -332,6 +407,14 @@ def _sheet_name(title: str, used: set[str]) -> str:
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     used.add(name.lower())
     return name
+
+
+def _first(column: pd.Series) -> Any:
+    return next((v for v in column if v is not None and v == v), None)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
 def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]]) -> bytes:
@@ -356,14 +439,46 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
             if style is not None:
                 sheet.cell(row=sheet.max_row, column=1).font = style
         sheet.append([])
-        table = figure_table(figure)
-        sheet.append(list(table.columns))
-        for cell in sheet[sheet.max_row]:
+        traces = _trace_frames(figure)
+        columns = list(figure_table(figure).columns)
+        names = column_names(figure)
+        sheet.append([names.get(c, c) for c in columns])
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
             cell.font = Font(bold=True)
-        for row in table.itertuples(index=False):
-            sheet.append([None if isinstance(v, float) and v != v else v for v in row])
-        for column, width in zip("ABCDEFGHI", (32, 16, 16, 14, 14, 14, 14, 14, 14), strict=False):
+        # Readable numbers: per cent where the chart shows per cent, thousands separated,
+        # whole numbers without decimals.
+        for frame, percent in traces:
+            whole = {  # a column of whole numbers only shows no decimals
+                c: all(float(v).is_integer() for v in frame[c] if _is_number(v))
+                for c in frame.columns
+            }
+            dates = {c for c in frame.columns if _kind(_first(frame[c])) == "date"}
+            for record in frame.to_dict("records"):
+                row = [_as_date(record.get(c)) if c in dates else record.get(c) for c in columns]
+                row = [None if isinstance(v, float) and v != v else v for v in row]
+                sheet.append(row)
+                for index, column in enumerate(columns):
+                    if column in dates:
+                        sheet.cell(row=sheet.max_row, column=index + 1).number_format = "yyyy-mm-dd"
+                for index, (column, value) in enumerate(zip(columns, row, strict=True)):
+                    if not _is_number(value):
+                        continue
+                    cell = sheet.cell(row=sheet.max_row, column=index + 1)
+                    if column in percent:
+                        cell.number_format = "0.0%"
+                    elif whole.get(column):
+                        cell.number_format = "#,##0"
+                    else:
+                        cell.number_format = "#,##0.00"
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        for column, width in zip("ABCDEFGHI", (32, 26, 22, 16, 16, 16, 16, 16, 16), strict=False):
             sheet.column_dimensions[column].width = width
+        # Printed: landscape, all columns on one page wide.
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
     add_about_sheets(book, about)
     buffer = io.BytesIO()
     book.save(buffer)

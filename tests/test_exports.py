@@ -4,6 +4,7 @@ what they show; the CSV holds exactly the numbers drawn."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import struct
 
@@ -116,9 +117,9 @@ def test_a_chart_exports_as_slide_print_svg_and_csv(client, hand_app):
     name, csv = export(client, hand_app, "ef-project", "csv", figure, "?country=UGA")
     lines = (csv.decode() if isinstance(csv, bytes) else csv).splitlines()
     assert lines[0] == "# Cost per member by project"
-    assert "series,x,y" in lines
+    assert "series,value,label" in lines  # headed by what the columns hold
     # Uganda's projects: 4,000/32 (UGA-B-01) and 10,000/40 (UGA-A-01) USD per member.
-    rows = [line.split(",") for line in lines[lines.index("series,x,y") + 1 :]]
+    rows = [line.split(",") for line in lines[lines.index("series,value,label") + 1 :]]
     assert [float(r[1]) for r in rows] == approx([125.0, 250.0])
 
 
@@ -192,8 +193,10 @@ def test_a_chart_exports_as_excel_with_filters_and_definitions(client, hand_app)
     sheet = book["Cost per member by project"]
     assert sheet["A1"].value == "Cost per member by project"
     header = [c.value for c in sheet[5]]
-    assert header[:3] == ["series", "x", "y"]
+    assert header[:3] == ["series", "value", "label"]
     assert [sheet.cell(row=r, column=2).value for r in (6, 7)] == approx([125.0, 250.0])
+    assert sheet.cell(row=6, column=2).number_format == "#,##0"  # 125 and 250: whole
+    assert sheet.freeze_panes == "A6"  # the header stays in view
     filters = {row[0].value: row[1].value for row in book["Filters"].iter_rows()}
     assert filters["Filters"] == "Uganda" and filters["As of"] == "2025-09-30"
     ids = [row[0].value for row in book["Definitions"].iter_rows(min_row=2)]
@@ -218,7 +221,7 @@ def test_the_page_exports_as_one_workbook_with_a_sheet_per_chart(client, hand_ap
     assert members == {"BDI": 25, "KEN": 28, "UGA": 72}
 
 
-def test_the_data_table_downloads_as_excel_with_exact_values(client, hand_app):
+def test_the_data_table_downloads_as_excel_with_exact_values(client, hand_app, hand_pool_path):
     import io
 
     from openpyxl import load_workbook
@@ -236,3 +239,52 @@ def test_the_data_table_downloads_as_excel_with_exact_values(client, hand_app):
     header = rows[0]
     members = {r[0]: r[header.index("members")] for r in rows[1:]}
     assert members == {"BDI": 25, "KEN": 28, "UGA": 72}
+    # Every cell equals what `vsla indicators --by country --format csv` prints.
+    cli = cli_rows(hand_pool_path, "--by", "country")
+    assert list(header) == list(cli[0])
+    assert len(rows) == len(cli)
+    for got, want in zip(rows[1:], cli[1:], strict=True):
+        for column, cell, text in zip(header, got, want, strict=True):
+            if text == "":
+                assert cell is None, column
+            elif isinstance(cell, int | float):
+                assert cell == approx(float(text), rel=1e-12), column
+            else:
+                assert str(cell) == text, column
+    sheet = book["Indicators"]
+    formats = {
+        sheet.cell(row=1, column=i + 1).value: sheet.cell(row=2, column=i + 1).number_format
+        for i in range(len(header))
+    }
+    assert formats["members"] == "#,##0" and formats["pct_women"] == "0.0%"
+
+
+def cli_rows(pool, *args: str) -> list[list[str]]:
+    """`vsla indicators --format csv` run as a person runs it, parsed."""
+    import csv
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    vsla = Path(sys.executable).with_name("vsla")
+    out = subprocess.run(
+        [str(vsla), "indicators", "--db", str(pool), "--format", "csv", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return list(csv.reader(io.StringIO(out)))
+
+
+def test_shares_are_per_cent_cells_in_the_workbook(client, hand_app):
+    from openpyxl import load_workbook
+
+    result = call(client, hand_app, '"pf-attendance_rate"', {"url.search": ""})
+    figure = chart(result, "pf-attendance_rate")
+    _name, data = export(client, hand_app, "pf-attendance_rate", "xlsx", figure)
+    sheet = load_workbook(io.BytesIO(data))["Attendance"]
+    header = [c.value for c in sheet[5]]
+    spread = ["5th percentile", "Lower quartile", "Median", "Upper quartile", "95th percentile"]
+    assert header[2:] == ["label", *spread]
+    median = sheet.cell(row=6, column=header.index("Median") + 1)
+    assert 0 < median.value <= 1 and median.number_format == "0.0%"

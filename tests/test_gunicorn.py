@@ -74,3 +74,24 @@ def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url, hand_pool_path,
         assert values["kpi-members-value.children"] == "72"  # Uganda's members, by hand
     with urllib.request.urlopen(gunicorn_url + "/assets/00_bootstrap.min.css") as response:
         assert response.status == 200
+
+
+def test_each_worker_renders_reports_with_its_own_renderer(gunicorn_url):
+    """Charts are drawn by a Kaleido renderer that each worker starts after the fork and
+    uses under a lock: concurrent reports (inline SVG charts) and PDFs all come out whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(path: str) -> tuple[int, bytes]:
+        with urllib.request.urlopen(gunicorn_url + path, timeout=120) as response:
+            return response.status, response.read()
+
+    paths = ["/report/print?project=UGA-A-01", "/report/print?country=KEN"] * 2
+    paths += ["/report/pdf?organisation=Beta+Relief"] * 2
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        results = list(pool.map(fetch, paths))
+    for path, (status, body) in zip(paths, results, strict=True):
+        assert status == 200, path
+        if "/pdf" in path:
+            assert body.startswith(b"%PDF-") and b"/Type /Page" in body
+        else:
+            assert body.count(b"<svg") == 4, path
