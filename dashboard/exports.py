@@ -160,6 +160,36 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
     return with_dpi(data, size.dpi) if fmt == "png" and size.dpi else data
 
 
+SVG_FONTS = {
+    400: "source-sans-3-latin-400-normal.woff2",
+    700: "source-sans-3-latin-700-normal.woff2",
+}
+
+
+def font_faces() -> str:
+    """CSS @font-face rules carrying Source Sans 3 itself (data URIs): a document or an
+    SVG with them shows the app's type on a machine that does not have it installed."""
+    faces = []
+    for weight, name in SVG_FONTS.items():
+        data = base64.b64encode((FONT_DIR / name).read_bytes()).decode("ascii")
+        faces.append(
+            '@font-face { font-family: "Source Sans 3"; font-style: normal; '
+            f"font-weight: {weight}; src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+        )
+    return "\n".join(faces)
+
+
+def svg_with_font(svg: bytes) -> bytes:
+    """The SVG with its font inside, so that it looks the same in any browser or editor."""
+    text = svg.decode("utf-8")
+    start = text.find("<svg")
+    end = text.find(">", start) + 1
+    if start < 0 or end <= 0:
+        return svg
+    style = f"<defs><style>{font_faces()}</style></defs>"
+    return (text[:end] + style + text[end:]).encode("utf-8")
+
+
 def with_dpi(png: bytes, dpi: int) -> bytes:
     """The PNG with its resolution recorded (a pHYs chunk), so that word processors and
     layout programs place a print image at its intended size (2100 px at 300 dpi = 7 in)."""

@@ -15,7 +15,6 @@ headless Chromium. Nothing in it is fetched from anywhere.
 
 from __future__ import annotations
 
-import base64
 import html
 import math
 import os
@@ -422,22 +421,6 @@ QUALITY_ROWS = 8  # projects listed in the report; the Data page lists them all
 
 # --- The document ---------------------------------------------------------------------------
 
-FONT_FILES = {
-    400: "source-sans-3-latin-400-normal.woff2",
-    700: "source-sans-3-latin-700-normal.woff2",
-}
-
-
-def _font_faces() -> str:
-    faces = []
-    for weight, name in FONT_FILES.items():
-        data = base64.b64encode((exports.FONT_DIR / name).read_bytes()).decode("ascii")
-        faces.append(
-            '@font-face { font-family: "Source Sans 3"; font-style: normal; '
-            f"font-weight: {weight}; src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
-        )
-    return "\n".join(faces)
-
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -643,7 +626,7 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(report.title)} · {_e(kind)}</title>"
-        f"<style>{_font_faces()}\n{style}</style></head>"
+        f"<style>{exports.font_faces()}\n{style}</style></head>"
         f'<body><main class="sheet">{"".join(parts)}</main></body></html>'
     )
 

@@ -113,6 +113,7 @@ def test_a_chart_exports_as_slide_print_svg_and_csv(client, hand_app):
     assert name == "cost-per-member-by-project_2025-09-30.svg"
     assert "Cost per member by project" in text
     assert "Source: pooled savings-group data" in text
+    assert "font/woff2;base64," in text  # its type travels with it
 
     name, csv = export(client, hand_app, "ef-project", "csv", figure, "?country=UGA")
     lines = (csv.decode() if isinstance(csv, bytes) else csv).splitlines()

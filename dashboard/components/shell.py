@@ -754,6 +754,8 @@ def register_export_callback(app: Dash) -> None:
         size = exports.SIZES[fmt]
         try:
             data = exports.render(exports.framed(figure, size), extension, size)
+            if extension == "svg":
+                data = exports.svg_with_font(data)
         except exports.RenderError:
             logging.getLogger(__name__).exception("Chart export failed: %s", name)
             return no_update
