@@ -7,13 +7,14 @@ DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test lint format demo screenshots clean help
+.PHONY: run test lint format demo screenshots samples clean help
 
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
 	@echo "make test   set up, lint, run every test"
 	@echo "make demo   rebuild the demo pool ($(DB))"
 	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
+	@echo "make samples  one file of each export kind, and PNG pages of them (build/samples)"
 	@echo "make clean  remove the virtual environment, caches and generated pools"
 
 $(STAMP): pyproject.toml
@@ -47,6 +48,10 @@ demo: $(STAMP)
 screenshots: $(STAMP) $(DB)
 	@scripts/ensure-browser.sh
 	$(BIN)/python scripts/screenshots.py --db $(DB) --out build/screenshots --docs docs/screenshots
+
+samples: $(STAMP) $(DB)
+	@scripts/ensure-browser.sh
+	$(BIN)/python scripts/export_samples.py --db $(DB) --out build/samples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -509,6 +509,7 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = f"{header_row}:{header_row}"  # the header on every page
     add_about_sheets(book, about)
     buffer = io.BytesIO()
     book.save(buffer)

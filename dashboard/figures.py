@@ -39,6 +39,8 @@ def _axis_format(kind: str, currency: str) -> dict[str, object]:
         axis["tickprefix"] = f"{currency} "
     if kind == "int":
         axis["tickformat"] = "~s"
+    if kind == "decimal":
+        axis["tickformat"] = ",.1~f"  # 2,000 and 1.5, not 2,000.0
     return axis
 
 

@@ -37,6 +37,7 @@ SHOTS = (
     ("themes", "/themes"),
     ("compare", "/compare"),
     ("projects", "/projects?organisation=Nordlys+Aid"),
+    ("report", "/report?project=BDI-FJO-02"),
     ("data", "/data"),
     ("glossary", "/glossary"),
     ("overview-uganda-dkk", "/?country=UGA&currency=DKK"),
@@ -96,7 +97,11 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
     driver.get(url)
     wait = WebDriverWait(driver, 30)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".page-title")))
-    if "/glossary" not in url:
+    if "/report" in url:  # the report is drawn inside a frame
+        wait.until(ec.frame_to_be_available_and_switch_to_it((By.CSS_SELECTOR, "#rp-preview")))
+        WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "h1")))
+        driver.switch_to.default_content()
+    elif "/glossary" not in url:
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".chart-caption"), "Source:"))
     time.sleep(1.5)  # let plotly finish drawing and the loading indicators go
     # The chart toolbars appear on hover only; a still picture should not show them.
