@@ -27,10 +27,11 @@ $(DB): | $(STAMP)
 	$(BIN)/vsla demo --db $(DB)
 
 run: $(STAMP) $(DB)
+	-@scripts/ensure-system.sh  # Chromium draws exported images and PDFs; the app runs without
 	VSLA_DB=$(DB) $(BIN)/vsla serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	@scripts/ensure-browser.sh
+	@scripts/ensure-system.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -46,11 +47,11 @@ demo: $(STAMP)
 	$(BIN)/vsla demo --db $(DB) --force
 
 screenshots: $(STAMP) $(DB)
-	@scripts/ensure-browser.sh
+	@scripts/ensure-system.sh
 	$(BIN)/python scripts/screenshots.py --db $(DB) --out build/screenshots --docs docs/screenshots
 
 samples: $(STAMP) $(DB)
-	@scripts/ensure-browser.sh
+	@scripts/ensure-system.sh
 	$(BIN)/python scripts/export_samples.py --db $(DB) --out build/samples
 
 clean:

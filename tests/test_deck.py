@@ -13,7 +13,7 @@ from pptx import Presentation
 from dashboard import deck
 from dashboard.indicators import BY_ID
 from dashboard.server import PAGES
-from tests.dash_client import call
+from tests.dash_client import call, chart
 from tests.test_exports import page_export
 
 
@@ -96,3 +96,44 @@ def test_the_download_menu_is_hidden_where_the_page_has_its_own(client, hand_app
 def test_kpi_words_leave_out_decorative_arrows():
     change = html.Span([html.Span("▲", **{"aria-hidden": "true"}), " +8.2% since 30 Sep 2024"])
     assert deck.text_of(change).strip() == "+8.2% since 30 Sep 2024"
+
+
+def office_pdf(path, tmp_path) -> bytes:
+    """Open a file in LibreOffice (headless) and print it to PDF, as the issue checks."""
+    import shutil
+    import subprocess
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    assert office, "LibreOffice is installed by scripts/ensure-system.sh"
+    profile = (tmp_path / "lo-profile").as_uri()
+    command = [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    subprocess.run(
+        [*command, "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return (tmp_path / (path.stem + ".pdf")).read_bytes()
+
+
+def test_the_deck_and_the_workbook_open_in_an_office_suite(client, hand_app, tmp_path):
+    from pypdf import PdfReader
+
+    _name, data = page_export(client, "page-pptx", "?country=UGA", "/")
+    deck_file = tmp_path / "overview.pptx"
+    deck_file.write_bytes(data)
+    pages = PdfReader(io.BytesIO(office_pdf(deck_file, tmp_path))).pages
+    assert len(pages) == 4  # one page per slide
+    assert "Headline figures" in pages[1].extract_text()
+    assert "72" in pages[1].extract_text()  # Uganda's members in the KPI table
+
+    result = call(client, hand_app, "ov-lead.children", {"url.search": ""})
+    charts = {cid: chart(result, cid) for cid in ("ov-map", "ov-trend")}
+    _name, data = page_export(client, "page-xlsx", "", "/", charts)
+    book = tmp_path / "overview.xlsx"
+    book.write_bytes(data)
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(office_pdf(book, tmp_path))).pages
+    )
+    assert "Members by country" in text
+    assert "cost_per_member_usd" in text  # the definitions sheet printed too
