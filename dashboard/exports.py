@@ -428,6 +428,91 @@ def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+EXCEL_FORMATS = {
+    "int": "#,##0",
+    "pct": "0.0%",
+    "usd": "#,##0.00",
+    "decimal": "#,##0.0",
+    "date": "yyyy-mm-dd",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as shown on a page: its words, its columns (key, header, kind: int, pct,
+    usd, decimal, date, "" for text, or "*" for the row's own "kind") and its rows of raw
+    values."""
+
+    title: str
+    subtitle: str
+    caption: str
+    columns: list[tuple[str, str, str]]
+    rows: list[dict[str, Any]]
+
+
+def table_csv(table: Table) -> bytes:
+    """The table's values under its title and caption (# lines), columns as headed."""
+    buffer = io.StringIO()
+    for line in (table.title, table.subtitle, table.caption):
+        if line:
+            buffer.write(f"# {line}\n")
+    frame = pd.DataFrame(
+        [[row.get(key) for key, _, _ in table.columns] for row in table.rows],
+        columns=[header for _, header, _ in table.columns],
+    )
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def table_workbook(table: Table, about: list[tuple[str, str]]) -> bytes:
+    """The table as a sheet (formatted by kind, header frozen and repeated when printed),
+    the Filters sheet and the Definitions sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_name(table.title, set())
+    for text, style in (
+        (table.title, Font(bold=True, size=14)),
+        (table.subtitle, None),
+        (table.caption, Font(italic=True, color="5F6B78")),
+    ):
+        sheet.append([text])
+        if style is not None:
+            sheet.cell(row=sheet.max_row, column=1).font = style
+    sheet.append([])
+    sheet.append([header for _, header, _ in table.columns])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        values = []
+        for key, _, kind in table.columns:
+            value = row.get(key)
+            if kind == "date" and value:  # (a "*" column never holds dates)
+                value = _as_date(value)
+            values.append(None if isinstance(value, float) and value != value else value)
+        sheet.append(values)
+        for index, (_, _, kind) in enumerate(table.columns, start=1):
+            kind = row.get("kind", "") if kind == "*" else kind  # a row of one indicator
+            if kind in EXCEL_FORMATS:
+                sheet.cell(row=sheet.max_row, column=index).number_format = EXCEL_FORMATS[kind]
+    for index, (_, header, _) in enumerate(table.columns, start=1):
+        letter = sheet.cell(row=header_row, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(12, min(44, len(header) + 4))
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    add_about_sheets(book, about)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the book."""
     base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Chart"

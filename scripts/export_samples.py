@@ -32,9 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["VSLA_DB"] = str(args.db)
 
     from dashboard import deck, exports, report, theme
-    from dashboard.components.shell import export_about
     from dashboard.pages import efficiency
-    from dashboard.pages.common import export_name, read_view
+    from dashboard.pages.common import export_about, export_name, read_view
 
     theme.register()
     out = args.out

@@ -289,3 +289,71 @@ def test_shares_are_per_cent_cells_in_the_workbook(client, hand_app):
     assert header[2:] == ["label", *spread]
     median = sheet.cell(row=6, column=header.index("Median") + 1)
     assert 0 < median.value <= 1 and median.number_format == "0.0%"
+
+
+def table_export(client, table_id: str, fmt: str, search: str) -> tuple[str, bytes]:
+    from dashboard.components.tables import TABLE_EXPORTS
+
+    payload = {
+        "output": f"{table_id}-download.data",
+        "outputs": {"id": f"{table_id}-download", "property": "data"},
+        "inputs": [
+            [
+                {
+                    "id": {"fmt": f, "id": table_id, "type": "table-export"},
+                    "property": "n_clicks",
+                    "value": 1 if f == fmt else None,
+                }
+                for f, _ in TABLE_EXPORTS
+            ]
+        ],
+        "state": [{"id": "url", "property": "search", "value": search}],
+        "changedPropIds": [
+            json.dumps({"fmt": fmt, "id": table_id, "type": "table-export"}, separators=(",", ":"))
+            + ".n_clicks"
+        ],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:500]
+    data = json.loads(response.data)["response"][f"{table_id}-download"]["data"]
+    return data["filename"], base64.b64decode(data["content"])
+
+
+def test_tables_download_as_csv_and_excel_with_what_they_show(client, hand_app):
+    import csv
+
+    from openpyxl import load_workbook
+
+    name, data = table_export(client, "pj-trainers", "csv", "?project=UGA-A-01")
+    assert name == "trainers_UGA-A-01_2025-09-30.csv"
+    lines = data.decode().splitlines()
+    assert lines[0] == "# Trainers"
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    fo1 = next(r for r in rows if r["Trainer"] == "FO-1")
+    # FO-1 trained G1 (25 members) and G2 (15), both active on 2025-09-30.
+    assert (fo1["Groups"], fo1["Members"]) == ("2", "40")
+
+    name, data = table_export(client, "pj-trainers", "xlsx", "?project=UGA-A-01&currency=DKK")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Trainers", "Filters", "Definitions"]
+    sheet = book["Trainers"]
+    header = [c.value for c in sheet[5]]
+    assert "Savings per member (DKK)" in header
+    attendance = sheet.cell(row=6, column=header.index("Attendance") + 1)
+    assert attendance.number_format == "0.0%" and 0 < attendance.value <= 1
+
+    # The benchmark table: each row formatted as its indicator (shares as per cent).
+    name, data = table_export(client, "cmp-table", "xlsx", "?compare=country")
+    assert name == "benchmark-table_2025-09-30.xlsx"
+    sheet = load_workbook(io.BytesIO(data))["Benchmark table"]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=6)}
+    assert rows["Women (share)"][2].number_format == "0.0%"
+    assert rows["Members"][2].number_format == "#,##0"
+    header = [c.value for c in sheet[5]]
+    assert header[:2] == ["Indicator", "Unit"] and "Peers' median" in header
+    members = {header[i]: rows["Members"][i].value for i in range(2, len(header) - 3)}
+    assert members == {"Uganda": 72, "Kenya": 28, "Burundi": 25}
+
+    name, data = table_export(client, "data-quality", "csv", "")
+    assert name == "data-quality-by-project_2025-09-30.csv"
+    assert "UGA-A-01" in data.decode() or "Alpha Uganda savings" in data.decode()

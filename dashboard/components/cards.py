@@ -224,15 +224,16 @@ def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
     return outs
 
 
-_D3 = {"int": ",.0f", "pct": ".1%", "usd": ",.2f", "decimal": ",.1f"}
+D3_FORMATS = {"int": ",.0f", "pct": ".1%", "usd": ",.2f", "decimal": ",.1f"}
 
 
 def grid_column(field: str, header: str, kind: str | None = None, **extra: Any) -> dict[str, Any]:
     """An AG Grid column; numbers formatted for reading, n/a for undefined values."""
     col: dict[str, Any] = {"field": field, "headerName": header, **extra}
     if kind:
+        fmt = D3_FORMATS[kind]
         col["valueFormatter"] = {
-            "function": f"params.value == null ? 'n/a' : d3.format('{_D3[kind]}')(params.value)"
+            "function": f"params.value == null ? 'n/a' : d3.format('{fmt}')(params.value)"
         }
         col["type"] = "numericColumn"
         col["filter"] = "agNumberColumnFilter"

@@ -29,9 +29,9 @@ from dashboard.format import CURRENCIES
 from dashboard.indicators import quarter_label
 from dashboard.pages.common import (
     VALUE_LABELS,
-    View,
     describe,
     entity_name,
+    export_about,
     export_name,
     nice_date,
     read_view,
@@ -709,21 +709,6 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         if getattr(state.filters, name) == (value,):
             return no_update
         return state.with_filters(**{name: (value,)}).search() or "?"
-
-
-def export_about(view: View, page_url: str = "") -> list[tuple[str, str]]:
-    """The Filters sheet of an export: what the numbers are of, and the link back (the
-    page's address and the view's query string)."""
-    return [
-        ("Filters", describe(view.filters, view.facts)),
-        ("As of", view.as_of.isoformat() if view.as_of else ""),
-        ("Currency", view.code),
-        (
-            "Link",
-            page_url + view.state.search() if page_url else view.state.search() or "(no filters)",
-        ),
-        ("Source", "Pooled savings-group data of the network"),
-    ]
 
 
 def register_export_callback(app: Dash) -> None:

@@ -157,6 +157,21 @@ def export_name(view: View, title: str, extension: str) -> str:
     return exports.file_name(title, parts, f.as_of, extension)
 
 
+def export_about(view: View, page_url: str = "") -> list[tuple[str, str]]:
+    """The Filters sheet of an export: what the numbers are of, and the link back (the
+    page's address and the view's query string)."""
+    return [
+        ("Filters", describe(view.filters, view.facts)),
+        ("As of", view.as_of.isoformat() if view.as_of else ""),
+        ("Currency", view.code),
+        (
+            "Link",
+            page_url + view.state.search() if page_url else view.state.search() or "(no filters)",
+        ),
+        ("Source", "Pooled savings-group data of the network"),
+    ]
+
+
 def caption(view: View, groups: object, projects: object, note: str = "") -> str:
     """The footer of every chart: filters, as-of date, N groups and the source."""
     n_groups = counted(groups, "active group")

@@ -10,9 +10,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import datasource, figures
+from dashboard import datasource, exports, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.components.controls import button_group
+from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.format import format_value
 from dashboard.indicators import INDICATORS, display_label
 from dashboard.pages.common import (
@@ -83,7 +84,13 @@ def layout(**_query: Any) -> html.Div:
             ),
             html.Section(
                 [
-                    html.H2("Benchmark table", className="chart-title"),
+                    html.Div(
+                        [
+                            html.H2("Benchmark table", className="chart-title"),
+                            table_export_menu("cmp-table"),
+                        ],
+                        className="chart-head",
+                    ),
                     html.P(
                         "Green: better than the peers' median; orange: worse (by the "
                         "indicator's direction). Money in the display currency.",
@@ -147,6 +154,48 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
                 }
             )
     return peers, picks, pd.DataFrame(rows)
+
+
+def benchmark_table(search: str | None) -> exports.Table:
+    """The benchmark table as values (money in the display currency), for a download."""
+    view = read_view(search)
+    dim = view.state.compare
+    peers, picks, _rows = benchmark(view)
+    names = [entity_name(dim, p, view.facts) for p in picks]
+    columns = [("indicator", "Indicator", ""), ("unit", "Unit", "")]
+    columns += [(f"pick{i}", name, "*") for i, name in enumerate(names)]
+    columns += [
+        ("median", "Peers' median", "*"),
+        ("q1", "Peers' lower quartile", "*"),
+        ("q3", "Peers' upper quartile", "*"),
+    ]
+    rows = []
+    if not peers.empty and picks:
+        indexed = peers.set_index(dim)
+        for ind in INDICATORS:
+            if ind.id in SKIP:
+                continue
+            column = pd.to_numeric(indexed[ind.id], errors="coerce").dropna()
+            row: dict[str, Any] = {
+                "indicator": display_label(ind),
+                "unit": view.code if ind.format == "usd" else ind.unit,
+                "kind": ind.format,
+            }
+            for i, pick in enumerate(picks):
+                value = indexed[ind.id].get(pick)
+                row[f"pick{i}"] = None if value is None or pd.isna(value) else float(value)
+            for key, q in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
+                row[key] = float(column.quantile(q)) if not column.empty else None
+            rows.append(row)
+    total = first_row(datasource.indicators(view.filters))
+    return exports.Table(
+        "Benchmark table",
+        f"{', '.join(names) or 'Nothing chosen'} against the {LABELS[dim].lower()} in scope; "
+        f"money in {view.code}",
+        caption(view, total.get("groups"), total.get("projects"), f"Peers: {len(peers)}."),
+        columns,
+        rows,
+    )
 
 
 def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
@@ -242,6 +291,8 @@ def build(search: str | None) -> list[Any]:
 
 
 def register_callbacks(app: Dash) -> None:
+    register_table_export(app, "cmp-table", benchmark_table)
+
     @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

@@ -15,8 +15,9 @@ from dash import Dash, Input, Output, State, dcc, html
 from dashboard import datasource, exports
 from dashboard.components.cards import data_grid, grid_column
 from dashboard.components.controls import button_group, register_url_param
+from dashboard.components.tables import grid_table, register_table_export, table_export_menu
 from dashboard.indicators import BY_ID, INDICATORS, display_label, export_columns, rows_to_csv
-from dashboard.pages.common import View, caption, entity_name, first_row, read_view
+from dashboard.pages.common import SOURCE, View, caption, entity_name, first_row, read_view
 from dashboard.urlstate import TABLE_BY
 
 PATH = "/data"
@@ -91,7 +92,13 @@ def layout(**_query: Any) -> html.Div:
             ),
             html.Section(
                 [
-                    html.H2("Data quality by project", className="chart-title"),
+                    html.Div(
+                        [
+                            html.H2("Data quality by project", className="chart-title"),
+                            table_export_menu("data-quality"),
+                        ],
+                        className="chart-head",
+                    ),
                     html.P(
                         "How old each project's latest data is as of the chosen date, and the "
                         "data-quality warnings raised at import (questionable values that "
@@ -104,7 +111,13 @@ def layout(**_query: Any) -> html.Div:
             ),
             html.Section(
                 [
-                    html.H2("Imports", className="chart-title"),
+                    html.Div(
+                        [
+                            html.H2("Imports", className="chart-title"),
+                            table_export_menu("data-imports"),
+                        ],
+                        className="chart-head",
+                    ),
                     html.P(
                         "Where the pool's data came from, newest first.", className="chart-subtitle"
                     ),
@@ -212,9 +225,6 @@ def download_name(view: View, by: str, extension: str) -> str:
     return "_".join(parts) + f".{extension}"
 
 
-NUMBER_FORMATS = {"pct": "0.0%", "usd": "#,##0.00", "int": "#,##0", "decimal": "#,##0.0"}
-
-
 def xlsx_bytes(view: View, by: str) -> bytes:
     """The table (exact USD values, ids as columns), the filters and the definitions."""
     table = pd.DataFrame(datasource.indicator_rows(view.filters, by), columns=export_columns(by))
@@ -235,13 +245,38 @@ def xlsx_bytes(view: View, by: str) -> bytes:
             letter = sheet.cell(row=1, column=idx).column_letter
             sheet.column_dimensions[letter].width = max(12, min(40, len(column) + 2))
             for cell in sheet[letter][1:]:
-                cell.number_format = NUMBER_FORMATS.get(kind, "General")
+                cell.number_format = exports.EXCEL_FORMATS.get(kind, "General")
         exports.add_about_sheets(writer.book, about)
     return buffer.getvalue()
 
 
+def quality_table(search: str | None) -> Any:
+    view = read_view(search)
+    total = first_row(datasource.indicators(view.filters))
+    return grid_table(
+        "Data quality by project",
+        "How old each project's latest data is as of the chosen date, and the warnings "
+        "raised at import",
+        caption(view, total.get("groups"), total.get("projects")),
+        QUALITY_COLUMNS,
+        quality_rows(view),
+    )
+
+
+def imports_table(_search: str | None) -> Any:
+    return grid_table(
+        "Imports",
+        "Where the pool's data came from, newest first",
+        SOURCE,
+        IMPORT_COLUMNS,
+        import_rows(),
+    )
+
+
 def register_callbacks(app: Dash) -> None:
     register_url_param(app, "data-by", "table")
+    register_table_export(app, "data-quality", quality_table)
+    register_table_export(app, "data-imports", imports_table)
 
     @app.callback(
         Output("data-table", "rowData"),

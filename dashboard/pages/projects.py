@@ -22,6 +22,7 @@ from dashboard.components.cards import (
     kpi_row,
     kpi_tile,
 )
+from dashboard.components.tables import grid_table, register_table_export, table_export_menu
 from dashboard.pages.common import (
     View,
     caption,
@@ -69,7 +70,13 @@ def layout(**_query: Any) -> html.Div:
             dbc.Row([chart_card("pj-outreach", height=320), chart_card("pj-savings", height=320)]),
             html.Section(
                 [
-                    html.H2("Trainers", className="chart-title"),
+                    html.Div(
+                        [
+                            html.H2("Trainers", className="chart-title"),
+                            table_export_menu("pj-trainers"),
+                        ],
+                        className="chart-head",
+                    ),
                     html.P(
                         "Per field officer or village agent (trainer_id): the groups they "
                         f"trained that are active. Flags: attendance {ATTENDANCE_GAP:.0%} or "
@@ -81,6 +88,7 @@ def layout(**_query: Any) -> html.Div:
                     html.P(id="pj-trainers-caption", className="chart-caption"),
                 ],
                 className="chart-card mb-4",
+                id="pj-trainers-card",
             ),
         ]
     )
@@ -347,7 +355,24 @@ def outputs() -> list[Output]:
     ]
 
 
+TRAINERS_SUBTITLE = (
+    "Per field officer or village agent: the active groups they trained; 'needs a look' "
+    "flags low attendance, high dropout or old data"
+)
+
+
+def trainers_table(search: str | None) -> Any:
+    """The trainer view as values (savings per member in the display currency)."""
+    view = read_view(search)
+    total = first_row(datasource.indicators(view.filters))
+    rows = trainer_rows(view)
+    cap = caption(view, total.get("groups"), total.get("projects"), f"{len(rows)} trainers.")
+    return grid_table("Trainers", TRAINERS_SUBTITLE, cap, trainer_columns(view.code), rows)
+
+
 def register_callbacks(app: Dash) -> None:
+    register_table_export(app, "pj-trainers", trainers_table)
+
     @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

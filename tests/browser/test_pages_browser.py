@@ -234,6 +234,21 @@ def test_every_download_button_gives_its_file(dash_duo, app):
         else:
             assert "Cost per member by project" in load_workbook(BytesIO(data)).sheetnames
 
+    dash_duo.wait_for_page(dash_duo.server_url + "/projects?project=UGA-A-01")
+    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#pj-trainers .ag-row"))
+    for fmt in ("csv", "xlsx"):
+        # Below the fold, under charts still settling: clicked where it is, by script.
+        toggle = dash_duo.find_element("#pj-trainers-card .export-menu .dropdown-toggle")
+        dash_duo.driver.execute_script("arguments[0].click()", toggle)
+        item = f'[id*="\\"fmt\\":\\"{fmt}\\""][id*="pj-trainers"]'
+        wait_until(lambda item=item: dash_duo.driver.find_elements(By.CSS_SELECTOR, item))
+        dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element(item))
+        data = downloaded(f"trainers_UGA-A-01_2025-09-30.{fmt}")
+        if fmt == "csv":
+            assert data.startswith(b"# Trainers") and b"FO-1" in data
+        else:
+            assert load_workbook(BytesIO(data)).sheetnames[0] == "Trainers"
+
     dash_duo.wait_for_page(dash_duo.server_url + "/report?project=UGA-A-01")
     wait_until(lambda: "project=UGA-A-01" in (frame_src(dash_duo) or ""), timeout=15)
     dash_duo.find_element("#rp-pdf").click()

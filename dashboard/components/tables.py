@@ -1,0 +1,86 @@
+"""Tables as files: an "Export" menu beside a table (CSV or Excel of exactly what the table
+shows) and the callback that builds the file on the server from the link, as the page
+does (nothing the browser sends but the view's query string)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import exports
+from dashboard.components.cards import D3_FORMATS
+
+TABLE_EXPORTS = (
+    ("csv", "CSV of this table"),
+    ("xlsx", "Excel of this table, with the filters and definitions"),
+)
+
+
+def table_export_menu(table_id: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.DropdownMenu(
+                [
+                    dbc.DropdownMenuItem(
+                        label, id={"type": "table-export", "id": table_id, "fmt": f}
+                    )
+                    for f, label in TABLE_EXPORTS
+                ],
+                label="Export",
+                size="sm",
+                color="light",
+                align_end=True,
+                className="export-menu",
+            ),
+            dcc.Download(id=f"{table_id}-download"),
+        ]
+    )
+
+
+def grid_kind(column: dict[str, Any]) -> str:
+    """The kind of a grid column made by cards.grid_column (from its number format)."""
+    formatter = (column.get("valueFormatter") or {}).get("function", "")
+    for kind, fmt in D3_FORMATS.items():
+        if f"'{fmt}'" in formatter:
+            return kind
+    return ""
+
+
+def grid_table(
+    title: str,
+    subtitle: str,
+    caption: str,
+    column_defs: Sequence[dict[str, Any]],
+    row_data: Sequence[dict[str, Any]],
+) -> exports.Table:
+    """An AG Grid's columns and rows as an exportable table (same headers, raw values)."""
+    columns = [(c["field"], c.get("headerName", c["field"]), grid_kind(c)) for c in column_defs]
+    return exports.Table(title, subtitle, caption, columns, list(row_data))
+
+
+def register_table_export(
+    app: Dash, table_id: str, make: Callable[[str | None], exports.Table]
+) -> None:
+    """`make(search)` builds the table for the link; the menu's items download it."""
+    from dashboard.pages.common import export_about, export_name, read_view
+
+    @app.callback(
+        Output(f"{table_id}-download", "data"),
+        Input({"type": "table-export", "id": table_id, "fmt": ALL}, "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def export_table(clicks: list[int | None], search: str | None) -> Any:
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks):
+            return no_update
+        fmt = trigger["fmt"]
+        view = read_view(search)
+        table = make(search)
+        name = export_name(view, table.title, fmt)
+        if fmt == "csv":
+            return dcc.send_bytes(exports.table_csv(table), name)
+        return dcc.send_bytes(exports.table_workbook(table, export_about(view)), name)
