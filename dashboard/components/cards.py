@@ -65,23 +65,29 @@ EXPORTS = (
 )
 
 
-def export_menu(cid: str) -> html.Div:
-    """Download this chart as a file: title, subtitle, caption and source inside."""
+def download_menu(items: Sequence[tuple[str, Any]], download_id: Any) -> html.Div:
+    """A small "Export" menu: each item (label, component id) asks for one file, which
+    arrives through the menu's dcc.Download."""
     return html.Div(
         [
             dbc.DropdownMenu(
-                [
-                    dbc.DropdownMenuItem(label, id={"type": "export", "id": cid, "fmt": fmt})
-                    for fmt, label in EXPORTS
-                ],
+                [dbc.DropdownMenuItem(label, id=item_id) for label, item_id in items],
                 label="Export",
                 size="sm",
                 color="light",
                 align_end=True,
                 className="export-menu",
             ),
-            dcc.Download(id={"type": "download", "id": cid}),
+            dcc.Download(id=download_id),
         ]
+    )
+
+
+def export_menu(cid: str) -> html.Div:
+    """Download this chart as a file: title, subtitle, caption and source inside."""
+    return download_menu(
+        [(label, {"type": "export", "id": cid, "fmt": fmt}) for fmt, label in EXPORTS],
+        {"type": "download", "id": cid},
     )
 
 

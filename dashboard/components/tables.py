@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import exports
-from dashboard.components.cards import D3_FORMATS
+from dashboard.components.cards import D3_FORMATS, download_menu
 
 TABLE_EXPORTS = (
     ("csv", "CSV of this table"),
@@ -20,23 +19,12 @@ TABLE_EXPORTS = (
 
 
 def table_export_menu(table_id: str) -> html.Div:
-    return html.Div(
+    return download_menu(
         [
-            dbc.DropdownMenu(
-                [
-                    dbc.DropdownMenuItem(
-                        label, id={"type": "table-export", "id": table_id, "fmt": f}
-                    )
-                    for f, label in TABLE_EXPORTS
-                ],
-                label="Export",
-                size="sm",
-                color="light",
-                align_end=True,
-                className="export-menu",
-            ),
-            dcc.Download(id=f"{table_id}-download"),
-        ]
+            (label, {"type": "table-export", "id": table_id, "fmt": fmt})
+            for fmt, label in TABLE_EXPORTS
+        ],
+        f"{table_id}-download",
     )
 
 
