@@ -423,7 +423,15 @@ QUALITY_ROWS = 8  # projects listed in the report; the Data page lists them all
 
 
 def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A CSS string literal of any text, safe inside a <style> element: quotes and
+    backslashes escaped, line breaks and < > as CSS escapes (so "</style>" cannot end it)."""
+    out = []
+    for char in text:
+        if char in '"\\<>' or ord(char) < 32:
+            out.append(f"\\{ord(char):X} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 STYLE = """

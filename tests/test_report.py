@@ -125,3 +125,10 @@ def test_choosing_a_comparison_date_writes_the_link(client, hand_app):
         via="rp-vs.value",
     )
     assert list(back.values()) == ["?project=UGA-A-01"]  # the default needs no parameter
+
+
+def test_words_in_the_page_margins_cannot_end_the_stylesheet():
+    text = report._css_string('Alpha "A" </style><script>x</script>\nB\\')
+    assert "<" not in text and ">" not in text and "\n" not in text
+    assert text.startswith('"Alpha \\22 A\\22  \\3C /style\\3E \\3C script\\3E x')
+    assert text.endswith('\\A B\\5C "')
