@@ -1,4 +1,4 @@
-"""The `vsla` command: import, template, demo, indicators, info, serve."""
+"""The `vsla` command: import, template, demo, indicators, info, serve, user."""
 
 from __future__ import annotations
 
@@ -149,6 +149,26 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=cmd_info)
 
+    p = sub.add_parser(
+        "user",
+        help="manage the dashboard's users (add, list, remove, passwd)",
+        description="Users sign in to the dashboard: an admin sees everything; a member sees "
+        "its organisation's projects in full and the projects others share. The user store "
+        "is $VSLA_USERS, else users.sqlite beside the pool.",
+    )
+    _db_arg(p)
+    users = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    u = users.add_parser("add", help="add a user (the password is asked for, or read from stdin)")
+    u.add_argument("username")
+    u.add_argument("--role", choices=("admin", "member"), default="member")
+    u.add_argument("--organisation", help="the member's organisation, as in the pool")
+    u = users.add_parser("list", help="list the users")
+    u = users.add_parser("remove", help="remove a user (their sign-in ends at once)")
+    u.add_argument("username")
+    u = users.add_parser("passwd", help="set a user's password (and unlock the account)")
+    u.add_argument("username")
+    p.set_defaults(func=cmd_user)
+
     p = sub.add_parser("serve", help="serve the dashboard (development server)")
     _db_arg(p)
     p.add_argument("--host", default="127.0.0.1")
@@ -285,12 +305,81 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """Asked for twice at a terminal; the first line of stdin otherwise (for scripts)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("The two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from dashboard import auth
+
+    if args.db:
+        os.environ["VSLA_DB"] = str(args.db)
+    store = auth.UserStore()
+    try:
+        if args.action == "list":
+            users = store.users()
+            for user in users:
+                print(f"{user.username:24s} {user.role:7s} {user.organisation or ''}")
+            print(f"{len(users)} users in {store.path}", file=sys.stderr)
+        elif args.action == "add":
+            if args.role == "member" and args.organisation:
+                _check_organisation(args.organisation)
+            user = store.add(args.username, _read_password(), args.role, args.organisation)
+            of = f", {user.organisation}" if user.organisation else ""
+            print(f"Added {user.username} ({user.role}{of}).")
+        elif args.action == "remove":
+            store.remove(args.username)
+            print(f"Removed {args.username}.")
+        elif args.action == "passwd":
+            store.set_password(args.username, _read_password())
+            print(f"Set the password of {args.username}.")
+    except auth.AuthError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check_organisation(organisation: str) -> None:
+    """A member's organisation should be one of the pool's (a typo would show nothing)."""
+    from dashboard.pool import open_pool
+
+    path = pool_path()
+    if not path.exists():
+        return
+    con = open_pool(path, read_only=True)
+    try:
+        known = {r[0] for r in con.execute("SELECT DISTINCT organisation FROM projects").fetchall()}
+    finally:
+        con.close()
+    if known and organisation not in known:
+        from dashboard.auth import AuthError
+
+        raise AuthError(
+            f"No organisation {organisation!r} in the pool ({path}); known: "
+            + ", ".join(sorted(known))
+        )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.db:
         os.environ["VSLA_DB"] = str(args.db)
     from dashboard.server import create_app
 
-    create_app().run(host=args.host, port=args.port, debug=False)
+    if not os.environ.get("VSLA_SECRET_KEY"):
+        print(
+            "No VSLA_SECRET_KEY set: sessions are signed with a key made up for this run "
+            "(sign-ins end when it stops). Set one for anything but local use.",
+            file=sys.stderr,
+        )
+    create_app(generated_key_ok=True).run(host=args.host, port=args.port, debug=False)
     return 0
 
 

@@ -4,6 +4,11 @@ Pages call these functions and hand the results to pure figure functions; nothin
 about Dash. Results are cached per process, keyed by the pool file's identity (an import swaps
 in a new file, so a new pool version never serves old numbers) and the arguments (Filters is a
 frozen dataclass, hashable, its notices excluded). Callers must not modify what they get.
+
+Every function scopes its query to the current viewer (dashboard.login.current_viewer, from
+the server-side session) before the cache and the SQL: the projects the viewer may see go in
+as bound parameters ($restricted, $visible), so the cache key holds the viewer's scope too,
+and no caller can ask for more.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
@@ -139,8 +144,54 @@ def _none(value: Any) -> Any:
     return None if value is None or value is pd.NaT or value != value else value
 
 
-@cached
+def viewer() -> Any:
+    from dashboard.login import current_viewer
+
+    return current_viewer()
+
+
+def _visible(detail: bool = False) -> tuple[str, ...] | None:
+    """Project ids the current viewer may see (None: all); with `detail`, those it may see
+    in detail (per trainer or group): its own organisation's."""
+    from dashboard import auth
+
+    who = viewer()
+    if who.is_admin:
+        return None
+    rows = [(p.project_id, p.organisation, p.shared) for p in all_facts().projects]
+    return (auth.detailed_projects if detail else auth.visible_projects)(who, rows)
+
+
+def scoped(filters: Filters, by: str | None = None) -> Filters:
+    """The filters limited to what the current viewer may see (the trainer breakdown, which
+    names people, to its own organisation's projects)."""
+    return replace(filters, visible=_visible(detail=by == "trainer"))
+
+
 def facts() -> PoolFacts:
+    """The pool's vocabulary as the current viewer may see it."""
+    every = all_facts()
+    visible = _visible()
+    if visible is None:
+        return every
+    allowed = set(visible)
+    return replace(
+        every,
+        projects=tuple(p for p in every.projects if p.project_id in allowed),
+        tags=_tags(visible),
+    )
+
+
+@cached
+def _tags(visible: tuple[str, ...] | None) -> tuple[str, ...]:
+    params = {"restricted": visible is not None, "visible": list(visible or ())}
+    with db.cursor() as con:
+        return tuple(t for (t, _n) in con.execute(sql("tags"), params).fetchall())
+
+
+@cached
+def all_facts() -> PoolFacts:
+    """Every project of the pool (for scoping and colours; never shown as such)."""
     frame = _frame("projects")
     projects = tuple(
         Project(
@@ -158,8 +209,8 @@ def facts() -> PoolFacts:
         )
         for r in frame.itertuples(index=False)
     )
+    tags = _tags(None)
     with db.cursor() as con:
-        tags = tuple(t for (t, _n) in con.execute(sql("tags")).fetchall())
         first, latest = earliest_report_date(con), latest_report_date(con)
         kind = meta(con).get("kind", "")
     return PoolFacts(projects, tags, first, latest, kind)
@@ -169,30 +220,43 @@ def resolve(filters: Filters) -> Filters:
     """The filters with the as-of date made explicit (the pool's latest when unset)."""
     if filters.as_of is not None:
         return filters
-    return filters.with_as_of(facts().latest_date)
+    return filters.with_as_of(all_facts().latest_date)
 
 
 # --- Indicators ----------------------------------------------------------------------------
 
 
-@cached
 def indicator_rows(
     filters: Filters, by: str | None = None, over_time: bool = False
 ) -> list[dict[str, Any]]:
-    """The engine's rows, exactly as `vsla indicators` gets them."""
+    """The engine's rows, exactly as `vsla indicators` gets them (for what the viewer may
+    see)."""
+    return _indicator_rows(scoped(filters, by), by, over_time)
+
+
+@cached
+def _indicator_rows(filters: Filters, by: str | None, over_time: bool) -> list[dict[str, Any]]:
     with db.cursor() as con:
         return compute(con, filters, by, over_time=over_time)
 
 
-@cached
 def indicators(filters: Filters, by: str | None = None, over_time: bool = False) -> pd.DataFrame:
     """The engine's rows as a DataFrame (one row without `by` and over_time)."""
-    return pd.DataFrame(indicator_rows(filters, by, over_time))
+    return _indicators(scoped(filters, by), by, over_time)
 
 
 @cached
+def _indicators(filters: Filters, by: str | None, over_time: bool) -> pd.DataFrame:
+    return pd.DataFrame(_indicator_rows(filters, by, over_time))
+
+
 def indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None = None) -> pd.DataFrame:
     """The engine's rows at each of `dates` (e.g. the as-of date and its comparison date)."""
+    return _indicators_at(scoped(filters, by), dates, by)
+
+
+@cached
+def _indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None) -> pd.DataFrame:
     with db.cursor() as con:
         rows = compute(con, filters, by, dates=list(dates))
     return pd.DataFrame(rows)
@@ -208,22 +272,30 @@ def comparison_date(as_of: date) -> date:
 
 
 def _scope_params(filters: Filters) -> dict[str, Any]:
-    return filters.sql_params() | {"as_of_dates": [filters.as_of or facts().latest_date]}
+    return filters.sql_params() | {"as_of_dates": [filters.as_of or all_facts().latest_date]}
+
+
+def distribution(filters: Filters, by: str = "") -> pd.DataFrame:
+    """Percentiles across groups of each group-level ratio (group_distribution.sql)."""
+    return _distribution(scoped(filters), by)
 
 
 @cached
-def distribution(filters: Filters, by: str = "") -> pd.DataFrame:
-    """Percentiles across groups of each group-level ratio (group_distribution.sql)."""
-    if facts().latest_date is None:
+def _distribution(filters: Filters, by: str) -> pd.DataFrame:
+    if all_facts().latest_date is None:
         return pd.DataFrame(
             columns=["by_value", "indicator", "groups", "p05", "q1", "median", "q3", "p95"]
         )
     return _frame("group_distribution", _scope_params(filters) | {"by": by})
 
 
-@cached
 def group_sizes(filters: Filters) -> pd.DataFrame:
-    if facts().latest_date is None:
+    return _group_sizes(scoped(filters))
+
+
+@cached
+def _group_sizes(filters: Filters) -> pd.DataFrame:
+    if all_facts().latest_date is None:
         return pd.DataFrame(columns=["members", "groups"])
     return _frame("group_sizes", _scope_params(filters))
 
@@ -231,25 +303,44 @@ def group_sizes(filters: Filters) -> pd.DataFrame:
 # --- Projects, quality, provenance ------------------------------------------------------------
 
 
-@cached
 def project_reports(as_of: date) -> pd.DataFrame:
+    """Each project's latest report (staff, cost) up to `as_of`, of the visible projects."""
+    frame = _project_reports(as_of)
+    visible = _visible()
+    return frame if visible is None else frame[frame["project_id"].isin(visible)]
+
+
+@cached
+def _project_reports(as_of: date) -> pd.DataFrame:
     return _frame("project_reports_as_of", {"as_of": as_of})
 
 
-@cached
 def project_quality(filters: Filters) -> pd.DataFrame:
-    as_of = filters.as_of or facts().latest_date or date.today()
+    return _project_quality(scoped(filters))
+
+
+@cached
+def _project_quality(filters: Filters) -> pd.DataFrame:
+    as_of = filters.as_of or all_facts().latest_date or date.today()
     params = {
         "as_of": as_of,
         "country": list(filters.country),
         "organisation": list(filters.organisation),
         "project": list(filters.project),
+        "restricted": filters.visible is not None,
+        "visible": list(filters.visible or ()),
     }
     return _frame("project_quality", params)
 
 
-@cached
 def imports() -> pd.DataFrame:
+    """Import provenance (file names of every organisation's workbooks): admins only."""
+    frame = _imports()
+    return frame if viewer().is_admin else frame.iloc[0:0]
+
+
+@cached
+def _imports() -> pd.DataFrame:
     return _frame("imports")
 
 

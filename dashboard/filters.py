@@ -103,6 +103,9 @@ class Filters:
     youth_recorded: bool | None = None  # only groups whose dataset records youth (or not)
     as_of: date | None = None  # None: the latest report_date in the pool
     notices: tuple[str, ...] = field(default=(), compare=False)
+    # The projects the viewer may see (set by the server from the session, never from a
+    # link or flag); None: no restriction (an admin, the command line).
+    visible: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in LIST_FIELDS:
@@ -151,13 +154,15 @@ class Filters:
         params["min_pct_women"] = self.min_pct_women
         params["max_pct_women"] = self.max_pct_women
         params["youth_recorded"] = self.youth_recorded
+        params["restricted"] = self.visible is not None
+        params["visible"] = list(self.visible or ())
         return params
 
     def as_query(self) -> dict[str, list[str]]:
         """The filter as URL query / CLI flag values (same names as `vsla indicators`)."""
         out: dict[str, list[str]] = {}
         for f in fields(self):
-            if f.name == "notices":
+            if f.name in ("notices", "visible"):
                 continue
             value = getattr(self, f.name)
             if value in ((), None):

@@ -14,7 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
-from dashboard import datasource, report
+from dashboard import auth, datasource, login, report
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.pages import (
@@ -73,6 +73,17 @@ def pool_problem() -> html.Div | None:
     return None
 
 
+def _demo_accounts() -> None:
+    """The demo pool comes with an account per organisation and an admin (created in the
+    user store the first time the app meets the demo pool)."""
+    try:
+        facts = datasource.all_facts()
+    except PoolError:
+        return
+    if facts.kind == "demo":
+        auth.ensure_demo_accounts(auth.UserStore(), facts.organisations)
+
+
 def _page_layout(module: ModuleType) -> Any:
     def layout(**query: Any) -> Any:
         return pool_problem() or module.layout(**query)
@@ -80,7 +91,9 @@ def _page_layout(module: ModuleType) -> Any:
     return layout
 
 
-def create_app() -> Dash:
+def create_app(generated_key_ok: bool = False) -> Dash:
+    """The dashboard. Sessions are signed with $VSLA_SECRET_KEY; without one, only a local
+    server (`vsla serve`, generated_key_ok) may make a key up; gunicorn's refuses."""
     app = Dash(
         __name__,
         title="Savings groups network",
@@ -114,6 +127,8 @@ def create_app() -> Dash:
     shell.register_export_callback(app)
     shell.register_page_export_callback(app, PAGES)
     report.register_routes(app.server)
+    login.configure(app.server, generated_key_ok)
+    _demo_accounts()
     for module in PAGES:
         module.register_callbacks(app)
     return app

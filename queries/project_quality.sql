@@ -1,11 +1,13 @@
 -- Data quality per project as of a date: how old its data is and what the warnings say.
--- Parameters: $as_of DATE; $country, $organisation, $project VARCHAR[] (empty = all).
+-- Parameters: $as_of DATE; $country, $organisation, $project VARCHAR[] (empty = all);
+-- $restricted BOOLEAN and $visible VARCHAR[]: the projects the viewer may see.
 WITH proj AS (
     SELECT p.project_id, p.project_name, p.organisation, p.country
     FROM projects p
     WHERE (len($country::VARCHAR[]) = 0 OR list_contains($country::VARCHAR[], p.country))
       AND (len($organisation::VARCHAR[]) = 0 OR list_contains($organisation::VARCHAR[], p.organisation))
       AND (len($project::VARCHAR[]) = 0 OR list_contains($project::VARCHAR[], p.project_id))
+      AND (NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], p.project_id))
 ),
 ds AS (
     SELECT project_id, max(report_date) AS latest_dataset,

@@ -2,6 +2,7 @@
 -- once and included (--@include scope) by every query that needs them. It defines the CTEs
 --   dates   the as-of dates ($as_of_dates DATE[]: one, or each quarter end of a trend)
 --   proj    projects passing the project-level filters ($country, $organisation, $project)
+--           among those the viewer may see ($restricted BOOLEAN, $visible VARCHAR[])
 --   latest  each group's latest dataset up to each as-of date, if newer than as-of - 365 days
 --   active  those datasets (the active groups) with group attributes, the USD rate, cycle
 --           length, data age and `in_scope` (the group-level filters: $trained_by, $setting,
@@ -18,6 +19,7 @@ proj AS (
     WHERE (len($country::VARCHAR[]) = 0 OR list_contains($country::VARCHAR[], p.country))
       AND (len($organisation::VARCHAR[]) = 0 OR list_contains($organisation::VARCHAR[], p.organisation))
       AND (len($project::VARCHAR[]) = 0 OR list_contains($project::VARCHAR[], p.project_id))
+      AND (NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], p.project_id))
 ),
 -- Active groups: each group's latest dataset with report_date <= as_of, if newer than
 -- as_of - 365 days. That dataset is the group's one contribution.

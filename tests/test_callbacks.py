@@ -28,8 +28,9 @@ def app(hand_app):
 
 
 @pytest.fixture
-def client(app):
-    return app.server.test_client()
+def client(admin_client):
+    """Signed in as the network admin: these tests check values over the whole pool."""
+    return admin_client
 
 
 @pytest.fixture

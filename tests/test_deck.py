@@ -18,8 +18,9 @@ from tests.test_exports import page_export
 
 
 @pytest.fixture
-def client(hand_app):
-    return hand_app.server.test_client()
+def client(admin_client):
+    """Signed in as the network admin: these tests check values over the whole pool."""
+    return admin_client
 
 
 def slide_texts(slide) -> list[str]:

@@ -17,8 +17,9 @@ from tests.dash_client import call, chart
 
 
 @pytest.fixture
-def client(hand_app):
-    return hand_app.server.test_client()
+def client(admin_client):
+    """Signed in as the network admin: these tests check values over the whole pool."""
+    return admin_client
 
 
 def png_size(data: bytes) -> tuple[int, int]:

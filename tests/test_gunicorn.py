@@ -53,6 +53,25 @@ def gunicorn_url(hand_pool_path):
         proc.wait(timeout=30)
 
 
+def signed_in(url: str, username: str) -> urllib.request.OpenerDirector:
+    """A client with a cookie jar, signed in through the login form."""
+    import http.cookiejar
+    import re
+    from urllib.parse import urlencode
+
+    from tests.conftest import PASSWORD
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with opener.open(url + "/login", timeout=10) as response:
+        token = re.search(r'name="csrf" value="([^"]+)"', response.read().decode()).group(1)
+    form = urlencode({"username": username, "password": PASSWORD, "csrf": token}).encode()
+    with opener.open(url + "/login", data=form, timeout=30) as response:
+        assert response.status == 200  # followed the redirect to the dashboard
+    return opener
+
+
 def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url, hand_pool_path, monkeypatch):
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
     from dashboard.server import create_app
@@ -60,18 +79,28 @@ def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url, hand_pool_path,
     body = json.dumps(
         request_body(create_app(), "ov-lead.children", {"url.search": "?country=UGA"})
     ).encode()
-    # Several requests, so that both workers open the pool read-only and answer.
+    admin = signed_in(gunicorn_url, "admin")
+    guest = urllib.request.build_opener()
+    # Several requests, so that both workers open the pool read-only and answer; the session
+    # signed by one worker is honoured by the other (one secret key).
     for _ in range(6):
-        with urllib.request.urlopen(gunicorn_url + "/_dash-layout", timeout=10) as response:
+        with admin.open(gunicorn_url + "/_dash-layout", timeout=10) as response:
             assert response.status == 200
-        request = urllib.request.Request(
-            gunicorn_url + "/_dash-update-component",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
+
+        def request() -> urllib.request.Request:  # a fresh one: a cookie jar writes into it
+            return urllib.request.Request(
+                gunicorn_url + "/_dash-update-component",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            )
+
+        with admin.open(request(), timeout=30) as response:
             values = flatten(json.loads(response.read()))
         assert values["kpi-members-value.children"] == "72"  # Uganda's members, by hand
+        with guest.open(request(), timeout=30) as response:
+            values = flatten(json.loads(response.read()))
+        # A guest sees shared projects only: UGA-A-01's G1 (25) and G2 (15), not UGA-B-01.
+        assert values["kpi-members-value.children"] == "40"
     with urllib.request.urlopen(gunicorn_url + "/assets/00_bootstrap.min.css") as response:
         assert response.status == 200
 

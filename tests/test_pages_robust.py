@@ -55,9 +55,13 @@ queries = st.lists(
 
 
 @pytest.fixture(scope="module")
-def app(hand_pool_path):
+def app(hand_pool_path, hand_users_path):
+    from tests.conftest import SECRET
+
     mp = pytest.MonkeyPatch()
     mp.setenv("VSLA_DB", str(hand_pool_path))
+    mp.setenv("VSLA_SECRET_KEY", SECRET)  # (module scope: before the autouse fixture)
+    mp.setenv("VSLA_USERS", str(hand_users_path))
     db.reset()
     datasource.clear_cache()
     from dashboard.server import create_app

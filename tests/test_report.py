@@ -14,8 +14,9 @@ from tests.dash_client import call
 
 
 @pytest.fixture
-def client(hand_app):
-    return hand_app.server.test_client()
+def client(admin_client):
+    """Signed in as the network admin: these tests check values over the whole pool."""
+    return admin_client
 
 
 def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app):

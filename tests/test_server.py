@@ -31,8 +31,9 @@ def app(hand_app):
 
 
 @pytest.fixture
-def client(app):
-    return app.server.test_client()
+def client(admin_client):
+    """Signed in as the network admin: these tests check values over the whole pool."""
+    return admin_client
 
 
 def test_pages_are_registered_at_their_fixed_paths(app):

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
 import dash
 import dash_bootstrap_components as dbc
@@ -27,6 +28,7 @@ from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
 from dashboard.indicators import quarter_label
+from dashboard.login import LOGIN_PATH, LOGOUT_PATH, csrf_token, current_viewer
 from dashboard.pages.common import (
     VALUE_LABELS,
     describe,
@@ -233,7 +235,12 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
                 ),
                 dbc.NavbarToggler(id="nav-toggle"),
                 dbc.Collapse(
-                    dbc.Nav(links, navbar=True, className="ms-auto"), id="nav-collapse", navbar=True
+                    [
+                        dbc.Nav(links, navbar=True, className="ms-auto"),
+                        html.Div(id="account", className="account"),
+                    ],
+                    id="nav-collapse",
+                    navbar=True,
                 ),
             ],
             fluid=True,
@@ -636,6 +643,41 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         hrefs = [p["path"] + keep for p in pages]
         active = [p["path"] == path for p in pages]
         return [*hrefs, *active, breadcrumb(state, facts, path)]
+
+    @app.callback(
+        Output("account", "children"),
+        Input("url", "pathname"),
+        State("url", "search"),
+    )
+    def account(pathname: str | None, search: str | None) -> Any:
+        """Who is looking (from the session), with sign in or sign out."""
+        who = current_viewer()
+        if who.role == "guest":
+            target = quote((pathname or "/") + (search or ""), safe="/?&=")
+            return [
+                html.Span("Guest: shared data", className="account-label"),
+                html.A(
+                    "Sign in",
+                    href=f"{LOGIN_PATH}?next={target}",
+                    className="btn btn-sm btn-outline-primary",
+                    id="sign-in",
+                ),
+            ]
+        return html.Form(
+            [
+                html.Span(who.label, className="account-label", id="account-label"),
+                dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-token"),
+                html.Button(
+                    "Sign out",
+                    type="submit",
+                    className="btn btn-sm btn-outline-secondary",
+                    id="sign-out",
+                ),
+            ],
+            method="POST",
+            action=LOGOUT_PATH,
+            className="account-form",
+        )
 
     @app.callback(
         Output("page-content", "children"),

@@ -183,8 +183,10 @@ def caption(view: View, groups: object, projects: object, note: str = "") -> str
     return f"{text} {note}".strip()
 
 
-def organisation_colours(facts: PoolFacts) -> dict[str, str]:
-    return theme.organisation_colours(facts.organisations)
+def organisation_colours(_facts: PoolFacts | None = None) -> dict[str, str]:
+    """Each organisation's colour, the same for every viewer (assigned over all of the
+    pool's organisations; the names of those a viewer may not see are never shown)."""
+    return theme.organisation_colours(datasource.all_facts().organisations)
 
 
 def series_colours(dimension: str, keys: Iterable[str], facts: PoolFacts) -> dict[str, str]:

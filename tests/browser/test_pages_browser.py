@@ -13,7 +13,6 @@ from selenium.webdriver.common.by import By
 from dashboard.filters import Filters
 from dashboard.format import format_value
 from dashboard.indicators import compute, rows_to_csv
-from dashboard.pool import open_pool
 
 PAGES = {
     "/": "Savings groups in the network",
@@ -44,17 +43,32 @@ def dash_duo(dash_duo):
 
 
 def engine_value(pool: Path, filters: Filters, by: str | None = None) -> list[dict]:
-    con = open_pool(pool, read_only=True)
-    try:
+    """What `vsla indicators` computes (the engine, on the app's own read-only connection:
+    DuckDB allows one configuration per file in a process)."""
+    from dashboard import db
+    from dashboard.config import pool_path
+
+    assert pool_path() == pool
+    with db.cursor() as con:
         return compute(con, filters, by)
-    finally:
-        con.close()
 
 
 def resources(dash_duo) -> list[str]:
     return dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
+
+
+def sign_in(dash_duo, username: str) -> None:
+    """Sign in on the login page as a person does (the tests check values over the whole
+    pool, which the network admin sees)."""
+    from tests.conftest import PASSWORD
+
+    dash_duo.driver.get(dash_duo.server_url + "/login")
+    dash_duo.find_element("#username").send_keys(username)
+    dash_duo.find_element("#password").send_keys(PASSWORD)
+    dash_duo.find_element(".login-form button[type=submit]").click()
+    dash_duo.wait_for_contains_text("#account", username, timeout=15)
 
 
 def frame_src(dash_duo) -> str | None:
@@ -74,6 +88,7 @@ def wait_until(condition, timeout: float = 10.0):
 
 def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo, app):
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     base = dash_duo.server_url
     for path, title in PAGES.items():
         dash_duo.wait_for_page(base + path)
@@ -101,6 +116,7 @@ def test_choosing_a_country_changes_the_tile_the_link_and_history(dash_duo, app,
     )
     assert expected == "72"  # G1 25 + G2 15 + G5 20 + G6 12, by hand
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
     dash_duo.select_dcc_dropdown("#f-country", value="Uganda")
     dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
@@ -126,6 +142,7 @@ def test_choosing_a_country_changes_the_tile_the_link_and_history(dash_duo, app,
 
 def test_page_links_keep_the_filters(dash_duo, app):
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/?country=UGA&currency=DKK")
     dash_duo.wait_for_text_to_equal(MEMBERS, "72", timeout=15)
     dash_duo.find_element("#nav-outreach").click()
@@ -138,6 +155,7 @@ def test_page_links_keep_the_filters(dash_duo, app):
 
 def test_an_invalid_parameter_shows_a_notice_not_an_error(dash_duo, app):
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/?country=XXX&as_of=junk&colour=red")
     dash_duo.wait_for_contains_text("#url-notice", "country='XXX'", timeout=15)
     notice = dash_duo.find_element("#url-notice").text
@@ -151,6 +169,7 @@ def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, h
         engine_value(hand_pool_path, Filters(tag=("refugee",)), "country"), "country"
     )
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/data?table=country&tag=refugee")
     dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
     wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#data-table .ag-row"))
@@ -163,6 +182,7 @@ def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, h
 
 def test_a_chart_downloads_as_a_slide_image(dash_duo, app):
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
     dash_duo.find_element("#ov-map-card .export-menu .dropdown-toggle").click()
     item = '[id*="\\"fmt\\":\\"slide\\""][id*="ov-map"]'
@@ -195,6 +215,7 @@ def test_every_download_button_gives_its_file(dash_duo, app):
         return path.read_bytes()
 
     dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/efficiency?country=UGA")
     dash_duo.wait_for_contains_text("#ef-project-caption", "Uganda", timeout=15)
     names = {

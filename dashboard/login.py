@@ -1,0 +1,203 @@
+"""Logging in and out on the web: the session, the login page and the current viewer.
+
+The session is Flask's signed cookie (HttpOnly, SameSite=Lax, Secure when the request came
+over HTTPS), holding only the username; each request looks the user up in the store, so a
+removed user loses access at once. The secret key comes from $VSLA_SECRET_KEY; serving with
+gunicorn refuses to start without one, `vsla serve` (local use) makes one up.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import os
+import secrets
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import flask
+from flask.sessions import SecureCookieSessionInterface
+
+from dashboard import auth
+
+SECRET_ENV = "VSLA_SECRET_KEY"
+LOGIN_PATH = "/login"
+LOGOUT_PATH = "/logout"
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def secret_key(allow_generated: bool) -> str:
+    key = os.environ.get(SECRET_ENV, "").strip()
+    if key:
+        if len(key) < 32:
+            raise MissingSecretKey(
+                f"{SECRET_ENV} is too short: use at least 32 random characters, e.g. the "
+                'output of: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return key
+    if allow_generated:
+        return secrets.token_urlsafe(48)  # sessions end when the process does
+    raise MissingSecretKey(
+        f"{SECRET_ENV} is not set. The dashboard signs its login sessions with it: set it to a "
+        'long random value (python -c "import secrets; print(secrets.token_urlsafe(48))") '
+        "in the environment of every gunicorn worker, the same for all of them."
+    )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure when the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or flask.request.is_secure
+
+
+def configure(server: flask.Flask, allow_generated_key: bool) -> None:
+    server.secret_key = secret_key(allow_generated_key)
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="vsla_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+    )
+    server.session_interface = SessionInterface()
+    _routes(server)
+
+
+def current_viewer() -> auth.Viewer:
+    """The viewer of the current request (the command line and tests without a request see
+    everything: they read the pool file directly anyway)."""
+    if not flask.has_request_context():
+        return auth.ADMIN
+    cached = flask.g.get("vsla_viewer")
+    if cached is not None:
+        return cached
+    viewer = auth.GUEST
+    username = flask.session.get("user")
+    if isinstance(username, str):
+        user = auth.UserStore().get(username)
+        if user is not None:
+            viewer = auth.Viewer(user.role, user.organisation, user.username)
+        else:
+            flask.session.clear()  # the user was removed
+    flask.g.vsla_viewer = viewer
+    return viewer
+
+
+def csrf_token() -> str:
+    token = flask.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(24)
+        flask.session["csrf"] = token
+    return token
+
+
+def _csrf_ok(form_token: str | None) -> bool:
+    token = flask.session.get("csrf")
+    return (
+        isinstance(token, str)
+        and isinstance(form_token, str)
+        and hmac.compare_digest(token, form_token)
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site (no other host, no scheme-relative //)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _page(body: str, title: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} · Savings groups network</title>"
+        '<link rel="stylesheet" href="/assets/00_bootstrap.min.css">'
+        '<link rel="stylesheet" href="/assets/10_app.css"></head>'
+        f'<body><main class="login-page">{body}</main></body></html>'
+    )
+
+
+def _demo_table() -> str:
+    from dashboard import datasource
+
+    try:
+        facts = datasource.all_facts()
+    except Exception:  # no pool yet: nothing to list
+        return ""
+    if facts.kind != "demo":
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{html.escape(u)}</code></td><td><code>{html.escape(p)}</code></td>"
+        f"<td>{html.escape(who)}</td></tr>"
+        for u, p, who in auth.demo_accounts(facts.organisations)
+    )
+    return (
+        '<section class="demo-accounts"><h2 class="h6">Demo accounts</h2>'
+        '<p class="small text-secondary">This is the demo pool (fictional organisations). '
+        "Try each view: the admin sees everything; an organisation sees its own projects in "
+        "full and the others' shared projects.</p>"
+        '<table class="table table-sm"><thead><tr><th>Username</th><th>Password</th>'
+        f"<th>Sees as</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _login_form(error: str = "", username: str = "", next_path: str = "/") -> str:
+    alert = (
+        f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>' if error else ""
+    )
+    return _page(
+        f"""<h1 class="page-title">Sign in</h1>
+<p class="page-lead">Organisations see their own projects in full and the projects others
+share. Without signing in you see the shared data only, as aggregates.</p>
+{alert}
+<form method="post" action="{LOGIN_PATH}" class="login-form">
+  <input type="hidden" name="csrf" value="{csrf_token()}">
+  <input type="hidden" name="next" value="{html.escape(next_path)}">
+  <label class="form-label" for="username">Username</label>
+  <input class="form-control mb-3" id="username" name="username" autocomplete="username"
+         value="{html.escape(username)}" required autofocus>
+  <label class="form-label" for="password">Password</label>
+  <input class="form-control mb-3" id="password" name="password" type="password"
+         autocomplete="current-password" required>
+  <button class="btn btn-primary" type="submit">Sign in</button>
+  <a class="btn btn-link" href="/">Continue as guest</a>
+</form>
+{_demo_table()}""",
+        "Sign in",
+    )
+
+
+def _routes(server: flask.Flask) -> None:
+    @server.route(LOGIN_PATH, methods=["GET", "POST"])
+    def login() -> Any:
+        if flask.request.method == "GET":
+            next_path = _safe_next(flask.request.args.get("next"))
+            return _login_form(next_path=next_path)
+        form = flask.request.form
+        next_path = _safe_next(form.get("next"))
+        username = (form.get("username") or "").strip()
+        if not _csrf_ok(form.get("csrf")):
+            return _login_form("The form had expired: please sign in again.", username), 400
+        try:
+            user = auth.UserStore().authenticate(username, form.get("password") or "")
+        except auth.AuthError as exc:
+            return _login_form(str(exc), username, next_path), 401
+        flask.session.clear()  # a new session for the new user (no fixation)
+        flask.session.permanent = True
+        flask.session["user"] = user.username
+        return flask.redirect(next_path, code=303)
+
+    @server.route(LOGOUT_PATH, methods=["POST"])
+    def logout() -> Any:
+        if not _csrf_ok(flask.request.form.get("csrf")):
+            return flask.redirect("/", code=303)
+        flask.session.clear()
+        return flask.redirect("/", code=303)
