@@ -26,6 +26,7 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.indicators import (
+    IDS,
     compute,
     earliest_report_date,
     latest_report_date,
@@ -230,8 +231,18 @@ def indicator_rows(
     filters: Filters, by: str | None = None, over_time: bool = False
 ) -> list[dict[str, Any]]:
     """The engine's rows, exactly as `vsla indicators` gets them (for what the viewer may
-    see)."""
-    return _indicator_rows(scoped(filters, by), by, over_time)
+    see, small cells of other organisations suppressed)."""
+    mine = scoped(filters, by)
+    rows = _indicator_rows(mine, by, over_time)
+    foreign = _foreign(mine)
+    if foreign is None:
+        return rows
+    counts = (
+        rows
+        if foreign == mine.visible
+        else _indicator_rows(replace(mine, visible=foreign), by, over_time)
+    )
+    return protect(rows, _groups_by_key(counts, by), by)
 
 
 @cached
@@ -242,24 +253,99 @@ def _indicator_rows(filters: Filters, by: str | None, over_time: bool) -> list[d
 
 def indicators(filters: Filters, by: str | None = None, over_time: bool = False) -> pd.DataFrame:
     """The engine's rows as a DataFrame (one row without `by` and over_time)."""
-    return _indicators(scoped(filters, by), by, over_time)
+    return _frame_of(indicator_rows(filters, by, over_time))
 
 
-@cached
-def _indicators(filters: Filters, by: str | None, over_time: bool) -> pd.DataFrame:
-    return pd.DataFrame(_indicator_rows(filters, by, over_time))
+def _frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame whose indicator columns stay numeric where suppressed rows
+    carry None, and whose `suppressed` column (if any) is a plain bool."""
+    frame = pd.DataFrame(rows)
+    if "suppressed" in frame:
+        for column in IDS:
+            if column in frame:
+                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        frame["suppressed"] = frame["suppressed"].astype("boolean").fillna(False).astype(bool)
+    return frame
 
 
 def indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None = None) -> pd.DataFrame:
     """The engine's rows at each of `dates` (e.g. the as-of date and its comparison date)."""
-    return _indicators_at(scoped(filters, by), dates, by)
+    mine = scoped(filters, by)
+    rows = _rows_at(mine, dates, by)
+    foreign = _foreign(mine)
+    if foreign is not None:
+        counts = (
+            rows if foreign == mine.visible else _rows_at(replace(mine, visible=foreign), dates, by)
+        )
+        rows = protect(rows, _groups_by_key(counts, by), by)
+    return _frame_of(rows)
 
 
 @cached
-def _indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None) -> pd.DataFrame:
+def _rows_at(filters: Filters, dates: tuple[date, ...], by: str | None) -> list[dict[str, Any]]:
     with db.cursor() as con:
-        rows = compute(con, filters, by, dates=list(dates))
-    return pd.DataFrame(rows)
+        return compute(con, filters, by, dates=list(dates))
+
+
+# --- Small cells -------------------------------------------------------------------------
+
+MIN_GROUPS = 5  # a figure on fewer of another organisation's groups is not shown
+SUPPRESSED = "fewer than 5 groups"
+
+
+def _foreign(mine: Filters) -> tuple[str, ...] | None:
+    """Of the projects a (non-admin) viewer may see, those of other organisations; None for
+    an admin (nothing is suppressed)."""
+    if mine.visible is None:
+        return None
+    own = set(_visible(detail=True) or ())
+    return tuple(p for p in mine.visible if p not in own)
+
+
+def _key(row: dict[str, Any], by: str | None) -> tuple[Any, ...]:
+    return (row.get(by) if by else None, row.get("as_of"))
+
+
+def _groups_by_key(rows: list[dict[str, Any]], by: str | None) -> dict[tuple[Any, ...], int]:
+    return {_key(r, by): int(r.get("groups") or 0) for r in rows}
+
+
+def protect(
+    rows: list[dict[str, Any]], foreign: dict[tuple[Any, ...], int], by: str | None
+) -> list[dict[str, Any]]:
+    """Rows with their figures blanked where they rest on 1 to 4 groups of other
+    organisations (the viewer could otherwise see, or work out, another organisation's
+    small groups). Complementary suppression: where a breakdown would have exactly one
+    blank row beside a shown total, the next smallest row with others' groups is blanked
+    too, so that the blank one cannot be recomputed by subtraction."""
+    hidden = {k for k, n in foreign.items() if 0 < n < MIN_GROUPS}
+    if by is not None:
+        tables: dict[Any, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            key = _key(row, by)
+            tables.setdefault(key[1], []).append(key)
+        for keys in tables.values():
+            blank = [k for k in keys if k in hidden]
+            if len(blank) == 1:
+                others = sorted(
+                    (foreign.get(k, 0), str(k))
+                    for k in keys
+                    if k not in hidden and foreign.get(k, 0)
+                )
+                if others:
+                    hidden.add(next(k for k in keys if str(k) == others[0][1]))
+    if not hidden:
+        return rows
+    out = []
+    for row in rows:
+        if _key(row, by) not in hidden:
+            out.append(row)
+            continue
+        keep = {k: row[k] for k in (by, "as_of", "quarter") if k and k in row}
+        blank = dict.fromkeys(row, None) | keep
+        blank["suppressed"] = True
+        out.append(blank)
+    return out
 
 
 def comparison_date(as_of: date) -> date:
@@ -276,8 +362,24 @@ def _scope_params(filters: Filters) -> dict[str, Any]:
 
 
 def distribution(filters: Filters, by: str = "") -> pd.DataFrame:
-    """Percentiles across groups of each group-level ratio (group_distribution.sql)."""
-    return _distribution(scoped(filters), by)
+    """Percentiles across groups of each group-level ratio (group_distribution.sql); a box
+    resting on 1 to 4 groups of other organisations is left out."""
+    mine = scoped(filters)
+    frame = _distribution(mine, by)
+    foreign = _foreign(mine)
+    if foreign is None or frame.empty:
+        return frame
+    counts = frame if foreign == mine.visible else _distribution(replace(mine, visible=foreign), by)
+    n = dict(
+        zip(
+            zip(counts["by_value"], counts["indicator"], strict=True), counts["groups"], strict=True
+        )
+    )
+    small = [
+        0 < n.get((b, i), 0) < MIN_GROUPS
+        for b, i in zip(frame["by_value"], frame["indicator"], strict=True)
+    ]
+    return frame[[not s for s in small]].reset_index(drop=True)
 
 
 @cached
@@ -290,7 +392,20 @@ def _distribution(filters: Filters, by: str) -> pd.DataFrame:
 
 
 def group_sizes(filters: Filters) -> pd.DataFrame:
-    return _group_sizes(scoped(filters))
+    """Active groups by number of members; bars resting on 1 to 4 groups of other
+    organisations are folded into their neighbours' total as "not shown"."""
+    mine = scoped(filters)
+    frame = _group_sizes(mine)
+    foreign = _foreign(mine)
+    if foreign is None or frame.empty:
+        return frame
+    counts = frame if foreign == mine.visible else _group_sizes(replace(mine, visible=foreign))
+    n = dict(zip(counts["members"], counts["groups"], strict=True))
+    rows = [
+        {"members": m, "groups": g} for m, g in zip(frame["members"], frame["groups"], strict=True)
+    ]
+    kept = protect(rows, {(m, None): n.get(m, 0) for m in frame["members"]}, "members")
+    return pd.DataFrame([r for r in kept if not r.get("suppressed")], columns=["members", "groups"])
 
 
 @cached
@@ -316,7 +431,21 @@ def _project_reports(as_of: date) -> pd.DataFrame:
 
 
 def project_quality(filters: Filters) -> pd.DataFrame:
-    return _project_quality(scoped(filters))
+    """Data quality per project; another organisation's project with 1 to 4 groups
+    reporting shows its name only."""
+    mine = scoped(filters)
+    frame = _project_quality(mine)
+    foreign = set(_foreign(mine) or ())
+    if not foreign or frame.empty:
+        return frame
+    small = frame["project_id"].isin(foreign) & frame["groups_reporting"].between(1, MIN_GROUPS - 1)
+    if not small.any():
+        return frame
+    out = frame.copy()
+    for column in ("groups_reporting", "latest_dataset", "data_age_days", "warnings"):
+        out[column] = out[column].astype(object).where(~small, None)
+    out["warning_rules"] = out["warning_rules"].where(~small, SUPPRESSED)
+    return out
 
 
 @cached

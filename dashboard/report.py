@@ -390,10 +390,25 @@ def _quality(view: View) -> list[dict[str, Any]]:
             continue  # a project with nothing reported by then is not part of the report
         latest = r.get("latest_dataset")
         report = r.get("latest_project_report")
+        groups = r["groups_reporting"]
+        if groups is None or pd.isna(groups):  # another organisation's small project
+            rows.append(
+                {
+                    "project": view.facts.project_labels.get(r["project_id"], r["project_name"]),
+                    "groups": datasource.SUPPRESSED,
+                    "latest": "",
+                    "age": "",
+                    "stale": False,
+                    "age_days": None,
+                    "report": "",
+                    "warnings": "",
+                }
+            )
+            continue
         rows.append(
             {
                 "project": view.facts.project_labels.get(r["project_id"], r["project_name"]),
-                "groups": f"{r['groups_reporting']:,}",
+                "groups": f"{int(groups):,}",
                 "latest": nice_date(pd.Timestamp(latest).date()) if pd.notna(latest) else "none",
                 "age": "n/a" if age is None or pd.isna(age) else f"{int(age)} days",
                 "stale": age is None or pd.isna(age) or age > STALE_DAYS,

@@ -31,6 +31,75 @@ def hand_con(hand_pool_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
+# A pool for sharing and small cells: three organisations, every group with 20 members
+# (15 women) and USD 400 savings as of 2025-09-30.
+SHARING_PROJECTS = (
+    # project_id, organisation, country, shared, groups
+    ("NOR-UGA-01", "North Aid", "UGA", "yes", 8),
+    ("NOR-KEN-01", "North Aid", "KEN", "yes", 6),
+    ("SOU-UGA-01", "South Relief", "UGA", "no", 6),
+    ("SOU-TZA-01", "South Relief", "TZA", "yes", 3),  # a country of only 3 groups
+    ("EAS-UGA-01", "East Fund", "UGA", "yes", 7),
+)
+SHARING_USERS = {"north": "North Aid", "south": "South Relief", "east": "East Fund"}
+
+
+@pytest.fixture(scope="session")
+def sharing_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sharing")
+    src = folder / "csv"
+    src.mkdir()
+    projects = [
+        "project_id,project_name,organisation,partner,country,currency,start_date,"
+        "end_date,donor,shared"
+    ]
+    groups = [
+        "project_id,group_id,group_name,formation_date,trained_by,trainer_id,region,"
+        "setting,tags,latitude,longitude"
+    ]
+    datasets = [(HAND_POOL_DIR / "datasets.csv").read_text().splitlines()[0]]
+    reports = ["project_id,period_end,cost_to_date,field_officers,village_agents"]
+    for pid, org, country, shared, n in SHARING_PROJECTS:
+        projects.append(f"{pid},{pid} savings,{org},,{country},USD,2024-01-01,,,{shared}")
+        reports.append(f"{pid},2025-09-30,{2000 * n},1,0")
+        for i in range(1, n + 1):
+            gid = f"{pid}-G{i}"
+            groups.append(f"{pid},{gid},Group {gid},2024-10-01,field_officer,FO-{pid},R,rural,,,")
+            datasets.append(
+                f"{pid},{gid},2025-09-30,1,2025-01-15,20,20,15,5,,18,0,400,8,300,0,0,150,0,0,0,0,"
+                "supervised"
+            )
+    for name, lines in (
+        ("projects", projects),
+        ("groups", groups),
+        ("datasets", datasets),
+        ("project_reports", reports),
+    ):
+        (src / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    path = folder / "pool.duckdb"
+    import_files([src], path)
+    return path
+
+
+@pytest.fixture
+def sharing_app(sharing_pool_path: Path, hand_users_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The dashboard on the sharing pool, with a member account per organisation."""
+    from dashboard import auth, datasource, db
+    from dashboard.server import create_app
+
+    store = auth.UserStore(hand_users_path.with_name("sharing-users.sqlite"))
+    if not store.users():
+        store.add("admin", PASSWORD, "admin", None)
+        for name, org in SHARING_USERS.items():
+            store.add(name, PASSWORD, "member", org)
+    monkeypatch.setenv("VSLA_USERS", str(store.path))
+    monkeypatch.setenv("VSLA_DB", str(sharing_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    yield create_app()
+    db.reset()
+
+
 # The hand pool's users (tests/fixtures/hand_pool: Alpha Aid shares both its projects, Beta
 # Relief shares BDI-B-01 but not UGA-B-01).
 HAND_USERS = {

@@ -1,22 +1,26 @@
 """Who sees what, checked where it cannot be bypassed: every request below is what a
 browser could send (crafted callback payloads, export and report URLs), as a guest, as a
-member of Alpha Aid, of Beta Relief, and as the admin.
+member of each organisation and as the admin.
 
-The hand pool: Alpha Aid shares UGA-A-01 (G1, G2 active: 40 members) and KEN-A-01 (G4: 28);
-Beta Relief keeps UGA-B-01 private (G5, G6: 32 members) and shares BDI-B-01 (G7: 25)."""
+The sharing pool (tests/conftest.py), every group with 20 members as of 2025-09-30:
+North Aid shares NOR-UGA-01 (8 groups) and NOR-KEN-01 (6); South Relief keeps SOU-UGA-01 (6)
+private and shares SOU-TZA-01 (3: Tanzania has 3 groups only); East Fund shares EAS-UGA-01
+(7). Figures resting on 1 to 4 groups of other organisations are not shown."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
+from io import BytesIO
 
 import pytest
 
 from tests.conftest import login
-from tests.dash_client import call
+from tests.dash_client import call, chart
 
-PRIVATE = "UGA-B-01"
-PRIVATE_NAME = "Beta Uganda groups"
+PRIVATE = "SOU-UGA-01"
+SUPPRESSED = "fewer than 5 groups"
 
 
 def client_as(app, who: str | None):
@@ -26,120 +30,158 @@ def client_as(app, who: str | None):
     return client
 
 
-def members(client, app, search: str) -> str:
+def members(client, app, search: str = "") -> str:
     return call(client, app, "ov-lead.children", {"url.search": search})[
         "kpi-members-value.children"
     ]
 
 
+def by_country(client, app) -> dict[str, object]:
+    rows = call(client, app, "data-table.rowData", {"url.search": "?table=country"})
+    return {r["name"]: r["members"] for r in rows["data-table.rowData"]}
+
+
 @pytest.mark.parametrize(
-    ("who", "everything", "uganda"),
+    ("who", "total"),
     [
-        (None, "93", "40"),  # guest: the shared projects only
-        ("alpha", "93", "40"),  # Alpha's own (both shared) and Beta's shared one
-        ("beta", "125", "72"),  # Beta's own private one too
-        ("admin", "125", "72"),
+        (None, "480"),  # guest: the 24 groups of shared projects
+        ("north", "480"),  # its own 14 and the 10 others share
+        ("south", "600"),  # its private project too
+        ("east", "480"),
+        ("admin", "600"),
     ],
 )
-def test_each_viewer_sees_its_own_and_the_shared_projects(hand_app, who, everything, uganda):
-    client = client_as(hand_app, who)
-    assert members(client, hand_app, "") == everything
-    assert members(client, hand_app, "?country=UGA") == uganda
+def test_each_viewer_sees_its_own_and_the_shared_projects(sharing_app, who, total):
+    assert members(client_as(sharing_app, who), sharing_app) == total
 
 
-@pytest.mark.parametrize("who", [None, "alpha"])
-def test_a_link_to_a_private_project_falls_back_with_a_notice(hand_app, who):
-    client = client_as(hand_app, who)
-    result = call(client, hand_app, "ov-lead.children", {"url.search": f"?project={PRIVATE}"})
-    assert result["kpi-members-value.children"] == "93"  # not 32: the filter was dropped
+def test_small_cells_of_others_are_suppressed_with_their_complement(sharing_app):
+    guest = by_country(client_as(sharing_app, None), sharing_app)
+    # Tanzania rests on 3 groups; Kenya (6) goes too, or Tanzania = total - Uganda - Kenya.
+    assert guest == {
+        "Uganda": 300,
+        f"Kenya ({SUPPRESSED})": None,
+        f"Tanzania ({SUPPRESSED})": None,
+    }
+    north = by_country(client_as(sharing_app, "north"), sharing_app)
+    # North knows its own Kenya (no one else's groups): Uganda, where East's 7 groups are,
+    # is the complement of Tanzania instead.
+    assert north == {
+        f"Uganda ({SUPPRESSED})": None,
+        "Kenya": 120,
+        f"Tanzania ({SUPPRESSED})": None,
+    }
+    south = by_country(client_as(sharing_app, "south"), sharing_app)
+    assert south == {"Uganda": 420, "Kenya": 120, "Tanzania": 60}  # its own 3 are its own
+    admin = by_country(client_as(sharing_app, "admin"), sharing_app)
+    assert admin == {"Uganda": 420, "Kenya": 120, "Tanzania": 60}
+
+
+def test_the_map_and_the_box_plots_hide_small_cells(sharing_app):
+    client = client_as(sharing_app, None)
+    result = call(client, sharing_app, "ov-lead.children", {"url.search": ""})
+    assert chart(result, "ov-map")["data"][0]["locations"] == ["UGA"]
+    result = call(client, sharing_app, '"pf-savings_per_member_usd"', {"url.search": "?by=country"})
+    shown = json.dumps(chart(result, "pf-savings_per_member_usd"))
+    assert "Uganda" in shown and "Tanzania" not in shown
+
+
+@pytest.mark.parametrize("who", [None, "north"])
+def test_a_link_to_a_private_project_falls_back_with_a_notice(sharing_app, who):
+    client = client_as(sharing_app, who)
+    assert members(client, sharing_app, f"?project={PRIVATE}") == "480"  # the filter dropped
     sync = call(
-        client, hand_app, "notices.children", {"url.search": f"?project={PRIVATE}"}, changed=[]
+        client, sharing_app, "notices.children", {"url.search": f"?project={PRIVATE}"}, changed=[]
     )
-    notices = json.dumps(sync["notices.children"])
-    assert PRIVATE in notices
+    assert PRIVATE in json.dumps(sync["notices.children"])
     options = [o["value"] for o in sync["f-project.options"]]
-    assert PRIVATE not in options and "UGA-A-01" in options
-    assert PRIVATE_NAME not in json.dumps(sync)
+    assert PRIVATE not in options and "NOR-UGA-01" in options
 
 
-def test_the_owner_sees_its_private_project(hand_app):
-    client = client_as(hand_app, "beta")
-    assert members(client, hand_app, f"?project={PRIVATE}") == "32"
+def test_the_owner_sees_its_private_project(sharing_app):
+    assert members(client_as(sharing_app, "south"), sharing_app, f"?project={PRIVATE}") == "120"
 
 
-@pytest.mark.parametrize("who", [None, "alpha"])
-def test_no_table_or_export_carries_a_private_project(hand_app, who):
-    client = client_as(hand_app, who)
-    table = call(client, hand_app, "data-table.rowData", {"url.search": "?table=project"})
+@pytest.mark.parametrize("who", [None, "north"])
+def test_no_table_or_export_carries_a_private_project(sharing_app, who):
+    from pptx import Presentation
+
+    from tests.test_exports import page_export
+
+    client = client_as(sharing_app, who)
+    table = call(client, sharing_app, "data-table.rowData", {"url.search": "?table=project"})
     assert PRIVATE not in json.dumps(table)
     download = call(
         client,
-        hand_app,
+        sharing_app,
         "data-download.data",
         {"data-csv.n_clicks": 1, "url.search": f"?table=project&project={PRIVATE}"},
         changed=["data-csv.n_clicks"],
     )["data-download.data"]
-    assert PRIVATE not in download["content"] and PRIVATE_NAME not in download["content"]
+    assert PRIVATE not in download["content"]
     page = client.get(f"/report/print?project={PRIVATE}").get_data(as_text=True)
-    assert PRIVATE_NAME not in page and PRIVATE not in page
-
-    from tests.test_exports import page_export
-
+    assert PRIVATE not in page
     _name, deck = page_export(client, "page-pptx", f"?project={PRIVATE}", "/efficiency")
-    from io import BytesIO
-
-    from pptx import Presentation
-
     text = " ".join(
         shape.text_frame.text
         for slide in Presentation(BytesIO(deck)).slides
         for shape in slide.shapes
         if shape.has_text_frame
     )
-    assert PRIVATE_NAME not in text and PRIVATE not in text
+    assert PRIVATE not in text
 
 
-def test_trainers_are_shown_for_the_viewers_own_projects_only(hand_app):
-    rows = call(client_as(hand_app, "alpha"), hand_app, "pj-trainers.rowData", {"url.search": ""})
-    trainers = {r["trainer"] for r in rows["pj-trainers.rowData"]}
-    assert trainers == {"FO-1", "VA-1"}  # Alpha's active groups' trainers; not FO-5 or FO-9
-    guest = call(client_as(hand_app, None), hand_app, "pj-trainers.rowData", {"url.search": ""})
-    assert guest["pj-trainers.rowData"] == []
-    admin = call(client_as(hand_app, "admin"), hand_app, "pj-trainers.rowData", {"url.search": ""})
-    assert {"FO-5", "FO-9"} <= {r["trainer"] for r in admin["pj-trainers.rowData"]}
+def test_trainers_are_shown_for_the_viewers_own_projects_only(sharing_app):
+    def trainers(who):
+        rows = call(
+            client_as(sharing_app, who), sharing_app, "pj-trainers.rowData", {"url.search": ""}
+        )
+        return {r["trainer"] for r in rows["pj-trainers.rowData"]}
+
+    assert trainers("north") == {"FO-NOR-UGA-01", "FO-NOR-KEN-01"}
+    assert trainers(None) == set()
+    assert len(trainers("admin")) == 5
 
 
-def test_import_provenance_is_for_admins(hand_app):
-    guest = call(client_as(hand_app, None), hand_app, "data-imports.rowData", {"url.search": ""})
-    admin = call(client_as(hand_app, "admin"), hand_app, "data-imports.rowData", {"url.search": ""})
-    assert guest["data-imports.rowData"] == [] and len(admin["data-imports.rowData"]) >= 1
+def test_import_provenance_is_for_admins(sharing_app):
+    def imports(who):
+        rows = call(
+            client_as(sharing_app, who), sharing_app, "data-imports.rowData", {"url.search": ""}
+        )
+        return rows["data-imports.rowData"]
+
+    assert imports(None) == [] and imports("south") == [] and len(imports("admin")) == 1
 
 
-def test_signing_out_ends_access(hand_app):
-    client = client_as(hand_app, "beta")
-    assert members(client, hand_app, "") == "125"
-    page = client.get("/login").get_data(as_text=True)
-    import re
-
-    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+def test_signing_out_ends_access(sharing_app):
+    client = client_as(sharing_app, "south")
+    assert members(client, sharing_app) == "600"
+    token = re.search(
+        r'name="csrf" value="([^"]+)"', client.get("/login").get_data(as_text=True)
+    ).group(1)
     assert client.post("/logout", data={"csrf": token}).status_code == 303
-    assert members(client, hand_app, "") == "93"
+    assert members(client, sharing_app) == "480"
 
 
-def test_a_removed_user_loses_access_at_once(hand_app, hand_users_path):
+def test_a_removed_user_loses_access_at_once(sharing_app):
     from dashboard.auth import UserStore
 
-    store = UserStore(hand_users_path)
-    store.add("temp", "a long password", "member", "Beta Relief")
-    client = hand_app.server.test_client()
+    store = UserStore()
+    store.add("temp", "a long password", "member", "South Relief")
+    client = sharing_app.server.test_client()
     assert login(client, "temp", "a long password").status_code == 303
-    assert members(client, hand_app, "") == "125"
+    assert members(client, sharing_app) == "600"
     store.remove("temp")
-    assert members(client, hand_app, "") == "93"
+    assert members(client, sharing_app) == "480"
 
 
-def test_a_forged_session_cookie_is_ignored(hand_app):
-    client = hand_app.server.test_client()
+def test_a_forged_session_cookie_is_ignored(sharing_app):
+    client = sharing_app.server.test_client()
     payload = base64.urlsafe_b64encode(json.dumps({"user": "admin"}).encode()).decode()
     client.set_cookie("vsla_session", payload.rstrip("=") + ".AAAAAA.forged", domain="localhost")
-    assert members(client, hand_app, "") == "93"
+    assert members(client, sharing_app) == "480"
+
+
+def test_a_guest_of_the_hand_pool_sees_only_suppressed_headlines(hand_app):
+    # Every shared project there has fewer than 5 groups: nothing small is shown.
+    assert members(client_as(hand_app, None), hand_app) == SUPPRESSED

@@ -71,12 +71,23 @@ def app(hand_pool_path, hand_users_path):
     mp.undo()
 
 
+@pytest.fixture(scope="module", params=[None, "alpha", "admin"])
+def client(app, request):
+    """A guest (every figure of the hand pool suppressed), a member (some suppressed) and
+    the admin (none)."""
+    from tests.conftest import login
+
+    client = app.server.test_client()
+    if request.param:
+        assert login(client, request.param).status_code == 303
+    return client
+
+
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(search=queries, output=st.sampled_from(PAGE_OUTPUTS))
-def test_any_link_gets_an_answer(app, search, output):
-    client = app.server.test_client()
+def test_any_link_gets_an_answer(app, client, search, output):
     values = {"url.search": search, "url.pathname": "/"}
     response = client.post("/_dash-update-component", json=request_body(app, output, values))
     assert response.status_code in (200, 204), (search, output, response.data[:300])

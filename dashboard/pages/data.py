@@ -142,7 +142,13 @@ def table_rows(view: View, by: str) -> list[dict[str, Any]]:
     if frame.empty:
         return []
     key = "quarter" if by == "quarter" else by
-    frame = frame.assign(name=[entity_name(by, v, view.facts) for v in frame[key]])
+    hidden = frame["suppressed"].fillna(False) if "suppressed" in frame else [False] * len(frame)
+    frame = frame.assign(
+        name=[
+            entity_name(by, v, view.facts) + (f" ({datasource.SUPPRESSED})" if h else "")
+            for v, h in zip(frame[key], hidden, strict=True)
+        ]
+    )
     columns = ["name", *(i.id for i in INDICATORS)]
     records = frame[columns].astype(object).where(frame[columns].notna(), None)
     return records.to_dict("records")

@@ -81,6 +81,9 @@ def kpi_values(view: View, now: dict[str, Any], before: dict[str, Any]) -> list[
     as_of, prior = view.as_of, datasource.comparison_date(view.as_of) if view.as_of else None
     for ind_id in HEADLINE:
         ind = BY_ID[ind_id]
+        if now.get("suppressed"):
+            out += [datasource.SUPPRESSED, html.Span("not shown", className="text-secondary")]
+            continue
         value, old = now.get(ind_id), before.get(ind_id)
         if ind.format == "usd":
             value = view.convert(value, as_of.year if as_of else None)
