@@ -193,6 +193,9 @@ def _routes(server: flask.Flask) -> None:
         flask.session.clear()  # a new session for the new user (no fixation)
         flask.session.permanent = True
         flask.session["user"] = user.username
+        # The sign-out form's token, made now: made later, concurrent callbacks of the first
+        # page could each make one and the cookie would keep only the last.
+        flask.session["csrf"] = secrets.token_urlsafe(24)
         return flask.redirect(next_path, code=303)
 
     @server.route(LOGOUT_PATH, methods=["POST"])

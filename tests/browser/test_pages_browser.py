@@ -276,3 +276,31 @@ def test_every_download_button_gives_its_file(dash_duo, app):
     data = downloaded("performance-report_UGA-A-01_2025-09-30.pdf")
     assert "Alpha Uganda savings" in PdfReader(BytesIO(data)).pages[0].extract_text()
     assert dash_duo.get_logs() == []
+
+
+def test_each_role_sees_what_it_may_in_the_browser(dash_duo, sharing_app):
+    """Guest: shared projects only; a member: its own private project too, not another's;
+    signing out ends that (the sharing pool of tests/conftest.py)."""
+
+    def project_rows() -> str:
+        dash_duo.wait_for_page(dash_duo.server_url + "/data?table=project")
+        wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#data-table .ag-row"))
+        time.sleep(0.5)
+        return dash_duo.find_element("#data-table").text
+
+    dash_duo.start_server(sharing_app)
+    guest = project_rows()
+    assert "NOR-UGA-01 savings" in guest and "SOU-UGA-01" not in guest
+    assert "Guest" in dash_duo.find_element("#account").text
+
+    sign_in(dash_duo, "south")
+    south = project_rows()
+    assert "SOU-UGA-01 savings" in south and "NOR-UGA-01 savings" in south
+
+    dash_duo.find_element("#sign-out").click()
+    dash_duo.wait_for_contains_text("#account", "Guest", timeout=15)
+    assert "SOU-UGA-01" not in project_rows()
+
+    sign_in(dash_duo, "north")
+    assert "SOU-UGA-01" not in project_rows()
+    assert dash_duo.get_logs() == []
