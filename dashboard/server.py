@@ -27,6 +27,7 @@ from dashboard.pages import (
     performance,
     projects,
     themes,
+    upload,
 )
 from dashboard.pages import report as report_page
 from dashboard.pool import PoolError
@@ -42,6 +43,7 @@ PAGES: tuple[ModuleType, ...] = (
     report_page,
     data,
     glossary,
+    upload,
 )
 
 
@@ -128,6 +130,8 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     shell.register_page_export_callback(app, PAGES)
     report.register_routes(app.server)
     login.configure(app.server, generated_key_ok)
+    # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
+    app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES
     _demo_accounts()
     for module in PAGES:
         module.register_callbacks(app)

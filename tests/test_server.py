@@ -22,6 +22,7 @@ PATHS = (
     "/report",
     "/data",
     "/glossary",
+    "/import",
 )
 
 

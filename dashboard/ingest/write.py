@@ -130,8 +130,14 @@ def import_files(
     db: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    organisation: str | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
+
+    With `organisation`, only that organisation's projects may be imported (an upload by one
+    of its members). With `dry_run`, everything is done on a copy that is then thrown away:
+    the result says what the import would add and warn about.
 
     Raises ImportRejected, leaving the pool byte-for-byte unchanged, on any error."""
     started = time.perf_counter()
@@ -151,8 +157,11 @@ def import_files(
                 issue = Issue.about_file(db.name, str(exc))
                 raise ImportRejected([*reading.issues, issue]) from None
             checked = validate(con, reading.sheets, today=date.today(), progress=say)
-            issues = reading.issues + checked.issues
-            total = len(reading.issues) + checked.total
+            foreign = (
+                _other_organisations(con, reading.sheets, organisation) if organisation else []
+            )
+            issues = reading.issues + foreign + checked.issues
+            total = len(reading.issues) + len(foreign) + checked.total
             if not total and not any(checked.rows.values()):
                 names = ", ".join(p.name for p in sources)
                 issues = [
@@ -165,7 +174,7 @@ def import_files(
                 total = 1
             if total:
                 raise ImportRejected(issues, total)
-            result = _apply(con, db, reading, checked, started, say)
+            result = _apply(con, db, reading, checked, started, say, dry_run)
         finally:
             con.close()
     result.seconds = time.perf_counter() - started
@@ -180,6 +189,7 @@ def _apply(
     checked: Validation,
     started: float,
     say: Callable[[str], None],
+    dry_run: bool = False,
 ) -> ImportResult:
     temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
     _remove(temp)
@@ -224,9 +234,12 @@ def _apply(
         con.execute("CHECKPOINT target")
         con.execute("DETACH target")
         attached = False
-        _fsync(temp)
-        os.replace(temp, db)
-        _fsync(db.parent)
+        if dry_run:
+            _remove(temp)
+        else:
+            _fsync(temp)
+            os.replace(temp, db)
+            _fsync(db.parent)
     except BaseException as exc:
         if in_transaction:
             with suppress(duckdb.Error):
@@ -258,6 +271,62 @@ def _apply(
         warning_examples=examples,
         db=db,
     )
+
+
+def _other_organisations(
+    con: duckdb.DuckDBPyConnection, sheets: Sequence[RawSheet], organisation: str
+) -> list[Issue]:
+    """Rows about another organisation's projects, in an upload limited to `organisation`:
+    a project row of another organisation, or a row of a project that is not its own."""
+    try:
+        own = {
+            r[0]
+            for r in con.execute(
+                "SELECT project_id FROM pool.projects WHERE organisation = ?", [organisation]
+            ).fetchall()
+        }
+    except duckdb.Error:  # no pool yet
+        own = set()
+    issues: list[Issue] = []
+    for sheet in sheets:
+        if sheet.table != "projects" or "organisation" not in sheet.columns:
+            continue
+        ids = sheet.frame.get(sheet.columns.get("project_id", ""))
+        orgs = sheet.frame[sheet.columns["organisation"]]
+        for i, org in enumerate(orgs):
+            text = (org or "").strip() if isinstance(org, str) else ""
+            if text == organisation and ids is not None and isinstance(ids.iloc[i], str):
+                own.add(ids.iloc[i].strip())
+            elif text and text != organisation:
+                issues.append(
+                    Issue(
+                        sheet.file,
+                        sheet.sheet,
+                        int(sheet.frame["_row"].iloc[i]),
+                        sheet.headers.get("organisation", "organisation"),
+                        text,
+                        f"you may import {organisation}'s projects only; ask the network's "
+                        "administrator to import other organisations' data.",
+                    )
+                )
+    for sheet in sheets:
+        if sheet.table == "projects" or "project_id" not in sheet.columns:
+            continue
+        for i, pid in enumerate(sheet.frame[sheet.columns["project_id"]]):
+            text = pid.strip() if isinstance(pid, str) else ""
+            if text and text not in own:
+                issues.append(
+                    Issue(
+                        sheet.file,
+                        sheet.sheet,
+                        int(sheet.frame["_row"].iloc[i]),
+                        sheet.headers.get("project_id", "project_id"),
+                        text,
+                        f"this is not a project of {organisation}; you may import your own "
+                        "organisation's projects only.",
+                    )
+                )
+    return issues
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str) -> int:

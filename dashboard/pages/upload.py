@@ -1,0 +1,203 @@
+"""/import: upload a workbook or CSV files in the browser (admins; members for their own
+organisation's projects), checked exactly as `vsla import` checks them.
+
+Two steps: "Check" runs the whole import on a throw-away copy of the pool and lists every
+error (file, sheet, row, column) or, if there is none, what would be added and the warnings;
+"Import" then does it for real. Uploaded files exist only in a temporary folder while they
+are checked or imported (the pool's import record keeps their names, sizes and SHA-256).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import datasource, db
+from dashboard.config import pool_path
+from dashboard.ingest import ImportRejected, import_files
+from dashboard.login import LOGIN_PATH, current_viewer
+
+PATH = "/import"
+NAME = "Import"
+ORDER = 10
+MAX_BYTES = 20 * 1024 * 1024  # per upload, all files together
+ALLOWED = (".xlsx", ".csv", ".zip")
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Import data", className="page-title"),
+            html.P(
+                "Upload the quarterly workbook (the template of `vsla template`) or CSV files, "
+                "or a zip of them. They are checked as `vsla import` checks them: nothing is "
+                "imported if anything is wrong, and every problem is listed with its file, "
+                "sheet, row and column.",
+                className="page-lead",
+            ),
+            html.Div(id="up-who", className="mb-3"),
+            dcc.Upload(
+                html.Div(["Drop files here or ", html.A("choose files", href="#")]),
+                id="up-files",
+                multiple=True,
+                max_size=MAX_BYTES,
+                accept=",".join(ALLOWED),
+                className="upload-zone",
+            ),
+            html.Div(id="up-chosen", className="small text-secondary mt-2"),
+            html.Div(
+                [
+                    dbc.Button("Check", id="up-check", color="secondary", className="me-2"),
+                    dbc.Button("Import", id="up-import", color="primary", disabled=True),
+                ],
+                className="my-3",
+            ),
+            dcc.Loading(html.Div(id="up-result", role="status"), type="dot", delay_show=200),
+        ]
+    )
+
+
+def _who() -> tuple[bool, str | None, str]:
+    """(may import, organisation limit, sentence)."""
+    viewer = current_viewer()
+    if viewer.is_admin:
+        return True, None, "You are an administrator: you may import any organisation's data."
+    if viewer.role == "member":
+        return (
+            True,
+            viewer.organisation,
+            f"You may import {viewer.organisation}'s projects (their groups, datasets and "
+            "reports).",
+        )
+    return False, None, "Sign in as an administrator or an organisation member to import data."
+
+
+def _write(folder: Path, contents: list[str], names: list[str]) -> list[Path] | str:
+    """The uploaded files in `folder`, or what is wrong with them."""
+    paths, total = [], 0
+    for content, name in zip(contents, names, strict=True):
+        clean = Path(name or "").name
+        if not clean.lower().endswith(ALLOWED):
+            return f"{clean or 'A file'}: only .xlsx, .csv or .zip files can be imported."
+        try:
+            data = base64.b64decode(content.split(",", 1)[1], validate=True)
+        except (IndexError, ValueError, binascii.Error):
+            return f"{clean}: the upload arrived damaged; please choose the file again."
+        total += len(data)
+        if total > MAX_BYTES:
+            return f"The files are larger than {MAX_BYTES // (1024 * 1024)} MB together."
+        path = folder / clean
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def _issues(exc: ImportRejected) -> html.Div:
+    head = html.Thead(
+        html.Tr([html.Th(h) for h in ("File", "Sheet", "Row", "Column", "Value", "Problem")])
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(i.file),
+                html.Td(i.sheet or ""),
+                html.Td("" if i.row is None else str(i.row)),
+                html.Td(i.column or ""),
+                html.Td(i.value or ""),
+                html.Td(i.message),
+            ]
+        )
+        for i in exc.issues[:200]
+    ]
+    more = exc.total - min(200, len(exc.issues))
+    return html.Div(
+        [
+            dbc.Alert(
+                f"Nothing was imported: {exc.total:,} problem{'s' if exc.total != 1 else ''} to "
+                "fix in the files, then check them again.",
+                color="danger",
+            ),
+            dbc.Table([head, html.Tbody(rows)], size="sm", className="import-issues"),
+            html.P(f"... and {more:,} more.") if more > 0 else None,
+        ]
+    )
+
+
+def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> tuple[Any, bool]:
+    """Check (or import) the upload; (what to show, whether Import may be pressed)."""
+    allowed, organisation, sentence = _who()
+    if not allowed:
+        return dbc.Alert(sentence, color="warning"), False
+    if not contents:
+        return dbc.Alert("Choose one or more files first.", color="secondary"), False
+    with tempfile.TemporaryDirectory(prefix="vsla-upload-") as tmp:
+        written = _write(Path(tmp), list(contents), list(names or []))
+        if isinstance(written, str):
+            return dbc.Alert(written, color="danger"), False
+        # DuckDB opens a file with one configuration per process: this worker's read-only
+        # connection is closed first (reopened by the next request; a gunicorn worker serves
+        # one request at a time).
+        db.reset()
+        try:
+            result = import_files(
+                written, pool_path(), organisation=organisation, dry_run=not confirm
+            )
+        except ImportRejected as exc:
+            return _issues(exc), False
+    summary = result.summary().splitlines()
+    if confirm:
+        db.reset()  # this worker serves the new pool at once; the others at their next request
+        datasource.clear_cache()
+        head = dbc.Alert(
+            f"Imported (import {result.import_id}). Every page now shows the new data.",
+            color="success",
+        )
+        return html.Div([head, html.Pre("\n".join(summary[1:]), className="import-summary")]), False
+    head = dbc.Alert(
+        "The files are fine. Check the warnings below (those rows are imported and flagged), "
+        "then press Import.",
+        color="info",
+    )
+    body = [line.replace("Imported", "Would import", 1) for line in summary]
+    return html.Div([head, html.Pre("\n".join(body), className="import-summary")]), True
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(Output("up-who", "children"), Input("url", "pathname"))
+    def who(_pathname: str | None) -> Any:
+        allowed, _org, sentence = _who()
+        if allowed:
+            return html.P(sentence, className="mb-0")
+        return dbc.Alert(
+            [sentence, " ", html.A("Sign in", href=f"{LOGIN_PATH}?next={PATH}")], color="warning"
+        )
+
+    @app.callback(
+        Output("up-chosen", "children"),
+        Output("up-import", "disabled", allow_duplicate=True),
+        Input("up-files", "filename"),
+        prevent_initial_call=True,
+    )
+    def chosen(names: list[str] | None) -> Any:
+        return ("Chosen: " + ", ".join(names)) if names else "", True
+
+    @app.callback(
+        Output("up-result", "children"),
+        Output("up-import", "disabled"),
+        Input("up-check", "n_clicks"),
+        Input("up-import", "n_clicks"),
+        State("up-files", "contents"),
+        State("up-files", "filename"),
+        prevent_initial_call=True,
+    )
+    def check_or_import(_check: int | None, _import: int | None, contents: Any, names: Any) -> Any:
+        if ctx.triggered_id not in ("up-check", "up-import"):
+            return no_update, no_update
+        shown, may_import = run(contents, names, confirm=ctx.triggered_id == "up-import")
+        return shown, not may_import

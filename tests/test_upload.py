@@ -1,0 +1,148 @@
+"""Import in the browser: the same checks as `vsla import`, errors by file, sheet, row and
+column, nothing imported on any error, a member limited to its own organisation's
+projects, and the new data served at once. Runs on a copy of the sharing pool."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import login
+from tests.dash_client import call
+
+DATASETS_HEADER = (
+    "project_id,group_id,report_date,cycle_number,cycle_start_date,members_at_start,members,"
+    "women,men,youth,members_attending,dropouts,savings,loans_outstanding_count,"
+    "loans_outstanding_value,late_loans_balance,write_offs,loan_fund_cash,other_funds_cash,"
+    "property_at_start,property_now,debts,status"
+)
+GROUPS_HEADER = (
+    "project_id,group_id,group_name,formation_date,trained_by,trainer_id,region,setting,tags,"
+    "latitude,longitude"
+)
+
+
+def upload(name: str, text: str) -> tuple[str, str]:
+    encoded = base64.b64encode(text.encode()).decode()
+    return f"data:text/csv;base64,{encoded}", name
+
+
+def new_group(project: str, members: int = 20, date: str = "2025-09-30") -> list[tuple[str, str]]:
+    gid = f"{project}-NEW"
+    return [
+        upload(
+            "groups.csv",
+            f"{GROUPS_HEADER}\n"
+            f"{project},{gid},New group,2025-01-01,field_officer,FO-X,R,rural,,,\n",
+        ),
+        upload(
+            "datasets.csv",
+            f"{DATASETS_HEADER}\n{project},{gid},{date},1,2025-02-01,{members},{members},15,"
+            f"{members - 15},,18,0,400,8,300,0,0,150,0,0,0,0,supervised\n",
+        ),
+    ]
+
+
+@pytest.fixture
+def pool_copy(sharing_pool_path, tmp_path, monkeypatch):
+    path = tmp_path / "pool.duckdb"
+    shutil.copyfile(sharing_pool_path, path)
+    return path
+
+
+@pytest.fixture
+def app(sharing_app, pool_copy, monkeypatch):
+    from dashboard import datasource, db
+
+    monkeypatch.setenv("VSLA_DB", str(pool_copy))
+    db.reset()
+    datasource.clear_cache()
+    return sharing_app
+
+
+def press(client, app, button: str, files: list[tuple[str, str]]) -> dict:
+    return call(
+        client,
+        app,
+        "up-result.children",
+        {
+            f"{button}.n_clicks": 1,
+            "up-files.contents": [c for c, _ in files],
+            "up-files.filename": [n for _, n in files],
+        },
+        changed=[f"{button}.n_clicks"],
+    )
+
+
+def signed(app, who):
+    client = app.server.test_client()
+    if who:
+        assert login(client, who).status_code == 303
+    return client
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def total_members(client, app) -> str:
+    return call(client, app, "ov-lead.children", {"url.search": ""})["kpi-members-value.children"]
+
+
+def test_a_member_checks_then_imports_its_own_project(app, pool_copy):
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    checked = press(client, app, "up-check", new_group("NOR-UGA-01", members=20))
+    assert "Would import 2 rows" in json.dumps(checked["up-result.children"])
+    assert checked["up-import.disabled"] is False
+    assert digest(pool_copy) == before  # a check changes nothing
+    done = press(client, app, "up-import", new_group("NOR-UGA-01", members=20))
+    assert "Imported (import 2)" in json.dumps(done["up-result.children"])
+    admin = signed(app, "admin")
+    assert total_members(admin, app) == "620"  # 600 + the new group's 20, served at once
+
+
+def test_a_member_cannot_import_another_organisations_rows(app, pool_copy):
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    result = press(client, app, "up-check", new_group("SOU-UGA-01"))
+    text = json.dumps(result["up-result.children"])
+    assert "Nothing was imported" in text
+    assert "groups.csv" in text and "datasets.csv" in text and "project_id" in text
+    assert "not a project of North Aid" in text
+    assert press(client, app, "up-import", new_group("SOU-UGA-01"))["up-import.disabled"] is True
+    assert digest(pool_copy) == before  # even pressing Import directly imports nothing
+
+
+def test_errors_are_listed_by_file_row_and_column_and_nothing_is_imported(app, pool_copy):
+    client = signed(app, "admin")
+    before = digest(pool_copy)
+    bad = new_group("NOR-UGA-01", date="2025-13-45")
+    result = press(client, app, "up-import", bad)
+    text = json.dumps(result["up-result.children"])
+    assert "Nothing was imported" in text and "datasets.csv" in text and "report_date" in text
+    assert '"2"' in text  # the row, as Excel numbers it (header = row 1)
+    assert digest(pool_copy) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("run.sh", "data:text/plain;base64,ZWNobyBoaQ==", "only .xlsx, .csv or .zip"),
+        ("datasets.csv", "data:text/csv;base64,@@@", "arrived damaged"),
+    ],
+)
+def test_unusable_files_are_refused(app, name, content, message):
+    result = press(signed(app, "admin"), app, "up-check", [(content, name)])
+    assert message in json.dumps(result["up-result.children"])
+
+
+def test_a_guest_cannot_import(app, pool_copy):
+    before = digest(pool_copy)
+    result = press(signed(app, None), app, "up-import", new_group("NOR-UGA-01"))
+    assert "Sign in as an administrator" in json.dumps(result["up-result.children"])
+    assert digest(pool_copy) == before
