@@ -138,3 +138,44 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(hand_pool_path):
     )
     assert result.returncode != 0
     assert "Cannot serve the dashboard: VSLA_SECRET_KEY is not set" in result.stderr
+
+
+def test_the_demo_pool_lists_its_accounts_and_they_sign_in(tmp_path, monkeypatch):
+    from dashboard import datasource, db
+    from dashboard.demo import build_demo
+    from dashboard.server import create_app
+
+    pool = build_demo(tmp_path / "pool.duckdb", seed=5, groups=300).path
+    monkeypatch.setenv("VSLA_DB", str(pool))
+    monkeypatch.delenv("VSLA_USERS")  # the store beside the pool
+    db.reset()
+    datasource.clear_cache()
+    try:
+        app = create_app()
+        page = app.server.test_client().get("/login").get_data(as_text=True)
+        assert "Demo accounts" in page and "demo-admin" in page
+        organisations = datasource.all_facts().organisations
+        name = auth.demo_username(organisations[0])
+        client = app.server.test_client()
+        assert login(client, name, f"demo-{name}").status_code == 303
+        assert (tmp_path / "users.sqlite").exists()
+    finally:
+        db.reset()
+
+
+def test_a_pool_that_is_not_the_demo_lists_no_accounts(hand_app):
+    page = hand_app.server.test_client().get("/login").get_data(as_text=True)
+    assert "Demo accounts" not in page and "demo-admin" not in page
+
+
+def test_guessing_passwords_over_http_locks_the_account(hand_app, hand_users_path):
+    store = auth.UserStore(hand_users_path)
+    store.add("target", PASSWORD, "member", "Alpha Aid")
+    try:
+        client = hand_app.server.test_client()
+        for _ in range(auth.MAX_FAILURES):
+            assert login(client, "target", "guess-guess").status_code == 401
+        locked = login(client, "target", PASSWORD)
+        assert locked.status_code == 401 and "locked" in locked.get_data(as_text=True)
+    finally:
+        store.remove("target")
