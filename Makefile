@@ -57,4 +57,4 @@ samples: $(STAMP) $(DB)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-	rm -f data/*.duckdb data/*.duckdb.wal
+	rm -f data/*.duckdb data/*.duckdb.wal data/users.sqlite
