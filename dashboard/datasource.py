@@ -315,9 +315,9 @@ def protect(
 ) -> list[dict[str, Any]]:
     """Rows with their figures blanked where they rest on 1 to 4 groups of other
     organisations (the viewer could otherwise see, or work out, another organisation's
-    small groups). Complementary suppression: where a breakdown would have exactly one
-    blank row beside a shown total, the next smallest row with others' groups is blanked
-    too, so that the blank one cannot be recomputed by subtraction."""
+    small groups). Complementary suppression: while the blank rows of a breakdown rest on
+    fewer than MIN_GROUPS of others' groups together (the total minus the rows shown would
+    give them), the next smallest row with others' groups is blanked too."""
     hidden = {k for k, n in foreign.items() if 0 < n < MIN_GROUPS}
     if by is not None:
         tables: dict[Any, list[tuple[Any, ...]]] = {}
@@ -325,15 +325,19 @@ def protect(
             key = _key(row, by)
             tables.setdefault(key[1], []).append(key)
         for keys in tables.values():
-            blank = [k for k in keys if k in hidden]
-            if len(blank) == 1:
-                others = sorted(
-                    (foreign.get(k, 0), str(k))
-                    for k in keys
-                    if k not in hidden and foreign.get(k, 0)
-                )
-                if others:
-                    hidden.add(next(k for k in keys if str(k) == others[0][1]))
+            # The blanks of a table, taken together, must rest on at least MIN_GROUPS of
+            # others' groups: the total minus the rows shown gives their sum.
+            blank = sum(foreign.get(k, 0) for k in keys if k in hidden)
+            if not blank:
+                continue
+            spare = sorted(
+                (k for k in keys if k not in hidden and foreign.get(k, 0)),
+                key=lambda k: (foreign.get(k, 0), str(k)),
+            )
+            while blank < MIN_GROUPS and spare:
+                extra = spare.pop(0)
+                hidden.add(extra)
+                blank += foreign.get(extra, 0)
     if not hidden:
         return rows
     out = []

@@ -185,3 +185,20 @@ def test_a_forged_session_cookie_is_ignored(sharing_app):
 def test_a_guest_of_the_hand_pool_sees_only_suppressed_headlines(hand_app):
     # Every shared project there has fewer than 5 groups: nothing small is shown.
     assert members(client_as(hand_app, None), hand_app) == SUPPRESSED
+
+
+def test_blanks_of_a_table_always_rest_on_five_or_more_groups_together():
+    from dashboard.datasource import protect
+
+    def blanks(counts: dict[str, int]) -> set[str]:
+        rows = [{"country": k, "members": 1} for k in counts]
+        foreign = {(k, None): n for k, n in counts.items()}
+        return {r["country"] for r in protect(rows, foreign, "country") if r.get("suppressed")}
+
+    # 1 + 2 others' groups would be the total minus the rows shown: C (10) goes too.
+    assert blanks({"A": 1, "B": 2, "C": 10, "D": 0, "E": 12}) == {"A", "B", "C"}
+    # 3 + 4 = 7 together: enough, nothing more.
+    assert blanks({"A": 3, "B": 4, "C": 10}) == {"A", "B"}
+    # The viewer's own rows (no one else's groups) are never blanked.
+    assert blanks({"A": 2, "D": 0}) == {"A"}
+    assert blanks({"A": 5, "B": 0}) == set()
