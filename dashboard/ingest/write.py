@@ -287,45 +287,45 @@ def _other_organisations(
         }
     except duckdb.Error:  # no pool yet
         own = set()
+
+    def cells(sheet: RawSheet, column: str) -> list[tuple[int, str]]:
+        """(Excel row, trimmed text) of a column of a sheet."""
+        values = sheet.frame[sheet.columns[column]]
+        rows = sheet.frame["_row"]
+        return [
+            (int(r), v.strip() if isinstance(v, str) else "")
+            for r, v in zip(rows, values, strict=True)
+        ]
+
+    def issue(sheet: RawSheet, row: int, column: str, value: str, message: str) -> Issue:
+        return Issue(
+            sheet.file, sheet.sheet, row, sheet.headers.get(column, column), value, message
+        )
+
     issues: list[Issue] = []
     for sheet in sheets:
         if sheet.table != "projects" or "organisation" not in sheet.columns:
             continue
-        ids = sheet.frame.get(sheet.columns.get("project_id", ""))
-        orgs = sheet.frame[sheet.columns["organisation"]]
-        for i, org in enumerate(orgs):
-            text = (org or "").strip() if isinstance(org, str) else ""
-            if text == organisation and ids is not None and isinstance(ids.iloc[i], str):
-                own.add(ids.iloc[i].strip())
-            elif text and text != organisation:
-                issues.append(
-                    Issue(
-                        sheet.file,
-                        sheet.sheet,
-                        int(sheet.frame["_row"].iloc[i]),
-                        sheet.headers.get("organisation", "organisation"),
-                        text,
-                        f"you may import {organisation}'s projects only; ask the network's "
-                        "administrator to import other organisations' data.",
-                    )
+        ids = dict(cells(sheet, "project_id")) if "project_id" in sheet.columns else {}
+        for row, org in cells(sheet, "organisation"):
+            if org == organisation and ids.get(row):
+                own.add(ids[row])
+            elif org:
+                message = (
+                    f"you may import {organisation}'s projects only; ask the network's "
+                    "administrator to import other organisations' data."
                 )
+                issues.append(issue(sheet, row, "organisation", org, message))
     for sheet in sheets:
         if sheet.table == "projects" or "project_id" not in sheet.columns:
             continue
-        for i, pid in enumerate(sheet.frame[sheet.columns["project_id"]]):
-            text = pid.strip() if isinstance(pid, str) else ""
-            if text and text not in own:
-                issues.append(
-                    Issue(
-                        sheet.file,
-                        sheet.sheet,
-                        int(sheet.frame["_row"].iloc[i]),
-                        sheet.headers.get("project_id", "project_id"),
-                        text,
-                        f"this is not a project of {organisation}; you may import your own "
-                        "organisation's projects only.",
-                    )
+        for row, pid in cells(sheet, "project_id"):
+            if pid and pid not in own:
+                message = (
+                    f"this is not a project of {organisation}; you may import your own "
+                    "organisation's projects only."
                 )
+                issues.append(issue(sheet, row, "project_id", pid, message))
     return issues
 
 
