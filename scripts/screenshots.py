@@ -40,6 +40,7 @@ SHOTS = (
     ("report", "/report?project=BDI-FJO-02"),
     ("data", "/data"),
     ("glossary", "/glossary"),
+    ("login", "/login"),
     ("overview-uganda-dkk", "/?country=UGA&currency=DKK"),
 )
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
@@ -101,7 +102,7 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
         wait.until(ec.frame_to_be_available_and_switch_to_it((By.CSS_SELECTOR, "#rp-preview")))
         WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "h1")))
         driver.switch_to.default_content()
-    elif "/glossary" not in url:
+    elif not any(page in url for page in ("/glossary", "/login", "/import")):
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".chart-caption"), "Source:"))
     time.sleep(1.5)  # let plotly finish drawing and the loading indicators go
     # The chart toolbars appear on hover only; a still picture should not show them.
