@@ -146,3 +146,12 @@ def test_a_guest_cannot_import(app, pool_copy):
     result = press(signed(app, None), app, "up-import", new_group("NOR-UGA-01"))
     assert "Sign in as an administrator" in json.dumps(result["up-result.children"])
     assert digest(pool_copy) == before
+
+
+def test_a_member_cannot_change_the_networks_exchange_rates(app, pool_copy):
+    before = digest(pool_copy)
+    rates = upload("exchange_rates.csv", "currency,year,per_usd\nDKK,2025,1.0\n")
+    result = press(signed(app, "north"), app, "up-import", [rates])
+    text = json.dumps(result["up-result.children"])
+    assert "exchange_rates.csv" in text and "imported by its administrator" in text
+    assert digest(pool_copy) == before

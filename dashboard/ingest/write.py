@@ -304,6 +304,15 @@ def _other_organisations(
 
     issues: list[Issue] = []
     for sheet in sheets:
+        if sheet.table == "exchange_rates" and sheet.rows:  # (counted by the validator)
+            # The network's reference data: one organisation's upload must not change the
+            # USD figures of all the others.
+            message = (
+                "exchange rates are the network's and are imported by its administrator; "
+                "leave this sheet empty or remove it."
+            )
+            first = int(sheet.frame["_row"].iloc[0])
+            issues.append(Issue(sheet.file, sheet.sheet, first, None, None, message))
         if sheet.table != "projects" or "organisation" not in sheet.columns:
             continue
         ids = dict(cells(sheet, "project_id")) if "project_id" in sheet.columns else {}
