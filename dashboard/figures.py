@@ -275,9 +275,32 @@ def _shorten(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _shorten_keeping_end(text: str, limit: int = 30) -> str:
+    """A label shortened in its middle, keeping what tells it apart at the end: a project
+    id after " · ", a parenthesis ("Women's Economic… (Ethiopia)") or the last characters."""
+    if len(text) <= limit:
+        return text
+    start = text.rfind(" · ")
+    if start > 0 and len(text) - start <= limit - 8:
+        return text[: limit - (len(text) - start) - 1].rstrip() + "…" + text[start:]
+    start = text.rfind(" (")
+    end = (
+        text[start:] if text.endswith(")") and start > 0 and len(text) - start <= limit - 8 else ""
+    )
+    if not end:
+        end = text[-(limit // 2) :]
+    return text[: limit - len(end) - 1].rstrip() + "…" + end
+
+
 def _short_labels(names: list[str]) -> list[str]:
-    short = [_shorten(n) for n in names]
-    return short if len(set(short)) == len(set(names)) else names
+    """Short axis labels, unless shortening would make two look alike (then shortened in
+    the middle, keeping their distinct ends; failing that, in full)."""
+    distinct = len(set(names))
+    for shorten in (_shorten, _shorten_keeping_end):
+        short = [shorten(n) for n in names]
+        if len(set(short)) == distinct:
+            return short
+    return names
 
 
 def ranked_bars(

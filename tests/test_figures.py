@@ -102,3 +102,24 @@ def test_standalone_puts_title_and_caption_inside_for_exports():
     assert "Group size" in fig.layout.title.text
     assert fig.layout.title.subtitle.text == "Members per group"
     assert fig.layout.annotations[-1].text == "Source: pooled data"
+
+
+def test_long_bar_labels_are_shortened_without_becoming_alike():
+    from dashboard.figures import _short_labels
+
+    names = [
+        "Women's Economic Empowerment (Ethiopia)",
+        "Women's Economic Empowerment (Burundi)",
+        "Savings and Food Security (Rwanda) · RWA-FJO-01",
+        "Savings and Food Security (Rwanda) · RWA-SOL-01",
+        "Village Finance (Uganda)",
+    ]
+    short = _short_labels(names)
+    assert short == [
+        "Women's Economic E… (Ethiopia)",
+        "Women's Economic Em… (Burundi)",
+        "Savings and Food… · RWA-FJO-01",
+        "Savings and Food… · RWA-SOL-01",
+        "Village Finance (Uganda)",
+    ]
+    assert all(len(s) <= 30 for s in short)
