@@ -55,6 +55,14 @@ def _hover(kind: str, currency: str) -> str:
     return "%{y:,.2f}"
 
 
+SMALL_CELLS = "Not shown: fewer than 5 groups of other organisations"
+
+
+def _nothing_to_draw(frame: pd.DataFrame, value: str) -> bool:
+    """No row, or every value blank (small cells of other organisations)."""
+    return frame.empty or value not in frame or frame[value].isna().all()
+
+
 def empty(message: str = EMPTY_MESSAGE, hint: str = "Widen or reset the filters.") -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
@@ -86,6 +94,8 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
     """Choropleth of members by country (ISO-3), from the vendored world geometry."""
     if frame.empty:
         return empty()
+    if _nothing_to_draw(frame, value):
+        return empty(SMALL_CELLS)
     data = frame.dropna(subset=[value])
     custom = [
         [f"country={c}", names.get(c, c), g, p]
@@ -560,6 +570,8 @@ def stacked_area(
     on a band narrows that filter to it (hover then picks the band under the pointer)."""
     if frame.empty:
         return empty()
+    if _nothing_to_draw(frame, y):
+        return empty(SMALL_CELLS)
     fig = go.Figure()
     palette = colours
     ends: list[tuple[str, float, object, str]] = []

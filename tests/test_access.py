@@ -31,9 +31,11 @@ def client_as(app, who: str | None):
 
 
 def members(client, app, search: str = "") -> str:
-    return call(client, app, "ov-lead.children", {"url.search": search})[
+    """The members tile's text (a suppressed figure is a span saying so)."""
+    value = call(client, app, "ov-lead.children", {"url.search": search})[
         "kpi-members-value.children"
     ]
+    return value["props"]["children"] if isinstance(value, dict) else value
 
 
 def by_country(client, app) -> dict[str, object]:

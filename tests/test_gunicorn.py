@@ -101,7 +101,7 @@ def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url, hand_pool_path,
             values = flatten(json.loads(response.read()))
         # A guest sees shared projects only (UGA-A-01's G1 and G2, not UGA-B-01), and two
         # groups of other organisations are too few to show.
-        assert values["kpi-members-value.children"] == "fewer than 5 groups"
+        assert values["kpi-members-value.children"]["props"]["children"] == "fewer than 5 groups"
     with urllib.request.urlopen(gunicorn_url + "/assets/00_bootstrap.min.css") as response:
         assert response.status == 200
 

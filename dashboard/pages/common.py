@@ -144,8 +144,11 @@ def describe(filters: Filters, facts: PoolFacts) -> str:
 
 
 def counted(n: object, noun: str, exact: bool = False) -> str:
-    """12.3k active groups, 1 project (or 12,345 active groups when `exact`)."""
+    """12.3k active groups, 1 project (or 12,345 active groups when `exact`); a count that
+    is not shown (fewer than 5 groups of other organisations) says so."""
     value = float(n or 0)  # type: ignore[arg-type]
+    if value != value:  # NaN: a suppressed small cell
+        return f"fewer than 5 {noun}s" if noun.endswith("group") else f"{noun}s not shown"
     number = f"{value:,.0f}" if exact else format_value(value, "int")
     return f"{number} {noun}{'' if value == 1 else 's'}"
 

@@ -82,7 +82,10 @@ def kpi_values(view: View, now: dict[str, Any], before: dict[str, Any]) -> list[
     for ind_id in HEADLINE:
         ind = BY_ID[ind_id]
         if now.get("suppressed"):
-            out += [datasource.SUPPRESSED, html.Span("not shown", className="text-secondary")]
+            out += [
+                html.Span(datasource.SUPPRESSED, className="kpi-suppressed"),
+                html.Span("other organisations' small groups", className="text-secondary"),
+            ]
             continue
         value, old = now.get(ind_id), before.get(ind_id)
         if ind.format == "usd":
@@ -167,6 +170,9 @@ def build(search: str | None) -> list[Any]:
         f"{counted(groups, 'active group', exact=True)} with "
         f"{counted(now.get('members'), 'member', exact=True)} as of {nice_date(view.as_of)}. "
         f"Changes are against {nice_date(prior)}."
+        if not now.get("suppressed")
+        else "These filters leave fewer than 5 groups of other organisations: their figures "
+        "are not shown. Widen the filters, or sign in to see your own organisation's."
     )
     return [lead, *kpi_values(view, now, before), *map_view.values(), *trend_view.values()]
 
