@@ -335,7 +335,10 @@ def build(search: str | None) -> list[Any]:
     for chart in charts:
         out += chart.values()
     rows = trainer_rows(view)
-    out += [rows, trainer_columns(view.code), cap + f" {len(rows)} trainers."]
+    note = f" {len(rows)} trainers."
+    if not datasource.viewer().is_admin:
+        note += " Trainers are shown to their own organisation only."
+    out += [rows, trainer_columns(view.code), cap + note]
     return out
 
 
