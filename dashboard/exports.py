@@ -218,6 +218,28 @@ def _abandon_renderer() -> None:
     _renderer["pid"] = None
 
 
+# What a figure sent by a browser may not bring to the server's Chromium: anything that
+# makes it fetch a URL (pictures, map tiles), which would let a request reach other hosts.
+_FETCHING_TRACES = {
+    "image",
+    "scattermapbox",
+    "choroplethmapbox",
+    "densitymapbox",
+    "scattermap",
+    "choroplethmap",
+    "densitymap",
+}
+_FETCHING_LAYOUT = ("images", "mapbox", "map")
+
+
+def sanitized(figure: Mapping[str, Any]) -> dict[str, Any]:
+    """A figure from the browser, without traces or layout parts that fetch URLs (the
+    dashboard draws none; a crafted request could otherwise make the renderer fetch)."""
+    data = [t for t in (figure.get("data") or []) if str(t.get("type", "")) not in _FETCHING_TRACES]
+    layout = {k: v for k, v in (figure.get("layout") or {}).items() if k not in _FETCHING_LAYOUT}
+    return {"data": data, "layout": layout}
+
+
 def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = True) -> go.Figure:
     """The figure with its title, subtitle and caption inside it (from layout.meta, which
     the chart cards fill), at font sizes that read well in the file's medium. Without

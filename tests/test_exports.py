@@ -358,3 +358,26 @@ def test_tables_download_as_csv_and_excel_with_what_they_show(client, hand_app):
     name, data = table_export(client, "data-quality", "csv", "")
     assert name == "data-quality-by-project_2025-09-30.csv"
     assert "UGA-A-01" in data.decode() or "Alpha Uganda savings" in data.decode()
+
+
+def test_a_crafted_figure_cannot_make_the_renderer_fetch_a_url(client, hand_app):
+    """A browser could send any figure to be drawn: pictures and map tiles (URLs) are
+    dropped before the server's Chromium sees it."""
+    figure = {
+        "data": [
+            {"type": "bar", "x": [1], "y": ["a"]},
+            {"type": "image", "source": "http://127.0.0.1:9/secret.png"},
+            {"type": "scattermapbox", "lat": [0], "lon": [0]},
+        ],
+        "layout": {
+            "images": [{"source": "http://127.0.0.1:9/secret.png"}],
+            "mapbox": {"style": "http://127.0.0.1:9/style.json"},
+            "meta": {"title": "Crafted"},
+        },
+    }
+    clean = exports.sanitized(figure)
+    assert [t["type"] for t in clean["data"]] == ["bar"]
+    assert "images" not in clean["layout"] and "mapbox" not in clean["layout"]
+    assert "127.0.0.1:9" not in json.dumps(clean)
+    name, svg = export(client, hand_app, "ov-map", "svg", figure)
+    assert name.startswith("crafted") and b"127.0.0.1:9" not in svg

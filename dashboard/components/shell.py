@@ -769,6 +769,7 @@ def register_export_callback(app: Dash) -> None:
         if not figure or not isinstance(trigger, dict) or not any(clicks):
             return no_update
         fmt = trigger["fmt"]
+        figure = exports.sanitized(figure)
         view = read_view(search)
         meta = (figure.get("layout") or {}).get("meta") or {}
         extension = {"slide": "png", "print": "png"}.get(fmt, fmt)  # svg, csv, xlsx
