@@ -7,7 +7,7 @@ DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test lint format demo screenshots samples clean help
+.PHONY: run test lint format demo screenshots samples bench clean help
 
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make demo   rebuild the demo pool ($(DB))"
 	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
 	@echo "make samples  one file of each export kind, and PNG pages of them (build/samples)"
+	@echo "make bench  pools of 20k, 200k and 600k groups, every page timed through gunicorn"
 	@echo "make clean  remove the virtual environment, caches and generated pools"
 
 $(STAMP): pyproject.toml
@@ -53,6 +54,9 @@ screenshots: $(STAMP) $(DB)
 samples: $(STAMP) $(DB)
 	@scripts/ensure-system.sh
 	$(BIN)/python scripts/export_samples.py --db $(DB) --out build/samples
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --out docs/benchmark.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
