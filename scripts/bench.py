@@ -24,7 +24,6 @@ import platform
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +34,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import free_port, start  # noqa: E402  (scripts/, beside this file)
+
 BENCH = ROOT / ".bench"
 BIN = Path(sys.executable).parent
 
@@ -91,29 +93,15 @@ def build_pool(groups: int) -> tuple[Path, float | None]:
     return path, time.perf_counter() - started
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(pool: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [*(str(BIN / "gunicorn"), "app:server", "-w", "2"), "-b", f"127.0.0.1:{port}", "-t", "300"],
+    return start(
+        [str(BIN / "gunicorn"), "app:server", "-w", "2", "-b", f"127.0.0.1:{port}", "-t", "300"],
+        f"http://127.0.0.1:{port}/login",
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        timeout=120,
+        failure="gunicorn did not start",
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def sign_in(url: str) -> urllib.request.OpenerDirector:

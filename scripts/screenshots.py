@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
@@ -26,6 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
+from serving import free_port, start
 
 ROOT = Path(__file__).resolve().parent.parent
 # (file name, path and query): each page, plus views a presenter would show.
@@ -46,30 +45,14 @@ SHOTS = (
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, VSLA_DB=str(db))
-    proc = subprocess.Popen(
+    return start(
         [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
+        f"http://127.0.0.1:{port}/",
         cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, VSLA_DB=str(db)),
+        failure="The dashboard did not start; is the pool there? Try `make demo`.",
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("The dashboard did not start; is the pool there? Try `make demo`.")
 
 
 def browser(width: int, height: int) -> webdriver.Chrome:
