@@ -10,6 +10,7 @@ from the plotly package, MathJax is off, the map geometry comes from assets/.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import os
 import re
@@ -166,6 +167,7 @@ SVG_FONTS = {
 }
 
 
+@functools.cache
 def font_faces() -> str:
     """CSS @font-face rules carrying Source Sans 3 itself (data URIs): a document or an
     SVG with them shows the app's type on a machine that does not have it installed."""
