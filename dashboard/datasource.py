@@ -23,16 +23,16 @@ from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 
-from dashboard import db
+from dashboard import db, rollups
 from dashboard.filters import Filters
 from dashboard.indicators import (
     IDS,
     compute,
     earliest_report_date,
     latest_report_date,
-    quarter_end,
     trend_dates,
 )
+from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
 from dashboard.ingest.countries import country_name
 from dashboard.pool import meta
 from dashboard.queries import sql
@@ -233,22 +233,16 @@ def indicator_rows(
     """The engine's rows, exactly as `vsla indicators` gets them (for what the viewer may
     see, small cells of other organisations suppressed)."""
     mine = scoped(filters, by)
-    rows = _indicator_rows(mine, by, over_time)
     foreign = _foreign(mine)
-    if foreign is None:
-        return rows
-    counts = (
-        rows
-        if foreign == mine.visible
-        else _indicator_rows(replace(mine, visible=foreign), by, over_time)
-    )
-    return protect(rows, _groups_by_key(counts, by), by)
+    return _protected(_indicator_rows(mine, by, over_time, foreign), by)
 
 
 @cached
-def _indicator_rows(filters: Filters, by: str | None, over_time: bool) -> list[dict[str, Any]]:
+def _indicator_rows(
+    filters: Filters, by: str | None, over_time: bool, foreign: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
     with db.cursor() as con:
-        return compute(con, filters, by, over_time=over_time)
+        return compute(con, filters, by, over_time=over_time, foreign=foreign)
 
 
 def indicators(filters: Filters, by: str | None = None, over_time: bool = False) -> pd.DataFrame:
@@ -271,20 +265,16 @@ def _frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None = None) -> pd.DataFrame:
     """The engine's rows at each of `dates` (e.g. the as-of date and its comparison date)."""
     mine = scoped(filters, by)
-    rows = _rows_at(mine, dates, by)
     foreign = _foreign(mine)
-    if foreign is not None:
-        counts = (
-            rows if foreign == mine.visible else _rows_at(replace(mine, visible=foreign), dates, by)
-        )
-        rows = protect(rows, _groups_by_key(counts, by), by)
-    return _frame_of(rows)
+    return _frame_of(_protected(_rows_at(mine, dates, by, foreign), by))
 
 
 @cached
-def _rows_at(filters: Filters, dates: tuple[date, ...], by: str | None) -> list[dict[str, Any]]:
+def _rows_at(
+    filters: Filters, dates: tuple[date, ...], by: str | None, foreign: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
     with db.cursor() as con:
-        return compute(con, filters, by, dates=list(dates))
+        return compute(con, filters, by, dates=list(dates), foreign=foreign)
 
 
 # --- Small cells -------------------------------------------------------------------------
@@ -306,8 +296,15 @@ def _key(row: dict[str, Any], by: str | None) -> tuple[Any, ...]:
     return (row.get(by) if by else None, row.get("as_of"))
 
 
-def _groups_by_key(rows: list[dict[str, Any]], by: str | None) -> dict[tuple[Any, ...], int]:
-    return {_key(r, by): int(r.get("groups") or 0) for r in rows}
+def _protected(rows: list[dict[str, Any]], by: str | None) -> list[dict[str, Any]]:
+    """The engine's rows (computed with `foreign`) protected by their own `foreign_groups`
+    counts, which are then dropped; rows without counts (an admin's) are returned as they
+    are. The cached rows are never modified."""
+    if not rows or "foreign_groups" not in rows[0]:
+        return rows
+    counts = {_key(r, by): int(r["foreign_groups"]) for r in rows}
+    clean = [{k: v for k, v in r.items() if k != "foreign_groups"} for r in rows]
+    return protect(clean, counts, by)
 
 
 def protect(
@@ -352,71 +349,70 @@ def protect(
     return out
 
 
-def comparison_date(as_of: date) -> date:
-    """The date a KPI's change is measured from: the same quarter one year earlier."""
-    prior = quarter_end(date(as_of.year - 1, as_of.month, 1))
-    if as_of != quarter_end(as_of):  # mid-quarter: the same day a year earlier
-        day = min(as_of.day, 28) if as_of.month == 2 else as_of.day
-        prior = date(as_of.year - 1, as_of.month, day)
-    return prior
+def _scope_frame(query: str, filters: Filters, **extra: Any) -> pd.DataFrame:
+    """A scope.sql query at the filters' as-of date, its active groups read from the
+    rollups when the pool holds that date."""
+    as_of = filters.as_of or all_facts().latest_date
+    params = filters.sql_params() | {"as_of_dates": [as_of]} | extra
+    with db.cursor() as con:
+        swaps = (rollups.FROM_GROUPS,) if rollups.available(con, [as_of]) else ()
+        return con.execute(sql(query, *swaps), params).df()
 
 
-def _scope_params(filters: Filters) -> dict[str, Any]:
-    return filters.sql_params() | {"as_of_dates": [filters.as_of or all_facts().latest_date]}
+def _small(frame: pd.DataFrame) -> pd.Series:
+    """Rows resting on 1 to 4 groups of other organisations."""
+    return frame["foreign_groups"].between(1, MIN_GROUPS - 1)
 
 
 def distribution(filters: Filters, by: str = "") -> pd.DataFrame:
     """Percentiles across groups of each group-level ratio (group_distribution.sql); a box
     resting on 1 to 4 groups of other organisations is left out."""
     mine = scoped(filters)
-    frame = _distribution(mine, by)
-    foreign = _foreign(mine)
-    if foreign is None or frame.empty:
-        return frame
-    counts = frame if foreign == mine.visible else _distribution(replace(mine, visible=foreign), by)
-    n = dict(
-        zip(
-            zip(counts["by_value"], counts["indicator"], strict=True), counts["groups"], strict=True
-        )
-    )
-    small = [
-        0 < n.get((b, i), 0) < MIN_GROUPS
-        for b, i in zip(frame["by_value"], frame["indicator"], strict=True)
-    ]
-    return frame[[not s for s in small]].reset_index(drop=True)
+    frame = _distribution(mine, by, _foreign(mine))
+    if frame.empty:
+        return frame.drop(columns="foreign_groups")
+    return frame[~_small(frame)].drop(columns="foreign_groups").reset_index(drop=True)
 
 
 @cached
-def _distribution(filters: Filters, by: str) -> pd.DataFrame:
+def _distribution(filters: Filters, by: str, foreign: tuple[str, ...] | None) -> pd.DataFrame:
     if all_facts().latest_date is None:
         return pd.DataFrame(
-            columns=["by_value", "indicator", "groups", "p05", "q1", "median", "q3", "p95"]
+            columns=[
+                "by_value",
+                "indicator",
+                "groups",
+                "foreign_groups",
+                "p05",
+                "q1",
+                "median",
+                "q3",
+                "p95",
+            ]
         )
-    return _frame("group_distribution", _scope_params(filters) | {"by": by})
+    return _scope_frame("group_distribution", filters, by=by, foreign=list(foreign or ()))
 
 
 def group_sizes(filters: Filters) -> pd.DataFrame:
     """Active groups by number of members; bars resting on 1 to 4 groups of other
     organisations are folded into their neighbours' total as "not shown"."""
     mine = scoped(filters)
-    frame = _group_sizes(mine)
-    foreign = _foreign(mine)
-    if foreign is None or frame.empty:
-        return frame
-    counts = frame if foreign == mine.visible else _group_sizes(replace(mine, visible=foreign))
-    n = dict(zip(counts["members"], counts["groups"], strict=True))
+    frame = _group_sizes(mine, _foreign(mine))
+    if not _small(frame).any():
+        return frame[["members", "groups"]]
     rows = [
         {"members": m, "groups": g} for m, g in zip(frame["members"], frame["groups"], strict=True)
     ]
-    kept = protect(rows, {(m, None): n.get(m, 0) for m in frame["members"]}, "members")
+    n = dict(zip(frame["members"], frame["foreign_groups"], strict=True))
+    kept = protect(rows, {(m, None): n[m] for m in frame["members"]}, "members")
     return pd.DataFrame([r for r in kept if not r.get("suppressed")], columns=["members", "groups"])
 
 
 @cached
-def _group_sizes(filters: Filters) -> pd.DataFrame:
+def _group_sizes(filters: Filters, foreign: tuple[str, ...] | None) -> pd.DataFrame:
     if all_facts().latest_date is None:
-        return pd.DataFrame(columns=["members", "groups"])
-    return _frame("group_sizes", _scope_params(filters))
+        return pd.DataFrame(columns=["members", "groups", "foreign_groups"])
+    return _scope_frame("group_sizes", filters, foreign=list(foreign or ()))
 
 
 # --- Projects, quality, provenance ------------------------------------------------------------

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard import rollups
 from dashboard.demo_world import (
     FIRST_YEAR,
     FORMATION_CUTOFF,
@@ -122,6 +123,7 @@ def build_demo(
                 warnings=sum(warnings.values()),
                 seconds=round(perf_counter() - started, 3),
             )
+            rollups.build(con, say)
             con.execute("CHECKPOINT")
         finally:
             con.close()

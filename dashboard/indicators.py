@@ -408,6 +408,15 @@ def quarter_label(d: date) -> str:
     return f"{d.year}Q{(d.month - 1) // 3 + 1}"
 
 
+def comparison_date(as_of: date) -> date:
+    """The date a KPI's change is measured from: the same quarter one year earlier."""
+    prior = quarter_end(date(as_of.year - 1, as_of.month, 1))
+    if as_of != quarter_end(as_of):  # mid-quarter: the same day a year earlier
+        day = min(as_of.day, 28) if as_of.month == 2 else as_of.day
+        prior = date(as_of.year - 1, as_of.month, day)
+    return prior
+
+
 def trend_dates(first: date, as_of: date) -> list[date]:
     """Quarter ends from the quarter of `first` up to `as_of`; when `as_of` is not a quarter
     end, the last point is `as_of` itself (the quarter so far), so a trend ends at the headline."""
@@ -438,6 +447,8 @@ def compute(
     *,
     over_time: bool = False,
     dates: list[date] | None = None,
+    foreign: tuple[str, ...] | None = None,
+    source: str = "auto",
 ) -> list[dict[str, Any]]:
     """Indicators for the filters, one dict per value of `by` (one dict in all without `by`).
 
@@ -448,6 +459,11 @@ def compute(
 
     Over time (`over_time`, or `by="quarter"`) or at explicit `dates`, each row also has
     `as_of` (its date) and `quarter` (e.g. "2025Q3"), ordered by date.
+
+    With `foreign` (project ids), each row also has `foreign_groups`: how many of its groups
+    belong to those projects (for small-cell protection). `source` picks where the rows are
+    computed from ("cube", "groups", "datasets"; "auto": the fastest that holds them, see
+    dashboard.rollups); every source gives the same numbers.
     """
     check_breakdown(by)
     if by == "quarter":
@@ -465,10 +481,14 @@ def compute(
         else:
             dates = [as_of]
     timed = over_time or len(dates) > 1
-    params = filters.sql_params() | {"as_of_dates": dates, "by": by or ""}
+    params = filters.sql_params() | {
+        "as_of_dates": dates,
+        "by": by or "",
+        "foreign": list(foreign or ()),
+    }
     cur = con.cursor()
     try:
-        result = cur.execute(sql("indicators"), params)
+        result = cur.execute(_query(cur, filters, dates, by, source), params)
         names = [d[0] for d in result.description]
         rows = result.fetchall()
     finally:
@@ -482,6 +502,8 @@ def compute(
             row["as_of"] = record["as_of"]
         if by:
             row[by] = record["by_value"]
+        if foreign is not None:
+            row["foreign_groups"] = int(record["foreign_groups"])
         for ind_id in (*IDS, "data_age_days"):
             value = record[ind_id]
             if isinstance(value, float) and value != value:  # NaN never leaves the engine
@@ -494,6 +516,31 @@ def compute(
     if not by_name and not timed and not out:
         return [_empty_row()]
     return out
+
+
+def _query(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dates: list[date],
+    by: str | None,
+    source: str,
+) -> str:
+    """The SQL computing the indicators from `source` ("auto": the fastest that holds them)."""
+    from dashboard import rollups  # rollups builds on this module
+
+    if source == "auto":
+        source = rollups.source(con, filters, dates, by)
+    elif source in ("cube", "groups") and not rollups.available(con, dates):
+        raise ValueError(f"The pool's rollups do not hold {', '.join(map(str, dates))}.")
+    if source == "cube":
+        if by == "trainer" or not rollups.cube_bounds(filters):
+            raise ValueError("The rollup cube holds neither trainers nor those share bounds.")
+        return sql("indicators_cube")
+    if source == "groups":
+        return sql("indicators", rollups.FROM_GROUPS)
+    if source == "datasets":
+        return sql("indicators")
+    raise ValueError(f"Unknown source {source!r}: expected auto, cube, groups or datasets.")
 
 
 def export_columns(by: str | None) -> list[str]:

@@ -2,7 +2,8 @@
 
 A line `--@include <name>` is replaced by the text of queries/<name>.sql, so that the scope
 rules (which groups are active and in scope, how money converts) are written once and shared
-by every query that needs them.
+by every query that needs them. A swap ("active=active_rollup") includes another file in
+place of a named one: the same query, reading its active groups from another source.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ _INCLUDE = re.compile(r"^--@include (\w+)\s*$", re.MULTILINE)
 
 
 @cache
-def sql(name: str) -> str:
-    """The text of queries/<name>.sql, its includes expanded."""
-    path = QUERY_DIR / f"{name}.sql"
+def sql(name: str, *swaps: str) -> str:
+    """The text of queries/<name>.sql, its includes expanded (with the `swaps` applied)."""
+    replace = dict(swap.split("=", 1) for swap in swaps)
+    path = QUERY_DIR / f"{replace.get(name, name)}.sql"
     if not path.is_file():
         raise KeyError(f"No query named {name!r} (looked for {path}).")
     text = path.read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: sql(m.group(1)), text)
+    return _INCLUDE.sub(lambda m: sql(replace.get(m.group(1), m.group(1)), *swaps), text)

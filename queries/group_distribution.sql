@@ -1,7 +1,8 @@
 -- The spread across groups (INDICATORS.md: distributions beside pooled ratios, never instead):
 -- each active group's own ratio, summarised per breakdown value as the 5th, 25th, 50th, 75th
 -- and 95th percentiles. Parameters: those of scope.sql (one as-of date) and
---   $by  VARCHAR  '' (the whole scope), country, organisation or project
+--   $by       VARCHAR    '' (the whole scope), country, organisation or project
+--   $foreign  VARCHAR[]  projects whose groups `foreign_groups` counts (small cells)
 WITH
 --@include scope
 , per_group AS (
@@ -12,6 +13,7 @@ WITH
             WHEN 'project' THEN project_id
             ELSE ''
         END AS by_value,
+        list_contains($foreign::VARCHAR[], project_id) AS is_foreign,
         savings_usd / NULLIF(members, 0) AS savings_per_member_usd,
         CASE WHEN cycle_days >= 90
              THEN profit_usd * 365.0 / cycle_days / NULLIF(assets_usd, 0) END
@@ -28,12 +30,13 @@ WITH
     FROM scoped
 ),
 long AS (
-    UNPIVOT per_group ON COLUMNS(* EXCLUDE (by_value)) INTO NAME indicator VALUE value
+    UNPIVOT per_group ON COLUMNS(* EXCLUDE (by_value, is_foreign)) INTO NAME indicator VALUE value
 )
 SELECT
     by_value,
     indicator,
     count(value) AS groups,
+    count(value) FILTER (WHERE is_foreign) AS foreign_groups,
     quantile_cont(value, 0.05) AS p05,
     quantile_cont(value, 0.25) AS q1,
     quantile_cont(value, 0.50) AS median,
@@ -41,5 +44,5 @@ SELECT
     quantile_cont(value, 0.95) AS p95
 FROM long
 WHERE isfinite(value)
-GROUP BY ALL
+GROUP BY by_value, indicator
 ORDER BY by_value, indicator

@@ -1,148 +1,25 @@
--- Every standard indicator of INDICATORS.md, computed once, here.
+-- Every standard indicator of INDICATORS.md, from the active groups (scope.sql), one row per
+-- (as_of, by_value) that has at least one active group in scope.
 --
 -- Parameters (all bound): those of scope.sql, and
---   $by  VARCHAR  '' (one row per as-of date) or a breakdown: country, organisation, project,
---                 trained_by, trainer (project_id/trainer_id), setting, status, cycle (first/later), women_band
---                 (women_only/mostly_women/mixed), youth_band (youth_majority/youth_minority/
---                 not_recorded), tag:<name> (yes/no) or quarter
--- One row per (as_of, by_value) that has at least one active group in scope.
+--   $by       VARCHAR    '' (one row per as-of date) or a breakdown: country, organisation,
+--                        project, trained_by, trainer (project_id/trainer_id), setting, status,
+--                        cycle (first/later), women_band (women_only/mostly_women/mixed),
+--                        youth_band (youth_majority/youth_minority/not_recorded), tag:<name>
+--                        (yes/no) or quarter
+--   $foreign  VARCHAR[]  projects whose groups `foreign_groups` counts (small cells)
+-- indicators_cube.sql computes the same rows from the rollup cube; both end in
+-- indicator_tail.sql, where the formulas are.
 WITH
 --@include scope
-, dims AS (
-    SELECT
-        *,
-        CASE
-            WHEN $by::VARCHAR = 'country' THEN country
-            WHEN $by::VARCHAR = 'organisation' THEN organisation
-            WHEN $by::VARCHAR = 'project' THEN project_id
-            WHEN $by::VARCHAR = 'trained_by' THEN trained_by
-            WHEN $by::VARCHAR = 'trainer' THEN project_id || '/' || coalesce(trainer_id, '')
-            WHEN $by::VARCHAR = 'setting' THEN setting
-            WHEN $by::VARCHAR = 'status' THEN status
-            WHEN $by::VARCHAR = 'cycle' THEN CASE WHEN cycle_number = 1 THEN 'first' ELSE 'later' END
-            WHEN $by::VARCHAR = 'women_band' THEN
-                CASE WHEN women = members THEN 'women_only'
-                     WHEN women::DOUBLE / members >= 0.75 THEN 'mostly_women'
-                     ELSE 'mixed' END
-            WHEN $by::VARCHAR = 'youth_band' THEN
-                CASE WHEN youth IS NULL THEN 'not_recorded'
-                     WHEN youth::DOUBLE / members >= 0.5 THEN 'youth_majority'
-                     ELSE 'youth_minority' END
-            -- 'tag:<name>': groups carrying the tag ('yes') against all others ('no')
-            WHEN starts_with($by::VARCHAR, 'tag:') THEN
-                CASE WHEN list_contains(string_split(coalesce(tags, ''), ';'),
-                                        substr($by::VARCHAR, 5)) THEN 'yes' ELSE 'no' END
-            WHEN $by::VARCHAR = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
-            ELSE NULL
-        END AS by_value
-    FROM scoped
-),
-agg AS (
-    SELECT
-        as_of,
-        by_value,
-        count(DISTINCT organisation) AS organisations,
-        count(DISTINCT country) AS countries,
-        count(DISTINCT project_id) AS projects,
-        count(*) AS groups,
-        avg(data_age_days) AS data_age_days,
-        count(*) FILTER (WHERE trained_by = 'replicated') AS groups_replicated,
-        sum(members) AS members,
-        sum(women) AS women,
-        sum(men) AS men,
-        sum(youth) AS youth,
-        sum(members) FILTER (WHERE youth IS NOT NULL) AS members_youth_recorded,
-        sum(members_attending) AS members_attending,
-        sum(dropouts) AS dropouts,
-        sum(members_at_start) AS members_at_start,
-        sum(savings_usd) AS savings_usd,
-        sum(loans_usd) AS loans_outstanding_usd,
-        sum(loans_outstanding_count) AS loans_outstanding_count,
-        sum(loan_fund_cash_usd) AS loan_fund_cash_usd,
-        sum(late_usd) AS late_usd,
-        sum(write_offs_usd) AS write_offs_usd,
-        sum(assets_usd) AS assets_usd,
-        sum(profit_usd) AS profit_usd,
-        sum(profit_usd * 365.0 / cycle_days) FILTER (WHERE cycle_days >= 90) AS annualised_profit_usd,
-        sum(savings_usd) FILTER (WHERE cycle_days >= 90) AS annualised_savings_base_usd,
-        sum(assets_usd) FILTER (WHERE cycle_days >= 90) AS annualised_assets_base_usd
-    FROM dims
-    GROUP BY as_of, by_value
-),
+,
+--@include grouped
+,
 -- Cost indicators belong to whole projects: all active groups of each project in scope,
--- whatever the group-level filters, and only projects with a report as of the date.
+-- whatever the group-level filters.
 project_groups AS (
     SELECT as_of, project_id, count(*) AS groups, sum(members) AS members
     FROM active
     GROUP BY as_of, project_id
 ),
-project_report AS (
-    SELECT
-        a.as_of, r.project_id, r.field_officers, r.village_agents,
-        r.cost_to_date / coalesce(x.per_usd, CASE WHEN p.currency = 'USD' THEN 1.0 END)
-            AS cost_usd
-    FROM dates a
-    JOIN project_reports r ON r.period_end <= a.as_of
-    JOIN proj p USING (project_id)
-    LEFT JOIN exchange_rates x ON x.currency = p.currency AND x.year = year(r.period_end)
-    QUALIFY row_number() OVER (
-        PARTITION BY a.as_of, r.project_id ORDER BY r.period_end DESC) = 1
-),
-cost AS (
-    SELECT
-        s.as_of, s.by_value,
-        sum(r.cost_usd) AS cost_to_date_usd,
-        sum(pg.members) AS cost_members,
-        sum(pg.groups) AS cost_groups,
-        sum(r.field_officers) AS field_officers,
-        sum(r.field_officers + r.village_agents) AS trainers
-    FROM (SELECT DISTINCT as_of, by_value, project_id FROM dims) s
-    JOIN project_report r USING (as_of, project_id)
-    JOIN project_groups pg USING (as_of, project_id)
-    GROUP BY s.as_of, s.by_value
-)
-SELECT
-    a.as_of,
-    a.by_value,
-    a.organisations,
-    a.countries,
-    a.projects,
-    a.groups,
-    a.groups_replicated,
-    a.data_age_days,
-    a.groups_replicated / NULLIF(a.groups - a.groups_replicated, 0) AS replication_rate,
-    a.members,
-    a.women,
-    a.men,
-    a.women / NULLIF(a.members, 0) AS pct_women,
-    a.youth / NULLIF(a.members_youth_recorded, 0) AS pct_youth,
-    a.members / NULLIF(a.groups, 0) AS avg_group_size,
-    a.members_attending / NULLIF(a.members, 0) AS attendance_rate,
-    a.dropouts / NULLIF(a.members_at_start, 0) AS dropout_rate,
-    (a.members - a.members_at_start) / NULLIF(a.members_at_start, 0) AS membership_growth,
-    a.savings_usd,
-    a.savings_usd / NULLIF(a.members, 0) AS savings_per_member_usd,
-    a.loans_outstanding_usd,
-    a.loans_outstanding_usd / NULLIF(a.loans_outstanding_count, 0) AS avg_loan_usd,
-    a.loans_outstanding_count / NULLIF(a.members, 0) AS pct_members_with_loans,
-    a.loans_outstanding_usd
-        / NULLIF(a.loans_outstanding_usd + a.loan_fund_cash_usd, 0) AS loan_fund_utilisation,
-    a.late_usd / NULLIF(a.loans_outstanding_usd, 0) AS portfolio_at_risk,
-    a.write_offs_usd / NULLIF(a.loans_outstanding_usd, 0) AS write_off_ratio,
-    a.assets_usd,
-    a.profit_usd,
-    a.profit_usd / NULLIF(a.savings_usd, 0) AS return_on_savings,
-    a.profit_usd / NULLIF(a.assets_usd, 0) AS return_on_assets,
-    a.annualised_profit_usd / NULLIF(a.annualised_savings_base_usd, 0)
-        AS annualised_return_on_savings,
-    a.annualised_profit_usd / NULLIF(a.annualised_assets_base_usd, 0)
-        AS annualised_return_on_assets,
-    c.cost_to_date_usd,
-    c.cost_to_date_usd / NULLIF(c.cost_members, 0) AS cost_per_member_usd,
-    c.cost_to_date_usd / NULLIF(c.cost_groups, 0) AS cost_per_group_usd,
-    c.cost_members / NULLIF(c.field_officers, 0) AS members_per_field_officer,
-    c.cost_groups / NULLIF(c.trainers, 0) AS groups_per_trainer
-FROM agg a
-LEFT JOIN cost c
-  ON c.as_of = a.as_of AND c.by_value IS NOT DISTINCT FROM a.by_value
-ORDER BY a.as_of, a.by_value NULLS LAST
+--@include indicator_tail

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from dashboard import rollups
 from dashboard.ingest.model import TABLES, Issue
 from dashboard.ingest.read import RawSheet, Reading, read_sources
 from dashboard.ingest.validate import Validation, attach_pool, validate
@@ -219,6 +220,8 @@ def _apply(
         say("Computing data-quality warnings")
         new = refresh_warnings(con, import_id)
         examples = _warning_examples(con, import_id, reading.sheets)
+        if not dry_run:  # derived tables: a check need not build them
+            rollups.build(con, say)
         record_import(
             con,
             import_id,

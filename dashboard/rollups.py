@@ -1,0 +1,102 @@
+"""Rollups: what the indicators need, worked out once at import instead of at every view.
+
+The indicators of a date rest on each group's latest dataset up to that date (scope.sql);
+finding it means a pass over every dataset. At import, for every *rollup date* (each quarter
+end from the pool's first quarter, the latest report date and the date a year before it: every
+as-of date the dashboard offers, and every trend point), two tables are built:
+
+- rollup_groups: those latest datasets, one row per active group and date, with the group's
+  attributes, USD rate, cycle length and data age (the rows active.sql finds);
+- rollup_cube: the same rows summed per date, project and combination of the group-level
+  keys the filters and breakdowns use (trained by, setting, tags, status, first cycle, the
+  share-of-women bands and bounds, youth band), every measure the indicators add up.
+
+Both come from the same SQL as the live queries (the scope rules and grouped.sql), so the
+indicators read from them are the live ones (tests compare the three sources). `source`
+says which a query may use; pools without rollups (imported by an older version) use the
+datasets, correctly and more slowly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Literal
+
+import duckdb
+
+from dashboard.filters import Filters
+from dashboard.indicators import comparison_date, trend_dates
+from dashboard.queries import sql
+
+ROLLUP_VERSION = "1"
+
+# The share-of-women bounds the cube can filter on exactly: the filter panel's presets
+# (women only: >= 1.0; mostly women: >= 0.75; mixed: <= 0.749), precomputed in grouped.sql.
+WOMEN_MIN_BOUNDS: tuple[float, ...] = (1.0, 0.75)
+WOMEN_MAX_BOUNDS: tuple[float, ...] = (0.749,)
+
+Source = Literal["cube", "groups", "datasets"]
+
+# The live query's active groups, read from rollup_groups instead of found in the datasets.
+FROM_GROUPS = "active=active_rollup"
+
+
+def rollup_dates(first: date, latest: date) -> list[date]:
+    """The dates the rollups hold: every trend point up to the latest report date, and the
+    date the latest one is compared with (a year earlier)."""
+    return sorted({*trend_dates(first, latest), comparison_date(latest)})
+
+
+def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m: None) -> int:
+    """(Re)build the rollup tables of the pool open on `con` (in its current transaction or
+    database); returns the number of cube rows."""
+    first, latest = con.execute(
+        "SELECT min(report_date), max(report_date) FROM datasets"
+    ).fetchone()  # type: ignore[misc]
+    dates = rollup_dates(first, latest) if first is not None else []
+    say(f"Building rollups at {len(dates)} dates")
+    params = Filters().sql_params() | {"as_of_dates": dates}
+    for table in ("rollup_cube", "rollup_groups", "rollup_dates"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("CREATE TABLE rollup_dates (as_of DATE PRIMARY KEY)")
+    con.execute("INSERT INTO rollup_dates SELECT unnest($d::DATE[])", {"d": dates})
+    con.execute(
+        f"CREATE TABLE rollup_groups AS {sql('rollup_groups', 'latest=latest_lead')}", params
+    )
+    con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
+    con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
+    row = con.execute("SELECT count(*) FROM rollup_cube").fetchone()
+    return int(row[0]) if row else 0
+
+
+def available(con: duckdb.DuckDBPyConnection, dates: Sequence[date]) -> bool:
+    """True when the pool has rollups of this version holding every one of `dates`."""
+    row = con.execute("SELECT value FROM pool_meta WHERE key = 'rollups'").fetchone()
+    if row is None or row[0] != ROLLUP_VERSION:
+        return False
+    wanted = sorted(set(dates))
+    found = con.execute(
+        "SELECT count(*) FROM rollup_dates WHERE list_contains($dates::DATE[], as_of)",
+        {"dates": wanted},
+    ).fetchone()
+    return found is not None and found[0] == len(wanted)
+
+
+def source(
+    con: duckdb.DuckDBPyConnection, filters: Filters, dates: Sequence[date], by: str | None
+) -> Source:
+    """Where the indicators of `filters` at `dates` by `by` can be read from: the cube, the
+    rollup groups, or (other dates, or a pool without rollups) the datasets themselves."""
+    if not available(con, dates):
+        return "datasets"
+    if by == "trainer" or not cube_bounds(filters):
+        return "groups"
+    return "cube"
+
+
+def cube_bounds(filters: Filters) -> bool:
+    """True when the share-of-women bounds are ones the cube holds."""
+    return (filters.min_pct_women is None or filters.min_pct_women in WOMEN_MIN_BOUNDS) and (
+        filters.max_pct_women is None or filters.max_pct_women in WOMEN_MAX_BOUNDS
+    )

@@ -1,0 +1,10 @@
+-- The active groups read from the rollup_groups table, which holds active.sql's rows at each
+-- rollup date (built at import by dashboard.rollups; part of scope.sql; see there).
+active AS (
+    SELECT
+        l.*,
+--@include in_scope
+    FROM rollup_groups l
+    WHERE l.as_of IN (SELECT as_of FROM dates)
+      AND l.project_id IN (SELECT project_id FROM proj)
+)

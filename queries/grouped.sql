@@ -1,0 +1,37 @@
+-- Each active group in scope as the indicators see it (part of indicators.sql, and what the
+-- rollup_cube table sums): the keys that filters and breakdowns use, and the measures that
+-- the indicators add up. The cube groups these rows by every key but `trainer` and sums the
+-- measures, so that adding up cube rows gives exactly what adding up groups gives.
+grouped AS (
+    SELECT
+        -- keys
+        as_of, project_id, organisation, country, trained_by, setting, tags, status,
+        project_id || '/' || coalesce(trainer_id, '') AS trainer,
+        cycle_number = 1 AS first_cycle,
+        CASE WHEN women = members THEN 'women_only'
+             WHEN women::DOUBLE / members >= 0.75 THEN 'mostly_women'
+             ELSE 'mixed' END AS women_band,
+        -- the share-of-women filter's preset bounds (dashboard.rollups.WOMEN_BOUNDS)
+        women::DOUBLE / members >= 1.0 AS women_min_100,
+        women::DOUBLE / members >= 0.75 AS women_min_075,
+        women::DOUBLE / members <= 0.749 AS women_max_0749,
+        CASE WHEN youth IS NULL THEN 'not_recorded'
+             WHEN youth::DOUBLE / members >= 0.5 THEN 'youth_majority'
+             ELSE 'youth_minority' END AS youth_band,
+        -- measures
+        1 AS groups,
+        CASE WHEN trained_by = 'replicated' THEN 1 ELSE 0 END AS groups_replicated,
+        data_age_days,
+        members, women, men, youth,
+        CASE WHEN youth IS NOT NULL THEN members END AS members_youth_recorded,
+        members_attending, dropouts, members_at_start,
+        savings_usd,
+        loans_usd AS loans_outstanding_usd,
+        loans_outstanding_count,
+        loan_fund_cash_usd, late_usd, write_offs_usd, assets_usd, profit_usd,
+        CASE WHEN cycle_days >= 90 THEN profit_usd * 365.0 / cycle_days END
+            AS annualised_profit_usd,
+        CASE WHEN cycle_days >= 90 THEN savings_usd END AS annualised_savings_base_usd,
+        CASE WHEN cycle_days >= 90 THEN assets_usd END AS annualised_assets_base_usd
+    FROM scoped
+)
