@@ -13,8 +13,6 @@ and no caller can ask for more.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,8 +21,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 
-from dashboard import db, rollups
-from dashboard.filters import Filters
+from dashboard import cache, db, rollups
+from dashboard.filters import LIST_FIELDS, Filters
 from dashboard.indicators import (
     IDS,
     compute,
@@ -40,34 +38,43 @@ from dashboard.queries import sql
 P = ParamSpec("P")
 R = TypeVar("R")
 
-CACHE_SIZE = 512
-_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_cache_lock = threading.Lock()
-
 
 def cached(func: Callable[P, R]) -> Callable[P, R]:
-    """Memoise a query function per pool version (a small LRU shared by the process)."""
+    """Memoise a query function per pool data version (dashboard.cache: this process's LRU,
+    or Redis shared by every worker and host). The key holds the function, the version and
+    the arguments, Filters with their values sorted (the same view, however it was picked),
+    so it holds the viewer's scope (`visible`) too."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        key = (func.__name__, db.pool_version(), args, tuple(sorted(kwargs.items())))
-        with _cache_lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]  # type: ignore[no-any-return]
-        value = func(*args, **kwargs)
-        with _cache_lock:
-            _cache[key] = value
-            while len(_cache) > CACHE_SIZE:
-                _cache.popitem(last=False)
-        return value
+        parts = (func.__name__, db.pool_version(), _normal(args), _normal(sorted(kwargs.items())))
+        key = cache.key_of(parts)
+        store = cache.backend()
+        value = store.get(key)
+        if value is cache.MISSING:
+            value = func(*args, **kwargs)
+            store.set(key, value)
+        return value  # type: ignore[no-any-return]
 
     return wrapper
 
 
+def _normal(value: Any) -> Any:
+    """`value` with the filters' lists sorted (a cache key part)."""
+    if isinstance(value, Filters):
+        return replace(
+            value,
+            **{name: tuple(sorted(getattr(value, name))) for name in LIST_FIELDS},
+            visible=None if value.visible is None else tuple(sorted(value.visible)),
+            notices=(),
+        )
+    if isinstance(value, tuple | list):
+        return tuple(_normal(v) for v in value)
+    return value
+
+
 def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    cache.backend().clear()
 
 
 def _frame(query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

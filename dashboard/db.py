@@ -18,7 +18,13 @@ from dashboard.config import Settings
 from dashboard.pool import open_pool
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"con": None, "pid": None, "path": None, "version": None}
+_state: dict[str, object] = {
+    "con": None,
+    "pid": None,
+    "path": None,
+    "version": None,
+    "data_version": None,
+}
 
 
 def _file_version(path: object) -> tuple[int, int, int] | None:
@@ -50,7 +56,14 @@ def connection() -> duckdb.DuckDBPyConnection:
                 threads=settings.threads,
                 memory_limit=settings.memory_limit,
             )
-            _state.update(con=con, pid=os.getpid(), path=settings.db, version=version)
+            row = con.execute("SELECT value FROM pool_meta WHERE key = 'data_version'").fetchone()
+            _state.update(
+                con=con,
+                pid=os.getpid(),
+                path=settings.db,
+                version=version,
+                data_version=row[0] if row else None,
+            )
         assert isinstance(con, duckdb.DuckDBPyConnection)
         return con
 
@@ -75,10 +88,16 @@ def reset() -> None:
             # Still reading in another thread? It then closes with its last cursor.
             with contextlib.suppress(duckdb.Error):
                 con.close()
-        _state.update(con=None, pid=None, path=None, version=None)
+        _state.update(con=None, pid=None, path=None, version=None, data_version=None)
 
 
-def pool_version() -> tuple[str, tuple[int, int, int] | None]:
-    """What identifies the data now served: a cache key part that changes with each import."""
-    settings = Settings.from_env()
-    return (str(settings.db), _file_version(settings.db))
+def pool_version() -> tuple[str, ...]:
+    """What identifies the data now served (a cache key part that changes with each import):
+    the version id every import writes into the pool, the same on every host serving a copy
+    of it; for a pool without one, its path and file identity."""
+    connection()  # reopened if an import replaced the file
+    with _lock:
+        data_version = _state["data_version"]
+        if isinstance(data_version, str):
+            return ("data", data_version)
+        return (str(_state["path"]), str(_state["version"]))

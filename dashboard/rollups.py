@@ -19,6 +19,7 @@ datasets, correctly and more slowly.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Literal
@@ -66,6 +67,8 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     )
     con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
+    # a new id for the new data: what caches (in every process and host) key their entries by
+    con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
     row = con.execute("SELECT count(*) FROM rollup_cube").fetchone()
     return int(row[0]) if row else 0
 

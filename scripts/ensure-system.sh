@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System programs the tests drive, from Debian's packages: Chromium and its driver (browser
 # tests, Kaleido images, PDF reports), LibreOffice Impress and Calc (the exported deck and
-# workbook must open in an office suite) and poppler-utils (PDF pages as PNG). Installs what
+# workbook must open in an office suite), poppler-utils (PDF pages as PNG) and redis-server
+# (the shared cache's tests run against a real one). Installs what
 # is missing (as root); otherwise says what to install.
 set -euo pipefail
 browser=()
@@ -11,6 +12,7 @@ fc-list 2>/dev/null | grep -qi "DejaVuSans" || browser+=(fonts-dejavu-core)
 office=()
 command -v soffice >/dev/null || office+=(libreoffice-impress libreoffice-calc)
 command -v pdftoppm >/dev/null || office+=(poppler-utils)
+command -v redis-server >/dev/null || office+=(redis-server)
 if [ ${#browser[@]} -eq 0 ] && [ ${#office[@]} -eq 0 ]; then
   exit 0
 fi
