@@ -109,20 +109,35 @@ class RedisCache:
         self.local.clear()
 
 
-_backend: dict[str, Any] = {"pid": None, "url": None, "cache": None}
+# Each kind of entry has its own local budget: query results are small, rendered responses
+# (figures as JSON) can be a few hundred kB each.
+SIZES = {"queries": LOCAL_SIZE, "responses": 96}
+_backends: dict[str, Any] = {"pid": None, "url": None, "caches": {}}
 _lock = threading.Lock()
 
 
-def backend() -> Backend:
-    """This process's cache, made at first use (after a gunicorn fork) from VSLA_CACHE_URL."""
+def backend(kind: str = "queries") -> Backend:
+    """This process's cache of `kind`, made at first use (after a gunicorn fork) from
+    VSLA_CACHE_URL."""
     url = os.environ.get("VSLA_CACHE_URL", "").strip() or None
     with _lock:
-        if _backend["pid"] != os.getpid() or _backend["url"] != url:
-            cache: Backend = RedisCache(url) if url else LocalCache()
-            _backend.update(pid=os.getpid(), url=url, cache=cache)
-        return _backend["cache"]  # type: ignore[no-any-return]
+        if _backends["pid"] != os.getpid() or _backends["url"] != url:
+            _backends.update(pid=os.getpid(), url=url, caches={})
+        caches: dict[str, Backend] = _backends["caches"]
+        if kind not in caches:
+            size = SIZES.get(kind, LOCAL_SIZE)
+            caches[kind] = RedisCache(url, local_size=min(size, 128)) if url else LocalCache(size)
+        return caches[kind]
 
 
 def key_of(parts: tuple[Any, ...]) -> str:
     """A stable text key for `parts` (their repr: dates, tuples, dataclasses), hashed."""
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def clear_all() -> None:
+    """Forget this process's entries of every kind (tests; Redis's expire on their own)."""
+    with _lock:
+        caches = list(_backends["caches"].values()) if _backends["pid"] == os.getpid() else []
+    for store in caches:
+        store.clear()

@@ -74,7 +74,7 @@ def _normal(value: Any) -> Any:
 
 
 def clear_cache() -> None:
-    cache.backend().clear()
+    cache.clear_all()
 
 
 def _frame(query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
-from dashboard import auth, datasource, login, report
+from dashboard import auth, datasource, login, report, responses
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.pages import (
@@ -135,4 +135,5 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     _demo_accounts()
     for module in PAGES:
         module.register_callbacks(app)
+    responses.register(app)
     return app

@@ -133,6 +133,16 @@ def _sessions(monkeypatch: pytest.MonkeyPatch, hand_users_path: Path) -> None:
     monkeypatch.setattr(auth, "FAILURE_DELAY", 0.01)
 
 
+@pytest.fixture(autouse=True)
+def _closed_pool() -> Iterator[None]:
+    """Each test leaves the web process's pool connection closed (finding the data version
+    opens it), so that the next may open the same file with its own settings."""
+    yield
+    from dashboard import db
+
+    db.reset()
+
+
 def login(client: Any, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real form (CSRF token from the page, then the POST)."""
     import re

@@ -1,0 +1,79 @@
+"""Rendered answers, kept: a page's answer to a link is the same for everyone who may see
+the same data, until the next import.
+
+A callback whose only input is the URL's query string (and which reads no state) draws a
+view of (the link, the viewer, the pool): every page's main callback is one. Its answer, the
+JSON Dash sends, is kept in the cache (dashboard.cache, kind "responses": the process's, or
+Redis shared by every worker and host) under a key of the request, the viewer (who they are,
+which projects they may see), the pool's data version and the software's version. Repeating a
+view then costs a lookup instead of queries, figures and serialisation. Everything else
+(downloads, imports, sign-in) is answered as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import flask
+from dash import Dash
+
+from dashboard import __version__, cache, datasource, db
+
+UPDATE_PATH = "/_dash-update-component"
+
+
+def view_callbacks(app: Dash) -> set[str]:
+    """The output keys of the callbacks that are views of the link alone."""
+    keys = set()
+    for key, spec in app.callback_map.items():
+        inputs = [(i["id"], i["property"]) for i in spec.get("inputs", [])]
+        if inputs == [("url", "search")] and not spec.get("state"):
+            keys.add(key)
+    return keys
+
+
+def _viewer_key() -> tuple[Any, ...]:
+    who = datasource.viewer()
+    return (
+        who.role,
+        who.organisation,
+        who.username,
+        datasource._visible(),
+        datasource._visible(detail=True),
+    )
+
+
+def register(app: Dash) -> None:
+    """Serve repeated views from the cache (call after every callback is registered)."""
+    views = view_callbacks(app)
+    server = app.server
+
+    @server.before_request
+    def cached_view() -> flask.Response | None:
+        request = flask.request
+        if request.method != "POST" or not request.path.endswith(UPDATE_PATH):
+            return None
+        body = request.get_data(cache=True)
+        try:
+            output = json.loads(body).get("output")
+        except (ValueError, AttributeError):
+            return None
+        if output not in views:
+            return None
+        try:
+            key = cache.key_of((__version__, db.pool_version(), _viewer_key(), body))
+        except Exception:
+            return None
+        flask.g.view_key = key
+        kept = cache.backend("responses").get(key)
+        if kept is cache.MISSING:
+            return None
+        return flask.Response(kept, mimetype="application/json")
+
+    @server.after_request
+    def keep_view(response: flask.Response) -> flask.Response:
+        key = flask.g.pop("view_key", None)
+        if key and response.status_code == 200 and not response.direct_passthrough:
+            cache.backend("responses").set(key, response.get_data())
+        return response

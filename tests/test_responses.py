@@ -1,0 +1,53 @@
+"""Rendered answers are kept: a repeated view is served from the cache, per viewer and data
+version, and only callbacks that are views of the link are kept."""
+
+from __future__ import annotations
+
+import json
+
+from dashboard import responses
+from dashboard.pages import overview
+from tests.conftest import login
+from tests.dash_client import request_body
+
+
+def post(client, app, output: str, search: str) -> bytes:
+    body = request_body(app, output, {"url.search": search, "url.pathname": "/"})
+    answer = client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.data[:500]
+    return answer.data
+
+
+def test_every_page_view_is_kept_and_nothing_that_acts_or_downloads(hand_app):
+    views = responses.view_callbacks(hand_app)
+    for output in ("ov-lead.children", "pf-trend", "cmp-table.children", "data-table.rowData"):
+        assert any(output in key for key in views), output
+    for key in views:
+        outputs = key.strip(".").split("...")
+        assert not any(o.endswith(".data") for o in outputs), key  # downloads
+        assert not any(o.startswith("up-") for o in outputs), key  # the import page
+
+
+def test_a_repeated_view_is_served_without_drawing_it_again(hand_app, admin_client, monkeypatch):
+    first = post(admin_client, hand_app, "ov-lead.children", "?country=UGA")
+
+    def no_drawing(_search):
+        raise AssertionError("the view was drawn again")
+
+    monkeypatch.setattr(overview, "build", no_drawing)
+    assert post(admin_client, hand_app, "ov-lead.children", "?country=UGA") == first
+    # another link is drawn (and here fails)
+    body = request_body(hand_app, "ov-lead.children", {"url.search": "?country=KEN"})
+    assert admin_client.post("/_dash-update-component", json=body).status_code == 500
+
+
+def test_each_viewer_has_their_own_answers(sharing_app):
+    app = sharing_app
+    guest = app.server.test_client()
+    south = app.server.test_client()
+    login(south, "south")
+    seen_by_guest = json.loads(post(guest, app, "ov-lead.children", "?country=UGA"))
+    seen_by_south = json.loads(post(south, app, "ov-lead.children", "?country=UGA"))
+    # South sees its private Ugandan project (6 groups of 20): 120 members more
+    assert seen_by_guest != seen_by_south
+    assert "420" in json.dumps(seen_by_south) and "300" in json.dumps(seen_by_guest)
