@@ -13,7 +13,7 @@ and no caller can ask for more.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, wraps
@@ -26,6 +26,7 @@ from dashboard.filters import LIST_FIELDS, Filters
 from dashboard.indicators import (
     IDS,
     compute,
+    compute_many,
     earliest_report_date,
     latest_report_date,
     trend_dates,
@@ -45,17 +46,22 @@ def cached(func: Callable[P, R]) -> Callable[P, R]:
     the arguments, Filters with their values sorted (the same view, however it was picked),
     so it holds the viewer's scope (`visible`) too."""
 
+    def key(*args: Any, **kwargs: Any) -> str:
+        parts = (func.__name__, db.pool_version(), _normal(args), _normal(sorted(kwargs.items())))
+        return cache.key_of(parts)
+
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        parts = (func.__name__, db.pool_version(), _normal(args), _normal(sorted(kwargs.items())))
-        key = cache.key_of(parts)
+        name = key(*args, **kwargs)
         store = cache.backend()
-        value = store.get(key)
+        value = store.get(name)
         if value is cache.MISSING:
             value = func(*args, **kwargs)
-            store.set(key, value)
+            store.set(name, value)
         return value  # type: ignore[no-any-return]
 
+    # for filling the cache in advance (prefetch): the key of a call, as the wrapper makes it
+    wrapper.key = key  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -250,6 +256,25 @@ def _indicator_rows(
 ) -> list[dict[str, Any]]:
     with db.cursor() as con:
         return compute(con, filters, by, over_time=over_time, foreign=foreign)
+
+
+def prefetch(filters: Filters, wanted: Sequence[tuple[str | None, bool]]) -> None:
+    """Compute in one pass the indicator rows a page is about to ask for (each (by,
+    over_time) of `wanted`) that are not cached yet: one query per kind (at the as-of date,
+    over time) instead of one per breakdown. The page then finds them in the cache."""
+    store = cache.backend()
+    for over_time in (False, True):
+        bys = [by for by, timed in dict.fromkeys(wanted) if timed == over_time and by != "trainer"]
+        mine = scoped(filters)
+        foreign = _foreign(mine)
+        keys = {by: _indicator_rows.key(mine, by, over_time, foreign) for by in bys}  # type: ignore[attr-defined]
+        missing = [by for by in bys if store.get(keys[by]) is cache.MISSING]
+        if len(missing) < 2:  # one is no cheaper ahead of time
+            continue
+        with db.cursor() as con:
+            rows = compute_many(con, mine, missing, over_time=over_time, foreign=foreign)
+        for by in missing:
+            store.set(keys[by], rows[by or None])
 
 
 def indicators(filters: Filters, by: str | None = None, over_time: bool = False) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -465,16 +466,39 @@ def compute(
     computed from ("cube", "groups", "datasets"; "auto": the fastest that holds them, see
     dashboard.rollups); every source gives the same numbers.
     """
-    check_breakdown(by)
     if by == "quarter":
-        by, over_time = None, True
-        by_name = "quarter"
-    else:
-        by_name = by
+        check_breakdown(by)
+        rows = compute_many(
+            con, filters, [None], over_time=True, dates=dates, foreign=foreign, source=source
+        )[None]
+        return rows
+    return compute_many(
+        con, filters, [by], over_time=over_time, dates=dates, foreign=foreign, source=source
+    )[by or None]
+
+
+def compute_many(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    bys: Sequence[str | None],
+    *,
+    over_time: bool = False,
+    dates: list[date] | None = None,
+    foreign: tuple[str, ...] | None = None,
+    source: str = "auto",
+) -> dict[str | None, list[dict[str, Any]]]:
+    """`compute` for several breakdowns at once (one query, one pass over the data): the
+    rows of each of `bys` (None or "": the whole scope, keyed None; not "quarter"), as
+    `compute` gives them."""
+    for by in bys:
+        check_breakdown(by)
+        if by == "quarter":
+            raise ValueError("compute_many takes breakdowns; ask compute for by='quarter'.")
+    wanted = list(dict.fromkeys(by or None for by in bys))
     if dates is None:
         as_of = filters.as_of or latest_report_date(con)
         if as_of is None:  # an empty pool
-            return [] if by_name else [_empty_row()]
+            return {by: [] if by or over_time else [_empty_row()] for by in wanted}
         if over_time:
             first = earliest_report_date(con)
             dates = trend_dates(first, as_of) if first and first <= as_of else [as_of]
@@ -483,21 +507,23 @@ def compute(
     timed = over_time or len(dates) > 1
     params = filters.sql_params() | {
         "as_of_dates": dates,
-        "by": by or "",
+        "bys": [by or "" for by in wanted],
         "foreign": list(foreign or ()),
     }
+    widest = "trainer" if "trainer" in wanted else None  # the rollup cube has no trainers
     cur = con.cursor()
     try:
-        result = cur.execute(_query(cur, filters, dates, by, source), params)
+        result = cur.execute(_query(cur, filters, dates, widest, source), params)
         names = [d[0] for d in result.description]
         rows = result.fetchall()
     finally:
         cur.close()
-    out: list[dict[str, Any]] = []
+    out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
     for values in rows:
         record = dict(zip(names, values, strict=True))
+        by = record["breakdown"] or None
         row: dict[str, Any] = {}
-        if timed or by_name == "quarter":
+        if timed:
             row["quarter"] = quarter_label(record["as_of"])
             row["as_of"] = record["as_of"]
         if by:
@@ -512,9 +538,9 @@ def compute(
         if is_group_level(by):
             for ind_id in COST_IDS:
                 row[ind_id] = None
-        out.append(row)
-    if not by_name and not timed and not out:
-        return [_empty_row()]
+        out[by].append(row)
+    if None in out and not timed and not out[None]:
+        out[None] = [_empty_row()]
     return out
 
 

@@ -1,6 +1,6 @@
 -- The active groups read from the rollup_groups table, which holds active.sql's rows at each
 -- rollup date (built at import by dashboard.rollups; part of scope.sql; see there).
-active AS (
+active AS NOT MATERIALIZED (  -- a scan is cheaper than a copy of every column
     SELECT
         l.*,
 --@include in_scope

@@ -32,17 +32,19 @@ WITH
 long AS (
     UNPIVOT per_group ON COLUMNS(* EXCLUDE (by_value, is_foreign)) INTO NAME indicator VALUE value
 )
+-- one sort per indicator and breakdown value for all five percentiles
 SELECT
-    by_value,
-    indicator,
-    count(value) AS groups,
-    count(value) FILTER (WHERE is_foreign) AS foreign_groups,
-    quantile_cont(value, 0.05) AS p05,
-    quantile_cont(value, 0.25) AS q1,
-    quantile_cont(value, 0.50) AS median,
-    quantile_cont(value, 0.75) AS q3,
-    quantile_cont(value, 0.95) AS p95
-FROM long
-WHERE isfinite(value)
-GROUP BY by_value, indicator
+    by_value, indicator, groups, foreign_groups,
+    qs[1] AS p05, qs[2] AS q1, qs[3] AS median, qs[4] AS q3, qs[5] AS p95
+FROM (
+    SELECT
+        by_value,
+        indicator,
+        count(value) AS groups,
+        count(value) FILTER (WHERE is_foreign) AS foreign_groups,
+        quantile_cont(value, [0.05, 0.25, 0.5, 0.75, 0.95]) AS qs
+    FROM long
+    WHERE isfinite(value)
+    GROUP BY by_value, indicator
+)
 ORDER BY by_value, indicator

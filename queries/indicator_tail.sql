@@ -1,50 +1,54 @@
 -- The formulas of every indicator (the end of indicators.sql and indicators_cube.sql), from
 -- `grouped` (keys and measures, per group or summed per cube cell) and `project_groups`
 -- (all active groups per project, for the cost indicators).
+-- Each group (or cube cell) once per breakdown asked for ($bys: '' is the whole scope).
 dims AS (
     SELECT
-        *,
+        g.*,
+        b.breakdown,
         CASE
-            WHEN $by::VARCHAR = 'country' THEN country
-            WHEN $by::VARCHAR = 'organisation' THEN organisation
-            WHEN $by::VARCHAR = 'project' THEN project_id
-            WHEN $by::VARCHAR = 'trained_by' THEN trained_by
-            WHEN $by::VARCHAR = 'trainer' THEN trainer
-            WHEN $by::VARCHAR = 'setting' THEN setting
-            WHEN $by::VARCHAR = 'status' THEN status
-            WHEN $by::VARCHAR = 'cycle' THEN CASE WHEN first_cycle THEN 'first' ELSE 'later' END
-            WHEN $by::VARCHAR = 'women_band' THEN women_band
-            WHEN $by::VARCHAR = 'youth_band' THEN youth_band
+            WHEN b.breakdown = 'country' THEN country
+            WHEN b.breakdown = 'organisation' THEN organisation
+            WHEN b.breakdown = 'project' THEN project_id
+            WHEN b.breakdown = 'trained_by' THEN trained_by
+            WHEN b.breakdown = 'trainer' THEN trainer
+            WHEN b.breakdown = 'setting' THEN setting
+            WHEN b.breakdown = 'status' THEN status
+            WHEN b.breakdown = 'cycle' THEN CASE WHEN first_cycle THEN 'first' ELSE 'later' END
+            WHEN b.breakdown = 'women_band' THEN women_band
+            WHEN b.breakdown = 'youth_band' THEN youth_band
             -- 'tag:<name>': groups carrying the tag ('yes') against all others ('no')
-            WHEN starts_with($by::VARCHAR, 'tag:') THEN
+            WHEN starts_with(b.breakdown, 'tag:') THEN
                 CASE WHEN list_contains(string_split(coalesce(tags, ''), ';'),
-                                        substr($by::VARCHAR, 5)) THEN 'yes' ELSE 'no' END
-            WHEN $by::VARCHAR = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
+                                        substr(b.breakdown, 5)) THEN 'yes' ELSE 'no' END
+            WHEN b.breakdown = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
             ELSE NULL
         END AS by_value
-    FROM grouped
+    FROM grouped g
+    CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
 ),
 agg AS (
     SELECT
         as_of,
+        breakdown,
         by_value,
         count(DISTINCT organisation) AS organisations,
         count(DISTINCT country) AS countries,
         count(DISTINCT project_id) AS projects,
-        sum(groups) AS groups,
+        sum(groups)::BIGINT AS groups,
         sum(data_age_days) / sum(groups) AS data_age_days,
-        sum(groups_replicated) AS groups_replicated,
-        sum(members) AS members,
-        sum(women) AS women,
-        sum(men) AS men,
-        sum(youth) AS youth,
-        sum(members_youth_recorded) AS members_youth_recorded,
-        sum(members_attending) AS members_attending,
-        sum(dropouts) AS dropouts,
-        sum(members_at_start) AS members_at_start,
+        sum(groups_replicated)::BIGINT AS groups_replicated,
+        sum(members)::BIGINT AS members,
+        sum(women)::BIGINT AS women,
+        sum(men)::BIGINT AS men,
+        sum(youth)::BIGINT AS youth,
+        sum(members_youth_recorded)::BIGINT AS members_youth_recorded,
+        sum(members_attending)::BIGINT AS members_attending,
+        sum(dropouts)::BIGINT AS dropouts,
+        sum(members_at_start)::BIGINT AS members_at_start,
         sum(savings_usd) AS savings_usd,
         sum(loans_outstanding_usd) AS loans_outstanding_usd,
-        sum(loans_outstanding_count) AS loans_outstanding_count,
+        sum(loans_outstanding_count)::BIGINT AS loans_outstanding_count,
         sum(loan_fund_cash_usd) AS loan_fund_cash_usd,
         sum(late_usd) AS late_usd,
         sum(write_offs_usd) AS write_offs_usd,
@@ -55,9 +59,10 @@ agg AS (
         sum(annualised_assets_base_usd) AS annualised_assets_base_usd,
         -- groups of other organisations' projects (small-cell protection)
         coalesce(sum(groups) FILTER (
-            WHERE list_contains($foreign::VARCHAR[], project_id)), 0) AS foreign_groups
+            WHERE list_contains($foreign::VARCHAR[], project_id)), 0)::BIGINT AS foreign_groups
     FROM dims
-    GROUP BY as_of, by_value
+    GROUP BY as_of, breakdown, by_value
+    -- (sums of counts as BIGINT: they fit, and reach Python much faster than HUGEINT)
 ),
 -- Each project's latest quarterly report as of each date, its cost in USD at the rate of the
 -- year of its period_end; only projects with a report count for cost.
@@ -75,19 +80,20 @@ project_report AS (
 ),
 cost AS (
     SELECT
-        s.as_of, s.by_value,
+        s.as_of, s.breakdown, s.by_value,
         sum(r.cost_usd) AS cost_to_date_usd,
         sum(pg.members) AS cost_members,
         sum(pg.groups) AS cost_groups,
         sum(r.field_officers) AS field_officers,
         sum(r.field_officers + r.village_agents) AS trainers
-    FROM (SELECT DISTINCT as_of, by_value, project_id FROM dims) s
+    FROM (SELECT DISTINCT as_of, breakdown, by_value, project_id FROM dims) s
     JOIN project_report r USING (as_of, project_id)
     JOIN project_groups pg USING (as_of, project_id)
-    GROUP BY s.as_of, s.by_value
+    GROUP BY s.as_of, s.breakdown, s.by_value
 )
 SELECT
     a.as_of,
+    a.breakdown,
     a.by_value,
     a.organisations,
     a.countries,
@@ -130,5 +136,6 @@ SELECT
     a.foreign_groups
 FROM agg a
 LEFT JOIN cost c
-  ON c.as_of = a.as_of AND c.by_value IS NOT DISTINCT FROM a.by_value
-ORDER BY a.as_of, a.by_value NULLS LAST
+  ON c.as_of = a.as_of AND c.breakdown = a.breakdown
+ AND c.by_value IS NOT DISTINCT FROM a.by_value
+ORDER BY a.breakdown, a.as_of, a.by_value NULLS LAST

@@ -1,8 +1,8 @@
 -- Every standard indicator of INDICATORS.md, from the active groups (scope.sql), one row per
--- (as_of, by_value) that has at least one active group in scope.
+-- (breakdown, as_of, by_value) that has at least one active group in scope.
 --
 -- Parameters (all bound): those of scope.sql, and
---   $by       VARCHAR    '' (one row per as-of date) or a breakdown: country, organisation,
+--   $bys      VARCHAR[]  the breakdowns, each '' (one row per as-of date) or: country, organisation,
 --                        project, trained_by, trainer (project_id/trainer_id), setting, status,
 --                        cycle (first/later), women_band (women_only/mostly_women/mixed),
 --                        youth_band (youth_majority/youth_minority/not_recorded), tag:<name>

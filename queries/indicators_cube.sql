@@ -5,7 +5,7 @@
 WITH
 --@include scope_projects
 ,
-cube AS (
+cube AS NOT MATERIALIZED (
     SELECT c.*
     FROM rollup_cube c
     WHERE c.as_of IN (SELECT as_of FROM dates)

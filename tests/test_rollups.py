@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import rollups
+from dashboard import datasource, db, rollups
 from dashboard.components.shell import WOMEN_PRESETS
 from dashboard.demo import build_demo
 from dashboard.filters import BREAKDOWNS, Filters
-from dashboard.indicators import compute, trend_dates
+from dashboard.indicators import compute, compute_many, trend_dates
 from dashboard.ingest.write import import_files
 from dashboard.pool import connect, meta, open_pool
 from dashboard.queries import sql
@@ -234,3 +234,35 @@ def test_group_level_queries_are_the_same_from_the_rollup_groups(demo_con, query
     rolled = demo_con.execute(sql(query, rollups.FROM_GROUPS), params).df()
     assert len(live) > 3
     assert rolled.equals(live)
+
+
+@pytest.mark.parametrize("over_time", [False, True])
+def test_several_breakdowns_in_one_pass_are_each_the_same(demo_con, over_time):
+    bys = [None, "country", "trainer", "women_band", "tag:refugee"]
+    together = compute_many(demo_con, Filters(setting=("rural",)), bys, over_time=over_time)
+    assert set(together) == set(bys)
+    for by in bys:
+        alone = compute(demo_con, Filters(setting=("rural",)), by, over_time=over_time)
+        same_rows(together[by], alone)
+
+
+def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monkeypatch):
+    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    wanted = [(None, False), ("country", False), ("setting", False), (None, True)]
+    calls = []
+    real = datasource.compute_many
+    monkeypatch.setattr(
+        datasource, "compute_many", lambda *a, **k: calls.append(a[2]) or real(*a, **k)
+    )
+    datasource.prefetch(Filters(), wanted)
+    assert calls == [[None, "country", "setting"]]  # one query; a lone trend is not fetched
+
+    def no_query(*_a, **_k):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(datasource, "compute", no_query)
+    assert datasource.indicators(Filters(), "country")["members"].sum() == 125
+    assert datasource.indicators(Filters())["groups"].iloc[0] == 6
+    datasource.clear_cache()

@@ -109,6 +109,11 @@ def reference(view: View) -> Reference:
 def build(search: str | None) -> list[Any]:
     view = read_view(search)
     f, cur = view.filters, view.code
+    datasource.prefetch(
+        f,
+        [(None, False), ("project", False), ("organisation", False), (None, True),
+         ("organisation", True)],
+    )  # fmt: skip
     colours = organisation_colours(view.facts)
     total = first_row(datasource.indicators(f))
     note = "Costs: whole projects." if f.has_group_filters else ""

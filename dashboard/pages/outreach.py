@@ -80,6 +80,7 @@ def layout(**_query: Any) -> html.Div:
 def build(search: str | None) -> list[Any]:
     view = read_view(search)
     f, by = view.filters, view.state.by
+    datasource.prefetch(f, [(None, True), (by, True), ("trained_by", True)])
     total = datasource.indicators(f, over_time=True)
     latest = first_row(total.tail(1))
     cap = caption(view, latest.get("groups"), latest.get("projects"))

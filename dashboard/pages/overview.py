@@ -124,6 +124,7 @@ def build(search: str | None) -> list[Any]:
             + empty.values() * len(CHARTS)
         )
     prior = datasource.comparison_date(view.as_of)
+    datasource.prefetch(f, [(None, False), ("country", False)])
     both = datasource.indicators_at(f, (prior, view.as_of))
     now = first_row(both[both["as_of"] == view.as_of]) if not both.empty else {}
     before = first_row(both[both["as_of"] == prior]) if not both.empty else {}

@@ -127,6 +127,7 @@ def spread_chart(
 def build(search: str | None) -> list[Any]:
     view = read_view(search)
     f, by = view.filters, view.state.by
+    datasource.prefetch(f, [(None, False), (by, False), (None, True)])
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
     kpis: list[Any] = []

@@ -107,6 +107,7 @@ def order(breakdown: str, values: list[str]) -> list[str]:
 def build(search: str | None) -> list[Any]:
     view = read_view(search)
     f = view.filters
+    datasource.prefetch(f, [(None, False), *((b, False) for b, _t, _s in THEMES)])
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
     out: list[Any] = []
