@@ -56,7 +56,8 @@ samples: $(STAMP) $(DB)
 	$(BIN)/python scripts/export_samples.py --db $(DB) --out build/samples
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py --out docs/benchmark.md
+	@scripts/ensure-system.sh
+	$(BIN)/python scripts/bench.py --out docs/benchmark.md --readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

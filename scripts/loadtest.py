@@ -113,15 +113,14 @@ class Load:
         }
         if self.import_window is not None:
             done = self.import_window[1]
-            old_after = [t for t, new in self.probes if t >= done and not new]
-            new_after = [t for t, new in self.probes if t >= done and new]
+            after = [(t, new) for t, new in self.probes if t >= done]
             out["import_s"] = done - self.import_window[0]
-            out["probes_after_import"] = len(new_after) + len(old_after)
-            # from the import's end to the last answer still showing the old data
-            out["stale_s"] = max(old_after) - done if old_after else 0.0
-            out["all_new_after_s"] = (
-                (max(old_after) if old_after else done) - done if new_after else None
-            )
+            out["probes_after_import"] = len(after)
+            # answers to requests sent after the import had finished that showed old data
+            out["stale_after_import"] = sum(1 for _t, new in after if not new)
+            during = [t for t, new in self.probes if new]
+            # from the import's start to the first answer with the new data
+            out["new_data_after_s"] = min(during) - self.import_window[0] if during else None
         return out
 
 
@@ -258,16 +257,23 @@ def importer(pool: Path, folder: Path) -> Callable[[], None]:
     return refresh
 
 
+def request_body(app: Any, output: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The JSON the browser sends for the callback writing `output` (tests/dash_client.py)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.dash_client import request_body as body
+
+    return body(app, output, values)
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body).encode()
+
+
 def callback_bodies(app: Any, searches: Sequence[str]) -> dict[str, list[bytes]]:
     """Each page's callback request for each filter change, as the browser sends it."""
-    sys.path.insert(0, str(ROOT))
-    from tests.dash_client import request_body
-
     return {
         page: [
-            json.dumps(
-                request_body(app, output, {"url.search": s, "url.pathname": path_of(page)})
-            ).encode()
+            encode(request_body(app, output, {"url.search": s, "url.pathname": path_of(page)}))
             for s in searches
         ]
         for page, output in PAGES.items()
