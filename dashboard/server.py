@@ -7,12 +7,15 @@ updates a page's figures without re-rendering the page.
 
 from __future__ import annotations
 
+import logging
+import time
 from types import ModuleType
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
+from flask import Flask
 
 from dashboard import auth, datasource, login, report, responses
 from dashboard.components import shell
@@ -31,6 +34,8 @@ from dashboard.pages import (
 )
 from dashboard.pages import report as report_page
 from dashboard.pool import PoolError
+
+log = logging.getLogger(__name__)
 
 PAGES: tuple[ModuleType, ...] = (
     overview,
@@ -84,6 +89,22 @@ def _demo_accounts() -> None:
         return
     if facts.kind == "demo":
         auth.ensure_demo_accounts(auth.UserStore(), facts.organisations)
+
+
+def warm_up(server: Flask) -> None:
+    """Open the pool and compute the landing page for a visitor who has not signed in (in
+    a request of its own, as a browser would come) and for the network admin: the caches a
+    first visit needs. Never fails: without a pool, the pages say what to do."""
+    started = time.perf_counter()
+    try:
+        datasource.all_facts()
+        with server.test_request_context("/"):
+            overview.build("")
+        overview.build("")  # outside a request: the admin's scope
+    except Exception as exc:
+        log.warning("Warming up skipped: %s", exc)
+        return
+    log.info("Warmed up in %.2f s", time.perf_counter() - started)
 
 
 def _page_layout(module: ModuleType) -> Any:
