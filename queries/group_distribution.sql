@@ -1,13 +1,14 @@
 -- The spread across groups (INDICATORS.md: distributions beside pooled ratios, never instead):
 -- each active group's own ratio, summarised per breakdown value as the 5th, 25th, 50th, 75th
 -- and 95th percentiles. Parameters: those of scope.sql (one as-of date) and
---   $by       VARCHAR    '' (the whole scope), country, organisation or project
+--   $bys      VARCHAR[]  breakdowns, each '' (the whole scope), country, organisation or project
 --   $foreign  VARCHAR[]  projects whose groups `foreign_groups` counts (small cells)
 WITH
 --@include scope
 , per_group AS (
     SELECT
-        CASE $by::VARCHAR
+        b.breakdown,
+        CASE b.breakdown
             WHEN 'country' THEN country
             WHEN 'organisation' THEN organisation
             WHEN 'project' THEN project_id
@@ -28,16 +29,18 @@ WITH
         women::DOUBLE / NULLIF(members, 0) AS pct_women,
         members::DOUBLE AS avg_group_size
     FROM scoped
+    CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
 ),
 long AS (
-    UNPIVOT per_group ON COLUMNS(* EXCLUDE (by_value, is_foreign)) INTO NAME indicator VALUE value
+    UNPIVOT per_group ON COLUMNS(* EXCLUDE (breakdown, by_value, is_foreign)) INTO NAME indicator VALUE value
 )
 -- one sort per indicator and breakdown value for all five percentiles
 SELECT
-    by_value, indicator, groups, foreign_groups,
+    breakdown, by_value, indicator, groups, foreign_groups,
     qs[1] AS p05, qs[2] AS q1, qs[3] AS median, qs[4] AS q3, qs[5] AS p95
 FROM (
     SELECT
+        breakdown,
         by_value,
         indicator,
         count(value) AS groups,
@@ -45,6 +48,6 @@ FROM (
         quantile_cont(value, [0.05, 0.25, 0.5, 0.75, 0.95]) AS qs
     FROM long
     WHERE isfinite(value)
-    GROUP BY by_value, indicator
+    GROUP BY breakdown, by_value, indicator
 )
-ORDER BY by_value, indicator
+ORDER BY breakdown, by_value, indicator

@@ -225,11 +225,11 @@ def test_any_pool_gives_the_same_indicators_from_its_rollups(
 def test_group_level_queries_are_the_same_from_the_rollup_groups(demo_con, query):
     params = Filters(tag=("refugee",)).sql_params() | {
         "as_of_dates": [date(2026, 9, 30)],
-        "by": "country",
+        "bys": ["country", ""],
         "foreign": ["UGA-NOR-01"],
     }
     if query == "group_sizes":
-        del params["by"]
+        del params["bys"]
     live = demo_con.execute(sql(query), params).df()
     rolled = demo_con.execute(sql(query, rollups.FROM_GROUPS), params).df()
     assert len(live) > 3

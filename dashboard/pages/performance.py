@@ -136,8 +136,8 @@ def build(search: str | None) -> list[Any]:
         if BY_ID[m].format == "usd":
             value = view.convert(value)
         kpis += [view.fmt(m, value), "pooled, all groups in scope"]
-    dist = datasource.distribution(f, by)
-    dist_all = datasource.distribution(f, "")
+    spreads = datasource.distributions(f, (by, ""))
+    dist, dist_all = spreads[by], spreads[""]
     pooled = datasource.indicators(f, by)
     charts = [spread_chart(view, m, dist, pooled, dist_all, total, by, cap) for m in MEASURES]
     trend = view.money(datasource.indicators(f, over_time=True))
