@@ -17,7 +17,6 @@ table. Peak memory is each worker's VmHWM from /proc.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import json
 import os
 import platform
@@ -35,22 +34,11 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from serving import free_port, start  # noqa: E402  (scripts/, beside this file)
+from loadtest import PAGES, percentile, session  # noqa: E402  (scripts/, beside this file)
+from serving import free_port, start  # noqa: E402
 
 BENCH = ROOT / ".bench"
 BIN = Path(sys.executable).parent
-
-# A page's answer to a filter change: the callback writing this output.
-PAGES = {
-    "overview": "ov-lead.children",
-    "outreach": '"or-members"',
-    "efficiency": '"ef-project"',
-    "performance": '"pf-trend"',
-    "themes": '"th-women-band"',
-    "compare": "cmp-table.children",
-    "projects": "pj-title.children",
-    "data": "data-table.rowData",
-}
 
 BASELINE = """
 WITH latest AS (
@@ -68,15 +56,6 @@ FROM latest l
 JOIN projects p USING (project_id)
 LEFT JOIN exchange_rates x ON x.currency = p.currency AND x.year = year(l.report_date)
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def build_pool(groups: int) -> tuple[Path, float]:
@@ -117,17 +96,6 @@ def serve(pool: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]
         timeout=120,
         failure="gunicorn did not start",
     )
-
-
-def sign_in(url: str) -> urllib.request.OpenerDirector:
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-    )
-    page = opener.open(url + "/login", timeout=30).read().decode()
-    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    form = {"username": "admin", "password": "demo-admin", "csrf": token}
-    opener.open(url + "/login", data=urlencode(form).encode(), timeout=30)
-    return opener
 
 
 def changes(n: int, seed: int = 7) -> list[str]:
@@ -244,7 +212,9 @@ def run_size(groups: int, n_changes: int) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         cold_load, warm_load = page_loads(url)
-        opener = sign_in(url)
+        from dashboard.auth import DEMO_ADMIN
+
+        opener = session(url, *DEMO_ADMIN)
         pages = {}
         for page, output in PAGES.items():
             cold, warm = [], []
@@ -433,11 +403,15 @@ def report(results: list[dict], n_changes: int, imports: list[dict], load: dict 
     for name, test in TARGETS.items():
         cells = [("yes" if test(r) else "**no**") + f" ({worst[name](r)})" for r in results]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    meeting = [r["groups"] for r in results if all(t(r) for t in TARGETS.values())]
-    failing = [r["groups"] for r in results if not all(t(r) for t in TARGETS.values())]
+    # The page-speed and memory targets are what grows with the pool; the ratio and the
+    # first load (a fresh browser compiling plotly.js) are read at the largest size.
+    scaling = [TARGETS[k] for k in ("cold p95 <= 300 ms", "warm p95 <= 50 ms",
+                                    "memory <= 1 GB per worker")]  # fmt: skip
+    meeting = [r["groups"] for r in results if all(t(r) for t in scaling)]
+    failing = [r["groups"] for r in results if not all(t(r) for t in scaling)]
     lines += [
         "",
-        "One host meets every target up to "
+        "One host meets the page-speed and memory targets (cold p95, warm p95, memory) up to "
         + (f"{max(meeting):,} groups" if meeting else "none of the sizes measured")
         + (f"; not at {min(failing):,} groups." if failing else " (every size measured)."),
         "",

@@ -134,15 +134,20 @@ def test_no_table_or_export_carries_a_private_project(sharing_app, who):
 
 
 def test_trainers_are_shown_for_the_viewers_own_projects_only(sharing_app):
-    def trainers(who):
+    def trainers(who, search=""):
         rows = call(
-            client_as(sharing_app, who), sharing_app, "pj-trainers.rowData", {"url.search": ""}
+            client_as(sharing_app, who), sharing_app, "pj-trainers.rowData", {"url.search": search}
         )
         return {r["trainer"] for r in rows["pj-trainers.rowData"]}
 
     assert trainers("north") == {"FO-NOR-UGA-01", "FO-NOR-KEN-01"}
+    assert trainers("north", "?organisation=South+Relief") == set()
     assert trainers(None) == set()
-    assert len(trainers("admin")) == 5
+    assert trainers(None, "?organisation=North+Aid") == set()
+    # the admin lists one organisation's or project's trainers (not the whole network's)
+    assert trainers("admin") == set()
+    assert trainers("admin", "?organisation=South+Relief") == {"FO-SOU-UGA-01", "FO-SOU-TZA-01"}
+    assert trainers("admin", "?project=EAS-UGA-01") == {"FO-EAS-UGA-01"}
 
 
 def test_import_provenance_is_for_admins(sharing_app):

@@ -51,6 +51,16 @@ def pools(draw: st.DrawFn) -> dict[str, list[tuple]]:
     return {"projects": projects, "groups": groups, "datasets": datasets}
 
 
+def fill(con: duckdb.DuckDBPyConnection, pool: dict[str, list[tuple]]) -> None:
+    """Replace the pool's projects, groups and datasets by those drawn."""
+    for table in ("datasets", "groups", "projects"):
+        con.execute(f"DELETE FROM {table}")
+    for table, rows in pool.items():
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
 @pytest.fixture(scope="module")
 def con():
     c = duckdb.connect()
@@ -71,12 +81,7 @@ def con():
     by=st.sampled_from(("country", "organisation", "project", "trained_by", "setting")),
 )
 def test_breakdown_sums_to_total(con, pool, as_of_day, trained_by, tag, by):
-    for table in ("datasets", "groups", "projects"):
-        con.execute(f"DELETE FROM {table}")
-    for table, rows in pool.items():
-        if rows:
-            marks = ", ".join("?" * len(rows[0]))
-            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    fill(con, pool)
     filters = Filters(as_of=BASE + timedelta(days=as_of_day), trained_by=trained_by, tag=tag)
     total = compute(con, filters)[0]
     parts = compute(con, filters, by)

@@ -23,7 +23,7 @@ from dashboard.indicators import compute, compute_many, trend_dates
 from dashboard.ingest.write import import_files
 from dashboard.pool import connect, meta, open_pool
 from dashboard.queries import sql
-from tests.test_properties import BASE, pools
+from tests.test_properties import BASE, fill, pools
 
 
 def same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
@@ -205,12 +205,7 @@ def test_any_pool_gives_the_same_indicators_from_its_rollups(
     empty_con, pool, quarter, trained_by, tag, women, by
 ):
     con = empty_con
-    for table in ("datasets", "groups", "projects"):
-        con.execute(f"DELETE FROM {table}")
-    for table, rows in pool.items():
-        if rows:
-            marks = ", ".join("?" * len(rows[0]))
-            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    fill(con, pool)
     rollups.build(con)
     dates = [d for (d,) in con.execute("SELECT as_of FROM rollup_dates ORDER BY 1").fetchall()]
     as_of = dates[min(quarter, len(dates) - 1)] if dates else BASE

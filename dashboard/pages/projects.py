@@ -215,7 +215,16 @@ def profile_items(view: View, kind: str, key: str) -> list[tuple[str, str]]:
     return items
 
 
+def lists_trainers(view: View) -> bool:
+    """Trainers are listed for one project or one organisation: a member's own (all it may
+    see in detail), or the one the filters name. The whole network's (thousands at SAVIX
+    scale) is not a list anyone reads: the admin chooses first."""
+    return subject(view) is not None or not datasource.viewer().is_admin
+
+
 def trainer_rows(view: View) -> list[dict[str, Any]]:
+    if not lists_trainers(view):
+        return []
     frame = datasource.indicators(view.filters, "trainer")
     if frame.empty:
         return []
@@ -336,7 +345,9 @@ def build(search: str | None) -> list[Any]:
         out += chart.values()
     rows = trainer_rows(view)
     note = f" {len(rows)} trainers."
-    if not datasource.viewer().is_admin:
+    if not lists_trainers(view):
+        note = " Choose a project or one organisation to list its trainers."
+    elif not datasource.viewer().is_admin:
         note += " Trainers are shown to their own organisation only."
     out += [rows, trainer_columns(view.code), cap + note]
     return out
