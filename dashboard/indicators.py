@@ -463,7 +463,7 @@ def compute(
 
     With `foreign` (project ids), each row also has `foreign_groups`: how many of its groups
     belong to those projects (for small-cell protection). `source` picks where the rows are
-    computed from ("cube", "groups", "datasets"; "auto": the fastest that holds them, see
+    computed from ("lean", "cube", "groups", "datasets"; "auto": the fastest that holds them, see
     dashboard.rollups); every source gives the same numbers.
     """
     if by == "quarter":
@@ -510,10 +510,9 @@ def compute_many(
         "bys": [by or "" for by in wanted],
         "foreign": list(foreign or ()),
     }
-    widest = "trainer" if "trainer" in wanted else None  # the rollup cube has no trainers
     cur = con.cursor()
     try:
-        result = cur.execute(_query(cur, filters, dates, widest, source), params)
+        result = cur.execute(_query(cur, filters, dates, wanted, source), params)
         names = [d[0] for d in result.description]
         rows = result.fetchall()
     finally:
@@ -548,25 +547,29 @@ def _query(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
     dates: list[date],
-    by: str | None,
+    bys: Sequence[str | None],
     source: str,
 ) -> str:
     """The SQL computing the indicators from `source` ("auto": the fastest that holds them)."""
     from dashboard import rollups  # rollups builds on this module
 
     if source == "auto":
-        source = rollups.source(con, filters, dates, by)
-    elif source in ("cube", "groups") and not rollups.available(con, dates):
+        source = rollups.source(con, filters, dates, bys)
+    elif source != "datasets" and not rollups.available(con, dates):
         raise ValueError(f"The pool's rollups do not hold {', '.join(map(str, dates))}.")
+    if source in ("cube", "lean") and ("trainer" in bys or not rollups.cube_bounds(filters)):
+        raise ValueError("The rollup cubes hold neither trainers nor those share bounds.")
+    if source == "lean" and not rollups.lean(filters, bys):
+        raise ValueError("The lean rollup cube holds no theme but trained_by.")
+    if source == "lean":
+        return sql("indicators_cube", "cube_table=cube_table_lean")
     if source == "cube":
-        if by == "trainer" or not rollups.cube_bounds(filters):
-            raise ValueError("The rollup cube holds neither trainers nor those share bounds.")
         return sql("indicators_cube")
     if source == "groups":
         return sql("indicators", rollups.FROM_GROUPS)
     if source == "datasets":
         return sql("indicators")
-    raise ValueError(f"Unknown source {source!r}: expected auto, cube, groups or datasets.")
+    raise ValueError(f"Unknown source {source!r}: expected auto, lean, cube, groups or datasets.")
 
 
 def export_columns(by: str | None) -> list[str]:

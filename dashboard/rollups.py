@@ -9,7 +9,9 @@ as-of date the dashboard offers, and every trend point), two tables are built:
   attributes, USD rate, cycle length and data age (the rows active.sql finds);
 - rollup_cube: the same rows summed per date, project and combination of the group-level
   keys the filters and breakdowns use (trained by, setting, tags, status, first cycle, the
-  share-of-women bands and bounds, youth band), every measure the indicators add up.
+  share-of-women bands and bounds, youth band), every measure the indicators add up;
+- rollup_lean: the cube summed over every group-level key but trained by (a few rows per
+  project and date), for the views without theme filters (most trends).
 
 Both come from the same SQL as the live queries (the scope rules and grouped.sql), so the
 indicators read from them are the live ones (tests compare the three sources). `source`
@@ -30,14 +32,20 @@ from dashboard.filters import Filters
 from dashboard.indicators import comparison_date, trend_dates
 from dashboard.queries import sql
 
-ROLLUP_VERSION = "1"
+ROLLUP_VERSION = "2"
 
 # The share-of-women bounds the cube can filter on exactly: the filter panel's presets
 # (women only: >= 1.0; mostly women: >= 0.75; mixed: <= 0.749), precomputed in grouped.sql.
 WOMEN_MIN_BOUNDS: tuple[float, ...] = (1.0, 0.75)
 WOMEN_MAX_BOUNDS: tuple[float, ...] = (0.749,)
 
-Source = Literal["cube", "groups", "datasets"]
+Source = Literal["lean", "cube", "groups", "datasets"]
+
+# What the lean cube (rollup_lean) keeps of the groups: breakdowns and filters it can answer.
+LEAN_BREAKDOWNS = (None, "country", "organisation", "project", "trained_by")
+LEAN_FILTERS_UNSET = (
+    "setting", "tag", "status", "cycle", "min_pct_women", "max_pct_women", "youth_recorded",
+)  # fmt: skip
 
 # The live query's active groups, read from rollup_groups instead of found in the datasets.
 FROM_GROUPS = "active=active_rollup"
@@ -58,7 +66,7 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     dates = rollup_dates(first, latest) if first is not None else []
     say(f"Building rollups at {len(dates)} dates")
     params = Filters().sql_params() | {"as_of_dates": dates}
-    for table in ("rollup_cube", "rollup_groups", "rollup_dates"):
+    for table in ("rollup_lean", "rollup_cube", "rollup_groups", "rollup_dates"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("CREATE TABLE rollup_dates (as_of DATE PRIMARY KEY)")
     con.execute("INSERT INTO rollup_dates SELECT unnest($d::DATE[])", {"d": dates})
@@ -66,6 +74,7 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
         f"CREATE TABLE rollup_groups AS {sql('rollup_groups', 'latest=latest_lead')}", params
     )
     con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
+    con.execute(f"CREATE TABLE rollup_lean AS {sql('rollup_lean')}")
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
     # a new id for the new data: what caches (in every process and host) key their entries by
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
@@ -87,15 +96,28 @@ def available(con: duckdb.DuckDBPyConnection, dates: Sequence[date]) -> bool:
 
 
 def source(
-    con: duckdb.DuckDBPyConnection, filters: Filters, dates: Sequence[date], by: str | None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dates: Sequence[date],
+    bys: Sequence[str | None] = (None,),
 ) -> Source:
-    """Where the indicators of `filters` at `dates` by `by` can be read from: the cube, the
-    rollup groups, or (other dates, or a pool without rollups) the datasets themselves."""
+    """Where the indicators of `filters` at `dates` by each of `bys` can be read from: the
+    lean cube, the cube, the rollup groups, or (other dates, or a pool without rollups) the
+    datasets themselves."""
     if not available(con, dates):
         return "datasets"
-    if by == "trainer" or not cube_bounds(filters):
+    if "trainer" in bys or not cube_bounds(filters):
         return "groups"
+    if lean(filters, bys):
+        return "lean"
     return "cube"
+
+
+def lean(filters: Filters, bys: Sequence[str | None]) -> bool:
+    """True when the lean cube holds what the filters and breakdowns need."""
+    return all((by or None) in LEAN_BREAKDOWNS for by in bys) and all(
+        getattr(filters, name) in ((), None) for name in LEAN_FILTERS_UNSET
+    )
 
 
 def cube_bounds(filters: Filters) -> bool:

@@ -42,7 +42,7 @@ def same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
 
 
 def every_source(con: duckdb.DuckDBPyConnection, filters: Filters, **kw: Any) -> None:
-    """The rows from the datasets, the rollup groups, the cube (where it holds them) and
+    """The rows from the datasets, the rollup groups, the cubes (where they hold them) and
     the source chosen are the same."""
     truth = compute(con, filters, source="datasets", **kw)
     same_rows(compute(con, filters, **kw), truth)
@@ -52,6 +52,8 @@ def every_source(con: duckdb.DuckDBPyConnection, filters: Filters, **kw: Any) ->
         same_rows(compute(con, filters, source="groups", **kw), truth)
         if kw.get("by") != "trainer" and rollups.cube_bounds(filters):
             same_rows(compute(con, filters, source="cube", **kw), truth)
+        if rollups.lean(filters, [kw.get("by")]):
+            same_rows(compute(con, filters, source="lean", **kw), truth)
 
 
 def held(con: duckdb.DuckDBPyConnection) -> set[date]:
@@ -132,12 +134,18 @@ def test_the_filter_presets_are_bounds_the_cube_holds():
 
 def test_queries_use_the_rollups_only_where_they_hold_the_answer(demo_con):
     latest = date(2026, 9, 30)
-    assert rollups.source(demo_con, Filters(), [latest], None) == "cube"
-    assert rollups.source(demo_con, Filters(), [latest], "trainer") == "groups"
-    assert rollups.source(demo_con, Filters(min_pct_women=0.5), [latest], None) == "groups"
+    assert rollups.source(demo_con, Filters(), [latest], [None, "organisation"]) == "lean"
+    assert rollups.source(demo_con, Filters(trained_by=("replicated",)), [latest]) == "lean"
+    assert rollups.source(demo_con, Filters(), [latest], ["setting"]) == "cube"
+    assert rollups.source(demo_con, Filters(tag=("refugee",)), [latest]) == "cube"
+    assert rollups.source(demo_con, Filters(min_pct_women=0.75), [latest]) == "cube"
+    assert rollups.source(demo_con, Filters(), [latest], [None, "trainer"]) == "groups"
+    assert rollups.source(demo_con, Filters(min_pct_women=0.5), [latest]) == "groups"
     mid = date(2026, 8, 15)  # not a quarter end: found from the datasets
-    assert rollups.source(demo_con, Filters(), [mid], None) == "datasets"
+    assert rollups.source(demo_con, Filters(), [mid]) == "datasets"
     every_source(demo_con, Filters(as_of=mid))
+    with pytest.raises(ValueError, match="lean"):
+        compute(demo_con, Filters(), "setting", source="lean")
 
 
 def test_a_pool_without_rollups_is_read_from_its_datasets(demo_con, demo_path, tmp_path):
@@ -146,9 +154,9 @@ def test_a_pool_without_rollups_is_read_from_its_datasets(demo_con, demo_path, t
     con = connect(path, read_only=False)
     try:
         con.execute("DELETE FROM pool_meta WHERE key = 'rollups'")
-        for table in ("rollup_cube", "rollup_groups", "rollup_dates"):
+        for table in ("rollup_lean", "rollup_cube", "rollup_groups", "rollup_dates"):
             con.execute(f"DROP TABLE {table}")
-        assert rollups.source(con, Filters(), [date(2026, 9, 30)], None) == "datasets"
+        assert rollups.source(con, Filters(), [date(2026, 9, 30)]) == "datasets"
         same_rows(compute(con, Filters(), "country"), compute(demo_con, Filters(), "country"))
     finally:
         con.close()
