@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser(
+        "rollups", help="rebuild a pool's rollups (imports do it; for pools of older versions)"
+    )
+    _db_arg(p)
+    p.set_defaults(func=cmd_rollups)
+
+    p = sub.add_parser(
         "user",
         help="manage the dashboard's users (add, list, remove, passwd)",
         description="Users sign in to the dashboard: an admin sees everything; a member sees "
@@ -265,6 +271,19 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(rows_to_csv(rows, args.by))
+    return 0
+
+
+def cmd_rollups(args: argparse.Namespace) -> int:
+    from dashboard.ingest.write import ImportRejected, rebuild_rollups
+
+    db = pool_path(args.db)
+    try:
+        rows = rebuild_rollups(db, say=print)
+    except ImportRejected as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(f"Rollups of {db} rebuilt: {rows:,} cube rows.")
     return 0
 
 

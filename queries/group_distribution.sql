@@ -1,6 +1,7 @@
 -- The spread across groups (INDICATORS.md: distributions beside pooled ratios, never instead):
--- each active group's own ratio, summarised per breakdown value as the 5th, 25th, 50th, 75th
--- and 95th percentiles. Parameters: those of scope.sql (one as-of date) and
+-- each active group's own ratio (those the performance page draws), summarised per
+-- breakdown value as the 5th, 25th, 50th, 75th and 95th percentiles. Parameters: those of
+-- scope.sql (one as-of date) and
 --   $bys      VARCHAR[]  breakdowns, each '' (the whole scope), country, organisation or project
 --   $foreign  VARCHAR[]  projects whose groups `foreign_groups` counts (small cells)
 WITH
@@ -25,9 +26,7 @@ WITH
         loans_usd / NULLIF(loans_usd + loan_fund_cash_usd, 0) AS loan_fund_utilisation,
         late_usd / NULLIF(loans_usd, 0) AS portfolio_at_risk,
         members_attending::DOUBLE / NULLIF(members, 0) AS attendance_rate,
-        dropouts::DOUBLE / NULLIF(members_at_start, 0) AS dropout_rate,
-        women::DOUBLE / NULLIF(members, 0) AS pct_women,
-        members::DOUBLE AS avg_group_size
+        dropouts::DOUBLE / NULLIF(members_at_start, 0) AS dropout_rate
     FROM scoped
     CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
 ),

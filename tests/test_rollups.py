@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import datasource, db, rollups
+from dashboard.cli import main
 from dashboard.components.shell import WOMEN_PRESETS
 from dashboard.demo import build_demo
 from dashboard.filters import BREAKDOWNS, Filters
@@ -158,6 +159,14 @@ def test_a_pool_without_rollups_is_read_from_its_datasets(demo_con, demo_path, t
             con.execute(f"DROP TABLE {table}")
         assert rollups.source(con, Filters(), [date(2026, 9, 30)]) == "datasets"
         same_rows(compute(con, Filters(), "country"), compute(demo_con, Filters(), "country"))
+    finally:
+        con.close()
+    # `vsla rollups` gives such a pool its rollups (as an import would)
+    assert main(["rollups", "--db", str(path)]) == 0
+    con = open_pool(path)
+    try:
+        assert rollups.source(con, Filters(), [date(2026, 9, 30)], ["setting"]) == "cube"
+        same_rows(compute(con, Filters(), "setting"), compute(demo_con, Filters(), "setting"))
     finally:
         con.close()
 

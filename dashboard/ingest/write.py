@@ -30,7 +30,7 @@ from dashboard import rollups
 from dashboard.ingest.model import TABLES, Issue
 from dashboard.ingest.read import RawSheet, Reading, read_sources
 from dashboard.ingest.validate import Validation, attach_pool, validate
-from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool
+from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool, open_pool
 from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
 from dashboard.queries import sql
 
@@ -377,6 +377,31 @@ def _warning_examples(
             )
         out.setdefault(rule, []).append(f"{where}: {message}")
     return out
+
+
+def rebuild_rollups(db: Path, say: Callable[[str], None] = lambda _m: None) -> int:
+    """Rebuild the rollups of the pool at `db` (one written by an older version) on a copy
+    swapped in atomically, as an import does, so a serving dashboard picks it up; returns
+    the number of cube rows."""
+    db = Path(db)
+    with _import_lock(db):
+        temp = db.with_name(f"{db.name}.rollups-{os.getpid()}")
+        _remove(temp)
+        try:
+            shutil.copyfile(db, temp)
+            con = open_pool(temp, read_only=False)
+            try:
+                rows = rollups.build(con, say)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _fsync(temp)
+            os.replace(temp, db)
+            _fsync(db.parent)
+        except BaseException:
+            _remove(temp)
+            raise
+    return rows
 
 
 @contextmanager
