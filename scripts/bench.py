@@ -2,7 +2,7 @@
 changes replayed through the real callback endpoint for each page, against a plain DuckDB
 query as the baseline.
 
-    python scripts/bench.py [--sizes 20000,200000,600000] [--changes 50] [--out docs/benchmark.md]
+    python scripts/bench.py [--sizes 20000,200000,600000,1500000] [--changes 50] [--out docs/benchmark.md]
 
 For each size: the pool is built with `vsla demo` (cached in .bench/ between runs; build
 time and file size reported). For each page, each filter change is sent four times: the
@@ -438,7 +438,7 @@ def report(results: list[dict], n_changes: int, imports: list[dict], load: dict 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="20000,200000,600000")
+    parser.add_argument("--sizes", default="20000,200000,600000,1500000")
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--import-sizes", default="200000", help="pools whose import is timed")
     parser.add_argument("--load-size", type=int, default=200000, help="0: no load test")
