@@ -246,8 +246,12 @@ def grid_column(field: str, header: str, kind: str | None = None, **extra: Any) 
     return col
 
 
-def data_grid(grid_id: str, height: int = 420, fit: bool = True) -> Any:
-    """A sortable, filterable table; `fit` sizes the columns to the width available."""
+def data_grid(grid_id: str, height: int = 420, fit: bool = True, empty: str = "") -> Any:
+    """A sortable, filterable table; `fit` sizes the columns to the width available; `empty`
+    is what it says when it has no rows (instead of the grid's "No Rows To Show")."""
+    options: dict[str, Any] = {"animateRows": False, "tooltipShowDelay": 300}
+    if empty:
+        options["localeText"] = {"noRowsToShow": empty}
     return dag.AgGrid(
         columnSize="responsiveSizeToFit" if fit else None,
         id=grid_id,
@@ -262,6 +266,6 @@ def data_grid(grid_id: str, height: int = 420, fit: bool = True) -> Any:
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
         },
-        dashGridOptions={"animateRows": False, "tooltipShowDelay": 300},
+        dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )

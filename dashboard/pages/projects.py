@@ -84,7 +84,12 @@ def layout(**_query: Any) -> html.Div:
                         f"5%), or data older than {STALE_DAYS} days on average.",
                         className="chart-subtitle",
                     ),
-                    data_grid("pj-trainers", height=380),
+                    data_grid(
+                        "pj-trainers",
+                        height=380,
+                        empty="Choose a project or one organisation to list its trainers "
+                        "(shown to the organisation's own members and to admins).",
+                    ),
                     html.P(id="pj-trainers-caption", className="chart-caption"),
                 ],
                 className="chart-card mb-4",
