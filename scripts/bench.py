@@ -2,7 +2,7 @@
 changes replayed through the real callback endpoint for each page, against a plain DuckDB
 query as the baseline.
 
-    python scripts/bench.py [--sizes 20000,200000,600000,1500000] [--changes 50] [--out docs/benchmark.md]
+    python scripts/bench.py [--sizes 20000,200000,600000,1500000] [--changes 50] [--readme]
 
 For each size: the pool is built with `vsla demo` (cached in .bench/ between runs; build
 time and file size reported). For each page, each filter change is sent four times: the
