@@ -128,6 +128,8 @@ def create_app(generated_key_ok: bool = False) -> Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    # the page's language, for screen readers and hyphenation (WCAG 3.1.1)
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     for module in PAGES:
         dash.register_page(
             module.__name__,

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from dashboard.filters import Filters
 from dashboard.format import format_value
@@ -305,3 +306,43 @@ def test_each_role_sees_what_it_may_in_the_browser(dash_duo, sharing_app):
     sign_in(dash_duo, "north")
     assert "SOU-UGA-01" not in project_rows()
     assert dash_duo.get_logs() == []
+
+
+def test_the_filters_work_from_the_keyboard_alone(dash_duo, app):
+    """Each dropdown's button is its tab stop (not a hidden input), named by its label; Tab
+    reaches it, Enter opens it, the arrow keys and Enter choose (assets/20_a11y.js)."""
+    dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    driver = dash_duo.driver
+    wait_until(lambda: driver.find_element(By.ID, "f-country").get_attribute("tabindex") == "0")
+    assert html_lang(driver) == "en"
+    hidden = driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-focus-target")
+    assert hidden and all(h.get_attribute("tabindex") == "-1" for h in hidden)
+    named = driver.find_element(By.ID, "f-country").get_attribute("aria-labelledby").split()
+    assert driver.find_element(By.ID, named[0]).text == "Country"
+
+    # from the control before it (the as-of dropdown), Tab lands on the country dropdown
+    driver.find_element(By.ID, "f-as_of").send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("id") == "f-country"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_until(lambda: driver.find_element(By.ID, "f-country").get_attribute("aria-expanded"))
+    search = wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".dash-dropdown-search"))
+    search.send_keys("Uganda")
+    search.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    wait_until(lambda: "country=UGA" in driver.current_url)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "72", timeout=15)
+    # after leaving it, the dropdown keeps its tab stop on the button
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    driver.find_element(By.ID, "f-as_of").click()
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_until(
+        lambda: all(
+            h.get_attribute("tabindex") == "-1"
+            for h in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-focus-target")
+        )
+    )
+
+
+def html_lang(driver) -> str:
+    return driver.execute_script("return document.documentElement.lang")
