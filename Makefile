@@ -33,6 +33,7 @@ run: $(STAMP) $(DB)
 
 test: $(STAMP)
 	@scripts/ensure-system.sh
+	@$(BIN)/python scripts/fetch_axe.py >/dev/null  # axe-core from the npm registry (a11y tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -32,6 +32,12 @@
         button.setAttribute("aria-labelledby", named);
       }
     });
+    // A multiple dropdown's chosen values touch one another in its text ("Havn ReliefSolvang"):
+    // a space after each keeps the words apart for screen readers and voice control.
+    root.querySelectorAll(".dash-dropdown-value-item:not([data-spaced])").forEach(function (item) {
+      item.setAttribute("data-spaced", "");
+      item.appendChild(document.createTextNode(" "));
+    });
     // dcc.Upload's file input has no label of its own: it takes its box's.
     root.querySelectorAll("input[type=file]:not([aria-label])").forEach(function (input) {
       var box = input.closest("[data-label]");
