@@ -238,8 +238,9 @@ def pptx_bytes(
             height=Inches(width * CHART_IMAGE.height / CHART_IMAGE.width),
         )
         # Alternative text for screen readers (python-pptx has no setter for it).
+        words = (meta.get("title", ""), meta.get("subtitle", ""), meta.get("summary", ""))
         picture._element.nvPicPr.cNvPr.set(
-            "descr", f"{meta.get('title', '')}. {meta.get('subtitle', '')}".strip(". ")
+            "descr", " ".join(w.strip().rstrip(".") + "." for w in words if w and w.strip())
         )
         _text(slide, (0.5, 6.95, 12.33, 0.5), [meta.get("caption", "")], 11, _MUTED)
         _notes(

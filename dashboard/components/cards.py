@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dash import Output, dcc, get_asset_url, html
 
 from dashboard.indicators import BY_ID
+from dashboard.summaries import describe
 
 
 def graph_config(filename: str = "chart") -> dict[str, Any]:
@@ -128,9 +129,12 @@ def chart_card(
                     color="#0072B2",
                 ),
                 html.P(id=f"{cid}-caption", className="chart-caption"),
+                # the chart in words, for screen readers (dashboard.summaries)
+                html.P(id=f"{cid}-summary", className="visually-hidden"),
             ],
             className="chart-card",
             id=f"{cid}-card",
+            **{"aria-labelledby": f"{cid}-title", "aria-describedby": f"{cid}-summary"},
         ),
         xs=12,
         lg=lg,
@@ -156,9 +160,16 @@ class ChartView:
                 "subtitle": self.subtitle,
                 "caption": self.caption,
                 "indicators": list(self.indicators),
+                "summary": describe(self.figure),
             }
         )
-        out = [self.figure, self.title, self.subtitle, self.caption]
+        out = [
+            self.figure,
+            self.title,
+            self.subtitle,
+            self.caption,
+            self.figure.layout.meta["summary"],
+        ]
         if scroll:
             height = self.figure.layout.height or 360
             out.append({"height": f"{height}px"})
@@ -175,6 +186,7 @@ def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Outpu
             Output(f"{cid}-title", "children"),
             Output(f"{cid}-subtitle", "children"),
             Output(f"{cid}-caption", "children"),
+            Output(f"{cid}-summary", "children"),
         ]
         if cid in scroll:
             outs.append(Output({"type": "chart", "id": cid}, "style"))
