@@ -32,11 +32,16 @@
         button.setAttribute("aria-labelledby", named);
       }
     });
-    // A multiple dropdown's chosen values touch one another in its text ("Havn ReliefSolvang"):
-    // a space after each keeps the words apart for screen readers and voice control.
-    root.querySelectorAll(".dash-dropdown-value-item:not([data-spaced])").forEach(function (item) {
+    // A multiple dropdown's chosen values touch one another in its text ("Havn ReliefSolvang",
+    // the commas between them being drawn by CSS): a space at the start of each value after
+    // the first, and of the count, keeps the words apart for screen readers and voice control
+    // (and collapses into the comma's space on screen).
+    root.querySelectorAll(
+      ".dash-dropdown-value-item + .dash-dropdown-value-item:not([data-spaced])," +
+      ".dash-dropdown-value-count:not([data-spaced])"
+    ).forEach(function (item) {
       item.setAttribute("data-spaced", "");
-      item.appendChild(document.createTextNode(" "));
+      item.insertBefore(document.createTextNode(" "), item.firstChild);
     });
     // dcc.Upload's file input has no label of its own: it takes its box's.
     root.querySelectorAll("input[type=file]:not([aria-label])").forEach(function (input) {
