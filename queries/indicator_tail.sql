@@ -35,34 +35,13 @@ agg AS (
         count(DISTINCT organisation) AS organisations,
         count(DISTINCT country) AS countries,
         count(DISTINCT project_id) AS projects,
-        sum(groups)::BIGINT AS groups,
-        sum(data_age_days) / sum(groups) AS data_age_days,
-        sum(groups_replicated)::BIGINT AS groups_replicated,
-        sum(members)::BIGINT AS members,
-        sum(women)::BIGINT AS women,
-        sum(men)::BIGINT AS men,
-        sum(youth)::BIGINT AS youth,
-        sum(members_youth_recorded)::BIGINT AS members_youth_recorded,
-        sum(members_attending)::BIGINT AS members_attending,
-        sum(dropouts)::BIGINT AS dropouts,
-        sum(members_at_start)::BIGINT AS members_at_start,
-        sum(savings_usd) AS savings_usd,
-        sum(loans_outstanding_usd) AS loans_outstanding_usd,
-        sum(loans_outstanding_count)::BIGINT AS loans_outstanding_count,
-        sum(loan_fund_cash_usd) AS loan_fund_cash_usd,
-        sum(late_usd) AS late_usd,
-        sum(write_offs_usd) AS write_offs_usd,
-        sum(assets_usd) AS assets_usd,
-        sum(profit_usd) AS profit_usd,
-        sum(annualised_profit_usd) AS annualised_profit_usd,
-        sum(annualised_savings_base_usd) AS annualised_savings_base_usd,
-        sum(annualised_assets_base_usd) AS annualised_assets_base_usd,
+--@include measure_sums
+        ,
         -- groups of other organisations' projects (small-cell protection)
         coalesce(sum(groups) FILTER (
             WHERE list_contains($foreign::VARCHAR[], project_id)), 0)::BIGINT AS foreign_groups
     FROM dims
     GROUP BY as_of, breakdown, by_value
-    -- (sums of counts as BIGINT: they fit, and reach Python much faster than HUGEINT)
 ),
 -- Each project's latest quarterly report as of each date, its cost in USD at the rate of the
 -- year of its period_end; only projects with a report count for cost.
@@ -100,7 +79,7 @@ SELECT
     a.projects,
     a.groups,
     a.groups_replicated,
-    a.data_age_days,
+    a.data_age_days / NULLIF(a.groups, 0) AS data_age_days,  -- the mean, from the sum
     a.groups_replicated / NULLIF(a.groups - a.groups_replicated, 0) AS replication_rate,
     a.members,
     a.women,

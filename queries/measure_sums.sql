@@ -1,5 +1,6 @@
--- Every measure of grouped.sql summed (the rollup cubes: rollup_cube.sql, rollup_lean.sql);
--- counts as BIGINT, money as DOUBLE.
+-- Every measure of grouped.sql summed: the rollup cubes' cells (rollup_cube.sql,
+-- rollup_lean.sql) and the indicators' totals (indicator_tail.sql); counts as BIGINT (they fit,
+-- and reach Python much faster than HUGEINT), money as DOUBLE.
     sum(groups)::BIGINT AS groups,
     sum(groups_replicated)::BIGINT AS groups_replicated,
     sum(data_age_days)::BIGINT AS data_age_days,
