@@ -263,10 +263,10 @@ def prefetch(filters: Filters, wanted: Sequence[tuple[str | None, bool]]) -> Non
     over_time) of `wanted`) that are not cached yet: one query per kind (at the as-of date,
     over time) instead of one per breakdown. The page then finds them in the cache."""
     store = cache.backend()
+    mine = scoped(filters)
+    foreign = _foreign(mine)
     for over_time in (False, True):
         bys = [by for by, timed in dict.fromkeys(wanted) if timed == over_time and by != "trainer"]
-        mine = scoped(filters)
-        foreign = _foreign(mine)
         keys = {by: _indicator_rows.key(mine, by, over_time, foreign) for by in bys}  # type: ignore[attr-defined]
         missing = [by for by in bys if store.get(keys[by]) is cache.MISSING]
         if len(missing) < 2:  # one is no cheaper ahead of time
