@@ -7,7 +7,7 @@ DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test lint format demo screenshots samples bench clean help
+.PHONY: run test lint format demo screenshots samples bench messages clean help
 
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
 	@echo "make samples  one file of each export kind, and PNG pages of them (build/samples)"
 	@echo "make bench  pools of 20k to 1.5M groups, every page timed through gunicorn; load test"
+	@echo "make messages  extract the strings into the catalogs (dashboard/locale) and check them"
 	@echo "make clean  remove the virtual environment, caches and generated pools"
 
 $(STAMP): pyproject.toml
@@ -44,6 +45,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+messages: $(STAMP)
+	$(BIN)/python -m dashboard.catalogs update
+	$(BIN)/python -m dashboard.catalogs check
 
 demo: $(STAMP)
 	$(BIN)/vsla demo --db $(DB) --force

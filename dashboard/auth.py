@@ -31,6 +31,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from dashboard.config import pool_path
+from dashboard.i18n import N_, _, ngettext
 
 ROLES = ("admin", "member")
 MAX_FAILURES = 5  # failed logins in a row before the account is locked
@@ -70,9 +71,9 @@ class Viewer:
     @property
     def label(self) -> str:
         if self.role == "guest":
-            return "Guest: shared data only"
+            return _("Guest: shared data only")
         if self.role == "admin":
-            return f"{self.username} (network admin)"
+            return _("{username} (network admin)").format(username=self.username)
         return f"{self.username} ({self.organisation})"
 
 
@@ -185,13 +186,18 @@ class UserStore:
             if row is None:
                 _verify(_DUMMY_HASH, password)
                 _fail_slowly()
-                raise AuthError("The username or password is not right.")
+                raise AuthError(_("The username or password is not right."))
             name, role, organisation, stored, failures, locked_until = row
             if locked_until and datetime.fromisoformat(locked_until) > now:
                 _fail_slowly()
                 raise AuthError(
-                    "This account is locked for a while after repeated failed logins; "
-                    f"try again in {LOCK_MINUTES} minutes or ask an administrator."
+                    ngettext(
+                        "This account is locked for a while after repeated failed logins; "
+                        "try again in {minutes} minute or ask an administrator.",
+                        "This account is locked for a while after repeated failed logins; "
+                        "try again in {minutes} minutes or ask an administrator.",
+                        LOCK_MINUTES,
+                    ).format(minutes=LOCK_MINUTES)
                 )
             if not _verify(stored, password):
                 failures += 1
@@ -202,7 +208,7 @@ class UserStore:
                 )
                 con.commit()
                 _fail_slowly()
-                raise AuthError("The username or password is not right.")
+                raise AuthError(_("The username or password is not right."))
             updates = "failures = 0, locked_until = NULL"
             params: list[object] = []
             if _hasher.check_needs_rehash(stored):
@@ -235,6 +241,7 @@ def _now() -> datetime:
 # --- Demo accounts -------------------------------------------------------------------------
 
 DEMO_ADMIN = ("admin", "demo-admin")
+DEMO_ADMIN_WHO = N_("network admin")  # the admin's "who" (kept in English; shown translated)
 
 
 def demo_username(organisation: str) -> str:
@@ -243,7 +250,7 @@ def demo_username(organisation: str) -> str:
 
 def demo_accounts(organisations: Iterable[str]) -> list[tuple[str, str, str]]:
     """(username, password, who) of the demo pool: an admin and one per organisation."""
-    out = [(DEMO_ADMIN[0], DEMO_ADMIN[1], "network admin")]
+    out = [(DEMO_ADMIN[0], DEMO_ADMIN[1], DEMO_ADMIN_WHO)]
     for org in sorted(organisations):
         name = demo_username(org)
         out.append((name, f"demo-{name}", org))
@@ -256,7 +263,7 @@ def ensure_demo_accounts(store: UserStore, organisations: Iterable[str]) -> None
     for username, password, who in demo_accounts(organisations):
         if username.lower() in existing:
             continue
-        if who == "network admin":
+        if who == DEMO_ADMIN_WHO:
             store.add(username, password, "admin", None)
         else:
             store.add(username, password, "member", who)

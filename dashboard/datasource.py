@@ -23,6 +23,7 @@ import pandas as pd
 
 from dashboard import cache, db, rollups
 from dashboard.filters import LIST_FIELDS, Filters
+from dashboard.i18n import N_
 from dashboard.indicators import (
     IDS,
     compute,
@@ -312,7 +313,7 @@ def _rows_at(
 # --- Small cells -------------------------------------------------------------------------
 
 MIN_GROUPS = 5  # a figure on fewer of another organisation's groups is not shown
-SUPPRESSED = "fewer than 5 groups"
+SUPPRESSED = N_("fewer than 5 groups")  # translated where shown (the caches hold English)
 
 
 def _foreign(mine: Filters) -> tuple[str, ...] | None:

@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard import exports, theme
+from dashboard.i18n import _
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import nice_date
 
@@ -30,6 +31,13 @@ class Kpi:
     indicator: str
     value: str
     change: str
+    compared: bool = False  # the change is against an earlier date (not a note)
+
+
+# The classes of a KPI's change that compares with an earlier date (pages/overview.py), as
+# against a note ("no comparison", "pooled, all groups in scope"): told apart by class, not
+# by the words, which are in the reader's language.
+COMPARED_CLASSES = ("kpi-good", "kpi-bad", "kpi-flat")
 
 
 @dataclass
@@ -72,16 +80,28 @@ def text_of(component: Any) -> str:
     return text_of(getattr(component, "children", None))
 
 
+def is_comparison(component: Any) -> bool:
+    """Whether a KPI's change (a Dash component tree) compares with an earlier date."""
+    if isinstance(component, list | tuple):
+        return any(is_comparison(c) for c in component)
+    if component is None or isinstance(component, str | int | float):
+        return False
+    classes = str(getattr(component, "className", None) or "").split()
+    if any(c in COMPARED_CLASSES for c in classes):
+        return True
+    return is_comparison(getattr(component, "children", None))
+
+
 def page_content(module: ModuleType, search: str | None) -> PageContent:
     """Run the page's `build` for the view and sort its values by what they fill."""
     outputs, values = module.outputs(), module.build(search)
-    content = PageContent(name=module.NAME)
+    content = PageContent(name=_(module.NAME))
     chart_ids = {
         o.component_id["id"]
         for o in outputs
         if isinstance(o.component_id, dict) and o.component_id.get("type") == "chart"
     }
-    kpis: dict[str, dict[str, str]] = {}
+    kpis: dict[str, dict[str, Any]] = {}
     for output, value in zip(outputs, values, strict=True):
         cid, prop = output.component_id, output.component_property
         if isinstance(cid, dict):
@@ -90,12 +110,18 @@ def page_content(module: ModuleType, search: str | None) -> PageContent:
             continue
         match = KPI_ID.match(cid)
         if match and match["indicator"] in BY_ID:
-            kpis.setdefault(match["indicator"], {})[match["part"]] = text_of(value).strip()
+            kpi = kpis.setdefault(match["indicator"], {})
+            kpi[match["part"]] = text_of(value).strip()
+            if match["part"] == "change":
+                kpi["compared"] = is_comparison(value)
         elif cid.endswith("-lead"):
             content.lead = text_of(value).strip()
         elif cid.endswith("-title") and cid.removesuffix("-title") not in chart_ids:
             content.heading = text_of(value).strip()
-    content.kpis = [Kpi(k, v.get("value", ""), v.get("change", "")) for k, v in kpis.items()]
+    content.kpis = [
+        Kpi(k, v.get("value", ""), v.get("change", ""), v.get("compared", False))
+        for k, v in kpis.items()
+    ]
     return content
 
 
@@ -112,7 +138,11 @@ def definitions(indicator_ids: Sequence[str]) -> list[str]:
     for ind_id in dict.fromkeys(indicator_ids):
         ind = BY_ID.get(ind_id)
         if ind is not None:
-            out.append(f"{ind.label} ({ind.unit}): {ind.definition}")
+            out.append(
+                _("{label} ({unit}): {definition}").format(
+                    label=_(ind.label), unit=_(ind.unit), definition=_(ind.definition)
+                )
+            )
     return out
 
 
@@ -165,6 +195,14 @@ def _title(slide: Any, text: str, top: float = 0.3, size: int = 32) -> None:
             run.font.color.rgb = RGBColor.from_string(_TEXT)
 
 
+def deck_title(content: PageContent) -> str:
+    """The page's name and, if it has one, its heading (the view's subject)."""
+    name = _(content.name)
+    if not content.heading:
+        return name
+    return _("{page}: {heading}").format(page=name, heading=content.heading)
+
+
 def pptx_bytes(
     content: PageContent,
     about: Sequence[tuple[str, str]],
@@ -176,29 +214,38 @@ def pptx_bytes(
     from pptx.util import Inches, Pt
 
     made = made or date.today()
-    facts = dict(about)
+    facts = dict(about)  # keys in English (pages/common.export_about), values translated
+    filters = facts.get("Filters", _("none"))
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title_only = deck.slide_layouts[5]
 
     first = deck.slides.add_slide(title_only)
-    _title(first, content.name + (f": {content.heading}" if content.heading else ""), 2.2, 40)
+    _title(first, deck_title(content), 2.2, 40)
     lines = [
         content.lead,
-        f"Filters: {facts.get('Filters', 'none')}",
-        f"As of {nice_date(as_of)} · money in {facts.get('Currency', 'USD')}",
-        f"Made on {nice_date(made)} · {facts.get('Source', '')}",
+        _("Filters: {filters}").format(filters=filters),
+        _("As of {date} · money in {currency}").format(
+            date=nice_date(as_of), currency=facts.get("Currency", "USD")
+        ),
+        _("Made on {date} · {source}").format(date=nice_date(made), source=facts.get("Source", "")),
     ]
     _text(first, (0.5, 3.2, 12.33, 2.6), [line for line in lines if line], 20, _MUTED)
     if facts.get("Link"):
-        _text(
-            first, (0.5, 6.6, 12.33, 0.5), [f"Open in the dashboard: {facts['Link']}"], 12, _MUTED
-        )
-    _notes(first, [f"{content.name}.", content.lead, f"Filters: {facts.get('Filters', 'none')}."])
+        link = _("Open in the dashboard: {link}").format(link=facts["Link"])
+        _text(first, (0.5, 6.6, 12.33, 0.5), [link], 12, _MUTED)
+    _notes(
+        first,
+        [
+            _(content.name) + ".",
+            content.lead,
+            _("Filters: {filters}").format(filters=filters) + ".",
+        ],
+    )
 
     if content.kpis:
         slide = deck.slides.add_slide(title_only)
-        _title(slide, "Headline figures")
+        _title(slide, _("Headline figures"))
         rows = len(content.kpis) + 1
         height = min(0.55 * rows, 5.6)
         shape = slide.shapes.add_table(
@@ -207,11 +254,12 @@ def pptx_bytes(
         table = shape.table
         for col, width in enumerate((5.5, 2.8, 4.03)):
             table.columns[col].width = Inches(width)
-        compared = any("since" in k.change for k in content.kpis)
-        for col, header in enumerate(("Indicator", "Value", "Change" if compared else "Note")):
+        compared = any(k.compared for k in content.kpis)
+        headers = (_("Indicator"), _("Value"), _("Change") if compared else _("Note"))
+        for col, header in enumerate(headers):
             table.cell(0, col).text = header
         for row, kpi in enumerate(content.kpis, start=1):
-            cells = (BY_ID[kpi.indicator].label, kpi.value, kpi.change)
+            cells = (_(BY_ID[kpi.indicator].label), kpi.value, kpi.change)
             for col, text in enumerate(cells):
                 table.cell(row, col).text = text
         for row in range(rows):
@@ -220,12 +268,12 @@ def pptx_bytes(
                     for run in paragraph.runs:
                         run.font.size = Pt(18 if row else 16)
         _text(slide, (0.5, 1.5 + height, 12.33, 0.6), [_caption(content, facts, as_of)], 12)
-        _notes(slide, ["Definitions:", *definitions([k.indicator for k in content.kpis])])
+        _notes(slide, [_("Definitions:"), *definitions([k.indicator for k in content.kpis])])
 
     for figure in content.charts:
         meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
         slide = deck.slides.add_slide(title_only)
-        _title(slide, meta.get("title") or "Chart")
+        _title(slide, meta.get("title") or _("Chart"))
         subtitle = meta.get("subtitle", "")
         _text(slide, (0.5, 1.0, 12.33, 0.6), [subtitle], 16 if len(subtitle) < 120 else 13, _MUTED)
         image = exports.render(exports.framed(figure, CHART_IMAGE, words=False), "png", CHART_IMAGE)
@@ -248,15 +296,15 @@ def pptx_bytes(
             [
                 meta.get("subtitle", ""),
                 meta.get("caption", ""),
-                "Definitions:" if meta.get("indicators") else "",
+                _("Definitions:") if meta.get("indicators") else "",
                 *definitions(meta.get("indicators") or ()),
             ],
         )
 
     props = deck.core_properties
-    props.title = content.name + (f": {content.heading}" if content.heading else "")
+    props.title = deck_title(content)
     props.subject = facts.get("Filters", "")
-    props.author = "Savings groups network dashboard"
+    props.author = _("Savings groups network dashboard")
     props.comments = facts.get("Link", "")
     buffer = io.BytesIO()
     deck.save(buffer)
@@ -269,4 +317,6 @@ def _caption(content: PageContent, facts: Mapping[str, str], as_of: date | None)
         meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
         if meta.get("caption"):
             return str(meta["caption"])
-    return f"{facts.get('Filters', '')}. {facts.get('Source', '')}, as of {nice_date(as_of)}."
+    return _("{filters}. {source}, as of {date}.").format(
+        filters=facts.get("Filters", ""), source=facts.get("Source", ""), date=nice_date(as_of)
+    )

@@ -17,6 +17,7 @@ import re
 import struct
 import tempfile
 import threading
+import unicodedata
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.config import PROJECT_ROOT
+from dashboard.i18n import N_, _
 
 TOPOJSON_DIR = PROJECT_ROOT / "assets" / "topojson"
 _lock = threading.Lock()
@@ -155,7 +157,7 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
         if worker.is_alive() or "error" in result:
             _abandon_renderer()
             raise RenderError(
-                "The image could not be made just now; please try again."
+                _("The image could not be made just now; please try again.")
             ) from result.get("error")
     data = bytes(result["data"])
     return with_dpi(data, size.dpi) if fmt == "png" and size.dpi else data
@@ -323,8 +325,15 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
+# Letters that do not decompose into a Latin letter and an accent (a translated title in a
+# file name: "Økonomi" -> "Okonomi", "Cœur" -> "Coeur").
+_ASCII = str.maketrans({"Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "ß": "ss"})
+
+
 def slug(text: str, lower: bool = True) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text.lower() if lower else text).strip("-")
+    plain = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))  # "Coût" -> "Cout"
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain.lower() if lower else plain).strip("-")
 
 
 def file_name(title: str, parts: list[str], as_of: date | None, extension: str) -> str:
@@ -379,11 +388,19 @@ def _trace_frames(fig: go.Figure | Mapping[str, Any]) -> list[tuple[pd.DataFrame
 
 
 BOX_NAMES = {
-    "lowerfence": "5th percentile",
-    "q1": "Lower quartile",
-    "median": "Median",
-    "q3": "Upper quartile",
-    "upperfence": "95th percentile",
+    "lowerfence": N_("5th percentile"),
+    "q1": N_("Lower quartile"),
+    "median": N_("Median"),
+    "q3": N_("Upper quartile"),
+    "upperfence": N_("95th percentile"),
+}
+# Headers of data columns named by what they hold (see column_names)
+COLUMN_WORDS = {
+    "series": N_("series"),
+    "date": N_("date"),
+    "label": N_("label"),
+    "value": N_("value"),
+    "location": N_("location"),
 }
 
 
@@ -409,7 +426,10 @@ def column_names(fig: go.Figure | Mapping[str, Any]) -> dict[str, str]:
     drawing on it agrees, else what the values are (date, label or value)."""
     plain = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     layout = plain.get("layout") or {}
-    names: dict[str, str] = {"series": "series", **BOX_NAMES}
+    names: dict[str, str] = {
+        "series": _(COLUMN_WORDS["series"]),
+        **{key: _(name) for key, name in BOX_NAMES.items()},
+    }
     for letter in ("x", "y"):
         titles, kinds = set(), set()
         for trace in plain.get("data", []):
@@ -424,16 +444,17 @@ def column_names(fig: go.Figure | Mapping[str, Any]) -> dict[str, str]:
         if len(titles) == 1 and next(iter(titles)):
             names[letter] = next(iter(titles))
         else:
-            names[letter] = next(iter(kinds)) if len(kinds) == 1 else letter
-    names["z"] = "value"
-    names["locations"] = "location"
+            kind = next(iter(kinds)) if len(kinds) == 1 else ""
+            names[letter] = _(COLUMN_WORDS[kind]) if kind in COLUMN_WORDS else letter
+    names["z"] = _(COLUMN_WORDS["value"])
+    names["locations"] = _(COLUMN_WORDS["location"])
     return names
 
 
 def figure_table(fig: go.Figure | Mapping[str, Any], readable: bool = False) -> pd.DataFrame:
     """The numbers drawn, one row per point: the trace's name and its data columns (with
     `readable`, headed by what they are rather than plotly's names)."""
-    frames = [frame for frame, _ in _trace_frames(fig)]
+    frames = [frame for frame, _percent in _trace_frames(fig)]
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
@@ -481,8 +502,8 @@ def table_csv(table: Table) -> bytes:
         if line:
             buffer.write(f"# {line}\n")
     frame = pd.DataFrame(
-        [[row.get(key) for key, _, _ in table.columns] for row in table.rows],
-        columns=[header for _, header, _ in table.columns],
+        [[row.get(key) for key, _header, _kind in table.columns] for row in table.rows],
+        columns=[header for _key, header, _kind in table.columns],
     )
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
@@ -506,23 +527,23 @@ def table_workbook(table: Table, about: list[tuple[str, str]]) -> bytes:
         if style is not None:
             sheet.cell(row=sheet.max_row, column=1).font = style
     sheet.append([])
-    sheet.append([header for _, header, _ in table.columns])
+    sheet.append([header for _key, header, _kind in table.columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in table.rows:
         values = []
-        for key, _, kind in table.columns:
+        for key, _header, kind in table.columns:
             value = row.get(key)
             if kind == "date" and value:  # (a "*" column never holds dates)
                 value = _as_date(value)
             values.append(None if isinstance(value, float) and value != value else value)
         sheet.append(values)
-        for index, (_, _, kind) in enumerate(table.columns, start=1):
+        for index, (_key, _header, kind) in enumerate(table.columns, start=1):
             kind = row.get("kind", "") if kind == "*" else kind  # a row of one indicator
             if kind in EXCEL_FORMATS:
                 sheet.cell(row=sheet.max_row, column=index).number_format = EXCEL_FORMATS[kind]
-    for index, (_, header, _) in enumerate(table.columns, start=1):
+    for index, (_key, header, _kind) in enumerate(table.columns, start=1):
         letter = sheet.cell(row=header_row, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, min(44, len(header) + 4))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
@@ -539,7 +560,7 @@ def table_workbook(table: Table, about: list[tuple[str, str]]) -> bytes:
 
 def _sheet_name(title: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the book."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Chart"
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or _("Chart")
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"
@@ -568,7 +589,7 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
     used: set[str] = set()
     for figure in figures:
         meta = (figure.get("layout") or {}).get("meta") or {}
-        sheet = book.create_sheet(_sheet_name(meta.get("title") or "Chart", used))
+        sheet = book.create_sheet(_sheet_name(meta.get("title") or _("Chart"), used))
         for key, style in (
             ("title", Font(bold=True, size=14)),
             ("subtitle", None),
@@ -625,6 +646,20 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
     return buffer.getvalue()
 
 
+# The keys of the `about` lists that callers pass (pages/common.export_about, the data page,
+# the report page): they stay English there (the deck reads them by key) and are translated
+# where the Filters sheet shows them.
+ABOUT_KEYS = (
+    N_("Filters"),
+    N_("As of"),
+    N_("Currency"),
+    N_("Link"),
+    N_("Source"),
+    N_("Breakdown"),
+    N_("Money"),
+)
+
+
 def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
     """The Filters sheet (what the numbers are of) and the Definitions sheet (every
     indicator's id, label, unit and definition) of every Excel export."""
@@ -632,16 +667,17 @@ def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
 
     from dashboard.indicators import INDICATORS
 
-    filters = book.create_sheet("Filters")
+    # Sheet names: at most 31 characters, none of []:*?/\ (see _sheet_name)
+    filters = book.create_sheet(_sheet_name(_("Filters"), set()))
     for key, value in about:
-        filters.append([key, value])
+        filters.append([_(key), value])
     filters.column_dimensions["A"].width = 16
     filters.column_dimensions["B"].width = 110
-    definitions = book.create_sheet("Definitions")
-    definitions.append(["id", "indicator", "unit", "definition"])
+    definitions = book.create_sheet(_sheet_name(_("Definitions"), set()))
+    definitions.append([_("id"), _("indicator"), _("unit"), _("definition")])
     for cell in definitions[1]:
         cell.font = Font(bold=True)
     for ind in INDICATORS:
-        definitions.append([ind.id, ind.label, ind.unit, ind.definition])
+        definitions.append([ind.id, _(ind.label), _(ind.unit), _(ind.definition)])
     for column, width in zip("ABCD", (30, 30, 22, 110), strict=True):
         definitions.column_dimensions[column].width = width

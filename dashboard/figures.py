@@ -16,12 +16,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import theme
-from dashboard.format import format_value, plotly_format
+from dashboard import i18n, theme
+from dashboard.format import (
+    format_value,
+    money,
+    number,
+    percent,
+    plotly_format,
+    plotly_separators,
+)
+from dashboard.i18n import N_, _
 
 theme.register()
 
-EMPTY_MESSAGE = "No active group matches these filters."
+# Marked for the catalogs; translated where shown (`empty` and its callers).
+EMPTY_MESSAGE = N_("No active group matches these filters.")
+EMPTY_HINT = N_("Widen or reset the filters.")
 
 
 @dataclass(frozen=True)
@@ -32,11 +42,42 @@ class Reference:
     label: str
 
 
+def _currency_first() -> bool:
+    """Whether the language writes the currency code before an amount (USD 21.60) or after it
+    (21,60 USD), as dashboard.format.money does."""
+    return money(1, "USD").startswith("USD")
+
+
+def _with_currency(amount: str, currency: str) -> str:
+    """A plotly number template with its currency code, in the language's order."""
+    return f"{currency} {amount}" if _currency_first() else f"{amount}\u00a0{currency}"
+
+
+def _hover_date(axis: str = "x") -> str:
+    """A plotly hover template of a date on `axis`, written as dashboard.format.date_text
+    writes dates (30 Sep 2025, 30.09.2025, 30/09/2025); plotly names the months."""
+    locale = i18n.babel_locale()
+    fmt = "%d %b %Y" if locale == "en" else "%d.%m.%Y" if locale == "da" else "%d/%m/%Y"
+    return "%{" + axis + "|" + fmt + "}"
+
+
+def _percent(amount: str) -> str:
+    """A plotly template of a number of per cent with the language's % sign (45%, 45 %)."""
+    return percent(1.0).replace(number(100), amount)
+
+
+def _label_value(label: str, value: str) -> str:
+    """The label, a colon and the value, in the language's punctuation (French: "a : b")."""
+    return _("{label}: {value}").format(label=label, value=value)
+
+
 def _axis_format(kind: str, currency: str) -> dict[str, object]:
     fmt = plotly_format(kind)
     axis: dict[str, object] = {"tickformat": fmt if kind != "usd" else ",.0f"}
-    if kind == "usd":
+    if kind == "usd" and _currency_first():
         axis["tickprefix"] = f"{currency} "
+    elif kind == "usd":
+        axis["ticksuffix"] = f"\u00a0{currency}"
     if kind == "int":
         axis["tickformat"] = "~s"
     if kind == "decimal":
@@ -49,13 +90,13 @@ def _hover(kind: str, currency: str) -> str:
     if kind == "pct":
         return "%{y:.1%}"
     if kind == "usd":
-        return f"{currency} %{{y:,.2f}}"
+        return _with_currency("%{y:,.2f}", currency)
     if kind == "int":
         return "%{y:,.0f}"
     return "%{y:,.2f}"
 
 
-SMALL_CELLS = "Not shown: fewer than 5 groups of other organisations"
+SMALL_CELLS = N_("Not shown: fewer than 5 groups of other organisations")
 
 
 def _nothing_to_draw(frame: pd.DataFrame, value: str) -> bool:
@@ -63,7 +104,11 @@ def _nothing_to_draw(frame: pd.DataFrame, value: str) -> bool:
     return frame.empty or value not in frame or frame[value].isna().all()
 
 
-def empty(message: str = EMPTY_MESSAGE, hint: str = "Widen or reset the filters.") -> go.Figure:
+def empty(message: str | None = None, hint: str | None = None) -> go.Figure:
+    """A figure that says why it has nothing to draw: `message` (default EMPTY_MESSAGE) and
+    `hint` (default EMPTY_HINT); callers pass them translated."""
+    message = _(EMPTY_MESSAGE) if message is None else message
+    hint = _(EMPTY_HINT) if hint is None else hint
     fig = go.Figure()
     fig.add_annotation(
         text=f"<b>{message}</b><br>{hint}",
@@ -85,6 +130,7 @@ def _base(fig: go.Figure, **layout: object) -> go.Figure:
         "margin": {"l": 10, "r": 20, "t": 20, "b": 10},
         "hovermode": "closest",
         "showlegend": False,
+        "separators": plotly_separators(),  # the language's decimal mark and thousands
     }
     fig.update_layout(**(settings | layout))
     return fig
@@ -95,7 +141,7 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
     if frame.empty:
         return empty()
     if _nothing_to_draw(frame, value):
-        return empty(SMALL_CELLS)
+        return empty(_(SMALL_CELLS))
     data = frame.dropna(subset=[value])
     custom = [
         [f"country={c}", names.get(c, c), g, p]
@@ -103,7 +149,7 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
     ]
     fig = go.Figure(
         go.Choropleth(
-            name="Members",
+            name=_("Members"),
             locations=data["country"],
             z=data[value],
             locationmode="ISO-3",
@@ -113,17 +159,20 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
             zmax=float(data[value].max()) if not data.empty else 1,
             marker={"line": {"color": "white", "width": 0.6}},
             colorbar={
-                "title": {"text": "Members"},
+                "title": {"text": _("Members")},
                 "tickformat": "~s",
                 "thickness": 12,
                 "len": 0.7,
                 "x": 0.98,
             },
             customdata=custom,
-            hovertemplate=(
-                "<b>%{customdata[1]}</b><br>%{z:,.0f} members<br>%{customdata[2]:,.0f} groups"
-                "<br>%{customdata[3]:.0%} women<extra></extra>"
-            ),
+            hovertemplate="<b>%{customdata[1]}</b><br>"
+            + _("%{z:,.0f} members")
+            + "<br>"
+            + _("%{customdata[2]:,.0f} groups")
+            + "<br>"
+            + _("%{customdata[3]:.0%} women")
+            + "<extra></extra>",
         )
     )
     fig.update_geos(
@@ -169,7 +218,7 @@ def lines(
     series: str | None = None,
     colours: Mapping[str, str] | None = None,
     total: pd.DataFrame | None = None,
-    total_label: str = "Network",
+    total_label: str | None = None,
     currency: str = "USD",
     y_title: str = "",
     reference: Reference | None = None,
@@ -177,9 +226,11 @@ def lines(
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Lines over time (x = as_of): one per `series` value (shown by its `labels` name), and
-    a grey network line. With `drill`, clicking a line narrows that filter to its value."""
+    a grey network line (`total_label`, default "Network"). With `drill`, clicking a line
+    narrows that filter to its value."""
     if frame.empty or frame[y].isna().all():
         return empty()
+    total_label = _("Network") if total_label is None else total_label
     fig = go.Figure()
     ends: list[tuple[str, float, object, str]] = []
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
@@ -199,8 +250,9 @@ def lines(
                 mode="lines",
                 line={"color": colour},
                 customdata=custom,
-                hovertemplate=f"<b>{label}</b><br>%{{x|%d %b %Y}}: {_hover(kind, currency)}"
-                "<extra></extra>",
+                hovertemplate=f"<b>{label}</b><br>"
+                + _label_value(_hover_date(), _hover(kind, currency))
+                + "<extra></extra>",
             )
         )
         ends.append((label, float(part[y].iloc[-1]), part["as_of"].iloc[-1], colour))
@@ -213,8 +265,9 @@ def lines(
                 name=total_label,
                 mode="lines",
                 line={"color": theme.NETWORK_GREY, "width": 3.5},
-                hovertemplate=f"<b>{total_label}</b><br>%{{x|%d %b %Y}}: "
-                f"{_hover(kind, currency)}<extra></extra>",
+                hovertemplate=f"<b>{total_label}</b><br>"
+                + _label_value(_hover_date(), _hover(kind, currency))
+                + "<extra></extra>",
             )
         )
         ends.append(
@@ -259,7 +312,7 @@ def measure_lines(
 def _reference_line(
     fig: go.Figure, ref: Reference, kind: str, currency: str, horizontal: bool
 ) -> None:
-    text = f"{ref.label}: {format_value(ref.value, kind, currency)}"
+    text = _label_value(ref.label, format_value(ref.value, kind, currency))
     style = {"color": theme.NETWORK_GREY, "width": 1.5, "dash": "dash"}
     if horizontal:
         fig.add_hline(
@@ -329,7 +382,7 @@ def ranked_bars(
     """Horizontal bars, largest at the top, zero-based, value labels at the bar ends."""
     data = frame.dropna(subset=[value])
     if data.empty:
-        return empty("No value to show for these filters.")
+        return empty(_("No value to show for these filters."))
     order = data[value].sort_values(ascending=True).index
     data = data.loc[order]
     colours = colour if isinstance(colour, str) else [colour[i] for i in order]
@@ -383,7 +436,7 @@ def bubble(
     """Cost per member against scale: x = members, y = cost per member, size = groups."""
     data = frame.dropna(subset=["cost_per_member_usd", "members"])
     if data.empty:
-        return empty("No project in scope has a project report (cost) as of this date.")
+        return empty(_("No project in scope has a project report (cost) as of this date."))
     fig = go.Figure()
     max_groups = float(data["groups"].max() or 1)
     for org, part in data.groupby("organisation", sort=True):
@@ -407,20 +460,23 @@ def bubble(
                     [f"project={p}", g]
                     for p, g in zip(part["project"], part["groups"], strict=True)
                 ],
-                hovertemplate="<b>%{text}</b><br>%{x:,.0f} members, %{customdata[1]:,.0f} groups"
-                f"<br>{currency} %{{y:,.2f}} per member<extra>{org}</extra>",
+                hovertemplate="<b>%{text}</b><br>"
+                + _("%{x:,.0f} members, %{customdata[1]:,.0f} groups")
+                + "<br>"
+                + _("{amount} per member").format(amount=_with_currency("%{y:,.2f}", currency))
+                + f"<extra>{org}</extra>",
             )
         )
     if reference is not None:
         _reference_line(fig, reference, "usd", currency, horizontal=True)
     fig.update_xaxes(
-        title_text="Members of active groups (log scale)",
+        title_text=_("Members of active groups (log scale)"),
         type="log",
         showgrid=True,
         gridcolor="#F0F0F0",
     )
     fig.update_yaxes(
-        title_text=f"Cost per member ({currency})",
+        title_text=_("Cost per member ({currency})").format(currency=currency),
         rangemode="tozero",
         **_axis_format("usd", currency),
     )
@@ -446,15 +502,17 @@ def boxes(
     currency: str = "USD",
     x_title: str = "",
     drill: str | None = None,
-    network_label: str = "Network",
+    network_label: str | None = None,
     key_column: str | None = None,
 ) -> go.Figure:
     """Spread across groups (box: 25th-75th percentile and median; whiskers: 5th-95th) per
     breakdown value, one row each (the whole scope first), with the pooled ratio of sums as a
-    diamond (STYLE.md: distributions beside pooled ratios)."""
+    diamond (STYLE.md: distributions beside pooled ratios). The whole scope's row is named
+    `network_label` (default "Network")."""
     data = dist.dropna(subset=["median"])
     if data.empty:
         return empty()
+    network_label = _("Network") if network_label is None else network_label
     names = list(data["by_value"])
     colour_list = [
         theme.NETWORK_GREY if n == network_label else (colours or {}).get(n, theme.OKABE_ITO[0])
@@ -469,7 +527,7 @@ def boxes(
             lowerfence=data["p05"],
             upperfence=data["p95"],
             orientation="h",
-            name="Spread across groups",
+            name=_("Spread across groups"),
             fillcolor="rgba(0,114,178,0.12)",
             line={"color": "#6D8AA6", "width": 1.3},
             hoverinfo="skip",
@@ -495,7 +553,7 @@ def boxes(
             y=names,
             x=[pooled.get(n) for n in names],
             mode="markers",
-            name="Pooled (ratio of sums)",
+            name=_("Pooled (ratio of sums)"),
             marker={
                 "symbol": "diamond",
                 "size": 13,
@@ -503,15 +561,17 @@ def boxes(
                 "line": {"color": "white", "width": 1.5},
             },
             customdata=custom,
-            hovertemplate="<b>%{y}</b><br>Pooled: "
-            + number
-            + "<br>Median group: "
-            + part.replace("{i}", "3")
-            + "<br>Middle half of groups: "
-            + part.replace("{i}", "2")
-            + " to "
-            + part.replace("{i}", "4")
-            + "<br>%{customdata[1]:,.0f} groups<extra></extra>",
+            hovertemplate="<b>%{y}</b><br>"
+            + _("Pooled: {value}").format(value=number)
+            + "<br>"
+            + _("Median group: {value}").format(value=part.replace("{i}", "3"))
+            + "<br>"
+            + _("Middle half of groups: {low} to {high}").format(
+                low=part.replace("{i}", "2"), high=part.replace("{i}", "4")
+            )
+            + "<br>"
+            + _("%{customdata[1]:,.0f} groups")
+            + "<extra></extra>",
         )
     )
     fig.update_xaxes(
@@ -536,15 +596,15 @@ def size_histogram(frame: pd.DataFrame) -> go.Figure:
         return empty()
     fig = go.Figure(
         go.Bar(
-            name="Active groups by members per group",
+            name=_("Active groups by members per group"),
             x=frame["members"],
             y=frame["groups"],
             marker={"color": theme.OKABE_ITO[0]},
-            hovertemplate="%{y:,.0f} groups of %{x} members<extra></extra>",
+            hovertemplate=_("%{y:,.0f} groups of %{x} members") + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="Members per group", dtick=5)
-    fig.update_yaxes(title_text="Active groups", rangemode="tozero", tickformat="~s")
+    fig.update_xaxes(title_text=_("Members per group"), dtick=5)
+    fig.update_yaxes(title_text=_("Active groups"), rangemode="tozero", tickformat="~s")
     return _base(fig, bargap=0.1)
 
 
@@ -571,7 +631,7 @@ def stacked_area(
     if frame.empty:
         return empty()
     if _nothing_to_draw(frame, y):
-        return empty(SMALL_CELLS)
+        return empty(_(SMALL_CELLS))
     fig = go.Figure()
     palette = colours
     ends: list[tuple[str, float, object, str]] = []
@@ -591,8 +651,9 @@ def stacked_area(
                 line={"width": 0.5, "color": colour},
                 fillcolor=colour,
                 customdata=[[f"{drill}={name}"]] * len(part) if drill else None,
-                hovertemplate=f"<b>{labels.get(name, name)}</b><br>%{{x|%d %b %Y}}: "
-                "%{y:,.0f}<extra></extra>",
+                hovertemplate=f"<b>{labels.get(name, name)}</b><br>"
+                + _label_value(_hover_date(), "%{y:,.0f}")
+                + "<extra></extra>",
             )
         )
         last = float(part[y].iloc[-1] or 0)
@@ -663,9 +724,7 @@ def small_multiple_bars(
                 "textangle": 0,
                 "cliponaxis": False,
                 "hovertemplate": "<b>%{y}</b><br>"
-                + panel.title
-                + ": "
-                + _hover(panel.kind, currency).replace("%{y", "%{x")
+                + _label_value(panel.title, _hover(panel.kind, currency).replace("%{y", "%{x"))
                 + "<extra></extra>",
             }
         )
@@ -725,8 +784,9 @@ def small_multiple_lines(
                 mode="lines",
                 line={"color": theme.NETWORK_GREY},
                 name=title,
-                hovertemplate=f"<b>{title}</b><br>%{{x|%d %b %Y}}: {_hover(kind, currency)}"
-                "<extra></extra>",
+                hovertemplate=f"<b>{title}</b><br>"
+                + _label_value(_hover_date(), _hover(kind, currency))
+                + "<extra></extra>",
             ),
             row=r,
             col=c,
@@ -740,7 +800,7 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
     """Where each chosen entity stands among its peers, per indicator: the percentile rank
     (0 = worst, 100 = best by the indicator's direction), with the middle half shaded."""
     if frame.empty:
-        return empty("Choose at least one to compare.", "Use the picker above.")
+        return empty(_("Choose at least one to compare."), _("Use the picker above."))
     labels = list(dict.fromkeys(frame["label"]))
     fig = go.Figure()
     fig.add_vrect(x0=25, x1=75, fillcolor="#E9EDF1", line_width=0, layer="below")
@@ -759,14 +819,17 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
                 },
                 customdata=part[["value_text", "median_text"]],
                 hovertemplate="<b>%{y}</b><br>"
-                + str(name)
-                + ": %{customdata[0]} (better than %{x:.0f}% of peers)"
-                "<br>Peers' median: %{customdata[1]}<extra></extra>",
+                + _("{name}: {value} (better than {percentile} of peers)").format(
+                    name=str(name), value="%{customdata[0]}", percentile=_percent("%{x:.0f}")
+                )
+                + "<br>"
+                + _("Peers' median: {value}").format(value="%{customdata[1]}")
+                + "<extra></extra>",
             )
         )
     fig.update_xaxes(
         range=[-3, 103],
-        title_text="Percentile among peers (right is better)",
+        title_text=_("Percentile among peers (right is better)"),
         tickvals=[0, 25, 50, 75, 100],
         showgrid=False,
     )

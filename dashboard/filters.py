@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
+from dashboard.format import percent
+from dashboard.i18n import N_, _
+
 TRAINED_BY = ("field_officer", "village_agent", "replicated")
 SETTINGS = ("rural", "peri-urban", "urban")
 STATUSES = ("supervised", "graduated")
@@ -22,6 +25,20 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "setting": SETTINGS,
     "status": STATUSES,
     "cycle": CYCLES,
+}
+
+# The words of the fixed filter values in a description of the filters (Filters.describe).
+VALUE_WORDS: dict[str, str] = {
+    "field_officer": N_("field officer"),
+    "village_agent": N_("village agent"),
+    "replicated": N_("replicated"),
+    "rural": N_("rural"),
+    "peri-urban": N_("peri-urban"),
+    "urban": N_("urban"),
+    "supervised": N_("supervised"),
+    "graduated": N_("graduated"),
+    "first": N_("first"),
+    "later": N_("later"),
 }
 
 # Breakdowns of `vsla indicators --by` and the dashboard tables. Group-level breakdowns split
@@ -178,29 +195,36 @@ class Filters:
         return out
 
     def describe(self) -> str:
-        """A short plain-English summary of the active filters, for captions."""
+        """A short plain-language summary of the active filters, for captions (in the
+        language in force)."""
         parts: list[str] = []
         labels = {
-            "country": "country",
-            "organisation": "organisation",
-            "project": "project",
-            "trained_by": "trained by",
-            "setting": "setting",
-            "tag": "theme",
-            "status": "status",
-            "cycle": "cycle",
+            "country": _("country"),
+            "organisation": _("organisation"),
+            "project": _("project"),
+            "trained_by": _("trained by"),
+            "setting": _("setting"),
+            "tag": _("theme"),
+            "status": _("status"),
+            "cycle": _("cycle"),
         }
         for name, label in labels.items():
             values = getattr(self, name)
             if values:
-                parts.append(f"{label}: {', '.join(v.replace('_', ' ') for v in values)}")
+                words = ", ".join(
+                    _(VALUE_WORDS[v])
+                    if name in CHOICES and v in VALUE_WORDS
+                    else v.replace("_", " ")
+                    for v in values
+                )
+                parts.append(_("{label}: {values}").format(label=label, values=words))
         if self.min_pct_women is not None or self.max_pct_women is not None:
-            lo = f"{self.min_pct_women:.0%}" if self.min_pct_women is not None else "0%"
-            hi = f"{self.max_pct_women:.0%}" if self.max_pct_women is not None else "100%"
-            parts.append(f"women {lo}-{hi} of members")
+            lo = percent(self.min_pct_women if self.min_pct_women is not None else 0.0)
+            hi = percent(self.max_pct_women if self.max_pct_women is not None else 1.0)
+            parts.append(_("women {low}-{high} of members").format(low=lo, high=hi))
         if self.youth_recorded is not None:
-            parts.append("youth recorded" if self.youth_recorded else "youth not recorded")
-        return "; ".join(parts) if parts else "all groups"
+            parts.append(_("youth recorded") if self.youth_recorded else _("youth not recorded"))
+        return "; ".join(parts) if parts else _("all groups")
 
     @classmethod
     def from_query(cls, query: Mapping[str, Sequence[str] | str]) -> Filters:
@@ -217,7 +241,9 @@ class Filters:
             if name in CHOICES:
                 allowed = CHOICES[name]
                 notices += [
-                    f"Ignored {name}={v!r}: expected one of {', '.join(allowed)}."
+                    _("Ignored {name}={value}: expected one of {allowed}.").format(
+                        name=name, value=repr(v), allowed=", ".join(allowed)
+                    )
                     for v in vals
                     if v not in allowed
                 ]
@@ -233,26 +259,36 @@ class Filters:
                     kwargs[name] = value
                 except ValueError:
                     notices.append(
-                        f"Ignored {name}={vals[-1]!r}: expected a share between 0 and 1."
+                        _("Ignored {name}={value}: expected a share between 0 and 1.").format(
+                            name=name, value=repr(vals[-1])
+                        )
                     )
         lo, hi = kwargs.get("min_pct_women"), kwargs.get("max_pct_women")
         if lo is not None and hi is not None and lo > hi:
             notices.append(
-                "Ignored min_pct_women and max_pct_women: the minimum is above the maximum."
+                _("Ignored min_pct_women and max_pct_women: the minimum is above the maximum.")
             )
             kwargs["min_pct_women"] = kwargs["max_pct_women"] = None
         vals = values("youth_recorded")
         if vals:
             parsed = parse_bool(vals[-1])
             if parsed is None:
-                notices.append(f"Ignored youth_recorded={vals[-1]!r}: expected yes or no.")
+                notices.append(
+                    _("Ignored youth_recorded={value}: expected yes or no.").format(
+                        value=repr(vals[-1])
+                    )
+                )
             kwargs["youth_recorded"] = parsed
         vals = values("as_of")
         if vals:
             try:
                 kwargs["as_of"] = date.fromisoformat(vals[-1])
             except ValueError:
-                notices.append(f"Ignored as_of={vals[-1]!r}: expected a date as YYYY-MM-DD.")
+                notices.append(
+                    _("Ignored as_of={value}: expected a date as YYYY-MM-DD.").format(
+                        value=repr(vals[-1])
+                    )
+                )
         return cls(**kwargs, notices=tuple(notices))
 
 

@@ -9,9 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-NA = "n/a"
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+from dashboard import i18n
+from dashboard.i18n import N_, _
+
+NA = N_("n/a")
 CURRENCIES = ("USD", "DKK", "EUR")
 
 
@@ -40,14 +48,46 @@ class Currency:
 USD = Currency()
 
 
+def _locale() -> str:
+    return i18n.babel_locale()
+
+
+def number(x: float, decimals: int = 0, sign: bool = False) -> str:
+    """x with the locale's separators: 1,234.5 (en), 1.234,5 (da), 1 234,5 (fr)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(x, format=pattern, locale=_locale(), decimal_quantization=True)
+
+
+def percent(x: float, decimals: int = 0, sign: bool = False) -> str:
+    """A share in the locale's way: 78% (en), 78 % (da, fr)."""
+    base = Locale.parse(_locale()).percent_formats[None].pattern.split(";")[0]
+    pattern = base.replace("#,##0", "#,##0" + ("." + "0" * decimals if decimals else ""), 1)
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return format_percent(x, format=pattern, locale=_locale(), decimal_quantization=True)
+
+
 def compact(x: float) -> str:
-    """12,345 -> 12.3k; 1,234,567 -> 1.2M; small numbers unchanged."""
+    """12,345 -> 12.3k; 1,234,567 -> 1.2M (Danish 12,3 t and 1,2 mio.; French 12,3 k and
+    1,2 M); small numbers unchanged."""
+    locale = _locale()
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= size:
             scaled = x / size
-            text = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
+            digits = 1 if abs(scaled) < 100 else 0
+            if locale != "en":
+                return format_compact_decimal(x, locale=locale, fraction_digits=digits)
+            text = f"{scaled:.1f}" if digits else f"{scaled:.0f}"
             return text.removesuffix(".0") + suffix
-    return f"{x:,.0f}"
+    return number(x)
+
+
+def money(x: float, currency: str, decimals: int = 0) -> str:
+    """USD 21.60 in English; 21,60 USD in Danish and French (the code after the amount)."""
+    amount = compact(x) if decimals < 0 else number(x, decimals)
+    return f"{currency} {amount}" if _locale() == "en" else f"{amount}\u00a0{currency}"
 
 
 def format_value(value: Any, kind: str, currency: str = "USD") -> str:
@@ -55,17 +95,22 @@ def format_value(value: Any, kind: str, currency: str = "USD") -> str:
 
     For kind "usd" the value must already be in `currency` (see Currency.convert)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return NA
+        return na()
     x = float(value)
     if kind == "pct":
-        return f"{x:.0%}" if abs(x) >= 0.1 else f"{x:.1%}"
+        return percent(x) if abs(x) >= 0.1 else percent(x, 1)
     if kind == "usd":
         if abs(x) >= 10_000:
-            return f"{currency} {compact(x)}"
-        return f"{currency} {x:,.2f}" if abs(x) < 1000 else f"{currency} {x:,.0f}"
+            return money(x, currency, -1)
+        return money(x, currency, 2) if abs(x) < 1000 else money(x, currency)
     if kind == "int":
-        return compact(x) if abs(x) >= 10_000 else f"{x:,.0f}"
-    return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
+        return compact(x) if abs(x) >= 10_000 else number(x)
+    return number(x, 1) if abs(x) < 100 else number(x)
+
+
+def na() -> str:
+    """The text of a value that cannot be computed."""
+    return _(NA)
 
 
 def format_change(now: Any, before: Any, kind: str) -> tuple[str, int] | None:
@@ -80,12 +125,28 @@ def format_change(now: Any, before: Any, kind: str) -> tuple[str, int] | None:
     if kind == "pct":
         delta = (now - before) * 100
         sign = (delta > 0.05) - (delta < -0.05)
-        return f"{delta:+.1f} pp", sign
+        # percentage points, abbreviated
+        points = _("pp")  # TRANSLATORS: percentage points, abbreviated
+        return f"{number(delta, 1, sign=True)} {points}", sign
     if before == 0:
         return None
     rel = (now - before) / abs(before)
     sign = (rel > 0.0005) - (rel < -0.0005)
-    return f"{rel:+.0%}" if abs(rel) >= 0.1 else f"{rel:+.1%}", sign
+    return (percent(rel, 0, sign=True) if abs(rel) >= 0.1 else percent(rel, 1, sign=True)), sign
+
+
+def date_text(d: date) -> str:
+    """A date for reading: 30 Sep 2025 (en), 30.09.2025 (da), 30/09/2025 (fr)."""
+    locale = _locale()
+    if locale == "en":
+        return d.strftime("%d %b %Y").lstrip("0")
+    return format_date(d, "short" if locale != "da" else "dd.MM.y", locale=locale)
+
+
+def plotly_separators() -> str:
+    """plotly's layout.separators (decimal mark, then thousands) of the language in force."""
+    locale = Locale.parse(_locale())
+    return locale.number_symbols["latn"]["decimal"] + locale.number_symbols["latn"]["group"]
 
 
 def plotly_format(kind: str) -> str:

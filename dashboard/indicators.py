@@ -17,23 +17,44 @@ from typing import Any, Literal
 import duckdb
 
 from dashboard.filters import Filters, check_breakdown, is_group_level
+from dashboard.i18n import N_, _
 from dashboard.queries import sql
 
 Format = Literal["int", "pct", "usd", "decimal"]
 Category = Literal["outreach", "participation", "savings_loans", "financial", "efficiency"]
 
 
+# Units that are currency codes, not words: never translated (an amount's code stays USD).
+_CODES = frozenset({"USD"})
+
+
 @dataclass(frozen=True)
 class Indicator:
+    """An indicator of INDICATORS.md. Its label, unit and definition are stored in English
+    (marked for the catalogs) and read translated into the language in force: `ind.label`,
+    `ind.unit`, `ind.definition`; `label_en` & co. are the English texts."""
+
     id: str
-    label: str
-    unit: str  # in words, for axes and tables
+    label_en: str
+    unit_en: str  # in words, for axes and tables
     format: Format
-    definition: str  # the formula in plain words (glossary, hover help, speaker notes)
+    definition_en: str  # the formula in plain words (glossary, hover help, speaker notes)
     direction: int  # +1 higher is better, -1 lower is better, 0 neither
     category: Category
     level: Literal["group", "project"] = "group"
     additive: bool = False  # sums over a partition of groups (counts and money totals)
+
+    @property
+    def label(self) -> str:
+        return _(self.label_en)
+
+    @property
+    def unit(self) -> str:
+        return self.unit_en if self.unit_en in _CODES else _(self.unit_en)
+
+    @property
+    def definition(self) -> str:
+        return _(self.definition_en)
 
 
 def _i(*args: Any, **kwargs: Any) -> Indicator:
@@ -44,330 +65,345 @@ INDICATORS: tuple[Indicator, ...] = (
     # Outreach
     _i(
         "organisations",
-        "Organisations",
-        "organisations",
+        N_("Organisations"),
+        N_("organisations"),
         "int",
-        "Number of member organisations with at least one active group in scope.",
+        N_("Number of member organisations with at least one active group in scope."),
         1,
         "outreach",
     ),
     _i(
         "countries",
-        "Countries",
-        "countries",
+        N_("Countries"),
+        N_("countries"),
         "int",
-        "Number of countries with at least one active group in scope.",
+        N_("Number of countries with at least one active group in scope."),
         1,
         "outreach",
     ),
     _i(
         "projects",
-        "Projects",
-        "projects",
+        N_("Projects"),
+        N_("projects"),
         "int",
-        "Number of projects with at least one active group in scope.",
+        N_("Number of projects with at least one active group in scope."),
         1,
         "outreach",
     ),
     _i(
         "groups",
-        "Groups",
-        "groups",
+        N_("Groups"),
+        N_("groups"),
         "int",
-        "Active groups: groups whose latest dataset up to the as-of date is less than "
-        "365 days old.",
+        N_(
+            "Active groups: groups whose latest dataset up to the as-of date is less than "
+            "365 days old."
+        ),
         1,
         "outreach",
         additive=True,
     ),
     _i(
         "groups_replicated",
-        "Replicated groups",
-        "groups",
+        N_("Replicated groups"),
+        N_("groups"),
         "int",
-        "Active groups formed spontaneously by members of other groups (trained by: replicated).",
+        N_(
+            "Active groups formed spontaneously by members of other groups "
+            "(trained by: replicated)."
+        ),
         1,
         "outreach",
         additive=True,
     ),
     _i(
         "replication_rate",
-        "Replication rate",
-        "replicated groups per trained group",
+        N_("Replication rate"),
+        N_("replicated groups per trained group"),
         "decimal",
-        "Replicated groups divided by groups trained by the project (field officers and village "
-        "agents).",
+        N_(
+            "Replicated groups divided by groups trained by the project "
+            "(field officers and village agents)."
+        ),
         1,
         "outreach",
     ),
     _i(
         "members",
-        "Members",
-        "members",
+        N_("Members"),
+        N_("members"),
         "int",
-        "Registered members of the active groups, at each group's latest visit.",
+        N_("Registered members of the active groups, at each group's latest visit."),
         1,
         "outreach",
         additive=True,
     ),
     _i(
         "women",
-        "Women",
-        "members",
+        N_("Women"),
+        N_("members"),
         "int",
-        "Registered women members of the active groups.",
+        N_("Registered women members of the active groups."),
         1,
         "outreach",
         additive=True,
     ),
     _i(
         "men",
-        "Men",
-        "members",
+        N_("Men"),
+        N_("members"),
         "int",
-        "Registered men members of the active groups.",
+        N_("Registered men members of the active groups."),
         0,
         "outreach",
         additive=True,
     ),
     _i(
         "pct_women",
-        "Women",
-        "% of members",
+        N_("Women"),
+        N_("% of members"),
         "pct",
-        "Women divided by members, summed over the active groups.",
+        N_("Women divided by members, summed over the active groups."),
         1,
         "outreach",
     ),
     _i(
         "pct_youth",
-        "Youth",
-        "% of members",
+        N_("Youth"),
+        N_("% of members"),
         "pct",
-        "Members aged 15-35 divided by members, over the groups whose visit recorded youth.",
+        N_("Members aged 15-35 divided by members, over the groups whose visit recorded youth."),
         0,
         "outreach",
     ),
     _i(
         "avg_group_size",
-        "Average group size",
-        "members per group",
+        N_("Average group size"),
+        N_("members per group"),
         "decimal",
-        "Members divided by active groups.",
+        N_("Members divided by active groups."),
         0,
         "outreach",
     ),
     # Participation
     _i(
         "attendance_rate",
-        "Attendance",
-        "% of members",
+        N_("Attendance"),
+        N_("% of members"),
         "pct",
-        "Members attending the latest meeting divided by members.",
+        N_("Members attending the latest meeting divided by members."),
         1,
         "participation",
     ),
     _i(
         "dropout_rate",
-        "Dropout rate",
-        "% of members at start of cycle",
+        N_("Dropout rate"),
+        N_("% of members at start of cycle"),
         "pct",
-        "Dropouts since the start of the cycle divided by members at the start of the cycle.",
+        N_("Dropouts since the start of the cycle divided by members at the start of the cycle."),
         -1,
         "participation",
     ),
     _i(
         "membership_growth",
-        "Membership growth",
-        "% of members at start of cycle",
+        N_("Membership growth"),
+        N_("% of members at start of cycle"),
         "pct",
-        "Members now minus members at the start of the cycle, divided by members at the start.",
+        N_("Members now minus members at the start of the cycle, divided by members at the start."),
         1,
         "participation",
     ),
     # Savings and loans
     _i(
         "savings_usd",
-        "Savings",
+        N_("Savings"),
         "USD",
         "usd",
-        "Value of savings this cycle, converted to USD at each year's average rate.",
+        N_("Value of savings this cycle, converted to USD at each year's average rate."),
         1,
         "savings_loans",
         additive=True,
     ),
     _i(
         "savings_per_member_usd",
-        "Savings per member",
-        "USD per member",
+        N_("Savings per member"),
+        N_("USD per member"),
         "usd",
-        "Value of savings this cycle divided by members.",
+        N_("Value of savings this cycle divided by members."),
         1,
         "savings_loans",
     ),
     _i(
         "loans_outstanding_usd",
-        "Loans outstanding",
+        N_("Loans outstanding"),
         "USD",
         "usd",
-        "Value of loans outstanding, converted to USD.",
+        N_("Value of loans outstanding, converted to USD."),
         1,
         "savings_loans",
         additive=True,
     ),
     _i(
         "avg_loan_usd",
-        "Average loan outstanding",
-        "USD per loan",
+        N_("Average loan outstanding"),
+        N_("USD per loan"),
         "usd",
-        "Value of loans outstanding divided by the number of loans outstanding.",
+        N_("Value of loans outstanding divided by the number of loans outstanding."),
         0,
         "savings_loans",
     ),
     _i(
         "pct_members_with_loans",
-        "Members with loans",
-        "% of members",
+        N_("Members with loans"),
+        N_("% of members"),
         "pct",
-        "Number of loans outstanding divided by members.",
+        N_("Number of loans outstanding divided by members."),
         1,
         "savings_loans",
     ),
     _i(
         "loan_fund_utilisation",
-        "Loan fund utilisation",
-        "% of loan fund",
+        N_("Loan fund utilisation"),
+        N_("% of loan fund"),
         "pct",
-        "Loans outstanding divided by loans outstanding plus loan fund cash in box and bank.",
+        N_("Loans outstanding divided by loans outstanding plus loan fund cash in box and bank."),
         1,
         "savings_loans",
     ),
     _i(
         "portfolio_at_risk",
-        "Portfolio at risk",
-        "% of loans outstanding",
+        N_("Portfolio at risk"),
+        N_("% of loans outstanding"),
         "pct",
-        "Unpaid balance of late loans divided by the value of loans outstanding.",
+        N_("Unpaid balance of late loans divided by the value of loans outstanding."),
         -1,
         "savings_loans",
     ),
     _i(
         "write_off_ratio",
-        "Write-off ratio",
-        "% of loans outstanding",
+        N_("Write-off ratio"),
+        N_("% of loans outstanding"),
         "pct",
-        "Loans written off this cycle divided by the value of loans outstanding.",
+        N_("Loans written off this cycle divided by the value of loans outstanding."),
         -1,
         "savings_loans",
     ),
     # Financial performance
     _i(
         "assets_usd",
-        "Assets",
+        N_("Assets"),
         "USD",
         "usd",
-        "Loan fund cash + loans outstanding + cash in other funds + property now, in USD.",
+        N_("Loan fund cash + loans outstanding + cash in other funds + property now, in USD."),
         1,
         "financial",
         additive=True,
     ),
     _i(
         "profit_usd",
-        "Profit this cycle",
+        N_("Profit this cycle"),
         "USD",
         "usd",
-        "Loan fund cash + loans outstanding + property now - savings - property at start of "
-        "cycle - debts: the cycle's earnings to date, in USD.",
+        N_(
+            "Loan fund cash + loans outstanding + property now - savings - property at start of "
+            "cycle - debts: the cycle's earnings to date, in USD."
+        ),
         1,
         "financial",
         additive=True,
     ),
     _i(
         "return_on_savings",
-        "Return on savings",
-        "% of savings",
+        N_("Return on savings"),
+        N_("% of savings"),
         "pct",
-        "Profit this cycle divided by savings.",
+        N_("Profit this cycle divided by savings."),
         1,
         "financial",
     ),
     _i(
         "return_on_assets",
-        "Return on assets",
-        "% of assets",
+        N_("Return on assets"),
+        N_("% of assets"),
         "pct",
-        "Profit this cycle divided by assets.",
+        N_("Profit this cycle divided by assets."),
         1,
         "financial",
     ),
     _i(
         "annualised_return_on_savings",
-        "Annualised return on savings",
-        "% per year",
+        N_("Annualised return on savings"),
+        N_("% per year"),
         "pct",
-        "Each group's profit scaled to a year (x 365 / days since the cycle started), summed, "
-        "divided by savings; groups at least 90 days into their cycle.",
+        N_(
+            "Each group's profit scaled to a year (x 365 / days since the cycle started), summed, "
+            "divided by savings; groups at least 90 days into their cycle."
+        ),
         1,
         "financial",
     ),
     _i(
         "annualised_return_on_assets",
-        "Annualised return on assets",
-        "% per year",
+        N_("Annualised return on assets"),
+        N_("% per year"),
         "pct",
-        "Each group's profit scaled to a year (x 365 / days since the cycle started), summed, "
-        "divided by assets; groups at least 90 days into their cycle.",
+        N_(
+            "Each group's profit scaled to a year (x 365 / days since the cycle started), summed, "
+            "divided by assets; groups at least 90 days into their cycle."
+        ),
         1,
         "financial",
     ),
     # Efficiency of the facilitating agency (whole projects)
     _i(
         "cost_to_date_usd",
-        "Project cost to date",
+        N_("Project cost to date"),
         "USD",
         "usd",
-        "Cumulative cost of the projects in scope at their latest quarterly report, in USD.",
+        N_("Cumulative cost of the projects in scope at their latest quarterly report, in USD."),
         0,
         "efficiency",
         level="project",
     ),
     _i(
         "cost_per_member_usd",
-        "Cost per member",
-        "USD per member",
+        N_("Cost per member"),
+        N_("USD per member"),
         "usd",
-        "Project cost to date divided by the members of all the projects' active groups "
-        "(replicated groups included).",
+        N_(
+            "Project cost to date divided by the members of all the projects' active groups "
+            "(replicated groups included)."
+        ),
         -1,
         "efficiency",
         level="project",
     ),
     _i(
         "cost_per_group_usd",
-        "Cost per group",
-        "USD per group",
+        N_("Cost per group"),
+        N_("USD per group"),
         "usd",
-        "Project cost to date divided by the projects' active groups.",
+        N_("Project cost to date divided by the projects' active groups."),
         -1,
         "efficiency",
         level="project",
     ),
     _i(
         "members_per_field_officer",
-        "Members per field officer",
-        "members per field officer",
+        N_("Members per field officer"),
+        N_("members per field officer"),
         "decimal",
-        "Members of the projects' active groups divided by paid field officers.",
+        N_("Members of the projects' active groups divided by paid field officers."),
         1,
         "efficiency",
         level="project",
     ),
     _i(
         "groups_per_trainer",
-        "Groups per trainer",
-        "groups per trainer",
+        N_("Groups per trainer"),
+        N_("groups per trainer"),
         "decimal",
-        "Active groups of the projects divided by field officers plus village agents.",
+        N_("Active groups of the projects divided by field officers plus village agents."),
         1,
         "efficiency",
         level="project",
@@ -380,8 +416,8 @@ BY_ID: dict[str, Indicator] = {ind.id: ind for ind in INDICATORS}
 def display_label(ind: Indicator) -> str:
     """The label, told apart from another indicator of the same label (Women: the count and
     the share)."""
-    if sum(other.label == ind.label for other in INDICATORS) > 1 and ind.format == "pct":
-        return f"{ind.label} (share)"
+    if sum(other.label_en == ind.label_en for other in INDICATORS) > 1 and ind.format == "pct":
+        return _("{label} (share)").format(label=ind.label)
     return ind.label
 
 
@@ -406,7 +442,14 @@ def quarter_end(d: date) -> date:
 
 
 def quarter_label(d: date) -> str:
+    """The quarter of `d` as a key: "2025Q3" (the `quarter` column of rows, CSV and JSON)."""
     return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def quarter_text(d: date) -> str:
+    """The quarter of `d` for reading, in the language in force ("2025Q3" in English)."""
+    # TRANSLATORS: a quarter of a year, e.g. 2025Q3 (quarter is 1 to 4)
+    return _("{year}Q{quarter}").format(year=d.year, quarter=(d.month - 1) // 3 + 1)
 
 
 def comparison_date(as_of: date) -> date:

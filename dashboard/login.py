@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 import flask
 from flask.sessions import SecureCookieSessionInterface
 
-from dashboard import auth
+from dashboard import auth, i18n
+from dashboard.i18n import _
 
 SECRET_ENV = "VSLA_SECRET_KEY"
 LOGIN_PATH = "/login"
@@ -115,10 +116,13 @@ def _safe_next(target: str | None) -> str:
 
 
 def _page(body: str, title: str) -> str:
+    lang = i18n.current()
+    lang = html.escape(i18n.DEFAULT if lang == i18n.PSEUDO else lang)  # as the dashboard's pages
+    site = html.escape(_("Savings groups network"))
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} · Savings groups network</title>"
+        f"<title>{html.escape(title)} · {site}</title>"
         '<link rel="stylesheet" href="/assets/00_bootstrap.min.css">'
         '<link rel="stylesheet" href="/assets/10_app.css"></head>'
         f'<body><main class="login-page">{body}</main></body></html>'
@@ -136,16 +140,21 @@ def _demo_table() -> str:
         return ""
     rows = "".join(
         f"<tr><td><code>{html.escape(u)}</code></td><td><code>{html.escape(p)}</code></td>"
-        f"<td>{html.escape(who)}</td></tr>"
+        # the admin's "network admin" is words; an organisation's name is data
+        f"<td>{html.escape(_(who) if who == auth.DEMO_ADMIN_WHO else who)}</td></tr>"
         for u, p, who in auth.demo_accounts(facts.organisations)
     )
+    intro = _(
+        "This is the demo pool (fictional organisations). Try each view: the admin sees "
+        "everything; an organisation sees its own projects in full and the others' shared "
+        "projects."
+    )
     return (
-        '<section class="demo-accounts"><h2 class="h6">Demo accounts</h2>'
-        '<p class="small text-secondary">This is the demo pool (fictional organisations). '
-        "Try each view: the admin sees everything; an organisation sees its own projects in "
-        "full and the others' shared projects.</p>"
-        '<table class="table table-sm"><thead><tr><th>Username</th><th>Password</th>'
-        f"<th>Sees as</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        f'<section class="demo-accounts"><h2 class="h6">{html.escape(_("Demo accounts"))}</h2>'
+        f'<p class="small text-secondary">{html.escape(intro, quote=False)}</p>'
+        f'<table class="table table-sm"><thead><tr><th>{html.escape(_("Username"))}</th>'
+        f"<th>{html.escape(_('Password'))}</th><th>{html.escape(_('Sees as'))}</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -153,25 +162,32 @@ def _login_form(error: str = "", username: str = "", next_path: str = "/") -> st
     alert = (
         f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>' if error else ""
     )
+
+    def t(text: str) -> str:
+        return html.escape(text, quote=False)
+
+    lead = _(
+        "Organisations see their own projects in full and the projects others share. "
+        "Without signing in you see the shared data only, as aggregates."
+    )
     return _page(
-        f"""<h1 class="page-title">Sign in</h1>
-<p class="page-lead">Organisations see their own projects in full and the projects others
-share. Without signing in you see the shared data only, as aggregates.</p>
+        f"""<h1 class="page-title">{t(_("Sign in"))}</h1>
+<p class="page-lead">{t(lead)}</p>
 {alert}
-<form method="post" action="{LOGIN_PATH}" class="login-form">
+<form method="post" action="{LOGIN_PATH}?lang={html.escape(i18n.current())}" class="login-form">
   <input type="hidden" name="csrf" value="{csrf_token()}">
   <input type="hidden" name="next" value="{html.escape(next_path)}">
-  <label class="form-label" for="username">Username</label>
+  <label class="form-label" for="username">{t(_("Username"))}</label>
   <input class="form-control mb-3" id="username" name="username" autocomplete="username"
          value="{html.escape(username)}" required autofocus>
-  <label class="form-label" for="password">Password</label>
+  <label class="form-label" for="password">{t(_("Password"))}</label>
   <input class="form-control mb-3" id="password" name="password" type="password"
          autocomplete="current-password" required>
-  <button class="btn btn-primary" type="submit">Sign in</button>
-  <a class="btn btn-link" href="/">Continue as guest</a>
+  <button class="btn btn-primary" type="submit">{t(_("Sign in"))}</button>
+  <a class="btn btn-link" href="/">{t(_("Continue as guest"))}</a>
 </form>
 {_demo_table()}""",
-        "Sign in",
+        _("Sign in"),
     )
 
 
@@ -185,7 +201,7 @@ def _routes(server: flask.Flask) -> None:
         next_path = _safe_next(form.get("next"))
         username = (form.get("username") or "").strip()
         if not _csrf_ok(form.get("csrf")):
-            return _login_form("The form had expired: please sign in again.", username), 400
+            return _login_form(_("The form had expired: please sign in again."), username), 400
         try:
             user = auth.UserStore().authenticate(username, form.get("password") or "")
         except auth.AuthError as exc:

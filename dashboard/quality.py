@@ -13,17 +13,19 @@ from typing import Any
 import duckdb
 
 from dashboard import __version__
+from dashboard.i18n import N_
 from dashboard.queries import sql
 
-# Human names of the warning rules, for summaries (the message column says more).
+# Human names of the warning rules, for summaries (the message column says more); marked for
+# the catalogs, translated where shown: `_(WARNING_RULES[rule])`.
 WARNING_RULES: dict[str, str] = {
-    "high_savings_per_member": "savings per member over 10x the project's median",
-    "low_attendance": "attendance below 30%",
-    "high_dropouts": "dropouts above half of members at start",
-    "high_portfolio_at_risk": "portfolio at risk above 50%",
-    "members_far_from_start": "members more than 50% away from members at start",
-    "long_cycle": "cycle longer than 18 months",
-    "ageing_data": "group's latest dataset older than 6 months",
+    "high_savings_per_member": N_("savings per member over 10x the project's median"),
+    "low_attendance": N_("attendance below 30%"),
+    "high_dropouts": N_("dropouts above half of members at start"),
+    "high_portfolio_at_risk": N_("portfolio at risk above 50%"),
+    "members_far_from_start": N_("members more than 50% away from members at start"),
+    "long_cycle": N_("cycle longer than 18 months"),
+    "ageing_data": N_("group's latest dataset older than 6 months"),
 }
 
 

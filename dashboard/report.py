@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -30,10 +31,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import datasource, exports, figures
+from dashboard import datasource, exports, figures, i18n
 from dashboard.figures import Reference
 from dashboard.filters import Filters
-from dashboard.format import format_change
+from dashboard.format import format_change, money, na, number
+from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
@@ -150,24 +152,26 @@ def _tone(sign: int, direction: int) -> str:
 
 def _standing(value: float | None, q1: float, median: float, q3: float, direction: int) -> str:
     """Where a value stands among the network's projects, in words: better or worse where
-    the indicator has a direction (a low portfolio at risk is good), else above or below."""
+    the indicator has a direction (a low portfolio at risk is good), else above or below.
+
+    The words are in English (they also decide the tone): translate them where shown."""
     if value is None or pd.isna(value):
-        return "no value"
+        return N_("no value")
     if math.isclose(value, median, rel_tol=1e-9, abs_tol=1e-12):
-        return "at the median"
+        return N_("at the median")
     if direction < 0:  # lower is better: mirror so that "top" still means best
         value, q1, median, q3 = -value, -q3, -median, -q1
     if direction:
         if value > q3:
-            return "best quarter"
+            return N_("best quarter")
         if value < q1:
-            return "weakest quarter"
-        return "better than the median" if value > median else "worse than the median"
+            return N_("weakest quarter")
+        return N_("better than the median") if value > median else N_("worse than the median")
     if value > q3:
-        return "above the upper quartile"
+        return N_("above the upper quartile")
     if value < q1:
-        return "below the lower quartile"
-    return "above the median" if value > median else "below the median"
+        return N_("below the lower quartile")
+    return N_("above the median") if value > median else N_("below the median")
 
 
 def _standing_tone(text: str) -> str:
@@ -184,7 +188,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     total = first_row(datasource.indicators(f)) if as_of else {}
     report = Report(
         title=_title(view, who),
-        kind=who[0] if who else "selection",
+        kind=who[0] if who else "selection",  # a key (render_html words it)
         as_of=as_of,
         vs=vs,
         currency=view.code,
@@ -198,20 +202,22 @@ def build_report(search: str | None, page_url: str = "") -> Report:
         profile_items(view, *who)
         if who
         else [
-            ("Filters", report.filters),
-            ("Projects", counted(total.get("projects"), "project", exact=True)),
-            ("Organisations", str(total.get("organisations") or 0)),
-            ("Countries", str(total.get("countries") or 0)),
+            (_("Filters"), report.filters),
+            (_("Projects"), counted(total.get("projects"), "project", exact=True)),
+            (_("Organisations"), number(total.get("organisations") or 0)),
+            (_("Countries"), number(total.get("countries") or 0)),
         ]
     )
     report.headline = _headline(view, vs)
     report.outreach, report.bands = _outreach(view, total)
     network = datasource.indicators(Filters(as_of=as_of), "project")
-    report.network = (
-        f"Network: the {len(network)} projects of the pool with active groups as of "
-        f"{nice_date(as_of)}; quartiles and median across projects, each project's value "
-        "pooled over its groups."
-    )
+    report.network = ngettext(
+        "Network: the {n} project of the pool with active groups as of {date}; quartiles "
+        "and median across projects, each project's value pooled over its groups.",
+        "Network: the {n} projects of the pool with active groups as of {date}; quartiles "
+        "and median across projects, each project's value pooled over its groups.",
+        len(network),
+    ).format(n=number(len(network)), date=nice_date(as_of))
     report.ratios = _standings(view, total, network, RATIOS)
     report.costs = _standings(view, total, network, COSTS)
     report.charts = _charts(view)
@@ -224,7 +230,7 @@ def _title(view: View, who: tuple[str, str] | None) -> str:
         return view.facts.project_labels.get(who[1], who[1])
     if who:
         return who[1]
-    return "Savings groups: " + describe(view.filters, view.facts)
+    return _("Savings groups: {filters}").format(filters=describe(view.filters, view.facts))
 
 
 def _money(view: View, ind_id: str, value: Any, year: int | None) -> Any:
@@ -246,10 +252,10 @@ def _headline(view: View, vs: date | None) -> list[Line]:
         change = format_change(value, old, ind.format)
         lines.append(
             Line(
-                ind.label,
+                _(ind.label),
                 _exact(view, ind_id, value),
-                _exact(view, ind_id, old) if then else "n/a",
-                ("no change" if change[1] == 0 else change[0]) if change else "n/a",
+                _exact(view, ind_id, old) if then else na(),
+                (_("no change") if change[1] == 0 else change[0]) if change else na(),
                 _tone(change[1], ind.direction) if change else "",
             )
         )
@@ -259,7 +265,7 @@ def _headline(view: View, vs: date | None) -> list[Line]:
 def _exact(view: View, ind_id: str, value: Any) -> str:
     """Counts in full (a report is read closely: 37,823, not 37.8k)."""
     if BY_ID[ind_id].format == "int" and value is not None and not pd.isna(value):
-        return f"{float(value):,.0f}"
+        return number(float(value))
     return view.fmt(ind_id, value)
 
 
@@ -269,13 +275,17 @@ def _outreach(
     members = total.get("members") or 0
     women, men = total.get("women") or 0, total.get("men") or 0
     rows = [
-        ("All", f"{members:,.0f}", "in active groups"),
-        ("Women", f"{women:,.0f}", view.fmt("pct_women", total.get("pct_women")) + " of members"),
-        ("Men", f"{men:,.0f}", view.fmt("pct_women", men / members if members else None)),
+        (_("All"), number(members), _("in active groups")),
         (
-            "Youth",
+            _("Women"),
+            number(women),
+            _("{share} of members").format(share=view.fmt("pct_women", total.get("pct_women"))),
+        ),
+        (_("Men"), number(men), view.fmt("pct_women", men / members if members else None)),
+        (
+            _("Youth"),
             view.fmt("pct_youth", total.get("pct_youth")),
-            "of members, in groups that record youth",
+            _("of members, in groups that record youth"),
         ),
     ]
     bands: list[tuple[str, str, str, str]] = []
@@ -290,9 +300,9 @@ def _outreach(
             share = row["groups"] / total["groups"] if total.get("groups") else None
             bands.append(
                 (
-                    labels[key],
-                    f"{row['groups']:,.0f}",
-                    f"{row['members']:,.0f}",
+                    _(labels[key]),
+                    number(row["groups"]),
+                    number(row["members"]),
                     view.fmt("pct_women", share),
                 )
             )
@@ -310,21 +320,21 @@ def _standings(
         value = total.get(ind_id)
         if column.empty:
             q1 = median = q3 = None
-            where = "no network value"
+            where = N_("no network value")
         else:
             q1, median, q3 = (float(column.quantile(q)) for q in (0.25, 0.5, 0.75))
             where = _standing(value, q1, median, q3, ind.direction)
             if view.fmt(ind_id, value) == view.fmt(ind_id, median):
-                where = "at the median"  # as far as the figures shown tell
+                where = N_("at the median")  # as far as the figures shown tell
         out.append(
             Standing(
                 ind_id,
-                ind.label,
+                _(ind.label),
                 view.fmt(ind_id, _money(view, ind_id, value, year)),
                 view.fmt(ind_id, _money(view, ind_id, q1, year)),
                 view.fmt(ind_id, _money(view, ind_id, median, year)),
                 view.fmt(ind_id, _money(view, ind_id, q3, year)),
-                where,
+                _(where),
                 _standing_tone(where),
             )
         )
@@ -338,12 +348,12 @@ def _charts(view: View) -> list[go.Figure]:
     code = view.code
     start = nice_date(trend["as_of"].min())
     outreach = figures.small_multiple_lines(
-        trend, [("members", "Members", "int"), ("groups", "Groups", "int")]
+        trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
     )
     outreach.update_layout(
         meta={
-            "title": "Members and groups",
-            "subtitle": f"Active, at each quarter end since {start}",
+            "title": _("Members and groups"),
+            "subtitle": _("Active, at each quarter end since {date}").format(date=start),
         }
     )
     savings = figures.lines(
@@ -351,10 +361,13 @@ def _charts(view: View) -> list[go.Figure]:
         "savings_per_member_usd",
         "usd",
         currency=code,
-        y_title=f"Savings per member ({code})",
+        y_title=_("Savings per member ({currency})").format(currency=code),
     )
     savings.update_layout(
-        meta={"title": "Savings per member", "subtitle": f"{code}, at each quarter end"}
+        meta={
+            "title": _("Savings per member"),
+            "subtitle": _("{currency}, at each quarter end").format(currency=code),
+        }
     )
     rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
     costs = figures.lines(
@@ -362,14 +375,17 @@ def _charts(view: View) -> list[go.Figure]:
         "cost_per_member_usd",
         "usd",
         currency=code,
-        y_title=f"Cost per member ({code})",
-        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, "SAVIX INGO average"),
+        y_title=_("Cost per member ({currency})").format(currency=code),
+        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX INGO average")),
     )
     costs.update_layout(
-        meta={"title": "Cost per member", "subtitle": f"{code}, cost to date per member"}
+        meta={
+            "title": _("Cost per member"),
+            "subtitle": _("{currency}, cost to date per member").format(currency=code),
+        }
     )
-    women = figures.lines(trend, "pct_women", "pct", y_title="Women among members")
-    women.update_layout(meta={"title": "Women's share", "subtitle": "Women / members, %"})
+    women = figures.lines(trend, "pct_women", "pct", y_title=_("Women among members"))
+    women.update_layout(meta={"title": _("Women's share"), "subtitle": _("Women / members, %")})
     return [outreach, savings, women, costs]
 
 
@@ -384,6 +400,7 @@ def _quality(view: View) -> list[dict[str, Any]]:
         else {}
     )
     rows = []
+    none = _("none")
     for r in frame.to_dict("records"):
         age = ages.get(r["project_id"])
         if r["project_id"] not in ages and r["groups_reporting"] == 0:
@@ -395,7 +412,7 @@ def _quality(view: View) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "project": view.facts.project_labels.get(r["project_id"], r["project_name"]),
-                    "groups": datasource.SUPPRESSED,
+                    "groups": _(datasource.SUPPRESSED),
                     "latest": "",
                     "age": "",
                     "stale": False,
@@ -408,12 +425,12 @@ def _quality(view: View) -> list[dict[str, Any]]:
         rows.append(
             {
                 "project": view.facts.project_labels.get(r["project_id"], r["project_name"]),
-                "groups": f"{int(groups):,}",
-                "latest": nice_date(pd.Timestamp(latest).date()) if pd.notna(latest) else "none",
-                "age": "n/a" if age is None or pd.isna(age) else f"{int(age)} days",
+                "groups": number(int(groups)),
+                "latest": nice_date(pd.Timestamp(latest).date()) if pd.notna(latest) else none,
+                "age": na() if age is None or pd.isna(age) else _days(int(age)),
                 "stale": age is None or pd.isna(age) or age > STALE_DAYS,
                 "age_days": None if age is None or pd.isna(age) else float(age),
-                "report": nice_date(pd.Timestamp(report).date()) if pd.notna(report) else "none",
+                "report": nice_date(pd.Timestamp(report).date()) if pd.notna(report) else none,
                 "warnings": _first_rules(r["warning_rules"]),
             }
         )
@@ -422,13 +439,20 @@ def _quality(view: View) -> list[dict[str, Any]]:
     return rows
 
 
+def _days(n: int) -> str:
+    return ngettext("{n} day", "{n} days", n).format(n=number(n))
+
+
 def _first_rules(rules: str, keep: int = 3) -> str:
     """The most frequent warning rules of a project ("ageing data (52), ..., 2 more")."""
     parts = [p.strip() for p in (rules or "").split(", ") if p.strip()]
     if not parts:
-        return "none"
+        return _("none")
     rest = len(parts) - keep
-    return ", ".join(parts[:keep]) + (f", {rest} more" if rest > 0 else "")
+    shown = ", ".join(parts[:keep])
+    if rest <= 0:
+        return shown
+    return _("{rules}, {n} more").format(rules=shown, n=number(rest))
 
 
 QUALITY_ROWS = 8  # projects listed in the report; the Data page lists them all
@@ -449,10 +473,25 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def _css_page_numbers() -> str:
+    """The CSS content of the page footer's "Page 1 of 2", in the language in force: the
+    words as CSS strings, {page} and {pages} as the printer's counters."""
+    template = _("Page {page} of {pages}")
+    parts = []
+    for piece in re.split(r"(\{pages?\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(_css_string(piece))
+    return " ".join(parts)
+
+
 STYLE = """
 @page { size: A4; margin: 14mm 14mm 17mm 14mm;
   @bottom-left { content: @SOURCE@; font: 8pt "Source Sans 3", sans-serif; color: #5F6B78; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages);
+  @bottom-right { content: @PAGES@;
                   font: 8pt "Source Sans 3", sans-serif; color: #5F6B78; } }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -495,6 +534,11 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _h(template: str, **values: object) -> str:
+    """A translated sentence as HTML: its words escaped, then its values (escaped) put in."""
+    return html.escape(template, quote=False).format(**{k: _e(v) for k, v in values.items()})
+
+
 def _table(
     headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()
 ) -> str:
@@ -526,35 +570,44 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
     """The report as one self-contained HTML document."""
     made = nice_date(date.today())
     period = (
-        f"As of {nice_date(report.as_of)}, compared with {nice_date(report.vs)}"
+        _("As of {date}, compared with {vs}").format(
+            date=nice_date(report.as_of), vs=nice_date(report.vs)
+        )
         if report.vs
-        else f"As of {nice_date(report.as_of)}"
+        else _("As of {date}").format(date=nice_date(report.as_of))
     )
     kind = {
-        "project": "Project performance report",
-        "organisation": "Organisation performance report",
-        "selection": "Performance report",
+        "project": _("Project performance report"),
+        "organisation": _("Organisation performance report"),
+        "selection": _("Performance report"),
     }[report.kind]
+    made_line = (
+        _h(_("Made on {date} · dashboard view: {link}"), date=made, link=report.link)
+        if report.link
+        else _h(_("Made on {date}"), date=made)
+    )
     parts = [
-        f'<header><p class="lead">{_e(kind)} · money in {_e(report.currency)}</p>',
+        '<header><p class="lead">'
+        + _h(_("{kind} · money in {currency}"), kind=kind, currency=report.currency)
+        + "</p>",
         f"<h1>{_e(report.title)}</h1>",
         f'<p class="lead">{_e(period)}. {_e(report.caption)}</p>',
-        f'<p class="source">Made on {_e(made)}'
-        + (f" · dashboard view: {_e(report.link)}" if report.link else "")
-        + "</p></header>",
+        f'<p class="source">{made_line}</p></header>',
     ]
     if not report.headline:
-        parts.append("<p>No active group in scope for this view: nothing to report.</p>")
+        parts.append(
+            "<p>" + _e(_("No active group in scope for this view: nothing to report.")) + "</p>"
+        )
     else:
-        vs_label = nice_date(report.vs) if report.vs else "earlier"
+        vs_label = nice_date(report.vs) if report.vs else _("earlier")
         parts.append('<div class="grid">')
-        parts.append("<section><h2>Profile</h2><dl>")
+        parts.append("<section><h2>" + _e(_("Profile")) + "</h2><dl>")
         parts += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in report.profile]
         parts.append("</dl></section>")
-        parts.append("<section><h2>Headline figures</h2>")
+        parts.append("<section><h2>" + _e(_("Headline figures")) + "</h2>")
         parts.append(
             _table(
-                ("Indicator", nice_date(report.as_of), vs_label, "Change"),
+                (_("Indicator"), nice_date(report.as_of), vs_label, _("Change")),
                 [
                     (line.label, line.now, line.then, (line.change, line.tone))
                     for line in report.headline
@@ -563,36 +616,41 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
             )
         )
         parts.append("</section></div>")
-        parts.append('<section><h2>Outreach by sex and youth</h2><div class="grid">')
-        parts.append(_table(("Members", "Number", "Share"), report.outreach, numeric=(1,)))
+        parts.append(
+            "<section><h2>" + _e(_("Outreach by sex and youth")) + '</h2><div class="grid">'
+        )
+        parts.append(_table((_("Members"), _("Number"), _("Share")), report.outreach, numeric=(1,)))
         if report.bands:
             parts.append(
                 _table(
-                    ("Groups by membership", "Groups", "Members", "Of groups"),
+                    (_("Groups by membership"), _("Groups"), _("Members"), _("Of groups")),
                     report.bands,
                     (1, 2, 3),
                 )
             )
         parts.append("</div></section>")
+        savix = money(SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
         for title, rows, note in (
-            ("Performance against the network", report.ratios, report.network),
+            (_("Performance against the network"), report.ratios, report.network),
             (
-                "Cost efficiency",
+                _("Cost efficiency"),
                 report.costs,
-                "Cost to date divided by active members or groups; SAVIX INGO average "
-                f"USD {SAVIX_INGO_COST_PER_MEMBER_USD} per member.",
+                _(
+                    "Cost to date divided by active members or groups; SAVIX INGO average "
+                    "{amount} per member."
+                ).format(amount=savix),
             ),
         ):
             parts.append(f"<section><h2>{_e(title)}</h2>")
             parts.append(
                 _table(
                     (
-                        "Indicator",
-                        "This report",
-                        "Lower quartile",
-                        "Median",
-                        "Upper quartile",
-                        "Standing",
+                        _("Indicator"),
+                        _("This report"),
+                        _("Lower quartile"),
+                        _("Median"),
+                        _("Upper quartile"),
+                        _("Standing"),
                     ),
                     [(s.label, s.value, s.q1, s.median, s.q3, (s.standing, s.tone)) for s in rows],
                     numeric=(1, 2, 3, 4),
@@ -600,7 +658,7 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
             )
             parts.append(f'<p class="note">{_e(note)}</p></section>')
         if report.charts:
-            parts.append('<section><h2>Trends</h2><div class="charts">')
+            parts.append("<section><h2>" + _e(_("Trends")) + '</h2><div class="charts">')
             for figure in report.charts:
                 meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
                 parts.append(
@@ -608,16 +666,16 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                     f"{_e(meta.get('subtitle', ''))}</figcaption>{svg(figure)}</figure>"
                 )
             parts.append("</div></section>")
-        parts.append('<section class="flows"><h2>Data quality</h2>')
+        parts.append('<section class="flows"><h2>' + _e(_("Data quality")) + "</h2>")
         parts.append(
             _table(
                 (
-                    "Project",
-                    "Groups reporting",
-                    "Newest group data",
-                    "Mean data age",
-                    "Latest project report",
-                    "Warnings at import",
+                    _("Project"),
+                    _("Groups reporting"),
+                    _("Newest group data"),
+                    _("Mean data age"),
+                    _("Latest project report"),
+                    _("Warnings at import"),
                 ),
                 [
                     (
@@ -633,20 +691,29 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                 numeric=(1, 3),
             )
         )
-        parts.append(
-            (
-                f'<p class="note">{len(report.quality) - QUALITY_ROWS} more projects, with '
-                "newer data, are listed on the dashboard's Data page.</p>"
-                if len(report.quality) > QUALITY_ROWS
-                else ""
+        more = len(report.quality) - QUALITY_ROWS
+        if more > 0:
+            listed = ngettext(
+                "{n} more project, with newer data, is listed on the dashboard's Data page.",
+                "{n} more projects, with newer data, are listed on the dashboard's Data page.",
+                more,
             )
-            + f'<p class="note">Mean data age: how old the active groups\' latest data is at the '
-            f"as-of date, on average; over {STALE_DAYS} days is marked. Groups count as active "
-            "when they reported in the 365 days before it.</p></section>"
+            parts.append(f'<p class="note">{_h(listed, n=number(more))}</p>')
+        age_note = _(
+            "Mean data age: how old the active groups' latest data is at the as-of date, on "
+            "average; over {days} days is marked. Groups count as active when they reported "
+            "in the {window} days before it."
         )
-    style = STYLE.replace("@SOURCE@", _css_string(f"{SOURCE} · {report.title}"))
+        parts.append(
+            f'<p class="note">{_h(age_note, days=number(STALE_DAYS), window=number(365))}</p>'
+            "</section>"
+        )
+    source = _(SOURCE)
+    style = STYLE.replace("@SOURCE@", _css_string(f"{source} · {report.title}")).replace(
+        "@PAGES@", _css_page_numbers()
+    )
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{_e(i18n.current())}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(report.title)} · {_e(kind)}</title>"
         f"<style>{exports.font_faces()}\n{style}</style></head>"
@@ -695,9 +762,9 @@ def pdf_bytes(document: str) -> bytes:
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfError("The PDF could not be made just now; please try again.") from exc
+            raise PdfError(_("The PDF could not be made just now; please try again.")) from exc
         if not out.exists() or out.stat().st_size == 0:
-            raise PdfError("The PDF could not be made just now; please try again.")
+            raise PdfError(_("The PDF could not be made just now; please try again."))
         return out.read_bytes()
 
 
@@ -725,7 +792,7 @@ def register_routes(server: Any) -> None:
         try:
             document = render_html(build_report(_search(), _page_url()))
         except PoolError as exc:
-            return _unavailable(f"No data to report: {exc}")
+            return _unavailable(_("No data to report: {error}").format(error=exc))
         except exports.RenderError as exc:
             return _unavailable(str(exc))
         return flask.Response(document, mimetype="text/html")
@@ -738,7 +805,7 @@ def register_routes(server: Any) -> None:
             data = pdf_bytes(render_html(report))
             name = file_name(search)
         except PoolError as exc:
-            return _unavailable(f"No data to report: {exc}")
+            return _unavailable(_("No data to report: {error}").format(error=exc))
         except (exports.RenderError, PdfError) as exc:
             return _unavailable(str(exc))
         response = flask.Response(data, mimetype="application/pdf")

@@ -18,7 +18,7 @@ from typing import Any
 import flask
 from dash import Dash
 
-from dashboard import __version__, cache, datasource, db
+from dashboard import __version__, cache, datasource, db, i18n
 
 UPDATE_PATH = "/_dash-update-component"
 
@@ -62,7 +62,9 @@ def register(app: Dash) -> None:
         if output not in views:
             return None
         try:
-            key = cache.key_of((__version__, db.pool_version(), _viewer_key(), body))
+            key = cache.key_of(
+                (__version__, db.pool_version(), _viewer_key(), i18n.current(), body)
+            )
         except Exception:
             return None
         flask.g.view_key = key

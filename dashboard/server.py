@@ -17,9 +17,10 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 from flask import Flask
 
-from dashboard import auth, datasource, login, report, responses
+from dashboard import auth, datasource, i18n, login, report, responses
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
+from dashboard.i18n import _
 from dashboard.pages import (
     compare,
     data,
@@ -28,6 +29,7 @@ from dashboard.pages import (
     outreach,
     overview,
     performance,
+    present,
     projects,
     themes,
     upload,
@@ -60,15 +62,15 @@ def pool_problem() -> html.Div | None:
         return html.Div(
             dbc.Alert(
                 [
-                    html.H2("No data to show yet", className="h4"),
+                    html.H2(_("No data to show yet"), className="h4"),
                     html.P(str(exc)),
                     html.P(
                         [
-                            "Build the demo pool with ",
+                            _("Build the demo pool with "),
                             html.Code("vsla demo"),
-                            " or import your data with ",
+                            _(" or import your data with "),
                             html.Code("vsla import <files>"),
-                            ", then reload this page.",
+                            _(", then reload this page."),
                         ],
                         className="mb-0",
                     ),
@@ -114,10 +116,21 @@ def _page_layout(module: ModuleType) -> Any:
     return layout
 
 
+class _Dash(Dash):
+    """Dash whose index page declares the request's language (WCAG 3.1.1)."""
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        page = super().interpolate_index(**kwargs)
+        lang = i18n.current()
+        if lang == i18n.PSEUDO:
+            lang = i18n.DEFAULT
+        return page.replace('<html lang="en">', f'<html lang="{lang}">', 1)
+
+
 def create_app(generated_key_ok: bool = False) -> Dash:
     """The dashboard. Sessions are signed with $VSLA_SECRET_KEY; without one, only a local
     server (`vsla serve`, generated_key_ok) may make a key up; gunicorn's refuses."""
-    app = Dash(
+    app = _Dash(
         __name__,
         title="Savings groups network",
         assets_folder=str(PROJECT_ROOT / "assets"),
@@ -139,6 +152,15 @@ def create_app(generated_key_ok: bool = False) -> Dash:
             order=module.ORDER,
             layout=_page_layout(module),
         )
+    # presentation mode: a page of its own, entered from the summary bar, not from the menu
+    dash.register_page(
+        present.__name__,
+        path=present.PATH,
+        name=present.NAME,
+        title=f"{present.NAME} · Savings groups network",
+        order=present.ORDER,
+        layout=_page_layout(present),
+    )
     pages = [
         {
             "path": module.PATH,
@@ -147,7 +169,9 @@ def create_app(generated_key_ok: bool = False) -> Dash:
         }
         for module in PAGES
     ]
-    app.layout = shell.app_layout(pages)
+    i18n.install(app.server)
+    # a function, so that the frame is drawn in each visitor's language
+    app.layout = lambda: shell.app_layout(pages)
     shell.register_callbacks(app, pages)
     shell.register_export_callback(app)
     shell.register_page_export_callback(app, PAGES)
@@ -156,7 +180,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES
     _demo_accounts()
-    for module in PAGES:
+    for module in (*PAGES, present):
         module.register_callbacks(app)
     responses.register(app)
     return app

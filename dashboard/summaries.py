@@ -13,6 +13,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard import i18n
+from dashboard.format import compact, number, percent
+from dashboard.i18n import _, ngettext
+
 MOST_LINES = 4  # lines described, the largest last values first
 
 
@@ -27,14 +31,25 @@ def describe(fig: go.Figure) -> str:
     if "box" in kinds:
         boxes = [t for t in traces if t.type == "box"]
         names = [str(n) for t in boxes for n in (t.y if t.orientation == "h" else t.x) or ()]
-        return f"Spread across groups for {_list(list(dict.fromkeys(names)))}." if names else ""
+        if not names:
+            return ""
+        return _("Spread across groups for {names}.").format(
+            names=_list(list(dict.fromkeys(names)))
+        )
     if "bar" in kinds:
         bars = [t for t in traces if t.type == "bar"]
         panels = {(t.xaxis, t.yaxis) for t in bars}
         if len(panels) > 1 and all(t.name for t in bars):  # small multiples: one per panel
-            return " ".join(
-                f"{t.name}: {_lower(_ranking(fig, [t]))}" for t in bars[:MOST_LINES]
-            ) + (f" ({len(bars) - MOST_LINES} more panels.)" if len(bars) > MOST_LINES else "")
+            sentences = [
+                _("{panel}: {sentence}").format(panel=t.name, sentence=_lower(_ranking(fig, [t])))
+                for t in bars[:MOST_LINES]
+            ]
+            more = len(bars) - MOST_LINES
+            if more > 0:
+                sentences.append(
+                    ngettext("({n} more panel.)", "({n} more panels.)", more).format(n=more)
+                )
+            return " ".join(sentences)
         return _ranking(fig, bars)
     lines = [t for t in traces if t.type == "scatter" and t.x is not None and len(t.x) > 1]
     if lines and all(_is_time(t.x[0]) for t in lines):
@@ -56,12 +71,26 @@ def _trends(fig: go.Figure, lines: list[Any]) -> str:
     sentences = []
     for _last, t, x0, y0, x1, y1 in described[:MOST_LINES]:
         axis = _axis(fig, t, "y")
-        name = f"{t.name}: " if t.name and len(described) > 1 else ""
+        values = {
+            "start": _value(y0, axis),
+            "start_year": _when(x0),
+            "end": _value(y1, axis),
+            "end_year": _when(x1),
+        }
+        if t.name and len(described) > 1:
+            sentence = _("{name}: {start} in {start_year} to {end} in {end_year}.").format(
+                name=t.name, **values
+            )
+        else:
+            sentence = _("{start} in {start_year} to {end} in {end_year}.").format(**values)
+        sentences.append(sentence)
+    more = len(described) - MOST_LINES
+    if more > 0:
         sentences.append(
-            f"{name}{_value(y0, axis)} in {_when(x0)} to {_value(y1, axis)} in {_when(x1)}."
+            ngettext(
+                "{n} smaller line is not described.", "{n} smaller lines are not described.", more
+            ).format(n=more)
         )
-    if len(described) > MOST_LINES:
-        sentences.append(f"{len(described) - MOST_LINES} smaller lines are not described.")
     return " ".join(sentences)
 
 
@@ -95,11 +124,13 @@ def _ranking(fig: go.Figure, traces: list[Any]) -> str:
     pairs.sort(key=lambda p: -p[1])
     top, low = pairs[0], pairs[-1]
     if len(pairs) == 1:
-        return f"{top[0]}: {_shown(top)}."
-    return (
-        f"Highest {top[0]} ({_shown(top)}), lowest {low[0]} ({_shown(low)}), "
-        f"{len(pairs)} values in all."
-    )
+        return _("{name}: {value}.").format(name=top[0], value=_shown(top))
+    n = len(pairs)
+    return ngettext(
+        "Highest {top} ({top_value}), lowest {low} ({low_value}), {n} value in all.",
+        "Highest {top} ({top_value}), lowest {low} ({low_value}), {n} values in all.",
+        n,
+    ).format(top=top[0], top_value=_shown(top), low=low[0], low_value=_shown(low), n=n)
 
 
 def _shown(pair: tuple[str, float, dict[str, Any] | str]) -> str:
@@ -111,7 +142,7 @@ def _lower(sentence: str) -> str:
 
 
 def _axis(fig: go.Figure, trace: Any, letter: str) -> dict[str, Any]:
-    """The tick format and prefix of the axis a trace is drawn against."""
+    """The tick format, prefix and suffix of the axis a trace is drawn against."""
     ref = getattr(trace, f"{letter}axis", None) or letter
     layout_axis = (
         fig.layout[f"{letter}axis{ref[1:]}"] if len(ref) > 1 else fig.layout[f"{letter}axis"]
@@ -119,29 +150,37 @@ def _axis(fig: go.Figure, trace: Any, letter: str) -> dict[str, Any]:
     return {
         "tickformat": layout_axis.tickformat or "",
         "tickprefix": layout_axis.tickprefix or "",
+        "ticksuffix": layout_axis.ticksuffix or "",
     }
 
 
 def _value(value: Any, axis: dict[str, Any]) -> str:
+    """A number as the axis it is drawn against writes it (share, currency), in the language's
+    conventions (dashboard.format)."""
     v = float(value)
     fmt = axis.get("tickformat", "")
-    if "%" in fmt:
-        return f"{v:.1%}".replace(".0%", "%")
+    if "%" in fmt:  # one decimal, none when it is 0: 25.5%, 60%
+        return percent(v, 0) if round(v * 1000) % 10 == 0 else percent(v, 1)
     prefix = axis.get("tickprefix", "")
+    suffix = axis.get("ticksuffix", "")
     if abs(v) >= 10_000:
         text = _compact(v)
     elif float(v).is_integer():
-        text = f"{v:,.0f}"
+        text = number(v)
     else:
-        text = f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
-    return f"{prefix}{text}"
+        text = number(v, 2) if abs(v) < 100 else number(v)
+    return f"{prefix}{text}{suffix}"
 
 
 def _compact(v: float) -> str:
+    """12.3k, 310.4k, 1.2M in English (one decimal, none when it is 0); the language's own
+    abbreviations otherwise (dashboard.format.compact)."""
+    if i18n.babel_locale() != "en":
+        return compact(v)
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= size:
-            return f"{v / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return f"{v:,.0f}"
+            return number(v / size, 1).removesuffix(".0") + suffix
+    return number(v)
 
 
 def _when(x: Any) -> str:
@@ -166,8 +205,12 @@ def _number(value: Any) -> bool:
 
 
 def _list(items: list[str]) -> str:
+    """A, B and C; A, B, C, D, E, F and 3 more."""
     if len(items) <= 1:
         return "".join(items)
     if len(items) > 6:
-        return ", ".join(items[:6]) + f" and {len(items) - 6} more"
-    return ", ".join(items[:-1]) + f" and {items[-1]}"
+        more = len(items) - 6
+        return ngettext("{items} and {n} more", "{items} and {n} more", more).format(
+            items=", ".join(items[:6]), n=more
+        )
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])

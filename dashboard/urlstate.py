@@ -13,16 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
+from dashboard import i18n
 from dashboard.datasource import PoolFacts
 from dashboard.filters import LIST_FIELDS, Filters
 from dashboard.format import CURRENCIES
+from dashboard.i18n import _
 from dashboard.ingest.countries import country_code, country_name
 
 FILTER_PARAMS = (*LIST_FIELDS, "min_pct_women", "max_pct_women", "youth_recorded", "as_of")
 VIEW_BY = ("organisation", "country")
 COMPARE_BY = ("organisation", "project", "country")
 TABLE_BY = ("organisation", "country", "project", "trained_by", "setting", "quarter")
-DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "vs")
+DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "vs", "lang")
 # The order of parameters in a generated link (stable, so equal views have equal links).
 PARAM_ORDER = (*FILTER_PARAMS, *DISPLAY_PARAMS)
 
@@ -36,6 +38,7 @@ class ViewState:
     pick: tuple[str, ...] = ()
     table: str = "organisation"
     vs: date | None = None  # the report compares the as-of date with this one
+    lang: str | None = None  # the language the link asks for (None: the browser's)
     notices: tuple[str, ...] = ()
 
     def search(self) -> str:
@@ -50,6 +53,8 @@ class ViewState:
             query["pick"] = list(self.pick)
         if self.vs:
             query["vs"] = [self.vs.isoformat()]
+        if self.lang:
+            query["lang"] = [self.lang]
         pairs = [(k, v) for k in PARAM_ORDER for v in query.get(k, [])]
         return "?" + urlencode(pairs) if pairs else ""
 
@@ -67,11 +72,11 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
     try:
         query = parse_qs(text, keep_blank_values=False, max_num_fields=500)
     except ValueError:
-        return ViewState(Filters(), notices=("Ignored the link's parameters: too many values.",))
+        return ViewState(Filters(), notices=(_("Ignored the link's parameters: too many values."),))
     notices: list[str] = []
     for name in query:
         if name not in PARAM_ORDER:
-            notices.append(f"Ignored the unknown parameter {name!r}.")
+            notices.append(_("Ignored the unknown parameter {name}.").format(name=repr(name)))
     filter_query = {k: v for k, v in query.items() if k in FILTER_PARAMS}
     if facts is not None:
         filter_query, more = _check_names(filter_query, facts)
@@ -87,7 +92,11 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
         for option in allowed:
             if value.lower() == option.lower():
                 return option
-        notices.append(f"Ignored {name}={value!r}: expected one of {', '.join(allowed)}.")
+        notices.append(
+            _("Ignored {name}={value}: expected one of {allowed}.").format(
+                name=name, value=repr(value), allowed=", ".join(allowed)
+            )
+        )
         return default
 
     state = ViewState(
@@ -98,8 +107,23 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
         pick=tuple(dict.fromkeys(_values(query, "pick"))),
         table=one_of("table", TABLE_BY, "organisation"),
         vs=_comparison_date(_values(query, "vs"), filters.as_of, notices),
+        lang=_language(_values(query, "lang"), notices),
     )
     return replace(state, notices=tuple(notices))
+
+
+def _language(values: list[str], notices: list[str]) -> str | None:
+    """lang=da|en|fr: the language of the link (dropped, with a notice, otherwise)."""
+    if not values:
+        return None
+    lang = i18n.normal(values[-1])
+    if lang is None:
+        notices.append(
+            _("Ignored lang={value}: expected one of {allowed}.").format(
+                value=repr(values[-1]), allowed=", ".join(i18n.LANGUAGES)
+            )
+        )
+    return lang
 
 
 def _comparison_date(values: list[str], as_of: date | None, notices: list[str]) -> date | None:
@@ -109,11 +133,17 @@ def _comparison_date(values: list[str], as_of: date | None, notices: list[str]) 
     try:
         vs = date.fromisoformat(values[-1])
     except ValueError:
-        notices.append(f"Ignored vs={values[-1]!r}: expected a date such as 2024-09-30.")
+        notices.append(
+            _("Ignored vs={value}: expected a date such as 2024-09-30.").format(
+                value=repr(values[-1])
+            )
+        )
         return None
     if as_of is not None and vs >= as_of:
         notices.append(
-            f"Ignored vs={vs.isoformat()}: the comparison must be before the as-of date."
+            _("Ignored vs={value}: the comparison must be before the as-of date.").format(
+                value=vs.isoformat()
+            )
         )
         return None
     return vs
@@ -133,9 +163,17 @@ def _check_names(
             countries.append(code)
         elif code:
             name = country_name(code) or code
-            notices.append(f"Ignored country={value!r}: the pool has no project in {name}.")
+            notices.append(
+                _("Ignored country={value}: the pool has no project in {country}.").format(
+                    value=repr(value), country=name
+                )
+            )
         else:
-            notices.append(f"Ignored country={value!r}: not a country code such as UGA.")
+            notices.append(
+                _("Ignored country={value}: not a country code such as UGA.").format(
+                    value=repr(value)
+                )
+            )
     out["country"] = countries
     orgs = {o.casefold(): o for o in facts.organisations}
     kept: list[str] = []
@@ -143,7 +181,11 @@ def _check_names(
         if value.casefold() in orgs:
             kept.append(orgs[value.casefold()])
         else:
-            notices.append(f"Ignored organisation={value!r}: no such organisation in the pool.")
+            notices.append(
+                _("Ignored organisation={value}: no such organisation in the pool.").format(
+                    value=repr(value)
+                )
+            )
     out["organisation"] = kept
     projects = {p.project_id.casefold(): p.project_id for p in facts.projects}
     kept = []
@@ -151,7 +193,9 @@ def _check_names(
         if value.casefold() in projects:
             kept.append(projects[value.casefold()])
         else:
-            notices.append(f"Ignored project={value!r}: no such project in the pool.")
+            notices.append(
+                _("Ignored project={value}: no such project in the pool.").format(value=repr(value))
+            )
     out["project"] = kept
     as_of = _values(query, "as_of")
     if as_of and facts.first_date is not None:
@@ -162,14 +206,17 @@ def _check_names(
         else:
             if day < facts.first_date:
                 notices.append(
-                    f"Ignored as_of={as_of[-1]}: the pool's data begin on "
-                    f"{facts.first_date.isoformat()}."
+                    _("Ignored as_of={value}: the pool's data begin on {first}.").format(
+                        value=as_of[-1], first=facts.first_date.isoformat()
+                    )
                 )
                 out.pop("as_of")
             elif facts.latest_date is not None and day > facts.latest_date:
                 notices.append(
-                    f"Ignored as_of={as_of[-1]}: the pool's latest data are of "
-                    f"{facts.latest_date.isoformat()}, shown instead."
+                    _(
+                        "Ignored as_of={value}: the pool's latest data are of {latest}, "
+                        "shown instead."
+                    ).format(value=as_of[-1], latest=facts.latest_date.isoformat())
                 )
                 out.pop("as_of")
     return out, notices

@@ -23,6 +23,7 @@ PATHS = (
     "/data",
     "/glossary",
     "/import",
+    "/present",
 )
 
 

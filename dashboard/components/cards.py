@@ -7,6 +7,7 @@ the source). Page callbacks fill all four through `chart_outputs` / `ChartView`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,12 @@ from typing import Any
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
+from babel import Locale
 from dash import Output, dcc, get_asset_url, html
 
+from dashboard import i18n
+from dashboard.format import na
+from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.summaries import describe
 
@@ -28,6 +33,7 @@ def graph_config(filename: str = "chart") -> dict[str, Any]:
         "topojsonURL": get_asset_url("topojson/"),
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        **i18n.plotly_config(),
     }
 
 
@@ -40,7 +46,7 @@ def help_button(target: str, title: str, body: str) -> html.Span:
                 id=target,
                 className="help-button",
                 type="button",
-                **{"aria-label": f"What is {title}?"},
+                **{"aria-label": _("What is {title}?").format(title=title)},
             ),
             dbc.Popover(
                 [dbc.PopoverHeader(title), dbc.PopoverBody(body)],
@@ -58,22 +64,22 @@ def indicator_help(target: str, indicator_id: str) -> html.Span:
 
 
 EXPORTS = (
-    ("slide", "PNG for slides (1920 x 1080)"),
-    ("print", "PNG for print (300 dpi)"),
-    ("svg", "SVG for designers"),
-    ("csv", "CSV of the numbers drawn"),
-    ("xlsx", "Excel of the numbers drawn"),
+    ("slide", N_("PNG for slides (1920 x 1080)")),
+    ("print", N_("PNG for print (300 dpi)")),
+    ("svg", N_("SVG for designers")),
+    ("csv", N_("CSV of the numbers drawn")),
+    ("xlsx", N_("Excel of the numbers drawn")),
 )
 
 
 def download_menu(items: Sequence[tuple[str, Any]], download_id: Any) -> html.Div:
     """A small "Export" menu: each item (label, component id) asks for one file, which
-    arrives through the menu's dcc.Download."""
+    arrives through the menu's dcc.Download. The labels are shown as given (translated)."""
     return html.Div(
         [
             dbc.DropdownMenu(
                 [dbc.DropdownMenuItem(label, id=item_id) for label, item_id in items],
-                label="Export",
+                label=_("Export"),
                 size="sm",
                 color="light",
                 align_end=True,
@@ -87,7 +93,7 @@ def download_menu(items: Sequence[tuple[str, Any]], download_id: Any) -> html.Di
 def export_menu(cid: str) -> html.Div:
     """Download this chart as a file: title, subtitle, caption and source inside."""
     return download_menu(
-        [(label, {"type": "export", "id": cid, "fmt": fmt}) for fmt, label in EXPORTS],
+        [(_(label), {"type": "export", "id": cid, "fmt": fmt}) for fmt, label in EXPORTS],
         {"type": "download", "id": cid},
     )
 
@@ -96,16 +102,17 @@ def chart_card(
     cid: str,
     height: int = 360,
     help_text: str | None = None,
-    help_title: str = "About this chart",
+    help_title: str | None = None,
     lg: int = 6,
     scroll: bool = False,
 ) -> dbc.Col:
     """A chart card; with `scroll`, the graph takes the figure's own height (one bar per
-    project, say) inside a box of `height` pixels that scrolls."""
+    project, say) inside a box of `height` pixels that scrolls. `help_text` and `help_title`
+    are shown as given (translated); the title is "About this chart" by default."""
     head: list[Any] = [html.H2(id=f"{cid}-title", className="chart-title")]
     tools: list[Any] = [export_menu(cid)]
     if help_text:
-        tools.append(help_button(f"{cid}-help", help_title, help_text))
+        tools.append(help_button(f"{cid}-help", help_title or _("About this chart"), help_text))
     head.append(html.Div(tools, className="chart-tools"))
     return dbc.Col(
         html.Section(
@@ -245,13 +252,34 @@ def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
 D3_FORMATS = {"int": ",.0f", "pct": ".1%", "usd": ",.2f", "decimal": ",.1f"}
 
 
+def _js_string(text: str) -> str:
+    """A JavaScript string literal of `text` ('n/a' stays 'n/a')."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _d3_locale() -> str:
+    """d3's number formatting in the language's separators (1.234,5 in Danish)."""
+    if i18n.babel_locale() == "en":
+        return "d3"
+    symbols = Locale.parse(i18n.babel_locale()).number_symbols["latn"]
+    spec = {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": ["", ""],
+        "percent": "\u00a0%",
+    }
+    return f"d3.formatLocale({json.dumps(spec)})"
+
+
 def grid_column(field: str, header: str, kind: str | None = None, **extra: Any) -> dict[str, Any]:
     """An AG Grid column; numbers formatted for reading, n/a for undefined values."""
     col: dict[str, Any] = {"field": field, "headerName": header, **extra}
     if kind:
         fmt = D3_FORMATS[kind]
         col["valueFormatter"] = {
-            "function": f"params.value == null ? 'n/a' : d3.format('{fmt}')(params.value)"
+            "function": f"params.value == null ? {_js_string(na())} : "
+            f"{_d3_locale()}.format('{fmt}')(params.value)"
         }
         col["type"] = "numericColumn"
         col["filter"] = "agNumberColumnFilter"

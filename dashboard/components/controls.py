@@ -8,6 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
+from dashboard.i18n import _
 from dashboard.urlstate import parse_search
 
 
@@ -36,13 +37,15 @@ def by_switch(component_id: str) -> html.Div:
     return html.Div(
         [
             html.Span(
-                "Break down by", className="me-2 text-secondary small", id=f"{component_id}-label"
+                _("Break down by"),
+                className="me-2 text-secondary small",
+                id=f"{component_id}-label",
             ),
             button_group(
                 component_id,
                 [
-                    {"label": "Organisation", "value": "organisation"},
-                    {"label": "Country", "value": "country"},
+                    {"label": _("Organisation"), "value": "organisation"},
+                    {"label": _("Country"), "value": "country"},
                 ],
                 "organisation",
             ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -22,12 +23,13 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import datasource, deck, exports
+from dashboard import datasource, deck, exports, i18n
 from dashboard.components.controls import button_group
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
-from dashboard.indicators import quarter_label
+from dashboard.i18n import N_, _
+from dashboard.indicators import quarter_text
 from dashboard.login import LOGIN_PATH, LOGOUT_PATH, csrf_token, current_viewer
 from dashboard.pages.common import (
     VALUE_LABELS,
@@ -48,11 +50,11 @@ WOMEN_PRESETS: dict[str, tuple[float | None, float | None]] = {
     "mixed": (None, 0.749),
 }
 WOMEN_PRESET_LABELS = {
-    "any": "Any",
-    "women_only": "Women only",
-    "mostly_women": "Mostly women (75%+)",
-    "mixed": "Mixed (under 75%)",
-    "custom": "Custom range",
+    "any": N_("Any"),
+    "women_only": N_("Women only"),
+    "mostly_women": N_("Mostly women (75%+)"),
+    "mixed": N_("Mixed (under 75%)"),
+    "custom": N_("Custom range"),
 }
 CHECKLISTS = {
     "trained_by": TRAINED_BY,
@@ -83,15 +85,20 @@ def _label(text: str, for_id: str) -> html.Label:
 
 
 def _checklist(name: str) -> html.Div:
+    # under the legend "Trained by", the trainers alone
+    short = {"field_officer": _("field officers"), "village_agent": _("village agents")}
     options = [
-        {"label": VALUE_LABELS[name].get(v, v).replace("Trained by ", ""), "value": v}
+        {
+            "label": short[v] if name == "trained_by" and v in short else _(VALUE_LABELS[name][v]),
+            "value": v,
+        }
         for v in CHECKLISTS[name]
     ]
     titles = {
-        "trained_by": "Trained by",
-        "setting": "Setting",
-        "cycle": "Cycle",
-        "status": "Status",
+        "trained_by": _("Trained by"),
+        "setting": _("Setting"),
+        "cycle": _("Cycle"),
+        "status": _("Status"),
     }
     return html.Fieldset(
         [
@@ -123,61 +130,65 @@ def filter_panel() -> html.Div:
         [
             html.Div(
                 [
-                    html.H2("Filters", className="filter-title"),
+                    html.H2(_("Filters"), className="filter-title"),
                     dbc.Button(
-                        "Reset",
+                        _("Reset"),
                         id="f-reset",
                         color="link",
                         size="sm",
                         className="p-0",
-                        title="Clear every filter",
+                        title=_("Clear every filter"),
                     ),
                 ],
                 className="d-flex justify-content-between align-items-baseline",
             ),
             html.Div(
                 [
-                    _label("As of", "f-as_of"),
+                    _label(_("As of"), "f-as_of"),
                     dcc.Dropdown(id="f-as_of", clearable=False, searchable=False),
                 ],
                 className="filter-block",
             ),
             html.Div(
                 [
-                    _label("Country", "f-country"),
-                    dcc.Dropdown(id="f-country", placeholder="All countries", **dropdown),
+                    _label(_("Country"), "f-country"),
+                    dcc.Dropdown(id="f-country", placeholder=_("All countries"), **dropdown),
                 ],
                 className="filter-block",
             ),
             html.Div(
                 [
-                    _label("Organisation", "f-organisation"),
-                    dcc.Dropdown(id="f-organisation", placeholder="All organisations", **dropdown),
+                    _label(_("Organisation"), "f-organisation"),
+                    dcc.Dropdown(
+                        id="f-organisation", placeholder=_("All organisations"), **dropdown
+                    ),
                 ],
                 className="filter-block",
             ),
             html.Div(
                 [
-                    _label("Project", "f-project"),
-                    dcc.Dropdown(id="f-project", placeholder="All projects", **dropdown),
+                    _label(_("Project"), "f-project"),
+                    dcc.Dropdown(id="f-project", placeholder=_("All projects"), **dropdown),
                 ],
                 className="filter-block",
             ),
-            html.H3("Themes", className="filter-subtitle"),
+            html.H3(_("Themes"), className="filter-subtitle"),
             html.Fieldset(
                 [
-                    html.Legend("Share of women in the group", className="filter-label"),
+                    html.Legend(_("Share of women in the group"), className="filter-label"),
                     dbc.RadioItems(
                         id="f-women-preset",
-                        options=[{"label": v, "value": k} for k, v in WOMEN_PRESET_LABELS.items()],
+                        options=[
+                            {"label": _(v), "value": k} for k, v in WOMEN_PRESET_LABELS.items()
+                        ],
                         value="any",
                         className="filter-radios",
                     ),
                     html.Div(
                         [
-                            html.Label("from", htmlFor="f-women-min", className="small"),
+                            html.Label(_("from"), htmlFor="f-women-min", className="small"),
                             _pct_input("f-women-min", "0"),
-                            html.Label("to", htmlFor="f-women-max", className="small"),
+                            html.Label(_("to"), htmlFor="f-women-max", className="small"),
                             _pct_input("f-women-max", "100"),
                             html.Span("%", className="small"),
                         ],
@@ -188,13 +199,13 @@ def filter_panel() -> html.Div:
             ),
             html.Fieldset(
                 [
-                    html.Legend("Youth", className="filter-label"),
+                    html.Legend(_("Youth"), className="filter-label"),
                     dbc.RadioItems(
                         id="f-youth",
                         options=[
-                            {"label": "Any", "value": "any"},
-                            {"label": "Youth recorded", "value": "yes"},
-                            {"label": "Not recorded", "value": "no"},
+                            {"label": _("Any"), "value": "any"},
+                            {"label": _("Youth recorded"), "value": "yes"},
+                            {"label": _("Not recorded"), "value": "no"},
                         ],
                         value="any",
                         inline=True,
@@ -206,8 +217,8 @@ def filter_panel() -> html.Div:
             _checklist("setting"),
             html.Div(
                 [
-                    _label("Tags", "f-tag"),
-                    dcc.Dropdown(id="f-tag", placeholder="Any tag", **dropdown),
+                    _label(_("Tags"), "f-tag"),
+                    dcc.Dropdown(id="f-tag", placeholder=_("Any tag"), **dropdown),
                 ],
                 className="filter-block",
             ),
@@ -216,20 +227,48 @@ def filter_panel() -> html.Div:
         ],
         className="filter-panel",
         role="search",
-        **{"aria-label": "Filters"},
+        **{"aria-label": _("Filters")},
+    )
+
+
+def language_switch() -> html.Nav:
+    """English, Dansk, Français: plain links (the whole page is drawn again in the language),
+    each keeping the page and the view; the navigation callback keeps their hrefs current."""
+    now = i18n.current()
+    return html.Nav(
+        [
+            html.A(
+                [code.upper(), html.Span(f" {name}", className="visually-hidden")],
+                id=f"lang-{code}",
+                href=f"?lang={code}",
+                lang=code,
+                hrefLang=code,
+                title=name,
+                className="lang-link" + (" active" if code == now else ""),
+                **({"aria-current": "true"} if code == now else {}),
+            )
+            for code, name in i18n.LANGUAGES.items()
+        ],
+        className="lang-switch",
+        **{"aria-label": _("Language")},
     )
 
 
 def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(p["name"], href=p["path"], id=f"nav-{p['module_id']}"))
+        dbc.NavItem(dbc.NavLink(_(p["name"]), href=p["path"], id=f"nav-{p['module_id']}"))
         for p in pages
     ]
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(
-                    [html.Span("VSLA", className="brand-mark"), " Savings groups network"],
+                    [
+                        html.Span(
+                            _("VSLA"), className="brand-mark", title=_("Savings groups network")
+                        ),
+                        html.Span(" " + _("Savings groups network"), className="brand-text"),
+                    ],
                     href="/",
                     id="nav-brand",
                 ),
@@ -237,6 +276,7 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
                 dbc.Collapse(
                     [
                         dbc.Nav(links, navbar=True, className="ms-auto"),
+                        language_switch(),
                         html.Div(id="account", className="account"),
                     ],
                     id="nav-collapse",
@@ -252,7 +292,7 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
     )
 
 
-PAGE_EXPORT_LABEL = "Download page"
+PAGE_EXPORT_LABEL = N_("Download page")
 
 
 def page_export_menu() -> dbc.DropdownMenu:
@@ -260,16 +300,16 @@ def page_export_menu() -> dbc.DropdownMenu:
     return dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(
-                "PowerPoint: a slide per chart, KPIs as a table, definitions in the notes",
+                _("PowerPoint: a slide per chart, KPIs as a table, definitions in the notes"),
                 id="page-pptx",
             ),
             dbc.DropdownMenuItem(
-                "Excel: a sheet per chart with the numbers drawn, filters and definitions",
+                _("Excel: a sheet per chart with the numbers drawn, filters and definitions"),
                 id="page-xlsx",
             ),
         ],
         id="page-export",
-        label=PAGE_EXPORT_LABEL,
+        label=_(PAGE_EXPORT_LABEL),
         size="sm",
         color="light",
         align_end=True,
@@ -281,7 +321,7 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
-            html.A("Skip to content", href="#page-content", className="skip-link"),
+            html.A(_("Skip to content"), href="#page-content", className="skip-link"),
             navbar(pages),
             dbc.Container(
                 dbc.Row(
@@ -289,7 +329,7 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                         dbc.Col(
                             [
                                 dbc.Button(
-                                    "Filters",
+                                    _("Filters"),
                                     id="filters-toggle",
                                     color="secondary",
                                     outline=True,
@@ -313,6 +353,19 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                                 html.Div(
                                     [
                                         html.Div(id="active-filters", className="active-filters"),
+                                        dcc.Link(
+                                            [
+                                                html.Span("▶ ", **{"aria-hidden": "true"}),
+                                                _("Present"),
+                                            ],
+                                            href="/present",
+                                            id="present-link",
+                                            className="present-link btn btn-sm btn-outline-primary",
+                                            title=_(
+                                                "Presentation mode: the storyline of these "
+                                                "filters, one slide at a time, for a projector"
+                                            ),
+                                        ),
                                         page_export_menu(),
                                         dcc.Download(id="page-download"),
                                         button_group(
@@ -325,7 +378,7 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                                     ],
                                     className="summary-bar",
                                 ),
-                                html.Nav(id="breadcrumb", **{"aria-label": "Drill-down path"}),
+                                html.Nav(id="breadcrumb", **{"aria-label": _("Drill-down path")}),
                                 html.Main(id="page-content", tabIndex="-1"),
                             ],
                             xs=12,
@@ -338,8 +391,10 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                 className="app-body",
             ),
             html.Footer(
-                "Pooled savings-group data of the network · indicators as defined in the "
-                "Glossary · works offline",
+                _(
+                    "Pooled savings-group data of the network · indicators as defined in the "
+                    "Glossary · works offline"
+                ),
                 className="app-footer",
             ),
         ]
@@ -402,9 +457,9 @@ def as_of_options(facts: PoolFacts, current: date | None) -> list[dict[str, str]
         dates = sorted({*dates, current}, reverse=True)
     options = []
     for d in dates:
-        label = f"{nice_date(d)} ({quarter_label(d)})"
+        label = f"{nice_date(d)} ({quarter_text(d)})"
         if d == facts.latest_date:
-            label += " · latest"
+            label += " · " + _("latest")
         options.append({"label": label, "value": d.isoformat()})
     return options
 
@@ -506,14 +561,23 @@ def _chip(text: str) -> dbc.Badge:
     return dbc.Badge(text, color="light", text_color="dark", className="filter-chip")
 
 
+def _sentence(template: str, **slots: Any) -> list[Any]:
+    """A translated sentence whose {placeholders} are components, in the translation's order
+    (the words between them in grey)."""
+    out: list[Any] = []
+    for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if i % 2:
+            out.append(slots.get(piece, "{" + piece + "}"))
+        elif piece:
+            out.append(html.Span(piece, className="text-secondary"))
+    return out
+
+
 def summary(view_state: ViewState, facts: PoolFacts, as_of: date | None) -> list[Any]:
     text = describe(view_state.filters, facts)
-    return [
-        html.Span("Showing ", className="text-secondary"),
-        _chip(text),
-        html.Span(" as of ", className="text-secondary"),
-        _chip(nice_date(as_of)),
-    ]
+    return _sentence(
+        _("Showing {filters} as of {date}"), filters=_chip(text), date=_chip(nice_date(as_of))
+    )
 
 
 def notices_view(notices: tuple[str, ...]) -> list[Any]:
@@ -522,7 +586,7 @@ def notices_view(notices: tuple[str, ...]) -> list[Any]:
     return [
         dbc.Alert(
             [
-                html.Strong("Some of the link could not be used: "),
+                html.Strong(_("Some of the link could not be used: ")),
                 html.Ul([html.Li(n) for n in notices], className="mb-0"),
             ],
             color="warning",
@@ -541,7 +605,7 @@ def breadcrumb(state: ViewState, facts: PoolFacts, pathname: str) -> list[Any]:
         return []
     cleared: dict[str, tuple[str, ...]] = {"country": (), "organisation": (), "project": ()}
     root = replace(state, filters=replace(f, **cleared), pick=())
-    crumbs: list[dict[str, Any]] = [{"label": "Whole network", "href": pathname + root.search()}]
+    crumbs: list[dict[str, Any]] = [{"label": _("Whole network"), "href": pathname + root.search()}]
     kept: dict[str, tuple[str, ...]] = dict(cleared)
     for name, values in levels:
         if not values:
@@ -624,25 +688,43 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
 
     nav_ids = [f"nav-{p['module_id']}" for p in pages]
 
+    lang_ids = [f"lang-{code}" for code in i18n.LANGUAGES]
+
     @app.callback(
         *[Output(i, "href") for i in nav_ids],
         *[Output(i, "active") for i in nav_ids],
         Output("breadcrumb", "children"),
+        Output("present-link", "href"),
+        *[Output(i, "href") for i in lang_ids],
         Input("url", "pathname"),
         Input("url", "search"),
     )
     def navigation(pathname: str | None, search: str | None) -> list[Any]:
-        """Page links keep the filters (and display options); the current page is marked."""
+        """Page links keep the filters (and display options); the current page is marked.
+        The presentation starts from the same view; each language link keeps page and view."""
         path = pathname or "/"
         try:
             facts = datasource.facts()
         except PoolError:
-            return [p["path"] for p in pages] + [False] * len(pages) + [[]]
+            state = parse_search(search)
+            return (
+                [p["path"] for p in pages]
+                + [False] * len(pages)
+                + [[], "/present"]
+                + [path + replace(state, lang=code).search() for code in i18n.LANGUAGES]
+            )
         state = parse_search(search, facts)
         keep = replace(state, pick=()).search()
         hrefs = [p["path"] + keep for p in pages]
         active = [p["path"] == path for p in pages]
-        return [*hrefs, *active, breadcrumb(state, facts, path)]
+        languages = [path + replace(state, lang=code).search() for code in i18n.LANGUAGES]
+        return [
+            *hrefs,
+            *active,
+            breadcrumb(state, facts, path),
+            "/present" + keep,
+            *languages,
+        ]
 
     @app.callback(
         Output("account", "children"),
@@ -653,11 +735,18 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         """Who is looking (from the session), with sign in or sign out."""
         who = current_viewer()
         if who.role == "guest":
-            target = quote((pathname or "/") + (search or ""), safe="/?&=")
+            # the whole link, encoded (its & would end `next`), and the page's language
+            target = quote((pathname or "/") + (search or ""), safe="/")
+            lang = i18n.from_search(search)
+            target += f"&lang={lang}" if lang else ""
             return [
-                html.Span("Guest: shared data", className="account-label"),
+                html.Span(
+                    _("Guest: shared data"),
+                    className="account-label",
+                    title=_("Guest: shared data"),
+                ),
                 html.A(
-                    "Sign in",
+                    _("Sign in"),
                     href=f"{LOGIN_PATH}?next={target}",
                     className="btn btn-sm btn-outline-primary",
                     id="sign-in",
@@ -665,10 +754,12 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
             ]
         return html.Form(
             [
-                html.Span(who.label, className="account-label", id="account-label"),
+                html.Span(
+                    who.label, className="account-label", id="account-label", title=who.label
+                ),
                 dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-token"),
                 html.Button(
-                    "Sign out",
+                    _("Sign out"),
                     type="submit",
                     className="btn btn-sm btn-outline-secondary",
                     id="sign-out",
@@ -693,16 +784,25 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
                 return layout() if callable(layout) else layout
         return not_found(path)
 
-    titles = json.dumps({p["path"]: p["name"] for p in pages})
+    # The tab's title: the page's name and the site's, as the navbar shows them (in the
+    # language of the page; the names are read from the navbar's links and brand).
+    paths = json.dumps([p["path"] for p in pages])
     app.clientside_callback(
-        "function(pathname) {"
-        f"  const names = {titles};"
+        "function(pathname, brand) {"
+        "  const names = Array.prototype.slice.call(arguments, 2);"
+        f"  const paths = {paths};"
         "  const key = (pathname || '/').replace(/\\/+$/, '') || '/';"
-        "  document.title = (names[key] ? names[key] + ' · ' : '') + 'Savings groups network';"
+        "  const name = names[paths.indexOf(key)];"
+        "  let last = Array.isArray(brand) ? brand[brand.length - 1] : brand;"
+        "  if (last && last.props) { last = last.props.children; }"
+        "  const site = (typeof last === 'string' && last.trim()) || 'Savings groups network';"
+        "  document.title = (typeof name === 'string' && name ? name + ' · ' : '') + site;"
         "  return window.dash_clientside.no_update;"
         "}",
         Output("page-content", "className"),
         Input("url", "pathname"),
+        State("nav-brand", "children"),
+        *[State(i, "children") for i in nav_ids],
     )
 
     @app.callback(
@@ -811,7 +911,7 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
         State("url", "pathname"),
         prevent_initial_call=True,
         running=[
-            (Output("page-export", "label"), "Preparing the file…", PAGE_EXPORT_LABEL),
+            # fixed when the callback is registered: English until the server translates them
             (Output("page-export", "disabled"), True, False),
         ],
     )
@@ -849,9 +949,13 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
 def not_found(path: str) -> html.Div:
     return html.Div(
         [
-            html.H1("Page not found", className="page-title"),
-            html.P(f"There is no page at {path}. Choose a page above; your filters are kept."),
-            dcc.Link("Go to the overview", href="/"),
+            html.H1(_("Page not found"), className="page-title"),
+            html.P(
+                _("There is no page at {path}. Choose a page above; your filters are kept.").format(
+                    path=path
+                )
+            ),
+            dcc.Link(_("Go to the overview"), href="/"),
         ],
         className="py-4",
     )

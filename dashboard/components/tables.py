@@ -11,17 +11,18 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import exports
 from dashboard.components.cards import D3_FORMATS, download_menu
+from dashboard.i18n import N_, _
 
 TABLE_EXPORTS = (
-    ("csv", "CSV of this table"),
-    ("xlsx", "Excel of this table, with the filters and definitions"),
+    ("csv", N_("CSV of this table")),
+    ("xlsx", N_("Excel of this table, with the filters and definitions")),
 )
 
 
 def table_export_menu(table_id: str) -> html.Div:
     return download_menu(
         [
-            (label, {"type": "table-export", "id": table_id, "fmt": fmt})
+            (_(label), {"type": "table-export", "id": table_id, "fmt": fmt})
             for fmt, label in TABLE_EXPORTS
         ],
         f"{table_id}-download",

@@ -13,6 +13,10 @@ import re
 import unicodedata
 from functools import cache
 
+from babel import Locale
+
+from dashboard import i18n
+
 # alpha-2 alpha-3 name[|other accepted names...]; the first name is the one shown.
 _TABLE = """
 AD AND Andorra
@@ -277,20 +281,22 @@ def name_key(text: str) -> str:
 
 
 @cache
-def _tables() -> tuple[dict[str, str], dict[str, str]]:
-    """(lookup key -> alpha-3, alpha-3 -> English short name)."""
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(lookup key -> alpha-3, alpha-3 -> English short name, alpha-3 -> alpha-2)."""
     lookup: dict[str, str] = {}
     names: dict[str, str] = {}
+    alpha2s: dict[str, str] = {}
     for line in _TABLE.strip().splitlines():
         alpha2, alpha3, rest = line.split(" ", 2)
         all_names = rest.split("|")
         names[alpha3] = all_names[0]
+        alpha2s[alpha3] = alpha2
         for text in (alpha2, alpha3, *all_names):
             key = name_key(text)
             if lookup.get(key, alpha3) != alpha3:  # pragma: no cover - guards the table above
                 raise ValueError(f"{text!r} names both {lookup[key]} and {alpha3}")
             lookup[key] = alpha3
-    return lookup, names
+    return lookup, names, alpha2s
 
 
 def country_code(text: str | None) -> str | None:
@@ -301,8 +307,20 @@ def country_code(text: str | None) -> str | None:
 
 
 def country_name(alpha3: str) -> str | None:
-    """The English short name of an alpha-3 code."""
-    return _tables()[1].get(alpha3.upper())
+    """The short name of an alpha-3 code in the language in force (English in the table;
+    Danish and French from the CLDR names Babel carries)."""
+    code = alpha3.upper()
+    english = _tables()[1].get(code)
+    locale = i18n.babel_locale()
+    if english is None or locale == "en":
+        return english
+    alpha2 = _tables()[2].get(code)
+    return _localised_names(locale).get(alpha2 or "", english)
+
+
+@cache
+def _localised_names(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).territories)
 
 
 def all_alpha3() -> list[str]:

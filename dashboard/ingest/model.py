@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from dashboard.i18n import N_, _
+
 Kind = Literal[
     "text", "date", "int", "money", "number", "bool", "enum", "country", "currency", "tags"
 ]
@@ -62,49 +64,52 @@ class Column:
     def expected(self) -> str:
         """What a valid value looks like, in words (ends a message: "x must be ...")."""
         if self.kind == "date":
-            return (
+            return _(
                 "a date written YYYY-MM-DD (e.g. 2025-03-31) or DD/MM/YYYY (e.g. 31/03/2025), "
                 "or an Excel date cell"
             )
         if self.kind == "int":
             if self.minimum is not None:
-                return f"a whole number >= {self.minimum:g}"
-            return "a whole number"
+                return _("a whole number >= {minimum}").format(minimum=f"{self.minimum:g}")
+            return _("a whole number")
         if self.kind == "money":
-            return "an amount >= 0, written as a plain number (e.g. 1234.50)"
+            return _("an amount >= 0, written as a plain number (e.g. 1234.50)")
         if self.kind == "number":
             if self.minimum is not None and self.maximum is not None:
-                return f"a number between {self.minimum:g} and {self.maximum:g}"
+                return _("a number between {minimum} and {maximum}").format(
+                    minimum=f"{self.minimum:g}", maximum=f"{self.maximum:g}"
+                )
             if self.minimum is not None:
-                op = ">=" if self.minimum_inclusive else ">"
-                return f"a number {op} {self.minimum:g}"
-            return "a number"
+                if self.minimum_inclusive:
+                    return _("a number >= {minimum}").format(minimum=f"{self.minimum:g}")
+                return _("a number > {minimum}").format(minimum=f"{self.minimum:g}")
+            return _("a number")
         if self.kind == "bool":
-            return "yes or no"
+            return _("yes or no")
         if self.kind == "enum":
-            return "one of " + ", ".join(self.choices)
+            return _("one of {choices}").format(choices=", ".join(self.choices))
         if self.kind == "country":
-            return "a country: its ISO code (e.g. UGA or UG) or English name (e.g. Uganda)"
+            return _("a country: its ISO code (e.g. UGA or UG) or English name (e.g. Uganda)")
         if self.kind == "currency":
-            return "an ISO 4217 currency code (e.g. UGX, KES, USD)"
+            return _("an ISO 4217 currency code (e.g. UGX, KES, USD)")
         if self.kind == "tags":
-            return "words separated by ; (e.g. refugee;climate)"
-        return "text"
+            return _("words separated by ; (e.g. refugee;climate)")
+        return _("text")
 
     @property
     def type_label(self) -> str:
         """The type in a word or two, for the template's Columns sheet."""
         return {
-            "text": "text",
-            "date": "date",
-            "int": "whole number",
-            "money": "amount",
-            "number": "number",
-            "bool": "yes/no",
-            "enum": "choice",
-            "country": "country",
-            "currency": "currency code",
-            "tags": "tags",
+            "text": _("text"),
+            "date": _("date"),
+            "int": _("whole number"),
+            "money": _("amount"),
+            "number": _("number"),
+            "bool": _("yes/no"),
+            "enum": _("choice"),
+            "country": _("country"),
+            "currency": _("currency code"),
+            "tags": _("tags"),
         }[self.kind]
 
 
@@ -185,15 +190,15 @@ TABLES: dict[str, Table] = {
     for t in (
         Table(
             "exchange_rates",
-            "Annual average exchange rates: units of each currency per 1 USD.",
+            N_("Annual average exchange rates: units of each currency per 1 USD."),
             ("currency", "year"),
             (
-                Column("currency", "currency", True, "ISO 4217 code of the currency"),
+                Column("currency", "currency", True, N_("ISO 4217 code of the currency")),
                 Column(
                     "year",
                     "int",
                     True,
-                    "the year the rate is the average of",
+                    N_("the year the rate is the average of"),
                     minimum=1900,
                     maximum=2100,
                 ),
@@ -201,8 +206,10 @@ TABLES: dict[str, Table] = {
                     "per_usd",
                     "number",
                     True,
-                    "units of the currency per 1 USD, annual average "
-                    "(USD itself is 1 and needs no row)",
+                    N_(
+                        "units of the currency per 1 USD, annual average "
+                        "(USD itself is 1 and needs no row)"
+                    ),
                     minimum=0,
                     minimum_inclusive=False,
                 ),
@@ -210,93 +217,95 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "projects",
-            "One row per project: one country, one currency; the unit of reporting.",
+            N_("One row per project: one country, one currency; the unit of reporting."),
             ("project_id",),
             (
                 Column(
                     "project_id",
                     "text",
                     True,
-                    "stable id, unique across the pool (e.g. BDI-DUT-01)",
+                    N_("stable id, unique across the pool (e.g. BDI-DUT-01)"),
                 ),
-                Column("project_name", "text", True, "the project's name"),
+                Column("project_name", "text", True, N_("the project's name")),
                 Column(
                     "organisation",
                     "text",
                     True,
-                    "the pooling member organisation (facilitating agency)",
+                    N_("the pooling member organisation (facilitating agency)"),
                 ),
-                Column("partner", "text", False, "local implementing partner"),
-                Column("country", "country", True, "the country of the project"),
+                Column("partner", "text", False, N_("local implementing partner")),
+                Column("country", "country", True, N_("the country of the project")),
                 Column(
                     "currency",
                     "currency",
                     True,
-                    "ISO 4217 code of the amounts reported for this project",
+                    N_("ISO 4217 code of the amounts reported for this project"),
                 ),
-                Column("start_date", "date", True, "the project's start"),
+                Column("start_date", "date", True, N_("the project's start")),
                 Column(
                     "end_date",
                     "date",
                     False,
-                    "the project's end",
+                    N_("the project's end"),
                     rule="start_date <= end_date",
                 ),
-                Column("donor", "text", False, "the donor funding the project"),
+                Column("donor", "text", False, N_("the donor funding the project")),
                 Column(
                     "shared",
                     "bool",
                     False,
-                    "whether the project's data may be shown to other organisations",
+                    N_("whether the project's data may be shown to other organisations"),
                     default="no",
                 ),
             ),
         ),
         Table(
             "project_reports",
-            "Quarterly project-level data: cost to date and staff.",
+            N_("Quarterly project-level data: cost to date and staff."),
             ("project_id", "period_end"),
             (
                 Column(
                     "project_id",
                     "text",
                     True,
-                    "the project reported on",
-                    rule="the project must be in the pool or in the same import",
+                    N_("the project reported on"),
+                    rule=N_("the project must be in the pool or in the same import"),
                 ),
-                Column("period_end", "date", True, "end of the quarter reported", not_future=True),
+                Column(
+                    "period_end", "date", True, N_("end of the quarter reported"), not_future=True
+                ),
                 _money(
                     "cost_to_date",
-                    "cumulative project cost since start, in the project currency",
+                    N_("cumulative project cost since start, in the project currency"),
                 ),
-                _count("field_officers", "paid staff training/supervising groups"),
-                _count("village_agents", "community-based trainers"),
+                _count("field_officers", N_("paid staff training/supervising groups")),
+                _count("village_agents", N_("community-based trainers")),
             ),
         ),
         Table(
             "groups",
-            "Static data of each savings group, formed once.",
+            N_("Static data of each savings group, formed once."),
             ("project_id", "group_id"),
             (
                 Column(
                     "project_id",
                     "text",
                     True,
-                    "the project the group belongs to",
-                    rule="the project must be in the pool or in the same import",
+                    N_("the project the group belongs to"),
+                    rule=N_("the project must be in the pool or in the same import"),
                 ),
                 Column(
                     "group_id",
                     "text",
                     True,
-                    "the group's id, unique within its project",
+                    N_("the group's id, unique within its project"),
                 ),
-                Column("group_name", "text", False, "the group's name (never shown to others)"),
+                Column("group_name", "text", False, N_("the group's name (never shown to others)")),
                 Column(
                     "formation_date",
                     "date",
                     True,
-                    "date of first training meeting",
+                    N_("date of first training meeting"),
                     labels=("Date of first training meeting",),
                     not_future=True,
                 ),
@@ -304,26 +313,32 @@ TABLES: dict[str, Table] = {
                     "trained_by",
                     "enum",
                     True,
-                    "who trained the group; replicated = formed spontaneously by members "
-                    "of other groups",
+                    N_(
+                        "who trained the group; replicated = formed spontaneously by members "
+                        "of other groups"
+                    ),
                     choices=TRAINED_BY,
                     labels=("Group trained by",),
                 ),
-                Column("trainer_id", "text", False, "who monitors the group"),
-                Column("region", "text", False, "first-level administrative area"),
-                Column("setting", "enum", False, "rural, peri-urban or urban", choices=SETTINGS),
+                Column("trainer_id", "text", False, N_("who monitors the group")),
+                Column("region", "text", False, N_("first-level administrative area")),
+                Column(
+                    "setting", "enum", False, N_("rural, peri-urban or urban"), choices=SETTINGS
+                ),
                 Column(
                     "tags",
                     "tags",
                     False,
-                    "cross-cutting themes, e.g. "
-                    "humanitarian;refugee;climate;peacebuilding;disability",
+                    N_(
+                        "cross-cutting themes, e.g. "
+                        "humanitarian;refugee;climate;peacebuilding;disability"
+                    ),
                 ),
                 Column(
                     "latitude",
                     "number",
                     False,
-                    "WGS84 latitude",
+                    N_("WGS84 latitude"),
                     minimum=-90,
                     maximum=90,
                 ),
@@ -331,7 +346,7 @@ TABLES: dict[str, Table] = {
                     "longitude",
                     "number",
                     False,
-                    "WGS84 longitude",
+                    N_("WGS84 longitude"),
                     minimum=-180,
                     maximum=180,
                 ),
@@ -339,53 +354,53 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "datasets",
-            "One row per visit: the books of the group's current cycle at the report date.",
+            N_("One row per visit: the books of the group's current cycle at the report date."),
             ("project_id", "group_id", "report_date"),
             (
-                Column("project_id", "text", True, "the group's project"),
+                Column("project_id", "text", True, N_("the group's project")),
                 Column(
                     "group_id",
                     "text",
                     True,
-                    "the group visited",
-                    rule="the group must be in the pool or in the same import",
+                    N_("the group visited"),
+                    rule=N_("the group must be in the pool or in the same import"),
                 ),
                 Column(
                     "report_date",
                     "date",
                     True,
-                    "date of data collection",
+                    N_("date of data collection"),
                     labels=("Date of data collection",),
                     not_future=True,
                 ),
-                _count("cycle_number", "1 for the group's first cycle", minimum=1),
+                _count("cycle_number", N_("1 for the group's first cycle"), minimum=1),
                 Column(
                     "cycle_start_date",
                     "date",
                     True,
-                    "date savings started this cycle",
+                    N_("date savings started this cycle"),
                     labels=("Date savings started this cycle",),
                     not_future=True,
                     rule="formation_date <= cycle_start_date <= report_date",
                 ),
                 _count(
-                    "members_at_start", "members at start of cycle", "Members at start of cycle"
+                    "members_at_start", N_("members at start of cycle"), "Members at start of cycle"
                 ),
                 _count(
                     "members",
-                    "registered members at present",
+                    N_("registered members at present"),
                     "Registered members at present",
                     minimum=1,
                 ),
                 _count(
                     "women",
-                    "registered women at present",
+                    N_("registered women at present"),
                     "Registered women at present",
                     rule="women <= members",
                 ),
                 _count(
                     "men",
-                    "registered men at present",
+                    N_("registered men at present"),
                     "Registered men at present",
                     required=False,
                     rule="women + men = members",
@@ -393,55 +408,59 @@ TABLES: dict[str, Table] = {
                 ),
                 _count(
                     "youth",
-                    "members aged 15-35 (empty = not recorded)",
+                    N_("members aged 15-35 (empty = not recorded)"),
                     required=False,
                     rule="youth <= members",
                 ),
                 _count(
                     "members_attending",
-                    "present at this meeting",
+                    N_("present at this meeting"),
                     "No. of members attending meeting",
                     rule="members_attending <= members",
                 ),
-                _count("dropouts", "dropouts since start of cycle", "Dropouts this cycle"),
-                _money("savings", "value of savings this cycle", "Value of savings this cycle"),
+                _count("dropouts", N_("dropouts since start of cycle"), "Dropouts this cycle"),
+                _money("savings", N_("value of savings this cycle"), "Value of savings this cycle"),
                 _count(
                     "loans_outstanding_count",
-                    "number of loans outstanding",
+                    N_("number of loans outstanding"),
                     "No. of loans outstanding",
                 ),
                 _money(
                     "loans_outstanding_value",
-                    "value of loans outstanding",
+                    N_("value of loans outstanding"),
                     "Value of loans outstanding",
                 ),
                 _money(
                     "late_loans_balance",
-                    "unpaid balance of late loans",
+                    N_("unpaid balance of late loans"),
                     "Unpaid balance of late loans",
                     rule="late_loans_balance <= loans_outstanding_value",
                 ),
-                _money("write_offs", "written off since start of cycle", "Write-offs this cycle"),
                 _money(
-                    "loan_fund_cash", "loan fund cash in box and bank", "Loan fund cash in box/bank"
+                    "write_offs", N_("written off since start of cycle"), "Write-offs this cycle"
+                ),
+                _money(
+                    "loan_fund_cash",
+                    N_("loan fund cash in box and bank"),
+                    "Loan fund cash in box/bank",
                 ),
                 _money(
                     "other_funds_cash",
-                    "cash in other funds (social/welfare fund)",
+                    N_("cash in other funds (social/welfare fund)"),
                     "Cash in other funds",
                 ),
                 _money(
                     "property_at_start",
-                    "value of group property at start of cycle",
+                    N_("value of group property at start of cycle"),
                     "Property at start of cycle",
                 ),
-                _money("property_now", "value of group property now", "Property now"),
-                _money("debts", "what the group owes", "Debts"),
+                _money("property_now", N_("value of group property now"), "Property now"),
+                _money("debts", N_("what the group owes"), "Debts"),
                 Column(
                     "status",
                     "enum",
                     True,
-                    "supervised, or graduated (self-managed)",
+                    N_("supervised, or graduated (self-managed)"),
                     choices=STATUSES,
                 ),
             ),
@@ -450,7 +469,7 @@ TABLES: dict[str, Table] = {
 }
 
 # Money columns are in the project's currency (a note for the template).
-MONEY_NOTE = "in the project's currency"
+MONEY_NOTE = N_("in the project's currency")
 
 
 def normalise_name(text: str) -> str:

@@ -24,6 +24,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import TABLES, Issue, header_lookup, normalise_name, table_for
 from dashboard.pool import DATA_TABLES, PoolError, open_pool
 
@@ -48,12 +49,16 @@ class RawSheet:
     rows: int = 0  # non-empty data rows, filled in by the validator
 
     def where(self, row: int | None = None) -> str:
-        parts = [self.file]
+        """The place in words: "datasets.csv, row 3", "data.xlsx, sheet groups"."""
+        if self.sheet and row is not None:
+            return _("{file}, sheet {sheet}, row {row}").format(
+                file=self.file, sheet=self.sheet, row=row
+            )
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            return _("{file}, sheet {sheet}").format(file=self.file, sheet=self.sheet)
         if row is not None:
-            parts.append(f"row {row}")
-        return ", ".join(parts)
+            return _("{file}, row {row}").format(file=self.file, row=row)
+        return self.file
 
 
 @dataclass
@@ -95,7 +100,7 @@ class _Reader:
     def read_path(self, path: Path) -> None:
         name = path.name or str(path)
         if not path.exists():
-            self.issue(name, f"there is no file or folder at {path}.")
+            self.issue(name, _("there is no file or folder at {path}.").format(path=path))
             return
         if path.is_dir():
             self.read_folder(path)
@@ -118,14 +123,18 @@ class _Reader:
         elif suffix == ".xls":
             self.issue(
                 name,
-                "this is an old-style Excel file (.xls), which cannot be read; "
-                "open it in Excel and save it as an Excel Workbook (.xlsx).",
+                _(
+                    "this is an old-style Excel file (.xls), which cannot be read; "
+                    "open it in Excel and save it as an Excel Workbook (.xlsx)."
+                ),
             )
         else:
             self.issue(
                 name,
-                "this kind of file cannot be imported; import .xlsx workbooks, .csv files "
-                "named after the tables, a folder or .zip of them, or a pool file (.duckdb).",
+                _(
+                    "this kind of file cannot be imported; import .xlsx workbooks, .csv files "
+                    "named after the tables, a folder or .zip of them, or a pool file (.duckdb)."
+                ),
             )
 
     def read_folder(self, folder: Path) -> None:
@@ -144,14 +153,20 @@ class _Reader:
                 self.out.files.append(file_record(name, path))
                 self.read_csv(name, path, table_for(path.stem) or "")
             elif path.is_file() and suffix == ".csv":
-                self.out.notes.append(f"{name}: ignored (not named after a table).")
+                self.out.notes.append(
+                    _("{file}: ignored (not named after a table).").format(file=name)
+                )
             elif path.name.lower() not in {"readme.md", "readme.txt"}:
-                self.out.notes.append(f"{name}: ignored (only .csv and .xlsx files are read).")
+                self.out.notes.append(
+                    _("{file}: ignored (only .csv and .xlsx files are read).").format(file=name)
+                )
         if not used:
             self.issue(
                 folder.name,
-                "the folder holds no .xlsx workbook and no .csv file named after a table "
-                f"({', '.join(f'{t}.csv' for t in TABLES)}).",
+                _(
+                    "the folder holds no .xlsx workbook and no .csv file named after a table "
+                    "({files})."
+                ).format(files=", ".join(f"{t}.csv" for t in TABLES)),
             )
 
     def read_zip(self, path: Path) -> None:
@@ -159,7 +174,7 @@ class _Reader:
         try:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            self.issue(name, f"this is not a readable .zip file ({exc}).")
+            self.issue(name, _("this is not a readable .zip file ({error}).").format(error=exc))
             return
         self.out.files.append(file_record(name, path))
         used = 0
@@ -173,8 +188,11 @@ class _Reader:
                 suffix = Path(base).suffix.lower()
                 table = table_for(Path(base).stem) if suffix == ".csv" else None
                 if suffix not in EXCEL_SUFFIXES and table is None:
-                    why = "not named after a table" if suffix == ".csv" else "not .csv or .xlsx"
-                    self.out.notes.append(f"{shown}: ignored ({why}).")
+                    if suffix == ".csv":
+                        note = _("{file}: ignored (not named after a table).")
+                    else:
+                        note = _("{file}: ignored (not .csv or .xlsx).")
+                    self.out.notes.append(note.format(file=shown))
                     continue
                 used += 1
                 data = archive.read(info)
@@ -184,7 +202,8 @@ class _Reader:
                     self.read_csv(shown, io.BytesIO(data), table or "")
         if not used:
             self.issue(
-                name, "the .zip file holds no .xlsx workbook and no .csv file named after a table."
+                name,
+                _("the .zip file holds no .xlsx workbook and no .csv file named after a table."),
             )
 
     # -- CSV --------------------------------------------------------------------------------
@@ -206,12 +225,15 @@ class _Reader:
                 quotechar='"',
             )
         except pd.errors.EmptyDataError:
-            self.out.notes.append(f"{name}: the file is empty.")
+            self.out.notes.append(_("{file}: the file is empty.").format(file=name))
             return
         except UnicodeDecodeError:
             self.issue(
                 name,
-                "the file is not UTF-8 text; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'.",
+                _(
+                    "the file is not UTF-8 text; in Excel use Save As > "
+                    "'CSV UTF-8 (Comma delimited)'."
+                ),
             )
             return
         except pd.errors.ParserError:
@@ -229,7 +251,6 @@ class _Reader:
     def read_ragged_csv(
         self, name: str, source: Path | IO[bytes], delimiter: str
     ) -> tuple[list[str], pd.DataFrame]:
-        shown = {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]
         if isinstance(source, Path):
             handle: IO[bytes] = source.open("rb")
         else:
@@ -243,13 +264,8 @@ class _Reader:
             for number, cells in enumerate(reader, start=2):
                 if len(cells) > width:
                     if any(cell.strip() for cell in cells[width:]):
-                        self.issue(
-                            name,
-                            f"this row has {len(cells)} cells but the header has {width}; "
-                            f"look for an extra {shown} or for text containing a {shown} "
-                            "that is not in quotes.",
-                            row=number,
-                        )
+                        message = _ragged_message(delimiter).format(cells=len(cells), width=width)
+                        self.issue(name, message, row=number)
                     cells = cells[:width]
                 rows.append(cells + [""] * (width - len(cells)))
         data = pd.DataFrame(rows, columns=[f"c{i}" for i in range(width)], dtype=object)
@@ -265,7 +281,10 @@ class _Reader:
         try:
             book = openpyxl.load_workbook(source, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            self.issue(name, f"this cannot be read as an Excel workbook (.xlsx): {exc}.")
+            self.issue(
+                name,
+                _("this cannot be read as an Excel workbook (.xlsx): {error}.").format(error=exc),
+            )
             return
         try:
             found = False
@@ -273,7 +292,9 @@ class _Reader:
                 table = table_for(sheet.title)
                 if table is None:
                     self.out.notes.append(
-                        f"{name}, sheet {sheet.title}: ignored (not named after a table)."
+                        _("{file}, sheet {sheet}: ignored (not named after a table).").format(
+                            file=name, sheet=sheet.title
+                        )
                     )
                     continue
                 found = True
@@ -281,9 +302,9 @@ class _Reader:
             if not found:
                 self.issue(
                     name,
-                    "the workbook has no sheet named after a table; name the sheets "
-                    + ", ".join(TABLES)
-                    + ".",
+                    _(
+                        "the workbook has no sheet named after a table; name the sheets {sheets}."
+                    ).format(sheets=", ".join(TABLES)),
                 )
         finally:
             book.close()
@@ -293,7 +314,9 @@ class _Reader:
         rows = sheet.iter_rows(values_only=True)
         header_cells = next(rows, None)
         if header_cells is None:
-            self.out.notes.append(f"{name}, sheet {sheet.title}: the sheet is empty.")
+            self.out.notes.append(
+                _("{file}, sheet {sheet}: the sheet is empty.").format(file=name, sheet=sheet.title)
+            )
             return
         headers = [_cell_text(v) or "" for v in header_cells]
         while headers and not headers[-1]:
@@ -322,7 +345,8 @@ class _Reader:
     def read_pool(self, name: str, path: Path) -> None:
         if self.target is not None and path.resolve() == self.target:
             self.issue(
-                name, "this is the pool being imported into; a pool cannot be merged into itself."
+                name,
+                _("this is the pool being imported into; a pool cannot be merged into itself."),
             )
             return
         self.progress(f"Reading {name}")
@@ -364,8 +388,10 @@ class _Reader:
             elif canonical in raw.columns:
                 self.issue(
                     name,
-                    f"the columns '{raw.headers[canonical]}' and '{text}' both give {canonical}; "
-                    "keep only one of them.",
+                    _(
+                        "the columns '{first}' and '{second}' both give {column}; "
+                        "keep only one of them."
+                    ).format(first=raw.headers[canonical], second=text, column=canonical),
                     sheet=sheet,
                     row=1,
                     column=text,
@@ -376,8 +402,11 @@ class _Reader:
         if unknown:
             listed = ", ".join(f"'{u}'" for u in unknown)
             self.out.notes.append(
-                f"{raw.where()}: ignored the column{'s' if len(unknown) > 1 else ''} {listed} "
-                f"(not {'columns' if len(unknown) > 1 else 'a column'} of {table})."
+                ngettext(
+                    "{where}: ignored the column {columns} (not a column of {table}).",
+                    "{where}: ignored the columns {columns} (not columns of {table}).",
+                    len(unknown),
+                ).format(where=raw.where(), columns=listed, table=table)
             )
         self.out.sheets.append(raw)
 
@@ -437,7 +466,26 @@ def _sniff_delimiter(head: bytes) -> str:
 
 def _unknown_csv_message(filename: str) -> str:
     names = ", ".join(f"{t}.csv" for t in TABLES)
-    return (
-        f"the file name {filename} does not say which table it holds; "
-        f"name the file after its table: {names}."
+    return _(
+        "the file name {file} does not say which table it holds; "
+        "name the file after its table: {names}."
+    ).format(file=filename, names=names)
+
+
+def _ragged_message(delimiter: str) -> str:
+    """The message about a row with more cells than the header ({cells}, {width}), in a
+    sentence per delimiter so that translators can agree the words with it."""
+    if delimiter == ";":
+        return _(
+            "this row has {cells} cells but the header has {width}; look for an extra semicolon "
+            "or for text containing a semicolon that is not in quotes."
+        )
+    if delimiter == "\t":
+        return _(
+            "this row has {cells} cells but the header has {width}; look for an extra tab "
+            "or for text containing a tab that is not in quotes."
+        )
+    return _(
+        "this row has {cells} cells but the header has {width}; look for an extra comma "
+        "or for text containing a comma that is not in quotes."
     )

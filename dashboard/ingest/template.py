@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dashboard.i18n import _
 from dashboard.ingest.model import MONEY_NOTE, TABLES, Column
 from dashboard.pool import DATA_TABLES
 
@@ -60,9 +61,11 @@ def _table_sheet(book: Workbook, table: str) -> None:
                 allow_blank=not col.required,
                 showErrorMessage=True,
                 errorTitle=f"{col.name}",
-                error=f"{col.name} must be one of: {', '.join(choices)}",
+                error=_("{column} must be one of: {choices}").format(
+                    column=col.name, choices=", ".join(choices)
+                ),
                 promptTitle=col.name,
-                prompt=col.meaning[:255],
+                prompt=_(col.meaning)[:255],
             )
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
@@ -78,8 +81,18 @@ def _choices(col: Column) -> tuple[str, ...]:
 
 
 def _columns_sheet(book: Workbook) -> None:
-    sheet = book.create_sheet("Columns")
-    headers = ("table", "column", "type", "required", "meaning", "rule", "accepted form labels")
+    # (a sheet for people, ignored by the importer: its name and words are translated)
+    # TRANSLATORS: an Excel sheet's name: at most 31 characters, none of : \ / ? * [ ]
+    sheet = book.create_sheet(_("Columns"))
+    headers = (
+        _("table"),
+        _("column"),
+        _("type"),
+        _("required"),
+        _("meaning"),
+        _("rule"),
+        _("accepted form labels"),
+    )
     widths = (16, 26, 14, 10, 70, 60, 36)
     bold = Font(bold=True)
     for index, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
@@ -94,7 +107,7 @@ def _columns_sheet(book: Workbook) -> None:
                 table,
                 col.name,
                 col.type_label,
-                "yes" if col.required else "no",
+                _("yes") if col.required else _("no"),
                 _meaning(col),
                 _rule(table, col),
                 "; ".join(col.labels),
@@ -108,7 +121,7 @@ def _columns_sheet(book: Workbook) -> None:
     sheet.cell(
         row=note,
         column=1,
-        value=(
+        value=_(
             "This sheet is ignored by the importer. Fill in the other sheets (any of them), "
             "one row per record below the header, then run: vsla import THIS_FILE.xlsx"
         ),
@@ -116,7 +129,7 @@ def _columns_sheet(book: Workbook) -> None:
     sheet.cell(
         row=note + 1,
         column=1,
-        value=(
+        value=_(
             "Dates: YYYY-MM-DD, DD/MM/YYYY or Excel dates. Numbers: plain, without thousands "
             "separators. Re-importing a row with the same key replaces it."
         ),
@@ -124,21 +137,24 @@ def _columns_sheet(book: Workbook) -> None:
 
 
 def _meaning(col: Column) -> str:
-    text = col.meaning
+    text = _(col.meaning)
     if col.kind == "money":
-        text += f" ({MONEY_NOTE})"
+        text += f" ({_(MONEY_NOTE)})"
     if col.default:
-        text += f"; if empty: {col.default}"
+        # TRANSLATORS: {default} is a value as written in the cell or a formula of columns
+        text = _("{meaning}; if empty: {default}").format(meaning=text, default=col.default)
     return text
 
 
 def _rule(table: str, col: Column) -> str:
-    parts = [f"must be {col.expected}"]
-    if col.rule:
-        parts.append(col.rule)
+    parts = [_("must be {expected}").format(expected=col.expected)]
+    if col.rule:  # a formula of columns (the same in every language) or words
+        parts.append(_(col.rule))
     if col.not_future:
-        parts.append("not in the future")
+        parts.append(_("not in the future"))
     if col.name in TABLES[table].key:
         key = ", ".join(TABLES[table].key)
-        parts.append(f"({key}) identifies the row: importing it again replaces it")
+        parts.append(
+            _("({key}) identifies the row: importing it again replaces it").format(key=key)
+        )
     return "; ".join(parts)

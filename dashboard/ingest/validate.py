@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.format import number
+from dashboard.i18n import _, ngettext
 from dashboard.ingest.countries import country_code
 from dashboard.ingest.currencies import ISO_4217
 from dashboard.ingest.model import BOOL_FALSE, BOOL_TRUE, ENUM_ALIASES, TABLES, Column, Issue
@@ -320,84 +322,105 @@ def _message(
     today: date,
 ) -> str:
     if code == "missing" and column is not None:
-        return f"the value is missing; {col} is required and must be {column.expected}."
+        return _("the value is missing; {column} is required and must be {expected}.").format(
+            column=col, expected=column.expected
+        )
     if code == "type" and column is not None:
         return explain_type(column, value or "")
     if code == "minimum" and column is not None:
         shown = _num(a)
+        bound = f"{column.minimum:g}"
         if column.kind == "money":
-            return f"{shown} is a negative amount; {col} must be {column.expected}."
-        if column.minimum == 0 and column.minimum_inclusive:
-            return f"{shown} is negative; {col} must be {column.expected}."
-        if not column.minimum_inclusive:
-            return f"{shown} is not above {column.minimum:g}; {col} must be {column.expected}."
-        return f"{shown} is less than {column.minimum:g}; {col} must be {column.expected}."
+            text = _("{value} is a negative amount; {column} must be {expected}.")
+        elif column.minimum == 0 and column.minimum_inclusive:
+            text = _("{value} is negative; {column} must be {expected}.")
+        elif not column.minimum_inclusive:
+            text = _("{value} is not above {minimum}; {column} must be {expected}.")
+        else:
+            text = _("{value} is less than {minimum}; {column} must be {expected}.")
+        return text.format(value=shown, minimum=bound, column=col, expected=column.expected)
     if code == "maximum" and column is not None:
-        return f"{_num(a)} is too large; {col} must be {column.expected}."
-    if code == "future":
-        return (
-            f"{a} is in the future (today is {today.isoformat()}); "
-            f"{col} cannot be later than today."
+        return _("{value} is too large; {column} must be {expected}.").format(
+            value=_num(a), column=col, expected=column.expected
         )
+    if code == "future":
+        return _(
+            "{value} is in the future (today is {today}); {column} cannot be later than today."
+        ).format(value=a, today=today.isoformat(), column=col)
     if code == "women_gt_members":
-        return f"{a} women is more than the {b} members; women must be <= members."
+        return _(
+            "{women} women is more than the {members} members; women must be <= members."
+        ).format(women=a, members=b)
     if code == "sex_sum":
         total = int(a or 0) + int(b or 0)
-        return (
-            f"women ({a}) + men ({b}) = {total}, but members is {c}; women + men must equal "
-            "members (or leave men empty and it is worked out as members - women)."
-        )
+        return _(
+            "women ({women}) + men ({men}) = {total}, but members is {members}; women + men must "
+            "equal members (or leave men empty and it is worked out as members - women)."
+        ).format(women=a, men=b, total=total, members=c)
     if code == "youth_gt_members":
-        return f"{a} youth is more than the {b} members; youth must be <= members."
+        return _(
+            "{youth} youth is more than the {members} members; youth must be <= members."
+        ).format(youth=a, members=b)
     if code == "attending_gt_members":
-        return (
-            f"{a} members attending is more than the {b} members; "
+        return _(
+            "{attending} members attending is more than the {members} members; "
             "members_attending must be <= members."
-        )
+        ).format(attending=a, members=b)
     if code == "late_gt_outstanding":
-        return (
-            f"the late loans balance {_num(a)} is more than the loans outstanding value "
-            f"{_num(b)}; late_loans_balance must be <= loans_outstanding_value."
-        )
+        return _(
+            "the late loans balance {late} is more than the loans outstanding value "
+            "{outstanding}; late_loans_balance must be <= loans_outstanding_value."
+        ).format(late=_num(a), outstanding=_num(b))
     if code == "start_after_report":
-        return (
-            f"the cycle start date {a} is after the report date {b}; "
+        return _(
+            "the cycle start date {start} is after the report date {report}; "
             "expected formation_date <= cycle_start_date <= report_date."
-        )
+        ).format(start=a, report=b)
     if code == "before_formation":
-        return (
-            f"the cycle start date {a} is before the group's formation date {b}; "
+        return _(
+            "the cycle start date {start} is before the group's formation date {formation}; "
             "expected formation_date <= cycle_start_date <= report_date."
-        )
+        ).format(start=a, formation=b)
     if code == "end_before_start":
-        return (
-            f"the end date {a} is before the start date {b}; "
+        return _(
+            "the end date {end} is before the start date {start}; "
             "end_date must be on or after start_date."
-        )
+        ).format(end=a, start=b)
     if code == "duplicate":
         first = sheets[int(a or 0)].where(int(b or 0))
-        return (
-            f"the key ({value}) is also on {first}; each key may appear only once in an import "
+        return _(
+            "the key ({key}) is also on {first}; each key may appear only once in an import "
             "(a row that corrects the pool replaces it, but only one row per key)."
-        )
+        ).format(key=value, first=first)
     if code == "unknown_project":
-        return (
-            f"project {value} is not in the pool or in this import; add it to projects "
+        return _(
+            "project {project} is not in the pool or in this import; add it to projects "
             "(a projects sheet or projects.csv) or correct the project_id."
-        )
+        ).format(project=value)
     if code == "unknown_group":
-        return (
-            f"group {value} of project {a} is not in the pool or in this import; add it to "
+        return _(
+            "group {group} of project {project} is not in the pool or in this import; add it to "
             "groups (a groups sheet or groups.csv) or correct the group_id."
-        )
+        ).format(group=value, project=a)
     if code == "no_rate":
         more = int(d or 1) - 1
-        others = f" (and by {more:,} more rows of this sheet)" if more else ""
-        return (
-            f"there is no exchange rate for {a} (the currency of project {c}) in {b}, "
-            f"needed by this row{others}; add the row currency {a}, year {b} "
-            "to exchange_rates."
-        )
+        if not more:
+            return _(
+                "there is no exchange rate for {currency} (the currency of project {project}) "
+                "in {year}, needed by this row; add the row currency {currency}, year {year} "
+                "to exchange_rates."
+            ).format(currency=a, project=c, year=b)
+        # (the English says "1 more rows" as it always did; the catalogs have both forms)
+        # TRANSLATORS: {more} is 1 or more; English uses its plural for both forms
+        return ngettext(
+            "there is no exchange rate for {currency} (the currency of project {project}) "
+            "in {year}, needed by this row (and by {more} more rows of this sheet); add the row "
+            "currency {currency}, year {year} to exchange_rates.",
+            "there is no exchange rate for {currency} (the currency of project {project}) "
+            "in {year}, needed by this row (and by {more} more rows of this sheet); add the row "
+            "currency {currency}, year {year} to exchange_rates.",
+            more,
+        ).format(currency=a, project=c, year=b, more=number(more))
     return f"{code}: {value}"  # pragma: no cover - every code above has a sentence
 
 
@@ -407,56 +430,70 @@ def explain_type(column: Column, value: str) -> str:
     expected = column.expected
     if column.kind == "date":
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", value):
-            return (
-                f"'{value}' has a time of day; {name} must be a date without a time "
-                f"(a date written YYYY-MM-DD or DD/MM/YYYY, or an Excel date cell)."
+            text = _(
+                "'{value}' has a time of day; {column} must be a date without a time "
+                "(a date written YYYY-MM-DD or DD/MM/YYYY, or an Excel date cell)."
             )
-        if re.fullmatch(ISO_DATE_RE, value) or re.fullmatch(DMY_DATE_RE, value):
-            return (
-                f"'{value}' is not a real date (check the day and the month); "
-                f"{name} must be {expected}."
+        elif re.fullmatch(ISO_DATE_RE, value) or re.fullmatch(DMY_DATE_RE, value):
+            text = _(
+                "'{value}' is not a real date (check the day and the month); "
+                "{column} must be {expected}."
             )
-        return (
-            f"'{value}' is not a date in an accepted format; {name} must be {expected}. "
-            "Other forms (such as 2025/03/31, 03-31-2025 or two-digit years) are ambiguous "
-            "and not accepted."
-        )
-    if column.kind in ("int", "money", "number"):
+        else:
+            text = _(
+                "'{value}' is not a date in an accepted format; {column} must be {expected}. "
+                "Other forms (such as 2025/03/31, 03-31-2025 or two-digit years) are ambiguous "
+                "and not accepted."
+            )
+    elif column.kind in ("int", "money", "number"):
         if re.fullmatch(SEPARATOR_RE, value):
-            return (
-                f"'{value}' has a thousands separator or a decimal comma; write {name} as a "
+            text = _(
+                "'{value}' has a thousands separator or a decimal comma; write {column} as a "
                 "plain number, without separators and with a point for decimals (e.g. 1234.50)."
             )
-        if re.fullmatch(NUMBER_RE, value):
-            number = float(value)
-            if not math.isfinite(number) or abs(number) >= INT_LIMIT:
-                return f"'{value}' is too large; {name} must be {expected}."
-            return f"'{value}' is not a whole number; {name} must be {expected}."
-        return f"'{value}' is not a number; {name} must be {expected}."
-    if column.kind == "bool":
-        return (
-            f"'{value}' is not yes or no; {name} must be yes or no "
+        elif re.fullmatch(NUMBER_RE, value):
+            parsed = float(value)
+            if not math.isfinite(parsed) or abs(parsed) >= INT_LIMIT:
+                text = _("'{value}' is too large; {column} must be {expected}.")
+            else:
+                text = _("'{value}' is not a whole number; {column} must be {expected}.")
+        else:
+            text = _("'{value}' is not a number; {column} must be {expected}.")
+    elif column.kind == "bool":
+        text = _(
+            "'{value}' is not yes or no; {column} must be yes or no "
             "(true/false, y/n and 1/0 are also accepted)."
         )
-    if column.kind == "enum":
-        return f"'{value}' is not an accepted value; {name} must be {expected}."
-    if column.kind == "country":
-        return f"'{value}' is not a country we recognise; {name} must be {expected}."
-    if column.kind == "currency":
-        return f"'{value}' is not an ISO 4217 currency code; {name} must be {expected}."
-    return f"'{value}' is not valid; {name} must be {expected}."  # pragma: no cover
+    elif column.kind == "enum":
+        text = _("'{value}' is not an accepted value; {column} must be {expected}.")
+    elif column.kind == "country":
+        text = _("'{value}' is not a country we recognise; {column} must be {expected}.")
+    elif column.kind == "currency":
+        text = _("'{value}' is not an ISO 4217 currency code; {column} must be {expected}.")
+    else:  # pragma: no cover
+        text = _("'{value}' is not valid; {column} must be {expected}.")
+    return text.format(value=value, column=name, expected=expected)
 
 
 def _missing_column(sheet: RawSheet, col: Column) -> Issue:
-    labels = f" (or its form label '{col.labels[0]}')" if col.labels else ""
+    if col.labels:
+        text = _(
+            "the required column {column} is missing; add a column headed {column} "
+            "(or its form label '{label}') holding {meaning}."
+        )
+    else:
+        text = _(
+            "the required column {column} is missing; add a column headed {column} "
+            "holding {meaning}."
+        )
+    label = col.labels[0] if col.labels else ""
     return Issue(
         sheet.file,
         sheet.sheet,
         None,
         col.name,
         None,
-        f"the required column {col.name} is missing; add a column headed {col.name}{labels} "
-        f"holding {col.meaning}.",
+        text.format(column=col.name, label=label, meaning=_(col.meaning)),
     )
 
 
@@ -467,14 +504,26 @@ def _derived_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchone()
     if derived and derived[0]:
         notes.append(
-            f"men was worked out as members - women for {derived[0]:,} datasets rows "
-            "(no men column, or an empty cell)."
+            # TRANSLATORS: English uses its plural for both forms (datasets is a table's name)
+            ngettext(
+                "men was worked out as members - women for {n} datasets rows "
+                "(no men column, or an empty cell).",
+                "men was worked out as members - women for {n} datasets rows "
+                "(no men column, or an empty cell).",
+                derived[0],
+            ).format(n=number(derived[0]))
         )
     defaulted = con.execute("SELECT count(*) FROM t_projects WHERE shared__raw IS NULL").fetchone()
     if defaulted and defaulted[0]:
         notes.append(
-            f"shared was not given for {defaulted[0]:,} projects: they are not shared "
-            "with other organisations (the default)."
+            # TRANSLATORS: English uses its plural for both forms; shared is a column's name
+            ngettext(
+                "shared was not given for {n} projects: they are not shared "
+                "with other organisations (the default).",
+                "shared was not given for {n} projects: they are not shared "
+                "with other organisations (the default).",
+                defaulted[0],
+            ).format(n=number(defaulted[0]))
         )
     return notes
 

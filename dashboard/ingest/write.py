@@ -21,12 +21,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from babel.numbers import format_decimal
 
-from dashboard import rollups
+from dashboard import i18n, rollups
+from dashboard.format import number
+from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import TABLES, Issue
 from dashboard.ingest.read import RawSheet, Reading, read_sources
 from dashboard.ingest.validate import Validation, attach_pool, validate
@@ -91,39 +95,80 @@ class ImportResult:
     seconds: float
     warning_examples: dict[str, list[str]] = field(default_factory=dict)
     db: Path | None = None
+    dry_run: bool = False  # a check: nothing was written, the summary says "Would import"
 
     def summary(self) -> str:
         rows = sum(self.rows_added.values()) + sum(self.rows_replaced.values())
-        into = f" into {self.db}" if self.db else ""
-        lines = [
-            f"Imported {rows:,} rows from {len(self.files)} file"
-            f"{'s' if len(self.files) != 1 else ''}{into} (import {self.import_id}) "
-            f"in {self.seconds:.2f} s."
-        ]
+        lines = [self._headline(rows)]
         width = max((len(t) for t in self.rows_added), default=0)
         for table in DATA_TABLES:
             if table in self.rows_added:
-                lines.append(
-                    f"  {table:<{width}}  {self.rows_added[table]:>9,} added, "
-                    f"{self.rows_replaced.get(table, 0):,} replaced"
+                counts = _("{added} added, {replaced} replaced").format(
+                    added=number(self.rows_added[table]).rjust(9),
+                    replaced=number(self.rows_replaced.get(table, 0)),
                 )
+                lines.append(f"  {table:<{width}}  {counts}")
         if rows >= 10_000 and self.seconds > 0:
-            lines.append(f"  ({rows / self.seconds:,.0f} rows per second)")
+            rate = _("({rate} rows per second)").format(rate=number(rows / self.seconds))
+            lines.append(f"  {rate}")
         total = sum(self.warnings.values())
         if total:
             lines.append(
-                f"Warnings new with this import: {total:,} (the rows are imported and flagged "
-                "as questionable; check them):"
+                _(
+                    "Warnings new with this import: {total} (the rows are imported and flagged "
+                    "as questionable; check them):"
+                ).format(total=number(total))
             )
             for rule, count in sorted(self.warnings.items()):
-                lines.append(f"  {rule} ({WARNING_RULES.get(rule, rule)}): {count:,}")
-                lines += [f"    e.g. {example}" for example in self.warning_examples.get(rule, [])]
+                meaning = _(WARNING_RULES[rule]) if rule in WARNING_RULES else rule
+                lines.append(f"  {rule} ({meaning}): {number(count)}")
+                lines += [
+                    "    " + _("e.g. {example}").format(example=example)
+                    for example in self.warning_examples.get(rule, [])
+                ]
         else:
-            lines.append("No new data-quality warnings.")
+            lines.append(_("No new data-quality warnings."))
         if self.notes:
-            lines.append("Notes:")
+            lines.append(_("Notes:"))
             lines += [f"  - {note}" for note in self.notes]
         return "\n".join(lines)
+
+    def _headline(self, rows: int) -> str:
+        """The summary's first line: how many rows from how many files, into which pool."""
+        files = len(self.files)
+        if self.dry_run and self.db:
+            text = ngettext(
+                "Would import {rows} rows from {files} file into {pool} (import {id}) "
+                "in {seconds} s.",
+                "Would import {rows} rows from {files} files into {pool} (import {id}) "
+                "in {seconds} s.",
+                files,
+            )
+        elif self.dry_run:
+            text = ngettext(
+                "Would import {rows} rows from {files} file (import {id}) in {seconds} s.",
+                "Would import {rows} rows from {files} files (import {id}) in {seconds} s.",
+                files,
+            )
+        elif self.db:
+            text = ngettext(
+                "Imported {rows} rows from {files} file into {pool} (import {id}) in {seconds} s.",
+                "Imported {rows} rows from {files} files into {pool} (import {id}) in {seconds} s.",
+                files,
+            )
+        else:
+            text = ngettext(
+                "Imported {rows} rows from {files} file (import {id}) in {seconds} s.",
+                "Imported {rows} rows from {files} files (import {id}) in {seconds} s.",
+                files,
+            )
+        return text.format(
+            rows=number(rows),
+            files=files,
+            pool=self.db,
+            id=self.import_id,
+            seconds=_seconds(self.seconds),
+        )
 
 
 def import_files(
@@ -146,7 +191,7 @@ def import_files(
     db = Path(db)
     sources = [Path(p) for p in paths]
     if not sources:
-        raise ImportRejected([Issue.about_file("(no files)", "no files were given.")])
+        raise ImportRejected([Issue.about_file(_("(no files)"), _("no files were given."))])
     db.parent.mkdir(parents=True, exist_ok=True)
     with _import_lock(db):
         con = connect(":memory:", read_only=False)
@@ -168,8 +213,10 @@ def import_files(
                 issues = [
                     Issue.about_file(
                         names,
-                        "the files contain no data rows; fill in at least one row below the "
-                        "header row of a table's sheet.",
+                        _(
+                            "the files contain no data rows; fill in at least one row below "
+                            "the header row of a table's sheet."
+                        ),
                     )
                 ]
                 total = 1
@@ -257,8 +304,10 @@ def _apply(
                 [
                     Issue.about_file(
                         db.name,
-                        f"the new version of the pool could not be written ({exc}); "
-                        "the pool is unchanged.",
+                        _(
+                            "the new version of the pool could not be written ({error}); "
+                            "the pool is unchanged."
+                        ).format(error=exc),
                     )
                 ]
             ) from exc
@@ -273,6 +322,7 @@ def _apply(
         seconds=time.perf_counter() - started,
         warning_examples=examples,
         db=db,
+        dry_run=dry_run,
     )
 
 
@@ -310,7 +360,7 @@ def _other_organisations(
         if sheet.table == "exchange_rates" and sheet.rows:  # (counted by the validator)
             # The network's reference data: one organisation's upload must not change the
             # USD figures of all the others.
-            message = (
+            message = _(
                 "exchange rates are the network's and are imported by its administrator; "
                 "leave this sheet empty or remove it."
             )
@@ -323,20 +373,20 @@ def _other_organisations(
             if org == organisation and ids.get(row):
                 own.add(ids[row])
             elif org:
-                message = (
-                    f"you may import {organisation}'s projects only; ask the network's "
+                message = _(
+                    "you may import {organisation}'s projects only; ask the network's "
                     "administrator to import other organisations' data."
-                )
+                ).format(organisation=organisation)
                 issues.append(issue(sheet, row, "organisation", org, message))
     for sheet in sheets:
         if sheet.table == "projects" or "project_id" not in sheet.columns:
             continue
         for row, pid in cells(sheet, "project_id"):
             if pid and pid not in own:
-                message = (
-                    f"this is not a project of {organisation}; you may import your own "
+                message = _(
+                    "this is not a project of {organisation}; you may import your own "
                     "organisation's projects only."
-                )
+                ).format(organisation=organisation)
                 issues.append(issue(sheet, row, "project_id", pid, message))
     return issues
 
@@ -370,13 +420,22 @@ def _warning_examples(
         if src is not None and src in by_index:
             where = by_index[src].where(int(row))
         else:
-            where = ", ".join(
-                str(part)
-                for part in (f"project {project_id}", group_id and f"group {group_id}", report_date)
-                if part
-            )
+            where = _pool_place(project_id, group_id, report_date)
         out.setdefault(rule, []).append(f"{where}: {message}")
     return out
+
+
+def _pool_place(project_id: Any, group_id: Any, report_date: Any) -> str:
+    """Where a flagged row of the pool is: "project P1, group G1, 2024-06-30"."""
+    if group_id and report_date:
+        text = _("project {project}, group {group}, {date}")
+    elif group_id:
+        text = _("project {project}, group {group}")
+    elif report_date:
+        text = _("project {project}, {date}")
+    else:
+        text = _("project {project}")
+    return text.format(project=project_id, group=group_id, date=report_date)
 
 
 def rebuild_rollups(db: Path, say: Callable[[str], None] = lambda _m: None) -> int:
@@ -418,8 +477,10 @@ def _import_lock(db: Path) -> Iterator[None]:
                 [
                     Issue.about_file(
                         db.name,
-                        "another import into this pool is running; wait for it to finish "
-                        "and import again.",
+                        _(
+                            "another import into this pool is running; wait for it to finish "
+                            "and import again."
+                        ),
                     )
                 ]
             ) from None
@@ -447,6 +508,11 @@ def _remove(temp: Path) -> None:
     for path in (temp, temp.with_name(temp.name + ".wal")):
         with suppress(FileNotFoundError):
             path.unlink()
+
+
+def _seconds(seconds: float) -> str:
+    """A duration with two decimals and the language's decimal sign, never grouped: 12.34."""
+    return format_decimal(Decimal(f"{seconds:.2f}"), format="0.00", locale=i18n.babel_locale())
 
 
 def _quoted(name: str) -> str:

@@ -12,32 +12,34 @@ import pandas as pd
 from dashboard import datasource, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
-from dashboard.format import USD, Currency, format_value
+from dashboard.format import USD, Currency, date_text, format_value, number
+from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID, INDICATORS
 from dashboard.ingest.countries import country_name
 from dashboard.urlstate import ViewState, parse_search
 
-SOURCE = "Source: pooled savings-group data of the network"
+SOURCE = N_("Source: pooled savings-group data of the network")  # shown as _(SOURCE)
 SAVIX_INGO_COST_PER_MEMBER_USD = 21.6  # INDICATORS.md reference ranges (SAVIX slides)
 
+# Display labels of filter and breakdown values, in English: shown as _(label) (value_label).
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "trained_by": {
-        "field_officer": "Trained by field officers",
-        "village_agent": "Trained by village agents",
-        "replicated": "Replicated",
+        "field_officer": N_("Trained by field officers"),
+        "village_agent": N_("Trained by village agents"),
+        "replicated": N_("Replicated"),
     },
-    "setting": {"rural": "Rural", "peri-urban": "Peri-urban", "urban": "Urban"},
-    "status": {"supervised": "Supervised", "graduated": "Graduated"},
-    "cycle": {"first": "First cycle", "later": "Later cycles (mature)"},
+    "setting": {"rural": N_("Rural"), "peri-urban": N_("Peri-urban"), "urban": N_("Urban")},
+    "status": {"supervised": N_("Supervised"), "graduated": N_("Graduated")},
+    "cycle": {"first": N_("First cycle"), "later": N_("Later cycles (mature)")},
     "women_band": {
-        "women_only": "Women only",
-        "mostly_women": "Mostly women (75-99%)",
-        "mixed": "Mixed (under 75% women)",
+        "women_only": N_("Women only"),
+        "mostly_women": N_("Mostly women (75-99%)"),
+        "mixed": N_("Mixed (under 75% women)"),
     },
     "youth_band": {
-        "youth_majority": "Mostly youth (50%+)",
-        "youth_minority": "Some youth (under 50%)",
-        "not_recorded": "Youth not recorded",
+        "youth_majority": N_("Mostly youth (50%+)"),
+        "youth_minority": N_("Some youth (under 50%)"),
+        "not_recorded": N_("Youth not recorded"),
     },
 }
 
@@ -98,13 +100,22 @@ def read_view(search: str | None) -> View:
             currency = Currency(state.currency, per_usd)
         else:
             notices.append(
-                f"The pool has no {state.currency} exchange rate: amounts are shown in USD."
+                _("The pool has no {currency} exchange rate: amounts are shown in USD.").format(
+                    currency=state.currency
+                )
             )
     return View(state, filters, facts, currency, tuple(notices))
 
 
 def nice_date(d: date | None) -> str:
-    return d.strftime("%d %b %Y").lstrip("0") if d else "no data yet"
+    return date_text(d) if d else _("no data yet")
+
+
+def value_label(dimension: str, value: str) -> str:
+    """The display label of a filter or breakdown value (VALUE_LABELS), translated; the value
+    itself when it has none."""
+    label = VALUE_LABELS.get(dimension, {}).get(value)
+    return _(label) if label else value
 
 
 def entity_name(dimension: str, key: object, facts: PoolFacts) -> str:
@@ -116,7 +127,7 @@ def entity_name(dimension: str, key: object, facts: PoolFacts) -> str:
         return facts.project_labels.get(text, text)
     if dimension == "trainer":
         return text.split("/", 1)[-1]
-    return VALUE_LABELS.get(dimension, {}).get(text, text)
+    return value_label(dimension, text)
 
 
 def describe(filters: Filters, facts: PoolFacts) -> str:
@@ -140,17 +151,35 @@ def describe(filters: Filters, facts: PoolFacts) -> str:
     )
     if rest != Filters():
         parts.append(rest.describe())
-    return "; ".join(parts) if parts else "All groups"
+    return "; ".join(parts) if parts else _("All groups")
 
 
 def counted(n: object, noun: str, exact: bool = False) -> str:
     """12.3k active groups, 1 project (or 12,345 active groups when `exact`); a count that
-    is not shown (fewer than 5 groups of other organisations) says so."""
+    is not shown (fewer than 5 groups of other organisations) says so. `noun`: active group,
+    group, project or member (the words of each are in the catalogs)."""
     value = float(n or 0)  # type: ignore[arg-type]
     if value != value:  # NaN: a suppressed small cell
+        hidden = {
+            "active group": _("fewer than 5 active groups"),
+            "group": _("fewer than 5 groups"),
+            "project": _("projects not shown"),
+            "member": _("members not shown"),
+        }
+        if noun in hidden:
+            return hidden[noun]
         return f"fewer than 5 {noun}s" if noun.endswith("group") else f"{noun}s not shown"
-    number = f"{value:,.0f}" if exact else format_value(value, "int")
-    return f"{number} {noun}{'' if value == 1 else 's'}"
+    text = number(value) if exact else format_value(value, "int")
+    count = round(value)
+    if noun == "active group":
+        return ngettext("{n} active group", "{n} active groups", count).format(n=text)
+    if noun == "group":
+        return ngettext("{n} group", "{n} groups", count).format(n=text)
+    if noun == "project":
+        return ngettext("{n} project", "{n} projects", count).format(n=text)
+    if noun == "member":
+        return ngettext("{n} member", "{n} members", count).format(n=text)
+    return f"{text} {noun}{'' if value == 1 else 's'}"
 
 
 def export_name(view: View, title: str, extension: str) -> str:
@@ -164,14 +193,17 @@ def export_about(view: View, page_url: str = "") -> list[tuple[str, str]]:
     """The Filters sheet of an export: what the numbers are of, and the link back (the
     page's address and the view's query string)."""
     return [
+        # the keys stay English (deck.py reads them; exports.py translates them on the sheet)
         ("Filters", describe(view.filters, view.facts)),
         ("As of", view.as_of.isoformat() if view.as_of else ""),
         ("Currency", view.code),
         (
             "Link",
-            page_url + view.state.search() if page_url else view.state.search() or "(no filters)",
+            page_url + view.state.search()
+            if page_url
+            else view.state.search() or _("(no filters)"),
         ),
-        ("Source", "Pooled savings-group data of the network"),
+        ("Source", _("Pooled savings-group data of the network")),
     ]
 
 
@@ -180,8 +212,12 @@ def caption(view: View, groups: object, projects: object, note: str = "") -> str
     n_groups = counted(groups, "active group")
     n_projects = counted(projects, "project")
     when = nice_date(view.as_of)
-    text = (
-        f"{describe(view.filters, view.facts)}. {n_groups}. {SOURCE}, {n_projects}, as of {when}."
+    text = _("{filters}. {groups}. {source}, {projects}, as of {date}.").format(
+        filters=describe(view.filters, view.facts),
+        groups=n_groups,
+        source=_(SOURCE),
+        projects=n_projects,
+        date=when,
     )
     return f"{text} {note}".strip()
 
@@ -207,10 +243,12 @@ def named(frame: pd.DataFrame, dimension: str, facts: PoolFacts) -> pd.DataFrame
 
 
 def top_series(
-    frame: pd.DataFrame, dimension: str, value: str, keep: int = 7, other: str = "Others"
+    frame: pd.DataFrame, dimension: str, value: str, keep: int = 7, other: str | None = None
 ) -> pd.DataFrame:
-    """Keeps the `keep` largest series (by their latest `value`) and sums the rest, for
-    additive counts shown by country (more countries than distinguishable colours)."""
+    """Keeps the `keep` largest series (by their latest `value`) and sums the rest (named
+    `other`, by default "Others" translated), for additive counts shown by country (more
+    countries than distinguishable colours)."""
+    other = other if other is not None else _("Others")
     latest = frame[frame["as_of"] == frame["as_of"].max()]
     top = latest.nlargest(keep, value)[dimension].tolist()
     if frame[dimension].nunique() <= keep + 1:

@@ -15,6 +15,7 @@ from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.components.controls import button_group
 from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.format import format_value
+from dashboard.i18n import N_, _
 from dashboard.indicators import INDICATORS, display_label
 from dashboard.pages.common import (
     View,
@@ -27,33 +28,42 @@ from dashboard.pages.common import (
 from dashboard.urlstate import COMPARE_BY, parse_search
 
 PATH = "/compare"
-NAME = "Compare"
+NAME = N_("Compare")
 ORDER = 5
 CHARTS = ("cmp-dots",)
 DEFAULT_PICKS = 3
 MAX_PICKS = 6
 # Counts of the whole scope are not compared (a project always has one project).
 SKIP = ("organisations", "countries", "projects")
-LABELS = {"organisation": "Organisations", "project": "Projects", "country": "Countries"}
+# what is compared: the choice's label, and the peers' name within a sentence
+LABELS = {
+    "organisation": N_("Organisations"),
+    "project": N_("Projects"),
+    "country": N_("Countries"),
+}
+KINDS = {"organisation": N_("organisations"), "project": N_("projects"), "country": N_("countries")}
 
 
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Compare with the network", className="page-title"),
+            html.H1(_("Compare with the network"), className="page-title"),
             html.P(
-                "Pick organisations, projects or countries: each indicator against the median "
-                "and middle half of their peers (all of that kind within the other filters).",
+                _(
+                    "Pick organisations, projects or countries: each indicator against the "
+                    "median and middle half of their peers (all of that kind within the other "
+                    "filters)."
+                ),
                 className="page-lead",
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         [
-                            html.Div("Compare", className="filter-label", id="cmp-by-label"),
+                            html.Div(_("Compare"), className="filter-label", id="cmp-by-label"),
                             button_group(
                                 "cmp-by",
-                                [{"label": LABELS[v], "value": v} for v in COMPARE_BY],
+                                [{"label": _(LABELS[v]), "value": v} for v in COMPARE_BY],
                                 "organisation",
                             ),
                         ],
@@ -61,8 +71,12 @@ def layout(**_query: Any) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            html.Label("Choose", htmlFor="cmp-pick", className="filter-label"),
-                            dcc.Dropdown(id="cmp-pick", multi=True, placeholder="Choose up to 6"),
+                            html.Label(_("Choose"), htmlFor="cmp-pick", className="filter-label"),
+                            dcc.Dropdown(
+                                id="cmp-pick",
+                                multi=True,
+                                placeholder=_("Choose up to {n}").format(n=MAX_PICKS),
+                            ),
                         ],
                         md=7,
                     ),
@@ -75,10 +89,12 @@ def layout(**_query: Any) -> html.Div:
                         "cmp-dots",
                         height=760,
                         lg=12,
-                        help_text="Percentile among peers: 100 means better than "
-                        "every peer on that indicator (by its direction: a lower "
-                        "cost or dropout is better). The shaded band is the middle "
-                        "half of peers; the line is their median.",
+                        help_text=_(
+                            "Percentile among peers: 100 means better than "
+                            "every peer on that indicator (by its direction: a lower "
+                            "cost or dropout is better). The shaded band is the middle "
+                            "half of peers; the line is their median."
+                        ),
                     )
                 ]
             ),
@@ -86,14 +102,16 @@ def layout(**_query: Any) -> html.Div:
                 [
                     html.Div(
                         [
-                            html.H2("Benchmark table", className="chart-title"),
+                            html.H2(_("Benchmark table"), className="chart-title"),
                             table_export_menu("cmp-table"),
                         ],
                         className="chart-head",
                     ),
                     html.P(
-                        "Green: better than the peers' median; orange: worse (by the "
-                        "indicator's direction). Money in the display currency.",
+                        _(
+                            "Green: better than the peers' median; orange: worse (by the "
+                            "indicator's direction). Money in the display currency."
+                        ),
                         className="chart-subtitle",
                     ),
                     dcc.Loading(
@@ -162,12 +180,12 @@ def benchmark_table(search: str | None) -> exports.Table:
     dim = view.state.compare
     peers, picks, _rows = benchmark(view)
     names = [entity_name(dim, p, view.facts) for p in picks]
-    columns = [("indicator", "Indicator", ""), ("unit", "Unit", "")]
+    columns = [("indicator", _("Indicator"), ""), ("unit", _("Unit"), "")]
     columns += [(f"pick{i}", name, "*") for i, name in enumerate(names)]
     columns += [
-        ("median", "Peers' median", "*"),
-        ("q1", "Peers' lower quartile", "*"),
-        ("q3", "Peers' upper quartile", "*"),
+        ("median", _("Peers' median"), "*"),
+        ("q1", _("Peers' lower quartile"), "*"),
+        ("q3", _("Peers' upper quartile"), "*"),
     ]
     rows = []
     if not peers.empty and picks:
@@ -189,10 +207,16 @@ def benchmark_table(search: str | None) -> exports.Table:
             rows.append(row)
     total = first_row(datasource.indicators(view.filters))
     return exports.Table(
-        "Benchmark table",
-        f"{', '.join(names) or 'Nothing chosen'} against the {LABELS[dim].lower()} in scope; "
-        f"money in {view.code}",
-        caption(view, total.get("groups"), total.get("projects"), f"Peers: {len(peers)}."),
+        _("Benchmark table"),
+        _("{names} against the {kind} in scope; money in {currency}").format(
+            names=", ".join(names) or _("Nothing chosen"), kind=_(KINDS[dim]), currency=view.code
+        ),
+        caption(
+            view,
+            total.get("groups"),
+            total.get("projects"),
+            _("Peers: {n}.").format(n=len(peers)),
+        ),
         columns,
         rows,
     )
@@ -200,15 +224,18 @@ def benchmark_table(search: str | None) -> exports.Table:
 
 def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
     if peers.empty or not picks:
-        return html.P("Nothing to compare for these filters.", className="text-secondary")
+        return html.P(_("Nothing to compare for these filters."), className="text-secondary")
     dim = view.state.compare
     indexed = peers.set_index(dim)
     names = [entity_name(dim, p, view.facts) for p in picks]
     head = html.Thead(
         html.Tr(
-            [html.Th("Indicator", scope="col")]
+            [html.Th(_("Indicator"), scope="col")]
             + [html.Th(n, scope="col") for n in names]
-            + [html.Th("Peers' median", scope="col"), html.Th("Middle half of peers", scope="col")]
+            + [
+                html.Th(_("Peers' median"), scope="col"),
+                html.Th(_("Middle half of peers"), scope="col"),
+            ]
         )
     )
     body = []
@@ -230,7 +257,7 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
         q3 = column.quantile(0.75) if not column.empty else None
         cells.append(html.Td(format_value(median, ind.format, view.code)))
         low, high = (format_value(q, ind.format, view.code) for q in (q1, q3))
-        cells.append(html.Td(f"{low} to {high}"))
+        cells.append(html.Td(_("{low} to {high}").format(low=low, high=high)))
         body.append(html.Tr(cells))
     return dbc.Table(
         [head, html.Tbody(body)], size="sm", hover=True, className="benchmark", id="benchmark-table"
@@ -266,9 +293,11 @@ def build(search: str | None) -> list[Any]:
     extra = [p for p in view.state.pick if p in available][MAX_PICKS:]
     note = ""
     if unknown:
-        note += f" Not among the peers in scope: {', '.join(unknown)}."
+        note += " " + _("Not among the peers in scope: {picks}.").format(picks=", ".join(unknown))
     if extra:
-        note += f" At most {MAX_PICKS} at once: {len(extra)} left out."
+        note += " " + _("At most {n} at once: {left} left out.").format(
+            n=MAX_PICKS, left=len(extra)
+        )
     colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
     colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
     total = first_row(datasource.indicators(view.filters))
@@ -276,14 +305,16 @@ def build(search: str | None) -> list[Any]:
         view,
         total.get("groups"),
         total.get("projects"),
-        f"Peers: {len(peers)} {LABELS[dim].lower()}.",
+        _("Peers: {n} {kind}.").format(n=len(peers), kind=_(KINDS[dim])),
     )
     chart = ChartView(
         figures.benchmark_dots(rows, colours),
-        "Where each stands among its peers",
-        f"{', '.join(names) or 'Nothing chosen'}: percentile among "
-        f"{LABELS[dim].lower()} in scope on each indicator with a direction "
-        f"(right is better; the table has them all).{note}",
+        _("Where each stands among its peers"),
+        _(
+            "{names}: percentile among {kind} in scope on each indicator with a direction "
+            "(right is better; the table has them all)."
+        ).format(names=", ".join(names) or _("Nothing chosen"), kind=_(KINDS[dim]))
+        + note,
         cap,
         tuple(dict.fromkeys(rows["indicator"])) if not rows.empty else (),
     )

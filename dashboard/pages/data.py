@@ -16,40 +16,44 @@ from dashboard import datasource, exports
 from dashboard.components.cards import data_grid, grid_column
 from dashboard.components.controls import button_group, register_url_param
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
+from dashboard.format import number
+from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, INDICATORS, display_label, export_columns, rows_to_csv
 from dashboard.pages.common import SOURCE, View, caption, entity_name, first_row, read_view
 from dashboard.urlstate import TABLE_BY
 
 PATH = "/data"
-NAME = "Data"
+NAME = N_("Data")
 ORDER = 8
 TABLE_LABELS = {
-    "organisation": "Organisation",
-    "country": "Country",
-    "project": "Project",
-    "trained_by": "Trained by",
-    "setting": "Setting",
-    "quarter": "Quarter",
+    "organisation": N_("Organisation"),
+    "country": N_("Country"),
+    "project": N_("Project"),
+    "trained_by": N_("Trained by"),
+    "setting": N_("Setting"),
+    "quarter": N_("Quarter"),
 }
 
 
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Data", className="page-title"),
+            html.H1(_("Data"), className="page-title"),
             html.P(
-                "Every indicator for the filters, broken down as you choose; the quality of "
-                "each project's data; and the imports the pool was built from.",
+                _(
+                    "Every indicator for the filters, broken down as you choose; the quality "
+                    "of each project's data; and the imports the pool was built from."
+                ),
                 className="page-lead",
             ),
             html.Section(
                 [
                     html.Div(
                         [
-                            html.H2("Indicator table", className="chart-title me-3"),
+                            html.H2(_("Indicator table"), className="chart-title me-3"),
                             button_group(
                                 "data-by",
-                                [{"label": TABLE_LABELS[b], "value": b} for b in TABLE_BY],
+                                [{"label": _(TABLE_LABELS[b]), "value": b} for b in TABLE_BY],
                                 "organisation",
                             ),
                         ],
@@ -64,22 +68,25 @@ def layout(**_query: Any) -> html.Div:
                     html.Div(
                         [
                             dbc.Button(
-                                "Download CSV",
+                                _("Download CSV"),
                                 id="data-csv",
                                 color="primary",
                                 size="sm",
                                 className="me-2",
                             ),
                             dbc.Button(
-                                "Download Excel",
+                                _("Download Excel"),
                                 id="data-xlsx",
                                 color="secondary",
                                 outline=True,
                                 size="sm",
                             ),
                             html.Span(
-                                " Downloads hold the exact values in USD, with the indicator "
-                                "ids as columns, as `vsla indicators` prints them.",
+                                " "
+                                + _(
+                                    "Downloads hold the exact values in USD, with the indicator "
+                                    "ids as columns, as `vsla indicators` prints them."
+                                ),
                                 className="small text-secondary ms-2",
                             ),
                             dcc.Download(id="data-download"),
@@ -94,15 +101,17 @@ def layout(**_query: Any) -> html.Div:
                 [
                     html.Div(
                         [
-                            html.H2("Data quality by project", className="chart-title"),
+                            html.H2(_("Data quality by project"), className="chart-title"),
                             table_export_menu("data-quality"),
                         ],
                         className="chart-head",
                     ),
                     html.P(
-                        "How old each project's latest data is as of the chosen date, and the "
-                        "data-quality warnings raised at import (questionable values that "
-                        "were imported but flagged).",
+                        _(
+                            "How old each project's latest data is as of the chosen date, and the "
+                            "data-quality warnings raised at import (questionable values that "
+                            "were imported but flagged)."
+                        ),
                         className="chart-subtitle",
                     ),
                     data_grid("data-quality", height=360),
@@ -113,13 +122,14 @@ def layout(**_query: Any) -> html.Div:
                 [
                     html.Div(
                         [
-                            html.H2("Imports", className="chart-title"),
+                            html.H2(_("Imports"), className="chart-title"),
                             table_export_menu("data-imports"),
                         ],
                         className="chart-head",
                     ),
                     html.P(
-                        "Where the pool's data came from, newest first.", className="chart-subtitle"
+                        _("Where the pool's data came from, newest first."),
+                        className="chart-subtitle",
                     ),
                     data_grid("data-imports", height=260),
                 ],
@@ -130,7 +140,7 @@ def layout(**_query: Any) -> html.Div:
 
 
 def table_columns(by: str, currency: str) -> list[dict[str, Any]]:
-    cols = [grid_column("name", TABLE_LABELS[by], pinned="left", minWidth=170)]
+    cols = [grid_column("name", _(TABLE_LABELS[by]), pinned="left", minWidth=170)]
     for ind in INDICATORS:
         header = display_label(ind) + (f" ({currency})" if ind.format == "usd" else "")
         cols.append(grid_column(ind.id, header, ind.format, headerTooltip=ind.definition))
@@ -145,7 +155,7 @@ def table_rows(view: View, by: str) -> list[dict[str, Any]]:
     hidden = frame["suppressed"].fillna(False) if "suppressed" in frame else [False] * len(frame)
     frame = frame.assign(
         name=[
-            entity_name(by, v, view.facts) + (f" ({datasource.SUPPRESSED})" if h else "")
+            entity_name(by, v, view.facts) + (f" ({_(datasource.SUPPRESSED)})" if h else "")
             for v, h in zip(frame[key], hidden, strict=True)
         ]
     )
@@ -180,26 +190,32 @@ def _iso(value: Any) -> str | None:
     return pd.Timestamp(value).date().isoformat()
 
 
-QUALITY_COLUMNS = [
-    grid_column("project", "Project", pinned="left", minWidth=170),
-    grid_column("organisation", "Organisation"),
-    grid_column("country", "Country"),
-    grid_column("groups_reporting", "Groups reporting", "int"),
-    grid_column("latest_dataset", "Latest dataset"),
-    grid_column("data_age_days", "Data age (days)", "int"),
-    grid_column("latest_project_report", "Latest project report"),
-    grid_column("warnings", "Warnings", "int"),
-    grid_column("warning_rules", "Warnings by rule", minWidth=300),
-]
-IMPORT_COLUMNS = [
-    grid_column("import_id", "Import", "int", maxWidth=100),
-    grid_column("imported_at", "When"),
-    grid_column("files", "Files", minWidth=240),
-    grid_column("rows_added", "Rows added", minWidth=220),
-    grid_column("rows_replaced", "Rows replaced", minWidth=160),
-    grid_column("warnings", "Warnings", "int"),
-    grid_column("seconds", "Seconds", "decimal"),
-]
+def quality_columns() -> list[dict[str, Any]]:
+    """The data-quality grid's columns, headed in the language in force."""
+    return [
+        grid_column("project", _("Project"), pinned="left", minWidth=170),
+        grid_column("organisation", _("Organisation")),
+        grid_column("country", _("Country")),
+        grid_column("groups_reporting", _("Groups reporting"), "int"),
+        grid_column("latest_dataset", _("Latest dataset")),
+        grid_column("data_age_days", _("Data age (days)"), "int"),
+        grid_column("latest_project_report", _("Latest project report")),
+        grid_column("warnings", _("Warnings"), "int"),
+        grid_column("warning_rules", _("Warnings by rule"), minWidth=300),
+    ]
+
+
+def import_columns() -> list[dict[str, Any]]:
+    """The imports grid's columns, headed in the language in force."""
+    return [
+        grid_column("import_id", _("Import"), "int", maxWidth=100),
+        grid_column("imported_at", _("When")),
+        grid_column("files", _("Files"), minWidth=240),
+        grid_column("rows_added", _("Rows added"), minWidth=220),
+        grid_column("rows_replaced", _("Rows replaced"), minWidth=160),
+        grid_column("warnings", _("Warnings"), "int"),
+        grid_column("seconds", _("Seconds"), "decimal"),
+    ]
 
 
 def import_rows() -> list[dict[str, Any]]:
@@ -213,9 +229,10 @@ def import_rows() -> list[dict[str, Any]]:
                 "import_id": r["import_id"],
                 "imported_at": pd.Timestamp(r["imported_at"]).strftime("%Y-%m-%d %H:%M"),
                 "files": ", ".join(f["name"] for f in files),
-                "rows_added": ", ".join(f"{n:,} {t}" for t, n in added.items() if n) or "none",
-                "rows_replaced": ", ".join(f"{n:,} {t}" for t, n in replaced.items() if n)
-                or "none",
+                "rows_added": ", ".join(f"{number(n)} {t}" for t, n in added.items() if n)
+                or _("none"),
+                "rows_replaced": ", ".join(f"{number(n)} {t}" for t, n in replaced.items() if n)
+                or _("none"),
                 "warnings": r["warnings"],
                 "seconds": r["seconds"],
             }
@@ -236,16 +253,17 @@ def xlsx_bytes(view: View, by: str) -> bytes:
     table = pd.DataFrame(datasource.indicator_rows(view.filters, by), columns=export_columns(by))
     total = first_row(datasource.indicators(view.filters))
     about = [
-        ("Filters", caption(view, total.get("groups"), total.get("projects"))),
-        ("As of", (view.as_of or date.today()).isoformat()),
-        ("Breakdown", TABLE_LABELS[by]),
-        ("Money", "USD, converted per dataset at the rate of its report year"),
-        ("Link", view.state.search() or "(no filters)"),
+        (_("Filters"), caption(view, total.get("groups"), total.get("projects"))),
+        (_("As of"), (view.as_of or date.today()).isoformat()),
+        (_("Breakdown"), _(TABLE_LABELS[by])),
+        (_("Money"), _("USD, converted per dataset at the rate of its report year")),
+        (_("Link"), view.state.search() or _("(no filters)")),
     ]
     buffer = io.BytesIO()
+    sheet_name = _("Indicators")
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name="Indicators", index=False)
-        sheet = writer.sheets["Indicators"]
+        table.to_excel(writer, sheet_name=sheet_name, index=False)
+        sheet = writer.sheets[sheet_name]
         for idx, column in enumerate(table.columns, start=1):
             kind = BY_ID[column].format if column in BY_ID else ""
             letter = sheet.cell(row=1, column=idx).column_letter
@@ -260,21 +278,23 @@ def quality_table(search: str | None) -> Any:
     view = read_view(search)
     total = first_row(datasource.indicators(view.filters))
     return grid_table(
-        "Data quality by project",
-        "How old each project's latest data is as of the chosen date, and the warnings "
-        "raised at import",
+        _("Data quality by project"),
+        _(
+            "How old each project's latest data is as of the chosen date, and the warnings "
+            "raised at import"
+        ),
         caption(view, total.get("groups"), total.get("projects")),
-        QUALITY_COLUMNS,
+        quality_columns(),
         quality_rows(view),
     )
 
 
 def imports_table(_search: str | None) -> Any:
     return grid_table(
-        "Imports",
-        "Where the pool's data came from, newest first",
-        SOURCE,
-        IMPORT_COLUMNS,
+        _("Imports"),
+        _("Where the pool's data came from, newest first"),
+        _(SOURCE),
+        import_columns(),
         import_rows(),
     )
 
@@ -300,19 +320,19 @@ def register_callbacks(app: Dash) -> None:
         by = view.state.table
         total = first_row(datasource.indicators(view.filters))
         rows = table_rows(view, by)
-        subtitle = (
-            f"One row per {TABLE_LABELS[by].lower()}; money in {view.code}. Sort or filter any "
+        subtitle = _(
+            "One row per {breakdown}; money in {currency}. Sort or filter any "
             "column; hover a column header for its definition."
-        )
+        ).format(breakdown=_(TABLE_LABELS[by]).lower(), currency=view.code)
         return [
             rows,
             table_columns(by, view.code),
             subtitle,
             caption(view, total.get("groups"), total.get("projects")),
             quality_rows(view),
-            QUALITY_COLUMNS,
+            quality_columns(),
             import_rows(),
-            IMPORT_COLUMNS,
+            import_columns(),
         ]
 
     @app.callback(

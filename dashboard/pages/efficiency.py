@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, html
 from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.figures import Reference
+from dashboard.i18n import N_, _
 from dashboard.pages.common import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     View,
@@ -23,11 +24,11 @@ from dashboard.pages.common import (
 from dashboard.urlstate import parse_search
 
 PATH = "/efficiency"
-NAME = "Efficiency"
+NAME = N_("Efficiency")
 ORDER = 2
 CHARTS = ("ef-project", "ef-org", "ef-bubble", "ef-trend", "ef-group", "ef-fo", "ef-trainer")
 SCROLL = ("ef-project", "ef-group", "ef-fo", "ef-trainer")
-WHOLE_PROJECTS = (
+WHOLE_PROJECTS = N_(
     "Cost indicators use whole projects: a project's cost to date is divided over all of its "
     "active groups and members. Theme filters choose which projects are in scope (those with "
     "at least one matching group) but do not split a project's cost."
@@ -37,63 +38,76 @@ WHOLE_PROJECTS = (
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Cost-efficiency", className="page-title"),
+            html.H1(_("Cost-efficiency"), className="page-title"),
             html.P(
-                "What it costs the facilitating agencies to reach a member and a group, "
-                "and how that changes with scale.",
+                _(
+                    "What it costs the facilitating agencies to reach a member and a group, "
+                    "and how that changes with scale."
+                ),
                 className="page-lead",
             ),
-            dbc.Alert(WHOLE_PROJECTS, color="info", id="ef-note", className="small"),
+            dbc.Alert(_(WHOLE_PROJECTS), color="info", id="ef-note", className="small"),
             dbc.Row(
                 [
                     chart_card(
                         "ef-project",
                         height=460,
                         scroll=True,
-                        help_text="Project cost to date "
-                        "(latest project report) divided by members of the project's "
-                        "active groups. Click a bar to narrow to the project.",
+                        help_text=_(
+                            "Project cost to date "
+                            "(latest project report) divided by members of the project's "
+                            "active groups. Click a bar to narrow to the project."
+                        ),
                     ),
                     chart_card(
                         "ef-org",
                         height=460,
-                        help_text="Cost to date of the "
-                        "organisation's projects divided by their members.",
+                        help_text=_(
+                            "Cost to date of the organisation's projects divided by their members."
+                        ),
                     ),
                     chart_card(
                         "ef-bubble",
                         height=420,
-                        help_text="Each bubble is a project: "
-                        "members (log scale) against cost per member; bubble area is "
-                        "the number of active groups.",
+                        help_text=_(
+                            "Each bubble is a project: "
+                            "members (log scale) against cost per member; bubble area is "
+                            "the number of active groups."
+                        ),
                     ),
                     chart_card(
                         "ef-trend",
                         height=420,
-                        help_text="Cost per member as of each "
-                        "quarter end, using each project's latest report by then.",
+                        help_text=_(
+                            "Cost per member as of each "
+                            "quarter end, using each project's latest report by then."
+                        ),
                     ),
                     chart_card(
                         "ef-group",
                         height=460,
                         scroll=True,
                         lg=4,
-                        help_text="Project cost to date divided by the project's active groups.",
+                        help_text=_("Project cost to date divided by the project's active groups."),
                     ),
                     chart_card(
                         "ef-fo",
                         height=460,
                         scroll=True,
                         lg=4,
-                        help_text="Members of the project's "
-                        "active groups per field officer (latest project report).",
+                        help_text=_(
+                            "Members of the project's "
+                            "active groups per field officer (latest project report)."
+                        ),
                     ),
                     chart_card(
                         "ef-trainer",
                         height=460,
                         scroll=True,
                         lg=4,
-                        help_text="Active groups per trainer: field officers plus village agents.",
+                        help_text=_(
+                            "Active groups per trainer: field officers plus village agents."
+                        ),
                     ),
                 ]
             ),
@@ -103,7 +117,7 @@ def layout(**_query: Any) -> html.Div:
 
 def reference(view: View) -> Reference:
     value = view.convert(SAVIX_INGO_COST_PER_MEMBER_USD) or SAVIX_INGO_COST_PER_MEMBER_USD
-    return Reference(value, "SAVIX INGO average")
+    return Reference(value, _("SAVIX INGO average"))
 
 
 def build(search: str | None) -> list[Any]:
@@ -116,7 +130,7 @@ def build(search: str | None) -> list[Any]:
     )  # fmt: skip
     colours = organisation_colours(view.facts)
     total = first_row(datasource.indicators(f))
-    note = "Costs: whole projects." if f.has_group_filters else ""
+    note = _("Costs: whole projects.") if f.has_group_filters else ""
     cap = caption(view, total.get("groups"), total.get("projects"), note)
     by_project = datasource.indicators(f, "project")
     if not by_project.empty:
@@ -127,7 +141,7 @@ def build(search: str | None) -> list[Any]:
     by_org = datasource.indicators(f, "organisation")
     by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
     ref = reference(view)
-    unit = f"{cur}, cost to date per member of active groups"
+    unit = _("{currency}, cost to date per member of active groups").format(currency=cur)
 
     def bars(
         frame: Any, label: str, value: str, kind: str, drill: str, key: str, with_ref: bool
@@ -156,8 +170,10 @@ def build(search: str | None) -> list[Any]:
     charts = [
         ChartView(
             bars(by_project, "label", "cost_per_member_usd", "usd", "project", "project", True),
-            "Cost per member by project",
-            unit + "; coloured by organisation",
+            _("Cost per member by project"),
+            _(
+                "{currency}, cost to date per member of active groups; coloured by organisation"
+            ).format(currency=cur),
             cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
         ),
@@ -165,7 +181,7 @@ def build(search: str | None) -> list[Any]:
             bars(
                 by_org, "label", "cost_per_member_usd", "usd", "organisation", "organisation", True
             ),
-            "Cost per member by organisation",
+            _("Cost per member by organisation"),
             unit,
             cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
@@ -176,16 +192,18 @@ def build(search: str | None) -> list[Any]:
             figures.bubble(by_project, colours, cur, ref)
             if not by_project.empty
             else figures.empty(),
-            "Cost per member against scale",
-            f"Each bubble a project: members (log scale) and cost per member ({cur}); "
-            "area = active groups",
+            _("Cost per member against scale"),
+            _(
+                "Each bubble a project: members (log scale) and cost per member ({currency}); "
+                "area = active groups"
+            ).format(currency=cur),
             cap,
             ("cost_per_member_usd", "members", "groups"),
         )
     )
     trend_total = view.money(datasource.indicators(f, over_time=True))
     trend_org = view.money(datasource.indicators(f, "organisation", over_time=True))
-    start = nice_date(trend_total["as_of"].min()) if not trend_total.empty else "the start"
+    start = nice_date(trend_total["as_of"].min()) if not trend_total.empty else _("the start")
     charts.append(
         ChartView(
             figures.lines(
@@ -196,14 +214,17 @@ def build(search: str | None) -> list[Any]:
                 colours=colours,
                 total=trend_total,
                 currency=cur,
-                y_title=f"Cost per member ({cur})",
+                y_title=_("Cost per member ({currency})").format(currency=cur),
                 reference=ref,
                 drill="organisation",
             )
             if not trend_total.empty
             else figures.empty(),
-            "Cost per member over time",
-            f"{unit}, at each quarter end since {start}; network in grey",
+            _("Cost per member over time"),
+            _(
+                "{currency}, cost to date per member of active groups, at each quarter end since "
+                "{start}; network in grey"
+            ).format(currency=cur, start=start),
             cap,
             ("cost_per_member_usd",),
         )
@@ -211,8 +232,8 @@ def build(search: str | None) -> list[Any]:
     charts.append(
         ChartView(
             bars(by_project, "label", "cost_per_group_usd", "usd", "project", "project", False),
-            "Cost per group by project",
-            f"{cur}, cost to date per active group",
+            _("Cost per group by project"),
+            _("{currency}, cost to date per active group").format(currency=cur),
             cap,
             ("cost_per_group_usd",),
         )
@@ -228,8 +249,8 @@ def build(search: str | None) -> list[Any]:
                 "project",
                 False,
             ),
-            "Members per field officer",
-            "Members of active groups per field officer, by project",
+            _("Members per field officer"),
+            _("Members of active groups per field officer, by project"),
             cap,
             ("members_per_field_officer",),
         )
@@ -237,8 +258,8 @@ def build(search: str | None) -> list[Any]:
     charts.append(
         ChartView(
             bars(by_project, "label", "groups_per_trainer", "decimal", "project", "project", False),
-            "Groups per trainer",
-            "Active groups per field officer or village agent, by project",
+            _("Groups per trainer"),
+            _("Active groups per field officer or village agent, by project"),
             cap,
             ("groups_per_trainer",),
         )

@@ -12,6 +12,8 @@ from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.components.controls import by_switch, register_url_param
 from dashboard.figures import Reference
 from dashboard.filters import TRAINED_BY
+from dashboard.format import number
+from dashboard.i18n import N_, _
 from dashboard.pages.common import (
     VALUE_LABELS,
     caption,
@@ -24,7 +26,7 @@ from dashboard.pages.common import (
 )
 
 PATH = "/outreach"
-NAME = "Outreach"
+NAME = N_("Outreach")
 ORDER = 1
 CHARTS = ("or-members", "or-groups", "or-shares", "or-trained", "or-replication", "or-sizes")
 
@@ -32,10 +34,12 @@ CHARTS = ("or-members", "or-groups", "or-shares", "or-trained", "or-replication"
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Outreach", className="page-title"),
+            html.H1(_("Outreach"), className="page-title"),
             html.P(
-                "How many groups and members the network reaches, who they are, and how groups "
-                "spread by replication.",
+                _(
+                    "How many groups and members the network reaches, who they are, and how "
+                    "groups spread by replication."
+                ),
                 className="page-lead",
             ),
             by_switch("or-by"),
@@ -43,33 +47,44 @@ def layout(**_query: Any) -> html.Div:
                 [
                     chart_card(
                         "or-members",
-                        help_text="Members of active groups at each "
-                        "quarter end. Click a line to narrow to it.",
+                        help_text=_(
+                            "Members of active groups at each "
+                            "quarter end. Click a line to narrow to it."
+                        ),
                     ),
                     chart_card(
                         "or-groups",
-                        help_text="Active groups at each quarter end: "
-                        "groups whose latest dataset is less than 365 days old.",
+                        help_text=_(
+                            "Active groups at each quarter end: "
+                            "groups whose latest dataset is less than 365 days old."
+                        ),
                     ),
                     chart_card(
                         "or-shares",
-                        help_text="Women as a share of members; youth as "
-                        "a share of members of the groups that record youth.",
+                        help_text=_(
+                            "Women as a share of members; youth as "
+                            "a share of members of the groups that record youth."
+                        ),
                     ),
                     chart_card(
                         "or-trained",
-                        help_text="Active groups by who formed them: "
-                        "project field officers, village agents, or replicated by "
-                        "other groups without project support.",
+                        help_text=_(
+                            "Active groups by who formed them: "
+                            "project field officers, village agents, or replicated by "
+                            "other groups without project support."
+                        ),
                     ),
                     chart_card(
                         "or-replication",
-                        help_text="Replicated groups per group "
-                        "formed by the project (trained by field officers or village "
-                        "agents).",
+                        help_text=_(
+                            "Replicated groups per group "
+                            "formed by the project (trained by field officers or village "
+                            "agents)."
+                        ),
                     ),
                     chart_card(
-                        "or-sizes", help_text="How many active groups have each number of members."
+                        "or-sizes",
+                        help_text=_("How many active groups have each number of members."),
                     ),
                 ]
             ),
@@ -85,12 +100,22 @@ def build(search: str | None) -> list[Any]:
     latest = first_row(total.tail(1))
     cap = caption(view, latest.get("groups"), latest.get("projects"))
     split = datasource.indicators(f, by, over_time=True)
-    start = nice_date(total["as_of"].min()) if not total.empty else "the start"
-    label = "organisation" if by == "organisation" else "country"
+    start = nice_date(total["as_of"].min()) if not total.empty else _("the start")
+    by_organisation = by == "organisation"
     charts: list[ChartView] = []
-    for measure, title, unit in (
-        ("members", "Members", "members of active groups"),
-        ("groups", "Groups", "active groups"),
+    for measure, y_title, chart_title, subtitle in (
+        (
+            "members",
+            _("Members"),
+            _("Members by organisation") if by_organisation else _("Members by country"),
+            _("Number of members of active groups at each quarter end since {start}"),
+        ),
+        (
+            "groups",
+            _("Groups"),
+            _("Groups by organisation") if by_organisation else _("Groups by country"),
+            _("Number of active groups at each quarter end since {start}"),
+        ),
     ):
         frame = top_series(split, by, measure) if not split.empty else split
         keys = list(frame[by].unique()) if not frame.empty else []
@@ -100,30 +125,31 @@ def build(search: str | None) -> list[Any]:
             "int",
             series=by if keys else None,
             colours=series_colours(by, keys, view.facts),
-            y_title=title,
+            y_title=y_title,
             drill=by,
             labels={k: entity_name(by, k, view.facts) for k in keys},
         )
         charts.append(
             ChartView(
                 fig,
-                f"{title} by {label}",
-                f"Number of {unit} at each quarter end since {start}",
+                chart_title,
+                subtitle.format(start=start),
                 cap,
                 (measure,),
             )
         )
+    women, youth = _("Women"), _("Youth (where recorded)")
     charts.append(
         ChartView(
             figures.measure_lines(
                 total,
-                {"Women": "pct_women", "Youth (where recorded)": "pct_youth"},
+                {women: "pct_women", youth: "pct_youth"},
                 "pct",
-                colours={"Women": "#CC79A7", "Youth (where recorded)": "#009E73"},
-                y_title="Share of members",
+                colours={women: "#CC79A7", youth: "#009E73"},
+                y_title=_("Share of members"),
             ),
-            "Women and youth among members",
-            "Women / members; youth / members of groups that record youth, %",
+            _("Women and youth among members"),
+            _("Women / members; youth / members of groups that record youth, %"),
             cap,
             ("pct_women", "pct_youth"),
         )
@@ -136,11 +162,11 @@ def build(search: str | None) -> list[Any]:
                 "trained_by",
                 "groups",
                 TRAINED_BY,
-                VALUE_LABELS["trained_by"],
-                "Active groups",
+                {k: _(v) for k, v in VALUE_LABELS["trained_by"].items()},
+                _("Active groups"),
             ),
-            "Groups formed by the project and replicated",
-            "Active groups by who trained them, at each quarter end",
+            _("Groups formed by the project and replicated"),
+            _("Active groups by who trained them, at each quarter end"),
             cap,
             ("groups", "groups_replicated"),
         )
@@ -151,11 +177,14 @@ def build(search: str | None) -> list[Any]:
                 total,
                 "replication_rate",
                 "decimal",
-                y_title="Replicated per trained group",
-                reference=Reference(2.0, "SAVIX: about 2 per project-formed group"),
+                y_title=_("Replicated per trained group"),
+                reference=Reference(2.0, _("SAVIX: about 2 per project-formed group")),
             ),
-            "Replication rate",
-            "Replicated groups per group trained by the project (field officers or village agents)",
+            _("Replication rate"),
+            _(
+                "Replicated groups per group trained by the project (field officers or "
+                "village agents)"
+            ),
             cap,
             ("replication_rate",),
         )
@@ -165,9 +194,12 @@ def build(search: str | None) -> list[Any]:
     charts.append(
         ChartView(
             figures.size_histogram(sizes),
-            "Group size",
-            f"Active groups by number of members as of {nice_date(view.as_of)}"
-            + (f"; average {avg:.1f} members" if avg else ""),
+            _("Group size"),
+            (
+                _("Active groups by number of members as of {date}; average {average} members")
+                if avg
+                else _("Active groups by number of members as of {date}")
+            ).format(date=nice_date(view.as_of), average=number(avg, 1) if avg else ""),
             cap,
             ("avg_group_size",),
         )

@@ -18,6 +18,7 @@ from dashboard.components.cards import (
     kpi_tile,
 )
 from dashboard.format import format_change
+from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     View,
@@ -31,7 +32,7 @@ from dashboard.pages.common import (
 )
 
 PATH = "/"
-NAME = "Overview"
+NAME = N_("Overview")
 ORDER = 0
 HEADLINE = (
     "groups",
@@ -49,7 +50,7 @@ CHARTS = ("ov-map", "ov-trend")
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Savings groups in the network", className="page-title"),
+            html.H1(_("Savings groups in the network"), className="page-title"),
             html.P(id="ov-lead", className="page-lead"),
             kpi_row([kpi_tile(i) for i in HEADLINE]),
             dbc.Row(
@@ -58,15 +59,19 @@ def layout(**_query: Any) -> html.Div:
                         "ov-map",
                         height=400,
                         lg=6,
-                        help_text="Members of active groups by country. Click a country to "
-                        "narrow every page to it.",
+                        help_text=_(
+                            "Members of active groups by country. Click a country to "
+                            "narrow every page to it."
+                        ),
                     ),
                     chart_card(
                         "ov-trend",
                         height=400,
                         lg=6,
-                        help_text="Members of active groups as of each quarter end, stacked by "
-                        "organisation. Click an organisation to narrow to it.",
+                        help_text=_(
+                            "Members of active groups as of each quarter end, stacked by "
+                            "organisation. Click an organisation to narrow to it."
+                        ),
                     ),
                 ],
                 className="mt-2",
@@ -83,8 +88,8 @@ def kpi_values(view: View, now: dict[str, Any], before: dict[str, Any]) -> list[
         ind = BY_ID[ind_id]
         if now.get("suppressed"):
             out += [
-                html.Span(datasource.SUPPRESSED, className="kpi-suppressed"),
-                html.Span("other organisations' small groups", className="text-secondary"),
+                html.Span(_(datasource.SUPPRESSED), className="kpi-suppressed"),
+                html.Span(_("other organisations' small groups"), className="text-secondary"),
             ]
             continue
         value, old = now.get(ind_id), before.get(ind_id)
@@ -94,20 +99,28 @@ def kpi_values(view: View, now: dict[str, Any], before: dict[str, Any]) -> list[
         out.append(view.fmt(ind_id, value))
         change = format_change(value, old, ind.format)
         if change is None or prior is None:
-            out.append(html.Span("no comparison", className="text-secondary"))
+            out.append(html.Span(_("no comparison"), className="text-secondary"))
             continue
         text, sign = change
         if sign == 0:
-            out.append(html.Span(f"no change since {nice_date(prior)}", className="kpi-flat"))
+            out.append(
+                html.Span(
+                    _("no change since {date}").format(date=nice_date(prior)),
+                    className="kpi-flat",
+                )
+            )
             continue
         good = sign * ind.direction
         arrow = "▲" if sign > 0 else "▼" if sign < 0 else "■"
         tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
         out.append(
             html.Span(
-                [html.Span(arrow, **{"aria-hidden": "true"}), f" {text} since {nice_date(prior)}"],
+                [
+                    html.Span(arrow, **{"aria-hidden": "true"}),
+                    " " + _("{change} since {date}").format(change=text, date=nice_date(prior)),
+                ],
                 className=tone,
-                title=f"Compared with {nice_date(prior)}",
+                title=_("Compared with {date}").format(date=nice_date(prior)),
             )
         )
     return out
@@ -117,10 +130,10 @@ def build(search: str | None) -> list[Any]:
     view = read_view(search)
     f = view.filters
     if view.as_of is None:
-        empty = ChartView(figures.empty("The pool has no data yet."), "", "", "")
+        empty = ChartView(figures.empty(_("The pool has no data yet.")), "", "", "")
         return (
-            ["The pool is empty: import data with `vsla import`."]
-            + ["n/a", ""] * len(HEADLINE)
+            [_("The pool is empty: import data with `vsla import`.")]
+            + [_("n/a"), ""] * len(HEADLINE)
             + empty.values() * len(CHARTS)
         )
     prior = datasource.comparison_date(view.as_of)
@@ -137,8 +150,8 @@ def build(search: str | None) -> list[Any]:
     names = {c: entity_name("country", c, view.facts) for c in view.facts.countries}
     map_view = ChartView(
         figures.members_map(by_country, names) if groups else figures.empty(),
-        "Members by country",
-        "Members of active groups (a group is active if it reported in the last 365 days)",
+        _("Members by country"),
+        _("Members of active groups (a group is active if it reported in the last 365 days)"),
         cap,
         ("members",),
     )
@@ -155,25 +168,32 @@ def build(search: str | None) -> list[Any]:
         "members",
         list(orgs),
         {o: o for o in orgs},
-        "Members",
+        _("Members"),
         colours=colours,
         drill="organisation",
     )
     first = trend["as_of"].min() if not trend.empty else None
     trend_view = ChartView(
         trend_fig,
-        "Members over time",
-        f"Members of active groups at each quarter end since {nice_date(first)}, by organisation",
+        _("Members over time"),
+        _("Members of active groups at each quarter end since {date}, by organisation").format(
+            date=nice_date(first)
+        ),
         cap,
         ("members",),
     )
     lead = (
-        f"{counted(groups, 'active group', exact=True)} with "
-        f"{counted(now.get('members'), 'member', exact=True)} as of {nice_date(view.as_of)}. "
-        f"Changes are against {nice_date(prior)}."
+        _("{groups} with {members} as of {date}. Changes are against {prior}.").format(
+            groups=counted(groups, "active group", exact=True),
+            members=counted(now.get("members"), "member", exact=True),
+            date=nice_date(view.as_of),
+            prior=nice_date(prior),
+        )
         if not now.get("suppressed")
-        else "These filters leave fewer than 5 groups of other organisations: their figures "
-        "are not shown. Widen the filters, or sign in to see your own organisation's."
+        else _(
+            "These filters leave fewer than 5 groups of other organisations: their figures "
+            "are not shown. Widen the filters, or sign in to see your own organisation's."
+        )
     )
     return [lead, *kpi_values(view, now, before), *map_view.values(), *trend_view.values()]
 

@@ -18,6 +18,7 @@ from dashboard.components.cards import (
     kpi_tile,
 )
 from dashboard.components.controls import by_switch, register_url_param
+from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     View,
@@ -30,7 +31,7 @@ from dashboard.pages.common import (
 )
 
 PATH = "/performance"
-NAME = "Performance"
+NAME = N_("Performance")
 ORDER = 3
 MEASURES = (
     "savings_per_member_usd",
@@ -42,8 +43,8 @@ MEASURES = (
     "dropout_rate",
 )
 CHARTS = (*(f"pf-{m}" for m in MEASURES), "pf-trend")
-NETWORK = "All in scope"
-SPREAD_NOTE = (
+NETWORK = N_("All in scope")  # the whole scope's row; translated where shown
+SPREAD_NOTE = N_(
     "Diamond: the pooled value (ratio of sums, groups weigh by size). Box: the middle half of "
     "groups with the median group as a line; whiskers: 5th to 95th percentile."
 )
@@ -51,15 +52,17 @@ SPREAD_NOTE = (
 
 def layout(**_query: Any) -> html.Div:
     cards = [
-        chart_card(f"pf-{m}", height=340, help_text=f"{BY_ID[m].definition} {SPREAD_NOTE}")
+        chart_card(f"pf-{m}", height=340, help_text=f"{BY_ID[m].definition} {_(SPREAD_NOTE)}")
         for m in MEASURES
     ]
     return html.Div(
         [
-            html.H1("Financial performance", className="page-title"),
+            html.H1(_("Financial performance"), className="page-title"),
             html.P(
-                "The pooled ratios of the groups' books, and how they spread across groups: "
-                "a network average can hide groups far above and below it.",
+                _(
+                    "The pooled ratios of the groups' books, and how they spread across "
+                    "groups: a network average can hide groups far above and below it."
+                ),
                 className="page-lead",
             ),
             kpi_row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES]),
@@ -71,7 +74,7 @@ def layout(**_query: Any) -> html.Div:
                         "pf-trend",
                         height=520,
                         lg=12,
-                        help_text="Pooled values as of each quarter end.",
+                        help_text=_("Pooled values as of each quarter end."),
                     ),
                 ]
             ),
@@ -90,15 +93,16 @@ def spread_chart(
     cap: str,
 ) -> ChartView:
     ind = BY_ID[measure]
+    network = _(NETWORK)
     rows = dist[dist["indicator"] == measure].copy()
     overall = dist_all[dist_all["indicator"] == measure].copy()
-    overall["by_value"] = NETWORK
+    overall["by_value"] = network
     overall["key"] = ""
     keys = list(rows["by_value"])
     rows["key"] = keys
     rows["by_value"] = [entity_name(by, v, view.facts) for v in rows["by_value"]]
     frame = pd.concat([overall, rows], ignore_index=True)
-    values = {NETWORK: total.get(measure)}
+    values = {network: total.get(measure)}
     if not pooled.empty:
         for key, value in zip(pooled[by], pooled[measure], strict=True):
             values[entity_name(by, key, view.facts)] = value
@@ -117,7 +121,7 @@ def spread_chart(
         currency=view.code,
         x_title=f"{ind.label} ({view.code})" if ind.format == "usd" else ind.label,
         drill=by,
-        network_label=NETWORK,
+        network_label=network,
         key_column="key",
     )
     unit = f", {view.code}" if ind.format == "usd" else ", %" if ind.format == "pct" else ""
@@ -135,24 +139,28 @@ def build(search: str | None) -> list[Any]:
         value = total.get(m)
         if BY_ID[m].format == "usd":
             value = view.convert(value)
-        kpis += [view.fmt(m, value), "pooled, all groups in scope"]
+        kpis += [view.fmt(m, value), _("pooled, all groups in scope")]
     spreads = datasource.distributions(f, (by, ""))
     dist, dist_all = spreads[by], spreads[""]
     pooled = datasource.indicators(f, by)
     charts = [spread_chart(view, m, dist, pooled, dist_all, total, by, cap) for m in MEASURES]
     trend = view.money(datasource.indicators(f, over_time=True))
-    start = nice_date(trend["as_of"].min()) if not trend.empty else "the start"
+    start = nice_date(trend["as_of"].min()) if not trend.empty else _("the start")
     panels = [
-        ("savings_per_member_usd", f"Savings per member ({view.code})", "usd"),
-        ("annualised_return_on_assets", "Annualised return on assets", "pct"),
-        ("portfolio_at_risk", "Portfolio at risk", "pct"),
-        ("attendance_rate", "Attendance", "pct"),
+        (
+            "savings_per_member_usd",
+            _("Savings per member ({currency})").format(currency=view.code),
+            "usd",
+        ),
+        ("annualised_return_on_assets", _("Annualised return on assets"), "pct"),
+        ("portfolio_at_risk", _("Portfolio at risk"), "pct"),
+        ("attendance_rate", _("Attendance"), "pct"),
     ]
     charts.append(
         ChartView(
             figures.small_multiple_lines(trend, panels, view.code),
-            "Performance over time",
-            f"Pooled values at each quarter end since {start}",
+            _("Performance over time"),
+            _("Pooled values at each quarter end since {start}").format(start=start),
             cap,
             tuple(p[0] for p in panels),
         )

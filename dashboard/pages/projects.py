@@ -23,6 +23,8 @@ from dashboard.components.cards import (
     kpi_tile,
 )
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
+from dashboard.format import number, percent
+from dashboard.i18n import N_, _
 from dashboard.pages.common import (
     View,
     caption,
@@ -34,7 +36,7 @@ from dashboard.pages.common import (
 from dashboard.urlstate import parse_search
 
 PATH = "/projects"
-NAME = "Projects"
+NAME = N_("Projects")
 ORDER = 6
 TILES = (
     "groups",
@@ -60,8 +62,8 @@ def layout(**_query: Any) -> html.Div:
             html.P(id="pj-lead", className="page-lead"),
             html.Div(
                 [
-                    html.Label("Project", htmlFor="pj-choose", className="filter-label"),
-                    dcc.Dropdown(id="pj-choose", placeholder="Choose a project", clearable=True),
+                    html.Label(_("Project"), htmlFor="pj-choose", className="filter-label"),
+                    dcc.Dropdown(id="pj-choose", placeholder=_("Choose a project"), clearable=True),
                 ],
                 className="mb-3 project-chooser",
             ),
@@ -72,23 +74,29 @@ def layout(**_query: Any) -> html.Div:
                 [
                     html.Div(
                         [
-                            html.H2("Trainers", className="chart-title"),
+                            html.H2(_("Trainers"), className="chart-title"),
                             table_export_menu("pj-trainers"),
                         ],
                         className="chart-head",
                     ),
                     html.P(
-                        "Per field officer or village agent (trainer_id): the groups they "
-                        f"trained that are active. Flags: attendance {ATTENDANCE_GAP:.0%} or "
-                        f"more below the whole, dropout at least twice the whole (and over "
-                        f"5%), or data older than {STALE_DAYS} days on average.",
+                        _(
+                            "Per field officer or village agent (trainer_id): the groups they "
+                            "trained that are active. Flags: attendance {gap} or more below the "
+                            "whole, dropout at least twice the whole (and over {dropout}), or "
+                            "data older than {days} days on average."
+                        ).format(
+                            gap=percent(ATTENDANCE_GAP), dropout=percent(0.05), days=STALE_DAYS
+                        ),
                         className="chart-subtitle",
                     ),
                     data_grid(
                         "pj-trainers",
                         height=380,
-                        empty="Choose a project or one organisation to list its trainers "
-                        "(shown to the organisation's own members and to admins).",
+                        empty=_(
+                            "Choose a project or one organisation to list its trainers "
+                            "(shown to the organisation's own members and to admins)."
+                        ),
                     ),
                     html.P(id="pj-trainers-caption", className="chart-caption"),
                 ],
@@ -172,49 +180,57 @@ def profile_items(view: View, kind: str, key: str) -> list[tuple[str, str]]:
         p = facts.project_by_id[key]
         rep = reports[reports["project_id"] == key] if not reports.empty else reports
         staff = (
-            f"{int(rep['field_officers'].iloc[0])} field officers, "
-            f"{int(rep['village_agents'].iloc[0])} village agents "
-            f"(report of {nice_date(rep['period_end'].iloc[0].date())})"
+            _("{officers} field officers, {agents} village agents (report of {date})").format(
+                officers=int(rep["field_officers"].iloc[0]),
+                agents=int(rep["village_agents"].iloc[0]),
+                date=nice_date(rep["period_end"].iloc[0].date()),
+            )
             if not rep.empty
-            else "no project report yet"
+            else _("no project report yet")
         )
         items = [
-            ("Organisation", p.organisation),
-            ("Partner", p.partner or "—"),
-            ("Country", p.country_name),
-            ("Donor", p.donor or "—"),
+            (_("Organisation"), p.organisation),
+            (_("Partner"), p.partner or "—"),
+            (_("Country"), p.country_name),
+            (_("Donor"), p.donor or "—"),
             (
-                "Period",
-                f"{nice_date(p.start_date)} to "
-                f"{nice_date(p.end_date) if p.end_date else 'ongoing'}",
+                _("Period"),
+                _("{start} to {end}").format(
+                    start=nice_date(p.start_date),
+                    end=nice_date(p.end_date) if p.end_date else _("ongoing"),
+                ),
             ),
-            ("Staff", staff),
-            ("Currency", p.currency),
-            ("Shared with the network", "yes" if p.shared else "no"),
-            ("Groups registered", f"{p.groups_registered:,}"),
+            (_("Staff"), staff),
+            (_("Currency"), p.currency),
+            (_("Shared with the network"), _("yes") if p.shared else _("no")),
+            (_("Groups registered"), number(p.groups_registered)),
         ]
     else:
         projects = [p for p in facts.projects if p.organisation == key]
         countries = sorted({p.country_name for p in projects})
         items = [
             (
-                "Projects",
+                _("Projects"),
                 f"{len(projects)}: "
                 + ", ".join(facts.project_labels[p.project_id] for p in projects),
             ),
-            ("Countries", ", ".join(countries)),
-            ("Partners", ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
-            ("Donors", ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
+            (_("Countries"), ", ".join(countries)),
+            (_("Partners"), ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
+            (_("Donors"), ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
         ]
         if not reports.empty:
             mine = reports[reports["project_id"].isin([p.project_id for p in projects])]
             if not mine.empty:
                 items.append(
                     (
-                        "Staff",
-                        f"{int(mine['field_officers'].sum())} field officers, "
-                        f"{int(mine['village_agents'].sum())} village agents "
-                        "(latest project reports)",
+                        _("Staff"),
+                        _(
+                            "{officers} field officers, {agents} village agents "
+                            "(latest project reports)"
+                        ).format(
+                            officers=int(mine["field_officers"].sum()),
+                            agents=int(mine["village_agents"].sum()),
+                        ),
                     )
                 )
     return items
@@ -237,7 +253,7 @@ def trainer_rows(view: View) -> list[dict[str, Any]]:
     rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
     rows = []
     for r in frame.to_dict("records"):
-        project, _, trainer = str(r["trainer"]).partition("/")
+        project, _sep, trainer = str(r["trainer"]).partition("/")
         flags = []
         att, drop, age = r["attendance_rate"], r["dropout_rate"], r["data_age_days"]
         if (
@@ -245,19 +261,19 @@ def trainer_rows(view: View) -> list[dict[str, Any]]:
             and whole.get("attendance_rate") is not None
             and (att <= whole["attendance_rate"] - ATTENDANCE_GAP)
         ):
-            flags.append("low attendance")
+            flags.append(_("low attendance"))
         if (
             drop is not None
             and whole.get("dropout_rate")
             and (drop >= DROPOUT_FACTOR * whole["dropout_rate"] and drop > 0.05)
         ):
-            flags.append("high dropout")
+            flags.append(_("high dropout"))
         if age is not None and age > STALE_DAYS:
-            flags.append("old data")
+            flags.append(_("old data"))
         spm = r["savings_per_member_usd"]
         rows.append(
             {
-                "trainer": trainer or "(none)",
+                "trainer": trainer or _("(none)"),
                 "project": view.facts.project_labels[project]
                 if project in view.facts.project_by_id
                 else project,
@@ -276,15 +292,19 @@ def trainer_rows(view: View) -> list[dict[str, Any]]:
 
 def trainer_columns(currency: str) -> list[dict[str, Any]]:
     return [
-        grid_column("trainer", "Trainer", pinned="left", minWidth=110),
-        grid_column("project", "Project", minWidth=160),
-        grid_column("groups", "Groups", "int"),
-        grid_column("members", "Members", "int"),
-        grid_column("savings_per_member", f"Savings per member ({currency})", "usd"),
-        grid_column("attendance_rate", "Attendance", "pct"),
-        grid_column("dropout_rate", "Dropout", "pct"),
-        grid_column("data_age_days", "Data age (days)", "int"),
-        grid_column("needs_support", "Needs a look", minWidth=180, cellClass="needs-support"),
+        grid_column("trainer", _("Trainer"), pinned="left", minWidth=110),
+        grid_column("project", _("Project"), minWidth=160),
+        grid_column("groups", _("Groups"), "int"),
+        grid_column("members", _("Members"), "int"),
+        grid_column(
+            "savings_per_member",
+            _("Savings per member ({currency})").format(currency=currency),
+            "usd",
+        ),
+        grid_column("attendance_rate", _("Attendance"), "pct"),
+        grid_column("dropout_rate", _("Dropout"), "pct"),
+        grid_column("data_age_days", _("Data age (days)"), "int"),
+        grid_column("needs_support", _("Needs a look"), minWidth=180, cellClass="needs-support"),
     ]
 
 
@@ -296,21 +316,23 @@ def build(search: str | None) -> list[Any]:
     cap = caption(view, total.get("groups"), total.get("projects"))
     options = project_options(view)
     if who is None:
-        title = "Projects"
-        lead = (
+        title = _("Projects")
+        lead = _(
             "Choose a project (or one organisation in the filters) to see its profile, "
-            "trends and trainers. Showing everything in scope meanwhile: "
-            f"{describe(f, view.facts)}."
-        )
+            "trends and trainers. Showing everything in scope meanwhile: {filters}."
+        ).format(filters=describe(f, view.facts))
         prof: Any = None
     else:
         kind, key = who
         title = view.facts.project_labels[key] if kind == "project" else key
         lead = (
-            ("Project of " + view.facts.project_by_id[key].organisation)
+            _("Project of {organisation} · as of {date}")
             if kind == "project"
-            else "Organisation"
-        ) + f" · as of {nice_date(view.as_of)}"
+            else _("Organisation · as of {date}")
+        ).format(
+            organisation=view.facts.project_by_id[key].organisation if kind == "project" else "",
+            date=nice_date(view.as_of),
+        )
         prof = profile(view, kind, key)
     tiles: list[Any] = []
     for t in TILES:
@@ -323,10 +345,10 @@ def build(search: str | None) -> list[Any]:
         ChartView(
             # Two panels: on one axis the groups would hug zero beside the members.
             figures.small_multiple_lines(
-                trend, [("members", "Members", "int"), ("groups", "Groups", "int")]
+                trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
             ),
-            "Members and groups over time",
-            "Active groups and their members at each quarter end",
+            _("Members and groups over time"),
+            _("Active groups and their members at each quarter end"),
             cap,
             ("members", "groups"),
         ),
@@ -336,10 +358,12 @@ def build(search: str | None) -> list[Any]:
                 "savings_per_member_usd",
                 "usd",
                 currency=view.code,
-                y_title=f"Savings per member ({view.code})",
+                y_title=_("Savings per member ({currency})").format(currency=view.code),
             ),
-            "Savings per member over time",
-            f"Savings of active groups divided by their members, {view.code}",
+            _("Savings per member over time"),
+            _("Savings of active groups divided by their members, {currency}").format(
+                currency=view.code
+            ),
             cap,
             ("savings_per_member_usd",),
         ),
@@ -349,11 +373,11 @@ def build(search: str | None) -> list[Any]:
     for chart in charts:
         out += chart.values()
     rows = trainer_rows(view)
-    note = f" {len(rows)} trainers."
+    note = " " + _("{n} trainers.").format(n=len(rows))
     if not lists_trainers(view):
-        note = " Choose a project or one organisation to list its trainers."
+        note = " " + _("Choose a project or one organisation to list its trainers.")
     elif not datasource.viewer().is_admin:
-        note += " Trainers are shown to their own organisation only."
+        note += " " + _("Trainers are shown to their own organisation only.")
     out += [rows, trainer_columns(view.code), cap + note]
     return out
 
@@ -374,7 +398,7 @@ def outputs() -> list[Output]:
     ]
 
 
-TRAINERS_SUBTITLE = (
+TRAINERS_SUBTITLE = N_(
     "Per field officer or village agent: the active groups they trained; 'needs a look' "
     "flags low attendance, high dropout or old data"
 )
@@ -385,8 +409,10 @@ def trainers_table(search: str | None) -> Any:
     view = read_view(search)
     total = first_row(datasource.indicators(view.filters))
     rows = trainer_rows(view)
-    cap = caption(view, total.get("groups"), total.get("projects"), f"{len(rows)} trainers.")
-    return grid_table("Trainers", TRAINERS_SUBTITLE, cap, trainer_columns(view.code), rows)
+    cap = caption(
+        view, total.get("groups"), total.get("projects"), _("{n} trainers.").format(n=len(rows))
+    )
+    return grid_table(_("Trainers"), _(TRAINERS_SUBTITLE), cap, trainer_columns(view.code), rows)
 
 
 def register_callbacks(app: Dash) -> None:

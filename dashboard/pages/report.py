@@ -11,35 +11,40 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource
+from dashboard.i18n import N_, _
 from dashboard.pages.common import nice_date, read_view
 from dashboard.pages.projects import project_options, register_project_chooser, subject
 from dashboard.report import PDF_ROUTE, PRINT_ROUTE, comparison
 from dashboard.urlstate import parse_search
 
 PATH = "/report"
-NAME = "Report"
+NAME = N_("Report")
 ORDER = 7
 
 
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Performance report", className="page-title"),
+            html.H1(_("Performance report"), className="page-title"),
             html.P(
-                "A one-to-two-page annex for a donor report: profile, outreach by sex and "
-                "youth, the performance ratios and costs against the network, trends and data "
-                "quality. Choose a project here, or an organisation or any filters in the "
-                "panel; the as-of quarter is in the panel too.",
+                _(
+                    "A one-to-two-page annex for a donor report: profile, outreach by sex and "
+                    "youth, the performance ratios and costs against the network, trends and "
+                    "data quality. Choose a project here, or an organisation or any filters in "
+                    "the panel; the as-of quarter is in the panel too."
+                ),
                 className="page-lead",
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         [
-                            html.Label("Project", htmlFor="rp-project", className="filter-label"),
+                            html.Label(
+                                _("Project"), htmlFor="rp-project", className="filter-label"
+                            ),
                             dcc.Dropdown(
                                 id="rp-project",
-                                placeholder="All projects in the filters",
+                                placeholder=_("All projects in the filters"),
                                 clearable=True,
                             ),
                         ],
@@ -47,7 +52,9 @@ def layout(**_query: Any) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            html.Label("Compare with", htmlFor="rp-vs", className="filter-label"),
+                            html.Label(
+                                _("Compare with"), htmlFor="rp-vs", className="filter-label"
+                            ),
                             dcc.Dropdown(id="rp-vs", clearable=False),
                         ],
                         md=3,
@@ -56,13 +63,13 @@ def layout(**_query: Any) -> html.Div:
                         html.Div(
                             [
                                 html.A(
-                                    "Download PDF",
+                                    _("Download PDF"),
                                     id="rp-pdf",
                                     className="btn btn-primary btn-sm",
                                     href=PDF_ROUTE,
                                 ),
                                 html.A(
-                                    "Printable version",
+                                    _("Printable version"),
                                     id="rp-print",
                                     className="btn btn-outline-secondary btn-sm",
                                     href=PRINT_ROUTE,
@@ -81,7 +88,7 @@ def layout(**_query: Any) -> html.Div:
             dcc.Loading(
                 html.Iframe(
                     id="rp-preview",
-                    title="The report as it prints",
+                    title=_("The report as it prints"),
                     className="report-preview",
                 ),
                 type="dot",
@@ -99,7 +106,9 @@ def vs_options(quarters: tuple[date, ...], as_of: date | None) -> list[dict[str,
     default = datasource.comparison_date(as_of)
     options = []
     for q in sorted((q for q in quarters if q < as_of), reverse=True):
-        label = nice_date(q) + (" (a year earlier)" if q == default else "")
+        label = (
+            _("{date} (a year earlier)").format(date=nice_date(q)) if q == default else nice_date(q)
+        )
         options.append({"label": label, "value": q.isoformat()})
     return options
 
@@ -114,12 +123,16 @@ def build(search: str | None) -> list[Any]:
     query = state.search()
     who = subject(view)
     about = (
-        f"Report on the project {view.facts.project_labels.get(who[1], who[1])}."
+        _("Report on the project {project}.").format(
+            project=view.facts.project_labels.get(who[1], who[1])
+        )
         if who and who[0] == "project"
-        else f"Report on the organisation {who[1]}."
+        else _("Report on the organisation {organisation}.").format(organisation=who[1])
         if who
-        else "Report on everything in the filters (choose a project or one organisation "
-        "for a profile)."
+        else _(
+            "Report on everything in the filters (choose a project or one organisation "
+            "for a profile)."
+        )
     )
     chosen = view.filters.project[0] if len(view.filters.project) == 1 else None
     return [

@@ -11,27 +11,41 @@ from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.figures import Panel
 from dashboard.filters import BANDS, KNOWN_TAGS
+from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import VALUE_LABELS, caption, first_row, read_view
 
 PATH = "/themes"
-NAME = "Themes"
+NAME = N_("Themes")
 ORDER = 4
-# (breakdown, title, what is compared)
+# (breakdown, title, what is compared); the words are translated where shown (`theme_words`),
+# a tag's title and subtitle name the tag with {tag}
 THEMES: tuple[tuple[str, str, str], ...] = (
-    ("women_band", "Women's membership", "Groups of women only, mostly women and mixed groups"),
+    (
+        "women_band",
+        N_("Women's membership"),
+        N_("Groups of women only, mostly women and mixed groups"),
+    ),
     (
         "youth_band",
-        "Youth",
-        "Groups where most members are youth, some are, or youth is not recorded",
+        N_("Youth"),
+        N_("Groups where most members are youth, some are, or youth is not recorded"),
     ),
     *(
-        (f"tag:{t}", f"{t.capitalize()} groups", f"Groups tagged {t} against all other groups")
+        (f"tag:{t}", N_("{tag} groups"), N_("Groups tagged {tag} against all other groups"))
         for t in KNOWN_TAGS
     ),
-    ("setting", "Rural and urban", "Groups by setting"),
-    ("trained_by", "Replicated and trained", "Groups formed by the project and replicated groups"),
-    ("cycle", "First cycle and mature groups", "Groups in their first cycle and in later cycles"),
+    ("setting", N_("Rural and urban"), N_("Groups by setting")),
+    (
+        "trained_by",
+        N_("Replicated and trained"),
+        N_("Groups formed by the project and replicated groups"),
+    ),
+    (
+        "cycle",
+        N_("First cycle and mature groups"),
+        N_("Groups in their first cycle and in later cycles"),
+    ),
 )
 PANELS = (
     "groups",
@@ -45,13 +59,13 @@ PANELS = (
 
 
 SHORT_LABELS = {
-    "groups": "Groups",
-    "pct_women": "Women",
-    "savings_per_member_usd": "Savings/member",
-    "annualised_return_on_assets": "Return on assets",
-    "attendance_rate": "Attendance",
-    "dropout_rate": "Dropout",
-    "portfolio_at_risk": "Portfolio at risk",
+    "groups": N_("Groups"),
+    "pct_women": N_("Women"),
+    "savings_per_member_usd": N_("Savings/member"),
+    "annualised_return_on_assets": N_("Return on assets"),
+    "attendance_rate": N_("Attendance"),
+    "dropout_rate": N_("Dropout"),
+    "portfolio_at_risk": N_("Portfolio at risk"),
 }
 
 
@@ -59,17 +73,25 @@ def chart_id(breakdown: str) -> str:
     return "th-" + breakdown.replace(":", "-").replace("_", "-")
 
 
-CHARTS = tuple(chart_id(b) for b, _, _ in THEMES)
+CHARTS = tuple(chart_id(b) for b, _t, _s in THEMES)
+
+
+def theme_words(breakdown: str, title: str, subtitle: str) -> tuple[str, str]:
+    """A theme's title and subtitle in the language in force (a tag's with its name)."""
+    tag = breakdown[4:] if breakdown.startswith("tag:") else ""
+    return _(title).format(tag=tag.capitalize()), _(subtitle).format(tag=tag)
 
 
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Cross-cutting themes", className="page-title"),
+            html.H1(_("Cross-cutting themes"), className="page-title"),
             html.P(
-                "Each theme compared with the rest of the groups in scope on the key "
-                "indicators. Group-level themes split projects, so cost indicators are not "
-                "shown here (see Efficiency).",
+                _(
+                    "Each theme compared with the rest of the groups in scope on the key "
+                    "indicators. Group-level themes split projects, so cost indicators are not "
+                    "shown here (see Efficiency)."
+                ),
                 className="page-lead",
             ),
             dbc.Row(
@@ -78,9 +100,11 @@ def layout(**_query: Any) -> html.Div:
                         cid,
                         height=230,
                         lg=12,
-                        help_text="Pooled values (ratios of sums) of the groups in each band, "
-                        "within the other filters. Return on assets is annualised; groups "
-                        "count once, with their latest dataset. See the Glossary.",
+                        help_text=_(
+                            "Pooled values (ratios of sums) of the groups in each band, "
+                            "within the other filters. Return on assets is annualised; groups "
+                            "count once, with their latest dataset. See the Glossary."
+                        ),
                     )
                     for cid in CHARTS
                 ]
@@ -92,8 +116,9 @@ def layout(**_query: Any) -> html.Div:
 def band_label(breakdown: str, value: str) -> str:
     if breakdown.startswith("tag:"):
         tag = breakdown[4:]
-        return f"Tagged {tag}" if value == "yes" else "All other groups"
-    return VALUE_LABELS.get(breakdown, {}).get(value, value)
+        return _("Tagged {tag}").format(tag=tag) if value == "yes" else _("All other groups")
+    label = VALUE_LABELS.get(breakdown, {}).get(value)
+    return _(label) if label else value
 
 
 def order(breakdown: str, values: list[str]) -> list[str]:
@@ -115,14 +140,15 @@ def build(search: str | None) -> list[Any]:
         frame = view.money(datasource.indicators(f, breakdown))
         if frame.empty or (breakdown.startswith("tag:") and "yes" not in set(frame[breakdown])):
             fig = figures.empty(
-                "No group in scope for this comparison.", "No group in scope carries this theme."
+                _("No group in scope for this comparison."),
+                _("No group in scope carries this theme."),
             )
         else:
             rows = frame.set_index(breakdown)
             keys = order(breakdown, list(rows.index))
             panels = [
                 Panel(
-                    SHORT_LABELS[p],
+                    _(SHORT_LABELS[p]),
                     BY_ID[p].format,
                     [rows.at[k, p] for k in keys],
                 )
@@ -131,8 +157,12 @@ def build(search: str | None) -> list[Any]:
             fig = figures.small_multiple_bars(
                 [band_label(breakdown, k) for k in keys], panels, view.code
             )
-        note = f"; pooled values; savings per member in {view.code}, return on assets annualised"
-        out += ChartView(fig, title, subtitle + note, cap, PANELS).values()
+        title, subtitle = theme_words(breakdown, title, subtitle)
+        subtitle = _(
+            "{subtitle}; pooled values; savings per member in {currency}, return on assets "
+            "annualised"
+        ).format(subtitle=subtitle, currency=view.code)
+        out += ChartView(fig, title, subtitle, cap, PANELS).values()
     return out
 
 

@@ -20,11 +20,13 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import datasource, db
 from dashboard.config import pool_path
+from dashboard.format import number
+from dashboard.i18n import N_, _, ngettext
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.login import LOGIN_PATH, current_viewer
 
 PATH = "/import"
-NAME = "Import"
+NAME = N_("Import")
 ORDER = 10
 MAX_BYTES = 20 * 1024 * 1024  # per upload, all files together
 ALLOWED = (".xlsx", ".csv", ".zip")
@@ -33,31 +35,33 @@ ALLOWED = (".xlsx", ".csv", ".zip")
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1("Import data", className="page-title"),
+            html.H1(_("Import data"), className="page-title"),
             html.P(
-                "Upload the quarterly workbook (the template of `vsla template`) or CSV files, "
-                "or a zip of them. They are checked as `vsla import` checks them: nothing is "
-                "imported if anything is wrong, and every problem is listed with its file, "
-                "sheet, row and column.",
+                _(
+                    "Upload the quarterly workbook (the template of `vsla template`) or CSV "
+                    "files, or a zip of them. They are checked as `vsla import` checks them: "
+                    "nothing is imported if anything is wrong, and every problem is listed with "
+                    "its file, sheet, row and column."
+                ),
                 className="page-lead",
             ),
             html.Div(id="up-who", className="mb-3"),
             html.Div(  # (its data-label names the file input: assets/20_a11y.js)
                 dcc.Upload(
-                    html.Div(["Drop files here or ", html.A("choose files", href="#")]),
+                    html.Div([_("Drop files here or "), html.A(_("choose files"), href="#")]),
                     id="up-files",
                     multiple=True,
                     max_size=MAX_BYTES,
                     accept=",".join(ALLOWED),
                     className="upload-zone",
                 ),
-                **{"data-label": "Workbooks, CSV files or zips to import"},
+                **{"data-label": _("Workbooks, CSV files or zips to import")},
             ),
             html.Div(id="up-chosen", className="small text-secondary mt-2"),
             html.Div(
                 [
-                    dbc.Button("Check", id="up-check", color="secondary", className="me-2"),
-                    dbc.Button("Import", id="up-import", color="primary", disabled=True),
+                    dbc.Button(_("Check"), id="up-check", color="secondary", className="me-2"),
+                    dbc.Button(_("Import"), id="up-import", color="primary", disabled=True),
                 ],
                 className="my-3",
             ),
@@ -70,15 +74,24 @@ def _who() -> tuple[bool, str | None, str]:
     """(may import, organisation limit, sentence)."""
     viewer = current_viewer()
     if viewer.is_admin:
-        return True, None, "You are an administrator: you may import any organisation's data."
+        return (
+            True,
+            None,
+            _("You are an administrator: you may import any organisation's data."),
+        )
     if viewer.role == "member":
         return (
             True,
             viewer.organisation,
-            f"You may import {viewer.organisation}'s projects (their groups, datasets and "
-            "reports).",
+            _(
+                "You may import {organisation}'s projects (their groups, datasets and reports)."
+            ).format(organisation=viewer.organisation),
         )
-    return False, None, "Sign in as an administrator or an organisation member to import data."
+    return (
+        False,
+        None,
+        _("Sign in as an administrator or an organisation member to import data."),
+    )
 
 
 def _write(folder: Path, contents: list[str], names: list[str]) -> list[Path] | str:
@@ -87,14 +100,20 @@ def _write(folder: Path, contents: list[str], names: list[str]) -> list[Path] | 
     for content, name in zip(contents, names, strict=True):
         clean = Path(name or "").name
         if not clean.lower().endswith(ALLOWED):
-            return f"{clean or 'A file'}: only .xlsx, .csv or .zip files can be imported."
+            return _("{file}: only .xlsx, .csv or .zip files can be imported.").format(
+                file=clean or _("A file")
+            )
         try:
             data = base64.b64decode(content.split(",", 1)[1], validate=True)
         except (IndexError, ValueError, binascii.Error):
-            return f"{clean}: the upload arrived damaged; please choose the file again."
+            return _("{file}: the upload arrived damaged; please choose the file again.").format(
+                file=clean
+            )
         total += len(data)
         if total > MAX_BYTES:
-            return f"The files are larger than {MAX_BYTES // (1024 * 1024)} MB together."
+            return _("The files are larger than {size} MB together.").format(
+                size=MAX_BYTES // (1024 * 1024)
+            )
         path = folder / clean
         path.write_bytes(data)
         paths.append(path)
@@ -103,7 +122,12 @@ def _write(folder: Path, contents: list[str], names: list[str]) -> list[Path] | 
 
 def _issues(exc: ImportRejected) -> html.Div:
     head = html.Thead(
-        html.Tr([html.Th(h) for h in ("File", "Sheet", "Row", "Column", "Value", "Problem")])
+        html.Tr(
+            [
+                html.Th(h)
+                for h in (_("File"), _("Sheet"), _("Row"), _("Column"), _("Value"), _("Problem"))
+            ]
+        )
     )
     rows = [
         html.Tr(
@@ -122,12 +146,16 @@ def _issues(exc: ImportRejected) -> html.Div:
     return html.Div(
         [
             dbc.Alert(
-                f"Nothing was imported: {exc.total:,} problem{'s' if exc.total != 1 else ''} to "
-                "fix in the files, then check them again.",
+                ngettext(
+                    "Nothing was imported: {n} problem to fix in the files, then check them again.",
+                    "Nothing was imported: {n} problems to fix in the files, then check them "
+                    "again.",
+                    exc.total,
+                ).format(n=number(exc.total)),
                 color="danger",
             ),
             dbc.Table([head, html.Tbody(rows)], size="sm", className="import-issues"),
-            html.P(f"... and {more:,} more.") if more > 0 else None,
+            html.P(_("... and {n} more.").format(n=number(more))) if more > 0 else None,
         ]
     )
 
@@ -138,7 +166,7 @@ def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> t
     if not allowed:
         return dbc.Alert(sentence, color="warning"), False
     if not contents:
-        return dbc.Alert("Choose one or more files first.", color="secondary"), False
+        return dbc.Alert(_("Choose one or more files first."), color="secondary"), False
     with tempfile.TemporaryDirectory(prefix="vsla-upload-") as tmp:
         written = _write(Path(tmp), list(contents), list(names or []))
         if isinstance(written, str):
@@ -158,17 +186,20 @@ def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> t
         db.reset()  # this worker serves the new pool at once; the others at their next request
         datasource.clear_cache()
         head = dbc.Alert(
-            f"Imported (import {result.import_id}). Every page now shows the new data.",
+            _("Imported (import {id}). Every page now shows the new data.").format(
+                id=result.import_id
+            ),
             color="success",
         )
         return html.Div([head, html.Pre("\n".join(summary[1:]), className="import-summary")]), False
     head = dbc.Alert(
-        "The files are fine. Check the warnings below (those rows are imported and flagged), "
-        "then press Import.",
+        _(
+            "The files are fine. Check the warnings below (those rows are imported and "
+            "flagged), then press Import."
+        ),
         color="info",
     )
-    body = [line.replace("Imported", "Would import", 1) for line in summary]
-    return html.Div([head, html.Pre("\n".join(body), className="import-summary")]), True
+    return html.Div([head, html.Pre("\n".join(summary), className="import-summary")]), True
 
 
 def register_callbacks(app: Dash) -> None:
@@ -178,7 +209,8 @@ def register_callbacks(app: Dash) -> None:
         if allowed:
             return html.P(sentence, className="mb-0")
         return dbc.Alert(
-            [sentence, " ", html.A("Sign in", href=f"{LOGIN_PATH}?next={PATH}")], color="warning"
+            [sentence, " ", html.A(_("Sign in"), href=f"{LOGIN_PATH}?next={PATH}")],
+            color="warning",
         )
 
     @app.callback(
@@ -188,7 +220,7 @@ def register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def chosen(names: list[str] | None) -> Any:
-        return ("Chosen: " + ", ".join(names)) if names else "", True
+        return (_("Chosen: {files}").format(files=", ".join(names)) if names else ""), True
 
     @app.callback(
         Output("up-result", "children"),

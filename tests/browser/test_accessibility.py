@@ -58,6 +58,18 @@ def test_no_page_has_a_serious_accessibility_violation(dash_duo, hand_app, axe_s
     if who == "admin":
         sign_in(dash_duo, "admin")
     found = {path: violations(dash_duo, axe_source, path) for path in PAGES}
+    # presentation mode (a KPI slide and a chart slide), and a page in Danish
+    for path, ready in (
+        ("/present", ".present-slide.active .present-kpi-value"),
+        ("/present?lang=fr#4", ".present-slide.active .present-title"),  # (a guest: 1 slide)
+        ("/outreach?lang=da", ".chart-caption"),
+    ):
+        dash_duo.wait_for_page(dash_duo.server_url + path)
+        dash_duo.wait_for_element(ready, timeout=15)
+        driver = dash_duo.driver
+        wait_until(lambda d=driver: not d.find_elements("css selector", "[data-dash-is-loading]"))
+        driver.execute_script(axe_source)
+        found[path] = driver.execute_async_script(RUN_AXE)
     dash_duo.driver.get(dash_duo.server_url + "/login")  # (a plain page, not Dash's)
     wait_until(lambda: dash_duo.driver.find_elements("css selector", "form"))
     dash_duo.driver.execute_script(axe_source)

@@ -1,0 +1,496 @@
+"""/present: presentation mode, for a projector at the back of a hall (issue 7).
+
+A storyline built from the link's filters, one chart or one set of KPIs per slide: headline
+KPIs -> outreach -> the map -> women's membership -> replication -> cost per member ->
+financial performance. Large type (body 24 px and more), high contrast, the frame of the
+dashboard hidden. Arrow keys, PageUp/PageDown (a clicker), Home/End and the buttons move;
+the slide number is the link's #fragment (a presenter prepares `/present?country=UGA&lang=da#3`
+in advance); F toggles full screen; Esc returns to the page the presentation was entered from,
+with the same filters (assets/30_present.js).
+
+Every slide is rendered at once (one request, from the caches the pages share), and a
+clientside callback shows the current one, so moving between slides costs no request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import ALL, Dash, Input, Output, State, dcc, html
+
+from dashboard import datasource, figures
+from dashboard.components.cards import graph_config
+from dashboard.filters import TRAINED_BY
+from dashboard.format import format_change
+from dashboard.i18n import N_, _
+from dashboard.indicators import BY_ID
+from dashboard.pages.common import (
+    VALUE_LABELS,
+    View,
+    caption,
+    entity_name,
+    first_row,
+    named,
+    nice_date,
+    organisation_colours,
+    read_view,
+)
+from dashboard.summaries import describe
+
+PATH = "/present"
+NAME = N_("Presentation")
+ORDER = 100
+HEADLINE = ("groups", "members", "pct_women", "savings_usd", "countries", "organisations")
+FINANCE = (
+    "savings_per_member_usd",
+    "annualised_return_on_assets",
+    "loan_fund_utilisation",
+    "portfolio_at_risk",
+)
+FONT = 22  # chart text on a projector (the page's body text is 24 px and more)
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str
+    subtitle: str
+    body: Any
+    caption: str
+    summary: str = ""
+
+
+def layout(**_query: Any) -> html.Div:
+    return html.Div(
+        [
+            html.H1(_("Presentation"), className="page-title visually-hidden"),
+            html.Div(
+                [
+                    html.Button(
+                        "‹",
+                        id="present-prev",
+                        className="present-button",
+                        type="button",
+                        **{"aria-label": _("Previous slide")},
+                    ),
+                    html.Span("", id="present-counter", className="present-counter"),
+                    html.Button(
+                        "›",
+                        id="present-next",
+                        className="present-button",
+                        type="button",
+                        **{"aria-label": _("Next slide")},
+                    ),
+                    html.Button(
+                        _("Full screen"),
+                        id="present-fullscreen",
+                        className="present-button present-text-button",
+                        type="button",
+                        title=_("Full screen (F)"),
+                    ),
+                    html.Button(
+                        _("Leave"),
+                        id="present-leave",
+                        className="present-button present-text-button",
+                        type="button",
+                        title=_("Leave the presentation (Esc)"),
+                    ),
+                ],
+                className="present-bar",
+                role="toolbar",
+                **{"aria-label": _("Presentation controls")},
+            ),
+            html.Div(
+                html.P(_("Preparing the slides…"), className="present-subtitle present-wait"),
+                id="present-deck",
+                className="present-deck",
+            ),
+            html.P(
+                _(
+                    "Arrow keys or PageUp/PageDown move between slides, F shows full screen, "
+                    "Esc leaves."
+                ),
+                className="visually-hidden",
+                id="present-help",
+            ),
+        ],
+        id="present-root",
+        className="present",
+        **{"aria-describedby": "present-help"},
+    )
+
+
+# --- Slides ------------------------------------------------------------------------------------
+
+
+def _styled(fig: go.Figure) -> go.Figure:
+    """A figure for the back row: larger text everywhere, thicker lines, room for the axes."""
+    fig.update_layout(
+        font={"size": FONT, "color": "#000000"},
+        hoverlabel={"font": {"size": FONT}},
+        autosize=True,
+        height=None,
+    )
+    black = {"size": FONT, "color": "#000000"}
+    fig.update_xaxes(tickfont=black, title_font=black)
+    fig.update_yaxes(tickfont=black, title_font=black)
+    fig.update_annotations(font_size=FONT)
+    fig.update_traces(line={"width": 4}, selector={"type": "scatter"})
+    margin = fig.layout.margin
+    fig.update_layout(
+        margin={
+            "l": max(margin.l or 0, 20),
+            "r": max(int((margin.r or 0) * 1.5), 30),
+            "t": max(margin.t or 0, 30),
+            "b": max(margin.b or 0, 30),
+        }
+    )
+    return fig
+
+
+def _chart(fig: go.Figure, key: str) -> dcc.Graph:
+    return dcc.Graph(
+        id={"type": "present-chart", "id": key},
+        figure=_styled(fig),
+        config={**graph_config(f"slide-{key}"), "displayModeBar": False},
+        className="present-graph",
+        responsive=True,
+    )
+
+
+def _kpis(view: View, ids: Sequence[str], now: dict[str, Any], before: dict[str, Any]) -> Any:
+    """Large KPI tiles: label, number, change since the comparison date."""
+    prior = datasource.comparison_date(view.as_of) if view.as_of else None
+    tiles = []
+    for ind_id in ids:
+        ind = BY_ID[ind_id]
+        value, old = now.get(ind_id), before.get(ind_id)
+        if ind.format == "usd":
+            value = view.convert(value, view.as_of.year if view.as_of else None)
+            old = view.convert(old, prior.year if prior else None)
+        change = format_change(value, old, ind.format) if prior else None
+        if change is None or now.get("suppressed"):
+            note = html.Div("", className="present-kpi-change")
+        elif change[1] == 0:
+            note = html.Div(
+                _("no change since {date}").format(date=nice_date(prior)),
+                className="present-kpi-change kpi-flat",
+            )
+        else:
+            text, sign = change
+            good = sign * ind.direction
+            tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
+            arrow = "▲" if sign > 0 else "▼" if sign < 0 else "■"
+            note = html.Div(
+                [
+                    html.Span(arrow, **{"aria-hidden": "true"}),
+                    " ",
+                    _("{change} since {date}").format(change=text, date=nice_date(prior)),
+                ],
+                className=f"present-kpi-change {tone}",
+            )
+        shown = _(datasource.SUPPRESSED) if now.get("suppressed") else view.fmt(ind_id, value)
+        tiles.append(
+            html.Div(
+                [
+                    html.Div(ind.label, className="present-kpi-label"),
+                    html.Div(_with_unit(shown, view.code), className="present-kpi-value"),
+                    note,
+                ],
+                className="present-kpi",
+            )
+        )
+    return html.Div(tiles, className="present-kpis")
+
+
+def _with_unit(text: str, code: str) -> Any:
+    """A money value with its currency code set smaller (USD 11.4M, 11,4 mio. USD), so that
+    the number itself can be large."""
+    for before, after in ((f"{code} ", ""), ("", f"\u00a0{code}")):
+        if before and text.startswith(before):
+            return [html.Span(code + " ", className="present-kpi-unit"), text[len(before) :]]
+        if after and text.endswith(after):
+            return [text[: -len(after)], html.Span(" " + code, className="present-kpi-unit")]
+    return text
+
+
+def slides(search: str | None) -> list[Slide]:
+    """The storyline of the link's view."""
+    view = read_view(search)
+    f = view.filters
+    if view.as_of is None:
+        return [
+            Slide(
+                "empty",
+                _("No data to present yet"),
+                _("Import data with `vsla import`, or build the demo pool with `vsla demo`."),
+                html.Div(),
+                "",
+            )
+        ]
+    prior = datasource.comparison_date(view.as_of)
+    datasource.prefetch(
+        f,
+        [
+            (None, False),
+            ("country", False),
+            ("organisation", False),
+            (None, True),
+            ("organisation", True),
+            ("trained_by", True),
+        ],
+    )
+    both = datasource.indicators_at(f, (prior, view.as_of))
+    now = dict(first_row(both[both["as_of"] == view.as_of])) if not both.empty else {}
+    before = dict(first_row(both[both["as_of"] == prior])) if not both.empty else {}
+    if not now:
+        now = datasource.indicators(f).iloc[0].to_dict()
+    groups = now.get("groups") or 0
+    cap = caption(view, groups, now.get("projects"))
+    colours = organisation_colours(view.facts)
+    when = nice_date(view.as_of)
+    scope = _scope_title(view)
+    out: list[Slide] = [
+        Slide(
+            "headline",
+            scope,
+            _("Active groups as of {date}; changes against {prior}").format(
+                date=when, prior=nice_date(prior)
+            ),
+            _kpis(view, HEADLINE, now, before),
+            cap,
+        )
+    ]
+    if not groups or now.get("suppressed"):
+        return out
+
+    trend = datasource.indicators(f, "organisation", over_time=True)
+    orgs = (
+        list(trend.groupby("organisation")["members"].last().sort_values(ascending=False).index)
+        if not trend.empty
+        else []
+    )
+    first = trend["as_of"].min() if not trend.empty else None
+    members_fig = figures.stacked_area(
+        trend, "organisation", "members", orgs, {o: o for o in orgs}, _("Members"), colours
+    )
+    out.append(
+        Slide(
+            "outreach",
+            _("{members} members in {groups} active groups").format(
+                members=view.fmt("members", now.get("members")),
+                groups=view.fmt("groups", groups),
+            ),
+            _("Members of active groups at each quarter end since {date}, by organisation").format(
+                date=nice_date(first)
+            ),
+            _chart(members_fig, "outreach"),
+            cap,
+            describe(members_fig),
+        )
+    )
+
+    by_country = datasource.indicators(f, "country")
+    names = {c: entity_name("country", c, view.facts) for c in view.facts.countries}
+    map_fig = figures.members_map(by_country, names)
+    out.append(
+        Slide(
+            "map",
+            _("Members in {n} countries").format(n=view.fmt("countries", now.get("countries"))),
+            _("Members of active groups by country, as of {date}").format(date=when),
+            _chart(map_fig, "map"),
+            cap,
+            describe(map_fig),
+        )
+    )
+
+    by_org = datasource.indicators(f, "organisation")
+    by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
+    org_colours = [colours.get(o, "#0072B2") for o in by_org.get("organisation", [])]
+    women_fig = (
+        figures.ranked_bars(
+            by_org.reset_index(drop=True),
+            "label",
+            "pct_women",
+            "pct",
+            colour=org_colours,
+            reference=figures.Reference(float(now["pct_women"]), _("Network"))
+            if now.get("pct_women") is not None and len(by_org) > 1
+            else None,
+        )
+        if not by_org.empty
+        else figures.empty()
+    )
+    out.append(
+        Slide(
+            "women",
+            _("{share} of members are women").format(
+                share=view.fmt("pct_women", now.get("pct_women"))
+            ),
+            _("Women / members of active groups as of {date}, by organisation").format(date=when),
+            _chart(women_fig, "women"),
+            cap,
+            describe(women_fig),
+        )
+    )
+
+    trained = datasource.indicators(f, "trained_by", over_time=True)
+    labels = {k: _(v) for k, v in VALUE_LABELS["trained_by"].items()}
+    replication_fig = figures.stacked_area(
+        trained, "trained_by", "groups", list(TRAINED_BY), labels, _("Active groups")
+    )
+    out.append(
+        Slide(
+            "replication",
+            _("{n} groups were formed by members of other groups").format(
+                n=view.fmt("groups_replicated", now.get("groups_replicated"))
+            ),
+            _(
+                "Active groups by who trained them, at each quarter end; {rate} replicated per "
+                "group the projects trained"
+            ).format(rate=view.fmt("replication_rate", now.get("replication_rate"))),
+            _chart(replication_fig, "replication"),
+            cap,
+            describe(replication_fig),
+        )
+    )
+
+    cost = view.convert(now.get("cost_per_member_usd"))
+    if not by_org.empty:
+        cost_fig = figures.ranked_bars(
+            by_org.reset_index(drop=True),
+            "label",
+            "cost_per_member_usd",
+            "usd",
+            colour=org_colours,
+            currency=view.code,
+        )
+    else:
+        cost_fig = figures.empty()
+    out.append(
+        Slide(
+            "cost",
+            _("Cost per member: {value}").format(value=view.fmt("cost_per_member_usd", cost)),
+            _(
+                "{currency}, project cost to date per member of active groups, by organisation"
+            ).format(currency=view.code),
+            _chart(cost_fig, "cost"),
+            cap,
+            describe(cost_fig),
+        )
+    )
+
+    out.append(
+        Slide(
+            "finance",
+            _("Financial performance"),
+            _("Savings, returns and loans of active groups as of {date}").format(date=when),
+            _kpis(view, FINANCE, now, before),
+            cap,
+        )
+    )
+    return out
+
+
+def _scope_title(view: View) -> str:
+    """The first slide's title: the network, or the organisations and countries chosen."""
+    f = view.state.filters
+    parts = list(f.organisation) or []
+    if f.project:
+        parts = [
+            view.facts.project_by_id[p].project_name
+            for p in f.project
+            if p in view.facts.project_by_id
+        ]
+    where = [entity_name("country", c, view.facts) for c in f.country]
+    if parts and where:
+        return _("Savings groups of {who} in {where}").format(
+            who=", ".join(parts), where=", ".join(where)
+        )
+    if parts:
+        return _("Savings groups of {who}").format(who=", ".join(parts))
+    if where:
+        return _("Savings groups in {where}").format(where=", ".join(where))
+    return _("Savings groups in the network")
+
+
+def render(search: str | None) -> list[Any]:
+    deck = slides(search)
+    sections = []
+    for i, slide in enumerate(deck, start=1):
+        sections.append(
+            html.Section(
+                [
+                    html.H2(slide.title, className="present-title"),
+                    html.P(slide.subtitle, className="present-subtitle"),
+                    html.Div(slide.body, className="present-body"),
+                    html.P(slide.summary, className="visually-hidden"),
+                    html.P(slide.caption, className="present-caption"),
+                ],
+                id={"type": "present-slide", "index": i},
+                className="present-slide" + (" active" if i == 1 else ""),
+                **{
+                    "aria-roledescription": _("slide"),
+                    "aria-label": _("Slide {n} of {total}").format(n=i, total=len(deck)),
+                },
+            )
+        )
+    return sections
+
+
+# Which slide is shown: the #fragment, kept between 1 and the number of slides.
+SHOW_SLIDE = """
+function(hash, _children, ids) {
+    const total = ids.length;
+    let n = parseInt((hash || '').replace('#', ''), 10);
+    if (!(n >= 1)) { n = 1; }
+    if (n > total) { n = total; }
+    const classes = ids.map((id) => 'present-slide' + (id.index === n ? ' active' : ''));
+    const counter = total ? n + ' / ' + total : '';
+    return [classes, counter, n <= 1, n >= total];
+}
+"""
+
+MOVE = """
+function(_prev, _next, hash, ids) {
+    const total = ids.length;
+    const fired = window.dash_clientside.callback_context.triggered[0] || {};
+    // the buttons appear with the page: that is not a press
+    if (!fired.value) { return window.dash_clientside.no_update; }
+    const trigger = fired.prop_id || '';
+    let n = parseInt((hash || '').replace('#', ''), 10);
+    if (!(n >= 1)) { n = 1; }
+    if (trigger.startsWith('present-next')) { n = Math.min(total, n + 1); }
+    if (trigger.startsWith('present-prev')) { n = Math.max(1, n - 1); }
+    return '#' + n;
+}
+"""
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(Output("present-deck", "children"), Input("url", "search"))
+    def update(search: str | None) -> list[Any]:
+        return render(search)
+
+    app.clientside_callback(
+        SHOW_SLIDE,
+        Output({"type": "present-slide", "index": ALL}, "className"),
+        Output("present-counter", "children"),
+        Output("present-prev", "disabled"),
+        Output("present-next", "disabled"),
+        Input("url", "hash"),
+        Input("present-deck", "children"),
+        State({"type": "present-slide", "index": ALL}, "id"),
+    )
+    app.clientside_callback(
+        MOVE,
+        Output("url", "hash"),
+        Input("present-prev", "n_clicks"),
+        Input("present-next", "n_clicks"),
+        State("url", "hash"),
+        State({"type": "present-slide", "index": ALL}, "id"),
+        prevent_initial_call=True,
+    )
