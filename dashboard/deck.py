@@ -140,7 +140,7 @@ def definitions(indicator_ids: Sequence[str]) -> list[str]:
         if ind is not None:
             out.append(
                 _("{label} ({unit}): {definition}").format(
-                    label=_(ind.label), unit=_(ind.unit), definition=_(ind.definition)
+                    label=ind.label, unit=ind.unit, definition=ind.definition
                 )
             )
     return out
@@ -259,7 +259,7 @@ def pptx_bytes(
         for col, header in enumerate(headers):
             table.cell(0, col).text = header
         for row, kpi in enumerate(content.kpis, start=1):
-            cells = (_(BY_ID[kpi.indicator].label), kpi.value, kpi.change)
+            cells = (BY_ID[kpi.indicator].label, kpi.value, kpi.change)
             for col, text in enumerate(cells):
                 table.cell(row, col).text = text
         for row in range(rows):

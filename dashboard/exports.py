@@ -678,6 +678,6 @@ def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
     for cell in definitions[1]:
         cell.font = Font(bold=True)
     for ind in INDICATORS:
-        definitions.append([ind.id, _(ind.label), _(ind.unit), _(ind.definition)])
+        definitions.append([ind.id, ind.label, ind.unit, ind.definition])
     for column, width in zip("ABCD", (30, 30, 22, 110), strict=True):
         definitions.column_dimensions[column].width = width

@@ -812,6 +812,7 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
                 y=part["label"],
                 mode="markers",
                 name=str(name),
+                meta="percentile",  # (dashboard.summaries describes it as standings)
                 marker={
                     "size": 13,
                     "color": colours.get(str(name), theme.OKABE_ITO[0]),

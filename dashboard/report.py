@@ -252,7 +252,7 @@ def _headline(view: View, vs: date | None) -> list[Line]:
         change = format_change(value, old, ind.format)
         lines.append(
             Line(
-                _(ind.label),
+                ind.label,
                 _exact(view, ind_id, value),
                 _exact(view, ind_id, old) if then else na(),
                 (_("no change") if change[1] == 0 else change[0]) if change else na(),
@@ -329,7 +329,7 @@ def _standings(
         out.append(
             Standing(
                 ind_id,
-                _(ind.label),
+                ind.label,
                 view.fmt(ind_id, _money(view, ind_id, value, year)),
                 view.fmt(ind_id, _money(view, ind_id, q1, year)),
                 view.fmt(ind_id, _money(view, ind_id, median, year)),

@@ -143,7 +143,8 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     )
     # the page's language, for screen readers and hyphenation (WCAG 3.1.1)
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
-    for module in PAGES:
+    # (presentation mode is a page of its own, entered from the summary bar, not the menu)
+    for module in (*PAGES, present):
         dash.register_page(
             module.__name__,
             path=module.PATH,
@@ -152,15 +153,6 @@ def create_app(generated_key_ok: bool = False) -> Dash:
             order=module.ORDER,
             layout=_page_layout(module),
         )
-    # presentation mode: a page of its own, entered from the summary bar, not from the menu
-    dash.register_page(
-        present.__name__,
-        path=present.PATH,
-        name=present.NAME,
-        title=f"{present.NAME} · Savings groups network",
-        order=present.ORDER,
-        layout=_page_layout(present),
-    )
     pages = [
         {
             "path": module.PATH,

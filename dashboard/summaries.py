@@ -51,12 +51,47 @@ def describe(fig: go.Figure) -> str:
                 )
             return " ".join(sentences)
         return _ranking(fig, bars)
+    if all(t.type == "scatter" and t.meta == "percentile" for t in traces):
+        return _standings(traces)
     lines = [t for t in traces if t.type == "scatter" and t.x is not None and len(t.x) > 1]
     if lines and all(_is_time(t.x[0]) for t in lines):
         return _trends(fig, lines)
     if lines or traces:
         return _ranking(fig, [t for t in traces if t.type == "scatter"])
     return ""
+
+
+def _standings(traces: list[Any]) -> str:
+    """Percentile ranks among peers (the compare page): each one's strongest and weakest."""
+    sentences = []
+    for t in traces[:MOST_LINES]:
+        points = [(float(x), str(y)) for x, y in zip(t.x, t.y, strict=False) if _number(x)]
+        if not points:
+            continue
+        best, worst = max(points), min(points)
+        if best[0] == worst[0]:
+            sentences.append(
+                _("{name}: better than {pct} of peers on each indicator.").format(
+                    name=t.name, pct=percent(best[0] / 100)
+                )
+            )
+            continue
+        sentences.append(
+            _(
+                "{name}: strongest on {best} (better than {best_pct} of peers), "
+                "weakest on {worst} (better than {worst_pct})."
+            ).format(
+                name=t.name,
+                best=best[1],
+                best_pct=percent(best[0] / 100),
+                worst=worst[1],
+                worst_pct=percent(worst[0] / 100),
+            )
+        )
+    more = len(traces) - MOST_LINES
+    if more > 0:
+        sentences.append(ngettext("({n} more.)", "({n} more.)", more).format(n=more))
+    return " ".join(sentences)
 
 
 def _trends(fig: go.Figure, lines: list[Any]) -> str:

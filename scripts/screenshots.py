@@ -41,6 +41,13 @@ SHOTS = (
     ("glossary", "/glossary"),
     ("login", "/login"),
     ("overview-uganda-dkk", "/?country=UGA&currency=DKK"),
+    # the languages (issue 7): a board deck in Danish, a partner's view in French
+    ("overview-danish", "/?lang=da"),
+    ("outreach-french", "/outreach?country=MLI&country=NER&lang=fr"),
+    # presentation mode, as the back row of a hall sees it
+    ("present-headline-danish", "/present?lang=da#1"),
+    ("present-women-danish", "/present?lang=da#4"),
+    ("present-replication", "/present#5"),
 )
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 
@@ -81,12 +88,16 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
     driver.get(url)
     wait = WebDriverWait(driver, 30)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".page-title")))
-    if "/report" in url:  # the report is drawn inside a frame
+    if "/present" in url:  # the slides: the one of the link's #fragment, drawn
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".present-slide.active")))
+        wait.until(lambda d: d.find_element(By.ID, "present-counter").text.strip())
+    elif "/report" in url:  # the report is drawn inside a frame
         wait.until(ec.frame_to_be_available_and_switch_to_it((By.CSS_SELECTOR, "#rp-preview")))
         WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "h1")))
         driver.switch_to.default_content()
     elif not any(page in url for page in ("/glossary", "/login", "/import")):
-        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".chart-caption"), "Source:"))
+        # the caption ends with the as-of date once the data have arrived (in any language)
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".chart-caption").text.strip())
     time.sleep(1.5)  # let plotly finish drawing and the loading indicators go
     # The chart toolbars appear on hover only; a still picture should not show them.
     driver.execute_script(

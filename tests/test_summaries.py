@@ -52,6 +52,28 @@ def test_small_multiples_are_described_panel_by_panel_as_written_on_them():
     )
 
 
+def test_standings_among_peers_name_each_ones_strongest_and_weakest():
+    """The compare page's dot chart: percentile ranks, one trace per organisation."""
+    import pandas as pd
+
+    from dashboard import figures
+
+    frame = pd.DataFrame(
+        {
+            "entity": ["Alpha Aid"] * 3 + ["Beta Relief"] * 3,
+            "label": ["Members", "Savings per member", "Dropout rate"] * 2,
+            "percentile": [90.0, 40.0, 10.0, 50.0, 50.0, 50.0],
+            "value_text": ["x"] * 6,
+            "median_text": ["y"] * 6,
+        }
+    )
+    fig = figures.benchmark_dots(frame, {})
+    assert describe(fig) == (
+        "Alpha Aid: strongest on Members (better than 90% of peers), weakest on Dropout rate "
+        "(better than 10%). Beta Relief: better than 50% of peers on each indicator."
+    )
+
+
 def test_a_chart_without_data_has_no_sentence():
     assert describe(go.Figure()) == ""
 

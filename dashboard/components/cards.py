@@ -286,12 +286,54 @@ def grid_column(field: str, header: str, kind: str | None = None, **extra: Any) 
     return col
 
 
+def grid_words() -> dict[str, str]:
+    """The words AG Grid draws itself (its column filters, its empty grid), in the language
+    in force (AG Grid's localeText keys)."""
+    if i18n.current() == i18n.DEFAULT:
+        return {}
+    return {
+        "noRowsToShow": _("No rows to show"),
+        "loadingOoo": _("Loading…"),
+        "filterOoo": _("Filter…"),
+        "equals": _("Equals"),
+        "notEqual": _("Does not equal"),
+        "blank": _("Blank"),
+        "notBlank": _("Not blank"),
+        "empty": _("Choose one"),
+        "lessThan": _("Less than"),
+        "greaterThan": _("Greater than"),
+        "lessThanOrEqual": _("Less than or equal to"),
+        "greaterThanOrEqual": _("Greater than or equal to"),
+        "inRange": _("Between"),
+        "inRangeStart": _("From"),
+        "inRangeEnd": _("To"),
+        "contains": _("Contains"),
+        "notContains": _("Does not contain"),
+        "startsWith": _("Begins with"),
+        "endsWith": _("Ends with"),
+        "andCondition": _("AND"),
+        "orCondition": _("OR"),
+        "applyFilter": _("Apply"),
+        "resetFilter": _("Reset"),
+        "clearFilter": _("Clear"),
+        "cancelFilter": _("Cancel"),
+        "ariaFilterInput": _("Filter input"),
+        "ariaFilteringOperator": _("Filtering operator"),
+        "ariaColumnFiltering": _("Column filtering"),
+        "ariaFilterValue": _("Filter value"),
+        "ariaSortableColumn": _("Press Enter to sort"),
+        "ariaMenuColumn": _("Press Alt+Down to open the column menu"),
+    }
+
+
 def data_grid(grid_id: str, height: int = 420, fit: bool = True, empty: str = "") -> Any:
     """A sortable, filterable table; `fit` sizes the columns to the width available; `empty`
     is what it says when it has no rows (instead of the grid's "No Rows To Show")."""
-    options: dict[str, Any] = {"animateRows": False, "tooltipShowDelay": 300}
-    if empty:
-        options["localeText"] = {"noRowsToShow": empty}
+    options: dict[str, Any] = {
+        "animateRows": False,
+        "tooltipShowDelay": 300,
+        "localeText": grid_words() | ({"noRowsToShow": empty} if empty else {}),
+    }
     return dag.AgGrid(
         columnSize="responsiveSizeToFit" if fit else None,
         id=grid_id,

@@ -72,3 +72,17 @@ def register_url_param(app: Dash, component_id: str, param: str) -> None:
         if value == getattr(state, param):
             return no_update
         return replace(state, **{param: value}).search() or "?"
+
+
+def dropdown_labels() -> dict[str, str]:
+    """The words Dash's dropdown draws itself, in the language in force."""
+    return {
+        "select_all": _("Select all"),
+        "deselect_all": _("Deselect all"),
+        # TRANSLATORS: {num_selected} is filled in by the browser; keep it as it is
+        "selected_count": _("{num_selected} selected"),
+        "search": _("Search"),
+        "clear_search": _("Clear search"),
+        "clear_selection": _("Clear selection"),
+        "no_options_found": _("No options found"),
+    }

@@ -24,7 +24,7 @@ import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import datasource, deck, exports, i18n
-from dashboard.components.controls import button_group
+from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
@@ -145,14 +145,21 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("As of"), "f-as_of"),
-                    dcc.Dropdown(id="f-as_of", clearable=False, searchable=False),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(), id="f-as_of", clearable=False, searchable=False
+                    ),
                 ],
                 className="filter-block",
             ),
             html.Div(
                 [
                     _label(_("Country"), "f-country"),
-                    dcc.Dropdown(id="f-country", placeholder=_("All countries"), **dropdown),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(),
+                        id="f-country",
+                        placeholder=_("All countries"),
+                        **dropdown,
+                    ),
                 ],
                 className="filter-block",
             ),
@@ -160,7 +167,10 @@ def filter_panel() -> html.Div:
                 [
                     _label(_("Organisation"), "f-organisation"),
                     dcc.Dropdown(
-                        id="f-organisation", placeholder=_("All organisations"), **dropdown
+                        labels=dropdown_labels(),
+                        id="f-organisation",
+                        placeholder=_("All organisations"),
+                        **dropdown,
                     ),
                 ],
                 className="filter-block",
@@ -168,7 +178,12 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("Project"), "f-project"),
-                    dcc.Dropdown(id="f-project", placeholder=_("All projects"), **dropdown),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(),
+                        id="f-project",
+                        placeholder=_("All projects"),
+                        **dropdown,
+                    ),
                 ],
                 className="filter-block",
             ),
@@ -218,7 +233,9 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("Tags"), "f-tag"),
-                    dcc.Dropdown(id="f-tag", placeholder=_("Any tag"), **dropdown),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **dropdown
+                    ),
                 ],
                 className="filter-block",
             ),

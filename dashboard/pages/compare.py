@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource, exports, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
-from dashboard.components.controls import button_group
+from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
@@ -73,6 +73,7 @@ def layout(**_query: Any) -> html.Div:
                         [
                             html.Label(_("Choose"), htmlFor="cmp-pick", className="filter-label"),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id="cmp-pick",
                                 multi=True,
                                 placeholder=_("Choose up to {n}").format(n=MAX_PICKS),

@@ -22,6 +22,7 @@ from dashboard.components.cards import (
     kpi_row,
     kpi_tile,
 )
+from dashboard.components.controls import dropdown_labels
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
 from dashboard.format import number, percent
 from dashboard.i18n import N_, _
@@ -63,7 +64,12 @@ def layout(**_query: Any) -> html.Div:
             html.Div(
                 [
                     html.Label(_("Project"), htmlFor="pj-choose", className="filter-label"),
-                    dcc.Dropdown(id="pj-choose", placeholder=_("Choose a project"), clearable=True),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(),
+                        id="pj-choose",
+                        placeholder=_("Choose a project"),
+                        clearable=True,
+                    ),
                 ],
                 className="mb-3 project-chooser",
             ),

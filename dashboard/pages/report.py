@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource
+from dashboard.components.controls import dropdown_labels
 from dashboard.i18n import N_, _
 from dashboard.pages.common import nice_date, read_view
 from dashboard.pages.projects import project_options, register_project_chooser, subject
@@ -43,6 +44,7 @@ def layout(**_query: Any) -> html.Div:
                                 _("Project"), htmlFor="rp-project", className="filter-label"
                             ),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id="rp-project",
                                 placeholder=_("All projects in the filters"),
                                 clearable=True,
@@ -55,7 +57,7 @@ def layout(**_query: Any) -> html.Div:
                             html.Label(
                                 _("Compare with"), htmlFor="rp-vs", className="filter-label"
                             ),
-                            dcc.Dropdown(id="rp-vs", clearable=False),
+                            dcc.Dropdown(labels=dropdown_labels(), id="rp-vs", clearable=False),
                         ],
                         md=3,
                     ),
