@@ -24,9 +24,25 @@
     window.scrollTo(0, 0);
   }
 
+  function remembered() {
+    try {
+      return window.sessionStorage.getItem(FROM);
+    } catch (e) {
+      return null; // storage blocked: leave to the overview
+    }
+  }
+
+  function remember(path) {
+    try {
+      window.sessionStorage.setItem(FROM, path);
+    } catch (e) {
+      /* storage blocked */
+    }
+  }
+
   function leave() {
     if (document.fullscreenElement && document.exitFullscreen) document.exitFullscreen();
-    var from = window.sessionStorage.getItem(FROM) || "/";
+    var from = remembered() || "/";
     if (from.indexOf("/present") === 0) from = "/";
     go(from + window.location.search);
   }
@@ -35,7 +51,8 @@
     if (document.fullscreenElement) {
       if (document.exitFullscreen) document.exitFullscreen();
     } else if (document.documentElement.requestFullscreen) {
-      document.documentElement.requestFullscreen().catch(function () {});
+      var asked = document.documentElement.requestFullscreen();
+      if (asked && asked.catch) asked.catch(function () {});
     }
   }
 
@@ -49,9 +66,12 @@
   document.addEventListener("keydown", function (event) {
     if (!presenting() || event.altKey || event.ctrlKey || event.metaKey) return;
     var key = event.key;
-    if (key === "ArrowRight" || key === "ArrowDown" || key === "PageDown" || key === " ") {
+    var on = event.target && event.target.closest ? event.target.closest("button, a, input") : null;
+    if (on && (key === " " || key === "Enter")) return; // the focused control's own key
+    var back = key === " " && event.shiftKey;
+    if (!back && (key === "ArrowRight" || key === "ArrowDown" || key === "PageDown" || key === " ")) {
       press("present-next");
-    } else if (key === "ArrowLeft" || key === "ArrowUp" || key === "PageUp") {
+    } else if (back || key === "ArrowLeft" || key === "ArrowUp" || key === "PageUp") {
       press("present-prev");
     } else if (key === "Home") {
       slideTo(1);
@@ -77,7 +97,7 @@
     if (target.id === "present-leave") leave();
     if (target.classList.contains("present-link")) {
       // where Esc will return to
-      window.sessionStorage.setItem(FROM, window.location.pathname);
+      remember(window.location.pathname);
     }
   }, true);
 

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from babel import Locale
@@ -57,7 +58,9 @@ def number(x: float, decimals: int = 0, sign: bool = False) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     if sign:
         pattern = f"+{pattern};-{pattern}"
-    return format_decimal(x, format=pattern, locale=_locale(), decimal_quantization=True)
+    # rounded as Python rounds the float (Babel would round its decimal text half-even)
+    value = Decimal(f"{x:.{decimals}f}")
+    return format_decimal(value, format=pattern, locale=_locale(), decimal_quantization=True)
 
 
 def percent(x: float, decimals: int = 0, sign: bool = False) -> str:
@@ -66,7 +69,8 @@ def percent(x: float, decimals: int = 0, sign: bool = False) -> str:
     pattern = base.replace("#,##0", "#,##0" + ("." + "0" * decimals if decimals else ""), 1)
     if sign:
         pattern = f"+{pattern};-{pattern}"
-    return format_percent(x, format=pattern, locale=_locale(), decimal_quantization=True)
+    value = Decimal(f"{x * 100:.{decimals}f}") / 100  # (rounded as Python rounds the float)
+    return format_percent(value, format=pattern, locale=_locale(), decimal_quantization=True)
 
 
 def compact(x: float) -> str:

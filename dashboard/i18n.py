@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Iterator
+import gettext as gettext_module
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,21 @@ def catalog_path(lang: str) -> Path:
 @functools.cache
 def _catalog(lang: str) -> dict[Any, Any]:
     """msgid (or (singular, plural)) -> translation, without fuzzy or empty entries."""
+    return _load(lang)[0]
+
+
+@functools.cache
+def _plural(lang: str) -> Callable[[int], int]:
+    """The index of a plural form for n, from the catalog's own Plural-Forms header (French
+    has three forms in CLDR: one, many, other)."""
+    return _load(lang)[1]
+
+
+@functools.cache
+def _load(lang: str) -> tuple[dict[Any, Any], Callable[[int], int]]:
     path = catalog_path(lang)
     if not path.exists():
-        return {}
+        return {}, lambda n: int(n != 1)
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     out: dict[Any, Any] = {}
@@ -68,7 +81,7 @@ def _catalog(lang: str) -> dict[Any, Any]:
                 out[tuple(message.id)] = forms
         elif message.string:
             out[message.id] = message.string
-    return out
+    return out, gettext_module.c2py(catalog.plural_expr)
 
 
 @functools.cache
@@ -87,6 +100,8 @@ def _pseudo() -> frozenset[Any]:
 def reload() -> None:
     """Forget the loaded catalogs (tests that write one)."""
     _catalog.cache_clear()
+    _plural.cache_clear()
+    _load.cache_clear()
     _pseudo.cache_clear()
 
 
@@ -110,11 +125,14 @@ def from_search(search: str | None) -> str | None:
 
 def _callback_search(request: flask.Request) -> str | None:
     """The url.search a Dash callback request carries among its inputs or states."""
+    if b"lang=" not in request.get_data(cache=True):
+        return None  # (no need to parse the body: uploads come this way too)
     body = request.get_json(silent=True, cache=True)
     if not isinstance(body, dict):
         return None
     for part in ("inputs", "state"):
-        for item in body.get(part) or ():
+        items = body.get(part)
+        for item in items if isinstance(items, list) else ():
             if isinstance(item, dict) and item.get("property") == "search":
                 value = item.get("value")
                 if isinstance(value, str):
@@ -122,19 +140,32 @@ def _callback_search(request: flask.Request) -> str | None:
     return None
 
 
+def explicit(request: flask.Request) -> str | None:
+    """The language the request's own link names (`?lang=`, the last one), if any."""
+    values = request.args.getlist("lang")
+    return normal(values[-1]) if values else None
+
+
 def negotiate(request: flask.Request) -> str:
-    """The language of a request (see the module's description)."""
-    lang = normal(request.args.get("lang"))
+    """The language of a request (see the module's description). The page that sent a
+    request counts only for the page's own requests (its layout, its callbacks), from this
+    site, not for a page load."""
+    lang = explicit(request)
     if lang:
         return lang
     if request.method == "POST" and request.path.endswith("_dash-update-component"):
         lang = from_search(_callback_search(request))
         if lang:
             return lang
-    if request.referrer:
-        lang = from_search(urlsplit(request.referrer).query)
-        if lang:
-            return lang
+    if request.referrer and (request.path.startswith("/_dash-") or request.method == "POST"):
+        try:
+            sender = urlsplit(request.referrer)
+        except ValueError:
+            sender = None
+        if sender is not None and sender.netloc == request.host:
+            lang = from_search(sender.query)
+            if lang:
+                return lang
     best = request.accept_languages.best_match(list(LANGUAGES))
     return best or DEFAULT
 
@@ -184,11 +215,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if lang != DEFAULT:
         forms = _catalog(lang).get((singular, plural))
         if forms:
-            index = Locale.parse(lang).plural_form(abs(n))
-            order = ("one", "other") if len(forms) == 2 else None
-            if order is not None:
-                return forms[0] if index == "one" else forms[1]
-            return forms[min(len(forms) - 1, 0 if index == "one" else 1)]
+            return forms[min(len(forms) - 1, _plural(lang)(abs(int(n))))]
     return singular if n == 1 else plural
 
 

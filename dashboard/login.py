@@ -184,11 +184,17 @@ def _login_form(error: str = "", username: str = "", next_path: str = "/") -> st
   <input class="form-control mb-3" id="password" name="password" type="password"
          autocomplete="current-password" required>
   <button class="btn btn-primary" type="submit">{t(_("Sign in"))}</button>
-  <a class="btn btn-link" href="/">{t(_("Continue as guest"))}</a>
+  <a class="btn btn-link" href="{html.escape(_home())}">{t(_("Continue as guest"))}</a>
 </form>
 {_demo_table()}""",
         _("Sign in"),
     )
+
+
+def _home() -> str:
+    """The overview, in the language the request's link named (if it named one)."""
+    lang = i18n.explicit(flask.request)
+    return f"/?lang={lang}" if lang else "/"
 
 
 def _routes(server: flask.Flask) -> None:
@@ -217,6 +223,6 @@ def _routes(server: flask.Flask) -> None:
     @server.route(LOGOUT_PATH, methods=["POST"])
     def logout() -> Any:
         if not _csrf_ok(flask.request.form.get("csrf")):
-            return flask.redirect("/", code=303)
+            return flask.redirect(_home(), code=303)
         flask.session.clear()
-        return flask.redirect("/", code=303)
+        return flask.redirect(_home(), code=303)

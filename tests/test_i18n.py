@@ -111,6 +111,37 @@ def test_the_link_keeps_its_language_and_refuses_others():
     assert any("lang" in n for n in bad.notices)
 
 
+def test_french_plurals_follow_the_catalogs_three_forms():
+    """CLDR's French: one (0 and 1), many (millions), other."""
+    plural = i18n._plural("fr")
+    assert [plural(n) for n in (0, 1, 2, 5, 1_000_000)] == [0, 0, 2, 2, 1]
+    with i18n.using("fr"):
+        assert i18n.ngettext("{n} group", "{n} groups", 5).format(n=5) == "5 groupes"
+        assert i18n.ngettext("{n} group", "{n} groups", 1).format(n=1) == "1 groupe"
+
+
+def test_rounding_is_pythons_in_every_language():
+    """Babel alone rounds its decimal text half-even: 0.025 would become 0.02."""
+    with i18n.using("en"):
+        assert format_value(0.025, "usd") == "USD 0.03"
+        assert format_value(0.0005, "pct") == "0.1%"
+    with i18n.using("da"):
+        assert format_value(0.025, "usd") == "0,03\xa0USD"
+
+
+def test_the_rest_of_a_top_series_has_one_key_in_every_language():
+    """Colours follow keys: "Others" must not become "Andre" and change every colour."""
+    import pandas as pd
+
+    from dashboard.pages.common import OTHERS, top_series
+
+    frame = pd.DataFrame(
+        {"as_of": ["2025-09-30"] * 10, "country": list("ABCDEFGHIJ"), "members": range(10)}
+    )
+    with i18n.using("da"):
+        assert OTHERS in set(top_series(frame, "country", "members", keep=3)["country"])
+
+
 def test_gettext_and_plurals():
     with i18n.using("qps"):
         assert i18n.gettext("Members") == "⟦Members⟧"
@@ -151,6 +182,22 @@ class TestNegotiation:
     def test_an_unknown_language_falls_back(self, server):
         assert self.lang(server, "/?lang=xx", headers={"Accept-Language": "da"}) == "da"
 
+    def test_the_last_lang_of_a_link_counts_as_everywhere_else(self, server):
+        assert self.lang(server, "/?lang=fr&lang=da") == "da"
+
+    def test_another_site_or_a_page_load_does_not_take_the_senders_language(self, server):
+        other = {"Referer": "http://elsewhere.example/?lang=fr", "Accept-Language": "da"}
+        assert self.lang(server, "/_dash-layout", headers=other) == "da"
+        # a page load (after "Continue as guest", say) is in its own link's language
+        home = {"Referer": "http://localhost/login?lang=fr", "Accept-Language": "da"}
+        assert self.lang(server, "/", headers=home) == "da"
+
+    def test_odd_requests_get_a_language_not_an_error(self, server):
+        assert self.lang(server, "/_dash-layout", headers={"Referer": "http://[::1"}) == "en"
+        body = {"inputs": 5, "lang=": True}
+        path = "/_dash-update-component"
+        assert self.lang(server, path, method="POST", json=body) == "en"
+
 
 def test_the_page_declares_its_language(hand_app):
     client = hand_app.server.test_client()
@@ -162,7 +209,9 @@ def test_the_page_declares_its_language(hand_app):
 
 def test_the_frame_is_drawn_in_the_language(hand_app):
     client = hand_app.server.test_client()
-    layout = client.get("/_dash-layout", headers={"Referer": "http://x/?lang=da"}).get_json()
+    layout = client.get(
+        "/_dash-layout", headers={"Referer": "http://localhost/?lang=da"}
+    ).get_json()
     text = json.dumps(layout, ensure_ascii=False)
     with i18n.using("da"):
         assert i18n.gettext("Filters") in text
@@ -266,7 +315,7 @@ def test_no_text_of_any_page_escapes_the_catalogs(hand_app, admin_client):
     app = hand_app
     strings: list[tuple[str, str]] = []
     search = "?lang=qps"
-    layout = admin_client.get("/_dash-layout", headers={"Referer": f"http://x/{search}"})
+    layout = admin_client.get("/_dash-layout", headers={"Referer": f"http://localhost/{search}"})
     strings += _strings(layout.get_json())
     paths = [p["path"] for p in __import__("dash").page_registry.values()]
     calls = [(output, "/") for output in responses.view_callbacks(app)]
@@ -278,7 +327,7 @@ def test_no_text_of_any_page_escapes_the_catalogs(hand_app, admin_client):
         answer = admin_client.post(
             "/_dash-update-component",
             json=request_body(app, first, values),
-            headers={"Referer": f"http://x{path}{search}"},  # as the browser sends it
+            headers={"Referer": f"http://localhost{path}{search}"},  # as the browser sends it
         )
         assert answer.status_code in (200, 204), (path, output, answer.data[:200])
         if answer.status_code == 200:

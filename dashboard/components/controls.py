@@ -8,6 +8,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
+from dashboard import i18n
 from dashboard.i18n import _
 from dashboard.urlstate import parse_search
 
@@ -75,7 +76,10 @@ def register_url_param(app: Dash, component_id: str, param: str) -> None:
 
 
 def dropdown_labels() -> dict[str, str]:
-    """The words Dash's dropdown draws itself, in the language in force."""
+    """The words Dash's dropdown draws itself, in the language in force (Dash's own in
+    English)."""
+    if i18n.current() == i18n.DEFAULT:
+        return {}
     return {
         "select_all": _("Select all"),
         "deselect_all": _("Deselect all"),

@@ -713,6 +713,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         Output("breadcrumb", "children"),
         Output("present-link", "href"),
         *[Output(i, "href") for i in lang_ids],
+        Output("nav-brand", "href"),
         Input("url", "pathname"),
         Input("url", "search"),
     )
@@ -729,6 +730,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
                 + [False] * len(pages)
                 + [[], "/present"]
                 + [path + replace(state, lang=code).search() for code in i18n.LANGUAGES]
+                + ["/" + ViewState(Filters(), lang=state.lang).search()]
             )
         state = parse_search(search, facts)
         keep = replace(state, pick=()).search()
@@ -741,6 +743,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
             breadcrumb(state, facts, path),
             "/present" + keep,
             *languages,
+            "/" + ViewState(Filters(), lang=state.lang).search(),  # home: no filters, the language
         ]
 
     @app.callback(
@@ -783,15 +786,16 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
                 ),
             ],
             method="POST",
-            action=LOGOUT_PATH,
+            action=LOGOUT_PATH + (f"?lang={lang}" if (lang := i18n.from_search(search)) else ""),
             className="account-form",
         )
 
     @app.callback(
         Output("page-content", "children"),
         Input("url", "pathname"),
+        State("url", "search"),  # (not read here: it carries the page's language)
     )
-    def route(pathname: str | None) -> Any:
+    def route(pathname: str | None, _search: str | None) -> Any:
         """Renders the registered page of the path (the filters live in the URL, so a
         change of filters does not re-render the page, only its figures)."""
         path = (pathname or "/").rstrip("/") or "/"
@@ -799,7 +803,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
             if page["path"] == path:
                 layout = page["layout"]
                 return layout() if callable(layout) else layout
-        return not_found(path)
+        return not_found(path, _search)
 
     # The tab's title: the page's name and the site's, as the navbar shows them (in the
     # language of the page; the names are read from the navbar's links and brand).
@@ -928,8 +932,10 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
         State("url", "pathname"),
         prevent_initial_call=True,
         running=[
-            # fixed when the callback is registered: English until the server translates them
+            # (words here would be fixed, in English, when the callback is registered: the
+            # menu shows that it is working with a spinner instead)
             (Output("page-export", "disabled"), True, False),
+            (Output("page-export", "className"), "page-export is-busy", "page-export"),
         ],
     )
     def export_page(
@@ -963,7 +969,7 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
         )
 
 
-def not_found(path: str) -> html.Div:
+def not_found(path: str, search: str | None = None) -> html.Div:
     return html.Div(
         [
             html.H1(_("Page not found"), className="page-title"),
@@ -972,7 +978,7 @@ def not_found(path: str) -> html.Div:
                     path=path
                 )
             ),
-            dcc.Link(_("Go to the overview"), href="/"),
+            dcc.Link(_("Go to the overview"), href="/" + (search or "")),
         ],
         className="py-4",
     )

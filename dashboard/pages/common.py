@@ -242,13 +242,15 @@ def named(frame: pd.DataFrame, dimension: str, facts: PoolFacts) -> pd.DataFrame
     return out
 
 
+OTHERS = N_("Others")  # the key of the summed rest of a top_series (translated as a label)
+
+
 def top_series(
-    frame: pd.DataFrame, dimension: str, value: str, keep: int = 7, other: str | None = None
+    frame: pd.DataFrame, dimension: str, value: str, keep: int = 7, other: str = OTHERS
 ) -> pd.DataFrame:
-    """Keeps the `keep` largest series (by their latest `value`) and sums the rest (named
-    `other`, by default "Others" translated), for additive counts shown by country (more
-    countries than distinguishable colours)."""
-    other = other if other is not None else _("Others")
+    """Keeps the `keep` largest series (by their latest `value`) and sums the rest (under the
+    key `other`, the same in every language: colours follow keys), for additive counts shown
+    by country (more countries than distinguishable colours)."""
     latest = frame[frame["as_of"] == frame["as_of"].max()]
     top = latest.nlargest(keep, value)[dimension].tolist()
     if frame[dimension].nunique() <= keep + 1:

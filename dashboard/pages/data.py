@@ -178,7 +178,9 @@ def quality_rows(view: View) -> list[dict[str, Any]]:
                 "data_age_days": None if pd.isna(r["data_age_days"]) else int(r["data_age_days"]),
                 "latest_project_report": _iso(r["latest_project_report"]),
                 "warnings": r["warnings"],
-                "warning_rules": r["warning_rules"],
+                "warning_rules": _(datasource.SUPPRESSED)
+                if r["warning_rules"] == datasource.SUPPRESSED
+                else r["warning_rules"],
             }
         )
     return out

@@ -15,6 +15,7 @@ from dashboard.filters import TRAINED_BY
 from dashboard.format import number
 from dashboard.i18n import N_, _
 from dashboard.pages.common import (
+    OTHERS,
     VALUE_LABELS,
     caption,
     entity_name,
@@ -127,7 +128,7 @@ def build(search: str | None) -> list[Any]:
             colours=series_colours(by, keys, view.facts),
             y_title=y_title,
             drill=by,
-            labels={k: entity_name(by, k, view.facts) for k in keys},
+            labels={k: _(OTHERS) if k == OTHERS else entity_name(by, k, view.facts) for k in keys},
         )
         charts.append(
             ChartView(

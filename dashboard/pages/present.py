@@ -463,6 +463,7 @@ function(_prev, _next, hash, ids) {
     const trigger = fired.prop_id || '';
     let n = parseInt((hash || '').replace('#', ''), 10);
     if (!(n >= 1)) { n = 1; }
+    if (n > total) { n = total; }
     if (trigger.startsWith('present-next')) { n = Math.min(total, n + 1); }
     if (trigger.startsWith('present-prev')) { n = Math.max(1, n - 1); }
     return '#' + n;

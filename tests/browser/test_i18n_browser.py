@@ -148,3 +148,8 @@ def test_a_prepared_link_opens_the_presentation_at_its_slide_in_its_language(das
     suffix = in_lang("fr", "{share} of members are women").split("}")[-1].strip()
     assert suffix and suffix in title
     assert dash_duo.find_element(".present-slide.active .js-plotly-plot").is_displayed()
+    # a slide number beyond the deck shows the last slide, and "previous" steps back from it
+    dash_duo.driver.get(dash_duo.server_url + "/present?lang=fr#99")
+    dash_duo.wait_for_text_to_equal("#present-counter", "7 / 7", timeout=20)
+    dash_duo.find_element("#present-prev").click()
+    dash_duo.wait_for_text_to_equal("#present-counter", "6 / 7", timeout=10)
