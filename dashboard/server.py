@@ -120,6 +120,9 @@ class _Dash(Dash):
     """Dash whose index page declares the request's language (WCAG 3.1.1)."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
+        # the site's name in the language (the page's name is added in the browser, from the
+        # navbar, once the page is drawn)
+        kwargs["title"] = _("Savings groups network")
         page = super().interpolate_index(**kwargs)
         lang = i18n.current()
         if lang == i18n.PSEUDO:

@@ -201,7 +201,10 @@ class TestNegotiation:
 
 def test_the_page_declares_its_language(hand_app):
     client = hand_app.server.test_client()
-    assert '<html lang="da">' in client.get("/?lang=da").get_data(as_text=True)
+    danish = client.get("/?lang=da").get_data(as_text=True)
+    assert '<html lang="da">' in danish
+    with i18n.using("da"):
+        assert f"<title>{i18n.gettext('Savings groups network')}</title>" in danish
     page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="fr">' in page
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
