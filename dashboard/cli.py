@@ -1,4 +1,4 @@
-"""The `vsla` command: import, template, demo, indicators, info, serve, user."""
+"""The `vsla` command: import, template, demo, indicators, info, network, serve, user."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from dashboard.filters import (
     Filters,
     check_breakdown,
 )
+from dashboard.network import NetworkConfigError
 from dashboard.pool import PoolError
 
 
@@ -150,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser(
+        "network",
+        help="check the network's own fields (data/network.toml or $VSLA_NETWORK) and list them",
+    )
+    p.set_defaults(func=cmd_network)
+
+    p = sub.add_parser(
         "rollups", help="rebuild a pool's rollups (imports do it; for pools of older versions)"
     )
     _db_arg(p)
@@ -271,6 +278,23 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(rows_to_csv(rows, args.by))
+    return 0
+
+
+def cmd_network(_args: argparse.Namespace) -> int:
+    from dashboard import network
+
+    config = network.load()
+    if config.path is None:
+        print(f"No network fields: {network.config_path()} does not exist.")
+        return 0
+    print(f"{config.path}: {len(config.fields)} fields, all valid.")
+    for f in config.fields:
+        sdg = f" SDG {f.sdg}" if f.sdg else ""
+        per = "groups" if f.type == "yesno" else f.denominator
+        print(
+            f"  {f.indicator_id:28s} {f.level:7s} {f.type:8s} per {per:8s}{sdg}  {f.labels['en']}"
+        )
     return 0
 
 
@@ -407,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (PoolError, FilterError) as exc:
+    except (PoolError, FilterError, NetworkConfigError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 from flask import Flask
 
-from dashboard import auth, datasource, i18n, login, report, responses
+from dashboard import auth, datasource, i18n, login, network, report, responses
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.i18n import _
@@ -165,6 +165,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
         for module in PAGES
     ]
     i18n.install(app.server)
+    network.current()  # the network's own fields: a mistake in their file stops the start
     # a function, so that the frame is drawn in each visitor's language
     app.layout = lambda: shell.app_layout(pages)
     shell.register_callbacks(app, pages)

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from dashboard import network
 from dashboard.i18n import N_, _
+from dashboard.network import PEOPLE, Network, NetworkField
 
 Kind = Literal[
     "text", "date", "int", "money", "number", "bool", "enum", "country", "currency", "tags"
@@ -59,6 +61,13 @@ class Column:
     not_future: bool = False
     rule: str = ""  # the cross-column rule in words, for the template and messages
     default: str | None = None  # what an empty cell or absent column means, in words
+    at_most: str | None = None  # another column of the row this one may not exceed
+    network: bool = False  # a field of the network's own (data/network.toml), not SAVIX's
+
+    @property
+    def shown(self) -> str:
+        """The name messages use: a network field by its id, as written in the files."""
+        return self.labels[0] if self.network and self.labels else self.name
 
     @property
     def expected(self) -> str:
@@ -489,6 +498,42 @@ def header_lookup(table: Table) -> dict[str, str]:
 
 
 TABLE_LOOKUP: dict[str, str] = {normalise_name(name): name for name in TABLES}
+
+NETWORK_KINDS: dict[str, Kind] = {"count": "int", "yesno": "bool", "amount": "money",
+                                  "category": "enum"}  # fmt: skip
+
+
+def network_column(f: NetworkField) -> Column:
+    """The import column of a network field: named ndf_<id> in the pool, headed by its id
+    (or ndf_<id>) in a workbook or CSV file; optional, checked by its type."""
+    people = f.type == "count" and f.denominator in PEOPLE and f.level == "dataset"
+    return Column(
+        f.column,
+        NETWORK_KINDS[f.type],
+        False,
+        f.labels["en"],
+        minimum=0 if f.type in ("count", "amount") else None,
+        choices=f.categories,
+        labels=(f.id,),
+        rule=f"{f.id} <= {f.denominator}" if people else "",
+        at_most=f.denominator if people else None,
+        network=True,
+    )
+
+
+def tables(config: Network | None = None) -> dict[str, Table]:
+    """The import format: SAVIX's tables, with the network's own fields as extra optional
+    columns of groups and datasets (issue 8)."""
+    config = config if config is not None else network.current()
+    if not config.fields:
+        return TABLES
+    out = dict(TABLES)
+    for name in ("groups", "datasets"):
+        extra = tuple(network_column(f) for f in config.of_table(name))
+        if extra:
+            base = TABLES[name]
+            out[name] = Table(base.name, base.meaning, base.key, base.columns + extra)
+    return out
 
 
 def table_for(name: str) -> str | None:

@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard.i18n import _, ngettext
-from dashboard.ingest.model import TABLES, Issue, header_lookup, normalise_name, table_for
+from dashboard.ingest.model import (
+    TABLES,
+    Issue,
+    header_lookup,
+    normalise_name,
+    table_for,
+    tables,
+)
 from dashboard.pool import DATA_TABLES, PoolError, open_pool
 
 Progress = Callable[[str], None]
@@ -375,7 +382,7 @@ class _Reader:
     def add_sheet(
         self, name: str, sheet: str | None, table: str, headers: list[str], frame: pd.DataFrame
     ) -> None:
-        lookup = header_lookup(TABLES[table])
+        lookup = header_lookup(tables()[table])
         raw = RawSheet(len(self.out.sheets), name, sheet, table, frame)
         unknown: list[str] = []
         for i, header in enumerate(headers):

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dashboard.i18n import _
-from dashboard.ingest.model import MONEY_NOTE, TABLES, Column
+from dashboard.ingest.model import MONEY_NOTE, Column, tables
 from dashboard.pool import DATA_TABLES
 
 TEMPLATE_ROWS = 5000  # rows 2..TEMPLATE_ROWS get the drop-downs
@@ -43,7 +43,7 @@ def write_template(path: Path) -> None:
 
 def _table_sheet(book: Workbook, table: str) -> None:
     sheet = book.create_sheet(table)
-    spec = TABLES[table]
+    spec = tables()[table]
     bold = Font(bold=True)
     for index, col in enumerate(spec.columns, start=1):
         cell = sheet.cell(row=1, column=index, value=col.name)
@@ -102,7 +102,7 @@ def _columns_sheet(book: Workbook) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
     row = 2
     for table in SHEET_ORDER:
-        for col in TABLES[table].columns:
+        for col in tables()[table].columns:
             values = (
                 table,
                 col.name,
@@ -152,8 +152,8 @@ def _rule(table: str, col: Column) -> str:
         parts.append(_(col.rule))
     if col.not_future:
         parts.append(_("not in the future"))
-    if col.name in TABLES[table].key:
-        key = ", ".join(TABLES[table].key)
+    if col.name in tables()[table].key:
+        key = ", ".join(tables()[table].key)
         parts.append(
             _("({key}) identifies the row: importing it again replaces it").format(key=key)
         )

@@ -25,7 +25,14 @@ from dashboard.format import number
 from dashboard.i18n import _, ngettext
 from dashboard.ingest.countries import country_code
 from dashboard.ingest.currencies import ISO_4217
-from dashboard.ingest.model import BOOL_FALSE, BOOL_TRUE, ENUM_ALIASES, TABLES, Column, Issue
+from dashboard.ingest.model import (
+    BOOL_FALSE,
+    BOOL_TRUE,
+    ENUM_ALIASES,
+    Column,
+    Issue,
+    tables,
+)
 from dashboard.ingest.read import RawSheet
 from dashboard.pool import DATA_TABLES, open_pool
 from dashboard.queries import sql
@@ -75,7 +82,7 @@ def validate(
     structural: list[Issue] = []
     missing_in: dict[tuple[str, str], list[int]] = {}
     for sheet in sheets:
-        for col in TABLES[sheet.table].columns:
+        for col in tables()[sheet.table].columns:
             if col.required and col.name not in sheet.columns:
                 missing_in.setdefault((sheet.table, col.name), []).append(sheet.index)
                 structural.append(_missing_column(sheet, col))
@@ -126,7 +133,7 @@ def validate(
     ordered: list[tuple[tuple[int, int, int], Issue]] = []
     for row in listed:
         table, src, number, col = row[0], row[1], row[2], row[3]
-        names = TABLES[table].names
+        names = tables()[table].names
         position = names.index(col) if col in names else len(names)
         ordered.append(((src, number, position), _issue(by_index, today, *row)))
     ordered.sort(key=lambda pair: pair[0])
@@ -151,7 +158,7 @@ def _clean(column: str) -> str:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, sheets: Sequence[RawSheet]) -> None:
-    spec = TABLES[table]
+    spec = tables()[table]
     parts: list[str] = []
     for sheet in sheets:
         name = f"raw_{sheet.index}"
@@ -224,9 +231,10 @@ def _typed(col: Column) -> list[str]:
             f"WHEN lower({raw}) IN ({no}) THEN false END AS {out}"
         ]
     if col.kind == "enum":
-        whens = " ".join(
-            f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in ENUM_ALIASES[col.name].items()
-        )
+        aliases = ENUM_ALIASES.get(col.name) or {
+            re.sub(r"[\s_-]+", "", choice.lower()): choice for choice in col.choices
+        }  # (a network category field: its own values)
+        whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in aliases.items())
         return [f"CASE regexp_replace(lower({raw}), '[\\s_-]+', '', 'g') {whens} END AS {out}"]
     if col.kind == "country":
         return [f"(SELECT m.alpha3 FROM country_map m WHERE m.raw = {raw}) AS {out}"]
@@ -245,7 +253,7 @@ def _typed(col: Column) -> list[str]:
 
 
 def _type(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    items = [item for col in TABLES[table].columns for item in _typed(col)]
+    items = [item for col in tables()[table].columns for item in _typed(col)]
     con.execute(f"CREATE OR REPLACE TABLE t_{table} AS SELECT *, {', '.join(items)} FROM s_{table}")
 
 
@@ -263,7 +271,7 @@ def _check(table: str, col: str, code: str, where: str, a: str = "NULL") -> str:
 def _column_checks(table: str, missing_in: dict[tuple[str, str], list[int]]) -> list[str]:
     """Missing values, wrong types, ranges and future dates, for every column of a table."""
     out: list[str] = []
-    for col in TABLES[table].columns:
+    for col in tables()[table].columns:
         raw = f'"{col.name}__raw"'
         typed = f'"{col.name}"'
         if col.required:
@@ -281,6 +289,9 @@ def _column_checks(table: str, missing_in: dict[tuple[str, str], list[int]]) -> 
             out.append(_check(table, col.name, "maximum", f"{typed} > {col.maximum:g}", typed))
         if col.not_future:
             out.append(_check(table, col.name, "future", f"{typed} > $today", typed))
+        if col.at_most:  # a network count of people: at most the row's members (women, ...)
+            limit = f'"{col.at_most}"'
+            out.append(_check(table, col.name, "at_most", f"{typed} > {limit}", limit))
     return out
 
 
@@ -303,9 +314,10 @@ def _issue(
 ) -> Issue:
     sheet = sheets[src]
     header = sheet.headers.get(col, col)
-    spec = TABLES[table]
+    spec = tables()[table]
     column = spec.column(col) if col in spec.names else None
-    message = _message(code, column, col, value, a, b, c, d, sheets, today)
+    shown = column.shown if column is not None else col
+    message = _message(code, column, shown, value, a, b, c, d, sheets, today)
     return Issue(sheet.file, sheet.sheet, int(row), header, value, message)
 
 
@@ -327,6 +339,12 @@ def _message(
         )
     if code == "type" and column is not None:
         return explain_type(column, value or "")
+    if code == "at_most" and column is not None and column.at_most:
+        name = column.shown
+        return _(
+            "{value} is more than the {limit} {other} of the same row; {column} counts "
+            "{other} and must be <= {other}."
+        ).format(value=_num(value), limit=_num(a), other=column.at_most, column=name)
     if code == "minimum" and column is not None:
         shown = _num(a)
         bound = f"{column.minimum:g}"
@@ -426,7 +444,7 @@ def _message(
 
 def explain_type(column: Column, value: str) -> str:
     """Why a value is not of its column's type, and what is expected."""
-    name = column.name
+    name = column.shown
     expected = column.expected
     if column.kind == "date":
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", value):

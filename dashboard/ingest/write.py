@@ -31,7 +31,7 @@ from babel.numbers import format_decimal
 from dashboard import i18n, rollups
 from dashboard.format import number
 from dashboard.i18n import _, ngettext
-from dashboard.ingest.model import TABLES, Issue
+from dashboard.ingest.model import Issue, tables
 from dashboard.ingest.read import RawSheet, Reading, read_sources
 from dashboard.ingest.validate import Validation, attach_pool, validate
 from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool, open_pool
@@ -397,7 +397,13 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str) -> int:
     deleted = con.execute(
         f"DELETE FROM target.main.{table} AS p USING memory.main.t_{table} AS i WHERE {match}"
     ).fetchone()
-    columns = TABLES[table].columns
+    columns = tables()[table].columns
+    for c in columns:  # the network's own fields: columns the pool gains as they are declared
+        if c.network:
+            con.execute(
+                f'ALTER TABLE target.main.{table} ADD COLUMN IF NOT EXISTS "{c.name}" '
+                f"{SQL_TYPES[c.kind]}"
+            )
     names = ", ".join(f'"{c.name}"' for c in columns)
     values = ", ".join(
         f"CAST({DERIVED.get((table, c.name), _quoted(c.name))} AS {SQL_TYPES[c.kind]})"

@@ -1,0 +1,110 @@
+"""The network's own fields at import (issue 8): a column per field in the groups or datasets
+sheet, checked by its type, stored in the pool; a field added to the configuration is imported
+without code changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from ingest_helpers import base_tables, dataset, group, write_csvs, write_xlsx
+
+from dashboard.ingest import ImportRejected, import_files
+
+EXTRA = """
+[[field]]
+id = "savings_box_keys"
+level = "group"
+type = "category"
+categories = ["one key", "three keys"]
+label = "Keys to the savings box"
+"""
+
+
+def stored(pool: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(pool), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_shipped_fields_import_into_their_tables(tmp_path):
+    tables = base_tables() | {
+        "groups": [group(peacebuilding="yes", climate_adaptation="No")],
+        "datasets": [
+            dataset(  # the fields may stay empty
+                report_date="2024-03-31",
+                formal_account="",
+                disability="",
+                women_leaders="",
+                bank_linked="",
+            ),
+            dataset(formal_account=9, disability=1, women_leaders=3, bank_linked="y"),
+        ],
+    }
+    pool = tmp_path / "pool.duckdb"
+    result = import_files(write_csvs(tmp_path / "csv", tables), pool)
+    assert result.rows_added["datasets"] == 2
+    assert stored(pool, "SELECT ndf_peacebuilding, ndf_climate_adaptation FROM groups") == [
+        (True, False)
+    ]
+    rows = stored(
+        pool,
+        "SELECT report_date::VARCHAR, ndf_formal_account, ndf_disability, ndf_women_leaders, "
+        "ndf_bank_linked FROM datasets ORDER BY report_date",
+    )
+    assert rows == [("2024-03-31", None, None, None, None), ("2024-06-30", 9, 1, 3, True)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "message"),
+    [
+        (
+            {"formal_account": 23},  # the helper's dataset has 22 members
+            "formal_account",
+            "23 is more than the 22 members of the same row; formal_account counts members "
+            "and must be <= members.",
+        ),
+        (
+            {"formal_account": "many"},
+            "formal_account",
+            "'many' is not a number; formal_account must be a whole number >= 0.",
+        ),
+        ({"disability": -1}, "disability", "-1 is negative"),
+        ({"bank_linked": "maybe"}, "bank_linked", "'maybe' is not yes or no"),
+    ],
+)
+def test_each_value_is_checked_by_its_type(tmp_path, changes, column, message):
+    tables = base_tables() | {"datasets": [dataset(**changes)]}
+    with pytest.raises(ImportRejected) as caught:
+        import_files(write_csvs(tmp_path, tables), tmp_path / "pool.duckdb")
+    issue = caught.value.issues[0]
+    assert (issue.file, issue.row, issue.column) == ("datasets.csv", 2, column)
+    assert message in issue.message
+    assert not (tmp_path / "pool.duckdb").exists()  # nothing written
+
+
+def test_a_field_added_to_the_configuration_is_imported_without_code_changes(tmp_path, monkeypatch):
+    config = tmp_path / "network.toml"
+    config.write_text(EXTRA, encoding="utf-8")
+    monkeypatch.setenv("VSLA_NETWORK", str(config))
+    tables = base_tables() | {"groups": [group(savings_box_keys="Three keys")]}
+    pool = tmp_path / "pool.duckdb"
+    import_files([write_xlsx(tmp_path / "data.xlsx", tables)], pool)
+    assert stored(pool, "SELECT ndf_savings_box_keys FROM groups") == [("three keys",)]
+    # an unknown value is an error with its place; the pool stays as it was
+    bad = base_tables() | {"groups": [group(savings_box_keys="no box")]}
+    with pytest.raises(ImportRejected) as caught:
+        import_files([write_xlsx(tmp_path / "bad.xlsx", bad)], pool)
+    issue = caught.value.issues[0]
+    assert (issue.sheet, issue.column) == ("groups", "savings_box_keys")
+    assert "one key, three keys" in issue.message
+    assert stored(pool, "SELECT ndf_savings_box_keys FROM groups") == [("three keys",)]
+
+
+def test_a_column_no_field_declares_is_a_note_not_silently_dropped(tmp_path):
+    tables = base_tables() | {"groups": [group(mobile_phones=12)]}
+    result = import_files(write_csvs(tmp_path, tables), tmp_path / "pool.duckdb")
+    assert any("mobile_phones" in note and "ignored" in note for note in result.notes)
