@@ -16,8 +16,10 @@ from typing import Any, Literal
 
 import duckdb
 
+from dashboard import network
 from dashboard.filters import Filters, check_breakdown, is_group_level
 from dashboard.i18n import N_, _
+from dashboard.network import NetworkField
 from dashboard.queries import sql
 
 Format = Literal["int", "pct", "usd", "decimal"]
@@ -561,6 +563,7 @@ def compute_many(
     finally:
         cur.close()
     out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
+    fields, extra = network_values(con, params)
     for values in rows:
         record = dict(zip(names, values, strict=True))
         by = record["breakdown"] or None
@@ -580,10 +583,53 @@ def compute_many(
         if is_group_level(by):
             for ind_id in COST_IDS:
                 row[ind_id] = None
+        found = extra.get((record["as_of"], record["breakdown"] or "", record["by_value"]), {})
+        for f in fields:  # the network's own indicators (ndf_<id>), after the standard ones
+            row[f.indicator_id] = found.get(f.indicator_id)
         out[by].append(row)
     if None in out and not timed and not out[None]:
         out[None] = [_empty_row()]
     return out
+
+
+def network_values(
+    con: duckdb.DuckDBPyConnection, params: dict[str, Any]
+) -> tuple[tuple[NetworkField, ...], dict[tuple[Any, str, Any], dict[str, float | None]]]:
+    """The network's own indicators (data/network.toml) for the same scope, breakdowns and
+    dates as `params`: the fields computed, and their values keyed by (as_of, breakdown,
+    by_value). Fields whose column the pool lacks (nothing imported yet) are None; category
+    fields are not computed yet. Always from the datasets (the rollups hold SAVIX's measures)."""
+    config = network.current()
+    fields = tuple(f for f in config.fields if f.type != "category")
+    if not fields:
+        return (), {}
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name IN ('groups', 'datasets') AND starts_with(column_name, 'ndf_')"
+        ).fetchall()
+    }
+    wanted = [
+        {"field": f.column, "kind": f.type, "denominator": f.denominator}
+        for f in fields
+        if f.column in present
+    ]
+    if not wanted:
+        return fields, {}
+    cur = con.cursor()
+    try:
+        bound = {k: v for k, v in params.items() if k != "foreign"} | {"fields": wanted}
+        rows = cur.execute(sql("network_indicators"), bound).fetchall()
+    finally:
+        cur.close()
+    values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
+    for as_of, breakdown, by_value, column, numerator, denominator in rows:
+        share = (
+            float(numerator) / float(denominator) if numerator is not None and denominator else None
+        )
+        values.setdefault((as_of, breakdown or "", by_value), {})[column] = share
+    return fields, values
 
 
 def _query(
@@ -615,9 +661,15 @@ def _query(
     raise ValueError(f"Unknown source {source!r}: expected auto, lean, cube, groups or datasets.")
 
 
+def network_ids() -> list[str]:
+    """The ids of the network's own indicators computed (data/network.toml), in its order."""
+    return [f.indicator_id for f in network.current().fields if f.type != "category"]
+
+
 def export_columns(by: str | None) -> list[str]:
-    """The columns of an indicator table: the breakdown (if any) then every indicator id."""
-    return ([by] if by else []) + list(IDS)
+    """The columns of an indicator table: the breakdown (if any), every indicator id, then the
+    network's own (ndf_<id>)."""
+    return ([by] if by else []) + list(IDS) + network_ids()
 
 
 def rows_to_csv(rows: list[dict[str, Any]], by: str | None) -> str:

@@ -7,6 +7,7 @@ grouped AS (
         -- keys
         as_of, project_id, organisation, country, trained_by, setting, tags, status,
         project_id || '/' || coalesce(trainer_id, '') AS trainer,
+        group_id,  -- (not a cube key: the network's own fields join on it)
         cycle_number = 1 AS first_cycle,
         CASE WHEN women = members THEN 'women_only'
              WHEN women::DOUBLE / members >= 0.75 THEN 'mostly_women'

@@ -1,32 +1,8 @@
 -- The formulas of every indicator (the end of indicators.sql and indicators_cube.sql), from
 -- `grouped` (keys and measures, per group or summed per cube cell) and `project_groups`
 -- (all active groups per project, for the cost indicators).
--- Each group (or cube cell) once per breakdown asked for ($bys: '' is the whole scope).
-dims AS (
-    SELECT
-        g.*,
-        b.breakdown,
-        CASE
-            WHEN b.breakdown = 'country' THEN country
-            WHEN b.breakdown = 'organisation' THEN organisation
-            WHEN b.breakdown = 'project' THEN project_id
-            WHEN b.breakdown = 'trained_by' THEN trained_by
-            WHEN b.breakdown = 'trainer' THEN trainer
-            WHEN b.breakdown = 'setting' THEN setting
-            WHEN b.breakdown = 'status' THEN status
-            WHEN b.breakdown = 'cycle' THEN CASE WHEN first_cycle THEN 'first' ELSE 'later' END
-            WHEN b.breakdown = 'women_band' THEN women_band
-            WHEN b.breakdown = 'youth_band' THEN youth_band
-            -- 'tag:<name>': groups carrying the tag ('yes') against all others ('no')
-            WHEN starts_with(b.breakdown, 'tag:') THEN
-                CASE WHEN list_contains(string_split(coalesce(tags, ''), ';'),
-                                        substr(b.breakdown, 5)) THEN 'yes' ELSE 'no' END
-            WHEN b.breakdown = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
-            ELSE NULL
-        END AS by_value
-    FROM grouped g
-    CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
-),
+--@include dims
+,
 agg AS (
     SELECT
         as_of,

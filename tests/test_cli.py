@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.filters import Filters
-from dashboard.indicators import IDS, compute
+from dashboard.indicators import IDS, compute, export_columns, network_ids
 from dashboard.pool import create_pool
 
 
@@ -30,12 +30,14 @@ def test_indicators_json_is_the_engines_numbers(hand_pool_path, hand_con):
     out = vsla("indicators", "--db", str(hand_pool_path))
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert list(data) == list(IDS)
+    # every indicator, then the network's own (data/network.toml; this pool records none)
+    assert list(data) == export_columns(None)
+    assert [data[k] for k in network_ids()] == [None] * 6
     assert data["members"] == 125
     assert data["pct_women"] == pytest.approx(0.776)
     assert data["cost_per_member_usd"] == pytest.approx(240.0)
     engine = compute(hand_con, Filters())[0]
-    assert data == {k: engine[k] for k in IDS}
+    assert data == {k: engine[k] for k in export_columns(None)}
     assert "As of 2025-09-30" in out.stderr
 
 
@@ -49,7 +51,7 @@ def test_indicators_by_country_with_filters(hand_pool_path):
     # refugee groups: G1 in Uganda, G4 in Kenya; whole-project costs (see test_indicators).
     assert [(r["country"], r["groups"]) for r in rows] == [("KEN", 1), ("UGA", 1)]
     assert rows[1]["cost_per_member_usd"] == pytest.approx(10000 / 40)
-    assert set(rows[0]) == {"country", *IDS}
+    assert set(rows[0]) == {"country", *IDS, *network_ids()}
 
 
 def test_indicators_as_of_quarter_csv(hand_pool_path):

@@ -108,3 +108,64 @@ def test_a_column_no_field_declares_is_a_note_not_silently_dropped(tmp_path):
     tables = base_tables() | {"groups": [group(mobile_phones=12)]}
     result = import_files(write_csvs(tmp_path, tables), tmp_path / "pool.duckdb")
     assert any("mobile_phones" in note and "ignored" in note for note in result.notes)
+
+
+def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path, capsys):
+    """By hand, as of 2024-09-30: G1 (22 members) records 9 formal accounts, 1 disability,
+    3 women leaders, a bank link, peacebuilding and no climate activity; G2 (10 members)
+    records 5 accounts, 2 women leaders, no bank link and no peacebuilding, the rest empty."""
+    from datetime import date
+
+    from dashboard.cli import main
+    from dashboard.indicators import compute
+    from dashboard.pool import open_pool
+
+    tables = base_tables() | {
+        "groups": [
+            group(peacebuilding="yes", climate_adaptation="No"),
+            group(group_id="G2", peacebuilding="no", climate_adaptation=""),
+        ],
+        "datasets": [
+            dataset(formal_account=9, disability=1, women_leaders=3, bank_linked="y"),
+            dataset(
+                group_id="G2",
+                members=10,
+                women=10,
+                men=0,
+                members_at_start=10,
+                members_attending=10,
+                formal_account=5,
+                disability="",
+                women_leaders=2,
+                bank_linked="n",
+            ),
+        ],
+    }
+    pool = tmp_path / "pool.duckdb"
+    import_files(write_csvs(tmp_path / "csv", tables), pool)
+    con = open_pool(pool)
+    try:
+        from dashboard.filters import Filters
+
+        (row,) = compute(con, Filters(as_of=date(2024, 9, 30)))
+    finally:
+        con.close()
+    assert row["ndf_formal_account"] == pytest.approx(14 / 32)  # (9 + 5) / (22 + 10)
+    assert row["ndf_disability"] == pytest.approx(1 / 22)  # G2 does not record it
+    assert row["ndf_women_leaders"] == pytest.approx(2.5)  # (3 + 2) per group
+    assert row["ndf_bank_linked"] == pytest.approx(0.5)
+    assert row["ndf_peacebuilding"] == pytest.approx(0.5)
+    assert row["ndf_climate_adaptation"] == 0  # one group records it: no
+
+    assert main(["indicators", "--db", str(pool), "--as-of", "2024-09-30", "--format", "csv"]) == 0
+    header, values = capsys.readouterr().out.strip().splitlines()
+    columns = dict(zip(header.split(","), values.split(","), strict=True))
+    assert float(columns["ndf_formal_account"]) == pytest.approx(14 / 32)
+    assert list(columns)[-6:] == [
+        "ndf_women_leaders",
+        "ndf_peacebuilding",
+        "ndf_formal_account",
+        "ndf_bank_linked",
+        "ndf_disability",
+        "ndf_climate_adaptation",
+    ]
