@@ -266,7 +266,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     con = open_pool(pool_path(args.db))
     try:
         filters = filters.with_as_of(filters.as_of or latest_report_date(con))
-        rows = compute(con, filters, args.by)
+        rows = compute(con, filters, args.by, network=True)
     finally:
         con.close()
     print(f"As of {filters.as_of}; filters: {filters.describe()}.", file=sys.stderr)

@@ -242,21 +242,28 @@ def resolve(filters: Filters) -> Filters:
 
 
 def indicator_rows(
-    filters: Filters, by: str | None = None, over_time: bool = False
+    filters: Filters, by: str | None = None, over_time: bool = False, network: bool = False
 ) -> list[dict[str, Any]]:
     """The engine's rows, exactly as `vsla indicators` gets them (for what the viewer may
-    see, small cells of other organisations suppressed)."""
+    see, small cells of other organisations suppressed); with `network`, the network's own
+    indicators too (ndf_<id>, a query of their own)."""
     mine = scoped(filters, by)
     foreign = _foreign(mine)
+    if network:
+        return _protected(_indicator_rows(mine, by, over_time, foreign, network=True), by)
     return _protected(_indicator_rows(mine, by, over_time, foreign), by)
 
 
 @cached
 def _indicator_rows(
-    filters: Filters, by: str | None, over_time: bool, foreign: tuple[str, ...] | None
+    filters: Filters,
+    by: str | None,
+    over_time: bool,
+    foreign: tuple[str, ...] | None,
+    network: bool = False,
 ) -> list[dict[str, Any]]:
     with db.cursor() as con:
-        return compute(con, filters, by, over_time=over_time, foreign=foreign)
+        return compute(con, filters, by, over_time=over_time, foreign=foreign, network=network)
 
 
 def prefetch(filters: Filters, wanted: Sequence[tuple[str | None, bool]]) -> None:

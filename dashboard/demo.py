@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import rollups
+from dashboard import network, rollups
 from dashboard.demo_world import (
     FIRST_YEAR,
     FORMATION_CUTOFF,
@@ -110,6 +110,7 @@ def build_demo(
         con = connect(tmp, read_only=False, memory_limit=BUILD_MEMORY_LIMIT)
         try:
             _fill(con, seed=seed, groups=groups, say=say)
+            _network_fields(con, network.current(), seed, say)
             say("Computing data-quality warnings")
             import_id = next_import_id(con)
             warnings = refresh_warnings(con, import_id)
@@ -194,6 +195,59 @@ def _fill(
         for p, m in zip(projects, active_members, strict=True)
     ]
     _insert(con, "project_reports", pd.concat(reports, ignore_index=True))
+
+
+# Typical levels of the shipped example fields across the demo's projects (a share of members
+# or of groups); other fields get 0.25.
+TYPICAL = {
+    "formal_account": 0.25,
+    "disability": 0.07,
+    "peacebuilding": 0.3,
+    "bank_linked": 0.35,
+    "climate_adaptation": 0.3,
+}
+
+
+def _network_fields(
+    con: duckdb.DuckDBPyConnection, config: network.Network, seed: int, say: Callable[[str], None]
+) -> None:
+    """The network's own fields (data/network.toml) with plausible values: about 7 projects in
+    10 record each field; a project's level is its own, each group varies around it, and
+    shares grow with the group's cycle (members open accounts as their group matures)."""
+    for f in config.fields:
+        say(f"Generating the network's field {f.id}")
+        column = f.column  # ndf_ + an id of [a-z0-9_] (dashboard.network checks it)
+        kind = {"count": "INTEGER", "yesno": "BOOLEAN", "amount": "DOUBLE"}.get(f.type, "VARCHAR")
+        con.execute(f'ALTER TABLE {f.table} ADD COLUMN IF NOT EXISTS "{column}" {kind}')
+        salt = f"{seed}/{f.id}"
+
+        def draw(key: str, salt: str = salt) -> str:  # a number in [0, 1) from the key
+            return f"(md5_number({key} || '{salt}') % 1000)::DOUBLE / 1000"
+
+        typical = TYPICAL.get(f.id, 0.25)
+        level = f"({typical} * (0.5 + {draw('project_id')}))"  # the project's own level
+        group = draw("group_id || project_id")
+        ramp = "least(1.0, 0.55 + 0.15 * cycle_number)" if f.level == "dataset" else "1.0"
+        if f.type == "count" and f.denominator == "groups" and f.level == "group":
+            value = f"CAST(round(4 * {group}) AS INTEGER)"
+        elif f.type == "count" and f.denominator == "groups":  # e.g. women leaders, of 5
+            value = (
+                f"CAST(round(least(5.0, 5 * women / members * (0.4 + 0.8 * {group}))) AS INTEGER)"
+            )
+        elif f.type == "count":
+            value = (
+                f"CAST(round({f.denominator} * least(1.0, {level} * (0.6 + 0.8 * {group}) "
+                f"* {ramp})) AS INTEGER)"
+            )
+        elif f.type == "yesno":
+            value = f"{group} < least(0.95, 1.2 * {level} * {ramp})"
+        elif f.type == "amount":
+            value = f"round(members * 20 * {group}, 2)"
+        else:
+            choices = ", ".join("'" + c.replace("'", "''") + "'" for c in f.categories)
+            value = f"[{choices}][1 + CAST(floor({group} * {len(f.categories)}) AS INTEGER)]"
+        recorded = f"{draw('project_id', salt + '/recorded')} < 0.7"
+        con.execute(f'UPDATE {f.table} SET "{column}" = CASE WHEN {recorded} THEN {value} END')
 
 
 def exchange_rates_frame() -> pd.DataFrame:

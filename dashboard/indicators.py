@@ -495,6 +495,7 @@ def compute(
     dates: list[date] | None = None,
     foreign: tuple[str, ...] | None = None,
     source: str = "auto",
+    network: bool = False,
 ) -> list[dict[str, Any]]:
     """Indicators for the filters, one dict per value of `by` (one dict in all without `by`).
 
@@ -509,16 +510,21 @@ def compute(
     With `foreign` (project ids), each row also has `foreign_groups`: how many of its groups
     belong to those projects (for small-cell protection). `source` picks where the rows are
     computed from ("lean", "cube", "groups", "datasets"; "auto": the fastest that holds them, see
-    dashboard.rollups); every source gives the same numbers.
+    dashboard.rollups); every source gives the same numbers. With `network`, each row also
+    has the network's own indicators (data/network.toml: ndf_<id>), from a query of their own.
     """
     if by == "quarter":
         check_breakdown(by)
-        rows = compute_many(
-            con, filters, [None], over_time=True, dates=dates, foreign=foreign, source=source
-        )[None]
-        return rows
+        by, over_time = None, True
     return compute_many(
-        con, filters, [by], over_time=over_time, dates=dates, foreign=foreign, source=source
+        con,
+        filters,
+        [by],
+        over_time=over_time,
+        dates=dates,
+        foreign=foreign,
+        source=source,
+        network=network,
     )[by or None]
 
 
@@ -531,6 +537,7 @@ def compute_many(
     dates: list[date] | None = None,
     foreign: tuple[str, ...] | None = None,
     source: str = "auto",
+    network: bool = False,
 ) -> dict[str | None, list[dict[str, Any]]]:
     """`compute` for several breakdowns at once (one query, one pass over the data): the
     rows of each of `bys` (None or "": the whole scope, keyed None; not "quarter"), as
@@ -563,7 +570,7 @@ def compute_many(
     finally:
         cur.close()
     out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
-    fields, extra = network_values(con, params)
+    fields, extra = network_values(con, params) if network else ((), {})
     for values in rows:
         record = dict(zip(names, values, strict=True))
         by = record["breakdown"] or None

@@ -36,7 +36,7 @@ def test_indicators_json_is_the_engines_numbers(hand_pool_path, hand_con):
     assert data["members"] == 125
     assert data["pct_women"] == pytest.approx(0.776)
     assert data["cost_per_member_usd"] == pytest.approx(240.0)
-    engine = compute(hand_con, Filters())[0]
+    engine = compute(hand_con, Filters(), network=True)[0]
     assert data == {k: engine[k] for k in export_columns(None)}
     assert "As of 2025-09-30" in out.stderr
 

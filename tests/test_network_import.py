@@ -147,7 +147,9 @@ def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path,
     try:
         from dashboard.filters import Filters
 
-        (row,) = compute(con, Filters(as_of=date(2024, 9, 30)))
+        (row,) = compute(con, Filters(as_of=date(2024, 9, 30)), network=True)
+        # (the dashboard's pages ask for the standard indicators only: no second query)
+        assert "ndf_formal_account" not in compute(con, Filters(as_of=date(2024, 9, 30)))[0]
     finally:
         con.close()
     assert row["ndf_formal_account"] == pytest.approx(14 / 32)  # (9 + 5) / (22 + 10)
@@ -169,3 +171,26 @@ def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path,
         "ndf_disability",
         "ndf_climate_adaptation",
     ]
+
+
+def test_the_demo_pool_carries_the_example_fields_within_their_bounds(tmp_path):
+    from dashboard.demo import build_demo
+
+    pool = tmp_path / "demo.duckdb"
+    build_demo(pool, groups=400)
+    (counts,) = stored(
+        pool,
+        "SELECT count(*) FILTER (WHERE ndf_formal_account > members), "
+        "count(*) FILTER (WHERE ndf_disability > members), "
+        "count(*) FILTER (WHERE ndf_women_leaders > 5), "
+        "count(ndf_formal_account), count(*) FROM datasets",
+    )
+    over_members, over_disability, over_leaders, recorded, rows = counts
+    assert (over_members, over_disability, over_leaders) == (0, 0, 0)
+    assert 0 < recorded < rows  # some projects record the field, not all
+    projects = stored(
+        pool,
+        "SELECT count(DISTINCT project_id) FILTER (WHERE ndf_peacebuilding IS NOT NULL), "
+        "count(DISTINCT project_id) FROM groups",
+    )[0]
+    assert 0 < projects[0] < projects[1]

@@ -252,7 +252,8 @@ def download_name(view: View, by: str, extension: str) -> str:
 
 def xlsx_bytes(view: View, by: str) -> bytes:
     """The table (exact USD values, ids as columns), the filters and the definitions."""
-    table = pd.DataFrame(datasource.indicator_rows(view.filters, by), columns=export_columns(by))
+    rows = datasource.indicator_rows(view.filters, by, network=True)
+    table = pd.DataFrame(rows, columns=export_columns(by))
     total = first_row(datasource.indicators(view.filters))
     about = [
         (_("Filters"), caption(view, total.get("groups"), total.get("projects"))),
@@ -351,7 +352,7 @@ def register_callbacks(app: Dash) -> None:
         by = view.state.table
         if ctx.triggered_id == "data-xlsx":
             return dcc.send_bytes(xlsx_bytes(view, by), download_name(view, by, "xlsx"))
-        rows = datasource.indicator_rows(view.filters, by)
+        rows = datasource.indicator_rows(view.filters, by, network=True)
         return {
             "content": rows_to_csv(rows, by),
             "filename": download_name(view, by, "csv"),
