@@ -285,9 +285,12 @@ def prefetch(filters: Filters, wanted: Sequence[tuple[str | None, bool]]) -> Non
             store.set(keys[by], rows[by or None])
 
 
-def indicators(filters: Filters, by: str | None = None, over_time: bool = False) -> pd.DataFrame:
-    """The engine's rows as a DataFrame (one row without `by` and over_time)."""
-    return _frame_of(indicator_rows(filters, by, over_time))
+def indicators(
+    filters: Filters, by: str | None = None, over_time: bool = False, network: bool = False
+) -> pd.DataFrame:
+    """The engine's rows as a DataFrame (one row without `by` and over_time); with
+    `network`, the network's own indicators too."""
+    return _frame_of(indicator_rows(filters, by, over_time, network))
 
 
 def _frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:

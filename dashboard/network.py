@@ -54,6 +54,18 @@ KEYS = {"id", "level", "type", "denominator", "sdg", "direction", "categories", 
         "definition"}  # fmt: skip
 
 
+UNITS = {
+    "members": i18n.N_("share of members"),
+    "women": i18n.N_("share of women"),
+    "men": i18n.N_("share of men"),
+    "youth": i18n.N_("share of youth"),
+    "groups": i18n.N_("per group"),
+    "groups_share": i18n.N_("share of groups"),
+    "usd_members": i18n.N_("USD per member"),
+    "usd_groups": i18n.N_("USD per group"),
+}
+
+
 class NetworkConfigError(ValueError):
     """The configuration file cannot be used; the message says where and what to change."""
 
@@ -91,6 +103,25 @@ class NetworkField:
     @property
     def definition(self) -> str:
         return self.definitions.get(i18n.babel_locale(), self.definitions.get("en", ""))
+
+    @property
+    def format(self) -> str:
+        """How its indicator reads (dashboard.format kinds): a share, a number per group, or
+        USD per member or group."""
+        if self.type == "amount":
+            return "usd"
+        if self.type == "count" and self.denominator == "groups":
+            return "decimal"
+        return "pct"
+
+    @property
+    def unit(self) -> str:
+        """What its indicator is a share of, or per what, in words of the language in force."""
+        if self.type in ("yesno", "category"):
+            return i18n.gettext(UNITS["groups_share"])
+        if self.type == "amount":
+            return i18n.gettext(UNITS[f"usd_{self.denominator}"])
+        return i18n.gettext(UNITS[self.denominator])
 
     @property
     def sdg_goal(self) -> int | None:

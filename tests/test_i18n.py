@@ -302,6 +302,10 @@ def _data_names(app_facts: Any) -> set[str]:
 
     names = set(app_facts.organisations) | set(app_facts.tags)
     names |= {ind.id for ind in INDICATORS}  # ids are shown beside names, as in the CLI
+    from dashboard import network
+
+    for f in network.current().fields:  # translated by the network's own file, not a catalog
+        names |= {f.indicator_id, *f.labels.values(), *f.definitions.values()}
     for p in app_facts.projects:
         names |= {p.project_id, p.project_name, p.organisation, p.country}
         with i18n.using("en"):

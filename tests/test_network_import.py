@@ -194,3 +194,27 @@ def test_the_demo_pool_carries_the_example_fields_within_their_bounds(tmp_path):
         "count(DISTINCT project_id) FROM groups",
     )[0]
     assert 0 < projects[0] < projects[1]
+
+
+def test_the_data_page_and_the_glossary_show_the_fields_in_the_language(admin_client, hand_app):
+    """The hand pool records none of the fields: their columns are there, empty (None)."""
+    import json
+
+    from dashboard import i18n, network
+    from tests.dash_client import call
+
+    result = call(admin_client, hand_app, "data-table.rowData", {"url.search": "?lang=da"})
+    headers = {c["field"]: c["headerName"] for c in result["data-table.columnDefs"]}
+    with i18n.using("da"):
+        assert headers["ndf_formal_account"] == "Medlemmer med en formel konto"
+    assert all(row["ndf_formal_account"] is None for row in result["data-table.rowData"])
+    page = call(
+        admin_client,
+        hand_app,
+        "page-content.children",
+        {"url.pathname": "/glossary", "url.search": "?lang=fr"},
+    )
+    text = json.dumps(page, ensure_ascii=False)
+    for f in network.current().fields:
+        assert f.labels["fr"] in text and f.indicator_id in text
+    assert "Cible ODD 8.10." in text

@@ -12,13 +12,20 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboard import datasource, exports
+from dashboard import datasource, exports, network
 from dashboard.components.cards import data_grid, grid_column
 from dashboard.components.controls import button_group, register_url_param
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
 from dashboard.format import number
 from dashboard.i18n import N_, _
-from dashboard.indicators import BY_ID, INDICATORS, display_label, export_columns, rows_to_csv
+from dashboard.indicators import (
+    BY_ID,
+    INDICATORS,
+    display_label,
+    export_columns,
+    network_ids,
+    rows_to_csv,
+)
 from dashboard.pages.common import SOURCE, View, caption, entity_name, first_row, read_view
 from dashboard.urlstate import TABLE_BY
 
@@ -144,11 +151,18 @@ def table_columns(by: str, currency: str) -> list[dict[str, Any]]:
     for ind in INDICATORS:
         header = display_label(ind) + (f" ({currency})" if ind.format == "usd" else "")
         cols.append(grid_column(ind.id, header, ind.format, headerTooltip=ind.definition))
+    for f in network.current().fields:  # the network's own (data/network.toml), as computed
+        if f.indicator_id in network_ids():
+            tip = f.definition + (
+                " " + _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
+            )
+            header = f.label + (" (USD)" if f.format == "usd" else "")
+            cols.append(grid_column(f.indicator_id, header, f.format, headerTooltip=tip))
     return cols
 
 
 def table_rows(view: View, by: str) -> list[dict[str, Any]]:
-    frame = view.money(datasource.indicators(view.filters, by))
+    frame = view.money(datasource.indicators(view.filters, by, network=True))
     if frame.empty:
         return []
     key = "quarter" if by == "quarter" else by
@@ -159,7 +173,7 @@ def table_rows(view: View, by: str) -> list[dict[str, Any]]:
             for v, h in zip(frame[key], hidden, strict=True)
         ]
     )
-    columns = ["name", *(i.id for i in INDICATORS)]
+    columns = ["name", *(i.id for i in INDICATORS), *network_ids()]
     records = frame[columns].astype(object).where(frame[columns].notna(), None)
     return records.to_dict("records")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import Dash, html
 
+from dashboard import network
 from dashboard.i18n import N_, _
 from dashboard.indicators import INDICATORS
 
@@ -55,6 +56,46 @@ def layout(**_query: Any) -> html.Div:
         sections.append(
             html.Section(
                 [html.H2(_(title), className="chart-title"), html.Dl(items, className="glossary")],
+                className="chart-card mb-4",
+            )
+        )
+    own = network.current().fields
+    if own:
+        items = []
+        for f in own:
+            target = " " + _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
+            items += [
+                html.Dt(
+                    [f.label, html.Code(f.indicator_id, className="ms-2 small")],
+                    id=f"ind-{f.indicator_id}",
+                ),
+                html.Dd(
+                    [
+                        html.P(f.definition, className="mb-1"),
+                        html.P(
+                            _("Unit: {unit}. {direction}.").format(
+                                unit=f.unit, direction=_(DIRECTION[f.direction])
+                            )
+                            + target,
+                            className="small text-secondary mb-0",
+                        ),
+                    ]
+                ),
+            ]
+        sections.append(
+            html.Section(
+                [
+                    html.H2(_("The network's own indicators"), className="chart-title"),
+                    html.P(
+                        _(
+                            "Fields the network records beyond SAVIX, declared in its "
+                            "configuration; each is a ratio of sums over the active groups "
+                            "that record it."
+                        ),
+                        className="small text-secondary",
+                    ),
+                    html.Dl(items, className="glossary"),
+                ],
                 className="chart-card mb-4",
             )
         )
