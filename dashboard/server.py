@@ -31,6 +31,7 @@ from dashboard.pages import (
     performance,
     present,
     projects,
+    sdg,
     themes,
     upload,
 )
@@ -48,6 +49,7 @@ PAGES: tuple[ModuleType, ...] = (
     compare,
     projects,
     report_page,
+    sdg,
     data,
     glossary,
     upload,

@@ -37,6 +37,7 @@ SHOTS = (
     ("compare", "/compare"),
     ("projects", "/projects?organisation=Nordlys+Aid"),
     ("report", "/report?project=BDI-FJO-02"),
+    ("sdg", "/sdg"),
     ("data", "/data"),
     ("glossary", "/glossary"),
     ("login", "/login"),

@@ -24,6 +24,7 @@ PATHS = (
     "/glossary",
     "/import",
     "/present",
+    "/sdg",
 )
 
 

@@ -24,6 +24,7 @@ PAGES = {
     "/compare": "Compare with the network",
     "/projects": "Projects",
     "/report": "Performance report",
+    "/sdg": "Contributions to the Sustainable Development Goals",
     "/data": "Data",
     "/glossary": "Glossary",
     "/import": "Import data",
