@@ -151,8 +151,9 @@ def table_columns(by: str, currency: str) -> list[dict[str, Any]]:
     for ind in INDICATORS:
         header = display_label(ind) + (f" ({currency})" if ind.format == "usd" else "")
         cols.append(grid_column(ind.id, header, ind.format, headerTooltip=ind.definition))
+    computed = set(network_ids())
     for f in network.current().fields:  # the network's own (data/network.toml), as computed
-        if f.indicator_id in network_ids():
+        if f.indicator_id in computed:
             tip = f.definition + (
                 " " + _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
             )

@@ -27,78 +27,53 @@ DIRECTION = {
 }
 
 
+def _entry(
+    label: str, code: str, definition: str, unit: str, direction: int, note: str = ""
+) -> list[Any]:
+    """One indicator of the glossary: its name and id, definition, unit and direction."""
+    facts = _("Unit: {unit}. {direction}.").format(unit=unit, direction=_(DIRECTION[direction]))
+    return [
+        html.Dt([label, html.Code(code, className="ms-2 small")], id=f"ind-{code}"),
+        html.Dd(
+            [
+                html.P(definition, className="mb-1"),
+                html.P(f"{facts} {note}".strip(), className="small text-secondary mb-0"),
+            ]
+        ),
+    ]
+
+
+def _section(title: str, items: list[Any], lead: str = "") -> html.Section:
+    return html.Section(
+        [
+            html.H2(title, className="chart-title"),
+            *([html.P(lead, className="small text-secondary")] if lead else []),
+            html.Dl(items, className="glossary"),
+        ],
+        className="chart-card mb-4",
+    )
+
+
 def layout(**_query: Any) -> html.Div:
     sections = []
     for category, title in CATEGORIES.items():
-        items = []
+        items: list[Any] = []
         for ind in INDICATORS:
-            if ind.category != category:
-                continue
-            items += [
-                html.Dt([ind.label, html.Code(ind.id, className="ms-2 small")], id=f"ind-{ind.id}"),
-                html.Dd(
-                    [
-                        html.P(ind.definition, className="mb-1"),
-                        html.P(
-                            _("Unit: {unit}. {direction}.").format(
-                                unit=ind.unit, direction=_(DIRECTION[ind.direction])
-                            )
-                            + (
-                                " " + _("Computed over whole projects.")
-                                if ind.level == "project"
-                                else ""
-                            ),
-                            className="small text-secondary mb-0",
-                        ),
-                    ]
-                ),
-            ]
-        sections.append(
-            html.Section(
-                [html.H2(_(title), className="chart-title"), html.Dl(items, className="glossary")],
-                className="chart-card mb-4",
-            )
-        )
+            if ind.category == category:
+                whole = _("Computed over whole projects.") if ind.level == "project" else ""
+                items += _entry(ind.label, ind.id, ind.definition, ind.unit, ind.direction, whole)
+        sections.append(_section(_(title), items))
     own = network.current().fields
     if own:
         items = []
         for f in own:
-            target = " " + _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
-            items += [
-                html.Dt(
-                    [f.label, html.Code(f.indicator_id, className="ms-2 small")],
-                    id=f"ind-{f.indicator_id}",
-                ),
-                html.Dd(
-                    [
-                        html.P(f.definition, className="mb-1"),
-                        html.P(
-                            _("Unit: {unit}. {direction}.").format(
-                                unit=f.unit, direction=_(DIRECTION[f.direction])
-                            )
-                            + target,
-                            className="small text-secondary mb-0",
-                        ),
-                    ]
-                ),
-            ]
-        sections.append(
-            html.Section(
-                [
-                    html.H2(_("The network's own indicators"), className="chart-title"),
-                    html.P(
-                        _(
-                            "Fields the network records beyond SAVIX, declared in its "
-                            "configuration; each is a ratio of sums over the active groups "
-                            "that record it."
-                        ),
-                        className="small text-secondary",
-                    ),
-                    html.Dl(items, className="glossary"),
-                ],
-                className="chart-card mb-4",
-            )
+            target = _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
+            items += _entry(f.label, f.indicator_id, f.definition, f.unit, f.direction, target)
+        lead = _(
+            "Fields the network records beyond SAVIX, declared in its configuration; each is "
+            "a ratio of sums over the active groups that record it."
         )
+        sections.append(_section(_("The network's own indicators"), items, lead))
     return html.Div(
         [
             html.H1(_("Glossary"), className="page-title"),

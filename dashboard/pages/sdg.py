@@ -162,6 +162,7 @@ def build(search: str | None) -> Any:
         trend[pd.to_datetime(trend["as_of"]) == pd.Timestamp(prior)] if not trend.empty else trend
     )
     before = first_row(before_rows)
+    trend = view.money(trend)  # (money in the display currency, as the values beside it)
     sections: list[Any] = []
     by_goal: dict[int, list[Entry]] = {}
     for entry in entries():
@@ -202,7 +203,7 @@ def build(search: str | None) -> Any:
                             **{"data-indicator": e.indicator},
                         ),
                         html.Td(note, className="small"),
-                        html.Td(_sparkline(view.money(trend), e.indicator, e.kind, e.label)),
+                        html.Td(_sparkline(trend, e.indicator, e.kind, e.label)),
                     ]
                 )
             )
