@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
+from dash import html
 
 from dashboard import datasource, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
-from dashboard.format import USD, Currency, date_text, format_value, number
+from dashboard.format import USD, Currency, date_text, format_change, format_value, number
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID, INDICATORS
 from dashboard.ingest.countries import country_name
@@ -105,6 +107,32 @@ def read_view(search: str | None) -> View:
                 )
             )
     return View(state, filters, facts, currency, tuple(notices))
+
+
+def change_note(
+    value: Any, old: Any, kind: str, direction: int, prior: date | None
+) -> html.Span | None:
+    """The change of a figure since `prior` (a KPI tile, a slide, the SDG page): an arrow and
+    the change, coloured by the indicator's direction (a falling cost is good news), or "no
+    change"; None when there is nothing to compare."""
+    change = format_change(value, old, kind) if prior else None
+    if change is None:
+        return None
+    text, sign = change
+    if sign == 0:
+        return html.Span(
+            _("no change since {date}").format(date=nice_date(prior)), className="kpi-flat"
+        )
+    good = sign * direction
+    tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
+    return html.Span(
+        [
+            html.Span("▲" if sign > 0 else "▼", **{"aria-hidden": "true"}),
+            " " + _("{change} since {date}").format(change=text, date=nice_date(prior)),
+        ],
+        className=tone,
+        title=_("Compared with {date}").format(date=nice_date(prior)),
+    )
 
 
 def nice_date(d: date | None) -> str:

@@ -17,12 +17,12 @@ from dashboard.components.cards import (
     kpi_row,
     kpi_tile,
 )
-from dashboard.format import format_change
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     View,
     caption,
+    change_note,
     counted,
     entity_name,
     first_row,
@@ -97,32 +97,8 @@ def kpi_values(view: View, now: dict[str, Any], before: dict[str, Any]) -> list[
             value = view.convert(value, as_of.year if as_of else None)
             old = view.convert(old, prior.year if prior else None)
         out.append(view.fmt(ind_id, value))
-        change = format_change(value, old, ind.format)
-        if change is None or prior is None:
-            out.append(html.Span(_("no comparison"), className="text-secondary"))
-            continue
-        text, sign = change
-        if sign == 0:
-            out.append(
-                html.Span(
-                    _("no change since {date}").format(date=nice_date(prior)),
-                    className="kpi-flat",
-                )
-            )
-            continue
-        good = sign * ind.direction
-        arrow = "▲" if sign > 0 else "▼" if sign < 0 else "■"
-        tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
-        out.append(
-            html.Span(
-                [
-                    html.Span(arrow, **{"aria-hidden": "true"}),
-                    " " + _("{change} since {date}").format(change=text, date=nice_date(prior)),
-                ],
-                className=tone,
-                title=_("Compared with {date}").format(date=nice_date(prior)),
-            )
-        )
+        note = change_note(value, old, ind.format, ind.direction, prior)
+        out.append(note or html.Span(_("no comparison"), className="text-secondary"))
     return out
 
 

@@ -24,13 +24,13 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 from dashboard import datasource, figures
 from dashboard.components.cards import graph_config
 from dashboard.filters import TRAINED_BY
-from dashboard.format import format_change
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.pages.common import (
     VALUE_LABELS,
     View,
     caption,
+    change_note,
     entity_name,
     first_row,
     named,
@@ -171,27 +171,12 @@ def _kpis(view: View, ids: Sequence[str], now: dict[str, Any], before: dict[str,
         if ind.format == "usd":
             value = view.convert(value, view.as_of.year if view.as_of else None)
             old = view.convert(old, prior.year if prior else None)
-        change = format_change(value, old, ind.format) if prior else None
-        if change is None or now.get("suppressed"):
-            note = html.Div("", className="present-kpi-change")
-        elif change[1] == 0:
-            note = html.Div(
-                _("no change since {date}").format(date=nice_date(prior)),
-                className="present-kpi-change kpi-flat",
-            )
-        else:
-            text, sign = change
-            good = sign * ind.direction
-            tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
-            arrow = "▲" if sign > 0 else "▼" if sign < 0 else "■"
-            note = html.Div(
-                [
-                    html.Span(arrow, **{"aria-hidden": "true"}),
-                    " ",
-                    _("{change} since {date}").format(change=text, date=nice_date(prior)),
-                ],
-                className=f"present-kpi-change {tone}",
-            )
+        change = (
+            None
+            if now.get("suppressed")
+            else change_note(value, old, ind.format, ind.direction, prior)
+        )
+        note = html.Div(change or "", className="present-kpi-change")
         shown = _(datasource.SUPPRESSED) if now.get("suppressed") else view.fmt(ind_id, value)
         tiles.append(
             html.Div(

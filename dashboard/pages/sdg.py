@@ -18,10 +18,10 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboard import datasource, network, theme
 from dashboard.components.cards import graph_config
-from dashboard.format import format_change, format_value
+from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.pages.common import caption, first_row, nice_date, read_view
+from dashboard.pages.common import caption, change_note, first_row, read_view
 
 PATH = "/sdg"
 NAME = N_("SDGs")
@@ -174,17 +174,9 @@ def build(search: str | None) -> Any:
             if e.kind == "usd":
                 value = view.convert(value)
                 old = view.convert(old, prior.year)
-            change = format_change(value, old, e.kind)
-            if change is None:
-                note: Any = html.Span(_("no comparison"), className="text-secondary")
-            else:
-                text, sign = change
-                good = sign * e.direction
-                tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
-                note = html.Span(
-                    _("{change} since {date}").format(change=text, date=nice_date(prior)),
-                    className=tone,
-                )
+            note = change_note(value, old, e.kind, e.direction, prior) or html.Span(
+                _("no comparison"), className="text-secondary"
+            )
             rows.append(
                 html.Tr(
                     [
