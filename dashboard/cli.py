@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dashboard import __version__
+from dashboard import __version__, network
 from dashboard.config import pool_path
 from dashboard.filters import (
     BREAKDOWNS,
@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("trained-by", TRAINED_BY),
         ("setting", SETTINGS),
         ("tag", None),
+        ("yes", None),
         ("status", STATUSES),
         ("cycle", CYCLES),
     ):
@@ -128,7 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
             default=[],
             choices=choices,
             metavar=flag.upper().replace("-", "_"),
-            help="repeat for several (OR)" + (f"; one of {', '.join(choices)}" if choices else ""),
+            help="repeat for several (OR)"
+            + (f"; one of {', '.join(choices)}" if choices else "")
+            + (
+                "; groups answering yes to this yes/no field of the network's"
+                if flag == "yes"
+                else ""
+            ),
         )
     p.add_argument("--min-pct-women", type=_share, metavar="F")
     p.add_argument("--max-pct-women", type=_share, metavar="F")
@@ -140,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by",
         type=_breakdown,
-        metavar="{" + ",".join(BREAKDOWNS) + ",tag:NAME}",
+        metavar="{" + ",".join(BREAKDOWNS) + ",tag:NAME,yes:FIELD}",
         help="one row per value of this breakdown",
     )
     p.add_argument("--format", choices=("json", "csv"), default="json")
@@ -242,6 +249,17 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
         if code is None:
             raise FilterError(f"Unknown country {text!r}: use an ISO code (UGA, UG) or a name.")
         countries.append(code)
+
+    def _yes_field(text: str) -> str:
+        allowed = [f.id for f in network.current().yesno]
+        name = text.strip().lower().removeprefix(network.PREFIX)
+        if name not in allowed:
+            raise FilterError(
+                f"--yes {text!r} is not a yes/no field of the network's "
+                f"({network.config_path()}): use one of {', '.join(allowed) or '(none declared)'}."
+            )
+        return name
+
     return Filters(
         country=tuple(countries),
         organisation=tuple(args.organisation),
@@ -249,6 +267,7 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
         trained_by=tuple(args.trained_by),
         setting=tuple(args.setting),
         tag=tuple(args.tag),
+        yes=tuple(_yes_field(y) for y in args.yes),
         status=tuple(args.status),
         cycle=tuple(args.cycle),
         min_pct_women=args.min_pct_women,
@@ -290,10 +309,17 @@ def cmd_network(_args: argparse.Namespace) -> int:
         return 0
     print(f"{config.path}: {len(config.fields)} fields, all valid.")
     for f in config.fields:
-        sdg = f" SDG {f.sdg}" if f.sdg else ""
-        per = "groups" if f.type == "yesno" else f.denominator
+        sdg = f" SDG {f.sdg:5s}" if f.sdg else " " * 10
+        per = "groups" if f.type in ("yesno", "category") else f.denominator
         print(
             f"  {f.indicator_id:28s} {f.level:7s} {f.type:8s} per {per:8s}{sdg}  {f.labels['en']}"
+        )
+        for indicator_id, category in f.choices:  # a category field: one indicator each
+            print(f"    {indicator_id:50s} share in {category!r}")
+    if config.yesno:
+        print(
+            "Theme filters (--yes ID, ?yes=ID) and comparisons (--by yes:ID): "
+            + ", ".join(f.id for f in config.yesno)
         )
     return 0
 

@@ -31,6 +31,7 @@ from dashboard.indicators import (
     earliest_report_date,
     latest_report_date,
     trend_dates,
+    with_fields,
 )
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
 from dashboard.ingest.countries import country_name
@@ -266,21 +267,27 @@ def _indicator_rows(
         return compute(con, filters, by, over_time=over_time, foreign=foreign, network=network)
 
 
-def prefetch(filters: Filters, wanted: Sequence[tuple[str | None, bool]]) -> None:
+def prefetch(
+    filters: Filters, wanted: Sequence[tuple[str | None, bool]], network: bool = False
+) -> None:
     """Compute in one pass the indicator rows a page is about to ask for (each (by,
-    over_time) of `wanted`) that are not cached yet: one query per kind (at the as-of date,
-    over time) instead of one per breakdown. The page then finds them in the cache."""
+    over_time) of `wanted`, with the network's own indicators if `network`) that are not
+    cached yet: one query per kind (at the as-of date, over time) instead of one per
+    breakdown. The page then finds them in the cache."""
     store = cache.backend()
     mine = scoped(filters)
     foreign = _foreign(mine)
+    extra = {"network": True} if network else {}  # (as indicator_rows calls it)
     for over_time in (False, True):
         bys = [by for by, timed in dict.fromkeys(wanted) if timed == over_time and by != "trainer"]
-        keys = {by: _indicator_rows.key(mine, by, over_time, foreign) for by in bys}  # type: ignore[attr-defined]
+        keys = {by: _indicator_rows.key(mine, by, over_time, foreign, **extra) for by in bys}  # type: ignore[attr-defined]
         missing = [by for by in bys if store.get(keys[by]) is cache.MISSING]
         if len(missing) < 2:  # one is no cheaper ahead of time
             continue
         with db.cursor() as con:
-            rows = compute_many(con, mine, missing, over_time=over_time, foreign=foreign)
+            rows = compute_many(
+                con, mine, missing, over_time=over_time, foreign=foreign, network=network
+            )
         for by in missing:
             store.set(keys[by], rows[by or None])
 
@@ -398,8 +405,8 @@ def _scope_frame(query: str, filters: Filters, **extra: Any) -> pd.DataFrame:
     as_of = filters.as_of or all_facts().latest_date
     params = filters.sql_params() | {"as_of_dates": [as_of]} | extra
     with db.cursor() as con:
-        swaps = (rollups.FROM_GROUPS,) if rollups.available(con, [as_of]) else ()
-        return con.execute(sql(query, *swaps), params).df()
+        swaps = (rollups.FROM_GROUPS,) if rollups.available(con, [as_of], filters) else ()
+        return con.execute(with_fields(con, sql(query, *swaps)), params).df()
 
 
 def _small(frame: pd.DataFrame) -> pd.Series:

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from dashboard import exports, theme
 from dashboard.i18n import _
-from dashboard.indicators import BY_ID
+from dashboard.indicators import BY_ID, lookup
 from dashboard.pages.common import nice_date
 
 KPI_ID = re.compile(r"^[a-z]+-(?P<indicator>[a-z0-9_]+)-(?P<part>value|change)$")
@@ -136,13 +136,15 @@ _TEXT, _MUTED = theme.TEXT.lstrip("#"), theme.MUTED.lstrip("#")
 def definitions(indicator_ids: Sequence[str]) -> list[str]:
     out = []
     for ind_id in dict.fromkeys(indicator_ids):
-        ind = BY_ID.get(ind_id)
-        if ind is not None:
-            out.append(
-                _("{label} ({unit}): {definition}").format(
-                    label=ind.label, unit=ind.unit, definition=ind.definition
-                )
+        try:
+            ind = lookup(ind_id)  # the standard indicators and the network's own
+        except KeyError:  # a chart's own column, not an indicator
+            continue
+        out.append(
+            _("{label} ({unit}): {definition}").format(
+                label=ind.label, unit=ind.unit, definition=ind.definition
             )
+        )
     return out
 
 

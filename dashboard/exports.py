@@ -662,10 +662,11 @@ ABOUT_KEYS = (
 
 def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
     """The Filters sheet (what the numbers are of) and the Definitions sheet (every
-    indicator's id, label, unit and definition) of every Excel export."""
+    indicator's id, label, unit and definition, the network's own included) of every Excel
+    export."""
     from openpyxl.styles import Font
 
-    from dashboard.indicators import INDICATORS
+    from dashboard.indicators import every
 
     # Sheet names: at most 31 characters, none of []:*?/\ (see _sheet_name)
     filters = book.create_sheet(_sheet_name(_("Filters"), set()))
@@ -677,7 +678,7 @@ def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
     definitions.append([_("id"), _("indicator"), _("unit"), _("definition")])
     for cell in definitions[1]:
         cell.font = Font(bold=True)
-    for ind in INDICATORS:
+    for ind in every():  # the network's own (ndf_<id>) after INDICATORS.md's
         definitions.append([ind.id, ind.label, ind.unit, ind.definition])
     for column, width in zip("ABCD", (30, 30, 22, 110), strict=True):
         definitions.column_dimensions[column].width = width

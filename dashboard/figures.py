@@ -684,16 +684,20 @@ def small_multiple_bars(
     panels: Sequence[Panel],
     currency: str = "USD",
     colours: Sequence[str] | None = None,
+    per_row: int | None = None,
 ) -> go.Figure:
-    """One bar panel per indicator, the same categories in each (a theme against the rest).
+    """One bar panel per indicator, the same categories in each (a theme against the rest),
+    `per_row` panels a row (default: all in one).
 
     The panels are laid out by axis domains directly (make_subplots costs ~30 ms a figure,
     and the themes page draws ten)."""
     if not categories:
         return empty()
-    n = len(panels)
-    gap = 0.06
-    width = (1 - gap * (n - 1)) / n
+    cols = min(per_row or len(panels), len(panels))
+    rows = math.ceil(len(panels) / cols)
+    gap, row_gap = 0.06, 0.24 / rows
+    width = (1 - gap * (cols - 1)) / cols
+    height = (1 - row_gap * (rows - 1)) / rows
     palette = list(colours or [theme.OKABE_ITO[0], theme.LIGHT_GREY, theme.OKABE_ITO[4]])
     bar_colours = [palette[i % len(palette)] for i in range(len(categories))]
     data: list[dict[str, object]] = []
@@ -705,7 +709,8 @@ def small_multiple_bars(
             None if v is None or (isinstance(v, float) and math.isnan(v)) else v
             for v in panel.values
         ]
-        start = i * (width + gap)
+        start = (i % cols) * (width + gap)
+        top = 1 - (i // cols) * (height + row_gap)
         data.append(
             {
                 "type": "bar",
@@ -728,17 +733,18 @@ def small_multiple_bars(
                 + "<extra></extra>",
             }
         )
-        top = max((v for v in values if v is not None), default=0) or 1
+        highest = max((v for v in values if v is not None), default=0) or 1
         layout[f"xaxis{suffix}"] = {
             "domain": [start, start + width],
             "anchor": f"y{suffix}",
             "showticklabels": False,
             "ticks": "",
-            "range": [0, top * 1.6],
+            "range": [0, highest * 1.6],
         }
         layout[f"yaxis{suffix}"] = {
             "anchor": f"x{suffix}",
-            "showticklabels": i == 0,
+            "domain": [max(0.0, round(top - height, 6)), min(1.0, round(top, 6))],
+            "showticklabels": i % cols == 0,
             "autorange": "reversed",
             "type": "category",
         }
@@ -746,7 +752,7 @@ def small_multiple_bars(
             {
                 "text": panel.title,
                 "x": start + width / 2,
-                "y": 1.0,
+                "y": top,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "center",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
+from dashboard import network
 from dashboard.format import percent
 from dashboard.i18n import N_, _
 
@@ -43,7 +44,9 @@ VALUE_WORDS: dict[str, str] = {
 
 # Breakdowns of `vsla indicators --by` and the dashboard tables. Group-level breakdowns split
 # projects, so cost indicators (whole projects) are not given for them. Besides these,
-# "tag:<name>" compares the groups carrying a tag ("yes") with all others ("no").
+# "tag:<name>" compares the groups carrying a tag ("yes") with all others ("no"), and
+# "yes:<id>" the groups answering yes to the network's yes/no field <id> (data/network.toml)
+# with all others (no, or not recorded).
 PROJECT_LEVEL_BY = ("country", "organisation", "project")
 GROUP_LEVEL_BY = (
     "trained_by",
@@ -67,15 +70,20 @@ BANDS: dict[str, tuple[str, ...]] = {
 
 
 def is_group_level(by: str | None) -> bool:
-    return by is not None and (by in GROUP_LEVEL_BY or by.startswith("tag:"))
+    return by is not None and (by in GROUP_LEVEL_BY or by.startswith(("tag:", "yes:")))
 
 
 def check_breakdown(by: str | None) -> None:
-    """Raise FilterError unless `by` is None, a known breakdown or tag:<name>."""
+    """Raise FilterError unless `by` is None, a known breakdown, tag:<name> or yes:<id> (a
+    yes/no field of the network's)."""
     if by is None or by in BREAKDOWNS or (by.startswith("tag:") and len(by) > 4):
         return
+    yesno = [f.id for f in network.current().yesno]
+    if by.startswith("yes:") and by[4:] in yesno:
+        return
     raise FilterError(
-        f"Cannot break down by {by!r}: expected one of {', '.join(BREAKDOWNS)} or tag:<name>."
+        f"Cannot break down by {by!r}: expected one of {', '.join(BREAKDOWNS)}, tag:<name> "
+        f"or yes:<id> ({', '.join(yesno) or 'no yes/no field is declared'})."
     )
 
 
@@ -86,6 +94,7 @@ LIST_FIELDS = (
     "trained_by",
     "setting",
     "tag",
+    "yes",
     "status",
     "cycle",
 )
@@ -93,6 +102,7 @@ GROUP_LEVEL_FIELDS = (
     "trained_by",
     "setting",
     "tag",
+    "yes",
     "status",
     "cycle",
     "min_pct_women",
@@ -113,6 +123,8 @@ class Filters:
     trained_by: tuple[str, ...] = ()
     setting: tuple[str, ...] = ()
     tag: tuple[str, ...] = ()
+    # the network's yes/no fields (data/network.toml ids): groups answering yes to any
+    yes: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
     cycle: tuple[str, ...] = ()  # "first" (cycle_number = 1) and/or "later" (> 1)
     min_pct_women: float | None = None  # share of women in the group, 0..1, inclusive
@@ -133,6 +145,8 @@ class Filters:
             object.__setattr__(self, name, cleaned)
         object.__setattr__(self, "country", tuple(c.upper() for c in self.country))
         object.__setattr__(self, "tag", tuple(t.lower() for t in self.tag))
+        yes = tuple(dict.fromkeys(y.lower().removeprefix(network.PREFIX) for y in self.yes))
+        object.__setattr__(self, "yes", yes)
         for name, allowed in CHOICES.items():
             for value in getattr(self, name):
                 if value not in allowed:
@@ -205,6 +219,7 @@ class Filters:
             "trained_by": _("trained by"),
             "setting": _("setting"),
             "tag": _("theme"),
+            "yes": _("answering yes to"),
             "status": _("status"),
             "cycle": _("cycle"),
         }
@@ -214,6 +229,8 @@ class Filters:
                 words = ", ".join(
                     _(VALUE_WORDS[v])
                     if name in CHOICES and v in VALUE_WORDS
+                    else yes_label(v)
+                    if name == "yes"
                     else v.replace("_", " ")
                     for v in values
                 )
@@ -243,6 +260,18 @@ class Filters:
                 notices += [
                     _("Ignored {name}={value}: expected one of {allowed}.").format(
                         name=name, value=repr(v), allowed=", ".join(allowed)
+                    )
+                    for v in vals
+                    if v not in allowed
+                ]
+                vals = [v for v in vals if v in allowed]
+            elif name == "yes":
+                allowed = tuple(f.id for f in network.current().yesno)
+                vals = [v.lower().removeprefix(network.PREFIX) for v in vals]
+                notices += [
+                    _("Ignored yes={value}: expected one of {allowed}.").format(
+                        value=repr(v),
+                        allowed=", ".join(allowed) or _("(no yes/no field is declared)"),
                     )
                     for v in vals
                     if v not in allowed
@@ -290,6 +319,14 @@ class Filters:
                     )
                 )
         return cls(**kwargs, notices=tuple(notices))
+
+
+def yes_label(field_id: str) -> str:
+    """A yes/no field's label in the language in force (its id if no longer declared)."""
+    try:
+        return network.current().field(field_id).label
+    except KeyError:
+        return field_id.replace("_", " ")
 
 
 def parse_bool(text: str) -> bool | None:

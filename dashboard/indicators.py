@@ -415,9 +415,11 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_ID: dict[str, Indicator] = {ind.id: ind for ind in INDICATORS}
 
 
-def display_label(ind: Indicator) -> str:
+def display_label(ind: Indicator | NetworkIndicator) -> str:
     """The label, told apart from another indicator of the same label (Women: the count and
     the share)."""
+    if isinstance(ind, NetworkIndicator):
+        return ind.label
     if sum(other.label_en == ind.label_en for other in INDICATORS) > 1 and ind.format == "pct":
         return _("{label} (share)").format(label=ind.label)
     return ind.label
@@ -425,6 +427,97 @@ def display_label(ind: Indicator) -> str:
 
 IDS: tuple[str, ...] = tuple(BY_ID)
 COST_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.level == "project")
+
+
+@dataclass(frozen=True)
+class NetworkIndicator:
+    """A field of the network's own (data/network.toml) as an indicator: read as an
+    `Indicator` is (id, label, unit, format, definition, direction), its words from the
+    network's file in the language in force. A category field gives one per category
+    (`choice`): the share of the recording groups in that category."""
+
+    field: NetworkField
+    choice: str | None = None
+    category: str = "network"
+    level: str = "group"
+    additive: bool = False
+
+    @property
+    def id(self) -> str:
+        if self.choice is None:
+            return self.field.indicator_id
+        return dict((c, i) for i, c in self.field.choices)[self.choice]
+
+    @property
+    def label(self) -> str:
+        if self.choice is None:
+            return self.field.label
+        return _("{label}: {category}").format(label=self.field.label, category=self.choice)
+
+    @property
+    def label_en(self) -> str:
+        return self.field.labels["en"] + ("" if self.choice is None else f": {self.choice}")
+
+    @property
+    def unit(self) -> str:
+        return self.field.unit
+
+    @property
+    def format(self) -> str:
+        return "pct" if self.choice is not None else self.field.format
+
+    @property
+    def definition(self) -> str:
+        if self.choice is None:
+            return self.field.definition
+        share = _("Share of the groups that record it in the category {category}.").format(
+            category=self.choice
+        )
+        return f"{self.field.definition} {share}".strip()
+
+    @property
+    def direction(self) -> int:
+        return 0 if self.choice is not None else self.field.direction
+
+    @property
+    def sdg(self) -> str | None:
+        return self.field.sdg
+
+
+AnyIndicator = Indicator | NetworkIndicator
+
+
+def network_indicators() -> tuple[NetworkIndicator, ...]:
+    """The network's own indicators (data/network.toml), in its order: one per field, one
+    per category of a category field."""
+    out: list[NetworkIndicator] = []
+    for f in network.current().fields:
+        if f.type == "category":
+            out += [NetworkIndicator(f, c) for _i, c in f.choices]
+        else:
+            out.append(NetworkIndicator(f))
+    return tuple(out)
+
+
+def every() -> tuple[AnyIndicator, ...]:
+    """Every indicator a view may show: INDICATORS.md's, then the network's own."""
+    return (*INDICATORS, *network_indicators())
+
+
+def lookup(indicator_id: str) -> AnyIndicator:
+    """An indicator by id, the standard ones or the network's own (ndf_<id>)."""
+    found = BY_ID.get(indicator_id)
+    if found is not None:
+        return found
+    for ind in network_indicators():
+        if ind.id == indicator_id:
+            return ind
+    raise KeyError(indicator_id)
+
+
+def money_ids() -> tuple[str, ...]:
+    """The indicators in USD (converted for display), the network's amounts included."""
+    return tuple(i.id for i in every() if i.format == "usd")
 
 
 def latest_report_date(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -570,7 +663,7 @@ def compute_many(
     finally:
         cur.close()
     out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
-    fields, extra = network_values(con, params) if network else ((), {})
+    own, extra = network_values(con, params) if network else ((), {})
     for values in rows:
         record = dict(zip(names, values, strict=True))
         by = record["breakdown"] or None
@@ -591,8 +684,8 @@ def compute_many(
             for ind_id in COST_IDS:
                 row[ind_id] = None
         found = extra.get((record["as_of"], record["breakdown"] or "", record["by_value"]), {})
-        for f in fields:  # the network's own indicators (ndf_<id>), after the standard ones
-            row[f.indicator_id] = found.get(f.indicator_id)
+        for ind_id in own:  # the network's own indicators (ndf_<id>), after the standard ones
+            row[ind_id] = found.get(ind_id)
         out[by].append(row)
     if None in out and not timed and not out[None]:
         out[None] = [_empty_row()]
@@ -601,42 +694,65 @@ def compute_many(
 
 def network_values(
     con: duckdb.DuckDBPyConnection, params: dict[str, Any]
-) -> tuple[tuple[NetworkField, ...], dict[tuple[Any, str, Any], dict[str, float | None]]]:
+) -> tuple[tuple[str, ...], dict[tuple[Any, str, Any], dict[str, float | None]]]:
     """The network's own indicators (data/network.toml) for the same scope, breakdowns and
-    dates as `params`: the fields computed, and their values keyed by (as_of, breakdown,
-    by_value). Fields whose column the pool lacks (nothing imported yet) are None; category
-    fields are not computed yet. Always from the datasets (the rollups hold SAVIX's measures)."""
-    config = network.current()
-    fields = tuple(f for f in config.fields if f.type != "category")
-    if not fields:
+    dates as `params`: their ids, and their values keyed by (as_of, breakdown, by_value).
+    Fields whose column the pool lacks (nothing imported yet) are None. Always from the
+    datasets (the rollups hold SAVIX's measures)."""
+    own = network_indicators()
+    if not own:
         return (), {}
-    present = {
+    present = present_columns(con)
+    wanted = [
+        {
+            "name": ind.id,
+            "field": ind.field.column,
+            "kind": ind.field.type,
+            "denominator": ind.field.denominator,
+            "choice": ind.choice,
+        }
+        for ind in own
+        if ind.field.column in present
+    ]
+    ids = tuple(ind.id for ind in own)
+    if not wanted:
+        return ids, {}
+    cur = con.cursor()
+    try:
+        bound = {k: v for k, v in params.items() if k != "foreign"} | {"fields": wanted}
+        rows = cur.execute(with_fields(con, sql("network_indicators")), bound).fetchall()
+    finally:
+        cur.close()
+    values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
+    for as_of, breakdown, by_value, name, numerator, denominator in rows:
+        share = (
+            float(numerator) / float(denominator) if numerator is not None and denominator else None
+        )
+        values.setdefault((as_of, breakdown or "", by_value), {})[name] = share
+    return ids, values
+
+
+def present_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The network's own columns (ndf_<id>) the pool's groups and datasets have."""
+    return {
         row[0]
         for row in con.execute(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_name IN ('groups', 'datasets') AND starts_with(column_name, 'ndf_')"
         ).fetchall()
     }
-    wanted = [
-        {"field": f.column, "kind": f.type, "denominator": f.denominator}
-        for f in fields
-        if f.column in present
-    ]
-    if not wanted:
-        return fields, {}
-    cur = con.cursor()
-    try:
-        bound = {k: v for k, v in params.items() if k != "foreign"} | {"fields": wanted}
-        rows = cur.execute(sql("network_indicators"), bound).fetchall()
-    finally:
-        cur.close()
-    values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
-    for as_of, breakdown, by_value, column, numerator, denominator in rows:
-        share = (
-            float(numerator) / float(denominator) if numerator is not None and denominator else None
-        )
-        values.setdefault((as_of, breakdown or "", by_value), {})[column] = share
-    return fields, values
+
+
+YES_FIELDS = "/*@yes_fields*/NULL::VARCHAR"  # (active.sql)
+
+
+def with_fields(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """A query that finds the active groups in the datasets (active.sql), with their
+    `yes_fields` made from the network's yes/no fields (data/network.toml) the pool has."""
+    if YES_FIELDS not in text:
+        return text
+    expression = network.current().yes_fields_sql(present_columns(con))
+    return text.replace(YES_FIELDS, expression)
 
 
 def _query(
@@ -651,7 +767,7 @@ def _query(
 
     if source == "auto":
         source = rollups.source(con, filters, dates, bys)
-    elif source != "datasets" and not rollups.available(con, dates):
+    elif source != "datasets" and not rollups.available(con, dates, filters, bys):
         raise ValueError(f"The pool's rollups do not hold {', '.join(map(str, dates))}.")
     if source in ("cube", "lean") and ("trainer" in bys or not rollups.cube_bounds(filters)):
         raise ValueError("The rollup cubes hold neither trainers nor those share bounds.")
@@ -664,13 +780,13 @@ def _query(
     if source == "groups":
         return sql("indicators", rollups.FROM_GROUPS)
     if source == "datasets":
-        return sql("indicators")
+        return with_fields(con, sql("indicators"))
     raise ValueError(f"Unknown source {source!r}: expected auto, lean, cube, groups or datasets.")
 
 
 def network_ids() -> list[str]:
     """The ids of the network's own indicators computed (data/network.toml), in its order."""
-    return [f.indicator_id for f in network.current().fields if f.type != "category"]
+    return [ind.id for ind in network_indicators()]
 
 
 def export_columns(by: str | None) -> list[str]:

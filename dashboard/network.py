@@ -124,6 +124,12 @@ class NetworkField:
         return i18n.gettext(UNITS[self.denominator])
 
     @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """A category field's indicators: (indicator id ndf_<id>__<category slug>, category)
+        for each of its categories; the share of recording groups in that category."""
+        return tuple((f"{self.indicator_id}__{slug(c)}", c) for c in self.categories)
+
+    @property
     def sdg_goal(self) -> int | None:
         return int(self.sdg.split(".")[0]) if self.sdg else None
 
@@ -141,6 +147,29 @@ class Network:
 
     def of_table(self, table: str) -> tuple[NetworkField, ...]:
         return tuple(f for f in self.fields if f.table == table)
+
+    @property
+    def yesno(self) -> tuple[NetworkField, ...]:
+        """The yes/no fields: the theme filters and comparisons the network adds."""
+        return tuple(f for f in self.fields if f.type == "yesno")
+
+    def yes_fields_sql(self, present: set[str]) -> str:
+        """The SQL of a group's `yes_fields` in active.sql (the ids of the yes/no fields its
+        group row `g` or latest dataset `l` answers yes, ';'-separated, as tags are), for
+        the fields whose column the pool has (`present`). Ids are checked names (ID), so the
+        text is safe to put into a query."""
+        parts = [
+            f"CASE WHEN {'g' if f.level == 'group' else 'l'}.{f.column}::VARCHAR = 'true' "
+            f"THEN '{f.id}' END"
+            for f in self.yesno
+            if f.column in present and ID.match(f.id)
+        ]
+        return f"concat_ws(';', {', '.join(parts)})" if parts else "NULL::VARCHAR"
+
+
+def slug(text: str) -> str:
+    """A category as part of an indicator id: lower case, runs of other characters as _."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def config_path() -> Path:
@@ -208,6 +237,11 @@ def _field(path: Path, index: int, entry: Any) -> NetworkField:
             f"(at most 40 characters), e.g. formal_account; found {field_id!r}."
         )
     where = f"{where} ({field_id})"
+    if "__" in field_id:
+        raise NetworkConfigError(
+            f"{where}: the id may not hold two _ in a row (ndf_<id>__<category> names a "
+            "category field's indicators); e.g. formal_account."
+        )
     extra = set(entry) - KEYS
     if extra:
         raise NetworkConfigError(
@@ -252,6 +286,12 @@ def _field(path: Path, index: int, entry: Any) -> NetworkField:
                 f'{where}: a category field needs categories = ["...", "..."], two or more.'
             )
         categories = tuple(c.strip() for c in raw)
+        slugs = [slug(c) for c in categories]
+        if not all(slugs) or len(set(slugs)) < len(slugs):
+            raise NetworkConfigError(
+                f"{where}: each category needs a letter or digit, and no two may differ only "
+                f"in case or punctuation (their indicators are named by them); found {raw!r}."
+            )
     elif "categories" in entry:
         raise NetworkConfigError(f"{where}: categories are for fields of type category only.")
     if kind == "count" and level == "group" and denominator != "groups":

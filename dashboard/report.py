@@ -36,7 +36,7 @@ from dashboard.figures import Reference
 from dashboard.filters import Filters
 from dashboard.format import format_change, money, na, number
 from dashboard.i18n import N_, _, ngettext
-from dashboard.indicators import BY_ID
+from dashboard.indicators import BY_ID, lookup, network_indicators
 from dashboard.pages.common import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     SOURCE,
@@ -128,6 +128,7 @@ class Report:
     bands: list[tuple[str, str, str, str]] = field(default_factory=list)
     ratios: list[Standing] = field(default_factory=list)
     costs: list[Standing] = field(default_factory=list)
+    own: list[Standing] = field(default_factory=list)  # the network's own (data/network.toml)
     network: str = ""
     charts: list[go.Figure] = field(default_factory=list)
     quality: list[dict[str, Any]] = field(default_factory=list)
@@ -185,7 +186,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     as_of, vs = view.as_of, comparison(view)
     view = replace(view, state=replace(view.state, vs=vs))
     who = subject(view)
-    total = first_row(datasource.indicators(f)) if as_of else {}
+    total = first_row(datasource.indicators(f, network=True)) if as_of else {}
     report = Report(
         title=_title(view, who),
         kind=who[0] if who else "selection",  # a key (render_html words it)
@@ -210,7 +211,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     )
     report.headline = _headline(view, vs)
     report.outreach, report.bands = _outreach(view, total)
-    network = datasource.indicators(Filters(as_of=as_of), "project")
+    network = datasource.indicators(Filters(as_of=as_of), "project", network=True)
     report.network = ngettext(
         "Network: the {n} project of the pool with active groups as of {date}; quartiles "
         "and median across projects, each project's value pooled over its groups.",
@@ -220,9 +221,19 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     ).format(n=number(len(network)), date=nice_date(as_of))
     report.ratios = _standings(view, total, network, RATIOS)
     report.costs = _standings(view, total, network, COSTS)
+    report.own = [
+        replace(s, label=_own_label(s.indicator, s.label))
+        for s in _standings(view, total, network, [i.id for i in network_indicators()])
+    ]
     report.charts = _charts(view)
     report.quality = _quality(view)
     return report
+
+
+def _own_label(ind_id: str, label: str) -> str:
+    """A network indicator's label with its SDG target, if it has one."""
+    target = lookup(ind_id).field.sdg  # type: ignore[union-attr]
+    return _("{label} (SDG {target})").format(label=label, target=target) if target else label
 
 
 def _title(view: View, who: tuple[str, str] | None) -> str:
@@ -234,7 +245,7 @@ def _title(view: View, who: tuple[str, str] | None) -> str:
 
 
 def _money(view: View, ind_id: str, value: Any, year: int | None) -> Any:
-    return view.convert(value, year) if BY_ID[ind_id].format == "usd" else value
+    return view.convert(value, year) if lookup(ind_id).format == "usd" else value
 
 
 def _headline(view: View, vs: date | None) -> list[Line]:
@@ -315,7 +326,7 @@ def _standings(
     year = view.as_of.year if view.as_of else None
     out = []
     for ind_id in ids:
-        ind = BY_ID[ind_id]
+        ind = lookup(ind_id)
         column = pd.to_numeric(network.get(ind_id), errors="coerce").dropna()
         value = total.get(ind_id)
         if column.empty:
@@ -630,7 +641,7 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
             )
         parts.append("</div></section>")
         savix = money(SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
-        for title, rows, note in (
+        tables = [
             (_("Performance against the network"), report.ratios, report.network),
             (
                 _("Cost efficiency"),
@@ -640,7 +651,20 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                     "{amount} per member."
                 ).format(amount=savix),
             ),
-        ):
+        ]
+        if report.own:
+            tables.append(
+                (
+                    _("The network's own indicators"),
+                    report.own,
+                    _(
+                        "Fields the network records beyond SAVIX (its configuration file), "
+                        "over the groups that record each; against the network's projects "
+                        "that record it."
+                    ),
+                )
+            )
+        for title, rows, note in tables:
             parts.append(f"<section><h2>{_e(title)}</h2>")
             parts.append(
                 _table(

@@ -28,11 +28,12 @@ from typing import Literal
 
 import duckdb
 
+from dashboard import network
 from dashboard.filters import Filters
-from dashboard.indicators import comparison_date, trend_dates
+from dashboard.indicators import comparison_date, present_columns, trend_dates, with_fields
 from dashboard.queries import sql
 
-ROLLUP_VERSION = "2"
+ROLLUP_VERSION = "3"  # 3: yes_fields (the network's yes/no fields answered yes)
 
 # The share-of-women bounds the cube can filter on exactly: the filter panel's presets
 # (women only: >= 1.0; mostly women: >= 0.75; mixed: <= 0.749), precomputed in grouped.sql.
@@ -44,7 +45,8 @@ Source = Literal["lean", "cube", "groups", "datasets"]
 # What the lean cube (rollup_lean) keeps of the groups: breakdowns and filters it can answer.
 LEAN_BREAKDOWNS = (None, "country", "organisation", "project", "trained_by")
 LEAN_FILTERS_UNSET = (
-    "setting", "tag", "status", "cycle", "min_pct_women", "max_pct_women", "youth_recorded",
+    "setting", "tag", "yes", "status", "cycle", "min_pct_women", "max_pct_women",
+    "youth_recorded",
 )  # fmt: skip
 
 # The live query's active groups, read from rollup_groups instead of found in the datasets.
@@ -70,23 +72,38 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("CREATE TABLE rollup_dates (as_of DATE PRIMARY KEY)")
     con.execute("INSERT INTO rollup_dates SELECT unnest($d::DATE[])", {"d": dates})
-    con.execute(
-        f"CREATE TABLE rollup_groups AS {sql('rollup_groups', 'latest=latest_lead')}", params
-    )
+    groups_sql = with_fields(con, sql("rollup_groups", "latest=latest_lead"))
+    con.execute(f"CREATE TABLE rollup_groups AS {groups_sql}", params)
     con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
     con.execute(f"CREATE TABLE rollup_lean AS {sql('rollup_lean')}")
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
+    # the yes/no fields the rollups' yes_fields hold (a field declared later is not in them)
+    present = present_columns(con)
+    held = ";".join(f.id for f in network.current().yesno if f.column in present)
+    con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollup_yes', ?)", [held])
     # a new id for the new data: what caches (in every process and host) key their entries by
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
     row = con.execute("SELECT count(*) FROM rollup_cube").fetchone()
     return int(row[0]) if row else 0
 
 
-def available(con: duckdb.DuckDBPyConnection, dates: Sequence[date]) -> bool:
-    """True when the pool has rollups of this version holding every one of `dates`."""
+def available(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[date],
+    filters: Filters | None = None,
+    bys: Sequence[str | None] = (),
+) -> bool:
+    """True when the pool has rollups of this version holding every one of `dates` (and
+    every yes/no field the filters and breakdowns name: one declared since the last import
+    is not in them)."""
     row = con.execute("SELECT value FROM pool_meta WHERE key = 'rollups'").fetchone()
     if row is None or row[0] != ROLLUP_VERSION:
         return False
+    needed = {*(filters.yes if filters else ()), *(b[4:] for b in bys if b and b[:4] == "yes:")}
+    if needed:
+        held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_yes'").fetchone()
+        if held is None or not needed <= set(held[0].split(";")):
+            return False
     wanted = sorted(set(dates))
     found = con.execute(
         "SELECT count(*) FROM rollup_dates WHERE list_contains($dates::DATE[], as_of)",
@@ -104,7 +121,7 @@ def source(
     """Where the indicators of `filters` at `dates` by each of `bys` can be read from: the
     lean cube, the cube, the rollup groups, or (other dates, or a pool without rollups) the
     datasets themselves."""
-    if not available(con, dates):
+    if not available(con, dates, filters, bys):
         return "datasets"
     if "trainer" in bys or not cube_bounds(filters):
         return "groups"

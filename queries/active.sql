@@ -9,6 +9,9 @@ active AS (
         -- money per dataset, converted at the rate of the year of its report_date
         coalesce(x.per_usd, CASE WHEN p.currency = 'USD' THEN 1.0 END) AS per_usd,
         date_diff('day', l.cycle_start_date, l.report_date) AS cycle_days,
+        -- the network's yes/no fields answered yes, ';'-separated (as tags): the expression is
+        -- made from data/network.toml where the query runs (dashboard.indicators.with_fields)
+        /*@yes_fields*/NULL::VARCHAR AS yes_fields,
 --@include in_scope
     FROM latest l
     JOIN proj p USING (project_id)

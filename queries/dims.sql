@@ -19,6 +19,11 @@ dims AS (
             WHEN starts_with(b.breakdown, 'tag:') THEN
                 CASE WHEN list_contains(string_split(coalesce(tags, ''), ';'),
                                         substr(b.breakdown, 5)) THEN 'yes' ELSE 'no' END
+            -- 'yes:<id>': groups answering yes to the network's yes/no field <id> against all
+            -- others (no, or not recorded)
+            WHEN starts_with(b.breakdown, 'yes:') THEN
+                CASE WHEN list_contains(string_split(coalesce(yes_fields, ''), ';'),
+                                        substr(b.breakdown, 5)) THEN 'yes' ELSE 'no' END
             WHEN b.breakdown = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
             ELSE NULL
         END AS by_value

@@ -5,7 +5,7 @@
 grouped AS (
     SELECT
         -- keys
-        as_of, project_id, organisation, country, trained_by, setting, tags, status,
+        as_of, project_id, organisation, country, trained_by, setting, tags, yes_fields, status,
         project_id || '/' || coalesce(trainer_id, '') AS trainer,
         group_id,  -- (not a cube key: the network's own fields join on it)
         cycle_number = 1 AS first_cycle,

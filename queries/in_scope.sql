@@ -3,6 +3,8 @@
         AND (len($setting::VARCHAR[]) = 0 OR list_contains($setting::VARCHAR[], setting))
         AND (len($tag::VARCHAR[]) = 0
              OR list_has_any($tag::VARCHAR[], string_split(coalesce(tags, ''), ';')))
+        AND (len($yes::VARCHAR[]) = 0
+             OR list_has_any($yes::VARCHAR[], string_split(coalesce(yes_fields, ''), ';')))
         AND (len($status::VARCHAR[]) = 0 OR list_contains($status::VARCHAR[], l.status))
         AND (len($cycle::VARCHAR[]) = 0
              OR (list_contains($cycle::VARCHAR[], 'first') AND l.cycle_number = 1)

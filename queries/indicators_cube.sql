@@ -22,6 +22,8 @@ grouped AS (
       AND (len($setting::VARCHAR[]) = 0 OR list_contains($setting::VARCHAR[], setting))
       AND (len($tag::VARCHAR[]) = 0
            OR list_has_any($tag::VARCHAR[], string_split(coalesce(tags, ''), ';')))
+      AND (len($yes::VARCHAR[]) = 0
+           OR list_has_any($yes::VARCHAR[], string_split(coalesce(yes_fields, ''), ';')))
       AND (len($status::VARCHAR[]) = 0 OR list_contains($status::VARCHAR[], status))
       AND (len($cycle::VARCHAR[]) = 0
            OR (list_contains($cycle::VARCHAR[], 'first') AND first_cycle)

@@ -4,7 +4,8 @@
 -- trained_by or none, with the same SQL (indicators_cube.sql), which is what most trends ask.
 SELECT
     as_of, project_id, organisation, country, trained_by,
-    NULL::VARCHAR AS setting, NULL::VARCHAR AS tags, NULL::VARCHAR AS status,
+    NULL::VARCHAR AS setting, NULL::VARCHAR AS tags, NULL::VARCHAR AS yes_fields,
+    NULL::VARCHAR AS status,
     NULL::VARCHAR AS trainer, NULL::BOOLEAN AS first_cycle, NULL::VARCHAR AS women_band,
     NULL::BOOLEAN AS women_min_100, NULL::BOOLEAN AS women_min_075,
     NULL::BOOLEAN AS women_max_0749, NULL::VARCHAR AS youth_band,

@@ -5,7 +5,7 @@
 --           among those the viewer may see ($restricted BOOLEAN, $visible VARCHAR[])
 --   active  each group's latest dataset up to each as-of date, if newer than as-of - 365 days
 --           (the active groups), with group attributes, the USD rate, cycle length, data age
---           and `in_scope` (the group-level filters: $trained_by, $setting, $tag, $status,
+--           and `in_scope` (the group-level filters: $trained_by, $setting, $tag, $yes, $status,
 --           $cycle, $min_pct_women, $max_pct_women, $youth_recorded)
 --   scoped  the active groups in scope, money in USD
 -- Empty lists mean "no filter". Values in one list are OR; filters are AND.

@@ -24,6 +24,17 @@ def hand_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def network_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three groups with the network's own fields (ingest_helpers.network_tables)."""
+    from ingest_helpers import network_tables, write_csvs
+
+    folder = tmp_path_factory.mktemp("network")
+    path = folder / "pool.duckdb"
+    import_files(write_csvs(folder / "csv", network_tables()), path)
+    return path
+
+
 @pytest.fixture
 def hand_con(hand_pool_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = open_pool(hand_pool_path)
@@ -162,17 +173,26 @@ def admin_client(hand_app: Any) -> Any:
     return client
 
 
-@pytest.fixture
-def hand_app(hand_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The dashboard serving the hand-computed pool (a fresh app, empty caches)."""
-    from dashboard import datasource, db
+def _serving(pool: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fresh dashboard app (empty caches) serving `pool`."""
+    from dashboard import datasource, db, exports
     from dashboard.server import create_app
 
-    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    monkeypatch.setenv("VSLA_DB", str(pool))
     db.reset()
     datasource.clear_cache()
     yield create_app()
     db.reset()
-    from dashboard import exports
-
     exports.shutdown()
+
+
+@pytest.fixture
+def hand_app(hand_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The dashboard serving the hand-computed pool."""
+    yield from _serving(hand_pool_path, monkeypatch)
+
+
+@pytest.fixture
+def network_app(network_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The dashboard serving the pool with the network's own fields."""
+    yield from _serving(network_pool_path, monkeypatch)

@@ -166,3 +166,47 @@ def count(con: Any, table: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     assert row is not None
     return int(row[0])
+
+
+def network_tables() -> dict[str, list[Row]]:
+    """Three groups of two projects with the shipped network fields (data/network.toml);
+    their values by hand in tests/test_network_views.py."""
+    g3 = {"project_id": "P2", "group_id": "G3", "trainer_id": "FO-9"}
+    return base_tables() | {
+        "projects": [
+            project(),
+            project(project_id="P2", project_name="Beta savings", organisation="Beta Aid"),
+        ],
+        "project_reports": [report(), report(project_id="P2")],
+        "groups": [
+            group(peacebuilding="yes"),
+            group(group_id="G2", peacebuilding="no"),
+            group(**g3, peacebuilding="yes", climate_adaptation="yes"),
+        ],
+        "datasets": [
+            dataset(formal_account=9, disability=1, women_leaders=3, bank_linked="yes"),
+            dataset(
+                group_id="G2",
+                members=10,
+                women=10,
+                men=0,
+                youth=2,
+                members_at_start=10,
+                members_attending=10,
+                formal_account=5,
+                women_leaders=2,
+                bank_linked="no",
+            ),
+            dataset(
+                project_id="P2",
+                group_id="G3",
+                members=20,
+                women=15,
+                men=5,
+                members_at_start=20,
+                formal_account=4,
+                women_leaders=4,
+                bank_linked="no",
+            ),
+        ],
+    }

@@ -98,6 +98,7 @@ def test_a_named_file_that_is_missing_is_an_error(tmp_path, monkeypatch):
         ('sdg = "8.10"', None),
         ('sdg = "8"', r'sdg must be an SDG target .* \(e.g. "5.5"'),
         ("sdg = 8.1", r"sdg must be an SDG target"),
+        ('id = "formal__account"', r"the id may not hold two _ in a row"),
     ],
 )
 def test_each_mistake_is_named_with_its_place(tmp_path, change, message):
@@ -124,6 +125,9 @@ def test_other_mistakes(tmp_path):
             r"a category field needs categories"
         ),
         GOOD.replace('sdg = "16.7"', 'sdg = "16.7"\ndirection = 2'): r"direction must be 1",
+        GOOD
+        + '\n[[field]]\nid = "x"\nlevel = "group"\ntype = "category"\nlabel = "X"\n'
+        + 'categories = ["One key", "one-key"]\n': r"no two may differ only in case",
         GOOD.replace('level = "dataset"', 'level = "group"', 1): (
             r'a count of members changes at each visit: declare it with level = "dataset"'
         ),

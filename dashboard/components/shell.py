@@ -23,7 +23,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import datasource, deck, exports, i18n
+from dashboard import datasource, deck, exports, i18n, network
 from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
@@ -74,6 +74,7 @@ CONTROL_IDS = (
     "f-trained_by",
     "f-setting",
     "f-tag",
+    "f-yes",
     "f-cycle",
     "f-status",
     "f-currency",
@@ -108,6 +109,25 @@ def _checklist(name: str) -> html.Div:
             ),
         ],
         className="filter-block",
+    )
+
+
+def _yes_checklist() -> html.Fieldset:
+    """The network's yes/no fields (data/network.toml) as theme filters: groups answering yes
+    (to any ticked). Hidden when the network declares none."""
+    fields = network.current().yesno
+    return html.Fieldset(
+        [
+            html.Legend(_("Groups answering yes to"), className="filter-label"),
+            dbc.Checklist(
+                id="f-yes",
+                options=[{"label": f.label, "value": f.id} for f in fields],
+                value=[],
+                className="filter-checks",
+            ),
+        ],
+        className="filter-block",
+        hidden=not fields,
     )
 
 
@@ -239,6 +259,7 @@ def filter_panel() -> html.Div:
                 ],
                 className="filter-block",
             ),
+            _yes_checklist(),
             _checklist("cycle"),
             _checklist("status"),
         ],
@@ -506,6 +527,7 @@ def control_values(state: ViewState, as_of: date | None) -> list[Any]:
         list(f.trained_by),
         list(f.setting),
         list(f.tag),
+        list(f.yes),
         list(f.cycle),
         list(f.status),
         state.currency,
@@ -530,6 +552,7 @@ LIST_CONTROLS = {
     "f-trained_by": "trained_by",
     "f-setting": "setting",
     "f-tag": "tag",
+    "f-yes": "yes",
     "f-cycle": "cycle",
     "f-status": "status",
 }

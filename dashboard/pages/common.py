@@ -4,7 +4,7 @@ readable names, captions and colours. Pure helpers; no callbacks here."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
 from dashboard.format import USD, Currency, date_text, format_change, format_value, number
 from dashboard.i18n import N_, _, ngettext
-from dashboard.indicators import BY_ID, INDICATORS
+from dashboard.indicators import lookup, money_ids
 from dashboard.ingest.countries import country_name
 from dashboard.urlstate import ViewState, parse_search
 
@@ -45,8 +45,6 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-MONEY_IDS = tuple(i.id for i in INDICATORS if i.format == "usd")
-
 
 @dataclass(frozen=True)
 class View:
@@ -67,11 +65,13 @@ class View:
     def code(self) -> str:
         return self.currency.code
 
-    def money(self, frame: pd.DataFrame, columns: Iterable[str] = MONEY_IDS) -> pd.DataFrame:
-        """USD columns of an engine frame converted to the display currency (at the year of
-        each row's as_of, or of the view's as-of date)."""
+    def money(self, frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """USD columns of an engine frame (default: every indicator in USD, the network's
+        amounts included) converted to the display currency (at the year of each row's as_of,
+        or of the view's as-of date)."""
         if self.currency.code == "USD" or frame.empty:
             return frame
+        columns = money_ids() if columns is None else columns
         out = frame.copy()
         if "as_of" in out.columns:
             years = pd.to_datetime(out["as_of"]).dt.year
@@ -87,7 +87,7 @@ class View:
         return self.currency.convert(usd, year or (self.as_of or date.today()).year)
 
     def fmt(self, indicator_id: str, value: object) -> str:
-        return format_value(value, BY_ID[indicator_id].format, self.code)
+        return format_value(value, lookup(indicator_id).format, self.code)
 
 
 def read_view(search: str | None) -> View:
@@ -167,15 +167,9 @@ def describe(filters: Filters, facts: PoolFacts) -> str:
         parts.append(", ".join(filters.organisation))
     if filters.project:
         parts.append(", ".join(entity_name("project", p, facts) for p in filters.project))
-    rest = Filters(
-        trained_by=filters.trained_by,
-        setting=filters.setting,
-        tag=filters.tag,
-        status=filters.status,
-        cycle=filters.cycle,
-        min_pct_women=filters.min_pct_women,
-        max_pct_women=filters.max_pct_women,
-        youth_recorded=filters.youth_recorded,
+    # the group-level filters (themes), in Filters.describe's words
+    rest = replace(
+        filters, country=(), organisation=(), project=(), as_of=None, notices=(), visible=None
     )
     if rest != Filters():
         parts.append(rest.describe())

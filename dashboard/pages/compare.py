@@ -1,5 +1,6 @@
 """/compare: chosen organisations, projects or countries against their peers on every
-indicator: the peers' median and quartiles, and where each choice stands."""
+indicator, the network's own included: the peers' median and quartiles, and where each choice
+stands."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
-from dashboard.indicators import INDICATORS, display_label
+from dashboard.indicators import display_label, every
 from dashboard.pages.common import (
     View,
     caption,
@@ -142,7 +143,7 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """Peers of the compared kind, the picks, and one row per (indicator, pick)."""
     dim = view.state.compare
     peers_filter = replace(view.filters, **{dim: ()})
-    peers = view.money(datasource.indicators(peers_filter, dim))
+    peers = view.money(datasource.indicators(peers_filter, dim, network=True))
     if peers.empty:
         return peers, [], pd.DataFrame()
     available = set(peers[dim])
@@ -154,7 +155,7 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
         )
     rows = []
     indexed = peers.set_index(dim)
-    for ind in INDICATORS:
+    for ind in every():
         if ind.id in SKIP or not ind.direction:  # no "better" to rank by: table only
             continue
         column = pd.to_numeric(indexed[ind.id], errors="coerce")
@@ -191,7 +192,7 @@ def benchmark_table(search: str | None) -> exports.Table:
     rows = []
     if not peers.empty and picks:
         indexed = peers.set_index(dim)
-        for ind in INDICATORS:
+        for ind in every():
             if ind.id in SKIP:
                 continue
             column = pd.to_numeric(indexed[ind.id], errors="coerce").dropna()
@@ -240,7 +241,7 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
         )
     )
     body = []
-    for ind in INDICATORS:
+    for ind in every():
         if ind.id in SKIP:
             continue
         column = pd.to_numeric(indexed[ind.id], errors="coerce").dropna()

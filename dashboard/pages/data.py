@@ -12,18 +12,19 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboard import datasource, exports, network
+from dashboard import datasource, exports
 from dashboard.components.cards import data_grid, grid_column
 from dashboard.components.controls import button_group, register_url_param
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
 from dashboard.format import number
 from dashboard.i18n import N_, _
 from dashboard.indicators import (
-    BY_ID,
     INDICATORS,
     display_label,
+    every,
     export_columns,
     network_ids,
+    network_indicators,
     rows_to_csv,
 )
 from dashboard.pages.common import SOURCE, View, caption, entity_name, first_row, read_view
@@ -151,14 +152,12 @@ def table_columns(by: str, currency: str) -> list[dict[str, Any]]:
     for ind in INDICATORS:
         header = display_label(ind) + (f" ({currency})" if ind.format == "usd" else "")
         cols.append(grid_column(ind.id, header, ind.format, headerTooltip=ind.definition))
-    computed = set(network_ids())
-    for f in network.current().fields:  # the network's own (data/network.toml), as computed
-        if f.indicator_id in computed:
-            tip = f.definition + (
-                " " + _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
-            )
-            header = f.label + (" (USD)" if f.format == "usd" else "")
-            cols.append(grid_column(f.indicator_id, header, f.format, headerTooltip=tip))
+    for own in network_indicators():  # the network's own (data/network.toml)
+        tip = own.definition + (
+            " " + _("SDG target {target}.").format(target=own.sdg) if own.sdg else ""
+        )
+        header = own.label + (f" ({currency})" if own.format == "usd" else "")
+        cols.append(grid_column(own.id, header, own.format, headerTooltip=tip))
     return cols
 
 
@@ -282,8 +281,9 @@ def xlsx_bytes(view: View, by: str) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet_name, index=False)
         sheet = writer.sheets[sheet_name]
+        kinds = {ind.id: ind.format for ind in every()}  # the network's own included
         for idx, column in enumerate(table.columns, start=1):
-            kind = BY_ID[column].format if column in BY_ID else ""
+            kind = kinds.get(column, "")
             letter = sheet.cell(row=1, column=idx).column_letter
             sheet.column_dimensions[letter].width = max(12, min(40, len(column) + 2))
             for cell in sheet[letter][1:]:

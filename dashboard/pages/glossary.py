@@ -6,9 +6,8 @@ from typing import Any
 
 from dash import Dash, html
 
-from dashboard import network
 from dashboard.i18n import N_, _
-from dashboard.indicators import INDICATORS
+from dashboard.indicators import INDICATORS, network_indicators
 
 PATH = "/glossary"
 NAME = N_("Glossary")
@@ -63,12 +62,12 @@ def layout(**_query: Any) -> html.Div:
                 whole = _("Computed over whole projects.") if ind.level == "project" else ""
                 items += _entry(ind.label, ind.id, ind.definition, ind.unit, ind.direction, whole)
         sections.append(_section(_(title), items))
-    own = network.current().fields
+    own = network_indicators()  # (a category field gives one per category)
     if own:
         items = []
-        for f in own:
-            target = _("SDG target {target}.").format(target=f.sdg) if f.sdg else ""
-            items += _entry(f.label, f.indicator_id, f.definition, f.unit, f.direction, target)
+        for ind in own:
+            target = _("SDG target {target}.").format(target=ind.sdg) if ind.sdg else ""
+            items += _entry(ind.label, ind.id, ind.definition, ind.unit, ind.direction, target)
         lead = _(
             "Fields the network records beyond SAVIX, declared in its configuration; each is "
             "a ratio of sums over the active groups that record it."

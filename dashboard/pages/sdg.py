@@ -16,11 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import datasource, network, theme
+from dashboard import datasource, theme
 from dashboard.components.cards import graph_config
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
-from dashboard.indicators import BY_ID
+from dashboard.indicators import BY_ID, network_indicators
 from dashboard.pages.common import caption, change_note, first_row, read_view
 
 PATH = "/sdg"
@@ -76,9 +76,9 @@ def entries() -> list[Entry]:
         for ind, target in STANDARD.items()
     ]
     out += [
-        Entry(f.sdg, f.indicator_id, f.label, f.format, f.direction)
-        for f in network.current().fields
-        if f.sdg and f.type != "category"
+        Entry(ind.sdg, ind.id, ind.label, ind.format, ind.direction)
+        for ind in network_indicators()
+        if ind.sdg
     ]
 
     def order(e: Entry) -> tuple[int, int, str]:

@@ -1,18 +1,20 @@
-"""/themes: each cross-cutting theme side by side with the rest, on the key indicators."""
+"""/themes: each cross-cutting theme side by side with the rest, on the key indicators and the
+network's own (data/network.toml, a second row of panels)."""
 
 from __future__ import annotations
 
+from textwrap import wrap
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
-from dashboard import datasource, figures
+from dashboard import datasource, figures, network
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.figures import Panel
-from dashboard.filters import BANDS, KNOWN_TAGS
+from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
 from dashboard.i18n import N_, _
-from dashboard.indicators import BY_ID
+from dashboard.indicators import BY_ID, network_indicators
 from dashboard.pages.common import VALUE_LABELS, caption, first_row, read_view
 
 PATH = "/themes"
@@ -47,6 +49,16 @@ THEMES: tuple[tuple[str, str, str], ...] = (
         N_("Groups in their first cycle and in later cycles"),
     ),
 )
+# a yes/no field of the network's (data/network.toml) compared the same way: "yes:<id>"
+YES_SUBTITLE = N_("Groups answering yes against all other groups (no, or not recorded)")
+
+
+def themes() -> tuple[tuple[str, str, str], ...]:
+    """THEMES, then one comparison per yes/no field of the network's."""
+    own = tuple((f"yes:{f.id}", "", YES_SUBTITLE) for f in network.current().yesno)
+    return (*THEMES, *own)
+
+
 PANELS = (
     "groups",
     "pct_women",
@@ -69,15 +81,35 @@ SHORT_LABELS = {
 }
 
 
+ROW_HEIGHT = 200  # pixels a row of panels takes (the chart's frame adds 30)
+
+
+def chart_height() -> int:
+    """The theme charts' height: one row of panels, two with the network's own indicators."""
+    return ROW_HEIGHT * (2 if network_indicators() else 1) + 30
+
+
+def panel_title(label: str) -> str:
+    """A panel's title, over two lines where it is long (the network's labels are)."""
+    return "<br>".join(wrap(label, 20, break_long_words=False, max_lines=2, placeholder=" …"))
+
+
 def chart_id(breakdown: str) -> str:
     return "th-" + breakdown.replace(":", "-").replace("_", "-")
 
 
-CHARTS = tuple(chart_id(b) for b, _t, _s in THEMES)
+# The page's themes and charts, fixed when the app is made (register_callbacks: a callback's
+# outputs cannot change while it runs); a yes/no field added to the network's file is
+# compared once the dashboard restarts.
+SHOWN = themes()
+CHARTS = tuple(chart_id(b) for b, _t, _s in SHOWN)
 
 
 def theme_words(breakdown: str, title: str, subtitle: str) -> tuple[str, str]:
-    """A theme's title and subtitle in the language in force (a tag's with its name)."""
+    """A theme's title and subtitle in the language in force (a tag's with its name, a
+    yes/no field's its label)."""
+    if breakdown.startswith("yes:"):
+        return yes_label(breakdown[4:]), _(subtitle)
     tag = breakdown[4:] if breakdown.startswith("tag:") else ""
     return _(title).format(tag=tag.capitalize()), _(subtitle).format(tag=tag)
 
@@ -98,7 +130,7 @@ def layout(**_query: Any) -> html.Div:
                 [
                     chart_card(
                         cid,
-                        height=230,
+                        height=chart_height(),
                         lg=12,
                         help_text=_(
                             "Pooled values (ratios of sums) of the groups in each band, "
@@ -117,12 +149,14 @@ def band_label(breakdown: str, value: str) -> str:
     if breakdown.startswith("tag:"):
         tag = breakdown[4:]
         return _("Tagged {tag}").format(tag=tag) if value == "yes" else _("All other groups")
+    if breakdown.startswith("yes:"):
+        return _("Answering yes") if value == "yes" else _("All other groups")
     label = VALUE_LABELS.get(breakdown, {}).get(value)
     return _(label) if label else value
 
 
 def order(breakdown: str, values: list[str]) -> list[str]:
-    if breakdown.startswith("tag:"):
+    if breakdown.startswith(("tag:", "yes:")):
         wanted: tuple[str, ...] = ("yes", "no")
     else:
         wanted = BANDS.get(breakdown, tuple(sorted(values)))
@@ -132,13 +166,16 @@ def order(breakdown: str, values: list[str]) -> list[str]:
 def build(search: str | None) -> list[Any]:
     view = read_view(search)
     f = view.filters
-    datasource.prefetch(f, [(None, False), *((b, False) for b, _t, _s in THEMES)])
-    total = first_row(datasource.indicators(f))
+    datasource.prefetch(f, [(None, False), *((b, False) for b, _t, _s in SHOWN)], network=True)
+    total = first_row(datasource.indicators(f, network=True))
+    own = network_indicators()
+    ids = (*PANELS, *(ind.id for ind in own))
     cap = caption(view, total.get("groups"), total.get("projects"))
     out: list[Any] = []
-    for breakdown, title, subtitle in THEMES:
-        frame = view.money(datasource.indicators(f, breakdown))
-        if frame.empty or (breakdown.startswith("tag:") and "yes" not in set(frame[breakdown])):
+    for breakdown, title, subtitle in SHOWN:
+        frame = view.money(datasource.indicators(f, breakdown, network=True))
+        two_way = breakdown.startswith(("tag:", "yes:"))
+        if frame.empty or (two_way and "yes" not in set(frame[breakdown])):
             fig = figures.empty(
                 _("No group in scope for this comparison."),
                 _("No group in scope carries this theme."),
@@ -154,15 +191,21 @@ def build(search: str | None) -> list[Any]:
                 )
                 for p in PANELS
             ]
+            panels += [
+                Panel(panel_title(ind.label), ind.format, [rows.at[k, ind.id] for k in keys])
+                for ind in own
+            ]
             fig = figures.small_multiple_bars(
-                [band_label(breakdown, k) for k in keys], panels, view.code
+                [band_label(breakdown, k) for k in keys], panels, view.code, per_row=len(PANELS)
             )
         title, subtitle = theme_words(breakdown, title, subtitle)
         subtitle = _(
             "{subtitle}; pooled values; savings per member in {currency}, return on assets "
             "annualised"
         ).format(subtitle=subtitle, currency=view.code)
-        out += ChartView(fig, title, subtitle, cap, PANELS).values()
+        if own:
+            subtitle += _("; second row: the network's own indicators")
+        out += ChartView(fig, title, subtitle, cap, ids).values()
     return out
 
 
@@ -172,6 +215,10 @@ def outputs() -> list[Output]:
 
 
 def register_callbacks(app: Dash) -> None:
+    global SHOWN, CHARTS
+    SHOWN = themes()
+    CHARTS = tuple(chart_id(b) for b, _t, _s in SHOWN)
+
     @app.callback(*outputs(), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return build(search)

@@ -1,0 +1,272 @@
+"""The network's own fields through the views (issue 8): yes/no fields as theme filters and
+theme comparisons (engine, every source, command line, URL, filter panel), category fields
+computed, and the themes, compare, report and export views showing them.
+
+The pool (conftest's network_pool_path: ingest_helpers.network_tables), by hand: datasets of
+2024-06-30, as of that date; P1 of Alpha Aid, P2 of Beta Aid.
+
+    group  members women  peacebuilding  bank_linked  formal_account  women_leaders
+    P1/G1       22    18  yes            yes                       9              3
+    P1/G2       10    10  no             no                        5              2
+    P2/G3       20    15  yes            no                        4              4
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ingest_helpers import base_tables, dataset, group, write_csvs
+
+from dashboard.filters import FilterError, Filters, check_breakdown
+from dashboard.indicators import compute
+from dashboard.ingest import import_files
+from dashboard.pool import open_pool
+from tests.dash_client import call
+from tests.test_network_import import EXTRA
+
+AS_OF = date(2024, 6, 30)  # a rollup date (the latest report date)
+
+
+@pytest.fixture
+def con(network_pool_path: Path) -> Any:
+    connection = open_pool(network_pool_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def app(network_app: Any) -> Any:
+    return network_app
+
+
+@pytest.fixture
+def admin(app: Any) -> Any:
+    from tests.conftest import login
+
+    client = app.server.test_client()
+    assert login(client, "admin").status_code == 303
+    return client
+
+
+# --- yes/no fields as theme filters and comparisons ------------------------------------------
+
+
+def test_a_yes_filter_keeps_the_groups_answering_yes(con):
+    (row,) = compute(con, Filters(as_of=AS_OF, yes=("peacebuilding",)), network=True)
+    assert (row["groups"], row["members"], row["women"]) == (2, 42, 33)  # G1 and G3
+    assert row["pct_women"] == pytest.approx(33 / 42)
+    assert row["ndf_formal_account"] == pytest.approx((9 + 4) / (22 + 20))
+    # a dataset-level field answers at the group's latest visit: G1 alone
+    (row,) = compute(con, Filters(as_of=AS_OF, yes=("bank_linked",)))
+    assert (row["groups"], row["members"]) == (1, 22)
+    # values of one filter are OR (as tags are): either field
+    (row,) = compute(con, Filters(as_of=AS_OF, yes=("bank_linked", "peacebuilding")))
+    assert row["groups"] == 2
+    # the filter is a theme: cost indicators stay whole projects'
+    assert Filters(yes=("peacebuilding",)).has_group_filters
+
+
+@pytest.mark.parametrize("source", ["datasets", "groups", "cube"])
+def test_every_source_gives_the_same_yes_filter_and_comparison(con, source):
+    (row,) = compute(con, Filters(as_of=AS_OF, yes=("peacebuilding",)), source=source)
+    assert (row["groups"], row["members"]) == (2, 42)
+    rows = compute(con, Filters(as_of=AS_OF), "yes:peacebuilding", source=source, network=True)
+    by = {r["yes:peacebuilding"]: r for r in rows}
+    assert (by["yes"]["groups"], by["no"]["groups"]) == (2, 1)
+    assert by["yes"]["ndf_formal_account"] == pytest.approx(13 / 42)
+    assert by["no"]["ndf_formal_account"] == pytest.approx(5 / 10)
+    assert by["yes"]["cost_per_member_usd"] is None  # a group-level breakdown
+
+
+def test_the_rollups_say_which_yes_fields_they_hold(con):
+    from dashboard import rollups
+
+    held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_yes'").fetchone()[0]
+    assert set(held.split(";")) == {"peacebuilding", "bank_linked", "climate_adaptation"}
+    assert rollups.source(con, Filters(yes=("peacebuilding",)), [AS_OF]) == "cube"
+    # a field declared after the last import is not in them: the datasets answer
+    assert rollups.source(con, Filters(yes=("declared_later",)), [AS_OF]) == "datasets"
+
+
+def test_a_yes_field_declared_after_the_import_is_answered_from_the_datasets(
+    network_pool_path, tmp_path, monkeypatch
+):
+    """The shipped file, with bank_linked no longer a yes/no field and a new one in its
+    place whose column the pool lacks: nobody answers yes to it, and nothing fails."""
+    shipped = Path(__file__).parents[1] / "data" / "network.toml"
+    extra = '\n[[field]]\nid = "savings_fund"\nlevel = "group"\ntype = "yesno"\nlabel = "S"\n'
+    config = tmp_path / "network.toml"
+    config.write_text(shipped.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    monkeypatch.setenv("VSLA_NETWORK", str(config))
+    connection = open_pool(network_pool_path)
+    try:
+        (row,) = compute(connection, Filters(as_of=AS_OF, yes=("savings_fund",)), network=True)
+    finally:
+        connection.close()
+    assert row["groups"] == 0
+
+
+def test_yes_filters_come_from_links_and_the_command_line(network_pool_path, capsys):
+    from dashboard.cli import main
+
+    parsed = Filters.from_query({"yes": ["Peacebuilding", "ndf_bank_linked", "flying"]})
+    assert parsed.yes == ("peacebuilding", "bank_linked")
+    assert len(parsed.notices) == 1 and "yes='flying'" in parsed.notices[0]
+    assert parsed.as_query()["yes"] == ["peacebuilding", "bank_linked"]
+    assert "answering yes to: Takes part in peacebuilding, Linked to a bank" in parsed.describe()
+    check_breakdown("yes:peacebuilding")
+    with pytest.raises(FilterError, match="yes:<id>"):
+        check_breakdown("yes:formal_account")  # a count, not a yes/no field
+
+    args = ["indicators", "--db", str(network_pool_path), "--as-of", "2024-06-30"]
+    assert main([*args, "--yes", "peacebuilding"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["groups"], row["members"]) == (2, 42)
+    assert main([*args, "--by", "yes:bank_linked", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("yes:bank_linked,") and len(lines) == 3
+    assert main([*args, "--yes", "formal_account"]) == 1  # (as any filter mistake)
+    assert "is not a yes/no field" in capsys.readouterr().err
+
+
+# --- category fields ---------------------------------------------------------------------------
+
+CATEGORY = (
+    EXTRA  # (a category field: savings_box_keys, "one key" or "three keys")
+    + """
+[[field]]
+id = "social_fund"
+level = "dataset"
+type = "amount"
+label = "Social fund per member"
+"""
+)
+
+
+def test_category_and_amount_fields_are_computed_by_hand(tmp_path, monkeypatch, capsys):
+    """A category field is the share of recording groups in each category; an amount is USD
+    (at the dataset's rate, UGX 3,700) per member of the recording groups."""
+    from dashboard.cli import main
+    from dashboard.indicators import lookup, network_ids
+
+    config = tmp_path / "network.toml"
+    config.write_text(CATEGORY, encoding="utf-8")
+    monkeypatch.setenv("VSLA_NETWORK", str(config))
+    tables = base_tables() | {
+        "groups": [
+            group(savings_box_keys="three keys"),
+            group(group_id="G2", savings_box_keys="One key"),
+            group(group_id="G3", savings_box_keys="Three Keys"),
+            group(group_id="G4"),  # not recorded: in neither part
+        ],
+        "datasets": [
+            dataset(group_id="G1", social_fund=370000),  # USD 100
+            dataset(group_id="G2", social_fund=740000),  # USD 200
+            dataset(group_id="G3"),
+            dataset(group_id="G4"),
+        ],
+    }
+    pool = tmp_path / "pool.duckdb"
+    import_files(write_csvs(tmp_path / "csv", tables), pool)
+    assert network_ids() == [
+        "ndf_savings_box_keys__one_key",
+        "ndf_savings_box_keys__three_keys",
+        "ndf_social_fund",
+    ]
+    assert lookup("ndf_savings_box_keys__three_keys").label == "Keys to the savings box: three keys"
+    assert main(["indicators", "--db", str(pool), "--as-of", "2024-06-30"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["groups"] == 4
+    assert row["ndf_savings_box_keys__one_key"] == pytest.approx(1 / 3)
+    assert row["ndf_savings_box_keys__three_keys"] == pytest.approx(2 / 3)
+    assert row["ndf_social_fund"] == pytest.approx(300 / 44)  # 22 members each
+    assert lookup("ndf_social_fund").format == "usd"
+    assert main(["network"]) == 0
+    listed = capsys.readouterr().out
+    assert "ndf_savings_box_keys__one_key" in listed and "share in 'one key'" in listed
+
+
+# --- the views ---------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def test_the_filter_panel_offers_the_yes_fields_and_puts_them_in_the_link(admin, app):
+    layout = admin.get("/_dash-layout").get_data(as_text=True)  # the frame, with the panel
+    panel = layout.split('"id":"f-yes"')[0].rsplit('"options":', 1)[1]
+    assert '"label":"Takes part in peacebuilding","value":"peacebuilding"' in panel
+    result = call(
+        admin,
+        app,
+        "url.search",
+        {"url.search": "?country=UGA", "f-yes.value": ["peacebuilding"]},
+        changed=["f-yes.value"],
+    )
+    assert result["url.search"] == "?country=UGA&yes=peacebuilding"
+    summary = _text(result["active-filters.children"])
+    assert "answering yes to: Takes part in peacebuilding" in summary
+
+
+def test_the_themes_page_compares_yes_fields_and_shows_the_networks_indicators(admin, app):
+    from dashboard.pages import themes
+
+    assert "th-yes-peacebuilding" in themes.CHARTS
+    result = call(admin, app, "th-yes-peacebuilding-title.children", {"url.search": "?"})
+    assert result["th-yes-peacebuilding-title.children"] == "Takes part in peacebuilding"
+    figure = next(v for k, v in result.items() if "th-yes-peacebuilding" in k and "figure" in k)
+    bars = {trace["name"]: trace for trace in figure["data"]}
+    assert bars["Groups"]["y"] == ["Answering yes", "All other groups"]
+    assert bars["Groups"]["x"] == [2, 1]
+    leaders = next(t for name, t in bars.items() if name.startswith("Women in group"))
+    assert leaders["x"] == pytest.approx([3.5, 2.0])  # (3 + 4) / 2 groups; G2: 2
+    assert "ndf_formal_account" in figure["layout"]["meta"]["indicators"]
+
+
+def test_the_compare_page_benchmarks_the_networks_indicators(admin, app):
+    search = "?as_of=2024-06-30&compare=organisation&pick=Alpha+Aid&pick=Beta+Aid"
+    result = call(admin, app, "cmp-table.children", {"url.search": search})
+    text = _text(result["cmp-table.children"])
+    row = text.split("Members with a formal account")[1].split("Tr")[0]
+    # Alpha Aid (9 + 5) / (22 + 10) = 43.75 %; Beta Aid 4 / 20 = 20 %; median of the two 31.9 %
+    assert row.index("44%") < row.index("20%") < row.index("32%")
+
+
+def test_the_report_has_the_networks_indicators_against_the_projects(admin, app):
+    page = admin.get("/report/print?project=P1&as_of=2024-06-30")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    section = text.split("The network&#x27;s own indicators")[1].split("</section>")[0]
+    rows = {
+        row.split("</td>")[0].rsplit(">", 1)[1]: [c.split("<")[0] for c in row.split(">")]
+        for row in section.split("<tr")[2:]
+    }
+    # P1: (9 + 5) / (22 + 10) = 43.75 %; the projects: P1's and P2's (4 / 20 = 20 %), whose
+    # quartiles are 20 + (0.25, 0.5, 0.75) x 23.75 = 25.9, 31.9 and 37.8 %: the best quarter
+    formal = [c for c in rows["Members with a formal account (SDG 8.10)"] if c][1:]
+    assert formal == ["44%", "26%", "32%", "38%", "best quarter"]
+    assert len(rows) == 6  # one per field of the shipped file
+
+
+def test_every_workbook_defines_the_networks_indicators():
+    import openpyxl
+
+    from dashboard.exports import add_about_sheets
+
+    book = openpyxl.Workbook()
+    add_about_sheets(book, [("Filters", "all groups")])
+    rows = [[c.value for c in row] for row in book["Definitions"].iter_rows(min_row=2)]
+    assert [r[0] for r in rows[-6:]] == [
+        "ndf_women_leaders",
+        "ndf_peacebuilding",
+        "ndf_formal_account",
+        "ndf_bank_linked",
+        "ndf_disability",
+        "ndf_climate_adaptation",
+    ]
+    assert rows[-4][1:3] == ["Members with a formal account", "share of members"]
