@@ -105,10 +105,13 @@ def chart_card(
     help_title: str | None = None,
     lg: int = 6,
     scroll: bool = False,
+    wide: bool = False,
 ) -> dbc.Col:
     """A chart card; with `scroll`, the graph takes the figure's own height (one bar per
-    project, say) inside a box of `height` pixels that scrolls. `help_text` and `help_title`
-    are shown as given (translated); the title is "About this chart" by default."""
+    project, say) inside a box of `height` pixels that scrolls. With `wide` (many panels side
+    by side), a phone scrolls the chart sideways rather than squeezing it. `help_text` and
+    `help_title` are shown as given (translated); the title is "About this chart" by
+    default."""
     head: list[Any] = [html.H2(id=f"{cid}-title", className="chart-title")]
     tools: list[Any] = [export_menu(cid)]
     if help_text:
@@ -127,9 +130,13 @@ def chart_card(
                             style={"height": f"{height}px"},
                             className="chart-graph",
                         ),
-                        className="chart-scroll" if scroll else "chart-box",
+                        className="chart-scroll"
+                        if scroll
+                        else "chart-box chart-wide"
+                        if wide
+                        else "chart-box",
                         style={"maxHeight": f"{height}px"} if scroll else None,
-                        tabIndex="0" if scroll else None,
+                        tabIndex="0" if scroll or wide else None,
                     ),
                     type="dot",
                     delay_show=200,

@@ -131,6 +131,7 @@ def layout(**_query: Any) -> html.Div:
                     chart_card(
                         cid,
                         height=chart_height(),
+                        wide=True,
                         lg=12,
                         help_text=_(
                             "Pooled values (ratios of sums) of the groups in each band, "
