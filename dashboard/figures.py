@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from textwrap import wrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -750,7 +751,10 @@ def small_multiple_bars(
         }
         titles.append(
             {
-                "text": panel.title,
+                # over two lines where long (the network's own labels are)
+                "text": "<br>".join(
+                    wrap(panel.title, 20, break_long_words=False, max_lines=2, placeholder=" …")
+                ),
                 "x": start + width / 2,
                 "y": top,
                 "xref": "paper",

@@ -663,7 +663,7 @@ def compute_many(
     finally:
         cur.close()
     out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
-    own, extra = network_values(con, params) if network else ((), {})
+    own, extra = network_values(con, params, filters, wanted, source) if network else ((), {})
     for values in rows:
         record = dict(zip(names, values, strict=True))
         by = record["breakdown"] or None
@@ -693,12 +693,17 @@ def compute_many(
 
 
 def network_values(
-    con: duckdb.DuckDBPyConnection, params: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    params: dict[str, Any],
+    filters: Filters,
+    bys: Sequence[str | None],
+    source: str = "auto",
 ) -> tuple[tuple[str, ...], dict[tuple[Any, str, Any], dict[str, float | None]]]:
     """The network's own indicators (data/network.toml) for the same scope, breakdowns and
     dates as `params`: their ids, and their values keyed by (as_of, breakdown, by_value).
-    Fields whose column the pool lacks (nothing imported yet) are None. Always from the
-    datasets (the rollups hold SAVIX's measures)."""
+    Fields whose column the pool lacks (nothing imported yet) are None. The active groups
+    come from rollup_groups when it holds the dates and every field's column (a dataset
+    field declared since the last import is not in it), else from the datasets."""
     own = network_indicators()
     if not own:
         return (), {}
@@ -717,10 +722,17 @@ def network_values(
     ids = tuple(ind.id for ind in own)
     if not wanted:
         return ids, {}
+    from dashboard import rollups  # rollups builds on this module
+
+    dates = params["as_of_dates"]
+    if source != "datasets" and rollups.available(con, dates, filters, bys) and _rollup_holds(con):
+        query = sql("network_indicators", rollups.FROM_GROUPS)
+    else:
+        query = with_fields(con, sql("network_indicators"))
     cur = con.cursor()
     try:
         bound = {k: v for k, v in params.items() if k != "foreign"} | {"fields": wanted}
-        rows = cur.execute(with_fields(con, sql("network_indicators")), bound).fetchall()
+        rows = cur.execute(query, bound).fetchall()
     finally:
         cur.close()
     values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
@@ -741,6 +753,18 @@ def present_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
             "WHERE table_name IN ('groups', 'datasets') AND starts_with(column_name, 'ndf_')"
         ).fetchall()
     }
+
+
+def _rollup_holds(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when rollup_groups has every network column of the datasets (it copies the
+    datasets' columns when it is built, at import)."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'datasets' AND starts_with(column_name, 'ndf_') "
+        "AND column_name NOT IN (SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'rollup_groups')"
+    ).fetchone()
+    return row is not None and row[0] == 0
 
 
 YES_FIELDS = "/*@yes_fields*/NULL::VARCHAR"  # (active.sql)

@@ -23,9 +23,9 @@ from ingest_helpers import base_tables, dataset, group, write_csvs
 
 from dashboard.filters import FilterError, Filters, check_breakdown
 from dashboard.indicators import compute
-from dashboard.ingest import import_files
+from dashboard.ingest import ImportRejected, import_files
 from dashboard.pool import open_pool
-from tests.dash_client import call
+from tests.dash_client import call, chart
 from tests.test_network_import import EXTRA
 
 AS_OF = date(2024, 6, 30)  # a rollup date (the latest report date)
@@ -270,3 +270,99 @@ def test_every_workbook_defines_the_networks_indicators():
         "ndf_climate_adaptation",
     ]
     assert rows[-4][1:3] == ["Members with a formal account", "share of members"]
+
+
+# --- a field added to the file, end to end ---------------------------------------------------
+
+GARDENS = """
+[[field]]
+id = "kitchen_gardens"
+level = "dataset"
+type = "count"
+denominator = "women"
+sdg = "2.3"
+[field.label]
+en = "Women with a kitchen garden"
+da = "Kvinder med en køkkenhave"
+fr = "Femmes ayant un potager"
+"""
+
+
+def test_a_field_added_to_the_file_reaches_every_view_without_code_changes(
+    tmp_path, monkeypatch, capsys
+):
+    """kitchen_gardens, a count of women (SDG 2.3): G1 6 of 18 women, G2 5 of 10, G3 not
+    recorded: (6 + 5) / (18 + 10) = 39.3 %."""
+    import base64
+
+    import openpyxl
+    from ingest_helpers import network_tables
+
+    from dashboard.cli import main
+    from dashboard.ingest import write_template
+    from tests.conftest import _serving, login
+
+    shipped = Path(__file__).parents[1] / "data" / "network.toml"
+    config = tmp_path / "network.toml"
+    config.write_text(shipped.read_text(encoding="utf-8") + GARDENS, encoding="utf-8")
+    monkeypatch.setenv("VSLA_NETWORK", str(config))
+
+    write_template(tmp_path / "template.xlsx")  # the template gets its column
+    sheet = openpyxl.load_workbook(tmp_path / "template.xlsx")["datasets"]
+    assert "ndf_kitchen_gardens" in [c.value for c in sheet[1]]  # (the id is accepted too)
+
+    def with_gardens(values: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
+        tables = network_tables()
+        for row, gardens in zip(tables["datasets"], values, strict=True):  # G1, G2, G3
+            row["kitchen_gardens"] = gardens
+        return tables
+
+    with pytest.raises(ImportRejected) as caught:  # G3 has 15 women
+        import_files(write_csvs(tmp_path / "bad", with_gardens((6, 5, 16))), tmp_path / "x")
+    assert "kitchen_gardens counts women and must be <= women" in caught.value.issues[0].message
+    tables = with_gardens((6, 5, ""))
+    pool = tmp_path / "pool.duckdb"
+    import_files(write_csvs(tmp_path / "csv", tables), pool)
+
+    assert main(["indicators", "--db", str(pool), "--as-of", "2024-06-30"]) == 0
+    assert json.loads(capsys.readouterr().out)["ndf_kitchen_gardens"] == pytest.approx(11 / 28)
+
+    serving = _serving(pool, monkeypatch)
+    app = next(serving)
+    try:
+        admin = app.server.test_client()
+        assert login(admin, "admin").status_code == 303
+        search = {"url.search": "?as_of=2024-06-30&lang=fr"}
+        sdg = _text(call(admin, app, "sdg-body.children", search))
+        assert "Objectif 2 : Faim « zéro »" in sdg and "Femmes ayant un potager" in sdg
+        value = sdg.split('"data-indicator": "ndf_kitchen_gardens"')[0].rsplit('"children": "', 1)[
+            1
+        ]
+        assert value.split('"')[0] == "39\u00a0%"  # (French: a no-break space before %)
+        data = call(admin, app, "data-table.rowData", {"url.search": "?as_of=2024-06-30"})
+        assert data["data-table.rowData"][0]["ndf_kitchen_gardens"] == pytest.approx(11 / 28)
+        compare = call(admin, app, "cmp-table.children", {"url.search": "?as_of=2024-06-30"})
+        assert "Women with a kitchen garden" in _text(compare)
+        themes = call(admin, app, "th-women-band-title.children", {"url.search": "?"})
+        panels = [t["name"] for t in chart(themes, "th-women-band")["data"]]
+        assert "Women with a kitchen garden" in panels
+        glossary = call(
+            admin, app, "page-content.children", {"url.pathname": "/glossary", "url.search": ""}
+        )
+        assert "ndf_kitchen_gardens" in _text(glossary)
+        workbook = call(
+            admin,
+            app,
+            "data-download.data",
+            {"url.search": "?as_of=2024-06-30", "data-xlsx.n_clicks": 1},
+            changed=["data-xlsx.n_clicks"],
+        )["data-download.data"]
+        (tmp_path / "data.xlsx").write_bytes(base64.b64decode(workbook["content"]))
+        book = openpyxl.load_workbook(tmp_path / "data.xlsx")
+        header = [c.value for c in next(book.worksheets[0].iter_rows(max_row=1))]
+        assert "ndf_kitchen_gardens" in header
+        assert "ndf_kitchen_gardens" in [r[0].value for r in book["Definitions"].iter_rows()]
+        report = admin.get("/report/print?project=P1&as_of=2024-06-30").get_data(as_text=True)
+        assert "Women with a kitchen garden (SDG 2.3)" in report
+    finally:
+        serving.close()

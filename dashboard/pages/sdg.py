@@ -27,14 +27,28 @@ PATH = "/sdg"
 NAME = N_("SDGs")
 ORDER = 12
 
+# The 17 goals' short names (a network's own field may name a target of any of them).
 GOALS = {
     1: N_("No poverty"),
+    2: N_("Zero hunger"),
+    3: N_("Good health and well-being"),
+    4: N_("Quality education"),
     5: N_("Gender equality"),
+    6: N_("Clean water and sanitation"),
+    7: N_("Affordable and clean energy"),
     8: N_("Decent work and economic growth"),
+    9: N_("Industry, innovation and infrastructure"),
     10: N_("Reduced inequalities"),
+    11: N_("Sustainable cities and communities"),
+    12: N_("Responsible consumption and production"),
     13: N_("Climate action"),
+    14: N_("Life below water"),
+    15: N_("Life on land"),
     16: N_("Peace, justice and strong institutions"),
+    17: N_("Partnerships for the goals"),
 }
+# The targets named by the standard indicators and the shipped network file, in words; any
+# other target shows its number alone.
 TARGETS = {
     "1.4": N_("Equal rights to economic resources and access to financial services"),
     "5.5": N_("Women's full participation and equal opportunities for leadership"),

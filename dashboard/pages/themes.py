@@ -3,7 +3,6 @@ network's own (data/network.toml, a second row of panels)."""
 
 from __future__ import annotations
 
-from textwrap import wrap
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -87,11 +86,6 @@ ROW_HEIGHT = 200  # pixels a row of panels takes (the chart's frame adds 30)
 def chart_height() -> int:
     """The theme charts' height: one row of panels, two with the network's own indicators."""
     return ROW_HEIGHT * (2 if network_indicators() else 1) + 30
-
-
-def panel_title(label: str) -> str:
-    """A panel's title, over two lines where it is long (the network's labels are)."""
-    return "<br>".join(wrap(label, 20, break_long_words=False, max_lines=2, placeholder=" …"))
 
 
 def chart_id(breakdown: str) -> str:
@@ -193,8 +187,7 @@ def build(search: str | None) -> list[Any]:
                 for p in PANELS
             ]
             panels += [
-                Panel(panel_title(ind.label), ind.format, [rows.at[k, ind.id] for k in keys])
-                for ind in own
+                Panel(ind.label, ind.format, [rows.at[k, ind.id] for k in keys]) for ind in own
             ]
             fig = figures.small_multiple_bars(
                 [band_label(breakdown, k) for k in keys], panels, view.code, per_row=len(PANELS)
