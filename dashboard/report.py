@@ -221,8 +221,12 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     ).format(n=number(len(network)), date=nice_date(as_of))
     report.ratios = _standings(view, total, network, RATIOS)
     report.costs = _standings(view, total, network, COSTS)
-    report.own = [
-        replace(s, label=_own_label(s.indicator, s.label))
+    report.own = [  # (a field the subject's groups leave empty is not recorded there)
+        replace(
+            s,
+            label=_own_label(s.indicator, s.label),
+            standing=_("not recorded") if s.standing == _("no value") else s.standing,
+        )
         for s in _standings(view, total, network, [i.id for i in network_indicators()])
     ]
     report.charts = _charts(view)

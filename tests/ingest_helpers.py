@@ -179,8 +179,8 @@ def network_tables() -> dict[str, list[Row]]:
         ],
         "project_reports": [report(), report(project_id="P2")],
         "groups": [
-            group(peacebuilding="yes"),
-            group(group_id="G2", peacebuilding="no"),
+            group(peacebuilding="yes", climate_adaptation=""),  # (not recorded)
+            group(group_id="G2", peacebuilding="no", climate_adaptation=""),
             group(**g3, peacebuilding="yes", climate_adaptation="yes"),
         ],
         "datasets": [

@@ -251,6 +251,12 @@ def test_the_report_has_the_networks_indicators_against_the_projects(admin, app)
     formal = [c for c in rows["Members with a formal account (SDG 8.10)"] if c][1:]
     assert formal == ["44%", "26%", "32%", "38%", "best quarter"]
     assert len(rows) == 6  # one per field of the shipped file
+    # P1 records no climate adaptation (G3 of P2 does)
+    assert [c for c in rows["Climate-adaptation activity (SDG 13.1)"] if c][1:3] == [
+        "n/a",
+        "100%",
+    ]
+    assert "not recorded" in rows["Climate-adaptation activity (SDG 13.1)"]
 
 
 def test_every_workbook_defines_the_networks_indicators():

@@ -29,7 +29,10 @@ def test_ticking_a_yes_field_filters_the_groups_and_goes_into_the_link(dash_duo,
         By.XPATH, "//*[@id='f-yes']//label[normalize-space()='Takes part in peacebuilding']"
     )
     # (below the fold of the filter panel: brought into view as a person scrolls to it)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    # (instantly: Bootstrap makes scrolling smooth, and a click mid-way misses)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", box
+    )
     box.click()
     dash_duo.wait_for_text_to_equal(MEMBERS, "42", timeout=15)  # G1 and G3
     url = wait_until(lambda: "yes=" in dash_duo.driver.current_url and dash_duo.driver.current_url)
@@ -37,6 +40,7 @@ def test_ticking_a_yes_field_filters_the_groups_and_goes_into_the_link(dash_duo,
     summary = dash_duo.find_element("#active-filters").text
     assert "answering yes to: Takes part in peacebuilding" in summary
 
+    dash_duo.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     dash_duo.find_element("#nav-themes").click()
     dash_duo.wait_for_text_to_equal(
         "#th-yes-peacebuilding-title", "Takes part in peacebuilding", timeout=15
