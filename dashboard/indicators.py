@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -707,32 +708,15 @@ def network_values(
     own = network_indicators()
     if not own:
         return (), {}
-    present = present_columns(con)
-    wanted = [
-        {
-            "name": ind.id,
-            "field": ind.field.column,
-            "kind": ind.field.type,
-            "denominator": ind.field.denominator,
-            "choice": ind.choice,
-        }
-        for ind in own
-        if ind.field.column in present
-    ]
+    wanted = network_measures(con)
     ids = tuple(ind.id for ind in own)
     if not wanted:
         return ids, {}
-    from dashboard import rollups  # rollups builds on this module
-
-    dates = params["as_of_dates"]
-    if source != "datasets" and rollups.available(con, dates, filters, bys) and _rollup_holds(con):
-        query = sql("network_indicators", rollups.FROM_GROUPS)
-    else:
-        query = with_fields(con, sql("network_indicators"))
+    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted)
     cur = con.cursor()
     try:
-        bound = {k: v for k, v in params.items() if k != "foreign"} | {"fields": wanted}
-        rows = cur.execute(query, bound).fetchall()
+        bound = params | {"fields": wanted}
+        rows = cur.execute(query, {k: v for k, v in bound.items() if f"${k}" in query}).fetchall()
     finally:
         cur.close()
     values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
@@ -742,6 +726,54 @@ def network_values(
         )
         values.setdefault((as_of, breakdown or "", by_value), {})[name] = share
     return ids, values
+
+
+def network_measures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """network_measured.sql's $fields: the network's indicators whose column the pool has."""
+    present = present_columns(con)
+    return [
+        {
+            "name": ind.id,
+            "field": ind.field.column,
+            "kind": ind.field.type,
+            "denominator": ind.field.denominator,
+            "choice": ind.choice,
+        }
+        for ind in network_indicators()
+        if ind.field.column in present
+    ]
+
+
+MEASURED = "dims_input=dims_input_measured"  # (dims.sql over the network's measured rows)
+
+
+def network_key(wanted: list[dict[str, Any]]) -> str:
+    """What the rollup_network table holds (pool_meta 'rollup_network'): its indicators."""
+    return json.dumps(wanted, sort_keys=True)
+
+
+def _network_query(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dates: list[date],
+    bys: Sequence[str | None],
+    source: str,
+    wanted: list[dict[str, Any]],
+) -> str:
+    """The SQL of the network's indicators: from rollup_network when it holds the dates and
+    these indicators and the cube can answer (as indicators_cube.sql), else over the active
+    groups of rollup_groups when it has every field's column, else from the datasets."""
+    from dashboard import rollups  # rollups builds on this module
+
+    if source == "datasets" or not rollups.available(con, dates, filters, bys):
+        return with_fields(con, sql("network_indicators", MEASURED))
+    held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_network'").fetchone()
+    cube = "trainer" not in bys and rollups.cube_bounds(filters) and source != "groups"
+    if cube and held is not None and held[0] == network_key(wanted):
+        return sql("network_indicators_cube", MEASURED)
+    if _rollup_holds(con):
+        return sql("network_indicators", rollups.FROM_GROUPS, MEASURED)
+    return with_fields(con, sql("network_indicators", MEASURED))
 
 
 def present_columns(con: duckdb.DuckDBPyConnection) -> set[str]:

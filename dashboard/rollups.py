@@ -30,10 +30,17 @@ import duckdb
 
 from dashboard import network
 from dashboard.filters import Filters
-from dashboard.indicators import comparison_date, present_columns, trend_dates, with_fields
+from dashboard.indicators import (
+    comparison_date,
+    network_key,
+    network_measures,
+    present_columns,
+    trend_dates,
+    with_fields,
+)
 from dashboard.queries import sql
 
-ROLLUP_VERSION = "3"  # 3: yes_fields (the network's yes/no fields answered yes)
+ROLLUP_VERSION = "4"  # 3: yes_fields; 4: rollup_network (the network's own indicators)
 
 # The share-of-women bounds the cube can filter on exactly: the filter panel's presets
 # (women only: >= 1.0; mostly women: >= 0.75; mixed: <= 0.749), precomputed in grouped.sql.
@@ -68,7 +75,7 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     dates = rollup_dates(first, latest) if first is not None else []
     say(f"Building rollups at {len(dates)} dates")
     params = Filters().sql_params() | {"as_of_dates": dates}
-    for table in ("rollup_lean", "rollup_cube", "rollup_groups", "rollup_dates"):
+    for table in ("rollup_network", "rollup_lean", "rollup_cube", "rollup_groups", "rollup_dates"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("CREATE TABLE rollup_dates (as_of DATE PRIMARY KEY)")
     con.execute("INSERT INTO rollup_dates SELECT unnest($d::DATE[])", {"d": dates})
@@ -76,6 +83,7 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     con.execute(f"CREATE TABLE rollup_groups AS {groups_sql}", params)
     con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
     con.execute(f"CREATE TABLE rollup_lean AS {sql('rollup_lean')}")
+    _build_network(con, params)
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
     # the yes/no fields the rollups' yes_fields hold (a field declared later is not in them)
     present = present_columns(con)
@@ -85,6 +93,19 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
     row = con.execute("SELECT count(*) FROM rollup_cube").fetchone()
     return int(row[0]) if row else 0
+
+
+def _build_network(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
+    """rollup_network: the network's own indicators (data/network.toml, those whose column the
+    pool has) summed per cube cell; pool_meta 'rollup_network' says which it holds."""
+    wanted = network_measures(con)
+    if wanted:
+        query = sql("rollup_network", FROM_GROUPS)
+        con.execute(f"CREATE TABLE rollup_network AS {query}", params | {"fields": wanted})
+    con.execute(
+        "INSERT OR REPLACE INTO pool_meta VALUES ('rollup_network', ?)",
+        [network_key(wanted) if wanted else ""],
+    )
 
 
 def available(

@@ -1,5 +1,6 @@
 -- Each group (or cube cell) of `grouped` once per breakdown asked for, with its value of that
--- breakdown (part of indicator_tail.sql and network_indicators.sql).
+-- breakdown (part of indicator_tail.sql; with the swap dims_input=dims_input_measured, of the
+-- network's `measured` rows, in network_indicators.sql and network_indicators_cube.sql).
 dims AS (
     SELECT
         g.*,
@@ -27,6 +28,8 @@ dims AS (
             WHEN b.breakdown = 'quarter' THEN year(as_of)::VARCHAR || 'Q' || quarter(as_of)::VARCHAR
             ELSE NULL
         END AS by_value
-    FROM grouped g
+    FROM
+--@include dims_input
+    g
     CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
 )

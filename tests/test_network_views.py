@@ -87,6 +87,9 @@ def test_the_rollups_say_which_yes_fields_they_hold(con):
 
     held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_yes'").fetchone()[0]
     assert set(held.split(";")) == {"peacebuilding", "bank_linked", "climate_adaptation"}
+    # the network's indicators are summed per cube cell too (rollup_network), all six
+    names = {row[0] for row in con.execute("SELECT DISTINCT name FROM rollup_network").fetchall()}
+    assert len(names) == 6 and "ndf_formal_account" in names
     assert rollups.source(con, Filters(yes=("peacebuilding",)), [AS_OF]) == "cube"
     # a field declared after the last import is not in them: the datasets answer
     assert rollups.source(con, Filters(yes=("declared_later",)), [AS_OF]) == "datasets"
@@ -105,9 +108,13 @@ def test_a_yes_field_declared_after_the_import_is_answered_from_the_datasets(
     connection = open_pool(network_pool_path)
     try:
         (row,) = compute(connection, Filters(as_of=AS_OF, yes=("savings_fund",)), network=True)
+        # rollup_network does not hold the new field: the others come from rollup_groups
+        (every,) = compute(connection, Filters(as_of=AS_OF), network=True)
     finally:
         connection.close()
     assert row["groups"] == 0
+    assert every["ndf_formal_account"] == pytest.approx((9 + 5 + 4) / (22 + 10 + 20))
+    assert every["ndf_savings_fund"] is None  # no column yet
 
 
 def test_yes_filters_come_from_links_and_the_command_line(network_pool_path, capsys):
