@@ -3,6 +3,7 @@ network's own (data/network.toml, a second row of panels)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -84,8 +85,9 @@ ROW_HEIGHT = 200  # pixels a row of panels takes (the chart's frame adds 30)
 
 
 def chart_height() -> int:
-    """The theme charts' height: one row of panels, two with the network's own indicators."""
-    return ROW_HEIGHT * (2 if network_indicators() else 1) + 30
+    """The theme charts' height: a row of the key indicators' panels, and rows of as many
+    for the network's own indicators."""
+    return ROW_HEIGHT * (1 + math.ceil(len(network_indicators()) / len(PANELS))) + 30
 
 
 def chart_id(breakdown: str) -> str:
@@ -198,7 +200,7 @@ def build(search: str | None) -> list[Any]:
             "annualised"
         ).format(subtitle=subtitle, currency=view.code)
         if own:
-            subtitle += _("; second row: the network's own indicators")
+            subtitle += _("; second row: the network's own indicators")  # (and any further)
         out += ChartView(fig, title, subtitle, cap, ids).values()
     return out
 
