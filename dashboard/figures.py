@@ -696,7 +696,12 @@ def small_multiple_bars(
         return empty()
     cols = min(per_row or len(panels), len(panels))
     rows = math.ceil(len(panels) / cols)
-    gap, row_gap = 0.06, 0.24 / rows
+    # titles over up to three lines where long (the network's own labels are)
+    wrapped = [
+        wrap(p.title, 20, break_long_words=False, max_lines=3, placeholder=" …") for p in panels
+    ]
+    tallest = max(len(lines) for lines in wrapped)  # the rows' gap and the top margin hold it
+    gap, row_gap = 0.06, (0.10 + 0.07 * tallest) / rows
     width = (1 - gap * (cols - 1)) / cols
     height = (1 - row_gap * (rows - 1)) / rows
     palette = list(colours or [theme.OKABE_ITO[0], theme.LIGHT_GREY, theme.OKABE_ITO[4]])
@@ -751,10 +756,7 @@ def small_multiple_bars(
         }
         titles.append(
             {
-                # over two lines where long (the network's own labels are)
-                "text": "<br>".join(
-                    wrap(panel.title, 20, break_long_words=False, max_lines=2, placeholder=" …")
-                ),
+                "text": "<br>".join(wrapped[i]),
                 "x": start + width / 2,
                 "y": top,
                 "xref": "paper",
@@ -766,7 +768,8 @@ def small_multiple_bars(
             }
         )
     fig = go.Figure(data=data, layout={**layout, "annotations": titles})
-    return _base(fig, bargap=0.25, margin={"l": 10, "r": 36, "t": 40, "b": 10})
+    top_margin = 26 + 14 * tallest
+    return _base(fig, bargap=0.25, margin={"l": 10, "r": 36, "t": top_margin, "b": 10})
 
 
 def small_multiple_lines(
