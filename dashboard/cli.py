@@ -252,7 +252,7 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
 
     def _yes_field(text: str) -> str:
         allowed = [f.id for f in network.current().yesno]
-        name = text.strip().lower().removeprefix(network.PREFIX)
+        name = network.field_id(text)
         if name not in allowed:
             raise FilterError(
                 f"--yes {text!r} is not a yes/no field of the network's "

@@ -145,7 +145,7 @@ class Filters:
             object.__setattr__(self, name, cleaned)
         object.__setattr__(self, "country", tuple(c.upper() for c in self.country))
         object.__setattr__(self, "tag", tuple(t.lower() for t in self.tag))
-        yes = tuple(dict.fromkeys(y.lower().removeprefix(network.PREFIX) for y in self.yes))
+        yes = tuple(dict.fromkeys(network.field_id(y) for y in self.yes))
         object.__setattr__(self, "yes", yes)
         for name, allowed in CHOICES.items():
             for value in getattr(self, name):
@@ -267,7 +267,7 @@ class Filters:
                 vals = [v for v in vals if v in allowed]
             elif name == "yes":
                 allowed = tuple(f.id for f in network.current().yesno)
-                vals = [v.lower().removeprefix(network.PREFIX) for v in vals]
+                vals = [network.field_id(v) for v in vals]
                 notices += [
                     _("Ignored yes={value}: expected one of {allowed}.").format(
                         value=repr(v),

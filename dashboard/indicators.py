@@ -708,11 +708,12 @@ def network_values(
     own = network_indicators()
     if not own:
         return (), {}
-    wanted = network_measures(con)
+    present = present_columns(con)  # (once: the choice of query needs it too)
+    wanted = network_measures(present)
     ids = tuple(ind.id for ind in own)
     if not wanted:
         return ids, {}
-    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted)
+    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted, present)
     cur = con.cursor()
     try:
         bound = params | {"fields": wanted}
@@ -728,9 +729,9 @@ def network_values(
     return ids, values
 
 
-def network_measures(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """network_measured.sql's $fields: the network's indicators whose column the pool has."""
-    present = present_columns(con)
+def network_measures(present: set[str]) -> list[dict[str, Any]]:
+    """network_measured.sql's $fields: the network's indicators whose column the pool has
+    (`present`: present_columns)."""
     return [
         {
             "name": ind.id,
@@ -759,21 +760,23 @@ def _network_query(
     bys: Sequence[str | None],
     source: str,
     wanted: list[dict[str, Any]],
+    present: set[str],
 ) -> str:
     """The SQL of the network's indicators: from rollup_network when it holds the dates and
     these indicators and the cube can answer (as indicators_cube.sql), else over the active
     groups of rollup_groups when it has every field's column, else from the datasets."""
     from dashboard import rollups  # rollups builds on this module
 
+    live = with_fields(con, sql("network_indicators", MEASURED), present)
     if source == "datasets" or not rollups.available(con, dates, filters, bys):
-        return with_fields(con, sql("network_indicators", MEASURED))
+        return live
     held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_network'").fetchone()
     cube = "trainer" not in bys and rollups.cube_bounds(filters) and source != "groups"
     if cube and held is not None and held[0] == network_key(wanted):
         return sql("network_indicators_cube", MEASURED)
     if _rollup_holds(con):
         return sql("network_indicators", rollups.FROM_GROUPS, MEASURED)
-    return with_fields(con, sql("network_indicators", MEASURED))
+    return live
 
 
 def present_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -802,12 +805,14 @@ def _rollup_holds(con: duckdb.DuckDBPyConnection) -> bool:
 YES_FIELDS = "/*@yes_fields*/NULL::VARCHAR"  # (active.sql)
 
 
-def with_fields(con: duckdb.DuckDBPyConnection, text: str) -> str:
+def with_fields(con: duckdb.DuckDBPyConnection, text: str, present: set[str] | None = None) -> str:
     """A query that finds the active groups in the datasets (active.sql), with their
-    `yes_fields` made from the network's yes/no fields (data/network.toml) the pool has."""
+    `yes_fields` made from the network's yes/no fields (data/network.toml) the pool has
+    (`present`, when the caller has it already)."""
     if YES_FIELDS not in text:
         return text
-    expression = network.current().yes_fields_sql(present_columns(con))
+    present = present_columns(con) if present is None else present
+    expression = network.current().yes_fields_sql(present)
     return text.replace(YES_FIELDS, expression)
 
 

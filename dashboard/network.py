@@ -167,6 +167,11 @@ class Network:
         return f"concat_ws(';', {', '.join(parts)})" if parts else "NULL::VARCHAR"
 
 
+def field_id(text: str) -> str:
+    """A field's id as a link, a flag or a file may write it: any case, ndf_ or not."""
+    return text.strip().lower().removeprefix(PREFIX)
+
+
 def slug(text: str) -> str:
     """A category as part of an indicator id: lower case, runs of other characters as _."""
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")

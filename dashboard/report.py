@@ -221,13 +221,10 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     ).format(n=number(len(network)), date=nice_date(as_of))
     report.ratios = _standings(view, total, network, RATIOS)
     report.costs = _standings(view, total, network, COSTS)
+    own = [i.id for i in network_indicators()]
     report.own = [  # (a field the subject's groups leave empty is not recorded there)
-        replace(
-            s,
-            label=_own_label(s.indicator, s.label),
-            standing=_("not recorded") if s.standing == _("no value") else s.standing,
-        )
-        for s in _standings(view, total, network, [i.id for i in network_indicators()])
+        replace(s, label=_own_label(s.indicator, s.label))
+        for s in _standings(view, total, network, own, missing=N_("not recorded"))
     ]
     report.charts = _charts(view)
     report.quality = _quality(view)
@@ -325,8 +322,14 @@ def _outreach(
 
 
 def _standings(
-    view: View, total: dict[str, Any], network: pd.DataFrame, ids: Sequence[str]
+    view: View,
+    total: dict[str, Any],
+    network: pd.DataFrame,
+    ids: Sequence[str],
+    missing: str = N_("no value"),
 ) -> list[Standing]:
+    """Each indicator of `ids` against the network's projects; `missing`: the words for a
+    subject without a value (English, translated where shown)."""
     year = view.as_of.year if view.as_of else None
     out = []
     for ind_id in ids:
@@ -339,7 +342,9 @@ def _standings(
         else:
             q1, median, q3 = (float(column.quantile(q)) for q in (0.25, 0.5, 0.75))
             where = _standing(value, q1, median, q3, ind.direction)
-            if view.fmt(ind_id, value) == view.fmt(ind_id, median):
+            if value is None or pd.isna(value):
+                where = missing
+            elif view.fmt(ind_id, value) == view.fmt(ind_id, median):
                 where = N_("at the median")  # as far as the figures shown tell
         out.append(
             Standing(

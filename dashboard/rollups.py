@@ -79,14 +79,14 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("CREATE TABLE rollup_dates (as_of DATE PRIMARY KEY)")
     con.execute("INSERT INTO rollup_dates SELECT unnest($d::DATE[])", {"d": dates})
-    groups_sql = with_fields(con, sql("rollup_groups", "latest=latest_lead"))
+    present = present_columns(con)
+    groups_sql = with_fields(con, sql("rollup_groups", "latest=latest_lead"), present)
     con.execute(f"CREATE TABLE rollup_groups AS {groups_sql}", params)
     con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
     con.execute(f"CREATE TABLE rollup_lean AS {sql('rollup_lean')}")
-    _build_network(con, params)
+    _build_network(con, params, present)
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
     # the yes/no fields the rollups' yes_fields hold (a field declared later is not in them)
-    present = present_columns(con)
     held = ";".join(f.id for f in network.current().yesno if f.column in present)
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollup_yes', ?)", [held])
     # a new id for the new data: what caches (in every process and host) key their entries by
@@ -95,10 +95,12 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     return int(row[0]) if row else 0
 
 
-def _build_network(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
+def _build_network(
+    con: duckdb.DuckDBPyConnection, params: dict[str, object], present: set[str]
+) -> None:
     """rollup_network: the network's own indicators (data/network.toml, those whose column the
     pool has) summed per cube cell; pool_meta 'rollup_network' says which it holds."""
-    wanted = network_measures(con)
+    wanted = network_measures(present)
     if wanted:
         query = sql("rollup_network", FROM_GROUPS)
         con.execute(f"CREATE TABLE rollup_network AS {query}", params | {"fields": wanted})
