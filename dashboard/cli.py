@@ -207,7 +207,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"No such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 1
     try:
-        result = import_files(args.files, db, progress=_progress_printer())
+        result = import_files(
+            args.files, db, progress=_progress_printer(), by=f"command line ({_os_user()})"
+        )
     except ImportRejected as exc:
         print(exc.report(), file=sys.stderr)
         outcome = f"{db} is unchanged" if existed else f"no pool was created at {db}"
@@ -372,6 +374,16 @@ def cmd_info(args: argparse.Namespace) -> int:
     finally:
         con.close()
     return 0
+
+
+def _os_user() -> str:
+    """Who runs the command (the import record names them)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container, say)
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
 def _read_password() -> str:

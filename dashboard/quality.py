@@ -29,6 +29,11 @@ WARNING_RULES: dict[str, str] = {
 }
 
 
+# Columns of `imports` added after schema version 1's first release: a pool made before them
+# gains them at its next import (queries read them only where they exist).
+IMPORT_COLUMNS_ADDED = ("imported_by", "moves")
+
+
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()
     assert row is not None
@@ -70,9 +75,17 @@ def record_import(
     rows_replaced: Mapping[str, int],
     warnings: int,
     seconds: float,
+    moves: Sequence[Mapping[str, str]] = (),
+    by: str | None = None,
 ) -> None:
+    """One row of the pool's import record. `moves`: projects the import gave to another
+    organisation ({project_id, from, to}); `by`: who imported."""
+    for column in IMPORT_COLUMNS_ADDED:  # (pools made before these columns)
+        con.execute(f"ALTER TABLE imports ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     con.execute(
-        "INSERT INTO imports VALUES ($id, $at, $files, $added, $replaced, $warnings, $s, $v)",
+        "INSERT INTO imports (import_id, imported_at, files, rows_added, rows_replaced,"
+        " warnings, seconds, tool_version, imported_by, moves)"
+        " VALUES ($id, $at, $files, $added, $replaced, $warnings, $s, $v, $by, $moves)",
         {
             "id": import_id,
             "at": datetime.now(UTC).replace(tzinfo=None),
@@ -82,5 +95,7 @@ def record_import(
             "warnings": warnings,
             "s": seconds,
             "v": f"vsla {__version__}",
+            "by": by,
+            "moves": json.dumps([dict(m) for m in moves]),
         },
     )

@@ -1,4 +1,5 @@
--- Import provenance, newest first. Parameters: none.
-SELECT import_id, imported_at, files, rows_added, rows_replaced, warnings, seconds, tool_version
+-- Import provenance, newest first. Parameters: none. Every column: a pool made before
+-- `imported_by` and `moves` has them only from its next import on (readers use .get).
+SELECT *
 FROM imports
 ORDER BY import_id DESC

@@ -82,7 +82,10 @@ CREATE TABLE imports (
     rows_replaced VARCHAR NOT NULL,   -- JSON {table: n}
     warnings      INTEGER NOT NULL,   -- warnings raised on this import's rows
     seconds       DOUBLE NOT NULL,
-    tool_version  VARCHAR NOT NULL
+    tool_version  VARCHAR NOT NULL,
+    imported_by   VARCHAR,            -- who imported: a username, or the command line
+    moves         VARCHAR             -- JSON [{"project_id", "from", "to"}]: projects given
+                                      -- to another organisation (administrators only)
 );
 
 -- Questionable data: the pool's current data-quality flags, recomputed after every import.

@@ -113,7 +113,7 @@ def test_a_member_cannot_import_another_organisations_rows(app, pool_copy):
     text = json.dumps(result["up-result.children"])
     assert "Nothing was imported" in text
     assert "groups.csv" in text and "datasets.csv" in text and "project_id" in text
-    assert "not a project of North Aid" in text
+    assert "project SOU-UGA-01 belongs to another organisation" in text
     assert press(client, app, "up-import", new_group("SOU-UGA-01"))["up-import.disabled"] is True
     assert digest(pool_copy) == before  # even pressing Import directly imports nothing
 
@@ -155,3 +155,115 @@ def test_a_member_cannot_change_the_networks_exchange_rates(app, pool_copy):
     text = json.dumps(result["up-result.children"])
     assert "exchange_rates.csv" in text and "imported by its administrator" in text
     assert digest(pool_copy) == before
+
+
+# --- Ownership: a member changes its own organisation's projects only ----------------------
+
+REPORTS_HEADER = "project_id,period_end,cost_to_date,field_officers,village_agents"
+PROJECTS_HEADER = (
+    "project_id,project_name,organisation,partner,country,currency,start_date,end_date,donor,shared"
+)
+
+
+def project_row(pid: str, organisation: str, name: str = "Taken over") -> tuple[str, str]:
+    return upload(
+        "projects.csv",
+        f"{PROJECTS_HEADER}\n{pid},{name},{organisation},,UGA,USD,2024-01-01,,,yes\n",
+    )
+
+
+def owner(path, pid: str) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT organisation FROM projects WHERE project_id = ?", [pid]
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_member_cannot_take_over_another_organisations_project(app, pool_copy):
+    """The attack of issue 16: North Aid uploads a projects row with South Relief's private
+    project id and organisation = North Aid (which the old check took for North's own)."""
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    for button in ("up-check", "up-import"):
+        result = press(client, app, button, [project_row("SOU-UGA-01", "North Aid")])
+        text = json.dumps(result["up-result.children"])
+        assert "Nothing was imported" in text
+        assert "projects.csv" in text and '"project_id"' in text and '"2"' in text
+        assert "project SOU-UGA-01 belongs to another organisation" in text
+        assert result["up-import.disabled"] is True
+    assert digest(pool_copy) == before  # byte for byte
+    assert owner(pool_copy, "SOU-UGA-01") == "South Relief"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(new_group("SOU-UGA-01"), id="groups-and-datasets"),
+        pytest.param(
+            [upload("project_reports.csv", f"{REPORTS_HEADER}\nSOU-UGA-01,2025-12-31,1,1,0\n")],
+            id="project-reports",
+        ),
+        pytest.param(
+            [project_row("SOU-UGA-01", "North Aid"), *new_group("SOU-UGA-01")],
+            id="claimed-project-with-its-groups",
+        ),
+        pytest.param(
+            [
+                upload(
+                    "groups.csv",
+                    f"{GROUPS_HEADER},ndf_peacebuilding\n"
+                    "SOU-UGA-01,SOU-UGA-01-G1,Renamed,2024-10-01,field_officer,FO,R,rural,,,,yes\n",
+                )
+            ],
+            id="network-column-of-an-existing-group",
+        ),
+    ],
+)
+def test_rows_keyed_to_another_organisations_project_are_errors(app, pool_copy, files):
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    result = press(client, app, "up-import", files)
+    text = json.dumps(result["up-result.children"])
+    assert "Nothing was imported" in text
+    assert "project SOU-UGA-01 belongs to another organisation" in text
+    for name in {n for _c, n in files} - {"projects.csv"}:
+        assert name in text  # every file with such rows is named
+    assert digest(pool_copy) == before
+
+
+def test_a_member_still_adds_and_updates_its_own_projects(app, pool_copy):
+    client = signed(app, "north")
+    result = press(client, app, "up-import", [project_row("NOR-NEW-01", "North Aid")])
+    assert "Imported" in json.dumps(result["up-result.children"])
+    result = press(client, app, "up-import", [project_row("NOR-UGA-01", "North Aid", "Renamed")])
+    assert "Imported" in json.dumps(result["up-result.children"])
+    assert owner(pool_copy, "NOR-NEW-01") == "North Aid"
+
+
+def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_copy):
+    import duckdb
+
+    admin = signed(app, "admin")
+    result = press(admin, app, "up-import", [project_row("SOU-UGA-01", "North Aid")])
+    text = json.dumps(result["up-result.children"])
+    assert "Project SOU-UGA-01 moves from South Relief to North Aid." in text
+    assert owner(pool_copy, "SOU-UGA-01") == "North Aid"
+    con = duckdb.connect(str(pool_copy), read_only=True)
+    try:
+        by, moves = con.execute(
+            "SELECT imported_by, moves FROM imports ORDER BY import_id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    assert by == "admin"
+    assert json.loads(moves) == [
+        {"project_id": "SOU-UGA-01", "from": "South Relief", "to": "North Aid"}
+    ]
+    # the data page's import record (admins) shows the move
+    imports = call(admin, app, "data-imports.rowData", {"url.search": ""})
+    assert "SOU-UGA-01: South Relief to North Aid" in json.dumps(imports)

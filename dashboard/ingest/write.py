@@ -96,6 +96,7 @@ class ImportResult:
     warning_examples: dict[str, list[str]] = field(default_factory=dict)
     db: Path | None = None
     dry_run: bool = False  # a check: nothing was written, the summary says "Would import"
+    moves: list[dict[str, str]] = field(default_factory=list)  # projects given to another org
 
     def summary(self) -> str:
         rows = sum(self.rows_added.values()) + sum(self.rows_replaced.values())
@@ -111,6 +112,12 @@ class ImportResult:
         if rows >= 10_000 and self.seconds > 0:
             rate = _("({rate} rows per second)").format(rate=number(rows / self.seconds))
             lines.append(f"  {rate}")
+        for move in self.moves:
+            lines.append(
+                _("Project {project} moves from {old} to {new}.").format(
+                    project=move["project_id"], old=move["from"], new=move["to"]
+                )
+            )
         total = sum(self.warnings.values())
         if total:
             lines.append(
@@ -178,11 +185,15 @@ def import_files(
     progress: Callable[[str], None] | None = None,
     organisation: str | None = None,
     dry_run: bool = False,
+    by: str | None = None,
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
 
     With `organisation`, only that organisation's projects may be imported (an upload by one
-    of its members). With `dry_run`, everything is done on a copy that is then thrown away:
+    of its members): rows about a project that the pool gives to another organisation are
+    errors. Without it (an administrator), a projects row may move a project to another
+    organisation; the import record keeps each move. `by` names who imports (the record).
+    With `dry_run`, everything is done on a copy that is then thrown away:
     the result says what the import would add and warn about.
 
     Raises ImportRejected, leaving the pool byte-for-byte unchanged, on any error."""
@@ -222,7 +233,8 @@ def import_files(
                 total = 1
             if total:
                 raise ImportRejected(issues, total)
-            result = _apply(con, db, reading, checked, started, say, dry_run)
+            moves = _moves(con)
+            result = _apply(con, db, reading, checked, started, say, dry_run, moves, by)
         finally:
             con.close()
     result.seconds = time.perf_counter() - started
@@ -238,6 +250,8 @@ def _apply(
     started: float,
     say: Callable[[str], None],
     dry_run: bool = False,
+    moves: Sequence[dict[str, str]] = (),
+    by: str | None = None,
 ) -> ImportResult:
     temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
     _remove(temp)
@@ -277,6 +291,8 @@ def _apply(
             rows_replaced=replaced,
             warnings=sum(new.values()),
             seconds=round(time.perf_counter() - started, 3),
+            moves=moves,
+            by=by,
         )
         con.commit()
         in_transaction = False
@@ -323,23 +339,30 @@ def _apply(
         warning_examples=examples,
         db=db,
         dry_run=dry_run,
+        moves=list(moves),
     )
+
+
+def _pool_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each project of the existing pool and the organisation that owns it."""
+    try:
+        return dict(con.execute("SELECT project_id, organisation FROM pool.projects").fetchall())
+    except duckdb.Error:  # no pool yet
+        return {}
 
 
 def _other_organisations(
     con: duckdb.DuckDBPyConnection, sheets: Sequence[RawSheet], organisation: str
 ) -> list[Issue]:
-    """Rows about another organisation's projects, in an upload limited to `organisation`:
-    a project row of another organisation, or a row of a project that is not its own."""
-    try:
-        own = {
-            r[0]
-            for r in con.execute(
-                "SELECT project_id FROM pool.projects WHERE organisation = ?", [organisation]
-            ).fetchall()
-        }
-    except duckdb.Error:  # no pool yet
-        own = set()
+    """Rows about another organisation's projects, in an upload limited to `organisation`.
+
+    A project is the organisation's own if the pool says so, or if it is new to the pool and
+    this upload's projects sheet gives it to the organisation. Whatever a row claims, a
+    project that the pool gives to another organisation stays theirs: a projects row naming
+    it (even with `organisation` set to one's own, which would move it) and every row of
+    another table keyed to it are errors."""
+    owners = _pool_owners(con)
+    own = {pid for pid, org in owners.items() if org == organisation}
 
     def cells(sheet: RawSheet, column: str) -> list[tuple[int, str]]:
         """(Excel row, trimmed text) of a column of a sheet."""
@@ -355,6 +378,13 @@ def _other_organisations(
             sheet.file, sheet.sheet, row, sheet.headers.get(column, column), value, message
         )
 
+    def taken(pid: str) -> str:
+        return _(
+            "project {project} belongs to another organisation; you may import {organisation}'s "
+            "projects only (only the network's administrator may move a project between "
+            "organisations)."
+        ).format(project=pid, organisation=organisation)
+
     issues: list[Issue] = []
     for sheet in sheets:
         if sheet.table == "exchange_rates" and sheet.rows:  # (counted by the validator)
@@ -366,29 +396,50 @@ def _other_organisations(
             )
             first = int(sheet.frame["_row"].iloc[0])
             issues.append(Issue(sheet.file, sheet.sheet, first, None, None, message))
-        if sheet.table != "projects" or "organisation" not in sheet.columns:
+        if sheet.table != "projects" or "project_id" not in sheet.columns:
             continue
-        ids = dict(cells(sheet, "project_id")) if "project_id" in sheet.columns else {}
-        for row, org in cells(sheet, "organisation"):
-            if org == organisation and ids.get(row):
-                own.add(ids[row])
-            elif org:
+        orgs = dict(cells(sheet, "organisation")) if "organisation" in sheet.columns else {}
+        for row, pid in cells(sheet, "project_id"):
+            org = orgs.get(row, "")
+            if pid and owners.get(pid, organisation) != organisation:
+                issues.append(issue(sheet, row, "project_id", pid, taken(pid)))
+            elif org and org != organisation:
                 message = _(
                     "you may import {organisation}'s projects only; ask the network's "
                     "administrator to import other organisations' data."
                 ).format(organisation=organisation)
                 issues.append(issue(sheet, row, "organisation", org, message))
+            elif pid and org:
+                own.add(pid)  # the organisation's new project (or its own, updated)
     for sheet in sheets:
         if sheet.table == "projects" or "project_id" not in sheet.columns:
             continue
         for row, pid in cells(sheet, "project_id"):
-            if pid and pid not in own:
+            if not pid or pid in own:
+                continue
+            if owners.get(pid, organisation) != organisation:
+                message = taken(pid)
+            else:
                 message = _(
                     "this is not a project of {organisation}; you may import your own "
                     "organisation's projects only."
                 ).format(organisation=organisation)
-                issues.append(issue(sheet, row, "project_id", pid, message))
+            issues.append(issue(sheet, row, "project_id", pid, message))
     return issues
+
+
+def _moves(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
+    """Projects of the pool that the import gives to another organisation (an
+    administrator's import may; the import record keeps each move)."""
+    try:
+        rows = con.execute(
+            "SELECT i.project_id, p.organisation, i.organisation"
+            " FROM t_projects i JOIN pool.projects p USING (project_id)"
+            " WHERE i.organisation IS DISTINCT FROM p.organisation ORDER BY i.project_id"
+        ).fetchall()
+    except duckdb.Error:  # no projects in the import, or no pool yet
+        return []
+    return [{"project_id": pid, "from": old, "to": new} for pid, old, new in rows]
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str) -> int:

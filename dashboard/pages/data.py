@@ -231,7 +231,14 @@ def import_columns() -> list[dict[str, Any]]:
         grid_column("rows_replaced", _("Rows replaced"), minWidth=160),
         grid_column("warnings", _("Warnings"), "int"),
         grid_column("seconds", _("Seconds"), "decimal"),
+        grid_column("imported_by", _("Imported by")),
+        grid_column("moves", _("Projects moved"), minWidth=260),
     ]
+
+
+def _text(value: Any) -> str:
+    """A text cell of the import record ('' where empty, or the pool predates it)."""
+    return value if isinstance(value, str) else ""
 
 
 def import_rows() -> list[dict[str, Any]]:
@@ -251,6 +258,13 @@ def import_rows() -> list[dict[str, Any]]:
                 or _("none"),
                 "warnings": r["warnings"],
                 "seconds": r["seconds"],
+                "imported_by": _text(r.get("imported_by")),
+                "moves": "; ".join(
+                    _("{project}: {old} to {new}").format(
+                        project=m["project_id"], old=m["from"], new=m["to"]
+                    )
+                    for m in json.loads(_text(r.get("moves")) or "[]")
+                ),
             }
         )
     return out

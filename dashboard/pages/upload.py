@@ -177,7 +177,11 @@ def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> t
         db.reset()
         try:
             result = import_files(
-                written, pool_path(), organisation=organisation, dry_run=not confirm
+                written,
+                pool_path(),
+                organisation=organisation,
+                dry_run=not confirm,
+                by=current_viewer().username,
             )
         except ImportRejected as exc:
             return _issues(exc), False
