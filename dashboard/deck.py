@@ -49,7 +49,11 @@ class PageContent:
     heading: str = ""
     lead: str = ""
     kpis: list[Kpi] = field(default_factory=list)
-    charts: list[go.Figure] = field(default_factory=list)
+    figures: dict[str, go.Figure] = field(default_factory=dict)  # by chart id, page order
+
+    @property
+    def charts(self) -> list[go.Figure]:
+        return list(self.figures.values())
 
 
 def has_content(module: ModuleType) -> bool:
@@ -106,7 +110,7 @@ def page_content(module: ModuleType, search: str | None) -> PageContent:
         cid, prop = output.component_id, output.component_property
         if isinstance(cid, dict):
             if cid.get("type") == "chart" and prop == "figure" and value is not None:
-                content.charts.append(go.Figure(value))
+                content.figures[cid["id"]] = go.Figure(value)
             continue
         match = KPI_ID.match(cid)
         if match and match["indicator"] in BY_ID:
@@ -123,6 +127,19 @@ def page_content(module: ModuleType, search: str | None) -> PageContent:
         for k, v in kpis.items()
     ]
     return content
+
+
+def chart_ids(module: ModuleType) -> list[str]:
+    """The ids of the charts a page's `build` draws."""
+    if not callable(getattr(module, "outputs", None)):
+        return []
+    return [
+        o.component_id["id"]
+        for o in module.outputs()
+        if isinstance(o.component_id, dict)
+        and o.component_id.get("type") == "chart"
+        and o.component_property == "figure"
+    ]
 
 
 # --- The deck ------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ the numbers drawn as CSV.
 Images are rendered on the server with Kaleido and the system Chromium: one persistent
 renderer per process, started lazily after a gunicorn fork, used under a lock (Kaleido 1.x
 is not safe under concurrent calls). Nothing is fetched from the network: plotly.js comes
-from the plotly package, MathJax is off, the map geometry comes from assets/.
+from the plotly package, MathJax is off, the map geometry comes from assets/, and the
+renderer's Chromium has no network at all (dashboard.chromium). Every figure drawn here was
+built on the server for a link; none comes from a browser.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import theme
+from dashboard import chromium, theme
 from dashboard.config import PROJECT_ROOT
 from dashboard.i18n import N_, _
+from dashboard.spreadsheet import book_bytes, csv_head, csv_safe
 
 TOPOJSON_DIR = PROJECT_ROOT / "assets" / "topojson"
 _lock = threading.Lock()
@@ -56,10 +59,6 @@ SIZES: dict[str, ImageSize] = {
     "print": ImageSize(1050, 590, 2.0, 22, 12, dpi=300),
     "svg": ImageSize(1280, 720, 1.0, 28, 15),
 }
-
-
-def _browser_path() -> str:
-    return os.environ.get("BROWSER_PATH") or os.environ.get("CHROME_BIN") or "/usr/bin/chromium"
 
 
 FONT_DIR = PROJECT_ROOT / "assets" / "fonts"
@@ -103,9 +102,14 @@ def _ensure_renderer() -> None:
     if _renderer["pid"] == os.getpid() and _renderer_alive():
         return
     kaleido.stop_sync_server(silence_warnings=True)
-    os.environ.setdefault("BROWSER_PATH", _browser_path())
+    os.environ.setdefault("BROWSER_PATH", chromium.path())
     os.environ.update(font_environment())  # inherited by the renderer's Chromium
-    kaleido.start_sync_server(mathjax=False, timeout=60, silence_warnings=True)
+    kaleido.start_sync_server(
+        mathjax=False,
+        timeout=60,
+        silence_warnings=True,
+        browser_cls=chromium.offline_browser_class(),  # no network at all (chromium.py)
+    )
     _renderer["pid"] = os.getpid()
 
 
@@ -220,28 +224,6 @@ def _abandon_renderer() -> None:
     _sync_server.GlobalKaleidoServer._instance = None
     kaleido._global_server = _sync_server.GlobalKaleidoServer()
     _renderer["pid"] = None
-
-
-# What a figure sent by a browser may not bring to the server's Chromium: anything that
-# makes it fetch a URL (pictures, map tiles), which would let a request reach other hosts.
-_FETCHING_TRACES = {
-    "image",
-    "scattermapbox",
-    "choroplethmapbox",
-    "densitymapbox",
-    "scattermap",
-    "choroplethmap",
-    "densitymap",
-}
-_FETCHING_LAYOUT = ("images", "mapbox", "map")
-
-
-def sanitized(figure: Mapping[str, Any]) -> dict[str, Any]:
-    """A figure from the browser, without traces or layout parts that fetch URLs (the
-    dashboard draws none; a crafted request could otherwise make the renderer fetch)."""
-    data = [t for t in (figure.get("data") or []) if str(t.get("type", "")) not in _FETCHING_TRACES]
-    layout = {k: v for k, v in (figure.get("layout") or {}).items() if k not in _FETCHING_LAYOUT}
-    return {"data": data, "layout": layout}
 
 
 def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = True) -> go.Figure:
@@ -466,10 +448,9 @@ def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
     meta = fig.layout.meta if isinstance(fig, go.Figure) else fig.get("layout", {}).get("meta")
     buffer = io.StringIO()
     if isinstance(meta, dict):
-        for key in ("title", "subtitle", "caption"):
-            if meta.get(key):
-                buffer.write(f"# {meta[key]}\n")
-    figure_table(fig, readable=True).to_csv(buffer, index=False, lineterminator="\n")
+        csv_head(buffer, [meta.get(key) for key in ("title", "subtitle", "caption")])
+    table = csv_safe(figure_table(fig, readable=True))
+    table.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -498,14 +479,12 @@ class Table:
 def table_csv(table: Table) -> bytes:
     """The table's values under its title and caption (# lines), columns as headed."""
     buffer = io.StringIO()
-    for line in (table.title, table.subtitle, table.caption):
-        if line:
-            buffer.write(f"# {line}\n")
+    csv_head(buffer, [table.title, table.subtitle, table.caption])
     frame = pd.DataFrame(
         [[row.get(key) for key, _header, _kind in table.columns] for row in table.rows],
         columns=[header for _key, header, _kind in table.columns],
     )
-    frame.to_csv(buffer, index=False, lineterminator="\n")
+    csv_safe(frame).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -553,9 +532,7 @@ def table_workbook(table: Table, about: list[tuple[str, str]]) -> bytes:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     add_about_sheets(book, about)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book_bytes(book)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -641,9 +618,7 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
         sheet.page_setup.fitToHeight = 0
         sheet.print_title_rows = f"{header_row}:{header_row}"  # the header on every page
     add_about_sheets(book, about)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book_bytes(book)
 
 
 # The keys of the `about` lists that callers pass (pages/common.export_about, the data page,

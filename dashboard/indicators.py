@@ -22,6 +22,7 @@ from dashboard.filters import Filters, check_breakdown, is_group_level
 from dashboard.i18n import N_, _
 from dashboard.network import NetworkField
 from dashboard.queries import sql
+from dashboard.spreadsheet import csv_text
 
 Format = Literal["int", "pct", "usd", "decimal"]
 Category = Literal["outreach", "participation", "savings_loans", "financial", "efficiency"]
@@ -863,6 +864,6 @@ def rows_to_csv(rows: list[dict[str, Any]], by: str | None) -> str:
         buffer, fieldnames=export_columns(by), extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    for row in rows:  # (a breakdown's value is a name: made safe for spreadsheets)
+        writer.writerow({k: "" if v is None else csv_text(v) for k, v in row.items()})
     return buffer.getvalue()

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import datasource, exports, figures, i18n
+from dashboard import chromium, datasource, exports, figures, i18n
 from dashboard.figures import Reference
 from dashboard.filters import Filters
 from dashboard.format import format_change, money, na, number
@@ -748,10 +748,20 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
     return (
         f'<!DOCTYPE html><html lang="{_e(i18n.current())}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{DOCUMENT_POLICY}">'
         f"<title>{_e(report.title)} · {_e(kind)}</title>"
         f"<style>{exports.font_faces()}\n{style}</style></head>"
         f'<body><main class="sheet">{"".join(parts)}</main></body></html>'
     )
+
+
+# What the document may load: nothing but what it holds (its fonts and pictures are data
+# URIs, its charts inline SVG). Whoever opens it, and the server's Chromium that prints it,
+# fetches nothing, from the network or the file system.
+DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -766,18 +776,15 @@ class PdfError(RuntimeError):
 
 def pdf_bytes(document: str) -> bytes:
     """Print the HTML document to PDF with headless Chromium (A4, as the print CSS says)."""
-    browser = os.environ.get("BROWSER_PATH") or os.environ.get("CHROME_BIN") or "/usr/bin/chromium"
     with _pdf_slots, tempfile.TemporaryDirectory(prefix="vsla-report-") as tmp:
         page, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         page.write_text(document, encoding="utf-8")
         command = [
-            browser,
+            chromium.path(),
             "--headless",
             "--disable-gpu",
             "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *chromium.OFFLINE_FLAGS,  # no network at all, loopback included
             "--disable-extensions",
             "--no-pdf-header-footer",
             f"--user-data-dir={tmp}/profile",

@@ -171,7 +171,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     # a function, so that the frame is drawn in each visitor's language
     app.layout = lambda: shell.app_layout(pages)
     shell.register_callbacks(app, pages)
-    shell.register_export_callback(app)
+    shell.register_export_callback(app, PAGES)
     shell.register_page_export_callback(app, PAGES)
     report.register_routes(app.server)
     login.configure(app.server, generated_key_ok)

@@ -27,9 +27,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def page_export(
-    client, trigger: str, search: str, pathname: str, charts: dict | None = None
-) -> tuple[str, bytes]:
+def page_export(client, trigger: str, search: str, pathname: str) -> tuple[str, bytes]:
     """Click an item of the "Download page" menu (page-pptx or page-xlsx)."""
     payload = {
         "output": "page-download.data",
@@ -39,10 +37,6 @@ def page_export(
             for item in ("page-xlsx", "page-pptx")
         ],
         "state": [
-            [
-                {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": fig}
-                for cid, fig in (charts or {}).items()
-            ],
             {"id": "url", "property": "search", "value": search},
             {"id": "url", "property": "pathname", "value": pathname},
         ],
@@ -63,7 +57,9 @@ def png_dpi(data: bytes) -> float:
     return x * 0.0254
 
 
-def export(client, app, cid, fmt, figure, search=""):
+def export(client, app, cid, fmt, search=""):
+    """Click an item of a chart's "Export" menu: the chart's id and the link are all the
+    browser sends."""
     payload = {
         "output": '{"id":["MATCH"],"type":"download"}.data',
         "outputs": {"id": {"id": cid, "type": "download"}, "property": "data"},
@@ -77,10 +73,7 @@ def export(client, app, cid, fmt, figure, search=""):
                 for f, _ in EXPORTS
             ]
         ],
-        "state": [
-            {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": figure},
-            {"id": "url", "property": "search", "value": search},
-        ],
+        "state": [{"id": "url", "property": "search", "value": search}],
         "changedPropIds": [
             json.dumps({"fmt": fmt, "id": cid, "type": "export"}, separators=(",", ":"))
             + ".n_clicks"
@@ -100,23 +93,23 @@ def test_a_chart_exports_as_slide_print_svg_and_csv(client, hand_app):
     figure = chart(result, "ef-project")
     assert figure["layout"]["meta"]["title"] == "Cost per member by project"
 
-    name, png = export(client, hand_app, "ef-project", "slide", figure, "?country=UGA")
+    name, png = export(client, hand_app, "ef-project", "slide", "?country=UGA")
     assert name == "cost-per-member-by-project_UGA_2025-09-30.png"
     assert png_size(png) == (1920, 1080)
 
-    name, png = export(client, hand_app, "ef-project", "print", figure, "?country=UGA")
+    name, png = export(client, hand_app, "ef-project", "print", "?country=UGA")
     assert name == "cost-per-member-by-project-print_UGA_2025-09-30.png"
     assert png_size(png) == (2100, 1180)  # 7 x 3.9 inches at 300 dpi
     assert png_dpi(png) == approx(300, abs=0.01)  # recorded, so layouts place it at 7 in
 
-    name, svg = export(client, hand_app, "ef-project", "svg", figure)
+    name, svg = export(client, hand_app, "ef-project", "svg")
     text = svg.decode("utf-8")
     assert name == "cost-per-member-by-project_2025-09-30.svg"
     assert "Cost per member by project" in text
     assert "Source: pooled savings-group data" in text
     assert "font/woff2;base64," in text  # its type travels with it
 
-    name, csv = export(client, hand_app, "ef-project", "csv", figure, "?country=UGA")
+    name, csv = export(client, hand_app, "ef-project", "csv", "?country=UGA")
     lines = (csv.decode() if isinstance(csv, bytes) else csv).splitlines()
     assert lines[0] == "# Cost per member by project"
     assert "series,value,label" in lines  # headed by what the columns hold
@@ -186,9 +179,7 @@ def test_a_chart_exports_as_excel_with_filters_and_definitions(client, hand_app)
 
     from openpyxl import load_workbook
 
-    result = call(client, hand_app, '"ef-project"', {"url.search": "?country=UGA"})
-    figure = chart(result, "ef-project")
-    name, data = export(client, hand_app, "ef-project", "xlsx", figure, "?country=UGA")
+    name, data = export(client, hand_app, "ef-project", "xlsx", "?country=UGA")
     assert name == "cost-per-member-by-project_UGA_2025-09-30.xlsx"
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Cost per member by project", "Filters", "Definitions"]
@@ -210,10 +201,7 @@ def test_the_page_exports_as_one_workbook_with_a_sheet_per_chart(client, hand_ap
 
     from openpyxl import load_workbook
 
-    result = call(client, hand_app, "ov-lead.children", {"url.search": ""})
-    figures = [chart(result, "ov-map"), chart(result, "ov-trend")]
-    charts = {"ov-map": figures[0], "ov-trend": figures[1]}
-    name, content = page_export(client, "page-xlsx", "", "/", charts)
+    name, content = page_export(client, "page-xlsx", "", "/")
     assert name == "overview_2025-09-30.xlsx"
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["Members by country", "Members over time", "Filters", "Definitions"]
@@ -281,9 +269,7 @@ def cli_rows(pool, *args: str) -> list[list[str]]:
 def test_shares_are_per_cent_cells_in_the_workbook(client, hand_app):
     from openpyxl import load_workbook
 
-    result = call(client, hand_app, '"pf-attendance_rate"', {"url.search": ""})
-    figure = chart(result, "pf-attendance_rate")
-    _name, data = export(client, hand_app, "pf-attendance_rate", "xlsx", figure)
+    _name, data = export(client, hand_app, "pf-attendance_rate", "xlsx")
     sheet = load_workbook(io.BytesIO(data))["Attendance"]
     header = [c.value for c in sheet[5]]
     spread = ["5th percentile", "Lower quartile", "Median", "Upper quartile", "95th percentile"]
@@ -360,24 +346,129 @@ def test_tables_download_as_csv_and_excel_with_what_they_show(client, hand_app):
     assert "UGA-A-01" in data.decode() or "Alpha Uganda savings" in data.decode()
 
 
-def test_a_crafted_figure_cannot_make_the_renderer_fetch_a_url(client, hand_app):
-    """A browser could send any figure to be drawn: pictures and map tiles (URLs) are
-    dropped before the server's Chromium sees it."""
+# --- The server's browser fetches nothing (issue 16: SSRF) ---------------------------------
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on loopback that records every request it gets: where a crafted
+    figure or document would make the server's Chromium go."""
+    import http.server
+    import socketserver
+    import threading
+
+    hits: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Record)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield base, hits
+    server.shutdown()
+    server.server_close()
+
+
+# Every CSS property through which a span's style in a chart's text made the renderer fetch.
+FETCHING_STYLES = ("background-image", "mask-image", "fill", "filter", "cursor", "list-style")
+
+
+def crafted_title(base: str) -> str:
+    return "".join(
+        f'<span style="{prop}:url({base}/{prop})">{prop}</span>' for prop in FETCHING_STYLES
+    )
+
+
+def test_a_posted_figure_is_never_drawn(client, hand_app, listener):
+    """The attack: the chart export request carries a figure whose title makes Chromium
+    fetch URLs. The export takes the chart's id and the link only: the posted figure is
+    refused with the request, and nothing reaches the listener."""
+    base, hits = listener
     figure = {
-        "data": [
-            {"type": "bar", "x": [1], "y": ["a"]},
-            {"type": "image", "source": "http://127.0.0.1:9/secret.png"},
-            {"type": "scattermapbox", "lat": [0], "lon": [0]},
-        ],
-        "layout": {
-            "images": [{"source": "http://127.0.0.1:9/secret.png"}],
-            "mapbox": {"style": "http://127.0.0.1:9/style.json"},
-            "meta": {"title": "Crafted"},
-        },
+        "data": [{"type": "bar", "x": [1], "y": ["a"]}],
+        "layout": {"title": {"text": crafted_title(base)}, "meta": {"title": "Crafted"}},
     }
-    clean = exports.sanitized(figure)
-    assert [t["type"] for t in clean["data"]] == ["bar"]
-    assert "images" not in clean["layout"] and "mapbox" not in clean["layout"]
-    assert "127.0.0.1:9" not in json.dumps(clean)
-    name, svg = export(client, hand_app, "ov-map", "svg", figure)
-    assert name.startswith("crafted") and b"127.0.0.1:9" not in svg
+    cid = "ef-project"
+    payload = {
+        "output": '{"id":["MATCH"],"type":"download"}.data',
+        "outputs": {"id": {"id": cid, "type": "download"}, "property": "data"},
+        "inputs": [
+            [
+                {
+                    "id": {"fmt": f, "id": cid, "type": "export"},
+                    "property": "n_clicks",
+                    "value": 1 if f == "svg" else None,
+                }
+                for f, _ in EXPORTS
+            ]
+        ],
+        "state": [
+            {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": figure},
+            {"id": "url", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ['{"fmt":"svg","id":"ef-project","type":"export"}.n_clicks'],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert b"Crafted" not in response.data and base.encode() not in response.data
+    # The same click as the page sends it (the id and the link) gives the server's own chart.
+    name, svg = export(client, hand_app, cid, "svg")
+    assert name.startswith("cost-per-member-by-project") and b"Crafted" not in svg
+    assert hits == []
+
+
+def test_the_renderer_has_no_network(listener):
+    """Belt and braces: even a figure holding every fetching style, a picture and a loopback
+    address (as a name imported before names were checked could) makes Kaleido's Chromium
+    fetch nothing."""
+    import plotly.graph_objects as go
+
+    base, hits = listener
+    fig = go.Figure(go.Bar(x=[1, 2], y=[crafted_title(base), f"<a href='{base}/a'>link</a>"]))
+    fig.update_layout(
+        title=crafted_title(base),
+        images=[{"source": f"{base}/picture.png", "x": 0, "y": 0, "sizex": 1, "sizey": 1}],
+    )
+    for fmt in ("png", "svg"):
+        exports.render(fig, fmt, exports.SIZES["svg"])
+    assert hits == []
+
+
+def test_the_pdf_printer_has_no_network(listener):
+    """The report's printer: a document that names URLs on loopback, in every way a page
+    can, fetches nothing, with or without the report's own policy."""
+    from dashboard import report
+
+    base, hits = listener
+    body = (
+        f'<img src="{base}/img"><div style="background-image:url({base}/bg)">x</div>'
+        f'<link rel="stylesheet" href="{base}/css"><iframe src="{base}/frame"></iframe>'
+        f'<script src="{base}/js"></script><img src="http://localhost:{base.rsplit(":", 1)[1]}/n">'
+    )
+    pdf = report.pdf_bytes(f"<!DOCTYPE html><html><body>{body}</body></html>")
+    assert pdf.startswith(b"%PDF")
+    assert hits == []
+
+
+def test_imported_names_cannot_carry_markup(tmp_path):
+    """Names are drawn in charts: < and > are refused at import, by file, row and column."""
+    from dashboard.ingest import ImportRejected, import_files
+    from tests.ingest_helpers import project, write_csvs
+
+    name = '<span style="background-image:url(http://127.0.0.1:9/x)">Crafted</span>'
+    with pytest.raises(ImportRejected) as rejected:
+        import_files(
+            write_csvs(tmp_path, {"projects": [project(project_name=name)]}), tmp_path / "p"
+        )
+    issue = next(i for i in rejected.value.issues if i.column == "project_name")
+    assert (issue.file, issue.row) == ("projects.csv", 2)
+    assert "may not contain < or >" in issue.message

@@ -24,6 +24,7 @@ import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import datasource, deck, exports, i18n, network
+from dashboard.components.cards import EXPORTS
 from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
@@ -897,32 +898,45 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         return state.with_filters(**{name: (value,)}).search() or "?"
 
 
-def register_export_callback(app: Dash) -> None:
+def register_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
+    def page_of(chart: Any) -> ModuleType | None:
+        """The page that draws a chart (looked up when asked: the themes page's charts are
+        fixed when its callbacks are registered)."""
+        for module in modules:
+            if chart in deck.chart_ids(module):
+                return module
+        return None
+
     @app.callback(
         Output({"type": "download", "id": MATCH}, "data"),
         Input({"type": "export", "id": MATCH, "fmt": ALL}, "n_clicks"),
-        State({"type": "chart", "id": MATCH}, "figure"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def export_chart(
-        clicks: list[int | None], figure: dict[str, Any] | None, search: str | None
-    ) -> Any:
-        """One chart as a file, its title, caption and source inside (exports.py)."""
+    def export_chart(clicks: list[int | None], search: str | None) -> Any:
+        """One chart as a file, its title, caption and source inside (exports.py). The
+        figure is the page's own, built on the server for the link (the chart's id and the
+        link are all the request gives): nothing the browser sends is drawn or written."""
         trigger = ctx.triggered_id
-        if not figure or not isinstance(trigger, dict) or not any(clicks):
+        if not isinstance(trigger, dict) or not any(clicks):
             return no_update
-        fmt = trigger["fmt"]
-        figure = exports.sanitized(figure)
+        fmt = trigger.get("fmt")
+        module = page_of(trigger.get("id"))
+        if module is None or fmt not in dict(EXPORTS):
+            return no_update
+        figure = deck.page_content(module, search).figures.get(trigger["id"])
+        if figure is None:  # not drawn for this view
+            return no_update
         view = read_view(search)
-        meta = (figure.get("layout") or {}).get("meta") or {}
+        meta = figure.layout.meta or {}
         extension = {"slide": "png", "print": "png"}.get(fmt, fmt)  # svg, csv, xlsx
         suffix = "-print" if fmt == "print" else ""
         name = export_name(view, meta.get("title", "chart") + suffix, extension)
         if fmt == "csv":
             return dcc.send_bytes(exports.csv_bytes(figure), name)
         if fmt == "xlsx":
-            return dcc.send_bytes(exports.workbook_bytes([figure], export_about(view)), name)
+            plain = figure.to_plotly_json()
+            return dcc.send_bytes(exports.workbook_bytes([plain], export_about(view)), name)
         size = exports.SIZES[fmt]
         try:
             data = exports.render(exports.framed(figure, size), extension, size)
@@ -950,7 +964,6 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
         Output("page-download", "data"),
         Input("page-xlsx", "n_clicks"),
         Input("page-pptx", "n_clicks"),
-        State({"type": "chart", "id": ALL}, "figure"),
         State("url", "search"),
         State("url", "pathname"),
         prevent_initial_call=True,
@@ -964,27 +977,27 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
     def export_page(
         _xlsx: int | None,
         _pptx: int | None,
-        figures: list[Any],
         search: str | None,
         pathname: str | None,
     ) -> Any:
-        """The page as a PowerPoint deck (built on the server from the link) or as an Excel
-        workbook (a sheet per chart: the numbers drawn)."""
+        """The page as a PowerPoint deck or an Excel workbook (a sheet per chart: the
+        numbers drawn), both built on the server from the link."""
         path = (pathname or "/").rstrip("/") or "/"
         module = by_path.get(path)
         if module is None:
             return no_update
         view = read_view(search)
         stem = path.strip("/") or "overview"
+        content = deck.page_content(module, search)
         if ctx.triggered_id == "page-pptx":
             about = export_about(view, flask.request.host_url.rstrip("/") + path)
             try:
-                data = deck.pptx_bytes(deck.page_content(module, search), about, view.as_of)
+                data = deck.pptx_bytes(content, about, view.as_of)
             except exports.RenderError:
                 logging.getLogger(__name__).exception("Deck export failed: %s", path)
                 return no_update
             return dcc.send_bytes(data, export_name(view, stem, "pptx"))
-        drawn = [f for f in figures if f and (f.get("layout") or {}).get("meta")]
+        drawn = [f.to_plotly_json() for f in content.charts if f.layout.meta]
         if not drawn:
             return no_update
         return dcc.send_bytes(

@@ -282,6 +282,8 @@ def _column_checks(table: str, missing_in: dict[tuple[str, str], list[int]]) -> 
             out.append(_check(table, col.name, "missing", where))
         if col.kind not in ("text", "tags"):
             out.append(_check(table, col.name, "type", f"{raw} IS NOT NULL AND {typed} IS NULL"))
+        else:  # names and ids are drawn in charts, where < and > would start markup
+            out.append(_check(table, col.name, "markup", f"regexp_matches({raw}, '[<>]')"))
         if col.minimum is not None:
             op = "<" if col.minimum_inclusive else "<="
             out.append(_check(table, col.name, "minimum", f"{typed} {op} {col.minimum:g}", typed))
@@ -339,6 +341,11 @@ def _message(
         )
     if code == "type" and column is not None:
         return explain_type(column, value or "")
+    if code == "markup":
+        return _(
+            "{column} may not contain < or >: names and ids are drawn in charts and written "
+            "into files, where these characters would be read as markup; write it without them."
+        ).format(column=col)
     if code == "at_most" and column is not None and column.at_most:
         name = column.shown
         return _(

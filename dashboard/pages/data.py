@@ -28,6 +28,7 @@ from dashboard.indicators import (
     rows_to_csv,
 )
 from dashboard.pages.common import SOURCE, View, caption, entity_name, first_row, read_view
+from dashboard.spreadsheet import defuse
 from dashboard.urlstate import TABLE_BY
 
 PATH = "/data"
@@ -303,6 +304,7 @@ def xlsx_bytes(view: View, by: str) -> bytes:
             for cell in sheet[letter][1:]:
                 cell.number_format = exports.EXCEL_FORMATS.get(kind, "General")
         exports.add_about_sheets(writer.book, about)
+        defuse(writer.book)  # (saved when the writer closes)
     return buffer.getvalue()
 
 
