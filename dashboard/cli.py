@@ -467,8 +467,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from dashboard import auth
+    from dashboard.login import acting_as
+
     try:
-        return int(args.func(args))
+        # Whoever runs the command line holds the pool file: they act as the network's
+        # administrator, on purpose (code without a viewer would see what a guest sees).
+        with acting_as(auth.ADMIN):
+            return int(args.func(args))
     except (PoolError, FilterError, NetworkConfigError) as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -31,6 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["VSLA_DB"] = str(args.db)
 
+    from dashboard import auth
+    from dashboard.login import acting_as
+
+    with acting_as(auth.ADMIN):  # samples of the whole pool, on purpose
+        return _samples(args)
+
+
+def _samples(args: argparse.Namespace) -> int:
     from dashboard import deck, exports, report, theme
     from dashboard.pages import efficiency
     from dashboard.pages.common import export_about, export_name, read_view

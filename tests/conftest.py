@@ -154,6 +154,17 @@ def _closed_pool() -> Iterator[None]:
     db.reset()
 
 
+@pytest.fixture
+def as_admin() -> Iterator[None]:
+    """The test's code, run outside a web request, acts as the network admin on purpose
+    (without it, such code sees what a guest sees: dashboard.login.current_viewer)."""
+    from dashboard import auth
+    from dashboard.login import acting_as
+
+    with acting_as(auth.ADMIN):
+        yield
+
+
 def login(client: Any, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real form (CSRF token from the page, then the POST)."""
     import re

@@ -209,3 +209,39 @@ def test_blanks_of_a_table_always_rest_on_five_or_more_groups_together():
     # The viewer's own rows (no one else's groups) are never blanked.
     assert blanks({"A": 2, "D": 0}) == {"A"}
     assert blanks({"A": 5, "B": 0}) == set()
+
+
+# --- Fail closed: without a request, nobody is the admin by default ---------------------------
+
+
+def test_code_without_a_request_or_a_viewer_sees_what_a_guest_sees(sharing_app):
+    from dashboard import auth, datasource
+    from dashboard.filters import Filters
+    from dashboard.login import acting_as, current_viewer
+
+    assert current_viewer() == auth.GUEST
+    shared = {"NOR-UGA-01", "NOR-KEN-01", "SOU-TZA-01", "EAS-UGA-01"}
+    assert {p.project_id for p in datasource.facts().projects} == shared
+    rows = datasource.indicator_rows(Filters(), "project")
+    assert PRIVATE not in {r["project"] for r in rows}
+    with acting_as(auth.ADMIN):  # on purpose only
+        assert PRIVATE in {p.project_id for p in datasource.facts().projects}
+        assert PRIVATE in {r["project"] for r in datasource.indicator_rows(Filters(), "project")}
+    assert current_viewer() == auth.GUEST  # and only inside the block
+
+
+def test_a_request_is_never_widened_by_acting_as(sharing_app):
+    """acting_as is for code outside a request: a request's viewer is its session's."""
+    from dashboard import auth
+    from dashboard.login import acting_as
+
+    with acting_as(auth.ADMIN):
+        assert members(client_as(sharing_app, None), sharing_app) == "480"
+
+
+def test_the_command_line_acts_as_the_administrator(sharing_pool_path, capsys):
+    from dashboard.cli import main
+
+    assert main(["indicators", "--db", str(sharing_pool_path), "--by", "project"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert PRIVATE in {r["project"] for r in rows}

@@ -106,7 +106,7 @@ def test_each_viewer_scope_has_its_own_entries(shared):
 
 
 def test_an_import_gives_a_new_version_and_fresh_numbers(
-    shared, hand_pool_path, tmp_path, monkeypatch
+    shared, hand_pool_path, tmp_path, monkeypatch, as_admin
 ):
     path = tmp_path / "pool.duckdb"
     shutil.copyfile(hand_pool_path, path)

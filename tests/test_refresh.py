@@ -23,7 +23,7 @@ from serving import start  # noqa: E402
 
 
 def test_a_process_reading_the_pool_sees_an_import_made_by_another(
-    hand_pool_path, tmp_path, monkeypatch
+    hand_pool_path, tmp_path, monkeypatch, as_admin
 ):
     pool = tmp_path / "pool.duckdb"
     shutil.copyfile(hand_pool_path, pool)

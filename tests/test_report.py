@@ -19,7 +19,7 @@ def client(admin_client):
     return admin_client
 
 
-def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app):
+def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app, as_admin):
     rep = report.build_report("?project=UGA-A-01")
     assert rep.kind == "project" and rep.title == "Alpha Uganda savings"
     profile = dict(rep.profile)
@@ -59,7 +59,7 @@ def test_standing_reads_the_direction_of_an_indicator():
     assert report._standing(None, 1, 2, 3, direction=1) == "no value"
 
 
-def test_the_comparison_date_comes_from_the_link(hand_app):
+def test_the_comparison_date_comes_from_the_link(hand_app, as_admin):
     rep = report.build_report("?project=UGA-A-01&vs=2025-06-30")
     assert rep.vs.isoformat() == "2025-06-30"
     members = next(line for line in rep.headline if line.label == "Members")

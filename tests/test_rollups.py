@@ -258,7 +258,7 @@ def test_several_breakdowns_in_one_pass_are_each_the_same(demo_con, over_time):
         same_rows(together[by], alone)
 
 
-def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monkeypatch):
+def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monkeypatch, as_admin):
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
     db.reset()
     datasource.clear_cache()
