@@ -21,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 
-from dashboard import cache, db, rollups
+from dashboard import cache, db, disclosure, rollups
 from dashboard.filters import LIST_FIELDS, Filters
 from dashboard.i18n import N_
 from dashboard.indicators import (
@@ -342,6 +342,22 @@ def _foreign(mine: Filters) -> tuple[str, ...] | None:
     return tuple(p for p in mine.visible if p not in own)
 
 
+def perturbed(filters: Filters) -> bool:
+    """Whether the figures of this view include other organisations' groups, which are
+    perturbed for the current viewer (dashboard.disclosure): a project of another
+    organisation that the viewer sees passes the view's project-level filters."""
+    foreign = set(_foreign(scoped(filters)) or ())
+    if not foreign:
+        return False
+    by_id = all_facts().project_by_id
+    return any(
+        (not filters.country or p.country in filters.country)
+        and (not filters.organisation or p.organisation in filters.organisation)
+        and (not filters.project or p.project_id in filters.project)
+        for p in (by_id[pid] for pid in foreign if pid in by_id)
+    )
+
+
 def _key(row: dict[str, Any], by: str | None) -> tuple[Any, ...]:
     return (row.get(by) if by else None, row.get("as_of"))
 
@@ -405,6 +421,7 @@ def _scope_frame(query: str, filters: Filters, **extra: Any) -> pd.DataFrame:
     as_of = filters.as_of or all_facts().latest_date
     params = filters.sql_params() | {"as_of_dates": [as_of]} | extra
     with db.cursor() as con:
+        disclosure.define(con)  # (group_sizes.sql perturbs its bars)
         swaps = (rollups.FROM_GROUPS,) if rollups.available(con, [as_of], filters) else ()
         return con.execute(with_fields(con, sql(query, *swaps)), params).df()
 

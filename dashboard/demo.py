@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import network, rollups
+from dashboard import disclosure, network, rollups
 from dashboard.demo_world import (
     FIRST_YEAR,
     FORMATION_CUTOFF,
@@ -109,6 +109,9 @@ def build_demo(
         create_pool(tmp, kind="demo")
         con = connect(tmp, read_only=False, memory_limit=BUILD_MEMORY_LIMIT)
         try:
+            # a deterministic secret (the same seed, the same pool, the same perturbed figures:
+            # the demo's data are fictional, its secret need not be one)
+            disclosure.ensure_secret(con, secret=f"demo-{seed}")
             _fill(con, seed=seed, groups=groups, say=say)
             _network_fields(con, network.current(), seed, say)
             say("Computing data-quality warnings")

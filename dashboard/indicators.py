@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from dashboard import network
+from dashboard import disclosure, network
 from dashboard.filters import Filters, check_breakdown, is_group_level
 from dashboard.i18n import N_, _
 from dashboard.network import NetworkField
@@ -657,15 +657,20 @@ def compute_many(
         "bys": [by or "" for by in wanted],
         "foreign": list(foreign or ()),
     }
+    noise = disclosure.swaps(foreign)  # (none without others' projects: nothing to perturb)
     cur = con.cursor()
     try:
-        result = cur.execute(_query(cur, filters, dates, wanted, source), params)
+        if not noise:
+            disclosure.define(cur)  # (the noise of disclosure control, as SQL functions)
+        result = cur.execute(_query(cur, filters, dates, wanted, source, noise), params)
         names = [d[0] for d in result.description]
         rows = result.fetchall()
     finally:
         cur.close()
     out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
-    own, extra = network_values(con, params, filters, wanted, source) if network else ((), {})
+    own, extra = (
+        network_values(con, params, filters, wanted, source, noise) if network else ((), {})
+    )
     for values in rows:
         record = dict(zip(names, values, strict=True))
         by = record["breakdown"] or None
@@ -700,6 +705,7 @@ def network_values(
     filters: Filters,
     bys: Sequence[str | None],
     source: str = "auto",
+    noise: tuple[str, ...] = (),
 ) -> tuple[tuple[str, ...], dict[tuple[Any, str, Any], dict[str, float | None]]]:
     """The network's own indicators (data/network.toml) for the same scope, breakdowns and
     dates as `params`: their ids, and their values keyed by (as_of, breakdown, by_value).
@@ -714,9 +720,11 @@ def network_values(
     ids = tuple(ind.id for ind in own)
     if not wanted:
         return ids, {}
-    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted, present)
+    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted, present, noise)
     cur = con.cursor()
     try:
+        if not noise:
+            disclosure.define(cur)
         bound = params | {"fields": wanted}
         rows = cur.execute(query, {k: v for k, v in bound.items() if f"${k}" in query}).fetchall()
     finally:
@@ -762,21 +770,22 @@ def _network_query(
     source: str,
     wanted: list[dict[str, Any]],
     present: set[str],
+    noise: tuple[str, ...] = (),
 ) -> str:
     """The SQL of the network's indicators: from rollup_network when it holds the dates and
     these indicators and the cube can answer (as indicators_cube.sql), else over the active
     groups of rollup_groups when it has every field's column, else from the datasets."""
     from dashboard import rollups  # rollups builds on this module
 
-    live = with_fields(con, sql("network_indicators", MEASURED), present)
+    live = with_fields(con, sql("network_indicators", MEASURED, *noise), present)
     if source == "datasets" or not rollups.available(con, dates, filters, bys):
         return live
     held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_network'").fetchone()
     cube = "trainer" not in bys and rollups.cube_bounds(filters) and source != "groups"
     if cube and held is not None and held[0] == network_key(wanted):
-        return sql("network_indicators_cube", MEASURED)
+        return sql("network_indicators_cube", MEASURED, *noise)
     if _rollup_holds(con):
-        return sql("network_indicators", rollups.FROM_GROUPS, MEASURED)
+        return sql("network_indicators", rollups.FROM_GROUPS, MEASURED, *noise)
     return live
 
 
@@ -823,8 +832,10 @@ def _query(
     dates: list[date],
     bys: Sequence[str | None],
     source: str,
+    noise: tuple[str, ...] = (),
 ) -> str:
-    """The SQL computing the indicators from `source` ("auto": the fastest that holds them)."""
+    """The SQL computing the indicators from `source` ("auto": the fastest that holds them),
+    with the `noise` swaps (disclosure.swaps)."""
     from dashboard import rollups  # rollups builds on this module
 
     if source == "auto":
@@ -836,13 +847,13 @@ def _query(
     if source == "lean" and not rollups.lean(filters, bys):
         raise ValueError("The lean rollup cube holds no theme but trained_by.")
     if source == "lean":
-        return sql("indicators_cube", "cube_table=cube_table_lean")
+        return sql("indicators_cube", "cube_table=cube_table_lean", *noise)
     if source == "cube":
-        return sql("indicators_cube")
+        return sql("indicators_cube", *noise)
     if source == "groups":
-        return sql("indicators", rollups.FROM_GROUPS)
+        return sql("indicators", rollups.FROM_GROUPS, *noise)
     if source == "datasets":
-        return with_fields(con, sql("indicators"))
+        return with_fields(con, sql("indicators", *noise))
     raise ValueError(f"Unknown source {source!r}: expected auto, lean, cube, groups or datasets.")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import __version__
+from dashboard import __version__, disclosure
 from dashboard.queries import sql
 
 SCHEMA_VERSION = "1"
@@ -113,6 +113,8 @@ def create_pool(path: str | os.PathLike[str], *, kind: str = "pool") -> None:
                 ["created_at", datetime.now(UTC).isoformat(timespec="seconds")],
                 ["created_by", f"vsla {__version__}"],
                 ["kind", kind],
+                # the groups' keys of the cell-key method come from it (dashboard.disclosure)
+                [disclosure.SECRET_KEY, disclosure.new_secret()],
             ],
         )
         con.execute("CHECKPOINT")

@@ -28,7 +28,7 @@ from typing import Literal
 
 import duckdb
 
-from dashboard import network
+from dashboard import disclosure, network
 from dashboard.filters import Filters
 from dashboard.indicators import (
     comparison_date,
@@ -40,7 +40,9 @@ from dashboard.indicators import (
 )
 from dashboard.queries import sql
 
-ROLLUP_VERSION = "4"  # 3: yes_fields; 4: rollup_network (the network's own indicators)
+# 3: yes_fields; 4: rollup_network (the network's own indicators); 5: the cell keys (the
+# groups' keys of disclosure control, summed per cell)
+ROLLUP_VERSION = "5"
 
 # The share-of-women bounds the cube can filter on exactly: the filter panel's presets
 # (women only: >= 1.0; mostly women: >= 0.75; mixed: <= 0.749), precomputed in grouped.sql.
@@ -74,6 +76,7 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     ).fetchone()  # type: ignore[misc]
     dates = rollup_dates(first, latest) if first is not None else []
     say(f"Building rollups at {len(dates)} dates")
+    disclosure.ensure_secret(con)  # (a pool made before the cell-key method gets one now)
     params = Filters().sql_params() | {"as_of_dates": dates}
     for table in ("rollup_network", "rollup_lean", "rollup_cube", "rollup_groups", "rollup_dates"):
         con.execute(f"DROP TABLE IF EXISTS {table}")

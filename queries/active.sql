@@ -12,6 +12,13 @@ active AS (
         -- the network's yes/no fields answered yes, ';'-separated (as tags): the expression is
         -- made from data/network.toml where the query runs (dashboard.indicators.with_fields)
         /*@yes_fields*/NULL::VARCHAR AS yes_fields,
+        -- the group's fixed random key (disclosure control, dashboard.disclosure): from the
+        -- pool's secret, never shown; the same for the group at every date and in every process
+        (md5_number(coalesce(
+            (SELECT value FROM pool_meta WHERE key = 'cell_key_secret'),
+            (SELECT value FROM pool_meta WHERE key = 'created_at'), '')
+            || chr(31) || l.project_id || chr(31) || l.group_id) % 4294967296)::BIGINT
+            AS cell_key,
 --@include in_scope
     FROM latest l
     JOIN proj p USING (project_id)

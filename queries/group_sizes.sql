@@ -1,10 +1,19 @@
 -- How many active groups in scope have each number of members (one as-of date).
 -- Parameters: those of scope.sql, and $foreign VARCHAR[]: the projects whose groups
--- `foreign_groups` counts (small cells).
+-- `foreign_groups` counts (small cells). A bar holding others' groups has its count
+-- perturbed (dashboard.disclosure): the count of groups moves by one or two.
 WITH
 --@include scope
-SELECT members, count(*) AS groups,
-    count(*) FILTER (WHERE list_contains($foreign::VARCHAR[], project_id)) AS foreign_groups
-FROM scoped
-GROUP BY members
+, bars AS (
+    SELECT members, count(*) AS groups,
+        count(*) FILTER (WHERE list_contains($foreign::VARCHAR[], project_id)) AS foreign_groups,
+        sum(cell_key)::BIGINT AS cell_key
+    FROM scoped
+    GROUP BY members
+)
+SELECT members,
+    CASE WHEN foreign_groups > 0 THEN vsla_groups(groups, cell_key::VARCHAR, 'sizes')
+         ELSE groups END AS groups,
+    foreign_groups
+FROM bars
 ORDER BY members

@@ -33,6 +33,8 @@ grouped AS (
         CASE WHEN cycle_days >= 90 THEN profit_usd * 365.0 / cycle_days END
             AS annualised_profit_usd,
         CASE WHEN cycle_days >= 90 THEN savings_usd END AS annualised_savings_base_usd,
-        CASE WHEN cycle_days >= 90 THEN assets_usd END AS annualised_assets_base_usd
+        CASE WHEN cycle_days >= 90 THEN assets_usd END AS annualised_assets_base_usd,
+        -- the group's key (dashboard.disclosure): summed like a measure, a cell's key is the sum
+        cell_key
     FROM scoped
 )

@@ -15,7 +15,9 @@ agg AS (
         ,
         -- groups of other organisations' projects (small-cell protection)
         coalesce(sum(groups) FILTER (
-            WHERE list_contains($foreign::VARCHAR[], project_id)), 0)::BIGINT AS foreign_groups
+            WHERE list_contains($foreign::VARCHAR[], project_id)), 0)::BIGINT AS foreign_groups,
+        -- the cell holds others' groups: its figures are perturbed (below)
+        coalesce(bool_or(list_contains($foreign::VARCHAR[], project_id)), false) AS perturbed
     FROM dims
     GROUP BY as_of, breakdown, by_value
 ),
@@ -33,19 +35,23 @@ project_report AS (
     QUALIFY row_number() OVER (
         PARTITION BY a.as_of, r.project_id ORDER BY r.period_end DESC) = 1
 ),
-cost AS (
+cost_sums AS (
     SELECT
         s.as_of, s.breakdown, s.by_value,
         sum(r.cost_usd) AS cost_to_date_usd,
         sum(pg.members) AS cost_members,
         sum(pg.groups) AS cost_groups,
         sum(r.field_officers) AS field_officers,
-        sum(r.field_officers + r.village_agents) AS trainers
+        sum(r.field_officers + r.village_agents) AS trainers,
+        sum(pg.cell_key)::VARCHAR AS cost_key,
+        coalesce(bool_or(list_contains($foreign::VARCHAR[], s.project_id)), false)
+            AS perturbed
     FROM (SELECT DISTINCT as_of, breakdown, by_value, project_id FROM dims) s
     JOIN project_report r USING (as_of, project_id)
     JOIN project_groups pg USING (as_of, project_id)
     GROUP BY s.as_of, s.breakdown, s.by_value
-)
+),
+--@include perturbation
 SELECT
     a.as_of,
     a.breakdown,
@@ -89,7 +95,7 @@ SELECT
     c.cost_members / NULLIF(c.field_officers, 0) AS members_per_field_officer,
     c.cost_groups / NULLIF(c.trainers, 0) AS groups_per_trainer,
     a.foreign_groups
-FROM agg a
+FROM perturbed_sums a
 LEFT JOIN cost c
   ON c.as_of = a.as_of AND c.breakdown = a.breakdown
  AND c.by_value IS NOT DISTINCT FROM a.by_value

@@ -18,7 +18,8 @@ WITH
 -- Cost indicators belong to whole projects: all active groups of each project in scope,
 -- whatever the group-level filters.
 project_groups AS (
-    SELECT as_of, project_id, count(*) AS groups, sum(members) AS members
+    SELECT as_of, project_id, count(*) AS groups, sum(members) AS members,
+        sum(cell_key)::BIGINT AS cell_key
     FROM active
     GROUP BY as_of, project_id
 ),

@@ -21,7 +21,8 @@ grouped AS (
 --@include cube_filters
 ),
 project_groups AS (
-    SELECT as_of, project_id, sum(groups) AS groups, sum(members) AS members
+    SELECT as_of, project_id, sum(groups) AS groups, sum(members) AS members,
+        sum(cell_key)::BIGINT AS cell_key
     FROM cube
     GROUP BY as_of, project_id
 ),

@@ -1,6 +1,7 @@
 -- Every measure of grouped.sql summed: the rollup cubes' cells (rollup_cube.sql,
 -- rollup_lean.sql) and the indicators' totals (indicator_tail.sql); counts as BIGINT (they fit,
--- and reach Python much faster than HUGEINT), money as DOUBLE.
+-- and reach Python much faster than HUGEINT), money as DOUBLE; and the cell's key (the sum of
+-- its groups' keys: dashboard.disclosure).
     sum(groups)::BIGINT AS groups,
     sum(groups_replicated)::BIGINT AS groups_replicated,
     sum(data_age_days)::BIGINT AS data_age_days,
@@ -22,4 +23,5 @@
     sum(profit_usd) AS profit_usd,
     sum(annualised_profit_usd) AS annualised_profit_usd,
     sum(annualised_savings_base_usd) AS annualised_savings_base_usd,
-    sum(annualised_assets_base_usd) AS annualised_assets_base_usd
+    sum(annualised_assets_base_usd) AS annualised_assets_base_usd,
+    sum(cell_key)::BIGINT AS cell_key

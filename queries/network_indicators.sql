@@ -14,7 +14,5 @@ WITH
 --@include network_measured
 ,
 --@include dims
-SELECT as_of, breakdown, by_value, name, sum(numerator) AS numerator,
-       sum(denominator) AS denominator
-FROM dims
-GROUP BY ALL
+,
+--@include network_tail

@@ -18,7 +18,5 @@ measured AS (
 --@include cube_filters
 ),
 --@include dims
-SELECT as_of, breakdown, by_value, name, sum(numerator) AS numerator,
-       sum(denominator) AS denominator
-FROM dims
-GROUP BY ALL
+,
+--@include network_tail

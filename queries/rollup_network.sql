@@ -12,7 +12,8 @@ SELECT
     as_of, project_id, organisation, country, trained_by, setting, tags, yes_fields, status,
     NULL::VARCHAR AS trainer,
     first_cycle, women_band, women_min_100, women_min_075, women_max_0749, youth_band,
-    name, sum(numerator) AS numerator, sum(denominator) AS denominator
+    name, sum(numerator) AS numerator, sum(denominator) AS denominator,
+    sum(groups) AS groups, sum(cell_key)::BIGINT AS cell_key
 FROM measured
 GROUP BY ALL
 ORDER BY as_of, project_id, name

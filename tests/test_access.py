@@ -5,7 +5,10 @@ member of each organisation and as the admin.
 The sharing pool (tests/conftest.py), every group with 20 members as of 2025-09-30:
 North Aid shares NOR-UGA-01 (8 groups) and NOR-KEN-01 (6); South Relief keeps SOU-UGA-01 (6)
 private and shares SOU-TZA-01 (3: Tanzania has 3 groups only); East Fund shares EAS-UGA-01
-(7). Figures resting on 1 to 4 groups of other organisations are not shown."""
+(7). Figures resting on 1 to 4 groups of other organisations are not shown; figures that
+include others' groups are perturbed (the cell-key method, dashboard.disclosure): a sum of
+members moves by at most 1 + 3 x round(0.7 x 20 / 3) = 16 here (20 members per group), and
+never by 0."""
 
 from __future__ import annotations
 
@@ -21,6 +24,13 @@ from tests.dash_client import call, chart
 
 PRIVATE = "SOU-UGA-01"
 SUPPRESSED = "fewer than 5 groups"
+NOISE = 16  # the most a perturbed sum of members moves in this pool (above)
+
+
+def about(value: object, true: int) -> bool:
+    """A perturbed figure of members: within the noise of the true one, and not it."""
+    shown = float(str(value).replace(",", ""))
+    return shown.is_integer() and shown != true and abs(shown - true) <= NOISE
 
 
 def client_as(app, who: str | None):
@@ -46,35 +56,40 @@ def by_country(client, app) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("who", "total"),
     [
-        (None, "480"),  # guest: the 24 groups of shared projects
-        ("north", "480"),  # its own 14 and the 10 others share
-        ("south", "600"),  # its private project too
-        ("east", "480"),
-        ("admin", "600"),
+        (None, 480),  # guest: the 24 groups of shared projects
+        ("north", 480),  # its own 14 and the 10 others share
+        ("south", 600),  # its private project too
+        ("east", 480),
     ],
 )
 def test_each_viewer_sees_its_own_and_the_shared_projects(sharing_app, who, total):
-    assert members(client_as(sharing_app, who), sharing_app) == total
+    # others' groups are in every total: perturbed (the admin's is exact, below)
+    assert about(members(client_as(sharing_app, who), sharing_app), total)
+
+
+def test_the_admin_and_an_organisation_s_own_figures_are_exact(sharing_app):
+    assert members(client_as(sharing_app, "admin"), sharing_app) == "600"
+    assert members(client_as(sharing_app, "north"), sharing_app, "?organisation=North+Aid") == "280"
+    assert members(client_as(sharing_app, "south"), sharing_app, f"?project={PRIVATE}") == "120"
 
 
 def test_small_cells_of_others_are_suppressed_with_their_complement(sharing_app):
     guest = by_country(client_as(sharing_app, None), sharing_app)
     # Tanzania rests on 3 groups; Kenya (6) goes too, or Tanzania = total - Uganda - Kenya.
-    assert guest == {
-        "Uganda": 300,
-        f"Kenya ({SUPPRESSED})": None,
-        f"Tanzania ({SUPPRESSED})": None,
-    }
+    assert set(guest) == {"Uganda", f"Kenya ({SUPPRESSED})", f"Tanzania ({SUPPRESSED})"}
+    assert about(guest["Uganda"], 300)  # others' groups: perturbed
+    assert guest[f"Kenya ({SUPPRESSED})"] is None and guest[f"Tanzania ({SUPPRESSED})"] is None
     north = by_country(client_as(sharing_app, "north"), sharing_app)
     # North knows its own Kenya (no one else's groups): Uganda, where East's 7 groups are,
     # is the complement of Tanzania instead.
     assert north == {
         f"Uganda ({SUPPRESSED})": None,
-        "Kenya": 120,
+        "Kenya": 120,  # its own: exact
         f"Tanzania ({SUPPRESSED})": None,
     }
     south = by_country(client_as(sharing_app, "south"), sharing_app)
-    assert south == {"Uganda": 420, "Kenya": 120, "Tanzania": 60}  # its own 3 are its own
+    assert south["Tanzania"] == 60  # its own 3 are its own, exact
+    assert about(south["Uganda"], 420) and about(south["Kenya"], 120)  # with others' groups
     admin = by_country(client_as(sharing_app, "admin"), sharing_app)
     assert admin == {"Uganda": 420, "Kenya": 120, "Tanzania": 60}
 
@@ -91,7 +106,8 @@ def test_the_map_and_the_box_plots_hide_small_cells(sharing_app):
 @pytest.mark.parametrize("who", [None, "north"])
 def test_a_link_to_a_private_project_falls_back_with_a_notice(sharing_app, who):
     client = client_as(sharing_app, who)
-    assert members(client, sharing_app, f"?project={PRIVATE}") == "480"  # the filter dropped
+    # the filter dropped: the viewer's shared view (with others' groups, so perturbed)
+    assert about(members(client, sharing_app, f"?project={PRIVATE}"), 480)
     sync = call(
         client, sharing_app, "notices.children", {"url.search": f"?project={PRIVATE}"}, changed=[]
     )
@@ -162,12 +178,12 @@ def test_import_provenance_is_for_admins(sharing_app):
 
 def test_signing_out_ends_access(sharing_app):
     client = client_as(sharing_app, "south")
-    assert members(client, sharing_app) == "600"
+    assert about(members(client, sharing_app), 600)
     token = re.search(
         r'name="csrf" value="([^"]+)"', client.get("/login").get_data(as_text=True)
     ).group(1)
     assert client.post("/logout", data={"csrf": token}).status_code == 303
-    assert members(client, sharing_app) == "480"
+    assert about(members(client, sharing_app), 480)
 
 
 def test_a_removed_user_loses_access_at_once(sharing_app):
@@ -177,16 +193,16 @@ def test_a_removed_user_loses_access_at_once(sharing_app):
     store.add("temp", "a long password", "member", "South Relief")
     client = sharing_app.server.test_client()
     assert login(client, "temp", "a long password").status_code == 303
-    assert members(client, sharing_app) == "600"
+    assert about(members(client, sharing_app), 600)
     store.remove("temp")
-    assert members(client, sharing_app) == "480"
+    assert about(members(client, sharing_app), 480)
 
 
 def test_a_forged_session_cookie_is_ignored(sharing_app):
     client = sharing_app.server.test_client()
     payload = base64.urlsafe_b64encode(json.dumps({"user": "admin"}).encode()).decode()
     client.set_cookie("vsla_session", payload.rstrip("=") + ".AAAAAA.forged", domain="localhost")
-    assert members(client, sharing_app) == "480"
+    assert about(members(client, sharing_app), 480)
 
 
 def test_a_guest_of_the_hand_pool_sees_only_suppressed_headlines(hand_app):
@@ -236,7 +252,7 @@ def test_a_request_is_never_widened_by_acting_as(sharing_app):
     from dashboard.login import acting_as
 
     with acting_as(auth.ADMIN):
-        assert members(client_as(sharing_app, None), sharing_app) == "480"
+        assert about(members(client_as(sharing_app, None), sharing_app), 480)
 
 
 def test_the_command_line_acts_as_the_administrator(sharing_pool_path, capsys):

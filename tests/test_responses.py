@@ -48,6 +48,9 @@ def test_each_viewer_has_their_own_answers(sharing_app):
     login(south, "south")
     seen_by_guest = json.loads(post(guest, app, "ov-lead.children", "?country=UGA"))
     seen_by_south = json.loads(post(south, app, "ov-lead.children", "?country=UGA"))
-    # South sees its private Ugandan project (6 groups of 20): 120 members more
+    # South sees its private Ugandan project (6 groups of 20): 120 members more (both
+    # perturbed, by 16 members at most: tests/test_access.py)
     assert seen_by_guest != seen_by_south
-    assert "420" in json.dumps(seen_by_south) and "300" in json.dumps(seen_by_guest)
+    south_members = int(seen_by_south["response"]["kpi-members-value"]["children"])
+    guest_members = int(seen_by_guest["response"]["kpi-members-value"]["children"])
+    assert abs(south_members - 420) <= 16 and abs(guest_members - 300) <= 16

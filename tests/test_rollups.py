@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import datasource, db, rollups
+from dashboard import datasource, db, disclosure, rollups
 from dashboard.cli import main
 from dashboard.components.shell import WOMEN_PRESETS
 from dashboard.demo import build_demo
@@ -120,11 +120,17 @@ def test_filters_are_the_same_from_every_source(demo_con, filters):
     every_source(demo_con, filters, over_time=True)
 
 
-def test_small_cell_counts_are_the_same_from_every_source(demo_con):
+def test_small_cell_counts_and_perturbed_figures_are_the_same_from_every_source(demo_con):
+    """With `foreign` projects, cells holding their groups are perturbed (the cell-key
+    method): the noise comes from the cell's groups, so every source gives the same."""
     foreign = tuple(p for (p,) in demo_con.execute("SELECT project_id FROM projects").fetchall())
     every_source(demo_con, Filters(), by="setting", foreign=foreign[:3])
+    every_source(demo_con, Filters(min_pct_women=0.75), by="project", foreign=foreign)
+    every_source(demo_con, Filters(), over_time=True, foreign=foreign[5:])
     row = compute(demo_con, Filters(), foreign=foreign)[0]
-    assert row["foreign_groups"] == row["groups"]  # every project foreign: every group
+    exact = compute(demo_con, Filters())[0]
+    assert row["foreign_groups"] == exact["groups"]  # every project foreign: every group
+    assert row["members"] != exact["members"]  # and the figures perturbed
 
 
 def test_the_filter_presets_are_bounds_the_cube_holds():
@@ -242,6 +248,7 @@ def test_group_level_queries_are_the_same_from_the_rollup_groups(demo_con, query
     }
     if query == "group_sizes":
         del params["bys"]
+    disclosure.define(demo_con.cursor())  # (group_sizes perturbs the bars with others' groups)
     live = demo_con.execute(sql(query), params).df()
     rolled = demo_con.execute(sql(query, rollups.FROM_GROUPS), params).df()
     assert len(live) > 3

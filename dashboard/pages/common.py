@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from dashboard import datasource, exports, theme
+from dashboard import datasource, disclosure, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
 from dashboard.format import USD, Currency, date_text, format_change, format_value, number
@@ -241,6 +241,8 @@ def caption(view: View, groups: object, projects: object, note: str = "") -> str
         projects=n_projects,
         date=when,
     )
+    if datasource.perturbed(view.filters):  # (dashboard.disclosure)
+        note = f"{note} {_(disclosure.NOTE)}"
     return f"{text} {note}".strip()
 
 

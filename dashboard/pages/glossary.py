@@ -53,6 +53,50 @@ def _section(title: str, items: list[Any], lead: str = "") -> html.Section:
     )
 
 
+def _protection() -> html.Section:
+    """How other organisations' groups are protected (dashboard.disclosure), in words."""
+    paragraphs = [
+        _(
+            "Organisations see their own projects in exact figures, and the projects other "
+            "organisations share as aggregates; a visitor who has not signed in sees the "
+            "shared projects only. Two rules protect other organisations' groups."
+        ),
+        _(
+            "Small cells: a figure that rests on 1 to 4 groups of other organisations is not "
+            'shown ("fewer than 5 groups"), nor a figure that would let it be worked out by '
+            "subtraction from the others in the same table."
+        ),
+        _(
+            "Perturbation (the cell-key method of the Australian Bureau of Statistics' "
+            "TableBuilder, also used by the UK's Office for National Statistics for the 2021 "
+            "census): every count and sum that includes other organisations' groups is moved "
+            "by a little noise, and shares and averages are computed from the moved sums. "
+            "Without it, two views that differ by one group (a project with and without a "
+            "share-of-women bound, say) would give that group's members, women and savings "
+            "by subtraction."
+        ),
+        _(
+            "Each group carries a fixed random key; the noise of a figure is drawn from the "
+            "keys of the groups it adds up, so the same figure always shows the same value, "
+            "and the difference between two figures that differ by one group is never that "
+            "group's value. A sum moves by at most 0.7 of its average per group plus 2.5 "
+            "people (or 5 US cents), and by at most 5 people where the average is below 3: for "
+            "100 groups of 10 members or more, less than 1% of the total. A number of groups "
+            "moves by 1 or 2. Zero stays zero, and a share of 0% or 100% stays exact. Project "
+            "costs and staff are shown as reported; the members and groups they are divided by "
+            "are perturbed too."
+        ),
+    ]
+    return html.Section(
+        [
+            html.H2(_("How other organisations' groups are protected"), className="chart-title"),
+            *[html.P(text, className="mb-2") for text in paragraphs],
+        ],
+        className="chart-card mb-4",
+        id="protection",
+    )
+
+
 def layout(**_query: Any) -> html.Div:
     sections = []
     for category, title in CATEGORIES.items():
@@ -73,6 +117,7 @@ def layout(**_query: Any) -> html.Div:
             "a ratio of sums over the active groups that record it."
         )
         sections.append(_section(_("The network's own indicators"), items, lead))
+    sections.append(_protection())
     return html.Div(
         [
             html.H1(_("Glossary"), className="page-title"),
