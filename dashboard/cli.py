@@ -341,6 +341,7 @@ def cmd_rollups(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from dashboard.pool import DATA_TABLES, meta, open_pool
+    from dashboard.queries import sql
 
     db = pool_path(args.db)
     con = open_pool(db)
@@ -361,16 +362,19 @@ def cmd_info(args: argparse.Namespace) -> int:
             "SELECT rule, count(*) FROM warnings GROUP BY rule ORDER BY 2 DESC"
         ).fetchall():
             print(f"  warning {rule:<24} {n:>8,}")
-        for import_id, at, files, added, n_warnings in con.execute(
-            "SELECT import_id, imported_at, files, rows_added, warnings FROM imports "
-            "ORDER BY import_id DESC LIMIT 5"
-        ).fetchall():
-            names = ", ".join(f["name"] for f in json.loads(files))
-            counts = ", ".join(f"{n:,} {t}" for t, n in json.loads(added).items() if n)
+        for record in con.execute(sql("imports")).fetchdf().head(5).to_dict("records"):
+            names = ", ".join(f["name"] for f in json.loads(record["files"]))
+            added = json.loads(record["rows_added"]).items()
+            counts = ", ".join(f"{n:,} {t}" for t, n in added if n)
+            by = record.get("imported_by")
             print(
-                f"  import {import_id} at {at:%Y-%m-%d %H:%M}: {names}; "
-                f"added {counts or 'nothing'}; {n_warnings:,} warnings"
+                f"  import {record['import_id']} at {record['imported_at']:%Y-%m-%d %H:%M}"
+                f"{f' by {by}' if isinstance(by, str) else ''}: {names}; "
+                f"added {counts or 'nothing'}; {record['warnings']:,} warnings"
             )
+            moves = record.get("moves")
+            for move in json.loads(moves) if isinstance(moves, str) else []:
+                print(f"    moved {move['project_id']} from {move['from']} to {move['to']}")
     finally:
         con.close()
     return 0

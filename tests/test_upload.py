@@ -245,8 +245,10 @@ def test_a_member_still_adds_and_updates_its_own_projects(app, pool_copy):
     assert owner(pool_copy, "NOR-NEW-01") == "North Aid"
 
 
-def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_copy):
+def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_copy, capsys):
     import duckdb
+
+    from dashboard.cli import main
 
     admin = signed(app, "admin")
     result = press(admin, app, "up-import", [project_row("SOU-UGA-01", "North Aid")])
@@ -267,3 +269,12 @@ def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_
     # the data page's import record (admins) shows the move
     imports = call(admin, app, "data-imports.rowData", {"url.search": ""})
     assert "SOU-UGA-01: South Relief to North Aid" in json.dumps(imports)
+    # and `vsla info`
+    from dashboard import db
+
+    db.reset()
+    capsys.readouterr()
+    assert main(["info", "--db", str(pool_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "import 2 at " in out and " by admin: " in out
+    assert "moved SOU-UGA-01 from South Relief to North Aid" in out

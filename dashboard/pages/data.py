@@ -93,8 +93,8 @@ def layout(**_query: Any) -> html.Div:
                             html.Span(
                                 " "
                                 + _(
-                                    "Downloads hold the exact values in USD, with the indicator "
-                                    "ids as columns, as `vsla indicators` prints them."
+                                    "Downloads hold the values unrounded, in USD, with the "
+                                    "indicator ids as columns, in the format of `vsla indicators`."
                                 ),
                                 className="small text-secondary ms-2",
                             ),
