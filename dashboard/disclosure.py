@@ -17,18 +17,19 @@ share). A viewer's own organisation and the network's administrators see exact f
    import changes its groups), and the difference of two cells is noise, not a group.
 
 How the noise is made (this module; the queries call it as the DuckDB functions that
-`define` registers: vsla_perturb, vsla_sum, vsla_groups, vsla_network):
+`define` registers, vsla_perturb, vsla_sum and vsla_groups; the network's own indicators
+are perturbed in Python as their rows arrive, by `network`):
 
 - each group's key is a 32-bit number from MD5 of the pool's secret and the group's ids
   (active.sql; the secret is made when the pool is created and lives in its pool_meta);
   a cell's key is the sum of its groups' keys, which the rollup cubes hold as one more sum;
 - a sum x of a cell of n groups moves by unit x (F + 3H): F = +1 for an even n, -1 for an
-  odd one; H = round(d x max(mean, 3 units) / 3 units), d drawn from the cell's key (MD5 of
-  the key and the measure's name) in +-[0.35, 0.7], mean = x / n. The unit is 1 for counts
-  (members, women, ...) and USD 0.02 for money. Two cells that differ by exactly one group
-  have n of different parity, so their noises differ by 2 units plus a multiple of 3 units:
-  never by zero. No difference of two cells is ever exactly a group's members, women or
-  savings (savings miss by 2 cents or more);
+  odd one; H = round(d x max(mean, 3 units) / 3 units), d drawn from the cell's key (two
+  bytes of a BLAKE2b hash of the key for each measure) in +-[0.35, 0.7], mean = x / n. The
+  unit is 1 for counts (members, women, ...) and USD 0.02 for money. Two cells that differ
+  by exactly one group have n of different parity, so their noises differ by 2 units plus a
+  multiple of 3 units: never by zero. No difference of two cells is ever exactly a group's
+  members, women or savings (savings miss by 2 cents or more);
 - zero stays zero; a part equal to its whole (women = members in a women-only cell) stays
   equal to the perturbed whole, so shares of 0 % and 100 % stay exact; any other part stays
   between 0 and its perturbed whole, in its class modulo 3 units where there is room;
@@ -124,71 +125,83 @@ def ensure_secret(con: duckdb.DuckDBPyConnection, secret: str | None = None) -> 
 
 # --- The noise -------------------------------------------------------------------------------
 
-
-def draw(key: object, measure: str) -> float:
-    """The cell's draw for a measure: from -0.7 to -0.35 or from 0.35 to 0.7, each half as
-    likely, a fixed function of the cell's key (MD5)."""
-    digest = hashlib.md5(f"{key}:{measure}".encode(), usedforsecurity=False).digest()
-    u = int.from_bytes(digest[:8], "big") / 2**64
-    low, high = DRAW
-    if u < 0.5:
-        return -(low + (high - low) * 2 * u)
-    return low + (high - low) * 2 * (u - 0.5)
-
-
-def parity(n: int) -> int:
-    """F: +1 for an even number of groups, -1 for an odd one."""
-    return 1 if n % 2 == 0 else -1
+# Every draw a cell may need, each from its own two bytes of one hash of the cell's key.
+DRAWN: tuple[str, ...] = (
+    "groups",
+    *(name for name, *_ in MEASURES),
+    "cost_members",
+    "cost_groups",
+    "sizes",
+    "numerator",
+    "denominator",
+)
+_POSITION = {name: i for i, name in enumerate(DRAWN)}
 
 
-def noisy_sum(
-    x: float | None,
-    n: int | None,
-    key: object,
-    measure: str,
-    unit: float = COUNT,
-    lo: float | None = 0,
-    whole: float | None = None,
-    whole_noisy: float | None = None,
-) -> float | None:
-    """A sum x of a cell of n groups, perturbed (see the module's docstring)."""
-    if x is None or x == 0 or not n:
-        return x
-    if whole is not None and x == whole:
-        return whole_noisy
-    f = parity(n)
-    h = round(max(abs(x) / n, LEAST_MEAN * unit) * draw(key, measure) / (3 * unit))
-    if lo is not None:
-        h = max(h, math.ceil((lo - x - unit * f) / (3 * unit)))
-    if whole_noisy is not None:
-        h = min(h, math.floor((whole_noisy - x - unit * f) / (3 * unit)))
-    value = x + unit * (f + 3 * h)
-    if lo is not None:
-        value = max(value, lo)
-    if whole_noisy is not None:
-        value = min(value, whole_noisy)
-    return value
+class Cell:
+    """A cell of n groups with key `key`: its F and its draws (one BLAKE2b hash of the key,
+    64 bytes, two per draw: each from -0.7 to -0.35 or from 0.35 to 0.7)."""
 
+    def __init__(self, n: int, key: object) -> None:
+        self.n = n
+        self.f = 1 if n % 2 == 0 else -1
+        self._digest = hashlib.blake2b(str(key).encode(), digest_size=64).digest()
 
-def noisy_groups(n: int | None, key: object, measure: str = "groups") -> int | None:
-    """A number of groups n, perturbed: n + F or n - 2F by the draw's sign, at least 1."""
-    if not n:
-        return n
-    f = parity(n)
-    return max(1, n + (f if draw(key, measure) < 0 else -2 * f))
+    def draw(self, measure: str) -> float:
+        at = 2 * _POSITION[measure]
+        u = int.from_bytes(self._digest[at : at + 2], "big") / 65536
+        low, high = DRAW
+        if u < 0.5:
+            return -(low + (high - low) * 2 * u)
+        return low + (high - low) * 2 * (u - 0.5)
+
+    def sum(
+        self,
+        measure: str,
+        x: float | None,
+        unit: float = COUNT,
+        lo: float | None = 0,
+        whole: float | None = None,
+        whole_noisy: float | None = None,
+    ) -> float | None:
+        """A sum x of the cell, perturbed (see the module's docstring)."""
+        if x is None or x == 0 or not self.n:
+            return x
+        if whole is not None and x == whole:
+            return whole_noisy
+        f, step = self.f, 3 * unit
+        h = round(max(abs(x) / self.n, LEAST_MEAN * unit) * self.draw(measure) / step)
+        if lo is not None:
+            h = max(h, math.ceil((lo - x - unit * f) / step))
+        if whole_noisy is not None:
+            h = min(h, math.floor((whole_noisy - x - unit * f) / step))
+        value = x + unit * (f + 3 * h)
+        if lo is not None:
+            value = max(value, lo)
+        if whole_noisy is not None:
+            value = min(value, whole_noisy)
+        return value
+
+    def groups(self, measure: str = "groups", n: int | None = None) -> int | None:
+        """A number of groups (the cell's own, or `n`), perturbed: n + F or n - 2F by the
+        draw's sign, at least 1."""
+        n = self.n if n is None else n
+        if not n:
+            return n
+        f = 1 if n % 2 == 0 else -1
+        return max(1, n + (f if self.draw(measure) < 0 else -2 * f))
 
 
 def perturb(n: int, key: object, sums: Mapping[str, float | None]) -> dict[str, float | None]:
     """Every sum of MEASURES of a cell of n groups, and its number of groups, perturbed."""
-    out: dict[str, float | None] = {"groups": noisy_groups(n, key)}
+    cell = Cell(n, key)
+    out: dict[str, float | None] = {"groups": cell.groups()}
     true: dict[str, float | None] = {"groups": n}
     for name, unit, lo, whole in MEASURES:
         true[name] = sums.get(name)
-        out[name] = noisy_sum(
-            true[name],
-            n,
-            key,
+        out[name] = cell.sum(
             name,
+            true[name],
             unit,
             lo,
             true[whole] if whole else None,
@@ -208,16 +221,17 @@ def network(
     """A network indicator's numerator and denominator over n recording groups, perturbed:
     the denominator (people, or the groups that record it), then the numerator (money; or a
     part of the denominator where it counts the same people or groups)."""
+    cell = Cell(n, key)
     if kind in ("yesno", "category") or per == "groups":
-        noisy_d = noisy_groups(int(denominator), key, "denominator") if denominator else denominator
+        noisy_d = cell.groups("denominator", int(denominator)) if denominator else denominator
     else:
-        noisy_d = noisy_sum(denominator, n, key, "denominator")
+        noisy_d = cell.sum("denominator", denominator)
     if kind == "amount":
-        noisy_n = noisy_sum(numerator, n, key, "numerator", MONEY)
+        noisy_n = cell.sum("numerator", numerator, MONEY)
     elif kind in ("yesno", "category") or per != "groups":
-        noisy_n = noisy_sum(numerator, n, key, "numerator", COUNT, 0, denominator, noisy_d)
+        noisy_n = cell.sum("numerator", numerator, COUNT, 0, denominator, noisy_d)
     else:
-        noisy_n = noisy_sum(numerator, n, key, "numerator")
+        noisy_n = cell.sum("numerator", numerator)
     return {"numerator": noisy_n, "denominator": noisy_d}
 
 
@@ -225,7 +239,6 @@ def network(
 
 _SUMS = "STRUCT(" + ", ".join(f"{name} DOUBLE" for name, *_ in MEASURES) + ")"
 _PERTURBED = "STRUCT(groups BIGINT, " + _SUMS.removeprefix("STRUCT(")
-_PAIR = "STRUCT(numerator DOUBLE, denominator DOUBLE)"
 _defining = threading.Lock()
 
 
@@ -234,11 +247,11 @@ def _perturb_udf(n: int, key: str, sums: Mapping[str, float | None]) -> dict[str
 
 
 def _sum_udf(n: int, key: str, name: str, x: float | None) -> float | None:
-    return noisy_sum(x, n, key, name)
+    return Cell(n, key).sum(name, x)
 
 
 def _groups_udf(n: int, key: str, name: str) -> int | None:
-    return noisy_groups(n, key, name)
+    return Cell(n, key).groups(name)
 
 
 def _functions() -> list[tuple[str, Any, list[str], str]]:
@@ -249,17 +262,10 @@ def _functions() -> list[tuple[str, Any, list[str], str]]:
         ("vsla_sum", _sum_udf, ["BIGINT", "VARCHAR", "VARCHAR", "DOUBLE"], "DOUBLE"),
         # (groups, cell key, measure name) -> the number of groups perturbed
         ("vsla_groups", _groups_udf, ["BIGINT", "VARCHAR", "VARCHAR"], "BIGINT"),
-        # (kind, per, groups, key, numerator, denominator) -> both, perturbed
-        (
-            "vsla_network",
-            network,
-            ["VARCHAR", "VARCHAR", "BIGINT", "VARCHAR", "DOUBLE", "DOUBLE"],
-            _PAIR,
-        ),
     ]
 
 
-PLAIN = ("perturbation=perturbation_none", "network_noise=network_noise_none")
+PLAIN = ("perturbation=perturbation_none",)
 
 
 def swaps(foreign: tuple[str, ...] | None) -> tuple[str, ...]:

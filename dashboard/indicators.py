@@ -668,11 +668,16 @@ def compute_many(
     finally:
         cur.close()
     out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in wanted}
+    # the cells that hold other organisations' groups: their network indicators are
+    # perturbed too (dashboard.disclosure)
+    records = [dict(zip(names, values, strict=True)) for values in rows]
+    perturbed = {
+        (r["as_of"], r["breakdown"] or "", r["by_value"]) for r in records if r["foreign_groups"]
+    }
     own, extra = (
-        network_values(con, params, filters, wanted, source, noise) if network else ((), {})
+        network_values(con, params, filters, wanted, source, perturbed) if network else ((), {})
     )
-    for values in rows:
-        record = dict(zip(names, values, strict=True))
+    for record in records:
         by = record["breakdown"] or None
         row: dict[str, Any] = {}
         if timed:
@@ -705,10 +710,12 @@ def network_values(
     filters: Filters,
     bys: Sequence[str | None],
     source: str = "auto",
-    noise: tuple[str, ...] = (),
+    perturbed: set[tuple[Any, str, Any]] | frozenset[tuple[Any, str, Any]] = frozenset(),
 ) -> tuple[tuple[str, ...], dict[tuple[Any, str, Any], dict[str, float | None]]]:
     """The network's own indicators (data/network.toml) for the same scope, breakdowns and
-    dates as `params`: their ids, and their values keyed by (as_of, breakdown, by_value).
+    dates as `params`: their ids, and their values keyed by (as_of, breakdown, by_value);
+    those of the `perturbed` cells (keyed so: they hold other organisations' groups)
+    perturbed (dashboard.disclosure).
     Fields whose column the pool lacks (nothing imported yet) are None. The active groups
     come from rollup_groups when it holds the dates and every field's column (a dataset
     field declared since the last import is not in it), else from the datasets."""
@@ -720,17 +727,20 @@ def network_values(
     ids = tuple(ind.id for ind in own)
     if not wanted:
         return ids, {}
-    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted, present, noise)
+    query = _network_query(con, filters, params["as_of_dates"], bys, source, wanted, present)
     cur = con.cursor()
     try:
-        if not noise:
-            disclosure.define(cur)
         bound = params | {"fields": wanted}
         rows = cur.execute(query, {k: v for k, v in bound.items() if f"${k}" in query}).fetchall()
     finally:
         cur.close()
+    kinds = {w["name"]: (w["kind"], w["denominator"]) for w in wanted}
     values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
-    for as_of, breakdown, by_value, name, numerator, denominator in rows:
+    for as_of, breakdown, by_value, name, numerator, denominator, n, key in rows:
+        if (as_of, breakdown or "", by_value) in perturbed:
+            kind, per = kinds[name]
+            noisy = disclosure.network(kind, per, int(n), key, numerator, denominator)
+            numerator, denominator = noisy["numerator"], noisy["denominator"]
         share = (
             float(numerator) / float(denominator) if numerator is not None and denominator else None
         )
@@ -770,22 +780,21 @@ def _network_query(
     source: str,
     wanted: list[dict[str, Any]],
     present: set[str],
-    noise: tuple[str, ...] = (),
 ) -> str:
     """The SQL of the network's indicators: from rollup_network when it holds the dates and
     these indicators and the cube can answer (as indicators_cube.sql), else over the active
     groups of rollup_groups when it has every field's column, else from the datasets."""
     from dashboard import rollups  # rollups builds on this module
 
-    live = with_fields(con, sql("network_indicators", MEASURED, *noise), present)
+    live = with_fields(con, sql("network_indicators", MEASURED), present)
     if source == "datasets" or not rollups.available(con, dates, filters, bys):
         return live
     held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_network'").fetchone()
     cube = "trainer" not in bys and rollups.cube_bounds(filters) and source != "groups"
     if cube and held is not None and held[0] == network_key(wanted):
-        return sql("network_indicators_cube", MEASURED, *noise)
+        return sql("network_indicators_cube", MEASURED)
     if _rollup_holds(con):
-        return sql("network_indicators", rollups.FROM_GROUPS, MEASURED, *noise)
+        return sql("network_indicators", rollups.FROM_GROUPS, MEASURED)
     return live
 
 

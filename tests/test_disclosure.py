@@ -231,3 +231,25 @@ def test_the_caption_says_so_where_it_applies(app):
     assert note in caption(MEMBER)  # the network's total holds others' groups
     assert note not in caption(MEMBER, "?organisation=Nordlys+Aid")  # its own only
     assert note not in caption(("admin", "demo-admin"))
+
+
+def test_the_network_s_own_indicators_are_perturbed_for_outsiders_only(app):
+    """The network's own indicators are ratios of sums too: perturbed where a cell holds
+    others' groups (shares stay shares), exact for the administrator."""
+    from dashboard import datasource, db
+    from dashboard.indicators import compute
+
+    with db.cursor() as con:
+        exact = {r["project"]: r for r in compute(con, Filters(), "project", network=True)}
+    shown = datasource.indicator_rows(Filters(), "project", network=True)  # a guest
+    moved = 0
+    for row in shown:
+        if row.get("suppressed"):
+            continue
+        for name in ("ndf_formal_account", "ndf_peacebuilding", "ndf_bank_linked"):
+            value, true = row[name], exact[row["project"]][name]
+            assert (value is None) == (true is None)
+            if value is not None:
+                assert 0 <= value <= 1
+                moved += value != true
+    assert moved > 10
