@@ -57,10 +57,13 @@ def png_dpi(data: bytes) -> float:
     return x * 0.0254
 
 
-def export(client, app, cid, fmt, search=""):
-    """Click an item of a chart's "Export" menu: the chart's id and the link are all the
-    browser sends."""
-    payload = {
+def export_payload(cid: str, fmt: str, search: str = "", figure: dict | None = None) -> dict:
+    """The body of a click on an item of a chart's "Export" menu; with `figure`, the body
+    of the older request that also carried the chart's figure (what an attacker sends)."""
+    state = [{"id": "url", "property": "search", "value": search}]
+    if figure is not None:
+        state.insert(0, {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": figure})
+    return {
         "output": '{"id":["MATCH"],"type":"download"}.data',
         "outputs": {"id": {"id": cid, "type": "download"}, "property": "data"},
         "inputs": [
@@ -73,12 +76,18 @@ def export(client, app, cid, fmt, search=""):
                 for f, _ in EXPORTS
             ]
         ],
-        "state": [{"id": "url", "property": "search", "value": search}],
+        "state": state,
         "changedPropIds": [
             json.dumps({"fmt": fmt, "id": cid, "type": "export"}, separators=(",", ":"))
             + ".n_clicks"
         ],
     }
+
+
+def export(client, app, cid, fmt, search=""):
+    """Click an item of a chart's "Export" menu: the chart's id and the link are all the
+    browser sends."""
+    payload = export_payload(cid, fmt, search)
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.data[:500]
     data = json.loads(response.data)["response"][
@@ -399,25 +408,7 @@ def test_a_posted_figure_is_never_drawn(client, hand_app, listener):
         "layout": {"title": {"text": crafted_title(base)}, "meta": {"title": "Crafted"}},
     }
     cid = "ef-project"
-    payload = {
-        "output": '{"id":["MATCH"],"type":"download"}.data',
-        "outputs": {"id": {"id": cid, "type": "download"}, "property": "data"},
-        "inputs": [
-            [
-                {
-                    "id": {"fmt": f, "id": cid, "type": "export"},
-                    "property": "n_clicks",
-                    "value": 1 if f == "svg" else None,
-                }
-                for f, _ in EXPORTS
-            ]
-        ],
-        "state": [
-            {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": figure},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ['{"fmt":"svg","id":"ef-project","type":"export"}.n_clicks'],
-    }
+    payload = export_payload(cid, "svg", "", figure)
     response = client.post("/_dash-update-component", json=payload)
     assert b"Crafted" not in response.data and base.encode() not in response.data
     # The same click as the page sends it (the id and the link) gives the server's own chart.
