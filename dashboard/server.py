@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 from flask import Flask
 
-from dashboard import auth, datasource, i18n, login, network, report, responses
+from dashboard import auth, datasource, guard, i18n, login, network, report, responses
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.i18n import _
@@ -181,5 +181,6 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     _demo_accounts()
     for module in (*PAGES, present):
         module.register_callbacks(app)
+    guard.register(app)  # (after every callback; before the kept answers are served)
     responses.register(app)
     return app

@@ -22,6 +22,7 @@ import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from werkzeug.exceptions import BadRequest
 
 from dashboard import datasource, deck, exports, i18n, network
 from dashboard.components.cards import EXPORTS
@@ -923,7 +924,7 @@ def register_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
         fmt = trigger.get("fmt")
         module = page_of(trigger.get("id"))
         if module is None or fmt not in dict(EXPORTS):
-            return no_update
+            raise BadRequest("No such chart or export format.")
         figure = deck.page_content(module, search).figures.get(trigger["id"])
         if figure is None:  # not drawn for this view
             return no_update

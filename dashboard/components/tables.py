@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from werkzeug.exceptions import BadRequest
 
 from dashboard import exports
 from dashboard.components.cards import D3_FORMATS, download_menu
@@ -67,6 +68,8 @@ def register_table_export(
         if not isinstance(trigger, dict) or not any(clicks):
             return no_update
         fmt = trigger["fmt"]
+        if fmt not in dict(TABLE_EXPORTS):
+            raise BadRequest(f"No export format {fmt!r}.")
         view = read_view(search)
         table = make(search)
         name = export_name(view, table.title, fmt)
