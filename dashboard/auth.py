@@ -1,8 +1,19 @@
 """Who is looking: users, their organisation and role, and what each viewer may see.
 
 Users live in a small SQLite store beside the pool, separate from it (the pool is read-only
-to the web server). Passwords are hashed with Argon2id (argon2-cffi). Failed logins are
-slowed and, after repeated failures, the account is locked for a while.
+to the web server), with their sign-in sessions and the counts of failed sign-ins.
+Passwords are hashed with Argon2id (argon2-cffi) at OWASP's parameters for a server
+(19 MiB, 2 passes, 1 lane: about 25 ms on a 2-core server). Failed sign-ins are throttled
+per username and per client address (OWASP's authentication guidance): after a few, the
+next attempt is refused without checking the password until a growing delay has passed,
+with the same answer for names that exist and names that do not; no account is ever
+locked, and no request sleeps.
+
+Sessions live on the server: the signed cookie holds a random session id; the store keeps
+its user, when it began and when it was last used. A session ends at sign-out, after
+SESSION_HOURS whatever happens (requests do not extend it), after IDLE_MINUTES without a
+request, and when the user's password, role or organisation changes or the user is removed
+(or `vsla user signout` ends all of a user's sessions).
 
 Roles:
 - admin: everything; imports data; manages users;
@@ -16,15 +27,18 @@ against the store on every request), never from anything else the browser sends.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import os
 import re
+import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -34,19 +48,39 @@ from dashboard.config import pool_path
 from dashboard.i18n import N_, _, ngettext
 
 ROLES = ("admin", "member")
-MAX_FAILURES = 5  # failed logins in a row before the account is locked
-LOCK_MINUTES = 15
-FAILURE_DELAY = 1.0  # seconds every failed login waits (slows guessing)
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 MIN_PASSWORD = 8
 
-_hasher = PasswordHasher()  # Argon2id, the library's (RFC 9106) parameters
+SESSION_HOURS = 12  # a session's absolute lifetime: requests do not extend it
+IDLE_MINUTES = 120  # a session unused this long ends
+SEEN_EVERY = 60  # seconds: how often a session's last use is written down
+
+# Throttling (per username and per client address): after FREE failures in a row, each
+# attempt waits BASE_DELAY x 2^(failures - FREE) seconds after the last failure, at most
+# MAX_DELAY; a key forgets its failures FORGET seconds after the last one.
+THROTTLE = {"user": (4, 2.0), "address": (20, 1.0)}  # kind: (FREE, BASE_DELAY)
+MAX_DELAY = 300.0
+FORGET = 3600.0
+
+# Argon2id at OWASP's minimum for a server (m = 19 MiB, t = 2, p = 1): about 25 ms a check
+# on a 2-core server, so a sign-in holds a worker briefly; hashes made with other parameters
+# are upgraded at their next sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_clock = time.time  # (seconds since the epoch; tests move it)
 # Verified when a username is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
 class AuthError(ValueError):
     """A user-store request that cannot be done; the message says why in plain words."""
+
+
+class Throttled(AuthError):
+    """Too many failed sign-ins for this username or address: try again in `seconds`."""
+
+    def __init__(self, message: str, seconds: int) -> None:
+        super().__init__(message)
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -87,8 +121,12 @@ def users_path() -> Path:
     return Path(env) if env else pool_path().with_name("users.sqlite")
 
 
+_READY: set[tuple[int, str]] = set()  # (pid, path) of stores whose tables exist
+
+
 class UserStore:
-    """Users in one SQLite file. Safe for several worker processes (SQLite locks)."""
+    """Users, sessions and failed sign-ins in one SQLite file. Safe for several worker
+    processes (SQLite's locks; writes in short transactions)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else users_path()
@@ -99,16 +137,10 @@ class UserStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=10)
         try:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS users ("
-                " username TEXT PRIMARY KEY COLLATE NOCASE,"
-                " role TEXT NOT NULL CHECK (role IN ('admin', 'member')),"
-                " organisation TEXT,"
-                " password_hash TEXT NOT NULL,"
-                " failures INTEGER NOT NULL DEFAULT 0,"
-                " locked_until TEXT,"
-                " created_at TEXT NOT NULL)"
-            )
+            ready = (os.getpid(), str(self.path.resolve()))
+            if ready not in _READY:
+                _create_tables(con)
+                _READY.add(ready)
             with con:
                 yield con
         finally:
@@ -117,44 +149,66 @@ class UserStore:
     # --- managing users --------------------------------------------------------------------
 
     def add(self, username: str, password: str, role: str, organisation: str | None) -> User:
-        username = username.strip()
-        if not USERNAME.match(username):
-            raise AuthError(
-                f"{username!r} cannot be a username: use 2-64 letters, digits or . _ @ - "
-                "(starting with a letter or digit)."
-            )
-        if role not in ROLES:
-            raise AuthError(f"Role {role!r} is not known: expected admin or member.")
-        if role == "member" and not (organisation or "").strip():
-            raise AuthError("A member belongs to an organisation: give --organisation.")
-        if role == "admin":
-            organisation = None
-        _check_password(password)
+        username, organisation = _checked(username, password, role, organisation)
         with self._db() as con:
             if con.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
                 raise AuthError(f"There is already a user {username!r}.")
-            con.execute(
-                "INSERT INTO users (username, role, organisation, password_hash, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (username, role, organisation, _hasher.hash(password), _now().isoformat()),
-            )
+            _insert(con, username, password, role, organisation)
         return User(username, role, organisation)
+
+    def add_missing(self, accounts: Iterable[tuple[str, str, str, str | None]]) -> int:
+        """Add each (username, password, role, organisation) that is not there yet, in one
+        transaction: idempotent, and safe when several processes do it at once (the demo
+        accounts, created by every gunicorn worker as it starts). Returns how many."""
+        wanted = [(*_checked(u, p, r, o), p, r) for u, p, r, o in accounts]
+        hashed = [(u, _hasher.hash(p), r, o) for u, o, p, r in wanted]  # (before the lock)
+        with self._db() as con:
+            con.execute("BEGIN IMMEDIATE")
+            added = 0
+            for username, password_hash, role, organisation in hashed:
+                added += con.execute(
+                    "INSERT OR IGNORE INTO users (username, role, organisation, password_hash,"
+                    " created_at) VALUES (?, ?, ?, ?, ?)",
+                    (username, role, organisation, password_hash, _now().isoformat()),
+                ).rowcount
+        return added
 
     def remove(self, username: str) -> None:
         with self._db() as con:
             if con.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount == 0:
                 raise AuthError(f"There is no user {username!r}.")
+            _end_sessions(con, username)
 
     def set_password(self, username: str, password: str) -> None:
         _check_password(password)
         with self._db() as con:
             changed = con.execute(
-                "UPDATE users SET password_hash = ?, failures = 0, locked_until = NULL"
-                " WHERE username = ?",
+                "UPDATE users SET password_hash = ? WHERE username = ?",
                 (_hasher.hash(password), username),
             ).rowcount
             if changed == 0:
                 raise AuthError(f"There is no user {username!r}.")
+            _end_sessions(con, username)
+            con.execute("DELETE FROM throttle WHERE key = ?", (_throttle_key("user", username),))
+
+    def set_role(self, username: str, role: str, organisation: str | None) -> User:
+        """Change a user's role (and organisation); their sessions end."""
+        user = self.get(username)
+        if user is None:
+            raise AuthError(f"There is no user {username!r}.")
+        _name, organisation = _checked(user.username, "x" * MIN_PASSWORD, role, organisation)
+        with self._db() as con:
+            con.execute(
+                "UPDATE users SET role = ?, organisation = ? WHERE username = ?",
+                (role, organisation, user.username),
+            )
+            _end_sessions(con, user.username)
+        return User(user.username, role, organisation)
+
+    def sign_out_everywhere(self, username: str) -> int:
+        """End every session of a user; returns how many there were."""
+        with self._db() as con:
+            return _end_sessions(con, username)
 
     def users(self) -> list[User]:
         with self._db() as con:
@@ -171,51 +225,176 @@ class UserStore:
             ).fetchone()
         return User(*row) if row else None
 
-    # --- logging in ------------------------------------------------------------------------
+    # --- signing in ------------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> User:
-        """The user, if the password is right and the account not locked; else AuthError
-        (after a delay). The message never says whether the name exists."""
+    def authenticate(self, username: str, password: str, address: str = "") -> User:
+        """The user, if the password is right; else AuthError, or Throttled while this
+        username or address has failed too often lately (the password is then not even
+        checked). Messages never say whether the name exists."""
+        username = username.strip()
+        keys = [_throttle_key("user", username), _throttle_key("address", address)]
+        now = _clock()
+        with self._db() as con:
+            wait = max(_throttle_wait(con, key, now) for key in keys)
+            if wait > 0:
+                seconds = math.ceil(wait)
+                raise Throttled(
+                    ngettext(
+                        "Too many failed sign-ins; try again in {seconds} second.",
+                        "Too many failed sign-ins; try again in {seconds} seconds.",
+                        seconds,
+                    ).format(seconds=seconds),
+                    seconds,
+                )
+            row = con.execute(
+                "SELECT username, role, organisation, password_hash FROM users WHERE username = ?",
+                (username,),
+            ).fetchone()
+        stored = row[3] if row else _DUMMY_HASH  # (an unknown name costs the same)
+        if row is None or not _verify(stored, password):
+            with self._db() as con:
+                for key in keys:
+                    con.execute(
+                        "INSERT INTO throttle (key, failures, last) VALUES (?, 1, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET"
+                        " failures = CASE WHEN ? - last > ? THEN 1 ELSE failures + 1 END,"
+                        " last = excluded.last",
+                        (key, now, now, FORGET),
+                    )
+            raise AuthError(_("The username or password is not right."))
+        name, role, organisation, _hash = row
+        with self._db() as con:
+            con.execute("DELETE FROM throttle WHERE key = ?", (keys[0],))
+            if _hasher.check_needs_rehash(stored):
+                con.execute(
+                    "UPDATE users SET password_hash = ? WHERE username = ?",
+                    (_hasher.hash(password), name),
+                )
+        return User(name, role, organisation)
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def start_session(self, username: str) -> str:
+        """A new session of a user (signed in just now); returns its id (for the cookie)."""
+        sid = secrets.token_urlsafe(32)
+        now = _clock()
+        with self._db() as con:
+            con.execute(
+                "DELETE FROM sessions WHERE created < ? OR seen < ?",
+                (now - SESSION_HOURS * 3600, now - IDLE_MINUTES * 60),
+            )
+            con.execute(
+                "INSERT INTO sessions (id_hash, username, created, seen) VALUES (?, ?, ?, ?)",
+                (_hash_id(sid), username, now, now),
+            )
+        return sid
+
+    def session_user(self, sid: str) -> User | None:
+        """The user of a live session, or None (unknown, signed out, expired, idle, or its
+        user removed or changed); a live session's last use is noted (once a minute)."""
+        now = _clock()
+        key = _hash_id(sid)
         with self._db() as con:
             row = con.execute(
-                "SELECT username, role, organisation, password_hash, failures, locked_until"
-                " FROM users WHERE username = ?",
-                (username.strip(),),
+                "SELECT u.username, u.role, u.organisation, s.created, s.seen"
+                " FROM sessions s JOIN users u ON u.username = s.username"
+                " WHERE s.id_hash = ?",
+                (key,),
             ).fetchone()
-            now = _now()
             if row is None:
-                _verify(_DUMMY_HASH, password)
-                _fail_slowly()
-                raise AuthError(_("The username or password is not right."))
-            name, role, organisation, stored, failures, locked_until = row
-            if locked_until and datetime.fromisoformat(locked_until) > now:
-                _fail_slowly()
-                raise AuthError(
-                    ngettext(
-                        "This account is locked for a while after repeated failed logins; "
-                        "try again in {minutes} minute or ask an administrator.",
-                        "This account is locked for a while after repeated failed logins; "
-                        "try again in {minutes} minutes or ask an administrator.",
-                        LOCK_MINUTES,
-                    ).format(minutes=LOCK_MINUTES)
-                )
-            if not _verify(stored, password):
-                failures += 1
-                lock = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-                con.execute(
-                    "UPDATE users SET failures = ?, locked_until = ? WHERE username = ?",
-                    (0 if lock else failures, lock.isoformat() if lock else None, name),
-                )
-                con.commit()
-                _fail_slowly()
-                raise AuthError(_("The username or password is not right."))
-            updates = "failures = 0, locked_until = NULL"
-            params: list[object] = []
-            if _hasher.check_needs_rehash(stored):
-                updates += ", password_hash = ?"
-                params.append(_hasher.hash(password))
-            con.execute(f"UPDATE users SET {updates} WHERE username = ?", (*params, name))
-        return User(name, role, organisation)
+                return None
+            username, role, organisation, created, seen = row
+            if now - created > SESSION_HOURS * 3600 or now - seen > IDLE_MINUTES * 60:
+                con.execute("DELETE FROM sessions WHERE id_hash = ?", (key,))
+                return None
+            if now - seen > SEEN_EVERY:
+                con.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
+        return User(username, role, organisation)
+
+    def end_session(self, sid: str) -> None:
+        with self._db() as con:
+            con.execute("DELETE FROM sessions WHERE id_hash = ?", (_hash_id(sid),))
+
+
+def _create_tables(con: sqlite3.Connection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS users ("
+        " username TEXT PRIMARY KEY COLLATE NOCASE,"
+        " role TEXT NOT NULL CHECK (role IN ('admin', 'member')),"
+        " organisation TEXT,"
+        " password_hash TEXT NOT NULL,"
+        " failures INTEGER NOT NULL DEFAULT 0,"  # (no longer used: throttle below)
+        " locked_until TEXT,"  # (no longer used)
+        " created_at TEXT NOT NULL)"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS sessions ("
+        " id_hash TEXT PRIMARY KEY,"  # SHA-256 of the cookie's session id
+        " username TEXT NOT NULL COLLATE NOCASE,"
+        " created REAL NOT NULL,"  # seconds since the epoch
+        " seen REAL NOT NULL)"
+    )
+    con.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS throttle ("
+        " key TEXT PRIMARY KEY,"  # user:<name> or address:<client address>
+        " failures INTEGER NOT NULL,"
+        " last REAL NOT NULL)"
+    )
+    con.commit()
+
+
+def _checked(
+    username: str, password: str, role: str, organisation: str | None
+) -> tuple[str, str | None]:
+    """A new user's (username, organisation), or AuthError saying what is wrong."""
+    username = username.strip()
+    if not USERNAME.match(username):
+        raise AuthError(
+            f"{username!r} cannot be a username: use 2-64 letters, digits or . _ @ - "
+            "(starting with a letter or digit)."
+        )
+    if role not in ROLES:
+        raise AuthError(f"Role {role!r} is not known: expected admin or member.")
+    if role == "member" and not (organisation or "").strip():
+        raise AuthError("A member belongs to an organisation: give --organisation.")
+    _check_password(password)
+    return username, (None if role == "admin" else organisation)
+
+
+def _insert(
+    con: sqlite3.Connection, username: str, password: str, role: str, organisation: str | None
+) -> None:
+    con.execute(
+        "INSERT INTO users (username, role, organisation, password_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (username, role, organisation, _hasher.hash(password), _now().isoformat()),
+    )
+
+
+def _end_sessions(con: sqlite3.Connection, username: str) -> int:
+    return con.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
+
+
+def _hash_id(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    return f"{kind}:{value.strip().lower()}"
+
+
+def _throttle_wait(con: sqlite3.Connection, key: str, now: float) -> float:
+    """Seconds until `key` may try again (0: now)."""
+    row = con.execute("SELECT failures, last FROM throttle WHERE key = ?", (key,)).fetchone()
+    if row is None or now - row[1] > FORGET:
+        return 0.0
+    free, base = THROTTLE[key.split(":", 1)[0]]
+    failures, last = row
+    if failures < free:
+        return 0.0
+    delay = min(MAX_DELAY, base * 2 ** (failures - free))
+    return max(0.0, last + delay - now)
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -228,10 +407,6 @@ def _verify(stored: str, password: str) -> bool:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"A password needs at least {MIN_PASSWORD} characters.")
-
-
-def _fail_slowly() -> None:
-    time.sleep(FAILURE_DELAY)
 
 
 def _now() -> datetime:
@@ -258,15 +433,16 @@ def demo_accounts(organisations: Iterable[str]) -> list[tuple[str, str, str]]:
 
 
 def ensure_demo_accounts(store: UserStore, organisations: Iterable[str]) -> None:
-    """Create the demo accounts that are missing (a changed password is kept)."""
+    """Create the demo accounts that are missing (a changed password is kept): in one
+    transaction, so that the workers of a fresh start can all do it at once."""
+    accounts = demo_accounts(organisations)
     existing = {u.username.lower() for u in store.users()}
-    for username, password, who in demo_accounts(organisations):
-        if username.lower() in existing:
-            continue
-        if who == DEMO_ADMIN_WHO:
-            store.add(username, password, "admin", None)
-        else:
-            store.add(username, password, "member", who)
+    if all(username.lower() in existing for username, _p, _w in accounts):
+        return
+    store.add_missing(
+        (username, password, *(("admin", None) if who == DEMO_ADMIN_WHO else ("member", who)))
+        for username, password, who in accounts
+    )
 
 
 # --- What a viewer may see -----------------------------------------------------------------

@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "user",
-        help="manage the dashboard's users (add, list, remove, passwd)",
+        help="manage the dashboard's users (add, list, remove, passwd, role, signout)",
         description="Users sign in to the dashboard: an admin sees everything; a member sees "
         "its organisation's projects in full and the projects others share. The user store "
         "is $VSLA_USERS, else users.sqlite beside the pool.",
@@ -185,7 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     u = users.add_parser("list", help="list the users")
     u = users.add_parser("remove", help="remove a user (their sign-in ends at once)")
     u.add_argument("username")
-    u = users.add_parser("passwd", help="set a user's password (and unlock the account)")
+    u = users.add_parser("passwd", help="set a user's password (their sessions end)")
+    u.add_argument("username")
+    u = users.add_parser("role", help="change a user's role or organisation (sessions end)")
+    u.add_argument("username")
+    u.add_argument("--role", choices=("admin", "member"), required=True)
+    u.add_argument("--organisation", help="the member's organisation, as in the pool")
+    u = users.add_parser("signout", help="end every session of a user (sign out everywhere)")
     u.add_argument("username")
     p.set_defaults(func=cmd_user)
 
@@ -425,7 +431,16 @@ def cmd_user(args: argparse.Namespace) -> int:
             print(f"Removed {args.username}.")
         elif args.action == "passwd":
             store.set_password(args.username, _read_password())
-            print(f"Set the password of {args.username}.")
+            print(f"Set the password of {args.username}; their sessions ended.")
+        elif args.action == "role":
+            if args.role == "member" and args.organisation:
+                _check_organisation(args.organisation)
+            user = store.set_role(args.username, args.role, args.organisation)
+            of = f", {user.organisation}" if user.organisation else ""
+            print(f"{user.username} is now {user.role}{of}; their sessions ended.")
+        elif args.action == "signout":
+            ended = store.sign_out_everywhere(args.username)
+            print(f"Ended {ended} session{'s' if ended != 1 else ''} of {args.username}.")
     except auth.AuthError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -1,8 +1,10 @@
 """Logging in and out on the web: the session, the login page and the current viewer.
 
-The session is Flask's signed cookie (HttpOnly, SameSite=Lax, Secure when the request came
-over HTTPS), holding only the username; each request looks the user up in the store, so a
-removed user loses access at once. The secret key comes from $VSLA_SECRET_KEY; serving with
+The session lives on the server (dashboard.auth: a session table in the user store); Flask's
+signed cookie (HttpOnly, SameSite=Lax, Secure when the request came over HTTPS) holds only
+its random id. Each request looks the session up, so a session ends for every copy of the
+cookie at sign-out, at its absolute lifetime or idle timeout, and when its user is removed
+or changed. The secret key comes from $VSLA_SECRET_KEY; serving with
 gunicorn refuses to start without one, `vsla serve` (local use) makes one up.
 """
 
@@ -65,7 +67,10 @@ def configure(server: flask.Flask, allow_generated_key: bool) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="vsla_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # the cookie lasts as long as a session can; requests do not extend it (the server
+        # ends the session itself: dashboard.auth)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=auth.SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     server.session_interface = SessionInterface()
     _routes(server)
@@ -98,13 +103,15 @@ def current_viewer() -> auth.Viewer:
     if cached is not None:
         return cached
     viewer = auth.GUEST
-    username = flask.session.get("user")
-    if isinstance(username, str):
-        user = auth.UserStore().get(username)
+    sid = flask.session.get("sid")
+    if isinstance(sid, str):
+        user = auth.UserStore().session_user(sid)
         if user is not None:
             viewer = auth.Viewer(user.role, user.organisation, user.username)
         else:
-            flask.session.clear()  # the user was removed
+            flask.session.pop("sid", None)  # ended: signed out, expired, or the user changed
+    elif "user" in flask.session:  # a cookie of the sessions before server-side ones
+        flask.session.pop("user", None)
     flask.g.vsla_viewer = viewer
     return viewer
 
@@ -229,13 +236,20 @@ def _routes(server: flask.Flask) -> None:
         username = (form.get("username") or "").strip()
         if not _csrf_ok(form.get("csrf")):
             return _login_form(_("The form had expired: please sign in again."), username), 400
+        store = auth.UserStore()
         try:
-            user = auth.UserStore().authenticate(username, form.get("password") or "")
+            user = store.authenticate(
+                username, form.get("password") or "", flask.request.remote_addr or ""
+            )
+        except auth.Throttled as exc:
+            page = flask.make_response(_login_form(str(exc), username, next_path), 429)
+            page.headers["Retry-After"] = str(exc.seconds)
+            return page
         except auth.AuthError as exc:
             return _login_form(str(exc), username, next_path), 401
         flask.session.clear()  # a new session for the new user (no fixation)
         flask.session.permanent = True
-        flask.session["user"] = user.username
+        flask.session["sid"] = store.start_session(user.username)
         # The sign-out form's token, made now: made later, concurrent callbacks of the first
         # page could each make one and the cookie would keep only the last.
         flask.session["csrf"] = secrets.token_urlsafe(24)
@@ -245,5 +259,8 @@ def _routes(server: flask.Flask) -> None:
     def logout() -> Any:
         if not _csrf_ok(flask.request.form.get("csrf")):
             return flask.redirect(_home(), code=303)
+        sid = flask.session.get("sid")
+        if isinstance(sid, str):
+            auth.UserStore().end_session(sid)  # every copy of the cookie ends with it
         flask.session.clear()
         return flask.redirect(_home(), code=303)

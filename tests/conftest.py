@@ -135,13 +135,21 @@ def hand_users_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _sessions(monkeypatch: pytest.MonkeyPatch, hand_users_path: Path) -> None:
-    """Every app in the tests signs sessions with a test key and knows the hand users;
-    failed logins wait a moment only."""
-    from dashboard import auth
+    """Every app in the tests signs sessions with a test key and knows the hand users; no
+    test inherits another's failed sign-ins (they throttle by username and address, and
+    every test client comes from 127.0.0.1)."""
+    import sqlite3
 
     monkeypatch.setenv("VSLA_SECRET_KEY", SECRET)
     monkeypatch.setenv("VSLA_USERS", str(hand_users_path))
-    monkeypatch.setattr(auth, "FAILURE_DELAY", 0.01)
+    con = sqlite3.connect(hand_users_path)
+    try:
+        with con:
+            con.execute("DELETE FROM throttle")
+    except sqlite3.OperationalError:  # (no table yet)
+        pass
+    finally:
+        con.close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
-"""Users, passwords and sign-in: the user store, the CLI, lockout, the session cookie and
-the secret key (gunicorn refuses to start without one)."""
+"""Users, passwords and sign-in: the user store, the CLI, throttling, server-side sessions
+and the session cookie, and the secret key (gunicorn refuses to start without one)."""
 
 from __future__ import annotations
 
@@ -57,21 +57,88 @@ def test_bad_users_are_refused_with_a_reason(
         store.add(username, password, role, organisation)
 
 
-def test_repeated_failures_lock_the_account_for_a_while(store, monkeypatch):
+class Clock:
+    """The user store's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(auth, "_clock", clock)
+
+    def no_sleep(_seconds: float) -> None:
+        raise AssertionError("a sign-in slept, holding its worker")
+
+    monkeypatch.setattr(auth.time, "sleep", no_sleep)
+    return clock
+
+
+def test_failures_are_throttled_with_growing_delays_and_never_lock(store, clock):
     store.add("kim", PASSWORD, "member", "Alpha Aid")
-    waits: list[float] = []
-    monkeypatch.setattr(auth.time, "sleep", waits.append)
-    for _ in range(auth.MAX_FAILURES):
+    free, base = auth.THROTTLE["user"]
+    for _ in range(free):
         with pytest.raises(auth.AuthError, match="not right"):
-            store.authenticate("kim", "wrong password")
-    assert len(waits) == auth.MAX_FAILURES  # every failure was slowed
-    with pytest.raises(auth.AuthError, match="locked"):
-        store.authenticate("kim", PASSWORD)  # even the right password, while locked
-    # An unknown name gets the same answer as a wrong password.
-    with pytest.raises(auth.AuthError, match="The username or password is not right"):
-        store.authenticate("nobody", PASSWORD)
-    store.set_password("kim", "a fresh password")  # an admin's reset unlocks
-    assert store.authenticate("kim", "a fresh password").username == "kim"
+            store.authenticate("kim", "wrong password", "10.0.0.1")
+    delays = []
+    for _ in range(4):
+        with pytest.raises(auth.Throttled) as throttled:  # even the right password waits
+            store.authenticate("kim", PASSWORD, "10.0.0.1")
+        delays.append(throttled.value.seconds)
+        clock.now += throttled.value.seconds  # wait it out, then fail again
+        with pytest.raises(auth.AuthError, match="not right"):
+            store.authenticate("kim", "wrong again", "10.0.0.1")
+    assert delays == [base * 1, base * 2, base * 4, base * 8]  # growing
+    for _ in range(20):  # never more than MAX_DELAY: nobody can lock an account for long
+        clock.now += auth.MAX_DELAY
+        with pytest.raises(auth.AuthError, match="not right"):
+            store.authenticate("kim", "still wrong", "10.0.0.1")
+    with pytest.raises(auth.Throttled) as throttled:
+        store.authenticate("kim", PASSWORD, "10.0.0.1")
+    assert throttled.value.seconds == auth.MAX_DELAY
+    clock.now += auth.MAX_DELAY
+    assert store.authenticate("kim", PASSWORD, "10.0.0.1").username == "kim"  # and resets
+    with pytest.raises(auth.AuthError, match="not right"):
+        store.authenticate("kim", "one slip", "10.0.0.1")  # a fresh start: not throttled
+
+
+def test_unknown_and_known_names_get_the_same_answers(store, clock):
+    store.add("kim", PASSWORD, "member", "Alpha Aid")
+    answers = {}
+    for name in ("kim", "nobody"):
+        seen = []
+        for _ in range(auth.THROTTLE["user"][0] + 1):
+            with pytest.raises(auth.AuthError) as failed:
+                store.authenticate(name, "wrong password", f"10.0.0.{len(answers) + 1}")
+            seen.append((type(failed.value).__name__, str(failed.value)))
+        answers[name] = seen
+    assert answers["kim"] == answers["nobody"]
+    assert answers["kim"][-1][0] == "Throttled"
+
+
+def test_an_address_that_fails_for_many_names_is_throttled(store, clock):
+    free, _base = auth.THROTTLE["address"]
+    for i in range(free):
+        with pytest.raises(auth.AuthError, match="not right"):
+            store.authenticate(f"guess{i}", "wrong password", "10.0.0.9")
+    with pytest.raises(auth.Throttled):
+        store.authenticate("another-name", "wrong password", "10.0.0.9")
+    store.add("kim", PASSWORD, "member", "Alpha Aid")
+    assert store.authenticate("kim", PASSWORD, "10.0.0.10").username == "kim"  # elsewhere
+
+
+def test_failures_are_forgotten_after_an_hour(store, clock):
+    for _ in range(auth.THROTTLE["user"][0]):
+        with pytest.raises(auth.AuthError, match="not right"):
+            store.authenticate("kim", "wrong password", "10.0.0.1")
+    clock.now += auth.FORGET + 1
+    with pytest.raises(auth.AuthError, match="not right"):  # not throttled
+        store.authenticate("kim", "wrong password", "10.0.0.1")
 
 
 def test_the_command_line_manages_users(tmp_path, hand_pool_path):
@@ -90,6 +157,10 @@ def test_the_command_line_manages_users(tmp_path, hand_pool_path):
     assert "kim" in run("list").stdout
     assert run("passwd", "kim", stdin="another password\n").returncode == 0
     assert auth.UserStore(tmp_path / "u.sqlite").authenticate("kim", "another password")
+    role = run("role", "kim", "--role", "admin")
+    assert role.returncode == 0 and "kim is now admin; their sessions ended." in role.stdout
+    assert auth.UserStore(tmp_path / "u.sqlite").get("kim").role == "admin"
+    assert "Ended 0 sessions of kim." in run("signout", "kim").stdout
     assert run("remove", "kim").returncode == 0
     gone = run("remove", "kim")
     assert gone.returncode == 1 and "There is no user 'kim'" in gone.stderr
@@ -168,14 +239,110 @@ def test_a_pool_that_is_not_the_demo_lists_no_accounts(hand_app):
     assert "Demo accounts" not in page and "demo-admin" not in page
 
 
-def test_guessing_passwords_over_http_locks_the_account(hand_app, hand_users_path):
+def test_guessing_passwords_over_http_is_throttled_with_the_same_page(hand_app, hand_users_path):
+    import re
+
     store = auth.UserStore(hand_users_path)
     store.add("target", PASSWORD, "member", "Alpha Aid")
     try:
-        client = hand_app.server.test_client()
-        for _ in range(auth.MAX_FAILURES):
-            assert login(client, "target", "guess-guess").status_code == 401
-        locked = login(client, "target", PASSWORD)
-        assert locked.status_code == 401 and "locked" in locked.get_data(as_text=True)
+        pages = {}
+        for name in ("target", "no-such-user"):
+            for _ in range(auth.THROTTLE["user"][0]):
+                assert login(hand_app.server.test_client(), name, "guess-guess").status_code == 401
+            throttled = login(hand_app.server.test_client(), name, PASSWORD)
+            assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+            text = throttled.get_data(as_text=True)
+            pages[name] = re.sub(r'name="csrf" value="[^"]+"', "", text.replace(name, "NAME"))
+            assert "Too many failed sign-ins; try again in" in text
+        assert pages["target"] == pages["no-such-user"]  # nothing tells names apart
+        assert "locked" not in pages["target"]
     finally:
         store.remove("target")
+
+
+# --- Sessions that end ---------------------------------------------------------------------
+
+
+def signed_in_client(app, username="alpha"):
+    client = app.server.test_client()
+    assert login(client, username).status_code == 303
+    return client
+
+
+def viewer_of(client, app) -> str:
+    """The role the server gives the client's cookie (guest, member or admin)."""
+    from tests.dash_client import call
+
+    result = call(client, app, "account.children", {"url.pathname": "/"})
+    return "guest" if "Guest" in str(result) else "signed in"
+
+
+def copy_cookie(client, app):
+    """A second client holding a copy of `client`'s session cookie (as a thief would)."""
+    copy = app.server.test_client()
+    cookie = client.get_cookie("vsla_session")
+    copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain or "localhost")
+    return copy
+
+
+def sign_out(client) -> None:
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.post("/logout", data={"csrf": token}).status_code == 303
+
+
+def test_a_cookie_saved_before_signing_out_no_longer_signs_in(hand_app):
+    client = signed_in_client(hand_app)
+    saved = copy_cookie(client, hand_app)
+    assert viewer_of(saved, hand_app) == "signed in"
+    sign_out(client)
+    assert viewer_of(client, hand_app) == "guest"
+    assert viewer_of(saved, hand_app) == "guest"  # the copy ended with the session
+
+
+@pytest.mark.parametrize("change", ["passwd", "remove", "role", "signout"])
+def test_changing_a_user_ends_their_sessions(hand_app, hand_users_path, change):
+    store = auth.UserStore(hand_users_path)
+    store.add("temp", PASSWORD, "member", "Alpha Aid")
+    try:
+        client = signed_in_client(hand_app, "temp")
+        assert viewer_of(client, hand_app) == "signed in"
+        if change == "passwd":
+            store.set_password("temp", "a new long password")
+        elif change == "remove":
+            store.remove("temp")
+        elif change == "role":
+            store.set_role("temp", "admin", None)
+        else:
+            assert store.sign_out_everywhere("temp") == 1
+        assert viewer_of(client, hand_app) == "guest"
+    finally:
+        if store.get("temp"):
+            store.remove("temp")
+
+
+def test_a_session_ends_after_its_lifetime_however_busy(hand_app, clock):
+    client = signed_in_client(hand_app)
+    for _ in range(auth.SESSION_HOURS * 2 - 1):  # a request every half hour: never idle
+        clock.now += 1800
+        assert viewer_of(client, hand_app) == "signed in"
+    clock.now += 1801  # 12 hours and a second since signing in
+    assert viewer_of(client, hand_app) == "guest"
+
+
+def test_a_session_ends_when_idle(hand_app, clock):
+    client = signed_in_client(hand_app)
+    clock.now += auth.IDLE_MINUTES * 60 - 5
+    assert viewer_of(client, hand_app) == "signed in"  # and noted as used now
+    clock.now += auth.IDLE_MINUTES * 60 - 5
+    assert viewer_of(client, hand_app) == "signed in"
+    clock.now += auth.IDLE_MINUTES * 60 + 5
+    assert viewer_of(client, hand_app) == "guest"
+
+
+def test_requests_do_not_extend_the_cookie(hand_app):
+    client = signed_in_client(hand_app)
+    response = client.get("/")
+    assert "vsla_session" not in (response.headers.get("Set-Cookie") or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -24,26 +25,30 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def gunicorn_url(hand_pool_path):
+@contextlib.contextmanager
+def serving(pool: Path, workers: int = 2, env: dict[str, str] | None = None):
+    """gunicorn as the README starts it (app:server, gunicorn.conf.py), on `pool`; yields
+    its URL once it answers, and its output so far."""
     port = _free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "app:server", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
     proc = subprocess.Popen(
-        [str(gunicorn), "app:server", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"],
+        [*command, "--timeout", "60"],
         cwd=ROOT,
-        env=dict(os.environ, VSLA_DB=str(hand_pool_path)),
+        env=dict(env if env is not None else os.environ, VSLA_DB=str(pool)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 urllib.request.urlopen(url + "/", timeout=5)
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
                     out = proc.stdout.read().decode() if proc.stdout else ""
                     pytest.fail(f"gunicorn did not start:\n{out}")
                 time.sleep(0.2)
@@ -51,6 +56,12 @@ def gunicorn_url(hand_pool_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def gunicorn_url(hand_pool_path):
+    with serving(hand_pool_path) as url:
+        yield url
 
 
 def signed_in(url: str, username: str) -> urllib.request.OpenerDirector:
@@ -125,3 +136,80 @@ def test_each_worker_renders_reports_with_its_own_renderer(gunicorn_url):
             assert body.startswith(b"%PDF-") and b"/Type /Page" in body
         else:
             assert body.count(b"<svg") == 4, path
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dashboard.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo") / "pool.duckdb", seed=5, groups=300).path
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_the_readme_start_on_a_fresh_demo_pool_serves(small_demo, tmp_path, workers):
+    """The README's production start, on a fresh copy of the demo pool with no user store
+    yet: every worker creates the demo accounts as it starts, at once, and none fails."""
+    import shutil
+    import sqlite3
+
+    pool = tmp_path / "pool.duckdb"
+    shutil.copyfile(small_demo, pool)
+    env = {k: v for k, v in os.environ.items() if k != "VSLA_USERS"}  # the store beside it
+    with serving(pool, workers, env) as url:
+        for _ in range(workers * 3):  # (each worker, likely)
+            with urllib.request.urlopen(url + "/login", timeout=30) as response:
+                assert response.status == 200
+                assert b"demo-admin" in response.read()
+    names = [
+        n
+        for (n,) in sqlite3.connect(tmp_path / "users.sqlite").execute("SELECT username FROM users")
+    ]
+    assert len(names) == len(set(names)) == 9  # the admin and one per organisation, once
+
+
+def test_failed_sign_ins_do_not_starve_pages(gunicorn_url, hand_pool_path, monkeypatch):
+    """Twelve sign-ins with wrong passwords at once (each used to hold a worker for about
+    two seconds, sleeping): a page's callback, asked for at the same time, still answers
+    promptly (the old code made it wait 22 s), and every sign-in gets its answer."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.error import HTTPError
+    from urllib.parse import urlencode
+
+    monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
+    from dashboard.server import create_app
+
+    body = json.dumps(request_body(create_app(), "ov-lead.children", {"url.search": ""}))
+
+    def fail(i: int) -> int:
+        import http.cookiejar
+
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with opener.open(gunicorn_url + "/login", timeout=60) as response:
+            token = re.search(r'name="csrf" value="([^"]+)"', response.read().decode()).group(1)
+        form = {"username": f"admin{i % 3 or ''}", "password": "wrong guess", "csrf": token}
+        try:
+            opener.open(gunicorn_url + "/login", data=urlencode(form).encode(), timeout=60)
+        except HTTPError as exc:
+            return exc.code
+        return 200
+
+    def page() -> tuple[float, int]:
+        started = time.monotonic()
+        request = urllib.request.Request(
+            gunicorn_url + "/_dash-update-component",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return time.monotonic() - started, response.status
+
+    with ThreadPoolExecutor(max_workers=13) as pool:
+        failures = [pool.submit(fail, i) for i in range(12)]
+        waited, status = pool.submit(page).result()
+        codes = [f.result() for f in failures]
+    assert status == 200
+    assert waited < 10  # a generous bound: promptly, even on a busy machine
+    assert set(codes) <= {401, 429} and codes.count(401) >= 4
