@@ -192,13 +192,22 @@ def test_report_of_issues() -> None:
 
 
 def test_a_second_import_at_the_same_time_is_refused(pool: Path, tmp_path: Path) -> None:
+    import os
+
     path = write_csv(tmp_path / "x" / "datasets.csv", [dataset(report_date="2024-09-30")])
-    with open(f"{pool}.lock", "a+b") as held:
+    held = os.open(pool.parent, os.O_RDONLY)  # (as a running import holds the folder)
+    try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(ImportRejected, match="another import into this pool is running"):
             import_files([path], pool)
         fcntl.flock(held, fcntl.LOCK_UN)
+    finally:
+        os.close(held)
     assert import_files([path], pool).rows_added == {"datasets": 1}
+    # and nothing is left beside the pool but the pool
+    assert sorted(p.name for p in pool.parent.iterdir() if p.name.startswith(pool.name)) == [
+        pool.name
+    ]
 
 
 def test_a_file_that_is_not_a_pool(tmp_path: Path) -> None:

@@ -278,3 +278,100 @@ def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_
     out = capsys.readouterr().out
     assert "import 2 at " in out and " by admin: " in out
     assert "moved SOU-UGA-01 from South Relief to North Aid" in out
+
+
+# --- Uploads that cannot take the server down ------------------------------------------------
+
+
+def zipped(name: str, members: dict[str, bytes]) -> tuple[str, str]:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return f"data:application/zip;base64,{base64.b64encode(buffer.getvalue()).decode()}", name
+
+
+def bomb(megabytes: int) -> bytes:
+    """A CSV that is mostly one repeated line: megabytes of it pack into a few hundred KB."""
+    line = b"NOR-UGA-01,G,2025-09-30,1,2025-02-01,20,20,15,5,,18,0,400,8,300,0,0,150,0,0,0,0,s\n"
+    return DATASETS_HEADER.encode() + b"\n" + line * (megabytes * (1 << 20) // len(line))
+
+
+def upload_memory(client, app, files) -> tuple[str, int]:
+    """The upload's answer and the most memory Python held while it was checked."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        text = json.dumps(press(client, app, "up-check", files)["up-result.children"])
+        return text, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_zip_bomb_is_refused_as_it_unpacks(app, pool_copy):
+    """A 300 MB CSV packed into a few hundred KB: refused by name, never held in memory
+    (the old code read it whole: 1.65 GB for a 510 KB zip)."""
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    files = [zipped("q3.zip", {"datasets.csv": bomb(300)})]
+    assert len(files[0][0]) < 2_000_000
+    text, peak = upload_memory(client, app, files)
+    assert "q3.zip/datasets.csv" in text and "larger than 100 MB" in text
+    assert peak < 64 << 20  # bytes: the file was measured as it unpacked, never held
+    assert digest(pool_copy) == before
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused(app, pool_copy):
+    import io
+    import zipfile
+
+    from tests.ingest_helpers import base_tables, write_xlsx
+
+    path = write_xlsx(pool_copy.with_name("book.xlsx"), {"projects": base_tables()["projects"]})
+    packed = io.BytesIO()
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("sheet1.xml"):  # 200 MB of blanks before the sheet
+                data = b" " * (200 << 20) + data.lstrip()
+            out.writestr(info.filename, data)
+    content = "data:application/vnd.ms-excel;base64," + base64.b64encode(packed.getvalue()).decode()
+    text, peak = upload_memory(signed(app, "admin"), app, [(content, "book.xlsx")])
+    assert "book.xlsx" in text and "larger than 100 MB" in text
+    assert peak < 64 << 20
+
+
+def test_a_damaged_workbook_is_an_import_error_naming_it(app, tmp_path):
+    import io
+    import zipfile
+
+    from tests.ingest_helpers import base_tables, write_xlsx
+
+    path = write_xlsx(tmp_path / "book.xlsx", {"projects": base_tables()["projects"]})
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("sheet1.xml"):
+                data = data[: len(data) // 2]  # XML cut off in the middle
+            out.writestr(info.filename, data)
+    content = (
+        "data:application/vnd.ms-excel;base64," + base64.b64encode(damaged.getvalue()).decode()
+    )
+    text = json.dumps(press(signed(app, "admin"), app, "up-check", [(content, "book.xlsx")]))
+    assert "Nothing was imported" in text and "book.xlsx" in text
+    assert "this workbook is damaged and cannot be read" in text
+
+
+def test_a_member_s_check_does_not_show_the_server_s_paths(app, pool_copy):
+    result = press(signed(app, "north"), app, "up-check", new_group("NOR-UGA-01"))
+    text = json.dumps(result["up-result.children"])
+    assert "Would import 2 rows from 2 files" in text
+    assert str(pool_copy) not in text and str(pool_copy.parent) not in text

@@ -14,6 +14,7 @@ import hashlib
 import io
 import math
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,24 @@ Progress = Callable[[str], None]
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 POOL_SUFFIXES = {".duckdb", ".db"}
 PROGRESS_EVERY = 100_000
+CHUNK = 1 << 20  # bytes unpacked at a time
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large zipped files may grow when unpacked (a .zip's files, an .xlsx's parts):
+    a small file that unpacks to gigabytes (a "zip bomb") is refused as it is unpacked,
+    chunk by chunk, never held whole."""
+
+    member_bytes: int  # one file, unpacked
+    total_bytes: int  # every file of the import, unpacked, together
+    ratio: int  # how many times its packed size a file may grow (beyond the first MiB)
+
+
+# The command line reads an administrator's own files: room for the largest pools.
+TRUSTED = Limits(member_bytes=16 << 30, total_bytes=64 << 30, ratio=1000)
+# An upload in the browser (20 MB at most): quarterly workbooks are a few MB unpacked.
+UPLOADED = Limits(member_bytes=100 << 20, total_bytes=150 << 20, ratio=100)
 
 
 @dataclass
@@ -77,12 +96,19 @@ class Reading:
 
 
 def read_sources(
-    paths: Iterable[Path], *, target: Path | None = None, progress: Progress | None = None
+    paths: Iterable[Path],
+    *,
+    target: Path | None = None,
+    progress: Progress | None = None,
+    limits: Limits = TRUSTED,
 ) -> Reading:
-    """Read every source; problems that stop a file from being read become issues."""
-    reader = _Reader(progress or (lambda _msg: None), target)
-    for path in paths:
-        reader.read_path(Path(path))
+    """Read every source; problems that stop a file from being read become issues. Zipped
+    files are unpacked within `limits`."""
+    reader = _Reader(progress or (lambda _msg: None), target, limits)
+    with tempfile.TemporaryDirectory(prefix="vsla-unpacked-") as scratch:
+        reader.scratch = Path(scratch)
+        for path in paths:
+            reader.read_path(Path(path))
     return reader.out
 
 
@@ -98,10 +124,59 @@ def file_record(name: str, data: bytes | Path) -> dict[str, Any]:
 
 
 class _Reader:
-    def __init__(self, progress: Progress, target: Path | None) -> None:
+    def __init__(self, progress: Progress, target: Path | None, limits: Limits) -> None:
         self.progress = progress
         self.target = target.resolve() if target else None
+        self.limits = limits
+        self.unpacked = 0  # bytes unpacked so far, every file together
+        self.scratch = Path(tempfile.gettempdir())  # (read_sources gives a folder of its own)
         self.out = Reading()
+
+    # -- unpacking within the limits ----------------------------------------------------------
+    def unpack(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, into: IO[bytes] | None
+    ) -> bool:
+        """Stream a zipped file into `into` (or nowhere: only measured), chunk by chunk,
+        stopping with an issue when it would grow past the limits. True when it fits."""
+        limit = min(
+            self.limits.member_bytes,
+            self.limits.total_bytes - self.unpacked,
+            max(CHUNK, info.compress_size * self.limits.ratio),
+        )
+        size = 0
+        try:
+            with archive.open(info) as member:
+                while chunk := member.read(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        self.issue(shown, _too_large(self.limits))
+                        return False
+                    if into is not None:
+                        into.write(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+            self.issue(
+                shown, _("this part of the .zip cannot be unpacked ({error}).").format(error=exc)
+            )
+            return False
+        self.unpacked += size
+        return True
+
+    def workbook_fits(self, name: str, source: Path) -> bool:
+        """An .xlsx is a zip of XML parts: each is measured as it unpacks (openpyxl would
+        unpack them whole) before the workbook is opened."""
+        try:
+            archive = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as exc:
+            self.issue(
+                name,
+                _("this cannot be read as an Excel workbook (.xlsx): {error}.").format(error=exc),
+            )
+            return False
+        with archive:
+            start = self.unpacked
+            fits = all(self.unpack(archive, info, name, None) for info in archive.infolist())
+            self.unpacked = start  # (measured only: what openpyxl reads is counted below)
+        return fits
 
     # -- dispatch ---------------------------------------------------------------------------
     def read_path(self, path: Path) -> None:
@@ -202,11 +277,14 @@ class _Reader:
                     self.out.notes.append(note.format(file=shown))
                     continue
                 used += 1
-                data = archive.read(info)
-                if suffix in EXCEL_SUFFIXES:
-                    self.read_workbook(shown, io.BytesIO(data))
-                else:
-                    self.read_csv(shown, io.BytesIO(data), table or "")
+                unpacked = self.scratch / f"{used}{suffix}"
+                with unpacked.open("wb") as out:
+                    fits = self.unpack(archive, info, shown, out)
+                if fits and suffix in EXCEL_SUFFIXES:
+                    self.read_workbook(shown, unpacked)
+                elif fits:
+                    self.read_csv(shown, unpacked, table or "")
+                unpacked.unlink(missing_ok=True)
         if not used:
             self.issue(
                 name,
@@ -285,6 +363,8 @@ class _Reader:
         from openpyxl.utils.exceptions import InvalidFileException
 
         self.progress(f"Reading {name}")
+        if isinstance(source, Path) and not self.workbook_fits(name, source):
+            return
         try:
             book = openpyxl.load_workbook(source, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -293,28 +373,36 @@ class _Reader:
                 _("this cannot be read as an Excel workbook (.xlsx): {error}.").format(error=exc),
             )
             return
+        except Exception as exc:  # a damaged part (XML that does not parse, ...): the file's
+            self.issue(name, _damaged(exc))
+            return
         try:
-            found = False
-            for sheet in book.worksheets:
-                table = table_for(sheet.title)
-                if table is None:
-                    self.out.notes.append(
-                        _("{file}, sheet {sheet}: ignored (not named after a table).").format(
-                            file=name, sheet=sheet.title
-                        )
-                    )
-                    continue
-                found = True
-                self.read_worksheet(name, sheet, table)
-            if not found:
-                self.issue(
-                    name,
-                    _(
-                        "the workbook has no sheet named after a table; name the sheets {sheets}."
-                    ).format(sheets=", ".join(TABLES)),
-                )
+            self._read_sheets(name, book)
+        except Exception as exc:  # (read-only workbooks parse their sheets as they are read)
+            self.issue(name, _damaged(exc))
         finally:
             book.close()
+
+    def _read_sheets(self, name: str, book: Any) -> None:
+        found = False
+        for sheet in book.worksheets:
+            table = table_for(sheet.title)
+            if table is None:
+                self.out.notes.append(
+                    _("{file}, sheet {sheet}: ignored (not named after a table).").format(
+                        file=name, sheet=sheet.title
+                    )
+                )
+                continue
+            found = True
+            self.read_worksheet(name, sheet, table)
+        if not found:
+            self.issue(
+                name,
+                _(
+                    "the workbook has no sheet named after a table; name the sheets {sheets}."
+                ).format(sheets=", ".join(TABLES)),
+            )
 
     def read_worksheet(self, name: str, sheet: Any, table: str) -> None:
         sheet.reset_dimensions()  # some writers record wrong dimensions; read every row
@@ -469,6 +557,21 @@ def _sniff_delimiter(head: bytes) -> str:
     counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def _too_large(limits: Limits) -> str:
+    return _(
+        "unpacked, this file would be larger than {size} MB (or grow more than {ratio} times "
+        "its packed size), more than an import may hold; split the data into smaller files "
+        "or send them unzipped."
+    ).format(size=limits.member_bytes >> 20, ratio=limits.ratio)
+
+
+def _damaged(exc: Exception) -> str:
+    return _(
+        "this workbook is damaged and cannot be read ({error}); open it in Excel, save it "
+        "again as an Excel Workbook (.xlsx) and import it again."
+    ).format(error=f"{type(exc).__name__}: {exc}"[:200])
 
 
 def _unknown_csv_message(filename: str) -> str:

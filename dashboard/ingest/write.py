@@ -9,7 +9,7 @@
 3. Checkpoint, close and fsync the copy, then os.replace it onto the pool: readers see the
    old pool or the new one, never a half-written one. On any failure the copy is removed.
 
-A lock on `<pool>.lock` keeps two imports into the same pool from running at once.
+A lock on the pool's folder keeps two imports into it from running at once.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dashboard import i18n, rollups
 from dashboard.format import number
 from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import Issue, tables
-from dashboard.ingest.read import RawSheet, Reading, read_sources
+from dashboard.ingest.read import TRUSTED, Limits, RawSheet, Reading, read_sources
 from dashboard.ingest.validate import Validation, attach_pool, validate
 from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool, open_pool
 from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
@@ -186,6 +186,7 @@ def import_files(
     organisation: str | None = None,
     dry_run: bool = False,
     by: str | None = None,
+    limits: Limits = TRUSTED,
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
 
@@ -193,6 +194,7 @@ def import_files(
     of its members): rows about a project that the pool gives to another organisation are
     errors. Without it (an administrator), a projects row may move a project to another
     organisation; the import record keeps each move. `by` names who imports (the record).
+    Zipped files are unpacked within `limits` (uploads: read.UPLOADED).
     With `dry_run`, everything is done on a copy that is then thrown away:
     the result says what the import would add and warn about.
 
@@ -207,7 +209,7 @@ def import_files(
     with _import_lock(db):
         con = connect(":memory:", read_only=False)
         try:
-            reading = read_sources(sources, target=db, progress=say)
+            reading = read_sources(sources, target=db, progress=say, limits=limits)
             try:
                 attach_pool(con, db)
             except PoolError as exc:
@@ -522,11 +524,13 @@ def rebuild_rollups(db: Path, say: Callable[[str], None] = lambda _m: None) -> i
 
 @contextmanager
 def _import_lock(db: Path) -> Iterator[None]:
+    """One import at a time into the pools of a folder: a lock on the folder itself (where
+    the new copy is written too), so that nothing is left behind when it is released."""
     if fcntl is None:  # pragma: no cover
         yield
         return
-    lock_path = db.with_name(f"{db.name}.lock")
-    with open(lock_path, "a+b") as handle:
+    handle = os.open(db.parent, os.O_RDONLY)
+    try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -545,6 +549,8 @@ def _import_lock(db: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)
 
 
 def _fsync(path: Path) -> None:

@@ -23,6 +23,7 @@ from dashboard.config import pool_path
 from dashboard.format import number
 from dashboard.i18n import N_, _, ngettext
 from dashboard.ingest import ImportRejected, import_files
+from dashboard.ingest.read import UPLOADED
 from dashboard.login import LOGIN_PATH, current_viewer
 
 PATH = "/import"
@@ -120,6 +121,22 @@ def _write(folder: Path, contents: list[str], names: list[str]) -> list[Path] | 
     return paths
 
 
+def _private(text: str | None) -> str:
+    """A message as a browser may see it: the server's own paths (the pool's, the upload's
+    temporary folder) named for what they are."""
+    if not text:
+        return ""
+    pool = pool_path()
+    for path, words in (
+        (str(pool.resolve()), _("the pool")),
+        (str(pool), _("the pool")),
+        (str(pool.resolve().parent), _("the server")),
+        (tempfile.gettempdir(), _("the server")),
+    ):
+        text = text.replace(path, words)
+    return text
+
+
 def _issues(exc: ImportRejected) -> html.Div:
     head = html.Thead(
         html.Tr(
@@ -132,12 +149,12 @@ def _issues(exc: ImportRejected) -> html.Div:
     rows = [
         html.Tr(
             [
-                html.Td(i.file),
+                html.Td(_private(i.file)),
                 html.Td(i.sheet or ""),
                 html.Td("" if i.row is None else str(i.row)),
                 html.Td(i.column or ""),
                 html.Td(i.value or ""),
-                html.Td(i.message),
+                html.Td(_private(i.message)),
             ]
         )
         for i in exc.issues[:200]
@@ -182,9 +199,11 @@ def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> t
                 organisation=organisation,
                 dry_run=not confirm,
                 by=current_viewer().username,
+                limits=UPLOADED,
             )
         except ImportRejected as exc:
             return _issues(exc), False
+    result.db = None  # (the summary says where the pool lives only on the command line)
     summary = result.summary().splitlines()
     if confirm:
         db.reset()  # this worker serves the new pool at once; the others at their next request
