@@ -285,6 +285,35 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
     )
 
 
+def _check_known(con: Any, filters: Filters) -> None:
+    """A project, organisation or tag the pool does not have is a typo, not a question with
+    an empty answer: FilterError naming it (a country is any country: it may have no data)."""
+    from dashboard.queries import sql
+
+    projects = con.execute("SELECT project_id, organisation FROM projects").fetchall()
+    tags = {
+        t for (t, _n) in con.execute(sql("tags"), {"restricted": False, "visible": []}).fetchall()
+    }
+    known = {
+        "--project": {p for p, _o in projects},
+        "--organisation": {o for _p, o in projects},
+        "--tag": tags,
+    }
+    given = {
+        "--project": filters.project,
+        "--organisation": filters.organisation,
+        "--tag": filters.tag,
+    }
+    for flag, values in given.items():
+        for value in values:
+            if value not in known[flag]:
+                choices = sorted(known[flag])
+                shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+                raise FilterError(
+                    f"{flag} {value!r} is not in the pool: use one of {shown or '(none)'}."
+                )
+
+
 def cmd_indicators(args: argparse.Namespace) -> int:
     from dashboard.indicators import compute, export_columns, latest_report_date, rows_to_csv
     from dashboard.pool import open_pool
@@ -292,6 +321,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     filters = _filters_from_args(args)
     con = open_pool(pool_path(args.db))
     try:
+        _check_known(con, filters)
         filters = filters.with_as_of(filters.as_of or latest_report_date(con))
         rows = compute(con, filters, args.by, network=True)
     finally:

@@ -699,8 +699,8 @@ def compute_many(
         for ind_id in own:  # the network's own indicators (ndf_<id>), after the standard ones
             row[ind_id] = found.get(ind_id)
         out[by].append(row)
-    if None in out and not timed and not out[None]:
-        out[None] = [_empty_row()]
+    if None in out and not timed and not out[None]:  # nothing in scope: zeros and nulls
+        out[None] = [_empty_row() | dict.fromkeys(own)]
     return out
 
 

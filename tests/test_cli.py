@@ -108,3 +108,42 @@ def test_info(hand_pool_path):
     assert out.returncode == 0, out.stderr
     assert "datasets" in out.stdout and "8 rows" in out.stdout
     assert "ageing_data" in out.stdout  # G2 and G3 are over 6 months old
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--country", "BDI", "--tag", "climate"),  # a tag of the pool, not in Burundi
+        ("--country", "GHA"),  # a country of the world, not of this pool
+        ("--country", "UGA", "--as-of", "2017-01-01"),  # before any data
+        ("--project", "BDI-B-01", "--setting", "rural"),  # G7 is urban
+    ],
+)
+def test_an_empty_scope_gives_zeros_and_nulls_in_json_and_csv(hand_pool_path, args):
+    out = vsla("indicators", "--db", str(hand_pool_path), *args)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data) == export_columns(None)
+    assert data["groups"] == 0 and data["members"] == 0 and data["savings_usd"] == 0.0
+    assert data["pct_women"] is None and data["cost_per_member_usd"] is None
+    assert all(data[k] is None for k in network_ids())
+    out = vsla("indicators", "--db", str(hand_pool_path), *args, "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert len(rows) == 1 and rows[0]["groups"] == "0" and rows[0]["pct_women"] == ""
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--project", "NOPE-01"),
+        ("--organisation", "Nope Aid"),
+        ("--tag", "nope"),
+        ("--yes", "nope"),
+    ],
+)
+def test_an_unknown_id_is_a_one_line_error_naming_it(hand_pool_path, flag, value):
+    out = vsla("indicators", "--db", str(hand_pool_path), flag, value)
+    assert out.returncode == 1 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and repr(value) in lines[0] and flag in lines[0]
