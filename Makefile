@@ -7,11 +7,12 @@ DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test lint format demo screenshots samples bench messages clean help
+.PHONY: run test check lint format demo screenshots samples bench messages clean help
 
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
-	@echo "make test   set up, lint, run every test"
+	@echo "make test   set up, lint, run every test (browser tests included; about 8 minutes)"
+	@echo "make check  lint and the tests without a browser (the edit-test loop)"
 	@echo "make demo   rebuild the demo pool ($(DB))"
 	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
 	@echo "make samples  one file of each export kind, and PNG pages of them (build/samples)"
@@ -29,15 +30,20 @@ $(DB): | $(STAMP)
 	$(BIN)/vsla demo --db $(DB)
 
 run: $(STAMP) $(DB)
-	-@scripts/ensure-system.sh  # Chromium draws exported images and PDFs; the app runs without
+	-@scripts/ensure-system.sh serve  # Chromium draws chart images and PDFs; the app runs without
 	VSLA_DB=$(DB) $(BIN)/vsla serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	@scripts/ensure-system.sh
+	@scripts/ensure-system.sh test
 	@$(BIN)/python scripts/fetch_axe.py >/dev/null  # axe-core from the npm registry (a11y tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest --ignore=tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -54,15 +60,15 @@ demo: $(STAMP)
 	$(BIN)/vsla demo --db $(DB) --force
 
 screenshots: $(STAMP) $(DB)
-	@scripts/ensure-system.sh
+	@scripts/ensure-system.sh test
 	$(BIN)/python scripts/screenshots.py --db $(DB) --out build/screenshots --docs docs/screenshots
 
 samples: $(STAMP) $(DB)
-	@scripts/ensure-system.sh
+	@scripts/ensure-system.sh test
 	$(BIN)/python scripts/export_samples.py --db $(DB) --out build/samples
 
 bench: $(STAMP)
-	@scripts/ensure-system.sh
+	@scripts/ensure-system.sh test
 	$(BIN)/python scripts/bench.py --out docs/benchmark.md --readme
 
 clean:

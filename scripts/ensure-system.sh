@@ -1,32 +1,49 @@
 #!/usr/bin/env bash
-# System programs the tests drive, from Debian's packages: Chromium and its driver (browser
-# tests, Kaleido images, PDF reports), LibreOffice Impress and Calc (the exported deck and
-# workbook must open in an office suite), poppler-utils (PDF pages as PNG) and redis-server
-# (the shared cache's tests run against a real one). Installs what
-# is missing (as root); otherwise says what to install.
+# The system programs the dashboard uses, from Debian's packages, installed when missing.
+#
+#   scripts/ensure-system.sh serve   what serving needs: Chromium (chart images and PDF
+#                                    reports are drawn by it) and a font for its text
+#   scripts/ensure-system.sh test    that, and what the tests drive: ChromeDriver (browser
+#                                    tests), LibreOffice Impress and Calc (the exported deck
+#                                    and workbook must open in an office suite), poppler-utils
+#                                    (PDF pages as PNG) and redis-server (the shared cache)
+#
+# It says what it installs and why. Installing needs root and apt-get; without them it says
+# what to install and exits 1 (`make run` then serves anyway, without chart images or PDFs).
 set -euo pipefail
-browser=()
-command -v chromium >/dev/null || browser+=(chromium)
-command -v chromedriver >/dev/null || browser+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "DejaVuSans" || browser+=(fonts-dejavu-core)
-office=()
-command -v soffice >/dev/null || office+=(libreoffice-impress libreoffice-calc)
-command -v pdftoppm >/dev/null || office+=(poppler-utils)
-command -v redis-server >/dev/null || office+=(redis-server)
-if [ ${#browser[@]} -eq 0 ] && [ ${#office[@]} -eq 0 ]; then
+need="${1:-test}"
+serve=()
+command -v chromium >/dev/null || serve+=(chromium)
+fc-list 2>/dev/null | grep -qi "DejaVuSans" || serve+=(fonts-dejavu-core)
+tests=()
+if [ "$need" = "test" ]; then
+  command -v chromedriver >/dev/null || tests+=(chromium-driver)
+  command -v soffice >/dev/null || tests+=(libreoffice-impress libreoffice-calc)
+  command -v pdftoppm >/dev/null || tests+=(poppler-utils)
+  command -v redis-server >/dev/null || tests+=(redis-server)
+fi
+if [ ${#serve[@]} -eq 0 ] && [ ${#tests[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "Installing ${browser[*]} ${office[*]} ..."
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  if [ ${#browser[@]} -gt 0 ]; then
-    apt-get install -y -qq "${browser[@]}" >/dev/null
+  echo "Installing with apt-get: ${serve[*]} ${tests[*]}" >&2
+  if [ ${#serve[@]} -gt 0 ]; then
+    echo "  ${serve[*]}: the dashboard draws chart images and PDF reports with Chromium" >&2
   fi
-  if [ ${#office[@]} -gt 0 ]; then  # the office suite without its many recommendations
-    apt-get install -y -qq --no-install-recommends "${office[@]}" >/dev/null
+  if [ ${#tests[@]} -gt 0 ]; then
+    echo "  ${tests[*]}: the tests drive a browser, open the exported files in LibreOffice" \
+      "and run a Redis cache" >&2
+  fi
+  apt-get update -qq
+  if [ ${#serve[@]} -gt 0 ]; then
+    apt-get install -y -qq "${serve[@]}" >/dev/null
+  fi
+  if [ ${#tests[@]} -gt 0 ]; then  # the office suite without its many recommendations
+    apt-get install -y -qq --no-install-recommends "${tests[@]}" >/dev/null
   fi
 else
-  echo "The tests need: sudo apt-get install ${browser[*]} ${office[*]}" >&2
+  echo "Missing system packages: ${serve[*]} ${tests[*]}" >&2
+  echo "Install them with: sudo apt-get install ${serve[*]} ${tests[*]}" >&2
   exit 1
 fi

@@ -14,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from fetch_axe import TARGET
 
+from tests.browser.conftest import BROWSER_WAIT
+
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ["violations"]}).then(result => done(
@@ -40,11 +42,11 @@ def dash_duo(dash_duo):
 def violations(dash_duo, axe_source: str, path: str) -> list[str]:
     """The serious and critical violations on `path`, once its data has arrived."""
     dash_duo.wait_for_page(dash_duo.server_url + path)
-    dash_duo.wait_for_text_to_equal(".page-title", PAGES[path], timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", PAGES[path])
     if path == "/report":
-        wait_until(lambda: "/report/print" in (frame_src(dash_duo) or ""), timeout=15)
+        wait_until(lambda: "/report/print" in (frame_src(dash_duo) or ""), timeout=BROWSER_WAIT)
     elif path not in ("/glossary", "/import"):
-        dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
+        dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled")
     driver = dash_duo.driver
     wait_until(lambda: not driver.find_elements("css selector", '[data-dash-is-loading="true"]'))
     driver.execute_script(axe_source)
@@ -65,7 +67,7 @@ def test_no_page_has_a_serious_accessibility_violation(dash_duo, hand_app, axe_s
         ("/outreach?lang=da", ".chart-caption"),
     ):
         dash_duo.wait_for_page(dash_duo.server_url + path)
-        dash_duo.wait_for_element(ready, timeout=15)
+        dash_duo.wait_for_element(ready)
         driver = dash_duo.driver
         wait_until(lambda d=driver: not d.find_elements("css selector", "[data-dash-is-loading]"))
         driver.execute_script(axe_source)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
+from tests.browser.conftest import BROWSER_WAIT
 from tests.browser.test_pages_browser import MEMBERS, sign_in, wait_until
 from tests.test_network_views import AS_OF
 
@@ -24,7 +25,7 @@ def test_ticking_a_yes_field_filters_the_groups_and_goes_into_the_link(dash_duo,
     dash_duo.start_server(network_app)
     sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?as_of={AS_OF}")
-    dash_duo.wait_for_text_to_equal(MEMBERS, "52", timeout=15)  # 22 + 10 + 20
+    dash_duo.wait_for_text_to_equal(MEMBERS, "52")  # 22 + 10 + 20
     box = dash_duo.driver.find_element(
         By.XPATH, "//*[@id='f-yes']//label[normalize-space()='Takes part in peacebuilding']"
     )
@@ -34,7 +35,7 @@ def test_ticking_a_yes_field_filters_the_groups_and_goes_into_the_link(dash_duo,
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", box
     )
     box.click()
-    dash_duo.wait_for_text_to_equal(MEMBERS, "42", timeout=15)  # G1 and G3
+    dash_duo.wait_for_text_to_equal(MEMBERS, "42")  # G1 and G3
     url = wait_until(lambda: "yes=" in dash_duo.driver.current_url and dash_duo.driver.current_url)
     assert parse_qs(urlparse(url).query)["yes"] == ["peacebuilding"]
     summary = dash_duo.find_element("#active-filters").text
@@ -43,6 +44,6 @@ def test_ticking_a_yes_field_filters_the_groups_and_goes_into_the_link(dash_duo,
     dash_duo.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     dash_duo.find_element("#nav-themes").click()
     dash_duo.wait_for_text_to_equal(
-        "#th-yes-peacebuilding-title", "Takes part in peacebuilding", timeout=15
+        "#th-yes-peacebuilding-title", "Takes part in peacebuilding", timeout=BROWSER_WAIT
     )
     assert dash_duo.get_logs() == []

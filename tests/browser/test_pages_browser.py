@@ -14,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.filters import Filters
 from dashboard.format import format_value
 from dashboard.indicators import compute, rows_to_csv
+from tests.browser.conftest import BROWSER_WAIT
 
 PAGES = {
     "/": "Savings groups in the network",
@@ -71,7 +72,7 @@ def sign_in(dash_duo, username: str) -> None:
     dash_duo.find_element("#username").send_keys(username)
     dash_duo.find_element("#password").send_keys(PASSWORD)
     dash_duo.find_element(".login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text("#account", username, timeout=15)
+    dash_duo.wait_for_contains_text("#account", username)
 
 
 def frame_src(dash_duo) -> str | None:
@@ -95,10 +96,10 @@ def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo,
     base = dash_duo.server_url
     for path, title in PAGES.items():
         dash_duo.wait_for_page(base + path)
-        dash_duo.wait_for_text_to_equal(".page-title", title, timeout=15)
+        dash_duo.wait_for_text_to_equal(".page-title", title)
         if path == "/report":
             # The preview frame shows the printable report of the same view.
-            wait_until(lambda: "/report/print" in (frame_src(dash_duo) or ""), timeout=15)
+            wait_until(lambda: "/report/print" in (frame_src(dash_duo) or ""), timeout=BROWSER_WAIT)
             # Wait for the report inside, so that no render is left running after the test.
             frame = dash_duo.find_element("#rp-preview")
             dash_duo.driver.switch_to.frame(frame)
@@ -107,7 +108,9 @@ def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo,
             dash_duo.driver.switch_to.default_content()
         elif path not in ("/glossary", "/import"):
             # The page's data arrived: a caption names the source.
-            dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
+            dash_duo.wait_for_contains_text(
+                ".chart-caption", "Source: pooled", timeout=BROWSER_WAIT
+            )
         assert dash_duo.get_logs() == [], path
         outside = [r for r in resources(dash_duo) if not r.startswith(base)]
         assert outside == [], (path, outside)
@@ -120,9 +123,9 @@ def test_choosing_a_country_changes_the_tile_the_link_and_history(dash_duo, app,
     assert expected == "72"  # G1 25 + G2 15 + G5 20 + G6 12, by hand
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
-    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125")
     dash_duo.select_dcc_dropdown("#f-country", value="Uganda")
-    dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, expected)
     url = wait_until(
         lambda: "country=UGA" in dash_duo.driver.current_url and dash_duo.driver.current_url
     )
@@ -131,14 +134,14 @@ def test_choosing_a_country_changes_the_tile_the_link_and_history(dash_duo, app,
 
     # Back returns to the unfiltered view; the controls follow.
     dash_duo.driver.back()
-    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125")
     dash_duo.driver.forward()
-    dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, expected)
 
     # The link restores the same view in a new page load.
     dash_duo.driver.get(dash_duo.server_url + "/glossary")
     dash_duo.wait_for_page(url)
-    dash_duo.wait_for_text_to_equal(MEMBERS, expected, timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, expected)
     assert "Uganda" in dash_duo.find_element("#f-country").text
     assert dash_duo.get_logs() == []
 
@@ -147,23 +150,23 @@ def test_page_links_keep_the_filters(dash_duo, app):
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/?country=UGA&currency=DKK")
-    dash_duo.wait_for_text_to_equal(MEMBERS, "72", timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "72")
     dash_duo.find_element("#nav-outreach").click()
-    dash_duo.wait_for_text_to_equal(".page-title", "Outreach", timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "Outreach")
     query = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert query == {"country": ["UGA"], "currency": ["DKK"]}
     assert urlparse(dash_duo.driver.current_url).path == "/outreach"
-    dash_duo.wait_for_contains_text(".chart-caption", "Uganda", timeout=15)
+    dash_duo.wait_for_contains_text(".chart-caption", "Uganda")
 
 
 def test_an_invalid_parameter_shows_a_notice_not_an_error(dash_duo, app):
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/?country=XXX&as_of=junk&colour=red")
-    dash_duo.wait_for_contains_text("#url-notice", "country='XXX'", timeout=15)
+    dash_duo.wait_for_contains_text("#url-notice", "country='XXX'")
     notice = dash_duo.find_element("#url-notice").text
     assert "as_of='junk'" in notice and "'colour'" in notice
-    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)  # the defaults apply
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125")  # the defaults apply
     assert dash_duo.get_logs() == []
 
 
@@ -174,11 +177,11 @@ def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, h
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/data?table=country&tag=refugee")
-    dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled", timeout=15)
+    dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled")
     wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#data-table .ag-row"))
     dash_duo.find_element("#data-csv").click()
     folder = Path(dash_duo.download_path)
-    files = wait_until(lambda: list(folder.glob("*.csv")), timeout=15)
+    files = wait_until(lambda: list(folder.glob("*.csv")), timeout=BROWSER_WAIT)
     assert files[0].name.startswith("indicators_by-country_")
     assert files[0].read_text(encoding="utf-8") == expected
 
@@ -186,13 +189,13 @@ def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, h
 def test_a_chart_downloads_as_a_slide_image(dash_duo, app):
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
-    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125")
     dash_duo.find_element("#ov-map-card .export-menu .dropdown-toggle").click()
     item = '[id*="\\"fmt\\":\\"slide\\""][id*="ov-map"]'
     wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, item))
     dash_duo.find_element(item).click()
     folder = Path(dash_duo.download_path)
-    files = wait_until(lambda: list(folder.glob("*.png")), timeout=30)
+    files = wait_until(lambda: list(folder.glob("*.png")), timeout=BROWSER_WAIT)
     assert files[0].name == "members-by-country_2025-09-30.png"
     data = files[0].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -220,7 +223,7 @@ def test_every_download_button_gives_its_file(dash_duo, app):
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
     dash_duo.wait_for_page(dash_duo.server_url + "/efficiency?country=UGA")
-    dash_duo.wait_for_contains_text("#ef-project-caption", "Uganda", timeout=15)
+    dash_duo.wait_for_contains_text("#ef-project-caption", "Uganda")
     names = {
         "slide": "cost-per-member-by-project_UGA_2025-09-30.png",
         "print": "cost-per-member-by-project-print_UGA_2025-09-30.png",
@@ -274,7 +277,7 @@ def test_every_download_button_gives_its_file(dash_duo, app):
             assert load_workbook(BytesIO(data)).sheetnames[0] == "Trainers"
 
     dash_duo.wait_for_page(dash_duo.server_url + "/report?project=UGA-A-01")
-    wait_until(lambda: "project=UGA-A-01" in (frame_src(dash_duo) or ""), timeout=15)
+    wait_until(lambda: "project=UGA-A-01" in (frame_src(dash_duo) or ""), timeout=BROWSER_WAIT)
     dash_duo.find_element("#rp-pdf").click()
     data = downloaded("performance-report_UGA-A-01_2025-09-30.pdf")
     assert "Alpha Uganda savings" in PdfReader(BytesIO(data)).pages[0].extract_text()
@@ -301,7 +304,7 @@ def test_each_role_sees_what_it_may_in_the_browser(dash_duo, sharing_app):
     assert "SOU-UGA-01 savings" in south and "NOR-UGA-01 savings" in south
 
     dash_duo.find_element("#sign-out").click()
-    dash_duo.wait_for_contains_text("#account", "Guest", timeout=15)
+    dash_duo.wait_for_contains_text("#account", "Guest")
     assert "SOU-UGA-01" not in project_rows()
 
     sign_in(dash_duo, "north")
@@ -314,7 +317,7 @@ def test_the_filters_work_from_the_keyboard_alone(dash_duo, app):
     reaches it, Enter opens it, the arrow keys and Enter choose (assets/20_a11y.js)."""
     dash_duo.start_server(app)
     sign_in(dash_duo, "admin")
-    dash_duo.wait_for_text_to_equal(MEMBERS, "125", timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "125")
     driver = dash_duo.driver
     wait_until(lambda: driver.find_element(By.ID, "f-country").get_attribute("tabindex") == "0")
     assert html_lang(driver) == "en"
@@ -332,7 +335,7 @@ def test_the_filters_work_from_the_keyboard_alone(dash_duo, app):
     search.send_keys("Uganda")
     search.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
     wait_until(lambda: "country=UGA" in driver.current_url)
-    dash_duo.wait_for_text_to_equal(MEMBERS, "72", timeout=15)
+    dash_duo.wait_for_text_to_equal(MEMBERS, "72")
     # after leaving it, the dropdown keeps its tab stop on the button
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     driver.find_element(By.ID, "f-as_of").click()

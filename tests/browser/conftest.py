@@ -1,0 +1,31 @@
+"""The browser tests' dash_duo, waiting for conditions with a generous limit: a wait is for
+something to happen, however busy the machine (the tests check behaviour, never speed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dash.testing.composite import DashComposite
+
+BROWSER_WAIT = 60  # seconds a wait for a condition may take before the test fails
+
+
+@pytest.fixture
+def dash_duo(request: Any, dash_thread_server: Any, tmpdir: Any) -> Iterator[DashComposite]:
+    """dash.testing's dash_duo (the same options), with every wait up to BROWSER_WAIT."""
+    with DashComposite(
+        server=dash_thread_server,
+        browser=request.config.getoption("webdriver"),
+        remote=request.config.getoption("remote"),
+        remote_url=request.config.getoption("remote_url"),
+        headless=request.config.getoption("headless"),
+        options=request.config.hook.pytest_setup_options(),
+        download_path=tmpdir.mkdir("download").strpath,
+        percy_assets_root=request.config.getoption("percy_assets"),
+        percy_finalize=request.config.getoption("nopercyfinalize"),
+        pause=request.config.getoption("pause"),
+        wait_timeout=BROWSER_WAIT,
+    ) as composite:
+        yield composite
