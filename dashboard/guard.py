@@ -30,17 +30,21 @@ from dashboard.responses import UPDATE_PATH
 log = logging.getLogger(__name__)
 MAX_DEPTH = 64  # levels of nesting a callback request may have (Dash's need a handful)
 
-# The properties whose values the dashboard's callbacks read, and the JSON types they take.
+# The properties whose values the dashboard's callbacks read, and what they may hold: the
+# JSON types, and for a list the types of its items (no list inside a list, no object).
 _TEXT = (str, type(None))
-PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
-    "search": _TEXT,
-    "pathname": _TEXT,
-    "href": _TEXT,
-    "hash": _TEXT,
-    "n_clicks": (int, type(None)),
-    "is_open": (bool, type(None)),
-    "filename": (str, list, type(None)),
-    "contents": (str, list, type(None)),
+_SCALAR = (str, int, float)
+PROPERTY_TYPES: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
+    "search": (_TEXT, ()),
+    "pathname": (_TEXT, ()),
+    "href": (_TEXT, ()),
+    "hash": (_TEXT, ()),
+    "n_clicks": ((int, type(None)), ()),
+    "is_open": ((bool, type(None)), ()),
+    "value": ((*_SCALAR, list, type(None)), _SCALAR),  # a control's choice(s)
+    "filename": ((str, list, type(None)), (str,)),
+    "contents": ((str, list, type(None)), (str,)),
+    "clickData": ((dict, type(None)), ()),
 }
 
 
@@ -86,6 +90,8 @@ def _entries(declared: list[dict[str, Any]], given: Any, kind: str) -> list[dict
         wildcard = isinstance(want_id, dict)
         items = entry if wildcard and isinstance(entry, list) else [entry]
         for item in items:
+            if kind == "outputs" and wildcard and isinstance(item, list):  # (ALL outputs)
+                raise BadCallback("its outputs are not the callback's")
             if not isinstance(item, dict) or item.get("property") != spec["property"]:
                 raise BadCallback(f"its {kind} are not the callback's")
             if wildcard:
@@ -103,6 +109,16 @@ def _entries(declared: list[dict[str, Any]], given: Any, kind: str) -> list[dict
     return out
 
 
+def _declared_outputs(key: str) -> list[dict[str, Any]]:
+    """A callback's outputs from its key ("id.prop", or "..a.p...b.q.." for several)."""
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    out = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        out.append({"id": component, "property": prop})
+    return out
+
+
 def check_callback(app: Dash, body: bytes) -> None:
     """Raises BadCallback unless `body` is a callback request the app can take."""
     request = _parse(body)
@@ -110,23 +126,40 @@ def check_callback(app: Dash, body: bytes) -> None:
         raise BadCallback("the request is not a callback's")
     output = request.get("output")
     spec = app.callback_map.get(output) if isinstance(output, str) else None
-    if spec is None:
+    if spec is None or "callback" not in spec:  # (a clientside one runs in the browser)
         raise BadCallback("the request names no callback of this dashboard")
+    outputs = request.get("outputs")
+    if not output.startswith(".."):  # one output: an object, not a list of one
+        if isinstance(outputs, list):
+            raise BadCallback("its outputs are not the callback's")
+        outputs = [outputs]
+    _entries(_declared_outputs(output), outputs, "outputs")
     items = _entries(spec.get("inputs", []), request.get("inputs"), "inputs")
     items += _entries(spec.get("state", []), request.get("state", []), "state")
     changed = request.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallback("its changed properties are not a list of names")
     for item in items:
-        allowed = PROPERTY_TYPES.get(item["property"])
-        value = item.get("value")
-        wrong = not isinstance(value, allowed) if allowed else False
-        if allowed and isinstance(value, bool) and bool not in allowed:
-            wrong = True  # (a bool is an int to Python, not a click count)
-        if wrong:
-            raise BadCallback(
-                f"{item['property']} of {item.get('id')} has a value of the wrong type"
-            )
+        _check_value(item["property"], item.get("value"))
+
+
+def _check_value(prop: str, value: Any) -> None:
+    rule = PROPERTY_TYPES.get(prop)
+    if rule is None:
+        return
+    allowed, items = rule
+    if isinstance(value, bool) and bool not in allowed:  # (a bool is an int to Python)
+        raise BadCallback(f"{prop} has a value of the wrong type")
+    if not isinstance(value, allowed):
+        raise BadCallback(f"{prop} has a value of the wrong type")
+    if isinstance(value, list) and not all(
+        isinstance(v, items) and not isinstance(v, bool) for v in value
+    ):
+        raise BadCallback(f"{prop} holds values of the wrong type")
+    if prop == "n_clicks" and isinstance(value, int) and value < 0:
+        raise BadCallback("a click count is never negative")
+    if prop == "pathname" and isinstance(value, str) and not value.startswith("/"):
+        raise BadCallback("a page's path starts with /")
 
 
 # --- Headers ---------------------------------------------------------------------------------

@@ -95,3 +95,65 @@ def test_every_response_carries_the_security_headers(hand_app):
         assert headers["X-Frame-Options"] == "SAMEORIGIN"
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+HOSTILE = ({"a": 1}, [{"a": 1}], "x" * 5000, 12345, -1, 1.5, True, [1, [2]], "", None)
+
+
+def test_no_hostile_value_of_any_input_gets_a_500(hand_app, admin_client):
+    """Every server callback, every input and state, each hostile value in turn (the rest
+    empty), in a body of the right shape otherwise: a 400 or an answer, never a 500."""
+    from dashboard.guard import _declared_outputs
+
+    def _id_text(component: object) -> str:  # (as Dash writes ids in changedPropIds)
+        if isinstance(component, dict):
+            return json.dumps(component, sort_keys=True, separators=(",", ":"))
+        return str(component)
+
+    admin_client.get("/")  # (Dash adds its pages' callbacks at the first request)
+    found = []
+
+    def entry(spec: dict, value: object, concrete: dict) -> object:
+        if spec["id"].startswith("{"):
+            item_id = {
+                k: concrete.get(k, "x") if isinstance(v, list) else v
+                for k, v in json.loads(spec["id"]).items()
+            }
+            return [{"id": item_id, "property": spec["property"], "value": value}]
+        return {"id": spec["id"], "property": spec["property"], "value": value}
+
+    for key, spec in list(hand_app.callback_map.items()):
+        if "callback" not in spec:
+            continue  # clientside: runs in the browser
+        concrete = {"id": "ef-project", "fmt": "csv", "index": 1}
+        outputs = []
+        for out in _declared_outputs(key):
+            out_id = json.loads(out["id"]) if out["id"].startswith("{") else out["id"]
+            if isinstance(out_id, dict):
+                out_id = {
+                    k: concrete.get(k, "x") if isinstance(v, list) else v for k, v in out_id.items()
+                }
+            outputs.append({"id": out_id, "property": out["property"]})
+        targets = spec.get("inputs", []) + spec.get("state", [])
+        for target in targets:
+            for value in HOSTILE:
+                body = {
+                    "output": key,
+                    "outputs": outputs if key.startswith("..") else outputs[0],
+                    "inputs": [
+                        entry(s, value if s is target else None, concrete)
+                        for s in spec.get("inputs", [])
+                    ],
+                    "state": [
+                        entry(s, value if s is target else None, concrete)
+                        for s in spec.get("state", [])
+                    ],
+                    "changedPropIds": [],
+                }
+                item = entry(target, value, concrete)
+                item = item[0] if isinstance(item, list) else item
+                for changed in ([], [f"{_id_text(item['id'])}.{target['property']}"]):
+                    response = post(admin_client, body | {"changedPropIds": changed})
+                    if response.status_code >= 500:
+                        found.append((key[:50], target["id"][:30], target["property"], value))
+    assert found == []

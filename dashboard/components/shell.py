@@ -569,19 +569,42 @@ def state_from_controls(
     f = base.filters
     changes: dict[str, Any] = {}
     if trigger in LIST_CONTROLS:
-        changes[LIST_CONTROLS[trigger]] = tuple(values[trigger] or ())
+        changes[LIST_CONTROLS[trigger]] = _texts(values[trigger])
     elif trigger == "f-as_of":
-        as_of = date.fromisoformat(values["f-as_of"]) if values["f-as_of"] else None
+        text = _text(values["f-as_of"])
+        try:
+            as_of = date.fromisoformat(text) if text else None
+        except ValueError:
+            raise BadRequest("A date is written YYYY-MM-DD.") from None
         changes["as_of"] = None if as_of == latest else as_of  # latest: the default
     elif trigger == "f-youth":
-        youth = values["f-youth"]
+        youth = _text(values["f-youth"])
         changes["youth_recorded"] = None if youth in (None, "any") else youth == "yes"
     elif trigger in WOMEN_CONTROLS:
         lo, hi = women_bounds(trigger, values, f.min_pct_women, f.max_pct_women)
         changes.update(min_pct_women=lo, max_pct_women=hi)
     elif trigger == "f-currency":
-        return replace(base, currency=values["f-currency"] or "USD", notices=())
+        currency = _text(values["f-currency"]) or "USD"
+        if currency not in CURRENCIES:
+            raise BadRequest("No such currency.")
+        return replace(base, currency=currency, notices=())
     return replace(base, filters=replace(f, **changes), notices=())
+
+
+def _text(value: Any) -> str | None:
+    """A control's single choice, as a browser sends it (text), else a bad request."""
+    if value is None or isinstance(value, str):
+        return value
+    raise BadRequest("A control sent a value of the wrong kind.")
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    """A control's choices, as a browser sends them (a list of texts), else a bad request."""
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise BadRequest("A control sent values of the wrong kind.")
 
 
 def women_bounds(
@@ -589,8 +612,8 @@ def women_bounds(
 ) -> tuple[float | None, float | None]:
     """The share-of-women bounds after a change of the preset or of a % input."""
     if trigger == "f-women-preset":
-        preset = values["f-women-preset"]
-        return WOMEN_PRESETS.get(preset, (lo, hi))
+        preset = _text(values["f-women-preset"])
+        return WOMEN_PRESETS.get(preset or "", (lo, hi))
     lo, hi = _share(values["f-women-min"]), _share(values["f-women-max"])
     lo = None if lo == 0.0 else lo
     hi = None if hi == 1.0 else hi

@@ -10,6 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
+from werkzeug.exceptions import BadRequest
 
 from dashboard import datasource, exports, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
@@ -341,6 +342,10 @@ def register_callbacks(app: Dash) -> None:
     def to_url(dim: str, picks: list[str] | None, search: str | None) -> Any:
         """A change by the person goes to the URL. The picker shows the default choices when
         the link names none; emptying it brings those back (the view is never empty)."""
+        if not isinstance(dim, str) or not (
+            picks is None or (isinstance(picks, list) and all(isinstance(p, str) for p in picks))
+        ):
+            raise BadRequest("A comparison is a dimension and a list of names.")
         state = parse_search(search)
         picks_t = tuple(picks or ())[:MAX_PICKS]
         if dim != state.compare:

@@ -10,6 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
+from werkzeug.exceptions import BadRequest
 
 from dashboard import datasource, figures
 from dashboard.components.cards import (
@@ -143,6 +144,8 @@ def register_project_chooser(app: Dash, component_id: str) -> None:
         prevent_initial_call=True,
     )
     def choose(project: str | None, search: str | None) -> Any:
+        if project is not None and not isinstance(project, str):
+            raise BadRequest("A project is chosen by its id.")
         state = parse_search(search)
         current = state.filters.project
         wanted = (project,) if project else ()

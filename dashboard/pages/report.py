@@ -9,6 +9,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
+from werkzeug.exceptions import BadRequest
 
 from dashboard import datasource
 from dashboard.components.controls import dropdown_labels
@@ -179,8 +180,11 @@ def register_callbacks(app: Dash) -> None:
         """A comparison date other than the default goes into the link."""
         if not value:
             return no_update
+        try:
+            chosen = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise BadRequest("A comparison date is written YYYY-MM-DD.") from None
         state = parse_search(search)
-        chosen = date.fromisoformat(value)
         view = read_view(search)
         default = datasource.comparison_date(view.as_of) if view.as_of else None
         wanted = None if chosen == default else chosen
