@@ -90,9 +90,8 @@ def _entries(declared: list[dict[str, Any]], given: Any, kind: str) -> list[dict
         wildcard = isinstance(want_id, dict)
         items = entry if wildcard and isinstance(entry, list) else [entry]
         for item in items:
-            if kind == "outputs" and wildcard and isinstance(item, list):  # (ALL outputs)
-                raise BadCallback("its outputs are not the callback's")
-            if not isinstance(item, dict) or item.get("property") != spec["property"]:
+            prop = item.get("property") if isinstance(item, dict) else None
+            if not isinstance(prop, str) or prop.split("@")[0] != spec["property"].split("@")[0]:
                 raise BadCallback(f"its {kind} are not the callback's")
             if wildcard:
                 if not isinstance(item.get("id"), dict) or set(item["id"]) != set(want_id):
