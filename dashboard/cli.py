@@ -517,7 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from dashboard import auth
-    from dashboard.login import acting_as
+    from dashboard.viewer import acting_as
 
     try:
         # Whoever runs the command line holds the pool file: they act as the network's

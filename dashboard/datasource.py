@@ -5,7 +5,7 @@ about Dash. Results are cached per process, keyed by the pool file's identity (a
 in a new file, so a new pool version never serves old numbers) and the arguments (Filters is a
 frozen dataclass, hashable, its notices excluded). Callers must not modify what they get.
 
-Every function scopes its query to the current viewer (dashboard.login.current_viewer, from
+Every function scopes its query to the current viewer (dashboard.viewer.current_viewer, from
 the server-side session) before the cache and the SQL: the projects the viewer may see go in
 as bound parameters ($restricted, $visible), so the cache key holds the viewer's scope too,
 and no caller can ask for more.
@@ -21,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 
-from dashboard import cache, db, disclosure, rollups
+from dashboard import auth, cache, db, disclosure, sources
 from dashboard.filters import LIST_FIELDS, Filters
 from dashboard.i18n import N_
 from dashboard.indicators import (
@@ -37,6 +37,7 @@ from dashboard.indicators import comparison_date as comparison_date  # pages use
 from dashboard.ingest.countries import country_name
 from dashboard.pool import meta
 from dashboard.queries import sql
+from dashboard.viewer import current_viewer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -160,17 +161,13 @@ def _none(value: Any) -> Any:
     return None if value is None or value is pd.NaT or value != value else value
 
 
-def viewer() -> Any:
-    from dashboard.login import current_viewer
-
+def viewer() -> auth.Viewer:
     return current_viewer()
 
 
 def _visible(detail: bool = False) -> tuple[str, ...] | None:
     """Project ids the current viewer may see (None: all); with `detail`, those it may see
     in detail (per trainer or group): its own organisation's."""
-    from dashboard import auth
-
     who = viewer()
     if who.is_admin:
         return None
@@ -422,7 +419,7 @@ def _scope_frame(query: str, filters: Filters, **extra: Any) -> pd.DataFrame:
     params = filters.sql_params() | {"as_of_dates": [as_of]} | extra
     with db.cursor() as con:
         disclosure.define(con)  # (group_sizes.sql perturbs its bars)
-        swaps = (rollups.FROM_GROUPS,) if rollups.available(con, [as_of], filters) else ()
+        swaps = (sources.FROM_GROUPS,) if sources.available(con, [as_of], filters) else ()
         return con.execute(with_fields(con, sql(query, *swaps)), params).df()
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from dashboard import disclosure, network
+from dashboard import disclosure, network, sources
 from dashboard.filters import Filters, check_breakdown, is_group_level
 from dashboard.i18n import N_, _
 from dashboard.network import NetworkField
@@ -605,7 +605,7 @@ def compute(
     With `foreign` (project ids), each row also has `foreign_groups`: how many of its groups
     belong to those projects (for small-cell protection). `source` picks where the rows are
     computed from ("lean", "cube", "groups", "datasets"; "auto": the fastest that holds them, see
-    dashboard.rollups); every source gives the same numbers. With `network`, each row also
+    dashboard.sources); every source gives the same numbers. With `network`, each row also
     has the network's own indicators (data/network.toml: ndf_<id>), from a query of their own.
     """
     if by == "quarter":
@@ -784,17 +784,15 @@ def _network_query(
     """The SQL of the network's indicators: from rollup_network when it holds the dates and
     these indicators and the cube can answer (as indicators_cube.sql), else over the active
     groups of rollup_groups when it has every field's column, else from the datasets."""
-    from dashboard import rollups  # rollups builds on this module
-
     live = with_fields(con, sql("network_indicators", MEASURED), present)
-    if source == "datasets" or not rollups.available(con, dates, filters, bys):
+    if source == "datasets" or not sources.available(con, dates, filters, bys):
         return live
     held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_network'").fetchone()
-    cube = "trainer" not in bys and rollups.cube_bounds(filters) and source != "groups"
+    cube = "trainer" not in bys and sources.cube_bounds(filters) and source != "groups"
     if cube and held is not None and held[0] == network_key(wanted):
         return sql("network_indicators_cube", MEASURED)
     if _rollup_holds(con):
-        return sql("network_indicators", rollups.FROM_GROUPS, MEASURED)
+        return sql("network_indicators", sources.FROM_GROUPS, MEASURED)
     return live
 
 
@@ -845,22 +843,20 @@ def _query(
 ) -> str:
     """The SQL computing the indicators from `source` ("auto": the fastest that holds them),
     with the `noise` swaps (disclosure.swaps)."""
-    from dashboard import rollups  # rollups builds on this module
-
     if source == "auto":
-        source = rollups.source(con, filters, dates, bys)
-    elif source != "datasets" and not rollups.available(con, dates, filters, bys):
+        source = sources.source(con, filters, dates, bys)
+    elif source != "datasets" and not sources.available(con, dates, filters, bys):
         raise ValueError(f"The pool's rollups do not hold {', '.join(map(str, dates))}.")
-    if source in ("cube", "lean") and ("trainer" in bys or not rollups.cube_bounds(filters)):
+    if source in ("cube", "lean") and ("trainer" in bys or not sources.cube_bounds(filters)):
         raise ValueError("The rollup cubes hold neither trainers nor those share bounds.")
-    if source == "lean" and not rollups.lean(filters, bys):
+    if source == "lean" and not sources.lean(filters, bys):
         raise ValueError("The lean rollup cube holds no theme but trained_by.")
     if source == "lean":
         return sql("indicators_cube", "cube_table=cube_table_lean", *noise)
     if source == "cube":
         return sql("indicators_cube", *noise)
     if source == "groups":
-        return sql("indicators", rollups.FROM_GROUPS, *noise)
+        return sql("indicators", sources.FROM_GROUPS, *noise)
     if source == "datasets":
         return with_fields(con, sql("indicators", *noise))
     raise ValueError(f"Unknown source {source!r}: expected auto, lean, cube, groups or datasets.")

@@ -450,7 +450,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write the summary into README.md's performance section",
     )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="run the load test alone (on a pool of --load-size groups) and print its figures",
+    )
     args = parser.parse_args(argv)
+    if args.load_only:
+        result = load_test(args.load_size or 20000, args.users, args.seconds)
+        print(json.dumps(result, indent=2))
+        return 0 if result["errors"] == 0 else 1
     results = []
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(f"{size:,} groups ...", flush=True)

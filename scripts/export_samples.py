@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["VSLA_DB"] = str(args.db)
 
     from dashboard import auth
-    from dashboard.login import acting_as
+    from dashboard.viewer import acting_as
 
     with acting_as(auth.ADMIN):  # samples of the whole pool, on purpose
         return _samples(args)

@@ -2,7 +2,7 @@
 server (loopback only, bounded in time), with an import swapping in a new pool version while
 they click.
 
-    python scripts/loadtest.py [--groups 20000] [--users 50] [--seconds 60]
+    python scripts/bench.py --load-only [--load-size 20000] [--users 50] [--seconds 60]
 
 Each user signs in (the admin, an organisation's account, or stays a guest, in turn), then
 for `seconds` opens a page (its HTML) and sends the page's callback for one of the seeded
@@ -10,12 +10,12 @@ filter changes, again and again, without pause. A request fails when it raises o
 with a status other than 200 or 204. A third of the way in, `vsla import` adds a later visit
 of some groups to the pool being served; a probe asks for the headline every 0.2 s and
 records when the answers start and stop showing the old data. Used by `make bench` (on a
-copy of its pool) and, smaller, by tests/test_load.py.
+copy of its pool; `--load-only` runs it alone) and, smaller, by tests/test_refresh.py.
+A library of the benchmark's: it imports nothing of it.
 """
 
 from __future__ import annotations
 
-import argparse
 import http.cookiejar
 import json
 import random
@@ -284,21 +284,3 @@ def date_shown(day: date) -> Callable[[str], bool]:
     """A test of an answer for `day`, however the headline writes it."""
     forms = {day.isoformat(), f"{day.day} {day:%b %Y}", f"{day.day} {day:%B %Y}"}
     return lambda text: any(f in text for f in forms)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", type=int, default=20000)
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench import load_test
-
-    result = load_test(args.groups, args.users, args.seconds)
-    print(json.dumps(result, indent=2))
-    return 0 if result["errors"] == 0 else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

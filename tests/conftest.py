@@ -165,9 +165,9 @@ def _closed_pool() -> Iterator[None]:
 @pytest.fixture
 def as_admin() -> Iterator[None]:
     """The test's code, run outside a web request, acts as the network admin on purpose
-    (without it, such code sees what a guest sees: dashboard.login.current_viewer)."""
+    (without it, such code sees what a guest sees: dashboard.viewer.current_viewer)."""
     from dashboard import auth
-    from dashboard.login import acting_as
+    from dashboard.viewer import acting_as
 
     with acting_as(auth.ADMIN):
         yield

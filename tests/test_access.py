@@ -233,7 +233,7 @@ def test_blanks_of_a_table_always_rest_on_five_or_more_groups_together():
 def test_code_without_a_request_or_a_viewer_sees_what_a_guest_sees(sharing_app):
     from dashboard import auth, datasource
     from dashboard.filters import Filters
-    from dashboard.login import acting_as, current_viewer
+    from dashboard.viewer import acting_as, current_viewer
 
     assert current_viewer() == auth.GUEST
     shared = {"NOR-UGA-01", "NOR-KEN-01", "SOU-TZA-01", "EAS-UGA-01"}
@@ -249,7 +249,7 @@ def test_code_without_a_request_or_a_viewer_sees_what_a_guest_sees(sharing_app):
 def test_a_request_is_never_widened_by_acting_as(sharing_app):
     """acting_as is for code outside a request: a request's viewer is its session's."""
     from dashboard import auth
-    from dashboard.login import acting_as
+    from dashboard.viewer import acting_as
 
     with acting_as(auth.ADMIN):
         assert about(members(client_as(sharing_app, None), sharing_app), 480)

@@ -32,7 +32,7 @@ from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
 from dashboard.i18n import N_, _
 from dashboard.indicators import quarter_text
-from dashboard.login import LOGIN_PATH, LOGOUT_PATH, csrf_token, current_viewer
+from dashboard.login import LOGIN_PATH, LOGOUT_PATH, csrf_token
 from dashboard.pages.common import (
     VALUE_LABELS,
     describe,
@@ -44,6 +44,7 @@ from dashboard.pages.common import (
 )
 from dashboard.pool import PoolError
 from dashboard.urlstate import ViewState, parse_search
+from dashboard.viewer import current_viewer
 
 WOMEN_PRESETS: dict[str, tuple[float | None, float | None]] = {
     "any": (None, None),

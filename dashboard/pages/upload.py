@@ -24,7 +24,8 @@ from dashboard.format import number
 from dashboard.i18n import N_, _, ngettext
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.ingest.read import UPLOADED
-from dashboard.login import LOGIN_PATH, current_viewer
+from dashboard.login import LOGIN_PATH
+from dashboard.viewer import current_viewer
 
 PATH = "/import"
 NAME = N_("Import")

@@ -1,0 +1,82 @@
+"""The package's import graph has no cycle (issue 18): each module's imports, at the top
+and inside functions alike (an import hidden in a function is still a dependency), read
+from the source, for the dashboard package and the scripts."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in [*(ROOT / "dashboard").rglob("*.py"), *(ROOT / "scripts").glob("*.py")]:
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[1:] if parts[0] == "scripts" else parts)  # scripts import by name
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    mods = modules()
+    graph: dict[str, set[str]] = {name: set() for name in mods}
+    for name, path in mods.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module is not None:
+                base = node.module
+                if node.level:  # relative
+                    base = ".".join([*name.split(".")[: -node.level], base])
+                for alias in node.names:
+                    target = f"{base}.{alias.name}"
+                    graph[name] |= {target} if target in mods else {base} & set(mods)
+            elif isinstance(node, ast.Import):
+                graph[name] |= {a.name for a in node.names} & set(mods)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1 or v in graph[v]:
+                found.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_walk_sees_imports_inside_functions():
+    graph = import_graph()
+    assert "dashboard.pages.overview" in graph["dashboard.server"]
+    assert "dashboard.sources" in graph["dashboard.indicators"]
+    assert "loadtest" in graph["bench"]  # (a script imports its neighbour by name)
+
+
+def test_no_module_imports_itself_back():
+    assert cycles(import_graph()) == []
