@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from dashboard import exports, theme
 from dashboard.i18n import _
 from dashboard.indicators import BY_ID, lookup
-from dashboard.pages.common import nice_date
+from dashboard.view import nice_date
 
 KPI_ID = re.compile(r"^[a-z]+-(?P<indicator>[a-z0-9_]+)-(?P<part>value|change)$")
 

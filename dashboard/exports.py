@@ -621,7 +621,7 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
     return book_bytes(book)
 
 
-# The keys of the `about` lists that callers pass (pages/common.export_about, the data page,
+# The keys of the `about` lists that callers pass (view.export_about, the data page,
 # the report page): they stay English there (the deck reads them by key) and are translated
 # where the Filters sheet shows them.
 ABOUT_KEYS = (

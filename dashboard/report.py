@@ -37,9 +37,10 @@ from dashboard.filters import Filters
 from dashboard.format import format_change, money, na, number
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID, lookup, network_indicators
-from dashboard.pages.common import (
+from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     SOURCE,
+    STALE_DAYS,
     VALUE_LABELS,
     View,
     caption,
@@ -48,9 +49,10 @@ from dashboard.pages.common import (
     export_name,
     first_row,
     nice_date,
+    profile_items,
     read_view,
+    subject,
 )
-from dashboard.pages.projects import STALE_DAYS, profile_items, subject
 
 HEADLINE = (
     "groups",

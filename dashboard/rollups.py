@@ -68,6 +68,7 @@ __all__ = [
     "source",
 ]
 
+
 def rollup_dates(first: date, latest: date) -> list[date]:
     """The dates the rollups hold: every trend point up to the latest report date, and the
     date the latest one is compared with (a year earlier)."""

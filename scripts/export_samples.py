@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 def _samples(args: argparse.Namespace) -> int:
     from dashboard import deck, exports, report, theme
     from dashboard.pages import efficiency
-    from dashboard.pages.common import export_about, export_name, read_view
+    from dashboard.view import export_about, export_name, read_view
 
     theme.register()
     out = args.out

@@ -133,7 +133,7 @@ def test_the_rest_of_a_top_series_has_one_key_in_every_language():
     """Colours follow keys: "Others" must not become "Andre" and change every colour."""
     import pandas as pd
 
-    from dashboard.pages.common import OTHERS, top_series
+    from dashboard.view import OTHERS, top_series
 
     frame = pd.DataFrame(
         {"as_of": ["2025-09-30"] * 10, "country": list("ABCDEFGHIJ"), "members": range(10)}

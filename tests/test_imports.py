@@ -80,3 +80,37 @@ def test_the_walk_sees_imports_inside_functions():
 
 def test_no_module_imports_itself_back():
     assert cycles(import_graph()) == []
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph[name])
+    return seen
+
+
+def test_the_frame_and_the_exports_stand_below_the_pages():
+    """The components (frame, cards, tables) and the exports (deck, chart files, report)
+    read the view model (dashboard.view), never a page module: a page may use them, not
+    the other way round."""
+    graph = import_graph()
+    below = [m for m in graph if m.startswith("dashboard.components")]
+    below += ["dashboard.deck", "dashboard.exports", "dashboard.report", "dashboard.view"]
+    for name in below:
+        pages = {m for m in reachable(graph, name) if m.startswith("dashboard.pages")}
+        assert pages == set(), name
+
+
+def test_importing_the_frame_loads_no_page():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dashboard.components.shell; "
+        "print([m for m in sys.modules if m.startswith('dashboard.pages')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

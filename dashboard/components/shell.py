@@ -33,7 +33,9 @@ from dashboard.format import CURRENCIES
 from dashboard.i18n import N_, _
 from dashboard.indicators import quarter_text
 from dashboard.login import LOGIN_PATH, LOGOUT_PATH, csrf_token
-from dashboard.pages.common import (
+from dashboard.pool import PoolError
+from dashboard.urlstate import ViewState, parse_search
+from dashboard.view import (
     VALUE_LABELS,
     describe,
     entity_name,
@@ -42,8 +44,6 @@ from dashboard.pages.common import (
     nice_date,
     read_view,
 )
-from dashboard.pool import PoolError
-from dashboard.urlstate import ViewState, parse_search
 from dashboard.viewer import current_viewer
 
 WOMEN_PRESETS: dict[str, tuple[float | None, float | None]] = {

@@ -55,7 +55,7 @@ def register_table_export(
     app: Dash, table_id: str, make: Callable[[str | None], exports.Table]
 ) -> None:
     """`make(search)` builds the table for the link; the menu's items download it."""
-    from dashboard.pages.common import export_about, export_name, read_view
+    from dashboard.view import export_about, export_name, read_view
 
     @app.callback(
         Output(f"{table_id}-download", "data"),

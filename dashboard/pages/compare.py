@@ -19,7 +19,8 @@ from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import display_label, every
-from dashboard.pages.common import (
+from dashboard.urlstate import COMPARE_BY, parse_search
+from dashboard.view import (
     View,
     caption,
     entity_name,
@@ -27,7 +28,6 @@ from dashboard.pages.common import (
     read_view,
     series_colours,
 )
-from dashboard.urlstate import COMPARE_BY, parse_search
 
 PATH = "/compare"
 NAME = N_("Compare")

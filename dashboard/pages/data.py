@@ -27,9 +27,9 @@ from dashboard.indicators import (
     network_indicators,
     rows_to_csv,
 )
-from dashboard.pages.common import SOURCE, View, caption, entity_name, first_row, read_view
 from dashboard.spreadsheet import defuse
 from dashboard.urlstate import TABLE_BY
+from dashboard.view import SOURCE, View, caption, entity_name, first_row, read_view
 
 PATH = "/data"
 NAME = N_("Data")

@@ -11,7 +11,8 @@ from dashboard import datasource, figures
 from dashboard.components.cards import ChartView, chart_card, chart_outputs
 from dashboard.figures import Reference
 from dashboard.i18n import N_, _
-from dashboard.pages.common import (
+from dashboard.urlstate import parse_search
+from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     View,
     caption,
@@ -21,7 +22,6 @@ from dashboard.pages.common import (
     organisation_colours,
     read_view,
 )
-from dashboard.urlstate import parse_search
 
 PATH = "/efficiency"
 NAME = N_("Efficiency")

@@ -14,7 +14,7 @@ from dashboard.figures import Reference
 from dashboard.filters import TRAINED_BY
 from dashboard.format import number
 from dashboard.i18n import N_, _
-from dashboard.pages.common import (
+from dashboard.view import (
     OTHERS,
     VALUE_LABELS,
     caption,

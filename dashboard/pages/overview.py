@@ -19,7 +19,7 @@ from dashboard.components.cards import (
 )
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.pages.common import (
+from dashboard.view import (
     View,
     caption,
     change_note,

@@ -20,7 +20,7 @@ from dashboard.components.cards import (
 from dashboard.components.controls import by_switch, register_url_param
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.pages.common import (
+from dashboard.view import (
     View,
     caption,
     entity_name,

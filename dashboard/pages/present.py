@@ -26,7 +26,8 @@ from dashboard.components.cards import graph_config
 from dashboard.filters import TRAINED_BY
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.pages.common import (
+from dashboard.summaries import describe
+from dashboard.view import (
     VALUE_LABELS,
     View,
     caption,
@@ -38,7 +39,6 @@ from dashboard.pages.common import (
     organisation_colours,
     read_view,
 )
-from dashboard.summaries import describe
 
 PATH = "/present"
 NAME = N_("Presentation")

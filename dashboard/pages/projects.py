@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
@@ -25,17 +24,20 @@ from dashboard.components.cards import (
 )
 from dashboard.components.controls import dropdown_labels
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
-from dashboard.format import number, percent
+from dashboard.format import percent
 from dashboard.i18n import N_, _
-from dashboard.pages.common import (
+from dashboard.urlstate import parse_search
+from dashboard.view import (
+    STALE_DAYS,
     View,
     caption,
     describe,
     first_row,
     nice_date,
+    profile_items,
     read_view,
+    subject,
 )
-from dashboard.urlstate import parse_search
 
 PATH = "/projects"
 NAME = N_("Projects")
@@ -54,7 +56,6 @@ CHARTS = ("pj-outreach", "pj-savings")
 # When a trainer's groups need a look (relative to the subject's own pooled values).
 ATTENDANCE_GAP = 0.10  # attendance 10 points or more below
 DROPOUT_FACTOR = 2.0  # dropout at least twice as high (and over 5%)
-STALE_DAYS = 120  # mean age of the groups' latest data
 
 
 def layout(**_query: Any) -> html.Div:
@@ -154,16 +155,6 @@ def register_project_chooser(app: Dash, component_id: str) -> None:
         return replace(state, filters=replace(state.filters, project=wanted)).search() or "?"
 
 
-def subject(view: View) -> tuple[str, str] | None:
-    """("project", id) or ("organisation", name) when the filters name exactly one."""
-    f = view.filters
-    if len(f.project) == 1:
-        return ("project", f.project[0])
-    if len(f.organisation) == 1 and not f.project:
-        return ("organisation", f.organisation[0])
-    return None
-
-
 def profile(view: View, kind: str, key: str) -> Any:
     return dbc.Card(
         dbc.CardBody(
@@ -178,71 +169,6 @@ def profile(view: View, kind: str, key: str) -> Any:
         ),
         className="mb-3 profile-card",
     )
-
-
-def profile_items(view: View, kind: str, key: str) -> list[tuple[str, str]]:
-    """A project's or an organisation's profile: who, where, since when, with what staff."""
-    facts = view.facts
-    as_of = view.as_of
-    reports = datasource.project_reports(as_of) if as_of else pd.DataFrame()
-    if kind == "project":
-        p = facts.project_by_id[key]
-        rep = reports[reports["project_id"] == key] if not reports.empty else reports
-        staff = (
-            _("{officers} field officers, {agents} village agents (report of {date})").format(
-                officers=int(rep["field_officers"].iloc[0]),
-                agents=int(rep["village_agents"].iloc[0]),
-                date=nice_date(rep["period_end"].iloc[0].date()),
-            )
-            if not rep.empty
-            else _("no project report yet")
-        )
-        items = [
-            (_("Organisation"), p.organisation),
-            (_("Partner"), p.partner or "—"),
-            (_("Country"), p.country_name),
-            (_("Donor"), p.donor or "—"),
-            (
-                _("Period"),
-                _("{start} to {end}").format(
-                    start=nice_date(p.start_date),
-                    end=nice_date(p.end_date) if p.end_date else _("ongoing"),
-                ),
-            ),
-            (_("Staff"), staff),
-            (_("Currency"), p.currency),
-            (_("Shared with the network"), _("yes") if p.shared else _("no")),
-            (_("Groups registered"), number(p.groups_registered)),
-        ]
-    else:
-        projects = [p for p in facts.projects if p.organisation == key]
-        countries = sorted({p.country_name for p in projects})
-        items = [
-            (
-                _("Projects"),
-                f"{len(projects)}: "
-                + ", ".join(facts.project_labels[p.project_id] for p in projects),
-            ),
-            (_("Countries"), ", ".join(countries)),
-            (_("Partners"), ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
-            (_("Donors"), ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
-        ]
-        if not reports.empty:
-            mine = reports[reports["project_id"].isin([p.project_id for p in projects])]
-            if not mine.empty:
-                items.append(
-                    (
-                        _("Staff"),
-                        _(
-                            "{officers} field officers, {agents} village agents "
-                            "(latest project reports)"
-                        ).format(
-                            officers=int(mine["field_officers"].sum()),
-                            agents=int(mine["village_agents"].sum()),
-                        ),
-                    )
-                )
-    return items
 
 
 def lists_trainers(view: View) -> bool:

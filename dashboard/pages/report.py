@@ -14,10 +14,10 @@ from werkzeug.exceptions import BadRequest
 from dashboard import datasource
 from dashboard.components.controls import dropdown_labels
 from dashboard.i18n import N_, _
-from dashboard.pages.common import nice_date, read_view
-from dashboard.pages.projects import project_options, register_project_chooser, subject
+from dashboard.pages.projects import project_options, register_project_chooser
 from dashboard.report import PDF_ROUTE, PRINT_ROUTE, comparison
 from dashboard.urlstate import parse_search
+from dashboard.view import nice_date, read_view, subject
 
 PATH = "/report"
 NAME = N_("Report")

@@ -21,7 +21,7 @@ from dashboard.components.cards import graph_config
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, network_indicators
-from dashboard.pages.common import caption, change_note, first_row, read_view
+from dashboard.view import caption, change_note, first_row, read_view
 
 PATH = "/sdg"
 NAME = N_("SDGs")

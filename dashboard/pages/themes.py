@@ -15,7 +15,7 @@ from dashboard.figures import Panel
 from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, network_indicators
-from dashboard.pages.common import VALUE_LABELS, caption, first_row, read_view
+from dashboard.view import VALUE_LABELS, caption, first_row, read_view
 
 PATH = "/themes"
 NAME = N_("Themes")

@@ -1,5 +1,7 @@
-"""What every page shares: reading the view from the URL, money in the display currency,
-readable names, captions and colours. Pure helpers; no callbacks here."""
+"""The view a link asks for, below the pages: reading it from the URL, money in the display
+currency, readable names, captions and colours, and the profile of the project or the
+organisation a view is about. What the pages, the exports (deck, workbooks, report) and
+the frame share; pure helpers, no callbacks, and nothing here imports a page."""
 
 from __future__ import annotations
 
@@ -287,3 +289,83 @@ def top_series(
 
 def first_row(frame: pd.DataFrame) -> Mapping[str, object]:
     return frame.iloc[0].to_dict() if not frame.empty else {}
+
+
+# --- The subject of a view: one project or one organisation --------------------------------
+
+STALE_DAYS = 120  # a mean age of the groups' latest data beyond which data count as old
+
+
+def subject(view: View) -> tuple[str, str] | None:
+    """("project", id) or ("organisation", name) when the filters name exactly one."""
+    f = view.filters
+    if len(f.project) == 1:
+        return ("project", f.project[0])
+    if len(f.organisation) == 1 and not f.project:
+        return ("organisation", f.organisation[0])
+    return None
+
+
+def profile_items(view: View, kind: str, key: str) -> list[tuple[str, str]]:
+    """A project's or an organisation's profile: who, where, since when, with what staff."""
+    facts = view.facts
+    as_of = view.as_of
+    reports = datasource.project_reports(as_of) if as_of else pd.DataFrame()
+    if kind == "project":
+        p = facts.project_by_id[key]
+        rep = reports[reports["project_id"] == key] if not reports.empty else reports
+        staff = (
+            _("{officers} field officers, {agents} village agents (report of {date})").format(
+                officers=int(rep["field_officers"].iloc[0]),
+                agents=int(rep["village_agents"].iloc[0]),
+                date=nice_date(rep["period_end"].iloc[0].date()),
+            )
+            if not rep.empty
+            else _("no project report yet")
+        )
+        items = [
+            (_("Organisation"), p.organisation),
+            (_("Partner"), p.partner or "—"),
+            (_("Country"), p.country_name),
+            (_("Donor"), p.donor or "—"),
+            (
+                _("Period"),
+                _("{start} to {end}").format(
+                    start=nice_date(p.start_date),
+                    end=nice_date(p.end_date) if p.end_date else _("ongoing"),
+                ),
+            ),
+            (_("Staff"), staff),
+            (_("Currency"), p.currency),
+            (_("Shared with the network"), _("yes") if p.shared else _("no")),
+            (_("Groups registered"), number(p.groups_registered)),
+        ]
+    else:
+        projects = [p for p in facts.projects if p.organisation == key]
+        countries = sorted({p.country_name for p in projects})
+        items = [
+            (
+                _("Projects"),
+                f"{len(projects)}: "
+                + ", ".join(facts.project_labels[p.project_id] for p in projects),
+            ),
+            (_("Countries"), ", ".join(countries)),
+            (_("Partners"), ", ".join(sorted({p.partner for p in projects if p.partner})) or "—"),
+            (_("Donors"), ", ".join(sorted({p.donor for p in projects if p.donor})) or "—"),
+        ]
+        if not reports.empty:
+            mine = reports[reports["project_id"].isin([p.project_id for p in projects])]
+            if not mine.empty:
+                items.append(
+                    (
+                        _("Staff"),
+                        _(
+                            "{officers} field officers, {agents} village agents "
+                            "(latest project reports)"
+                        ).format(
+                            officers=int(mine["field_officers"].sum()),
+                            agents=int(mine["village_agents"].sum()),
+                        ),
+                    )
+                )
+    return items
