@@ -288,7 +288,7 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
 def _check_known(con: Any, filters: Filters) -> None:
     """A project, organisation or tag the pool does not have is a typo, not a question with
     an empty answer: FilterError naming it (a country is any country: it may have no data)."""
-    from dashboard.queries import sql
+    from dashboard.sqlfiles import sql
 
     projects = con.execute("SELECT project_id, organisation FROM projects").fetchall()
     tags = {
@@ -377,7 +377,7 @@ def cmd_rollups(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from dashboard.pool import DATA_TABLES, meta, open_pool
-    from dashboard.queries import sql
+    from dashboard.sqlfiles import sql
 
     db = pool_path(args.db)
     con = open_pool(db)

@@ -36,7 +36,7 @@ from dashboard.indicators import (
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
 from dashboard.ingest.countries import country_name
 from dashboard.pool import meta
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 from dashboard.viewer import current_viewer
 
 P = ParamSpec("P")

@@ -41,7 +41,7 @@ from dashboard.demo_world import (
 )
 from dashboard.pool import DATA_TABLES, connect, create_pool
 from dashboard.quality import next_import_id, record_import, refresh_warnings
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 
 CHUNK_GROUPS = 25_000  # groups generated and inserted at a time
 MAX_CYCLES = 13  # more cycles than a group formed in 2017 can complete by LATEST
@@ -257,8 +257,8 @@ def exchange_rates_frame() -> pd.DataFrame:
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
     return pd.DataFrame(
         [
-            (cur, year, rate)
-            for cur, rates in PER_USD.items()
+            (currency, year, rate)
+            for currency, rates in PER_USD.items()
             for year, rate in zip(years, rates, strict=True)
         ],
         columns=["currency", "year", "per_usd"],

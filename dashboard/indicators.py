@@ -21,8 +21,8 @@ from dashboard import disclosure, network, sources
 from dashboard.filters import Filters, check_breakdown, is_group_level
 from dashboard.i18n import N_, _
 from dashboard.network import NetworkField
-from dashboard.queries import sql
 from dashboard.spreadsheet import csv_text
+from dashboard.sqlfiles import sql
 
 Format = Literal["int", "pct", "usd", "decimal"]
 Category = Literal["outreach", "participation", "savings_loans", "financial", "efficiency"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard import __version__, disclosure
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 
 SCHEMA_VERSION = "1"
 

@@ -14,7 +14,7 @@ import duckdb
 
 from dashboard import __version__
 from dashboard.i18n import N_
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 
 # Human names of the warning rules, for summaries (the message column says more); marked for
 # the catalogs, translated where shown: `_(WARNING_RULES[rule])`.

@@ -37,7 +37,6 @@ from dashboard.indicators import (
     trend_dates,
     with_fields,
 )
-from dashboard.queries import sql
 from dashboard.sources import (  # (the choice of source, re-exported for callers here)
     FROM_GROUPS,
     LEAN_BREAKDOWNS,
@@ -51,6 +50,7 @@ from dashboard.sources import (  # (the choice of source, re-exported for caller
     lean,
     source,
 )
+from dashboard.sqlfiles import sql
 
 __all__ = [
     "FROM_GROUPS",

@@ -17,7 +17,17 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 from flask import Flask
 
-from dashboard import auth, datasource, guard, i18n, login, network, report, responses, viewer
+from dashboard import (
+    auth,
+    datasource,
+    guard,
+    i18n,
+    login,
+    network,
+    report_document,
+    responses,
+    viewer,
+)
 from dashboard.components import shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.i18n import _
@@ -174,7 +184,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     shell.register_callbacks(app, pages)
     shell.register_export_callback(app, PAGES)
     shell.register_page_export_callback(app, PAGES)
-    report.register_routes(app.server)
+    report_document.register_routes(app.server)
     login.configure(app.server, generated_key_ok)
     # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES

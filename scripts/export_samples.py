@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _samples(args: argparse.Namespace) -> int:
-    from dashboard import deck, exports, report, theme
+    from dashboard import deck, exports, report_document, theme
     from dashboard.pages import efficiency
     from dashboard.view import export_about, export_name, read_view
 
@@ -80,10 +80,10 @@ def _samples(args: argparse.Namespace) -> int:
         started,
     )
     started = time.monotonic()
-    document = report.render_html(report.build_report(args.view))
+    document = report_document.render_html(report_document.build_report(args.view))
     save(export_name(view, "performance report", "html"), document.encode("utf-8"), started)
     started = time.monotonic()
-    save(report.file_name(args.view), report.pdf_bytes(document), started)
+    save(report_document.file_name(args.view), report_document.pdf_bytes(document), started)
     exports.shutdown()
 
     pages = out / "pages"

@@ -437,7 +437,7 @@ def test_the_renderer_has_no_network(listener):
 def test_the_pdf_printer_has_no_network(listener):
     """The report's printer: a document that names URLs on loopback, in every way a page
     can, fetches nothing, with or without the report's own policy."""
-    from dashboard import report
+    from dashboard import report_document as report
 
     base, hits = listener
     body = (

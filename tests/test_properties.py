@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dashboard.filters import Filters
 from dashboard.indicators import compute
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 
 COUNTRIES = ("UGA", "KEN", "BDI")
 ORGS = ("Alpha", "Beta")

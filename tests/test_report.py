@@ -9,7 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from dashboard import report
+from dashboard import report_document as report
 from tests.dash_client import call
 
 

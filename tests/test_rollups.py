@@ -23,7 +23,7 @@ from dashboard.filters import BREAKDOWNS, Filters
 from dashboard.indicators import compute, compute_many, trend_dates
 from dashboard.ingest.write import import_files
 from dashboard.pool import connect, meta, open_pool
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 from tests.test_properties import BASE, fill, pools
 
 

@@ -35,7 +35,7 @@ from dashboard.ingest.model import (
 )
 from dashboard.ingest.read import RawSheet
 from dashboard.pool import DATA_TABLES, open_pool
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 
 MAX_ISSUES = 1000  # errors turned into Issue objects; the rest are only counted
 

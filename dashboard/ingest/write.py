@@ -36,7 +36,7 @@ from dashboard.ingest.read import TRUSTED, Limits, RawSheet, Reading, read_sourc
 from dashboard.ingest.validate import Validation, attach_pool, validate
 from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool, open_pool
 from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
-from dashboard.queries import sql
+from dashboard.sqlfiles import sql
 
 try:  # POSIX; elsewhere imports are not guarded against running twice at once
     import fcntl

@@ -122,7 +122,7 @@ def reference(view: View) -> Reference:
 
 def build(search: str | None) -> list[Any]:
     view = read_view(search)
-    f, cur = view.filters, view.code
+    f, code = view.filters, view.code
     datasource.prefetch(
         f,
         [(None, False), ("project", False), ("organisation", False), (None, True),
@@ -141,7 +141,7 @@ def build(search: str | None) -> list[Any]:
     by_org = datasource.indicators(f, "organisation")
     by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
     ref = reference(view)
-    unit = _("{currency}, cost to date per member of active groups").format(currency=cur)
+    unit = _("{currency}, cost to date per member of active groups").format(currency=code)
 
     def bars(
         frame: Any, label: str, value: str, kind: str, drill: str, key: str, with_ref: bool
@@ -160,7 +160,7 @@ def build(search: str | None) -> list[Any]:
             value,
             kind,
             colour=colour_list,
-            currency=cur,
+            currency=code,
             reference=ref if with_ref else None,
             drill=drill,
             key=key,
@@ -173,7 +173,7 @@ def build(search: str | None) -> list[Any]:
             _("Cost per member by project"),
             _(
                 "{currency}, cost to date per member of active groups; coloured by organisation"
-            ).format(currency=cur),
+            ).format(currency=code),
             cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
         ),
@@ -189,14 +189,14 @@ def build(search: str | None) -> list[Any]:
     ]
     charts.append(
         ChartView(
-            figures.bubble(by_project, colours, cur, ref)
+            figures.bubble(by_project, colours, code, ref)
             if not by_project.empty
             else figures.empty(),
             _("Cost per member against scale"),
             _(
                 "Each bubble a project: members (log scale) and cost per member ({currency}); "
                 "area = active groups"
-            ).format(currency=cur),
+            ).format(currency=code),
             cap,
             ("cost_per_member_usd", "members", "groups"),
         )
@@ -213,8 +213,8 @@ def build(search: str | None) -> list[Any]:
                 series="organisation",
                 colours=colours,
                 total=trend_total,
-                currency=cur,
-                y_title=_("Cost per member ({currency})").format(currency=cur),
+                currency=code,
+                y_title=_("Cost per member ({currency})").format(currency=code),
                 reference=ref,
                 drill="organisation",
             )
@@ -224,7 +224,7 @@ def build(search: str | None) -> list[Any]:
             _(
                 "{currency}, cost to date per member of active groups, at each quarter end since "
                 "{start}; network in grey"
-            ).format(currency=cur, start=start),
+            ).format(currency=code, start=start),
             cap,
             ("cost_per_member_usd",),
         )
@@ -233,7 +233,7 @@ def build(search: str | None) -> list[Any]:
         ChartView(
             bars(by_project, "label", "cost_per_group_usd", "usd", "project", "project", False),
             _("Cost per group by project"),
-            _("{currency}, cost to date per active group").format(currency=cur),
+            _("{currency}, cost to date per active group").format(currency=code),
             cap,
             ("cost_per_group_usd",),
         )

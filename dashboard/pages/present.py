@@ -43,7 +43,7 @@ from dashboard.view import (
 PATH = "/present"
 NAME = N_("Presentation")
 ORDER = 100
-HEADLINE = ("groups", "members", "pct_women", "savings_usd", "countries", "organisations")
+SLIDE_KPIS = ("groups", "members", "pct_women", "savings_usd", "countries", "organisations")
 FINANCE = (
     "savings_per_member_usd",
     "annualised_return_on_assets",
@@ -245,7 +245,7 @@ def slides(search: str | None) -> list[Slide]:
             _("Active groups as of {date}; changes against {prior}").format(
                 date=when, prior=nice_date(prior)
             ),
-            _kpis(view, HEADLINE, now, before),
+            _kpis(view, SLIDE_KPIS, now, before),
             cap,
         )
     ]

@@ -15,7 +15,7 @@ from dashboard import datasource
 from dashboard.components.controls import dropdown_labels
 from dashboard.i18n import N_, _
 from dashboard.pages.projects import project_options, register_project_chooser
-from dashboard.report import PDF_ROUTE, PRINT_ROUTE, comparison
+from dashboard.report_document import PDF_ROUTE, PRINT_ROUTE, comparison
 from dashboard.urlstate import parse_search
 from dashboard.view import nice_date, read_view, subject
 

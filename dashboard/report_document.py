@@ -54,7 +54,7 @@ from dashboard.view import (
     subject,
 )
 
-HEADLINE = (
+REPORT_FIGURES = (
     "groups",
     "members",
     "pct_women",
@@ -259,7 +259,7 @@ def _headline(view: View, vs: date | None) -> list[Line]:
     now = first_row(both[both["as_of"] == as_of]) if not both.empty else {}
     then = first_row(both[both["as_of"] == vs]) if vs and not both.empty else {}
     lines = []
-    for ind_id in HEADLINE:
+    for ind_id in REPORT_FIGURES:
         ind = BY_ID[ind_id]
         value = _money(view, ind_id, now.get(ind_id), as_of.year)
         old = _money(view, ind_id, then.get(ind_id), vs.year if vs else None)
