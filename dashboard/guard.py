@@ -3,11 +3,12 @@
 
 A callback request (POST /_dash-update-component) is what the browser sends when a control
 changes; anything else in that shape is hostile or broken. Before Dash sees it, the body must
-be JSON of at most MAX_DEPTH levels, an object naming one of the app's callbacks by its
-output, with its inputs and state in the shape that callback declares (the same ids and
-properties; pattern-matching ones as lists), and the values of the properties the dashboard
-reads of the right type (the link's query string and path are text, a click count a whole
-number). Otherwise: 400 Bad Request, a one-line reason, nothing logged as an error.
+be JSON of at most MAX_DEPTH levels, an object naming one of the app's server callbacks by
+its output, with its outputs, inputs and state in the shape that callback declares (the same
+ids and properties; pattern-matching ones as lists), and the values of the properties the
+dashboard reads of the right kind (the link's query string and path are text, a click count
+a whole number, a control's value text, a number or a list of them). Otherwise: 400 Bad
+Request, a one-line reason, nothing logged as an error.
 
 Security headers: a Content-Security-Policy that the pages meet (scripts from this site
 and Dash's own inline scripts by their hashes, no eval; styles from this site and inline,
