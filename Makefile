@@ -74,4 +74,4 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-	rm -f data/*.duckdb data/*.duckdb.wal data/users.sqlite
+	rm -f data/*.duckdb data/*.duckdb.wal data/users.sqlite data/sessions.sqlite

@@ -9,8 +9,9 @@ next attempt is refused without checking the password until a growing delay has 
 with the same answer for names that exist and names that do not; no account is ever
 locked, and no request sleeps.
 
-Sessions live on the server: the signed cookie holds a random session id; the store keeps
-its user, when it began and when it was last used. A session ends at sign-out, after
+Sessions live on the server: the signed cookie holds a random session id; this host's
+session file (sessions.sqlite, beside the users) keeps its user, when it began, when it was
+last used, and a stamp of the user then. A session ends at sign-out, after
 SESSION_HOURS whatever happens (requests do not extend it), after IDLE_MINUTES without a
 request, and when the user's password, role or organisation changes or the user is removed
 (or `vsla user signout` ends all of a user's sessions).
@@ -21,8 +22,9 @@ Roles:
   other organisations share (`shared` = yes), as aggregates;
 - guest (nobody logged in): only shared projects, only aggregates.
 
-The viewer comes from the server-side session (a signed cookie naming the user, checked
-against the store on every request), never from anything else the browser sends.
+The viewer comes from the server-side session (dashboard.viewer: a signed cookie holding a
+session id, checked against the store on every request), never from anything else the
+browser sends.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,30 +123,38 @@ def users_path() -> Path:
     return Path(env) if env else pool_path().with_name("users.sqlite")
 
 
+def sessions_path(users: Path) -> Path:
+    """$VSLA_SESSIONS, else sessions.sqlite beside the user store: this host's sessions and
+    counts of failed sign-ins, apart from the users (a user store copied from where users
+    are managed replaces the users, not the sessions)."""
+    env = os.environ.get("VSLA_SESSIONS")
+    return Path(env) if env else users.with_name("sessions.sqlite")
+
+
 _READY: set[tuple[int, str]] = set()  # (pid, path) of stores whose tables exist
 
 
 class UserStore:
-    """Users, sessions and failed sign-ins in one SQLite file. Safe for several worker
-    processes (SQLite's locks; writes in short transactions)."""
+    """Users in one SQLite file (`path`), this host's sessions and failed sign-ins in
+    another (`sessions_path`). Safe for several worker processes (SQLite's locks; writes in
+    short transactions).
+
+    A session remembers a stamp of its user (role, organisation, password hash and session
+    version): when the user store changes them, here or in a copy that arrives from where
+    users are managed, the stamp no longer matches and the session has ended."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else users_path()
+        self.sessions_path = sessions_path(self.path)
         self._lock = threading.Lock()
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10)
-        try:
-            ready = (os.getpid(), str(self.path.resolve()))
-            if ready not in _READY:
-                _create_tables(con)
-                _READY.add(ready)
-            with con:
-                yield con
-        finally:
-            con.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        """The users."""
+        return _connect(self.path, _create_user_tables)
+
+    def _sessions(self) -> AbstractContextManager[sqlite3.Connection]:
+        """This host's sessions and failed sign-ins."""
+        return _connect(self.sessions_path, _create_session_tables)
 
     # --- managing users --------------------------------------------------------------------
 
@@ -177,7 +187,7 @@ class UserStore:
         with self._db() as con:
             if con.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount == 0:
                 raise AuthError(f"There is no user {username!r}.")
-            _end_sessions(con, username)
+        self._forget_sessions(username)
 
     def set_password(self, username: str, password: str) -> None:
         _check_password(password)
@@ -188,7 +198,8 @@ class UserStore:
             ).rowcount
             if changed == 0:
                 raise AuthError(f"There is no user {username!r}.")
-            _end_sessions(con, username)
+        self._forget_sessions(username)
+        with self._sessions() as con:
             con.execute("DELETE FROM throttle WHERE key = ?", (_throttle_key("user", username),))
 
     def set_role(self, username: str, role: str, organisation: str | None) -> User:
@@ -202,13 +213,24 @@ class UserStore:
                 "UPDATE users SET role = ?, organisation = ? WHERE username = ?",
                 (role, organisation, user.username),
             )
-            _end_sessions(con, user.username)
+        self._forget_sessions(user.username)
         return User(user.username, role, organisation)
 
     def sign_out_everywhere(self, username: str) -> int:
-        """End every session of a user; returns how many there were."""
+        """End every session of a user, on every host that gets this user store (its
+        session version moves on); returns how many this host had."""
         with self._db() as con:
-            return _end_sessions(con, username)
+            if not con.execute(
+                "UPDATE users SET session_version = session_version + 1 WHERE username = ?",
+                (username,),
+            ).rowcount:
+                raise AuthError(f"There is no user {username!r}.")
+        return self._forget_sessions(username)
+
+    def _forget_sessions(self, username: str) -> int:
+        """Drop this host's sessions of a user (they have ended: their stamp is old)."""
+        with self._sessions() as con:
+            return con.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
 
     def users(self) -> list[User]:
         with self._db() as con:
@@ -234,25 +256,26 @@ class UserStore:
         username = username.strip()
         keys = [_throttle_key("user", username), _throttle_key("address", address)]
         now = _clock()
-        with self._db() as con:
+        with self._sessions() as con:
             wait = max(_throttle_wait(con, key, now) for key in keys)
-            if wait > 0:
-                seconds = math.ceil(wait)
-                raise Throttled(
-                    ngettext(
-                        "Too many failed sign-ins; try again in {seconds} second.",
-                        "Too many failed sign-ins; try again in {seconds} seconds.",
-                        seconds,
-                    ).format(seconds=seconds),
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise Throttled(
+                ngettext(
+                    "Too many failed sign-ins; try again in {seconds} second.",
+                    "Too many failed sign-ins; try again in {seconds} seconds.",
                     seconds,
-                )
+                ).format(seconds=seconds),
+                seconds,
+            )
+        with self._db() as con:
             row = con.execute(
                 "SELECT username, role, organisation, password_hash FROM users WHERE username = ?",
                 (username,),
             ).fetchone()
         stored = row[3] if row else _DUMMY_HASH  # (an unknown name costs the same)
         if row is None or not _verify(stored, password):
-            with self._db() as con:
+            with self._sessions() as con:
                 for key in keys:
                     con.execute(
                         "INSERT INTO throttle (key, failures, last) VALUES (?, 1, ?)"
@@ -263,9 +286,10 @@ class UserStore:
                     )
             raise AuthError(_("The username or password is not right."))
         name, role, organisation, _hash = row
-        with self._db() as con:
+        with self._sessions() as con:
             con.execute("DELETE FROM throttle WHERE key = ?", (keys[0],))
-            if _hasher.check_needs_rehash(stored):
+        if _hasher.check_needs_rehash(stored):
+            with self._db() as con:
                 con.execute(
                     "UPDATE users SET password_hash = ? WHERE username = ?",
                     (_hasher.hash(password), name),
@@ -274,65 +298,116 @@ class UserStore:
 
     # --- sessions --------------------------------------------------------------------------
 
+    def _stamp(self, username: str) -> tuple[User, str] | None:
+        """The user and the stamp its sessions carry: a digest of its role, organisation,
+        password hash and session version (None: no such user)."""
+        with self._db() as con:
+            row = con.execute(
+                "SELECT username, role, organisation, password_hash, session_version"
+                " FROM users WHERE username = ?",
+                (username,),
+            ).fetchone()
+        if row is None:
+            return None
+        name, role, organisation, password_hash, version = row
+        stamp = hashlib.sha256(
+            "\x1f".join((role, organisation or "", password_hash, str(version))).encode()
+        ).hexdigest()
+        return User(name, role, organisation), stamp
+
     def start_session(self, username: str) -> str:
         """A new session of a user (signed in just now); returns its id (for the cookie)."""
+        found = self._stamp(username)
+        if found is None:
+            raise AuthError(f"There is no user {username!r}.")
         sid = secrets.token_urlsafe(32)
         now = _clock()
-        with self._db() as con:
+        with self._sessions() as con:
             con.execute(
                 "DELETE FROM sessions WHERE created < ? OR seen < ?",
                 (now - SESSION_HOURS * 3600, now - IDLE_MINUTES * 60),
             )
             con.execute(
-                "INSERT INTO sessions (id_hash, username, created, seen) VALUES (?, ?, ?, ?)",
-                (_hash_id(sid), username, now, now),
+                "INSERT INTO sessions (id_hash, username, created, seen, stamp)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (_hash_id(sid), found[0].username, now, now, found[1]),
             )
         return sid
 
     def session_user(self, sid: str) -> User | None:
         """The user of a live session, or None (unknown, signed out, expired, idle, or its
-        user removed or changed); a live session's last use is noted (once a minute)."""
+        user removed or changed since it began); a live session's last use is noted (once
+        a minute)."""
         now = _clock()
         key = _hash_id(sid)
-        with self._db() as con:
+        with self._sessions() as con:
             row = con.execute(
-                "SELECT u.username, u.role, u.organisation, s.created, s.seen"
-                " FROM sessions s JOIN users u ON u.username = s.username"
-                " WHERE s.id_hash = ?",
-                (key,),
+                "SELECT username, created, seen, stamp FROM sessions WHERE id_hash = ?", (key,)
             ).fetchone()
-            if row is None:
-                return None
-            username, role, organisation, created, seen = row
-            if now - created > SESSION_HOURS * 3600 or now - seen > IDLE_MINUTES * 60:
+        if row is None:
+            return None
+        username, created, seen, stamp = row
+        found = self._stamp(username)
+        alive = now - created <= SESSION_HOURS * 3600 and now - seen <= IDLE_MINUTES * 60
+        if found is None or found[1] != stamp or not alive:
+            with self._sessions() as con:
                 con.execute("DELETE FROM sessions WHERE id_hash = ?", (key,))
-                return None
-            if now - seen > SEEN_EVERY:
+            return None
+        if now - seen > SEEN_EVERY:
+            with self._sessions() as con:
                 con.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
-        return User(username, role, organisation)
+        return found[0]
 
     def end_session(self, sid: str) -> None:
-        with self._db() as con:
+        with self._sessions() as con:
             con.execute("DELETE FROM sessions WHERE id_hash = ?", (_hash_id(sid),))
 
 
-def _create_tables(con: sqlite3.Connection) -> None:
+@contextmanager
+def _connect(
+    path: Path, create: Callable[[sqlite3.Connection], None]
+) -> Iterator[sqlite3.Connection]:
+    """A connection to one of the store's files, its tables made (once per process), its
+    work committed at the end (or rolled back)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=10)
+    try:
+        ready = (os.getpid(), str(path.resolve()))
+        if ready not in _READY:
+            create(con)
+            _READY.add(ready)
+        with con:
+            yield con
+    finally:
+        con.close()
+
+
+def _create_user_tables(con: sqlite3.Connection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS users ("
         " username TEXT PRIMARY KEY COLLATE NOCASE,"
         " role TEXT NOT NULL CHECK (role IN ('admin', 'member')),"
         " organisation TEXT,"
         " password_hash TEXT NOT NULL,"
-        " failures INTEGER NOT NULL DEFAULT 0,"  # (no longer used: throttle below)
+        " failures INTEGER NOT NULL DEFAULT 0,"  # (no longer used: throttling instead)
         " locked_until TEXT,"  # (no longer used)
-        " created_at TEXT NOT NULL)"
+        " created_at TEXT NOT NULL,"
+        " session_version INTEGER NOT NULL DEFAULT 0)"  # moved on by signing out everywhere
     )
+    columns = {row[1] for row in con.execute("PRAGMA table_info(users)")}
+    if "session_version" not in columns:  # (a store made before sessions had versions)
+        con.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+    con.commit()
+
+
+def _create_session_tables(con: sqlite3.Connection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS sessions ("
         " id_hash TEXT PRIMARY KEY,"  # SHA-256 of the cookie's session id
         " username TEXT NOT NULL COLLATE NOCASE,"
         " created REAL NOT NULL,"  # seconds since the epoch
-        " seen REAL NOT NULL)"
+        " seen REAL NOT NULL,"
+        " stamp TEXT NOT NULL)"  # the user as the session began (UserStore._stamp)
     )
     con.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)")
     con.execute(
@@ -370,10 +445,6 @@ def _insert(
         " VALUES (?, ?, ?, ?, ?)",
         (username, role, organisation, _hasher.hash(password), _now().isoformat()),
     )
-
-
-def _end_sessions(con: sqlite3.Connection, username: str) -> int:
-    return con.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
 
 
 def _hash_id(sid: str) -> str:

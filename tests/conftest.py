@@ -142,7 +142,7 @@ def _sessions(monkeypatch: pytest.MonkeyPatch, hand_users_path: Path) -> None:
 
     monkeypatch.setenv("VSLA_SECRET_KEY", SECRET)
     monkeypatch.setenv("VSLA_USERS", str(hand_users_path))
-    con = sqlite3.connect(hand_users_path)
+    con = sqlite3.connect(hand_users_path.with_name("sessions.sqlite"))
     try:
         with con:
             con.execute("DELETE FROM throttle")

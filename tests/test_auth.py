@@ -346,3 +346,32 @@ def test_requests_do_not_extend_the_cookie(hand_app):
     client = signed_in_client(hand_app)
     response = client.get("/")
     assert "vsla_session" not in (response.headers.get("Set-Cookie") or "")
+
+
+@pytest.mark.parametrize("change", ["passwd", "role", "signout", "remove"])
+def test_a_user_store_copied_from_elsewhere_ends_the_changed_user_s_sessions(tmp_path, change):
+    """Several hosts, users managed in one place: each host keeps its own sessions
+    (sessions.sqlite) and receives the user store as a copy. When the copy brings a user's
+    new password, role or session version, or no longer has the user, that user's sessions
+    on the host end; other users' go on."""
+    import shutil
+
+    host = auth.UserStore(tmp_path / "host" / "users.sqlite")
+    host.add("kim", PASSWORD, "member", "Alpha Aid")
+    host.add("lee", PASSWORD, "member", "Beta Relief")
+    kim, lee = host.start_session("kim"), host.start_session("lee")
+    assert host.session_user(kim).username == "kim"
+    (tmp_path / "office").mkdir()
+    shutil.copyfile(host.path, tmp_path / "office" / "users.sqlite")  # where users are managed
+    office = auth.UserStore(tmp_path / "office" / "users.sqlite")
+    if change == "passwd":
+        office.set_password("kim", "a brand new password")
+    elif change == "role":
+        office.set_role("kim", "admin", None)
+    elif change == "signout":
+        office.sign_out_everywhere("kim")
+    else:
+        office.remove("kim")
+    shutil.copyfile(office.path, host.path)  # the copy arrives at the host
+    assert host.session_user(kim) is None
+    assert host.session_user(lee).username == "lee"
