@@ -75,7 +75,6 @@ NOTE = N_(
 COUNT, MONEY = 1.0, 0.02  # the units of the noise: people (or days, loans), and USD
 LEAST_MEAN = 3  # units: the mean per group the noise is scaled to, at least
 DRAW = (0.35, 0.7)  # the draw's size, as a share of that mean
-TOLERANCE_GROUPS = 100  # cells of this many groups (mean >= 10 units) stay within 1 %
 
 
 # The sums of indicator_tail.sql that are perturbed, in the order they are worked out (a

@@ -657,12 +657,13 @@ def compute_many(
         "bys": [by or "" for by in wanted],
         "foreign": list(foreign or ()),
     }
-    noise = disclosure.swaps(foreign)  # (none without others' projects: nothing to perturb)
+    # the plain sums where nothing is others' (disclosure.swaps), else the noise's functions
+    plain = disclosure.swaps(foreign)
     cur = con.cursor()
     try:
-        if not noise:
+        if not plain:
             disclosure.define(cur)  # (the noise of disclosure control, as SQL functions)
-        result = cur.execute(_query(cur, filters, dates, wanted, source, noise), params)
+        result = cur.execute(_query(cur, filters, dates, wanted, source, plain), params)
         names = [d[0] for d in result.description]
         rows = result.fetchall()
     finally:
@@ -839,10 +840,10 @@ def _query(
     dates: list[date],
     bys: Sequence[str | None],
     source: str,
-    noise: tuple[str, ...] = (),
+    swaps: tuple[str, ...] = (),
 ) -> str:
     """The SQL computing the indicators from `source` ("auto": the fastest that holds them),
-    with the `noise` swaps (disclosure.swaps)."""
+    with the `swaps` of disclosure control (disclosure.swaps)."""
     if source == "auto":
         source = sources.source(con, filters, dates, bys)
     elif source != "datasets" and not sources.available(con, dates, filters, bys):
@@ -852,13 +853,13 @@ def _query(
     if source == "lean" and not sources.lean(filters, bys):
         raise ValueError("The lean rollup cube holds no theme but trained_by.")
     if source == "lean":
-        return sql("indicators_cube", "cube_table=cube_table_lean", *noise)
+        return sql("indicators_cube", "cube_table=cube_table_lean", *swaps)
     if source == "cube":
-        return sql("indicators_cube", *noise)
+        return sql("indicators_cube", *swaps)
     if source == "groups":
-        return sql("indicators", sources.FROM_GROUPS, *noise)
+        return sql("indicators", sources.FROM_GROUPS, *swaps)
     if source == "datasets":
-        return with_fields(con, sql("indicators", *noise))
+        return with_fields(con, sql("indicators", *swaps))
     raise ValueError(f"Unknown source {source!r}: expected auto, lean, cube, groups or datasets.")
 
 
