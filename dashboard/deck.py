@@ -3,143 +3,40 @@ native table, and one 16:9 slide per chart (image, title, subtitle, caption), ea
 speaker notes that define the indicators shown.
 
 The deck is built on the server from the URL alone: the page's own `build` is run for the
-view, so the file holds what the screen shows for the same link and nothing the browser sent.
+view and its `PageContent` (dashboard/page_model.py) read as it is, so the file holds what
+the screen shows for the same link and nothing the browser sent.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from types import ModuleType
 from typing import Any
 
-import plotly.graph_objects as go
-
 from dashboard import exports, theme
 from dashboard.i18n import _
 from dashboard.indicators import BY_ID, lookup
+from dashboard.page_model import PageContent, PageSpec
 from dashboard.view import nice_date
-
-KPI_ID = re.compile(r"^[a-z]+-(?P<indicator>[a-z0-9_]+)-(?P<part>value|change)$")
-
-
-@dataclass(frozen=True)
-class Kpi:
-    indicator: str
-    value: str
-    change: str
-    compared: bool = False  # the change is against an earlier date (not a note)
-
-
-# The classes of a KPI's change that compares with an earlier date (pages/overview.py), as
-# against a note ("no comparison", "pooled, all groups in scope"): told apart by class, not
-# by the words, which are in the reader's language.
-COMPARED_CLASSES = ("kpi-good", "kpi-bad", "kpi-flat")
-
-
-@dataclass
-class PageContent:
-    """What a page shows for a view, as plain values: its heading and lead, KPI tiles and
-    chart figures (each carrying its words in layout.meta)."""
-
-    name: str
-    heading: str = ""
-    lead: str = ""
-    kpis: list[Kpi] = field(default_factory=list)
-    figures: dict[str, go.Figure] = field(default_factory=dict)  # by chart id, page order
-
-    @property
-    def charts(self) -> list[go.Figure]:
-        return list(self.figures.values())
 
 
 def has_content(module: ModuleType) -> bool:
-    """Whether a page can be exported as a deck (its build fills charts or KPI tiles)."""
-    if not (
-        callable(getattr(module, "build", None)) and callable(getattr(module, "outputs", None))
-    ):
-        return False
-    for output in module.outputs():
-        cid = output.component_id
-        if isinstance(cid, dict) and cid.get("type") == "chart":
-            return True
-        if isinstance(cid, str) and KPI_ID.match(cid) and KPI_ID.match(cid)["indicator"] in BY_ID:
-            return True
-    return False
-
-
-def text_of(component: Any) -> str:
-    """The words of a Dash component tree (a KPI's change is a span with an arrow)."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return "".join(text_of(c) for c in component)
-    if getattr(component, "aria-hidden", None) == "true":
-        return ""
-    return text_of(getattr(component, "children", None))
-
-
-def is_comparison(component: Any) -> bool:
-    """Whether a KPI's change (a Dash component tree) compares with an earlier date."""
-    if isinstance(component, list | tuple):
-        return any(is_comparison(c) for c in component)
-    if component is None or isinstance(component, str | int | float):
-        return False
-    classes = str(getattr(component, "className", None) or "").split()
-    if any(c in COMPARED_CLASSES for c in classes):
-        return True
-    return is_comparison(getattr(component, "children", None))
+    """Whether a page can be exported as a deck (its spec declares charts or KPI tiles)."""
+    spec = getattr(module, "PAGE", None)
+    return isinstance(spec, PageSpec) and bool(spec.charts or spec.kpis)
 
 
 def page_content(module: ModuleType, search: str | None) -> PageContent:
-    """Run the page's `build` for the view and sort its values by what they fill."""
-    outputs, values = module.outputs(), module.build(search)
-    content = PageContent(name=_(module.NAME))
-    chart_ids = {
-        o.component_id["id"]
-        for o in outputs
-        if isinstance(o.component_id, dict) and o.component_id.get("type") == "chart"
-    }
-    kpis: dict[str, dict[str, Any]] = {}
-    for output, value in zip(outputs, values, strict=True):
-        cid, prop = output.component_id, output.component_property
-        if isinstance(cid, dict):
-            if cid.get("type") == "chart" and prop == "figure" and value is not None:
-                content.figures[cid["id"]] = go.Figure(value)
-            continue
-        match = KPI_ID.match(cid)
-        if match and match["indicator"] in BY_ID:
-            kpi = kpis.setdefault(match["indicator"], {})
-            kpi[match["part"]] = text_of(value).strip()
-            if match["part"] == "change":
-                kpi["compared"] = is_comparison(value)
-        elif cid.endswith("-lead"):
-            content.lead = text_of(value).strip()
-        elif cid.endswith("-title") and cid.removesuffix("-title") not in chart_ids:
-            content.heading = text_of(value).strip()
-    content.kpis = [
-        Kpi(k, v.get("value", ""), v.get("change", ""), v.get("compared", False))
-        for k, v in kpis.items()
-    ]
-    return content
+    """What the page shows for the link: its own `build`, run on the server."""
+    return module.build(search)
 
 
 def chart_ids(module: ModuleType) -> list[str]:
-    """The ids of the charts a page's `build` draws."""
-    if not callable(getattr(module, "outputs", None)):
-        return []
-    return [
-        o.component_id["id"]
-        for o in module.outputs()
-        if isinstance(o.component_id, dict)
-        and o.component_id.get("type") == "chart"
-        and o.component_property == "figure"
-    ]
+    """The ids of the charts a page draws (from its spec)."""
+    spec = getattr(module, "PAGE", None)
+    return list(spec.chart_ids) if isinstance(spec, PageSpec) else []
 
 
 # --- The deck ------------------------------------------------------------------------------
@@ -273,12 +170,12 @@ def pptx_bytes(
         table = shape.table
         for col, width in enumerate((5.5, 2.8, 4.03)):
             table.columns[col].width = Inches(width)
-        compared = any(k.compared for k in content.kpis)
+        compared = any(k.change and k.change.compared for k in content.kpis)
         headers = (_("Indicator"), _("Value"), _("Change") if compared else _("Note"))
         for col, header in enumerate(headers):
             table.cell(0, col).text = header
         for row, kpi in enumerate(content.kpis, start=1):
-            cells = (BY_ID[kpi.indicator].label, kpi.value, kpi.change)
+            cells = (BY_ID[kpi.indicator].label, kpi.value, kpi.change.text if kpi.change else "")
             for col, text in enumerate(cells):
                 table.cell(row, col).text = text
         for row in range(rows):
@@ -289,7 +186,7 @@ def pptx_bytes(
         _text(slide, (0.5, 1.5 + height, 12.33, 0.6), [_caption(content, facts, as_of)], 12)
         _notes(slide, [_("Definitions:"), *definitions([k.indicator for k in content.kpis])])
 
-    for figure in content.charts:
+    for figure in content.figures.values():
         meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
         slide = deck.slides.add_slide(title_only)
         _title(slide, meta.get("title") or _("Chart"))
@@ -332,7 +229,7 @@ def pptx_bytes(
 
 def _caption(content: PageContent, facts: Mapping[str, str], as_of: date | None) -> str:
     """The KPI slide's footer: the filters, date and source (as under every chart)."""
-    for figure in content.charts:
+    for figure in content.figures.values():
         meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
         if meta.get("caption"):
             return str(meta["caption"])

@@ -49,6 +49,7 @@ from dashboard.view import (
     export_name,
     first_row,
     nice_date,
+    now_and_then,
     profile_items,
     read_view,
     subject,
@@ -254,10 +255,7 @@ def _money(view: View, ind_id: str, value: Any, year: int | None) -> Any:
 def _headline(view: View, vs: date | None) -> list[Line]:
     as_of = view.as_of
     assert as_of is not None
-    dates = (vs, as_of) if vs else (as_of,)
-    both = datasource.indicators_at(view.filters, dates)
-    now = first_row(both[both["as_of"] == as_of]) if not both.empty else {}
-    then = first_row(both[both["as_of"] == vs]) if vs and not both.empty else {}
+    now, then = now_and_then(view, vs)
     lines = []
     for ind_id in REPORT_FIGURES:
         ind = BY_ID[ind_id]

@@ -28,9 +28,10 @@ from dashboard import (
     responses,
     viewer,
 )
-from dashboard.components import shell
+from dashboard.components import page_exports, render, shell
 from dashboard.config import PROJECT_ROOT
 from dashboard.i18n import _
+from dashboard.page_model import PageSpec
 from dashboard.pages import (
     compare,
     data,
@@ -182,15 +183,18 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     # a function, so that the frame is drawn in each visitor's language
     app.layout = lambda: shell.app_layout(pages)
     shell.register_callbacks(app, pages)
-    shell.register_export_callback(app, PAGES)
-    shell.register_page_export_callback(app, PAGES)
+    page_exports.register_export_callback(app, PAGES)
+    page_exports.register_page_export_callback(app, PAGES)
     report_document.register_routes(app.server)
     login.configure(app.server, generated_key_ok)
     # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES
     _demo_accounts()
     for module in (*PAGES, present):
-        module.register_callbacks(app)
+        if hasattr(module, "register_callbacks"):  # a page's own (its controls, its tables)
+            module.register_callbacks(app)
+        if isinstance(getattr(module, "PAGE", None), PageSpec):  # the page model's callback
+            render.register(app, module)
     guard.register(app)  # (after every callback; before the kept answers are served)
     responses.register(app)
     return app

@@ -11,15 +11,15 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from dash import html
 
 from dashboard import datasource, disclosure, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
-from dashboard.format import USD, Currency, date_text, format_change, format_value, number
+from dashboard.format import USD, Currency, date_text, format_value, number
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import lookup, money_ids
 from dashboard.ingest.countries import country_name
+from dashboard.page_model import Kpi, change
 from dashboard.urlstate import ViewState, parse_search
 
 SOURCE = N_("Source: pooled savings-group data of the network")  # shown as _(SOURCE)
@@ -111,30 +111,49 @@ def read_view(search: str | None) -> View:
     return View(state, filters, facts, currency, tuple(notices))
 
 
-def change_note(
-    value: Any, old: Any, kind: str, direction: int, prior: date | None
-) -> html.Span | None:
-    """The change of a figure since `prior` (a KPI tile, a slide, the SDG page): an arrow and
-    the change, coloured by the indicator's direction (a falling cost is good news), or "no
-    change"; None when there is nothing to compare."""
-    change = format_change(value, old, kind) if prior else None
-    if change is None:
-        return None
-    text, sign = change
-    if sign == 0:
-        return html.Span(
-            _("no change since {date}").format(date=nice_date(prior)), className="kpi-flat"
+def now_and_then(view: View, then: date | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The scope's indicators as of the view's date and as of `then` (the comparison date;
+    None: none), read together: the headline of the overview, the presentation and the
+    report. Without a row as of the date (a suppressed scope), the scope's own row."""
+    as_of = view.as_of
+    if as_of is None:
+        return {}, {}
+    both = datasource.indicators_at(view.filters, (then, as_of) if then else (as_of,))
+    now = dict(first_row(both[both["as_of"] == as_of])) if not both.empty else {}
+    before = dict(first_row(both[both["as_of"] == then])) if then and not both.empty else {}
+    if not now:
+        now = dict(first_row(datasource.indicators(view.filters)))
+    return now, before
+
+
+def headline_kpis(
+    view: View,
+    ids: Iterable[str],
+    now: Mapping[str, Any],
+    before: Mapping[str, Any],
+    prior: date | None,
+) -> list[Kpi]:
+    """KPI tiles of `ids`: each value (money in the display currency, at the year of each
+    date) and its change since `prior`; the suppressed word where the scope is not shown."""
+    suppressed = bool(now.get("suppressed"))
+    out = []
+    for ind_id in ids:
+        if suppressed:
+            out.append(Kpi(ind_id, _(datasource.SUPPRESSED), None, suppressed=True))
+            continue
+        ind = lookup(ind_id)
+        value, old = now.get(ind_id), before.get(ind_id)
+        if ind.format == "usd":
+            value = view.convert(value, view.as_of.year if view.as_of else None)
+            old = view.convert(old, prior.year if prior else None)
+        out.append(
+            Kpi(
+                ind_id,
+                view.fmt(ind_id, value),
+                change(value, old, ind.format, ind.direction, prior),
+            )
         )
-    good = sign * direction
-    tone = "kpi-good" if good > 0 else "kpi-bad" if good < 0 else "kpi-flat"
-    return html.Span(
-        [
-            html.Span("▲" if sign > 0 else "▼", **{"aria-hidden": "true"}),
-            " " + _("{change} since {date}").format(change=text, date=nice_date(prior)),
-        ],
-        className=tone,
-        title=_("Compared with {date}").format(date=nice_date(prior)),
-    )
+    return out
 
 
 def nice_date(d: date | None) -> str:

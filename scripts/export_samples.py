@@ -56,7 +56,7 @@ def _samples(args: argparse.Namespace) -> int:
         print(f"{time.monotonic() - started:6.2f} s  {path.name} ({len(data):,} bytes)")
 
     content = deck.page_content(efficiency, args.view)
-    figure = content.charts[0]
+    figure = next(iter(content.figures.values()))
     title = figure.layout.meta["title"]
     for fmt in ("slide", "print", "svg"):
         started = time.monotonic()
@@ -71,7 +71,7 @@ def _samples(args: argparse.Namespace) -> int:
     save(export_name(view, title, "csv"), exports.csv_bytes(figure), started)
     about = export_about(view)
     started = time.monotonic()
-    plain = [f.to_plotly_json() for f in content.charts]
+    plain = [f.to_plotly_json() for f in content.figures.values()]
     save(export_name(view, "efficiency", "xlsx"), exports.workbook_bytes(plain, about), started)
     started = time.monotonic()
     save(

@@ -99,6 +99,7 @@ def test_the_frame_and_the_exports_stand_below_the_pages():
     graph = import_graph()
     below = [m for m in graph if m.startswith("dashboard.components")]
     below += ["dashboard.deck", "dashboard.exports", "dashboard.report_document", "dashboard.view"]
+    below += ["dashboard.page_model"]
     for name in below:
         pages = {m for m in reachable(graph, name) if m.startswith("dashboard.pages")}
         assert pages == set(), name

@@ -223,7 +223,7 @@ def test_the_filter_panel_offers_the_yes_fields_and_puts_them_in_the_link(admin,
 def test_the_themes_page_compares_yes_fields_and_shows_the_networks_indicators(admin, app):
     from dashboard.pages import themes
 
-    assert "th-yes-peacebuilding" in themes.CHARTS
+    assert "th-yes-peacebuilding" in themes.PAGE.chart_ids
     result = call(admin, app, "th-yes-peacebuilding-title.children", {"url.search": "?"})
     assert result["th-yes-peacebuilding-title.children"] == "Takes part in peacebuilding"
     figure = next(v for k, v in result.items() if "th-yes-peacebuilding" in k and "figure" in k)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from dashboard import datasource, db, disclosure, rollups
 from dashboard.cli import main
-from dashboard.components.shell import WOMEN_PRESETS
+from dashboard.components.panel import WOMEN_PRESETS
 from dashboard.demo import build_demo
 from dashboard.filters import BREAKDOWNS, Filters
 from dashboard.indicators import compute, compute_many, trend_dates

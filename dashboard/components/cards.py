@@ -2,19 +2,18 @@
 
 A chart card has a title, a subtitle (definition and units), the graph inside a loading
 indicator of fixed height (nothing jumps), and a caption (filters, as-of date, N groups and
-the source). Page callbacks fill all four through `chart_outputs` / `ChartView`.
+the source). A page declares its cards once (dashboard/page_model.py); the renderer
+(render.py) lays them out and fills them.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from babel import Locale
 from dash import Output, dcc, get_asset_url, html
 
@@ -22,7 +21,6 @@ from dashboard import i18n
 from dashboard.format import na
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.summaries import describe
 
 
 def graph_config(filename: str = "chart") -> dict[str, Any]:
@@ -156,43 +154,9 @@ def chart_card(
     )
 
 
-@dataclass(frozen=True)
-class ChartView:
-    """What a page callback puts into one chart card."""
-
-    figure: go.Figure
-    title: str
-    subtitle: str
-    caption: str
-    indicators: tuple[str, ...] = ()  # whose definitions go with an export (speaker notes)
-
-    def values(self, scroll: bool = False) -> list[Any]:
-        # The figure carries its own words, so that an export needs nothing else.
-        self.figure.update_layout(
-            meta={
-                "title": self.title,
-                "subtitle": self.subtitle,
-                "caption": self.caption,
-                "indicators": list(self.indicators),
-                "summary": describe(self.figure),
-            }
-        )
-        out = [
-            self.figure,
-            self.title,
-            self.subtitle,
-            self.caption,
-            self.figure.layout.meta["summary"],
-        ]
-        if scroll:
-            height = self.figure.layout.height or 360
-            out.append({"height": f"{height}px"})
-        return out
-
-
 def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Output]:
-    """Outputs of chart cards, in the order of ChartView.values (with the graph's style for
-    the scrolling ones)."""
+    """Outputs of chart cards: figure, title, subtitle, caption and summary (with the graph's
+    style for the scrolling ones), in the order render.values fills them."""
     outs: list[Output] = []
     for cid in cids:
         outs += [

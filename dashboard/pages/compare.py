@@ -13,12 +13,13 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard import datasource, exports, figures
-from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.components import render
 from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import display_label, every
+from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
 from dashboard.urlstate import COMPARE_BY, parse_search
 from dashboard.view import (
     View,
@@ -32,7 +33,6 @@ from dashboard.view import (
 PATH = "/compare"
 NAME = N_("Compare")
 ORDER = 5
-CHARTS = ("cmp-dots",)
 DEFAULT_PICKS = 3
 MAX_PICKS = 6
 # Counts of the whole scope are not compared (a project always has one project).
@@ -44,6 +44,26 @@ LABELS = {
     "country": N_("Countries"),
 }
 KINDS = {"organisation": N_("organisations"), "project": N_("projects"), "country": N_("countries")}
+PAGE = PageSpec(
+    charts=(
+        ChartSpec(
+            "cmp-dots",
+            N_(
+                "Percentile among peers: 100 means better than every peer on that indicator "
+                "(by its direction: a lower cost or dropout is better). The shaded band is the "
+                "middle half of peers; the line is their median."
+            ),
+            height=760,
+            lg=12,
+        ),
+    ),
+    parts=(
+        ("cmp-by", "value"),
+        ("cmp-pick", "options"),
+        ("cmp-pick", "value"),
+        ("cmp-table", "children"),
+    ),
+)
 
 
 def layout(**_query: Any) -> html.Div:
@@ -86,21 +106,7 @@ def layout(**_query: Any) -> html.Div:
                 ],
                 className="mb-3 g-2",
             ),
-            dbc.Row(
-                [
-                    chart_card(
-                        "cmp-dots",
-                        height=760,
-                        lg=12,
-                        help_text=_(
-                            "Percentile among peers: 100 means better than "
-                            "every peer on that indicator (by its direction: a lower "
-                            "cost or dropout is better). The shaded band is the middle "
-                            "half of peers; the line is their median."
-                        ),
-                    )
-                ]
-            ),
+            dbc.Row(render.cards(PAGE)),
             html.Section(
                 [
                     html.Div(
@@ -267,18 +273,7 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
     )
 
 
-def outputs() -> list[Output]:
-    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
-    return [
-        Output("cmp-by", "value"),
-        Output("cmp-pick", "options"),
-        Output("cmp-pick", "value"),
-        *chart_outputs(CHARTS),
-        Output("cmp-table", "children"),
-    ]
-
-
-def build(search: str | None) -> list[Any]:
+def build(search: str | None) -> PageContent:
     view = read_view(search)
     dim = view.state.compare
     peers, picks, rows = benchmark(view)
@@ -310,7 +305,7 @@ def build(search: str | None) -> list[Any]:
         total.get("projects"),
         _("Peers: {n} {kind}.").format(n=len(peers), kind=_(KINDS[dim])),
     )
-    chart = ChartView(
+    chart = Chart(
         figures.benchmark_dots(rows, colours),
         _("Where each stands among its peers"),
         _(
@@ -321,15 +316,20 @@ def build(search: str | None) -> list[Any]:
         cap,
         tuple(dict.fromkeys(rows["indicator"])) if not rows.empty else (),
     )
-    return [dim, options, picks, *chart.values(), table(view, peers, picks)]
+    return PageContent(
+        _(NAME),
+        charts=charts_by_id(PAGE, [chart]),
+        parts={
+            "cmp-by.value": dim,
+            "cmp-pick.options": options,
+            "cmp-pick.value": picks,
+            "cmp-table.children": table(view, peers, picks),
+        },
+    )
 
 
 def register_callbacks(app: Dash) -> None:
     register_table_export(app, "cmp-table", benchmark_table)
-
-    @app.callback(*outputs(), Input("url", "search"))
-    def update(search: str | None) -> list[Any]:
-        return build(search)
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import html
 
 from dashboard import datasource, figures
-from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.components import render
 from dashboard.figures import Reference
 from dashboard.i18n import N_, _
-from dashboard.urlstate import parse_search
+from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
 from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     View,
@@ -26,12 +26,69 @@ from dashboard.view import (
 PATH = "/efficiency"
 NAME = N_("Efficiency")
 ORDER = 2
-CHARTS = ("ef-project", "ef-org", "ef-bubble", "ef-trend", "ef-group", "ef-fo", "ef-trainer")
-SCROLL = ("ef-project", "ef-group", "ef-fo", "ef-trainer")
 WHOLE_PROJECTS = N_(
     "Cost indicators use whole projects: a project's cost to date is divided over all of its "
     "active groups and members. Theme filters choose which projects are in scope (those with "
     "at least one matching group) but do not split a project's cost."
+)
+
+
+PAGE = PageSpec(
+    charts=(
+        ChartSpec(
+            "ef-project",
+            N_(
+                "Project cost to date (latest project report) divided by members of the "
+                "project's active groups. Click a bar to narrow to the project."
+            ),
+            height=460,
+            scroll=True,
+        ),
+        ChartSpec(
+            "ef-org",
+            N_("Cost to date of the organisation's projects divided by their members."),
+            height=460,
+        ),
+        ChartSpec(
+            "ef-bubble",
+            N_(
+                "Each bubble is a project: members (log scale) against cost per member; bubble "
+                "area is the number of active groups."
+            ),
+            height=420,
+        ),
+        ChartSpec(
+            "ef-trend",
+            N_(
+                "Cost per member as of each quarter end, using each project's latest report "
+                "by then."
+            ),
+            height=420,
+        ),
+        ChartSpec(
+            "ef-group",
+            N_("Project cost to date divided by the project's active groups."),
+            height=460,
+            scroll=True,
+            lg=4,
+        ),
+        ChartSpec(
+            "ef-fo",
+            N_("Members of the project's active groups per field officer (latest project report)."),
+            height=460,
+            scroll=True,
+            lg=4,
+        ),
+        ChartSpec(
+            "ef-trainer",
+            N_("Active groups per trainer: field officers plus village agents."),
+            height=460,
+            scroll=True,
+            lg=4,
+        ),
+    ),
+    # the note turns amber when theme filters are on (costs then cover more groups)
+    parts=(("ef-note", "color"),),
 )
 
 
@@ -47,70 +104,7 @@ def layout(**_query: Any) -> html.Div:
                 className="page-lead",
             ),
             dbc.Alert(_(WHOLE_PROJECTS), color="info", id="ef-note", className="small"),
-            dbc.Row(
-                [
-                    chart_card(
-                        "ef-project",
-                        height=460,
-                        scroll=True,
-                        help_text=_(
-                            "Project cost to date "
-                            "(latest project report) divided by members of the project's "
-                            "active groups. Click a bar to narrow to the project."
-                        ),
-                    ),
-                    chart_card(
-                        "ef-org",
-                        height=460,
-                        help_text=_(
-                            "Cost to date of the organisation's projects divided by their members."
-                        ),
-                    ),
-                    chart_card(
-                        "ef-bubble",
-                        height=420,
-                        help_text=_(
-                            "Each bubble is a project: "
-                            "members (log scale) against cost per member; bubble area is "
-                            "the number of active groups."
-                        ),
-                    ),
-                    chart_card(
-                        "ef-trend",
-                        height=420,
-                        help_text=_(
-                            "Cost per member as of each "
-                            "quarter end, using each project's latest report by then."
-                        ),
-                    ),
-                    chart_card(
-                        "ef-group",
-                        height=460,
-                        scroll=True,
-                        lg=4,
-                        help_text=_("Project cost to date divided by the project's active groups."),
-                    ),
-                    chart_card(
-                        "ef-fo",
-                        height=460,
-                        scroll=True,
-                        lg=4,
-                        help_text=_(
-                            "Members of the project's "
-                            "active groups per field officer (latest project report)."
-                        ),
-                    ),
-                    chart_card(
-                        "ef-trainer",
-                        height=460,
-                        scroll=True,
-                        lg=4,
-                        help_text=_(
-                            "Active groups per trainer: field officers plus village agents."
-                        ),
-                    ),
-                ]
-            ),
+            dbc.Row(render.cards(PAGE)),
         ]
     )
 
@@ -120,7 +114,7 @@ def reference(view: View) -> Reference:
     return Reference(value, _("SAVIX INGO average"))
 
 
-def build(search: str | None) -> list[Any]:
+def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, code = view.filters, view.code
     datasource.prefetch(
@@ -168,7 +162,7 @@ def build(search: str | None) -> list[Any]:
         )
 
     charts = [
-        ChartView(
+        Chart(
             bars(by_project, "label", "cost_per_member_usd", "usd", "project", "project", True),
             _("Cost per member by project"),
             _(
@@ -177,7 +171,7 @@ def build(search: str | None) -> list[Any]:
             cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
         ),
-        ChartView(
+        Chart(
             bars(
                 by_org, "label", "cost_per_member_usd", "usd", "organisation", "organisation", True
             ),
@@ -188,7 +182,7 @@ def build(search: str | None) -> list[Any]:
         ),
     ]
     charts.append(
-        ChartView(
+        Chart(
             figures.bubble(by_project, colours, code, ref)
             if not by_project.empty
             else figures.empty(),
@@ -205,7 +199,7 @@ def build(search: str | None) -> list[Any]:
     trend_org = view.money(datasource.indicators(f, "organisation", over_time=True))
     start = nice_date(trend_total["as_of"].min()) if not trend_total.empty else _("the start")
     charts.append(
-        ChartView(
+        Chart(
             figures.lines(
                 trend_org,
                 "cost_per_member_usd",
@@ -230,7 +224,7 @@ def build(search: str | None) -> list[Any]:
         )
     )
     charts.append(
-        ChartView(
+        Chart(
             bars(by_project, "label", "cost_per_group_usd", "usd", "project", "project", False),
             _("Cost per group by project"),
             _("{currency}, cost to date per active group").format(currency=code),
@@ -239,7 +233,7 @@ def build(search: str | None) -> list[Any]:
         )
     )
     charts.append(
-        ChartView(
+        Chart(
             bars(
                 by_project,
                 "label",
@@ -256,7 +250,7 @@ def build(search: str | None) -> list[Any]:
         )
     )
     charts.append(
-        ChartView(
+        Chart(
             bars(by_project, "label", "groups_per_trainer", "decimal", "project", "project", False),
             _("Groups per trainer"),
             _("Active groups per field officer or village agent, by project"),
@@ -264,20 +258,8 @@ def build(search: str | None) -> list[Any]:
             ("groups_per_trainer",),
         )
     )
-    out: list[Any] = []
-    for cid, chart in zip(CHARTS, charts, strict=True):
-        out += chart.values(scroll=cid in SCROLL)
-    return out
-
-
-def outputs() -> list[Output]:
-    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
-    return chart_outputs(CHARTS, scroll=SCROLL)
-
-
-def register_callbacks(app: Dash) -> None:
-    @app.callback(Output("ef-note", "color"), *outputs(), Input("url", "search"))
-    def update(search: str | None) -> list[Any]:
-        # The note turns amber when theme filters are on (costs then cover more groups).
-        themed = parse_search(search).filters.has_group_filters
-        return ["warning" if themed else "info", *build(search)]
+    return PageContent(
+        _(NAME),
+        charts=charts_by_id(PAGE, charts),
+        parts={"ef-note.color": "warning" if f.has_group_filters else "info"},
+    )

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from dashboard import datasource, figures
-from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.components import render
 from dashboard.components.controls import by_switch, register_url_param
 from dashboard.figures import Reference
 from dashboard.filters import TRAINED_BY
 from dashboard.format import number
 from dashboard.i18n import N_, _
+from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
 from dashboard.view import (
     OTHERS,
     VALUE_LABELS,
@@ -29,7 +30,43 @@ from dashboard.view import (
 PATH = "/outreach"
 NAME = N_("Outreach")
 ORDER = 1
-CHARTS = ("or-members", "or-groups", "or-shares", "or-trained", "or-replication", "or-sizes")
+PAGE = PageSpec(
+    charts=(
+        ChartSpec(
+            "or-members",
+            N_("Members of active groups at each quarter end. Click a line to narrow to it."),
+        ),
+        ChartSpec(
+            "or-groups",
+            N_(
+                "Active groups at each quarter end: groups whose latest dataset is less than "
+                "365 days old."
+            ),
+        ),
+        ChartSpec(
+            "or-shares",
+            N_(
+                "Women as a share of members; youth as a share of members of the groups that "
+                "record youth."
+            ),
+        ),
+        ChartSpec(
+            "or-trained",
+            N_(
+                "Active groups by who formed them: project field officers, village agents, or "
+                "replicated by other groups without project support."
+            ),
+        ),
+        ChartSpec(
+            "or-replication",
+            N_(
+                "Replicated groups per group formed by the project (trained by field officers "
+                "or village agents)."
+            ),
+        ),
+        ChartSpec("or-sizes", N_("How many active groups have each number of members.")),
+    ),
+)
 
 
 def layout(**_query: Any) -> html.Div:
@@ -44,56 +81,12 @@ def layout(**_query: Any) -> html.Div:
                 className="page-lead",
             ),
             by_switch("or-by"),
-            dbc.Row(
-                [
-                    chart_card(
-                        "or-members",
-                        help_text=_(
-                            "Members of active groups at each "
-                            "quarter end. Click a line to narrow to it."
-                        ),
-                    ),
-                    chart_card(
-                        "or-groups",
-                        help_text=_(
-                            "Active groups at each quarter end: "
-                            "groups whose latest dataset is less than 365 days old."
-                        ),
-                    ),
-                    chart_card(
-                        "or-shares",
-                        help_text=_(
-                            "Women as a share of members; youth as "
-                            "a share of members of the groups that record youth."
-                        ),
-                    ),
-                    chart_card(
-                        "or-trained",
-                        help_text=_(
-                            "Active groups by who formed them: "
-                            "project field officers, village agents, or replicated by "
-                            "other groups without project support."
-                        ),
-                    ),
-                    chart_card(
-                        "or-replication",
-                        help_text=_(
-                            "Replicated groups per group "
-                            "formed by the project (trained by field officers or village "
-                            "agents)."
-                        ),
-                    ),
-                    chart_card(
-                        "or-sizes",
-                        help_text=_("How many active groups have each number of members."),
-                    ),
-                ]
-            ),
+            dbc.Row(render.cards(PAGE)),
         ]
     )
 
 
-def build(search: str | None) -> list[Any]:
+def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, by = view.filters, view.state.by
     datasource.prefetch(f, [(None, True), (by, True), ("trained_by", True)])
@@ -103,7 +96,7 @@ def build(search: str | None) -> list[Any]:
     split = datasource.indicators(f, by, over_time=True)
     start = nice_date(total["as_of"].min()) if not total.empty else _("the start")
     by_organisation = by == "organisation"
-    charts: list[ChartView] = []
+    charts: list[Chart] = []
     for measure, y_title, chart_title, subtitle in (
         (
             "members",
@@ -131,7 +124,7 @@ def build(search: str | None) -> list[Any]:
             labels={k: _(OTHERS) if k == OTHERS else entity_name(by, k, view.facts) for k in keys},
         )
         charts.append(
-            ChartView(
+            Chart(
                 fig,
                 chart_title,
                 subtitle.format(start=start),
@@ -141,7 +134,7 @@ def build(search: str | None) -> list[Any]:
         )
     women, youth = _("Women"), _("Youth (where recorded)")
     charts.append(
-        ChartView(
+        Chart(
             figures.measure_lines(
                 total,
                 {women: "pct_women", youth: "pct_youth"},
@@ -157,7 +150,7 @@ def build(search: str | None) -> list[Any]:
     )
     trained = datasource.indicators(f, "trained_by", over_time=True)
     charts.append(
-        ChartView(
+        Chart(
             figures.stacked_area(
                 trained,
                 "trained_by",
@@ -173,7 +166,7 @@ def build(search: str | None) -> list[Any]:
         )
     )
     charts.append(
-        ChartView(
+        Chart(
             figures.lines(
                 total,
                 "replication_rate",
@@ -193,7 +186,7 @@ def build(search: str | None) -> list[Any]:
     sizes = datasource.group_sizes(f)
     avg = latest.get("avg_group_size")
     charts.append(
-        ChartView(
+        Chart(
             figures.size_histogram(sizes),
             _("Group size"),
             (
@@ -205,20 +198,8 @@ def build(search: str | None) -> list[Any]:
             ("avg_group_size",),
         )
     )
-    out: list[Any] = []
-    for chart in charts:
-        out += chart.values()
-    return out
-
-
-def outputs() -> list[Output]:
-    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
-    return chart_outputs(CHARTS)
+    return PageContent(_(NAME), charts=charts_by_id(PAGE, charts))
 
 
 def register_callbacks(app: Dash) -> None:
     register_url_param(app, "or-by", "by")
-
-    @app.callback(*outputs(), Input("url", "search"))
-    def update(search: str | None) -> list[Any]:
-        return build(search)

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from dashboard import datasource, figures
-from dashboard.components.cards import (
-    ChartView,
-    chart_card,
-    chart_outputs,
-    kpi_outputs,
-    kpi_row,
-    kpi_tile,
-)
+from dashboard.components import render
+from dashboard.components.cards import kpi_row
 from dashboard.components.controls import by_switch, register_url_param
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
+from dashboard.page_model import Chart, ChartSpec, Kpi, PageContent, PageSpec, charts_by_id, note
 from dashboard.view import (
     View,
     caption,
@@ -42,7 +38,6 @@ MEASURES = (
     "attendance_rate",
     "dropout_rate",
 )
-CHARTS = (*(f"pf-{m}" for m in MEASURES), "pf-trend")
 NETWORK = N_("All in scope")  # the whole scope's row; translated where shown
 SPREAD_NOTE = N_(
     "Diamond: the pooled value (ratio of sums, groups weigh by size). Box: the middle half of "
@@ -50,11 +45,21 @@ SPREAD_NOTE = N_(
 )
 
 
+def _spread_help(measure: str) -> Callable[[], str]:
+    return lambda: f"{BY_ID[measure].definition} {_(SPREAD_NOTE)}"
+
+
+PAGE = PageSpec(
+    charts=(
+        *(ChartSpec(f"pf-{m}", _spread_help(m), height=340) for m in MEASURES),
+        ChartSpec("pf-trend", N_("Pooled values as of each quarter end."), height=520, lg=12),
+    ),
+    kpis=MEASURES,
+    kpi_prefix="pf",
+)
+
+
 def layout(**_query: Any) -> html.Div:
-    cards = [
-        chart_card(f"pf-{m}", height=340, help_text=f"{BY_ID[m].definition} {_(SPREAD_NOTE)}")
-        for m in MEASURES
-    ]
     return html.Div(
         [
             html.H1(_("Financial performance"), className="page-title"),
@@ -65,19 +70,9 @@ def layout(**_query: Any) -> html.Div:
                 ),
                 className="page-lead",
             ),
-            kpi_row([kpi_tile(m, prefix="pf", lg=3) for m in MEASURES]),
+            kpi_row(render.tiles(PAGE)),
             by_switch("pf-by"),
-            dbc.Row(
-                [
-                    *cards,
-                    chart_card(
-                        "pf-trend",
-                        height=520,
-                        lg=12,
-                        help_text=_("Pooled values as of each quarter end."),
-                    ),
-                ]
-            ),
+            dbc.Row(render.cards(PAGE)),
         ]
     )
 
@@ -91,7 +86,7 @@ def spread_chart(
     total: dict[str, Any],
     by: str,
     cap: str,
-) -> ChartView:
+) -> Chart:
     ind = BY_ID[measure]
     network = _(NETWORK)
     rows = dist[dist["indicator"] == measure].copy()
@@ -125,21 +120,24 @@ def spread_chart(
         key_column="key",
     )
     unit = f", {view.code}" if ind.format == "usd" else ", %" if ind.format == "pct" else ""
-    return ChartView(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap, (measure,))
+    return Chart(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap, (measure,))
 
 
-def build(search: str | None) -> list[Any]:
+def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, by = view.filters, view.state.by
     datasource.prefetch(f, [(None, False), (by, False), (None, True)])
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
-    kpis: list[Any] = []
-    for m in MEASURES:
-        value = total.get(m)
-        if BY_ID[m].format == "usd":
-            value = view.convert(value)
-        kpis += [view.fmt(m, value), _("pooled, all groups in scope")]
+    pooled_note = note(_("pooled, all groups in scope"), muted=False)
+    kpis = [
+        Kpi(
+            m,
+            view.fmt(m, view.convert(total.get(m)) if BY_ID[m].format == "usd" else total.get(m)),
+            pooled_note,
+        )
+        for m in MEASURES
+    ]
     spreads = datasource.distributions(f, (by, ""))
     dist, dist_all = spreads[by], spreads[""]
     pooled = datasource.indicators(f, by)
@@ -157,7 +155,7 @@ def build(search: str | None) -> list[Any]:
         ("attendance_rate", _("Attendance"), "pct"),
     ]
     charts.append(
-        ChartView(
+        Chart(
             figures.small_multiple_lines(trend, panels, view.code),
             _("Performance over time"),
             _("Pooled values at each quarter end since {start}").format(start=start),
@@ -165,20 +163,8 @@ def build(search: str | None) -> list[Any]:
             tuple(p[0] for p in panels),
         )
     )
-    out: list[Any] = list(kpis)
-    for chart in charts:
-        out += chart.values()
-    return out
-
-
-def outputs() -> list[Output]:
-    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
-    return [*kpi_outputs(MEASURES, prefix="pf"), *chart_outputs(CHARTS)]
+    return PageContent(_(NAME), kpis=kpis, charts=charts_by_id(PAGE, charts))
 
 
 def register_callbacks(app: Dash) -> None:
     register_url_param(app, "pf-by", "by")
-
-    @app.callback(*outputs(), Input("url", "search"))
-    def update(search: str | None) -> list[Any]:
-        return build(search)

@@ -23,19 +23,21 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import graph_config
+from dashboard.components.render import change_view
 from dashboard.filters import TRAINED_BY
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
+from dashboard.page_model import Kpi
 from dashboard.summaries import describe
 from dashboard.view import (
     VALUE_LABELS,
     View,
     caption,
-    change_note,
     entity_name,
-    first_row,
+    headline_kpis,
     named,
     nice_date,
+    now_and_then,
     organisation_colours,
     read_view,
 )
@@ -161,29 +163,16 @@ def _chart(fig: go.Figure, key: str) -> dcc.Graph:
     )
 
 
-def _kpis(view: View, ids: Sequence[str], now: dict[str, Any], before: dict[str, Any]) -> Any:
+def _kpis(view: View, kpis: Sequence[Kpi]) -> Any:
     """Large KPI tiles: label, number, change since the comparison date."""
-    prior = datasource.comparison_date(view.as_of) if view.as_of else None
     tiles = []
-    for ind_id in ids:
-        ind = BY_ID[ind_id]
-        value, old = now.get(ind_id), before.get(ind_id)
-        if ind.format == "usd":
-            value = view.convert(value, view.as_of.year if view.as_of else None)
-            old = view.convert(old, prior.year if prior else None)
-        change = (
-            None
-            if now.get("suppressed")
-            else change_note(value, old, ind.format, ind.direction, prior)
-        )
-        note = html.Div(change or "", className="present-kpi-change")
-        shown = _(datasource.SUPPRESSED) if now.get("suppressed") else view.fmt(ind_id, value)
+    for kpi in kpis:
         tiles.append(
             html.Div(
                 [
-                    html.Div(ind.label, className="present-kpi-label"),
-                    html.Div(_with_unit(shown, view.code), className="present-kpi-value"),
-                    note,
+                    html.Div(BY_ID[kpi.indicator].label, className="present-kpi-label"),
+                    html.Div(_with_unit(kpi.value, view.code), className="present-kpi-value"),
+                    html.Div(change_view(kpi.change), className="present-kpi-change"),
                 ],
                 className="present-kpi",
             )
@@ -228,11 +217,7 @@ def slides(search: str | None) -> list[Slide]:
             ("trained_by", True),
         ],
     )
-    both = datasource.indicators_at(f, (prior, view.as_of))
-    now = dict(first_row(both[both["as_of"] == view.as_of])) if not both.empty else {}
-    before = dict(first_row(both[both["as_of"] == prior])) if not both.empty else {}
-    if not now:
-        now = datasource.indicators(f).iloc[0].to_dict()
+    now, before = now_and_then(view, prior)
     groups = now.get("groups") or 0
     cap = caption(view, groups, now.get("projects"))
     colours = organisation_colours(view.facts)
@@ -245,7 +230,7 @@ def slides(search: str | None) -> list[Slide]:
             _("Active groups as of {date}; changes against {prior}").format(
                 date=when, prior=nice_date(prior)
             ),
-            _kpis(view, SLIDE_KPIS, now, before),
+            _kpis(view, headline_kpis(view, SLIDE_KPIS, now, before, prior)),
             cap,
         )
     ]
@@ -373,7 +358,7 @@ def slides(search: str | None) -> list[Slide]:
             "finance",
             _("Financial performance"),
             _("Savings, returns and loans of active groups as of {date}").format(date=when),
-            _kpis(view, FINANCE, now, before),
+            _kpis(view, headline_kpis(view, FINANCE, now, before, prior)),
             cap,
         )
     )

@@ -12,20 +12,13 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard import datasource, figures
-from dashboard.components.cards import (
-    ChartView,
-    chart_card,
-    chart_outputs,
-    data_grid,
-    grid_column,
-    kpi_outputs,
-    kpi_row,
-    kpi_tile,
-)
+from dashboard.components import render
+from dashboard.components.cards import data_grid, grid_column, kpi_row
 from dashboard.components.controls import dropdown_labels
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
 from dashboard.format import percent
 from dashboard.i18n import N_, _
+from dashboard.page_model import Chart, ChartSpec, Kpi, PageContent, PageSpec, charts_by_id
 from dashboard.urlstate import parse_search
 from dashboard.view import (
     STALE_DAYS,
@@ -52,7 +45,21 @@ TILES = (
     "cost_per_member_usd",
     "groups_per_trainer",
 )
-CHARTS = ("pj-outreach", "pj-savings")
+PAGE = PageSpec(
+    charts=(ChartSpec("pj-outreach", height=320), ChartSpec("pj-savings", height=320)),
+    kpis=TILES,
+    kpi_prefix="pj",
+    heading="pj-title",
+    lead="pj-lead",
+    parts=(
+        ("pj-choose", "options"),
+        ("pj-choose", "value"),
+        ("pj-profile", "children"),
+        ("pj-trainers", "rowData"),
+        ("pj-trainers", "columnDefs"),
+        ("pj-trainers-caption", "children"),
+    ),
+)
 # When a trainer's groups need a look (relative to the subject's own pooled values).
 ATTENDANCE_GAP = 0.10  # attendance 10 points or more below
 DROPOUT_FACTOR = 2.0  # dropout at least twice as high (and over 5%)
@@ -76,8 +83,8 @@ def layout(**_query: Any) -> html.Div:
                 className="mb-3 project-chooser",
             ),
             html.Div(id="pj-profile"),
-            kpi_row([kpi_tile(t, prefix="pj", lg=3) for t in TILES]),
-            dbc.Row([chart_card("pj-outreach", height=320), chart_card("pj-savings", height=320)]),
+            kpi_row(render.tiles(PAGE)),
+            dbc.Row(render.cards(PAGE)),
             html.Section(
                 [
                     html.Div(
@@ -243,7 +250,7 @@ def trainer_columns(currency: str) -> list[dict[str, Any]]:
     ]
 
 
-def build(search: str | None) -> list[Any]:
+def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
     who = subject(view)
@@ -269,15 +276,13 @@ def build(search: str | None) -> list[Any]:
             date=nice_date(view.as_of),
         )
         prof = profile(view, kind, key)
-    tiles: list[Any] = []
-    for t in TILES:
-        value = total.get(t)
-        if t.endswith("_usd"):
-            value = view.convert(value)
-        tiles += [view.fmt(t, value), ""]
+    tiles = [
+        Kpi(t, view.fmt(t, view.convert(total.get(t)) if t.endswith("_usd") else total.get(t)))
+        for t in TILES
+    ]
     trend = view.money(datasource.indicators(f, over_time=True))
     charts = [
-        ChartView(
+        Chart(
             # Two panels: on one axis the groups would hug zero beside the members.
             figures.small_multiple_lines(
                 trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
@@ -287,7 +292,7 @@ def build(search: str | None) -> list[Any]:
             cap,
             ("members", "groups"),
         ),
-        ChartView(
+        Chart(
             figures.lines(
                 trend,
                 "savings_per_member_usd",
@@ -304,33 +309,27 @@ def build(search: str | None) -> list[Any]:
         ),
     ]
     chosen = f.project[0] if len(f.project) == 1 else None
-    out: list[Any] = [title, lead, options, chosen, prof, *tiles]
-    for chart in charts:
-        out += chart.values()
     rows = trainer_rows(view)
     note = " " + _("{n} trainers.").format(n=len(rows))
     if not lists_trainers(view):
         note = " " + _("Choose a project or one organisation to list its trainers.")
     elif not datasource.viewer().is_admin:
         note += " " + _("Trainers are shown to their own organisation only.")
-    out += [rows, trainer_columns(view.code), cap + note]
-    return out
-
-
-def outputs() -> list[Output]:
-    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
-    return [
-        Output("pj-title", "children"),
-        Output("pj-lead", "children"),
-        Output("pj-choose", "options"),
-        Output("pj-choose", "value"),
-        Output("pj-profile", "children"),
-        *kpi_outputs(TILES, prefix="pj"),
-        *chart_outputs(CHARTS),
-        Output("pj-trainers", "rowData"),
-        Output("pj-trainers", "columnDefs"),
-        Output("pj-trainers-caption", "children"),
-    ]
+    return PageContent(
+        _(NAME),
+        heading=title,
+        lead=lead,
+        kpis=tiles,
+        charts=charts_by_id(PAGE, charts),
+        parts={
+            "pj-choose.options": options,
+            "pj-choose.value": chosen,
+            "pj-profile.children": prof,
+            "pj-trainers.rowData": rows,
+            "pj-trainers.columnDefs": trainer_columns(view.code),
+            "pj-trainers-caption.children": cap + note,
+        },
+    )
 
 
 TRAINERS_SUBTITLE = N_(
@@ -352,9 +351,5 @@ def trainers_table(search: str | None) -> Any:
 
 def register_callbacks(app: Dash) -> None:
     register_table_export(app, "pj-trainers", trainers_table)
-
-    @app.callback(*outputs(), Input("url", "search"))
-    def update(search: str | None) -> list[Any]:
-        return build(search)
 
     register_project_chooser(app, "pj-choose")

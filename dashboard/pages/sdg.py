@@ -18,10 +18,13 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboard import datasource, theme
 from dashboard.components.cards import graph_config
+from dashboard.components.render import change_view
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, network_indicators
-from dashboard.view import caption, change_note, first_row, read_view
+from dashboard.page_model import change
+from dashboard.page_model import note as page_note
+from dashboard.view import caption, first_row, read_view
 
 PATH = "/sdg"
 NAME = N_("SDGs")
@@ -188,8 +191,8 @@ def build(search: str | None) -> Any:
             if e.kind == "usd":
                 value = view.convert(value)
                 old = view.convert(old, prior.year)
-            note = change_note(value, old, e.kind, e.direction, prior) or html.Span(
-                _("no comparison"), className="text-secondary"
+            note = change_view(
+                change(value, old, e.kind, e.direction, prior) or page_note(_("no comparison"))
             )
             rows.append(
                 html.Tr(

@@ -7,14 +7,15 @@ import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from dashboard import datasource, figures, network
-from dashboard.components.cards import ChartView, chart_card, chart_outputs
+from dashboard.components import render
 from dashboard.figures import Panel
 from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, network_indicators
+from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
 from dashboard.view import VALUE_LABELS, caption, first_row, read_view
 
 PATH = "/themes"
@@ -94,11 +95,27 @@ def chart_id(breakdown: str) -> str:
     return "th-" + breakdown.replace(":", "-").replace("_", "-")
 
 
+HELP = N_(
+    "Pooled values (ratios of sums) of the groups in each band, within the other filters. "
+    "Return on assets is annualised; groups count once, with their latest dataset. See the "
+    "Glossary."
+)
+
+
+def page_spec(shown: tuple[tuple[str, str, str], ...]) -> PageSpec:
+    return PageSpec(
+        charts=tuple(
+            ChartSpec(chart_id(b), HELP, height=chart_height(), lg=12, wide=True)
+            for b, _t, _s in shown
+        )
+    )
+
+
 # The page's themes and charts, fixed when the app is made (register_callbacks: a callback's
 # outputs cannot change while it runs); a yes/no field added to the network's file is
 # compared once the dashboard restarts.
 SHOWN = themes()
-CHARTS = tuple(chart_id(b) for b, _t, _s in SHOWN)
+PAGE = page_spec(SHOWN)
 
 
 def theme_words(breakdown: str, title: str, subtitle: str) -> tuple[str, str]:
@@ -122,22 +139,7 @@ def layout(**_query: Any) -> html.Div:
                 ),
                 className="page-lead",
             ),
-            dbc.Row(
-                [
-                    chart_card(
-                        cid,
-                        height=chart_height(),
-                        wide=True,
-                        lg=12,
-                        help_text=_(
-                            "Pooled values (ratios of sums) of the groups in each band, "
-                            "within the other filters. Return on assets is annualised; groups "
-                            "count once, with their latest dataset. See the Glossary."
-                        ),
-                    )
-                    for cid in CHARTS
-                ]
-            ),
+            dbc.Row(render.cards(PAGE)),
         ]
     )
 
@@ -160,7 +162,7 @@ def order(breakdown: str, values: list[str]) -> list[str]:
     return [v for v in wanted if v in values] + [v for v in values if v not in wanted]
 
 
-def build(search: str | None) -> list[Any]:
+def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
     datasource.prefetch(f, [(None, False), *((b, False) for b, _t, _s in SHOWN)], network=True)
@@ -168,7 +170,7 @@ def build(search: str | None) -> list[Any]:
     own = network_indicators()
     ids = (*PANELS, *(ind.id for ind in own))
     cap = caption(view, total.get("groups"), total.get("projects"))
-    out: list[Any] = []
+    charts: list[Chart] = []
     for breakdown, title, subtitle in SHOWN:
         frame = view.money(datasource.indicators(f, breakdown, network=True))
         two_way = breakdown.startswith(("tag:", "yes:"))
@@ -201,20 +203,11 @@ def build(search: str | None) -> list[Any]:
         ).format(subtitle=subtitle, currency=view.code)
         if own:
             subtitle += _("; second row: the network's own indicators")  # (and any further)
-        out += ChartView(fig, title, subtitle, cap, ids).values()
-    return out
-
-
-def outputs() -> list[Output]:
-    """What `build` fills, in its order (the page callback and the PowerPoint export)."""
-    return chart_outputs(CHARTS)
+        charts.append(Chart(fig, title, subtitle, cap, ids))
+    return PageContent(_(NAME), charts=charts_by_id(PAGE, charts))
 
 
 def register_callbacks(app: Dash) -> None:
-    global SHOWN, CHARTS
+    global SHOWN, PAGE
     SHOWN = themes()
-    CHARTS = tuple(chart_id(b) for b, _t, _s in SHOWN)
-
-    @app.callback(*outputs(), Input("url", "search"))
-    def update(search: str | None) -> list[Any]:
-        return build(search)
+    PAGE = page_spec(SHOWN)

@@ -1,0 +1,155 @@
+"""The frame's downloads: a chart as a file (PNG, SVG, CSV, Excel) and a page as a deck or a
+workbook. Each is built on the server from the page's own content for the link
+(dashboard/page_model.py; the chart's id and the link are all a request gives)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import flask
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
+from werkzeug.exceptions import BadRequest
+
+from dashboard import deck, exports
+from dashboard.components.cards import EXPORTS
+from dashboard.i18n import N_, _
+from dashboard.view import (
+    export_about,
+    export_name,
+    read_view,
+)
+
+PAGE_EXPORT_LABEL = N_("Download page")
+
+
+def page_export_menu() -> dbc.DropdownMenu:
+    """The whole page as a file: a PowerPoint deck or an Excel workbook."""
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(
+                _("PowerPoint: a slide per chart, KPIs as a table, definitions in the notes"),
+                id="page-pptx",
+            ),
+            dbc.DropdownMenuItem(
+                _("Excel: a sheet per chart with the numbers drawn, filters and definitions"),
+                id="page-xlsx",
+            ),
+        ],
+        id="page-export",
+        label=_(PAGE_EXPORT_LABEL),
+        size="sm",
+        color="light",
+        align_end=True,
+        className="page-export",
+    )
+
+
+def register_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
+    def page_of(chart: Any) -> ModuleType | None:
+        """The page that draws a chart (looked up when asked: the themes page's charts are
+        fixed when its callbacks are registered)."""
+        for module in modules:
+            if chart in deck.chart_ids(module):
+                return module
+        return None
+
+    @app.callback(
+        Output({"type": "download", "id": MATCH}, "data"),
+        Input({"type": "export", "id": MATCH, "fmt": ALL}, "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def export_chart(clicks: list[int | None], search: str | None) -> Any:
+        """One chart as a file, its title, caption and source inside (exports.py). The
+        figure is the page's own, built on the server for the link (the chart's id and the
+        link are all the request gives): nothing the browser sends is drawn or written."""
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks):
+            return no_update
+        fmt = trigger.get("fmt")
+        module = page_of(trigger.get("id"))
+        if module is None or fmt not in dict(EXPORTS):
+            raise BadRequest("No such chart or export format.")
+        figure = deck.page_content(module, search).figures.get(trigger["id"])
+        if figure is None:  # not drawn for this view
+            return no_update
+        view = read_view(search)
+        meta = figure.layout.meta or {}
+        extension = {"slide": "png", "print": "png"}.get(fmt, fmt)  # svg, csv, xlsx
+        suffix = "-print" if fmt == "print" else ""
+        name = export_name(view, meta.get("title", "chart") + suffix, extension)
+        if fmt == "csv":
+            return dcc.send_bytes(exports.csv_bytes(figure), name)
+        if fmt == "xlsx":
+            plain = figure.to_plotly_json()
+            return dcc.send_bytes(exports.workbook_bytes([plain], export_about(view)), name)
+        size = exports.SIZES[fmt]
+        try:
+            data = exports.render(exports.framed(figure, size), extension, size)
+            if extension == "svg":
+                data = exports.svg_with_font(data)
+        except exports.RenderError:
+            logging.getLogger(__name__).exception("Chart export failed: %s", name)
+            return no_update
+        return dcc.send_bytes(data, name)
+
+
+def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
+    by_path = {m.PATH: m for m in modules if deck.has_content(m)}
+
+    @app.callback(
+        Output("page-export", "style"),
+        Input("url", "pathname"),
+    )
+    def show_page_export(pathname: str | None) -> dict[str, str]:
+        """Pages without charts (the data table, the glossary) have their own downloads."""
+        path = (pathname or "/").rstrip("/") or "/"
+        return {} if path in by_path else {"display": "none"}
+
+    @app.callback(
+        Output("page-download", "data"),
+        Input("page-xlsx", "n_clicks"),
+        Input("page-pptx", "n_clicks"),
+        State("url", "search"),
+        State("url", "pathname"),
+        prevent_initial_call=True,
+        running=[
+            # (words here would be fixed, in English, when the callback is registered: the
+            # menu shows that it is working with a spinner instead)
+            (Output("page-export", "disabled"), True, False),
+            (Output("page-export", "className"), "page-export is-busy", "page-export"),
+        ],
+    )
+    def export_page(
+        _xlsx: int | None,
+        _pptx: int | None,
+        search: str | None,
+        pathname: str | None,
+    ) -> Any:
+        """The page as a PowerPoint deck or an Excel workbook (a sheet per chart: the
+        numbers drawn), both built on the server from the link."""
+        path = (pathname or "/").rstrip("/") or "/"
+        module = by_path.get(path)
+        if module is None:
+            return no_update
+        view = read_view(search)
+        stem = path.strip("/") or "overview"
+        content = deck.page_content(module, search)
+        if ctx.triggered_id == "page-pptx":
+            about = export_about(view, flask.request.host_url.rstrip("/") + path)
+            try:
+                data = deck.pptx_bytes(content, about, view.as_of)
+            except exports.RenderError:
+                logging.getLogger(__name__).exception("Deck export failed: %s", path)
+                return no_update
+            return dcc.send_bytes(data, export_name(view, stem, "pptx"))
+        drawn = [f.to_plotly_json() for f in content.figures.values() if f.layout.meta]
+        if not drawn:
+            return no_update
+        return dcc.send_bytes(
+            exports.workbook_bytes(drawn, export_about(view)), export_name(view, stem, "xlsx")
+        )

@@ -1,0 +1,178 @@
+"""The page model: what a page declares once (`PageSpec`: its charts, KPI tiles and further
+outputs) and what it shows for a view (`PageContent`: heading, lead, KPIs with their change,
+charts with their words, and the page's own parts), as plain values.
+
+A page's `build(search)` returns a `PageContent`; one renderer
+(dashboard/components/render.py) turns it into the page's Dash outputs, and the deck, the
+page workbook and the chart exports read it as it is. Nothing here knows Dash components:
+a change is a text and a tone, not a coloured span.
+
+Adding a chart to a page is one `ChartSpec` in the page's `PAGE` and one entry in the
+`charts` its `build` returns (under the same id): the card, the callback's outputs, the
+deck's slide and the export menu all follow from the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dashboard.format import date_text, format_change
+from dashboard.i18n import _
+from dashboard.summaries import describe
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart card of a page: its id and how the card is laid out. `help` is the text of
+    the card's "?": marked with N_ and translated when the page is drawn, or a function
+    that writes it then (from an indicator's definition, say)."""
+
+    id: str
+    help: str | Callable[[], str] = ""
+    height: int = 360
+    lg: int = 6
+    scroll: bool = False  # the graph takes the figure's own height inside a scrolling box
+    wide: bool = False  # many panels side by side: a phone scrolls sideways
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """What a page's callback fills, declared once: the layout, the callback's outputs, the
+    deck and the exports are made from it.
+
+    `kpis` are indicator ids shown as tiles (ids `{kpi_prefix}-{id}-value` / `-change`);
+    `lead` and `heading` are the ids of a paragraph and a title filled per view; `parts`
+    are the page's further outputs as (component id, property), filled from
+    `PageContent.parts` under "id.property"."""
+
+    charts: tuple[ChartSpec, ...] = ()
+    kpis: tuple[str, ...] = ()
+    kpi_prefix: str = "kpi"
+    lead: str | None = None
+    heading: str | None = None
+    parts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def chart_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.charts)
+
+    def chart(self, cid: str) -> ChartSpec:
+        return next(c for c in self.charts if c.id == cid)
+
+
+@dataclass
+class Chart:
+    """What one chart shows for a view. The figure carries its words in `layout.meta`
+    (title, subtitle, caption, indicator ids, a summary in words), so that an export of it
+    needs nothing else."""
+
+    figure: go.Figure
+    title: str
+    subtitle: str
+    caption: str
+    indicators: tuple[str, ...] = ()  # whose definitions go with an export (speaker notes)
+
+    def __post_init__(self) -> None:
+        self.figure.update_layout(
+            meta={
+                "title": self.title,
+                "subtitle": self.subtitle,
+                "caption": self.caption,
+                "indicators": list(self.indicators),
+                "summary": describe(self.figure),
+            }
+        )
+
+    @property
+    def summary(self) -> str:
+        return str(self.figure.layout.meta["summary"])
+
+
+@dataclass(frozen=True)
+class Change:
+    """The note under a KPI: its change since an earlier date, with a tone by the
+    indicator's direction ("good", "bad" or "flat"), and `sign` (+1, -1, 0) for the arrow; or
+    a note that compares with nothing (tone "note": muted; tone "": plain)."""
+
+    text: str
+    tone: str = ""
+    sign: int = 0
+    title: str = ""
+
+    @property
+    def compared(self) -> bool:
+        """Whether this compares with an earlier date (the deck's "Change" column)."""
+        return self.tone in ("good", "bad", "flat")
+
+
+def note(text: str, muted: bool = True) -> Change:
+    return Change(text, "note" if muted else "")
+
+
+def change(value: Any, old: Any, kind: str, direction: int, prior: date | None) -> Change | None:
+    """The change of a figure since `prior` (a KPI tile, a slide, the SDG page), its tone by
+    the indicator's direction (a falling cost is good news); None when there is nothing to
+    compare."""
+    found = format_change(value, old, kind) if prior else None
+    if found is None or prior is None:
+        return None
+    text, sign = found
+    when = date_text(prior)
+    if sign == 0:
+        return Change(_("no change since {date}").format(date=when), "flat")
+    good = sign * direction
+    tone = "good" if good > 0 else "bad" if good < 0 else "flat"
+    return Change(
+        _("{change} since {date}").format(change=text, date=when),
+        tone,
+        sign,
+        _("Compared with {date}").format(date=when),
+    )
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A KPI tile's values: the indicator, its formatted value and the note under it.
+    `suppressed`: the value is not shown (fewer than 5 groups of other organisations)."""
+
+    indicator: str
+    value: str
+    change: Change | None = None
+    suppressed: bool = False
+
+
+@dataclass
+class PageContent:
+    """What a page shows for a view, as plain values."""
+
+    name: str
+    heading: str = ""
+    lead: str = ""
+    kpis: list[Kpi] = field(default_factory=list)
+    charts: dict[str, Chart] = field(default_factory=dict)  # by chart id, page order
+    parts: dict[str, Any] = field(default_factory=dict)  # further outputs, by "id.property"
+
+    @property
+    def figures(self) -> dict[str, go.Figure]:
+        return {cid: chart.figure for cid, chart in self.charts.items()}
+
+
+def charts_by_id(spec: PageSpec, charts: Iterable[Chart]) -> dict[str, Chart]:
+    """A page's charts keyed by the ids of its spec, in the spec's order (a build that
+    returns them in that order)."""
+    return dict(zip(spec.chart_ids, charts, strict=True))
+
+
+def kpi_row(
+    ids: Iterable[str],
+    values: Mapping[str, str],
+    changes: Mapping[str, Change | None] | None = None,
+    suppressed: bool = False,
+) -> list[Kpi]:
+    changes = changes or {}
+    return [Kpi(i, values.get(i, ""), changes.get(i), suppressed) for i in ids]

@@ -1,0 +1,207 @@
+"""The page model (issue 18): a page's charts are declared once, in its `PAGE` spec, and the
+layout, the callback's outputs, the page's content for a view, the deck and the chart
+exports all follow from that one list."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from types import ModuleType
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+from dash import Dash, html
+
+from dashboard import deck
+from dashboard.components import render
+from dashboard.page_model import (
+    Change,
+    Chart,
+    ChartSpec,
+    Kpi,
+    PageContent,
+    PageSpec,
+    change,
+    charts_by_id,
+    note,
+)
+from dashboard.server import PAGES
+from tests.dash_client import _outputs
+
+SPECS = [m for m in PAGES if isinstance(getattr(m, "PAGE", None), PageSpec)]
+
+
+def ids_in(node: Any) -> list[Any]:
+    """Every component id in a layout tree, in document order."""
+    if isinstance(node, list | tuple):
+        return [i for child in node for i in ids_in(child)]
+    if node is None or isinstance(node, str | int | float):
+        return []
+    own = [node.id] if getattr(node, "id", None) is not None else []
+    return own + ids_in(getattr(node, "children", None))
+
+
+def test_every_page_with_charts_declares_them_in_its_spec():
+    assert {m.PATH for m in SPECS} == {
+        "/",
+        "/outreach",
+        "/efficiency",
+        "/performance",
+        "/themes",
+        "/compare",
+        "/projects",
+    }
+    for module in SPECS:
+        ids = module.PAGE.chart_ids
+        assert len(ids) == len(set(ids)), module.PATH
+        assert deck.chart_ids(module) == list(ids)
+
+
+def test_the_layout_has_a_card_for_each_spec_and_no_other(hand_app):
+    for module in SPECS:
+        with hand_app.server.test_request_context("/"):
+            layout = module.layout()
+        graphs = [
+            i["id"] for i in ids_in(layout) if isinstance(i, dict) and i.get("type") == "chart"
+        ]
+        assert graphs == list(module.PAGE.chart_ids), module.PATH
+
+
+def output_set(outputs: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(json.dumps(o["id"], sort_keys=True), o["property"]) for o in outputs}
+
+
+def test_the_page_callback_writes_what_the_spec_declares(hand_app):
+    """One callback per page writes exactly the renderer's outputs of the page's spec."""
+    registered = [output_set(_outputs(key)) for key in hand_app.callback_map]
+    for module in SPECS:
+        wanted = output_set(
+            [
+                {"id": o.component_id, "property": o.component_property}
+                for o in render.outputs(module.PAGE)
+            ]
+        )
+        assert registered.count(wanted) == 1, module.PATH
+
+
+def test_a_build_fills_every_declared_chart_with_its_words(hand_app):
+    with hand_app.server.test_request_context("/"):
+        for module in SPECS:
+            content = module.build("?country=UGA")
+            assert isinstance(content, PageContent)
+            assert list(content.charts) == list(module.PAGE.chart_ids), module.PATH
+            values = render.values(module.PAGE, content)
+            assert len(values) == len(render.outputs(module.PAGE)), module.PATH
+            for chart in content.charts.values():
+                meta = chart.figure.layout.meta
+                assert meta["title"] == chart.title and meta["caption"] == chart.caption
+                assert "Uganda" in chart.caption and "summary" in meta
+
+
+def toy_spec() -> PageSpec:
+    return PageSpec(
+        charts=(ChartSpec("toy-a", "Help of A"), ChartSpec("toy-b", scroll=True, height=300)),
+        kpis=("groups",),
+        lead="toy-lead",
+        parts=(("toy-note", "color"),),
+    )
+
+
+def toy_content() -> PageContent:
+    spec = toy_spec()
+    charts = [
+        Chart(go.Figure(go.Bar(x=[1], y=["a"])), "A", "sub A", "cap A", ("groups",)),
+        Chart(go.Figure(go.Bar(x=[2], y=["b"]), layout={"height": 520}), "B", "sub B", "cap B"),
+    ]
+    return PageContent(
+        "Toy",
+        lead="The lead",
+        kpis=[Kpi("groups", "1,234", Change("+10% since 30 Sep 2025", "good", 1, "Compared"))],
+        charts=charts_by_id(spec, charts),
+        parts={"toy-note.color": "info"},
+    )
+
+
+def test_one_spec_makes_the_card_the_outputs_and_the_values():
+    """Adding a chart is one ChartSpec: the card, the outputs (figure, title, subtitle,
+    caption, summary; the style of a scrolling one) and their values follow."""
+    spec, content = toy_spec(), toy_content()
+    outs = [f"{o.component_id}.{o.component_property}" for o in render.outputs(spec)]
+    assert outs == [
+        "toy-lead.children",
+        "kpi-groups-value.children",
+        "kpi-groups-change.children",
+        "{'type': 'chart', 'id': 'toy-a'}.figure",
+        "toy-a-title.children",
+        "toy-a-subtitle.children",
+        "toy-a-caption.children",
+        "toy-a-summary.children",
+        "{'type': 'chart', 'id': 'toy-b'}.figure",
+        "toy-b-title.children",
+        "toy-b-subtitle.children",
+        "toy-b-caption.children",
+        "toy-b-summary.children",
+        "{'type': 'chart', 'id': 'toy-b'}.style",
+        "toy-note.color",
+    ]
+    values = render.values(spec, content)
+    assert values[0] == "The lead" and values[1] == "1,234"
+    assert values[4:7] == ["A", "sub A", "cap A"]
+    assert values[13] == {"height": "520px"}  # the scrolling graph takes the figure's height
+    assert values[-1] == "info"
+    cards = render.cards(spec)
+    assert [i for i in ids_in(cards) if isinstance(i, dict) and i.get("type") == "chart"] == [
+        {"type": "chart", "id": "toy-a"},
+        {"type": "chart", "id": "toy-b"},
+    ]
+
+
+def test_a_build_that_leaves_out_a_declared_chart_fails_loudly():
+    content = toy_content()
+    del content.charts["toy-b"]
+    with pytest.raises(KeyError):
+        render.values(toy_spec(), content)
+
+
+def test_charts_by_id_wants_one_chart_per_spec():
+    with pytest.raises(ValueError):
+        charts_by_id(toy_spec(), [toy_content().charts["toy-a"]])
+
+
+def test_a_registered_toy_page_answers_through_dash():
+    app = Dash(__name__)
+    app.layout = html.Div()
+    page = ModuleType("toy")
+    page.PAGE = toy_spec()  # type: ignore[attr-defined]
+    page.build = lambda _search: toy_content()  # type: ignore[attr-defined]
+    render.register(app, page)
+    assert any("toy-a-caption.children" in key for key in app.callback_map)
+
+
+def test_a_change_is_coloured_by_the_indicators_direction():
+    prior = date(2025, 9, 30)
+    up = change(110, 100, "int", 1, prior)
+    assert up == Change("+10% since 30 Sep 2025", "good", 1, "Compared with 30 Sep 2025")
+    cost_up = change(110, 100, "usd", -1, prior)
+    assert cost_up is not None and (cost_up.tone, cost_up.sign) == ("bad", 1)
+    same = change(0.5, 0.5, "pct", 1, prior)
+    assert same == Change("no change since 30 Sep 2025", "flat")
+    assert change(1, None, "int", 1, prior) is None
+    assert change(1, 2, "int", 1, None) is None
+    assert up.compared and same.compared and not note("no comparison").compared
+
+
+def test_the_renderer_draws_a_change_as_before():
+    """An arrow (hidden from screen readers) and the words, in the tone's class; a muted note;
+    a plain note as plain text."""
+    shown = render.change_view(Change("+10% since 30 Sep 2025", "good", 1, "Compared"))
+    assert shown.className == "kpi-good" and shown.title == "Compared"
+    arrow, words = shown.children
+    assert arrow.children == "▲" and getattr(arrow, "aria-hidden") == "true"
+    assert words == " +10% since 30 Sep 2025"
+    flat = render.change_view(Change("no change since 30 Sep 2025", "flat"))
+    assert flat.className == "kpi-flat" and flat.children == "no change since 30 Sep 2025"
+    assert render.change_view(note("no comparison")).className == "text-secondary"
+    assert render.change_view(note("pooled", muted=False)) == "pooled"
+    assert render.change_view(None) == ""
