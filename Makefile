@@ -35,7 +35,7 @@ run: $(STAMP) $(DB)
 
 test: $(STAMP)
 	@scripts/ensure-system.sh test
-	@$(BIN)/python scripts/fetch_axe.py >/dev/null  # axe-core from the npm registry (a11y tests)
+	@$(BIN)/python -m scripts.fetch_axe >/dev/null  # axe-core from the npm registry (a11y tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -61,15 +61,15 @@ demo: $(STAMP)
 
 screenshots: $(STAMP) $(DB)
 	@scripts/ensure-system.sh test
-	$(BIN)/python scripts/screenshots.py --db $(DB) --out build/screenshots --docs docs/screenshots
+	$(BIN)/python -m scripts.screenshots --db $(DB) --out build/screenshots --docs docs/screenshots
 
 samples: $(STAMP) $(DB)
 	@scripts/ensure-system.sh test
-	$(BIN)/python scripts/export_samples.py --db $(DB) --out build/samples
+	$(BIN)/python -m scripts.export_samples --db $(DB) --out build/samples
 
 bench: $(STAMP)
 	@scripts/ensure-system.sh test
-	$(BIN)/python scripts/bench.py --out docs/benchmark.md --readme
+	$(BIN)/python -m scripts.bench --out docs/benchmark.md --readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

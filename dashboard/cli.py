@@ -315,7 +315,7 @@ def _check_known(con: Any, filters: Filters) -> None:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from dashboard.indicators import compute, export_columns, latest_report_date, rows_to_csv
+    from dashboard.engine import compute, export_columns, latest_report_date, rows_to_csv
     from dashboard.pool import open_pool
 
     filters = _filters_from_args(args)

@@ -22,17 +22,16 @@ from typing import Any, ParamSpec, TypeVar
 import pandas as pd
 
 from dashboard import auth, cache, db, disclosure, sources
-from dashboard.filters import LIST_FIELDS, Filters
-from dashboard.i18n import N_
-from dashboard.indicators import (
-    IDS,
+from dashboard.engine import (
     compute,
     compute_many,
     earliest_report_date,
     latest_report_date,
-    trend_dates,
     with_fields,
 )
+from dashboard.filters import LIST_FIELDS, Filters
+from dashboard.i18n import N_
+from dashboard.indicators import IDS, trend_dates
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
 from dashboard.ingest.countries import country_name
 from dashboard.pool import meta

@@ -28,15 +28,9 @@ from datetime import date
 import duckdb
 
 from dashboard import disclosure, network
+from dashboard.engine import network_key, network_measures, present_columns, with_fields
 from dashboard.filters import Filters
-from dashboard.indicators import (
-    comparison_date,
-    network_key,
-    network_measures,
-    present_columns,
-    trend_dates,
-    with_fields,
-)
+from dashboard.indicators import comparison_date, trend_dates
 from dashboard.sources import (  # (the choice of source, re-exported for callers here)
     FROM_GROUPS,
     LEAN_BREAKDOWNS,

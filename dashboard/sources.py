@@ -1,6 +1,6 @@
 """Where the indicators of a view are read from: the rollups built at import (the lean
 cube, the cube, the rollup groups), or the datasets themselves. dashboard.rollups builds
-them; this module only knows what they hold, so that the engine (dashboard.indicators) and
+them; this module only knows what they hold, so that the engine (dashboard.engine) and
 the builder can both use it without importing each other.
 """
 

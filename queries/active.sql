@@ -10,7 +10,7 @@ active AS (
         coalesce(x.per_usd, CASE WHEN p.currency = 'USD' THEN 1.0 END) AS per_usd,
         date_diff('day', l.cycle_start_date, l.report_date) AS cycle_days,
         -- the network's yes/no fields answered yes, ';'-separated (as tags): the expression is
-        -- made from data/network.toml where the query runs (dashboard.indicators.with_fields)
+        -- made from data/network.toml where the query runs (dashboard.engine.with_fields)
         /*@yes_fields*/NULL::VARCHAR AS yes_fields,
         -- the group's fixed random key (disclosure control, dashboard.disclosure): from the
         -- pool's secret, never shown; the same for the group at every date and in every process

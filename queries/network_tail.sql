@@ -1,6 +1,6 @@
 -- The end of network_indicators.sql and network_indicators_cube.sql: the sums of each
 -- indicator per breakdown and as-of date, with what disclosure control needs: the number of
--- groups that record it and their key (dashboard.indicators.network_values perturbs the
+-- groups that record it and their key (dashboard.engine.network_values perturbs the
 -- sums of cells that hold other organisations' groups with dashboard.disclosure.network,
 -- as indicator_tail.sql's are perturbed).
 sums AS (

@@ -2,7 +2,7 @@
 changes replayed through the real callback endpoint for each page, against a plain DuckDB
 query as the baseline.
 
-    python scripts/bench.py [--sizes 20000,200000,600000,1500000] [--changes 50] [--readme]
+    python -m scripts.bench [--sizes 20000,200000,600000,1500000] [--changes 50] [--readme]
 
 For each size: the pool is built with `vsla demo` (cached in .bench/ between runs; build
 time and file size reported). For each page, each filter change is sent four times: the
@@ -31,11 +31,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.loadtest import PAGES, percentile, session
+from scripts.serving import free_port, start
 
-from loadtest import PAGES, percentile, session  # noqa: E402  (scripts/, beside this file)
-from serving import free_port, start  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BENCH = ROOT / ".bench"
 BIN = Path(sys.executable).parent
@@ -110,7 +109,7 @@ def baseline(pool: Path, searches: list[str]) -> list[float]:
     tiles (the engine's whole row) at its as-of date, straight from the datasets table (the
     live SQL, without rollups or caches), on a connection like a worker's."""
     from dashboard.config import Settings
-    from dashboard.indicators import compute
+    from dashboard.engine import compute
     from dashboard.pool import open_pool
     from dashboard.urlstate import parse_search
 
@@ -149,7 +148,7 @@ return !!lead && lead.innerText.trim().length > 0
 def page_loads(url: str) -> tuple[float, float]:
     """Seconds from opening the overview in headless Chromium (1366x768) to its headline,
     charts and tiles drawn: on the fresh server (cold), then again (warm)."""
-    from screenshots import browser
+    from scripts.screenshots import browser
 
     driver = browser(1366, 768)
     times = []

@@ -1,6 +1,6 @@
 """One file of each export kind from a pool, and PNG pages of each to look at.
 
-    python scripts/export_samples.py --db data/pool.duckdb --out build/samples
+    python -m scripts.export_samples --db data/pool.duckdb --out build/samples
 
 Writes a chart as slide PNG, print PNG, SVG, CSV and Excel; a page as PowerPoint and Excel;
 the performance report as HTML and PDF. Where LibreOffice and poppler-utils are installed
@@ -15,12 +15,10 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:

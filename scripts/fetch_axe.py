@@ -2,7 +2,7 @@
 checked against its sha512 before use, unpacked into .cache/ (not committed). `make test`
 runs this; it does nothing when the file is already there.
 
-    python scripts/fetch_axe.py        # prints the path of axe.min.js
+    python -m scripts.fetch_axe        # prints the path of axe.min.js
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 server (loopback only, bounded in time), with an import swapping in a new pool version while
 they click.
 
-    python scripts/bench.py --load-only [--load-size 20000] [--users 50] [--seconds 60]
+    python -m scripts.bench --load-only [--load-size 20000] [--users 50] [--seconds 60]
 
 Each user signs in (the admin, an organisation's account, or stays a guest, in turn), then
 for `seconds` opens a page (its HTML) and sends the page's callback for one of the seeded
@@ -259,7 +259,6 @@ def importer(pool: Path, folder: Path) -> Callable[[], None]:
 
 def request_body(app: Any, output: str, values: dict[str, Any]) -> dict[str, Any]:
     """The JSON the browser sends for the callback writing `output` (tests/dash_client.py)."""
-    sys.path.insert(0, str(ROOT))
     from tests.dash_client import request_body as body
 
     return body(app, output, values)

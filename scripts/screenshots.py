@@ -1,7 +1,7 @@
 """Save every page of the dashboard at 1366x768 (laptop) and 390x844 (phone).
 
     make screenshots            # the demo pool, pages as they open
-    python scripts/screenshots.py --db data/pool.duckdb --out build/screenshots
+    python -m scripts.screenshots --db data/pool.duckdb --out build/screenshots
 
 Serves the pool with the real server on a free local port, opens each page in headless
 Chromium (Selenium + the system chromedriver), waits until the page's figures have arrived,
@@ -24,7 +24,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
-from serving import free_port, start
+
+from scripts.serving import free_port, start
 
 ROOT = Path(__file__).resolve().parent.parent
 # (file name, path and query): each page, plus views a presenter would show.

@@ -15,10 +15,11 @@ import pytest
 from pytest import approx
 
 from dashboard import db
+from dashboard.engine import compute, rows_to_csv
 from dashboard.exports import values as arr
 from dashboard.filters import Filters
 from dashboard.format import format_value
-from dashboard.indicators import BY_ID, compute, rows_to_csv
+from dashboard.indicators import BY_ID
 from tests.dash_client import call, chart, request_body
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.engine import compute, export_columns, network_ids
 from dashboard.filters import Filters
-from dashboard.indicators import IDS, compute, export_columns, network_ids
+from dashboard.indicators import IDS
 from dashboard.pool import create_pool
 
 

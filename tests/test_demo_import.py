@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.demo import build_demo
+from dashboard.engine import compute
 from dashboard.filters import Filters
-from dashboard.indicators import compute
 from dashboard.ingest import import_files
 from dashboard.pool import open_pool
 

@@ -71,7 +71,7 @@ def csv_row(client, app, search: str) -> dict[str, str] | None:
 def truth(pool: Path, filters: Filters) -> dict:
     """The exact figures, as the administrator (and the command line) computes them."""
     from dashboard import db
-    from dashboard.indicators import compute
+    from dashboard.engine import compute
 
     with db.cursor() as con:  # (the served pool's connection: one configuration per file)
         return compute(con, filters)[0]
@@ -109,7 +109,7 @@ def sweep_searches() -> list[tuple[str, Filters]]:
 def true_sweep(pool: Path) -> list[dict]:
     """The exact figures of every view of the sweep (read straight from the pool file)."""
     from dashboard import db
-    from dashboard.indicators import compute
+    from dashboard.engine import compute
     from dashboard.pool import open_pool
 
     db.reset()  # (the served pool's connection: one configuration per file in a process)
@@ -146,7 +146,7 @@ def test_perturbed_figures_are_close_to_the_truth_and_never_it(app, pool):
     """Every figure with others' groups moves, by no more than the method allows; cells of
     100 groups or more stay within 1 % for members, women and savings."""
     from dashboard import datasource, db
-    from dashboard.indicators import compute
+    from dashboard.engine import compute
 
     with db.cursor() as con:
         exact = {r["project"]: r for r in compute(con, Filters(), "project")}
@@ -237,7 +237,7 @@ def test_the_network_s_own_indicators_are_perturbed_for_outsiders_only(app):
     """The network's own indicators are ratios of sums too: perturbed where a cell holds
     others' groups (shares stay shares), exact for the administrator."""
     from dashboard import datasource, db
-    from dashboard.indicators import compute
+    from dashboard.engine import compute
 
     with db.cursor() as con:
         exact = {r["project"]: r for r in compute(con, Filters(), "project", network=True)}

@@ -128,7 +128,7 @@ def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path,
     from datetime import date
 
     from dashboard.cli import main
-    from dashboard.indicators import compute
+    from dashboard.engine import compute
     from dashboard.pool import open_pool
 
     tables = base_tables() | {

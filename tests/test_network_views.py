@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from ingest_helpers import base_tables, dataset, group, write_csvs
 
+from dashboard.engine import compute
 from dashboard.filters import FilterError, Filters, check_breakdown
-from dashboard.indicators import compute
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.pool import open_pool
 from tests.dash_client import call, chart
@@ -158,7 +158,8 @@ def test_category_and_amount_fields_are_computed_by_hand(tmp_path, monkeypatch, 
     """A category field is the share of recording groups in each category; an amount is USD
     (at the dataset's rate, UGX 3,700) per member of the recording groups."""
     from dashboard.cli import main
-    from dashboard.indicators import lookup, network_ids
+    from dashboard.engine import network_ids
+    from dashboard.indicators import lookup
 
     config = tmp_path / "network.toml"
     config.write_text(CATEGORY, encoding="utf-8")

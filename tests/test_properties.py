@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.engine import compute
 from dashboard.filters import Filters
-from dashboard.indicators import compute
 from dashboard.sqlfiles import sql
 
 COUNTRIES = ("UGA", "KEN", "BDI")

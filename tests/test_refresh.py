@@ -12,14 +12,12 @@ from pathlib import Path
 
 from dashboard import datasource, db
 from dashboard.filters import Filters
+from scripts import loadtest
+from scripts.serving import start
 from tests.conftest import PASSWORD
 from tests.test_gunicorn import _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import loadtest  # noqa: E402  (scripts/)
-from serving import start  # noqa: E402
 
 
 def test_a_process_reading_the_pool_sees_an_import_made_by_another(

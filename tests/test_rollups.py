@@ -19,8 +19,9 @@ from dashboard import datasource, db, disclosure, rollups
 from dashboard.cli import main
 from dashboard.components.panel import WOMEN_PRESETS
 from dashboard.demo import build_demo
+from dashboard.engine import compute, compute_many
 from dashboard.filters import BREAKDOWNS, Filters
-from dashboard.indicators import compute, compute_many, trend_dates
+from dashboard.indicators import trend_dates
 from dashboard.ingest.write import import_files
 from dashboard.pool import connect, meta, open_pool
 from dashboard.sqlfiles import sql

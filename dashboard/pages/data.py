@@ -16,17 +16,10 @@ from dashboard import datasource, exports
 from dashboard.components.cards import data_grid, grid_column
 from dashboard.components.controls import button_group, register_url_param
 from dashboard.components.tables import grid_table, register_table_export, table_export_menu
+from dashboard.engine import export_columns, network_ids, rows_to_csv
 from dashboard.format import number
 from dashboard.i18n import N_, _
-from dashboard.indicators import (
-    INDICATORS,
-    display_label,
-    every,
-    export_columns,
-    network_ids,
-    network_indicators,
-    rows_to_csv,
-)
+from dashboard.indicators import INDICATORS, display_label, every, network_indicators
 from dashboard.spreadsheet import defuse
 from dashboard.urlstate import TABLE_BY
 from dashboard.view import SOURCE, View, caption, entity_name, first_row, read_view

@@ -3,18 +3,11 @@ serious or critical violation on any page, for a guest and for the network admin
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.browser.test_pages_browser import PAGES, frame_src, sign_in, wait_until
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from fetch_axe import TARGET
-
+from scripts.fetch_axe import TARGET
 from tests.browser.conftest import BROWSER_WAIT
+from tests.browser.test_pages_browser import PAGES, frame_src, sign_in, wait_until
 
 RUN_AXE = """
 const done = arguments[arguments.length - 1];

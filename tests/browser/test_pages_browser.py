@@ -11,9 +11,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from dashboard.engine import compute, rows_to_csv
 from dashboard.filters import Filters
 from dashboard.format import format_value
-from dashboard.indicators import compute, rows_to_csv
 from tests.browser.conftest import BROWSER_WAIT
 
 PAGES = {
