@@ -132,8 +132,26 @@ def _pct_input(component_id: str, placeholder: str) -> dcc.Input:
     )
 
 
+MULTI = {"multi": True, "clearable": True, "searchable": True}  # the panel's list dropdowns
+
+
+def _dropdown_block(label: str, cid: str, placeholder: str) -> html.Div:
+    """A labelled multi-choice dropdown of the panel (countries, organisations, projects)."""
+    return html.Div(
+        [
+            _label(label, cid),
+            dcc.Dropdown(
+                labels=dropdown_labels(),
+                id=cid,
+                placeholder=placeholder,
+                **MULTI,
+            ),
+        ],
+        className="filter-block",
+    )
+
+
 def filter_panel() -> html.Div:
-    dropdown = {"multi": True, "clearable": True, "searchable": True}
     return html.Div(
         [
             html.Div(
@@ -159,42 +177,9 @@ def filter_panel() -> html.Div:
                 ],
                 className="filter-block",
             ),
-            html.Div(
-                [
-                    _label(_("Country"), "f-country"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(),
-                        id="f-country",
-                        placeholder=_("All countries"),
-                        **dropdown,
-                    ),
-                ],
-                className="filter-block",
-            ),
-            html.Div(
-                [
-                    _label(_("Organisation"), "f-organisation"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(),
-                        id="f-organisation",
-                        placeholder=_("All organisations"),
-                        **dropdown,
-                    ),
-                ],
-                className="filter-block",
-            ),
-            html.Div(
-                [
-                    _label(_("Project"), "f-project"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(),
-                        id="f-project",
-                        placeholder=_("All projects"),
-                        **dropdown,
-                    ),
-                ],
-                className="filter-block",
-            ),
+            _dropdown_block(_("Country"), "f-country", _("All countries")),
+            _dropdown_block(_("Organisation"), "f-organisation", _("All organisations")),
+            _dropdown_block(_("Project"), "f-project", _("All projects")),
             html.H3(_("Themes"), className="filter-subtitle"),
             html.Fieldset(
                 [
@@ -242,7 +227,7 @@ def filter_panel() -> html.Div:
                 [
                     _label(_("Tags"), "f-tag"),
                     dcc.Dropdown(
-                        labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **dropdown
+                        labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **MULTI
                     ),
                 ],
                 className="filter-block",
