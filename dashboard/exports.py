@@ -350,8 +350,8 @@ def _trace_frames(fig: go.Figure | Mapping[str, Any]) -> list[tuple[pd.DataFrame
     out = []
     for trace in plain.get("data", []):
         columns = {c: values(trace.get(c)) for c in TRACE_COLUMNS if trace.get(c) is not None}
-        if not columns:
-            continue
+        if not columns or all(v is None for c in columns.values() for v in c):
+            continue  # (a legend's key of a reference line: its value is in the key's name)
         n = max(len(v) for v in columns.values())
         frame = pd.DataFrame({k: v + [None] * (n - len(v)) for k, v in columns.items()})
         frame.insert(0, "series", trace.get("name") or trace.get("type", ""))
@@ -416,7 +416,7 @@ def column_names(fig: go.Figure | Mapping[str, Any]) -> dict[str, str]:
         titles, kinds = set(), set()
         for trace in plain.get("data", []):
             data = values(trace.get(letter))
-            if not data:
+            if not data or all(v is None for v in data):  # (none, or a legend's key)
                 continue
             ref = str(trace.get(f"{letter}axis") or letter)
             axis = layout.get(f"{letter}axis{ref[1:]}") or {}

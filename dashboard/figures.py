@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 
 from dashboard import i18n, theme
 from dashboard.format import (
+    compact,
     format_value,
     money,
     number,
@@ -37,10 +38,47 @@ EMPTY_HINT = N_("Widen or reset the filters.")
 
 @dataclass(frozen=True)
 class Reference:
-    """A labelled reference line (e.g. the SAVIX INGO average cost per member)."""
+    """A labelled reference line: an outside benchmark (the SAVIX INGO average cost per
+    member: dotted, dark) or, with `network`, the network's own value (solid grey)."""
 
     value: float
     label: str
+    network: bool = False
+
+
+MIN_TREND_GROUPS = 30  # a ratio's point over time resting on fewer groups is left out
+THIN_POINTS = N_("Points resting on fewer than {n} active groups are left out.")
+
+
+def thin_threshold(groups: pd.Series) -> int:
+    """How many active groups a trend's point needs: MIN_TREND_GROUPS, or half the most a
+    small selection ever had (a project of 20 groups keeps its own trend)."""
+    peak = pd.to_numeric(groups, errors="coerce").max()
+    if peak is None or pd.isna(peak):
+        return MIN_TREND_GROUPS
+    return int(min(MIN_TREND_GROUPS, max(2, peak // 2)))
+
+
+def steady(
+    frame: pd.DataFrame, columns: Sequence[str], series: str | None = None
+) -> tuple[pd.DataFrame, int]:
+    """A trend's rows with the ratios in `columns` blanked where they rest on too few active
+    groups (thin_threshold, per `series` when given): a rate of a handful of groups in a
+    project's first quarters swings wildly and squashes the years that matter. Returns the
+    frame and the threshold of the whole (for the caption)."""
+    if frame.empty or "groups" not in frame:
+        return frame, MIN_TREND_GROUPS
+    out = frame.copy()
+    groups = pd.to_numeric(out["groups"], errors="coerce").fillna(0)
+    if series is None:
+        need = pd.Series(thin_threshold(groups), index=out.index)
+    else:
+        need = groups.groupby(out[series]).transform(thin_threshold)
+    thin = groups < need
+    for column in columns:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").mask(thin)
+    return out, thin_threshold(groups)
 
 
 def _currency_first() -> bool:
@@ -225,10 +263,12 @@ def lines(
     reference: Reference | None = None,
     drill: str | None = None,
     labels: Mapping[str, str] | None = None,
+    highlight: Sequence[str] | None = None,
 ) -> go.Figure:
     """Lines over time (x = as_of): one per `series` value (shown by its `labels` name), and
     a grey network line (`total_label`, default "Network"). With `drill`, clicking a line
-    narrows that filter to its value."""
+    narrows that filter to its value. With `highlight` (series values), the other lines are
+    muted: a member's own organisation stands out among the others."""
     if frame.empty or frame[y].isna().all():
         return empty()
     total_label = _("Network") if total_label is None else total_label
@@ -243,13 +283,15 @@ def lines(
         colour = (colours or {}).get(str(name)) or palette[i % len(palette)]
         label = (labels or {}).get(str(name), str(name)) if name is not None else y_title
         custom = [[f"{drill}={name}"]] * len(part) if drill and name is not None else None
+        muted = bool(highlight) and name is not None and str(name) not in set(highlight or ())
         fig.add_trace(
             go.Scatter(
                 x=part["as_of"],
                 y=part[y],
                 name=label,
                 mode="lines",
-                line={"color": colour},
+                line={"color": colour, "width": 1.5} if muted else {"color": colour},
+                opacity=theme.MUTED_OPACITY + 0.15 if muted else 1.0,
                 customdata=custom,
                 hovertemplate=f"<b>{label}</b><br>"
                 + _label_value(_hover_date(), _hover(kind, currency))
@@ -283,7 +325,9 @@ def lines(
     fig.update_yaxes(title_text=y_title, rangemode="tozero", **_axis_format(kind, currency))
     # An explicit range: plotly would otherwise widen the axis to fit the end labels, which
     # sit in the right margin instead.
-    spans = [frame["as_of"]] + ([total["as_of"]] if total is not None else [])
+    spans = [frame.dropna(subset=[y])["as_of"]]
+    if total is not None and not total.empty:
+        spans.append(total.dropna(subset=[y])["as_of"])
     dates = pd.to_datetime(pd.concat(spans))
     fig.update_xaxes(title_text="", range=[dates.min(), dates.max()])
     labelled = len(ends) > 1 or series is not None
@@ -310,28 +354,41 @@ def measure_lines(
     return lines(long, "value", kind, series="series", colours=colours, y_title=y_title)
 
 
+def _reference_style(ref: Reference) -> dict[str, object]:
+    if ref.network:
+        return {"color": theme.NETWORK_GREY, "width": 2.5}
+    return {"color": theme.BENCHMARK, "width": 1.5, "dash": "dot"}
+
+
 def _reference_line(
     fig: go.Figure, ref: Reference, kind: str, currency: str, horizontal: bool
 ) -> None:
+    """A reference across a chart. On a time axis, labelled at its left end inside the plot;
+    across ranked bars, named in the legend above the plot (a label at the line's top would
+    sit under the chart's toolbar or on a bar's name)."""
     text = _label_value(ref.label, format_value(ref.value, kind, currency))
-    style = {"color": theme.NETWORK_GREY, "width": 1.5, "dash": "dash"}
+    style = _reference_style(ref)
     if horizontal:
         fig.add_hline(
             y=ref.value,
             line=style,
             annotation_text=text,
             annotation_position="top left",
-            annotation_font={"size": 12, "color": theme.NETWORK_GREY},
+            annotation_font={"size": 12, "color": style["color"]},
         )
-    else:
-        fig.add_vline(
-            x=ref.value,
+        return
+    fig.add_vline(x=ref.value, line=style)
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
             line=style,
-            annotation_text=text,
-            annotation_position="top",
-            annotation_yshift=4,
-            annotation_font={"size": 12, "color": theme.NETWORK_GREY},
+            name=text,
+            showlegend=True,
+            hoverinfo="skip",
         )
+    )
 
 
 def _shorten(text: str, limit: int = 30) -> str:
@@ -356,15 +413,26 @@ def _shorten_keeping_end(text: str, limit: int = 30) -> str:
     return text[: limit - len(end) - 1].rstrip() + "…" + end
 
 
-def _short_labels(names: list[str]) -> list[str]:
+def _short_labels(names: list[str], limit: int = 30) -> list[str]:
     """Short axis labels, unless shortening would make two look alike (then shortened in
     the middle, keeping their distinct ends; failing that, in full)."""
     distinct = len(set(names))
     for shorten in (_shorten, _shorten_keeping_end):
-        short = [shorten(n) for n in names]
+        short = [shorten(n, limit) for n in names]
         if len(set(short)) == distinct:
             return short
     return names
+
+
+def _two_lines(text: str, width: int) -> str:
+    """A label broken at a space into two lines of about `width` characters (a narrow
+    chart: plotly cuts a long label rather than narrow the plot)."""
+    if len(text) <= width or " " not in text:
+        return text
+    cut = text.rfind(" ", 0, width + 1)
+    if cut <= 0:
+        cut = text.find(" ")
+    return text[:cut] + "<br>" + text[cut + 1 :]
 
 
 def ranked_bars(
@@ -375,12 +443,17 @@ def ranked_bars(
     colour: str | Sequence[str] = theme.OKABE_ITO[0],
     currency: str = "USD",
     x_title: str = "",
-    reference: Reference | None = None,
+    reference: Reference | Sequence[Reference] | None = None,
     drill: str | None = None,
     key: str | None = None,
     hover_extra: Sequence[str] | None = None,
+    highlight: Sequence[str] | None = None,
+    narrow: bool = False,
 ) -> go.Figure:
-    """Horizontal bars, largest at the top, zero-based, value labels at the bar ends."""
+    """Horizontal bars, largest at the top, zero-based, value labels at the bar ends; the
+    references (the network's value, a benchmark) named in a legend above. With
+    `highlight` (keys), the other bars are muted: the selection among its peers. A `narrow`
+    chart (a third of the page) writes its names on two lines and has fewer ticks."""
     data = frame.dropna(subset=[value])
     if data.empty:
         return empty(_("No value to show for these filters."))
@@ -395,13 +468,21 @@ def ranked_bars(
         [f"{drill}={k}" if drill else "", e, n]
         for k, e, n in zip(keys, extra, data[label], strict=True)
     ]
+    names = _short_labels([str(n) for n in data[label]], 34 if narrow else 30)
+    if narrow:
+        names = [_two_lines(n, 17) for n in names]
+    marker: dict[str, object] = {"color": colours}
+    if highlight is not None:
+        chosen = set(highlight)
+        marker["opacity"] = [1.0 if k in chosen else theme.MUTED_OPACITY for k in keys]
     fig = go.Figure(
         go.Bar(
             name=x_title or value,
             x=data[value],
-            y=_short_labels([str(n) for n in data[label]]),
+            y=names,
             orientation="h",
-            marker={"color": colours},
+            marker=marker,
+            showlegend=False,
             text=[format_value(v, kind, currency) for v in data[value]],
             textposition="outside",
             cliponaxis=False,
@@ -411,8 +492,9 @@ def ranked_bars(
             + "%{customdata[1]}<extra></extra>",
         )
     )
-    if reference is not None:
-        _reference_line(fig, reference, kind, currency, horizontal=False)
+    references = [reference] if isinstance(reference, Reference) else list(reference or ())
+    for ref in references:
+        _reference_line(fig, ref, kind, currency, horizontal=False)
     fig.update_xaxes(
         title_text=x_title,
         rangemode="tozero",
@@ -421,11 +503,20 @@ def ranked_bars(
         **_axis_format(kind, currency),
     )
     fig.update_yaxes(title_text="", showgrid=False, type="category")
-    top = float(data[value].max())
+    top = max([float(data[value].max()), *(r.value for r in references)])
     if top > 0:  # room for the value labels outside the longest bar
-        fig.update_xaxes(range=[0, top * 1.22])
-    height = max(260, 28 * len(data) + 80)
-    return _base(fig, height=height, bargap=0.3, margin={"l": 10, "r": 70, "t": 34, "b": 10})
+        fig.update_xaxes(range=[0, top * (1.35 if narrow else 1.22)])
+    if narrow:
+        fig.update_xaxes(nticks=4)
+    height = max(260, (36 if narrow else 28) * len(data) + 80)
+    return _base(
+        fig,
+        height=height,
+        bargap=0.3,
+        margin={"l": 10, "r": 70, "t": 34, "b": 10},
+        showlegend=bool(references),
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 12}},
+    )
 
 
 def bubble(
@@ -470,11 +561,15 @@ def bubble(
         )
     if reference is not None:
         _reference_line(fig, reference, "usd", currency, horizontal=True)
+    ticks = log_ticks(float(data["members"].min()), float(data["members"].max()))
     fig.update_xaxes(
         title_text=_("Members of active groups (log scale)"),
         type="log",
         showgrid=True,
         gridcolor="#F0F0F0",
+        tickvals=ticks,
+        ticktext=[compact(t) if t >= 1000 else number(t) for t in ticks],
+        range=[math.log10(ticks[0]) - 0.04, math.log10(ticks[-1]) + 0.04],
     )
     fig.update_yaxes(
         title_text=_("Cost per member ({currency})").format(currency=currency),
@@ -493,6 +588,23 @@ def bubble(
             "itemsizing": "constant",
         },
     )
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Ticks of a log axis at 1, 2 and 5 times the powers of ten, from the one at or below
+    `low` to the one at or above `high` (the axis is drawn over exactly that span), so that
+    they read 2k, 5k, 10k, 20k (plotly's own read "2 3 4 ... 9 10k 2 3")."""
+    low, high = max(low, 1.0), max(high, 1.0)
+    ticks = [
+        m * 10**e
+        for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        for m in (1, 2, 5)
+    ]
+    below = max(t for t in ticks if t <= low)
+    above = min((t for t in ticks if t >= high), default=ticks[-1])
+    if above == below:
+        above = next(t for t in ticks if t > below) if below < ticks[-1] else below * 2
+    return [t for t in ticks if below <= t <= above] or [below, above]
 
 
 def boxes(
@@ -773,9 +885,17 @@ def small_multiple_bars(
 
 
 def small_multiple_lines(
-    frame: pd.DataFrame, panels: Sequence[tuple[str, str, str]], currency: str = "USD"
+    frame: pd.DataFrame,
+    panels: Sequence[tuple[str, str, str]],
+    currency: str = "USD",
+    total: pd.DataFrame | None = None,
+    label: str = "",
+    selection: bool = False,
 ) -> go.Figure:
-    """Trends of several indicators, one panel each: panels = (column, title, kind)."""
+    """Trends of several indicators, one panel each: panels = (column, title, kind). With
+    `total` (the network's trend), the selection (`label`) is drawn in colour against the
+    network in grey, named in a legend; without, the trend is the network's own (grey),
+    unless `selection` says it is a selection's (a project's, drawn in colour)."""
     if frame.empty:
         return empty()
     cols = 2
@@ -787,26 +907,40 @@ def small_multiple_lines(
         vertical_spacing=0.16,
         horizontal_spacing=0.1,
     )
-    data = frame.sort_values("as_of")
+    against = total is not None and not total.empty
+    own = theme.OKABE_ITO[0] if against or selection else None
+    lines_drawn = [(frame.sort_values("as_of"), label, own)]
+    if against:
+        lines_drawn.append((total.sort_values("as_of"), _("Network"), None))
     for i, (column, title, kind) in enumerate(panels):
         r, c = i // cols + 1, i % cols + 1
-        fig.add_trace(
-            go.Scatter(
-                x=data["as_of"],
-                y=data[column],
-                mode="lines",
-                line={"color": theme.NETWORK_GREY},
-                name=title,
-                hovertemplate=f"<b>{title}</b><br>"
-                + _label_value(_hover_date(), _hover(kind, currency))
-                + "<extra></extra>",
-            ),
-            row=r,
-            col=c,
-        )
+        for data, name, colour in lines_drawn:
+            shown = name or title
+            fig.add_trace(
+                go.Scatter(
+                    x=data["as_of"],
+                    y=data[column],
+                    mode="lines",
+                    line={"color": colour or theme.NETWORK_GREY},
+                    name=shown,
+                    legendgroup=shown,
+                    showlegend=against and i == 0,
+                    hovertemplate=f"<b>{shown}</b> · {title}<br>"
+                    + _label_value(_hover_date(), _hover(kind, currency))
+                    + "<extra></extra>",
+                ),
+                row=r,
+                col=c,
+            )
         fig.update_yaxes(rangemode="tozero", row=r, col=c, **_axis_format(kind, currency))
     fig.update_annotations(font={"size": 13, "color": theme.TEXT})
-    return _base(fig, height=240 * rows + 40, margin={"l": 10, "r": 20, "t": 40, "b": 10})
+    return _base(
+        fig,
+        height=240 * rows + 40,
+        margin={"l": 10, "r": 20, "t": 70 if against else 40, "b": 10},
+        showlegend=against,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
+    )
 
 
 def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:

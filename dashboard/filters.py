@@ -179,6 +179,19 @@ class Filters:
     def with_as_of(self, as_of: date | None) -> Filters:
         return replace(self, as_of=as_of)
 
+    @property
+    def has_place(self) -> bool:
+        """True when the filters choose countries, organisations or projects (a selection
+        that can be set against the network)."""
+        return bool(self.country or self.organisation or self.project)
+
+    @property
+    def network(self) -> Filters:
+        """The network these filters are compared with: every group the viewer may see, with
+        the same theme filters and as-of date (the country, organisation and project filters
+        dropped)."""
+        return replace(self, country=(), organisation=(), project=())
+
     def sql_params(self) -> dict[str, Any]:
         """Bound parameters of the indicator queries (never formatted into SQL)."""
         params: dict[str, Any] = {name: list(getattr(self, name)) for name in LIST_FIELDS}
@@ -235,10 +248,20 @@ class Filters:
                     for v in values
                 )
                 parts.append(_("{label}: {values}").format(label=label, values=words))
-        if self.min_pct_women is not None or self.max_pct_women is not None:
+        bounds = (self.min_pct_women, self.max_pct_women)
+        if bounds != (None, None):
             lo = percent(self.min_pct_women if self.min_pct_women is not None else 0.0)
             hi = percent(self.max_pct_women if self.max_pct_women is not None else 1.0)
-            parts.append(_("women {low}-{high} of members").format(low=lo, high=hi))
+            if bounds in ((1.0, None), (1.0, 1.0)):
+                parts.append(_("women-only groups"))
+            elif bounds == (None, 0.749):  # the "mixed" choice of the panel
+                parts.append(_("mixed groups (under 75% women)"))
+            elif self.max_pct_women in (None, 1.0):
+                parts.append(_("groups of {low} women or more").format(low=lo))
+            elif self.min_pct_women in (None, 0.0):
+                parts.append(_("groups of at most {high} women").format(high=hi))
+            else:
+                parts.append(_("women {low}-{high} of members").format(low=lo, high=hi))
         if self.youth_recorded is not None:
             parts.append(_("youth recorded") if self.youth_recorded else _("youth not recorded"))
         return "; ".join(parts) if parts else _("all groups")

@@ -22,7 +22,9 @@ OKABE_ITO: tuple[str, ...] = (
     "#8C6D31",  # brown (extension: an eighth distinguishable hue)
     "#6A3D9A",  # purple (extension)
 )
-NETWORK_GREY = "#4D4D4D"
+NETWORK_GREY = "#4D4D4D"  # the network, and only the network, is drawn in grey
+BENCHMARK = "#1D2733"  # an outside benchmark (SAVIX's reference values), dotted
+MUTED_OPACITY = 0.3  # bars that are not the selection, beside it
 LIGHT_GREY = "#BDBDBD"
 TEXT = "#1D2733"
 MUTED = "#5F6B78"

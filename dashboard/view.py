@@ -197,6 +197,32 @@ def describe(filters: Filters, facts: PoolFacts) -> str:
     return "; ".join(parts) if parts else _("All groups")
 
 
+def highlighted(view: View) -> tuple[str, ...]:
+    """The organisations a page draws in their colours, the others muted: those the filters
+    choose, else a signed-in member's own (their programme against the others at a glance,
+    without choosing it)."""
+    if view.filters.organisation:
+        return view.filters.organisation
+    who = datasource.viewer()
+    if who.role == "member" and who.organisation in view.facts.organisations:
+        return (who.organisation,)
+    return ()
+
+
+def subject_label(view: View) -> str:
+    """The name of what the place filters choose, for a legend beside the network: the
+    projects, else the organisations, else the countries."""
+    f = view.filters
+    for dimension, values in (
+        ("project", f.project),
+        ("organisation", f.organisation),
+        ("country", f.country),
+    ):
+        if values:
+            return ", ".join(entity_name(dimension, v, view.facts) for v in values)
+    return _("All groups")
+
+
 def counted(n: object, noun: str, exact: bool = False) -> str:
     """12.3k active groups, 1 project (or 12,345 active groups when `exact`); a count that
     is not shown (fewer than 5 groups of other organisations) says so. `noun`: active group,

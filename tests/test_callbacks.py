@@ -245,7 +245,11 @@ def test_cost_per_member_by_project_is_ranked_with_the_savix_reference(client, a
         "project=KEN-A-01",
     ]
     assert figure["layout"]["shapes"][0]["x0"] == approx(21.6)
-    assert "SAVIX INGO average" in json.dumps(figure["layout"]["annotations"])
+    # the references are named in the legend: SAVIX's and the network's pooled value
+    # (the whole hand pool as a guest sees it)
+    names = [t.get("name", "") for t in figure["data"][1:]]
+    assert any(n.startswith("SAVIX INGO average: USD 21.60") for n in names), names
+    assert any(n.startswith("Network (pooled): USD") for n in names), names
     # With a theme filter on, the whole-projects note turns amber.
     themed = call(client, app, "ef-note.color", {"url.search": "?tag=refugee"})
     assert themed["ef-note.color"] == "warning"
@@ -257,7 +261,7 @@ def test_performance_shows_the_spread_across_groups(client, app):
     figure = chart(result, "pf-savings_per_member_usd")
     box = figure["data"][0]
     # Per group: 40, 33.33, 17.86, 20, 50, 40 USD per member.
-    assert box["y"][0] == "All in scope"
+    assert box["y"][0] == "Network"
     assert arr(box["median"])[0] == approx((100 / 3 + 40) / 2)
     assert arr(box["q1"])[0] == approx(20 + 0.25 * (100 / 3 - 20))
     assert arr(box["q3"])[0] == approx(40.0)
@@ -345,7 +349,7 @@ def test_lines_and_boxes_by_country_name_countries_and_drill_by_code(client, app
         client, app, "pf-savings_per_member_usd-value.children", {"url.search": "?by=country"}
     )
     pooled = chart(result, "pf-savings_per_member_usd")["data"][1]
-    assert pooled["y"][0] == "All in scope" and pooled["customdata"][0][0] == ""
+    assert pooled["y"][0] == "Network" and pooled["customdata"][0][0] == ""
     drills = dict(zip(pooled["y"], (c[0] for c in pooled["customdata"]), strict=True))
     assert drills["Kenya"] == "country=KEN"
 

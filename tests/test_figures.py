@@ -63,7 +63,10 @@ def test_ranked_bars_put_the_largest_on_top_from_zero_with_a_reference():
     assert fig.layout.xaxis.range[0] == 0
     assert [c[0] for c in bar.customdata] == ["project=X", "project=Z", "project=Y"]
     assert fig.layout.shapes[0].x0 == approx(21.6)
-    assert "SAVIX: USD 21.60" in fig.layout.annotations[0].text
+    # named in the legend above the plot (not under the chart's toolbar), dotted: a benchmark
+    key = fig.data[1]
+    assert key.name == "SAVIX: USD 21.60" and key.line.dash == "dot" and fig.layout.showlegend
+    assert not bar.showlegend
     assert list(bar.text) == ["USD 5.00", "USD 12.00", "USD 30.00"]
 
 

@@ -375,3 +375,39 @@ def test_a_member_s_check_does_not_show_the_server_s_paths(app, pool_copy):
     text = json.dumps(result["up-result.children"])
     assert "Would import 2 rows from 2 files" in text
     assert str(pool_copy) not in text and str(pool_copy.parent) not in text
+
+
+def test_the_import_page_offers_the_partner_workbook(app):
+    """The empty workbook of `vsla template` is one click away on the Import page, for
+    anyone: its five data sheets and the Columns sheet with each column's rule."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard.pages import upload
+
+    with app.server.test_request_context("/import"):
+        layout = upload.layout()
+    link = next(c for c in _walk(layout) if getattr(c, "id", None) == "up-template")
+    assert link.href == "/import/template.xlsx"
+    response = app.server.test_client().get(link.href)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert book.sheetnames == [
+        "projects",
+        "groups",
+        "datasets",
+        "project_reports",
+        "exchange_rates",
+        "Columns",
+    ]
+
+
+def _walk(node):
+    if isinstance(node, list | tuple):
+        for child in node:
+            yield from _walk(child)
+    elif node is not None and not isinstance(node, str | int | float):
+        yield node
+        yield from _walk(getattr(node, "children", None))

@@ -118,8 +118,9 @@ def layout(**_query: Any) -> html.Div:
                     ),
                     html.P(
                         _(
-                            "Green: better than the peers' median; orange: worse (by the "
-                            "indicator's direction). Money in the display currency."
+                            "Green: better than three quarters of the peers; orange: worse than "
+                            "three quarters (outside the peers' middle half, by the indicator's "
+                            "direction). Money in the display currency."
                         ),
                         className="chart-subtitle",
                     ),
@@ -231,6 +232,23 @@ def benchmark_table(search: str | None) -> exports.Table:
     )
 
 
+def standing(value: Any, q1: float | None, q3: float | None, direction: int) -> str:
+    """A cell's mark: better or worse only outside the peers' middle half (by the
+    indicator's direction), where the difference matters; inside it, or where the peers
+    barely differ (1.0% against 1.0%), none."""
+    if value is None or pd.isna(value) or q1 is None or q3 is None or not direction:
+        return ""
+    value = float(value)
+    if format(value, ".3g") in (format(float(q1), ".3g"), format(float(q3), ".3g")):
+        return ""  # equal to a quartile as shown
+    low, high = sorted((float(q1), float(q3)))
+    if value > high:
+        return "cell-better" if direction > 0 else "cell-worse"
+    if value < low:
+        return "cell-worse" if direction > 0 else "cell-better"
+    return ""
+
+
 def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
     if peers.empty or not picks:
         return html.P(_("Nothing to compare for these filters."), className="text-secondary")
@@ -253,17 +271,13 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
             continue
         column = pd.to_numeric(indexed[ind.id], errors="coerce").dropna()
         median = column.median() if not column.empty else None
+        q1 = column.quantile(0.25) if not column.empty else None
+        q3 = column.quantile(0.75) if not column.empty else None
         cells = [html.Th(display_label(ind), scope="row", title=ind.definition)]
         for pick in picks:
             value = indexed[ind.id].get(pick)
             text = format_value(value, ind.format, view.code)
-            cls = ""
-            if value is not None and not pd.isna(value) and median is not None and ind.direction:
-                delta = (float(value) - float(median)) * ind.direction
-                cls = "cell-better" if delta > 0 else "cell-worse" if delta < 0 else ""
-            cells.append(html.Td(text, className=cls))
-        q1 = column.quantile(0.25) if not column.empty else None
-        q3 = column.quantile(0.75) if not column.empty else None
+            cells.append(html.Td(text, className=standing(value, q1, q3, ind.direction)))
         cells.append(html.Td(format_value(median, ind.format, view.code)))
         low, high = (format_value(q, ind.format, view.code) for q in (q1, q3))
         cells.append(html.Td(_("{low} to {high}").format(low=low, high=high)))

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from dashboard import datasource, figures
 from dashboard.components import render
 from dashboard.figures import Reference
 from dashboard.i18n import N_, _
+from dashboard.indicators import lookup
 from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
 from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     View,
     caption,
     first_row,
+    highlighted,
     named,
     nice_date,
     organisation_colours,
@@ -109,6 +113,9 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
+NETWORK_POOLED = N_("Network (pooled)")  # the network's value: a ratio of its sums
+
+
 def reference(view: View) -> Reference:
     value = view.convert(SAVIX_INGO_COST_PER_MEMBER_USD) or SAVIX_INGO_COST_PER_MEMBER_USD
     return Reference(value, _("SAVIX INGO average"))
@@ -122,8 +129,11 @@ def build(search: str | None) -> PageContent:
         [(None, False), ("project", False), ("organisation", False), (None, True),
          ("organisation", True)],
     )  # fmt: skip
+    if f.has_place:  # the network the selection is set against: what the viewer may see
+        datasource.prefetch(f.network, [(None, False), ("organisation", False), (None, True)])
     colours = organisation_colours(view.facts)
     total = first_row(datasource.indicators(f))
+    network = first_row(datasource.indicators(f.network)) if f.has_place else total
     note = _("Costs: whole projects.") if f.has_group_filters else ""
     cap = caption(view, total.get("groups"), total.get("projects"), note)
     by_project = datasource.indicators(f, "project")
@@ -132,13 +142,39 @@ def build(search: str | None) -> PageContent:
         by_project = view.money(named(by_project, "project", view.facts))
         by_project["organisation"] = [projects[p].organisation for p in by_project["project"]]
         by_project["colour"] = [colours.get(o, "#0072B2") for o in by_project["organisation"]]
-    by_org = datasource.indicators(f, "organisation")
+    # By organisation: with organisations chosen, every organisation of the network, the
+    # chosen ones in their colours and the rest muted (one bar alone compares with nothing).
+    by_org = datasource.indicators(f.network if f.organisation else f, "organisation")
     by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
     ref = reference(view)
+    mine = highlighted(view)  # (chosen, or a member's own; the rest muted)
+    mine_projects = (
+        [p for p in by_project["project"] if view.facts.project_by_id[p].organisation in mine]
+        if mine and not by_project.empty
+        else None
+    )
     unit = _("{currency}, cost to date per member of active groups").format(currency=code)
 
+    def network_line(measure: str) -> Reference | None:
+        """The network's pooled value of `measure` (ratio of sums over every group the viewer
+        may see, with the theme filters), as a grey reference."""
+        value = network.get(measure)
+        if value is None or pd.isna(value):
+            return None
+        if lookup(measure).format == "usd":
+            value = view.convert(value)
+        return Reference(float(value), _(NETWORK_POOLED), network=True)
+
     def bars(
-        frame: Any, label: str, value: str, kind: str, drill: str, key: str, with_ref: bool
+        frame: Any,
+        label: str,
+        value: str,
+        kind: str,
+        drill: str,
+        key: str,
+        with_ref: bool,
+        highlight: Sequence[str] | None = None,
+        narrow: bool = False,
     ) -> Any:
         if frame.empty:
             return figures.empty()
@@ -148,6 +184,7 @@ def build(search: str | None) -> PageContent:
             else [colours.get(o, "#0072B2") for o in frame["organisation"]]
         )
         hover = [f"<br>{o}" for o in frame["organisation"]]
+        references = [r for r in (ref if with_ref else None, network_line(value)) if r]
         return figures.ranked_bars(
             frame.reset_index(drop=True),
             label,
@@ -155,15 +192,26 @@ def build(search: str | None) -> PageContent:
             kind,
             colour=colour_list,
             currency=code,
-            reference=ref if with_ref else None,
+            reference=references,
             drill=drill,
             key=key,
             hover_extra=hover,
+            highlight=highlight,
+            narrow=narrow,
         )
 
     charts = [
         Chart(
-            bars(by_project, "label", "cost_per_member_usd", "usd", "project", "project", True),
+            bars(
+                by_project,
+                "label",
+                "cost_per_member_usd",
+                "usd",
+                "project",
+                "project",
+                True,
+                highlight=mine_projects,
+            ),
             _("Cost per member by project"),
             _(
                 "{currency}, cost to date per member of active groups; coloured by organisation"
@@ -173,10 +221,21 @@ def build(search: str | None) -> PageContent:
         ),
         Chart(
             bars(
-                by_org, "label", "cost_per_member_usd", "usd", "organisation", "organisation", True
+                by_org,
+                "label",
+                "cost_per_member_usd",
+                "usd",
+                "organisation",
+                "organisation",
+                True,
+                highlight=mine or None,
             ),
             _("Cost per member by organisation"),
-            unit,
+            _("{unit}; {chosen} against every organisation of the network").format(
+                unit=unit, chosen=", ".join(f.organisation)
+            )
+            if f.organisation
+            else unit,
             cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
         ),
@@ -195,9 +254,17 @@ def build(search: str | None) -> PageContent:
             ("cost_per_member_usd", "members", "groups"),
         )
     )
-    trend_total = view.money(datasource.indicators(f, over_time=True))
+    # the network's line: every group the viewer may see (the selection's own total when
+    # nothing is chosen); points resting on few groups are left out
+    trend_total = view.money(datasource.indicators(f.network, over_time=True))
     trend_org = view.money(datasource.indicators(f, "organisation", over_time=True))
-    start = nice_date(trend_total["as_of"].min()) if not trend_total.empty else _("the start")
+    trend_total, need = figures.steady(trend_total, ["cost_per_member_usd"])
+    trend_org, _need = figures.steady(trend_org, ["cost_per_member_usd"], "organisation")
+    drawn = (
+        trend_total.dropna(subset=["cost_per_member_usd"]) if not trend_total.empty else trend_total
+    )
+    start = nice_date(drawn["as_of"].min()) if not drawn.empty else _("the start")
+    thin = _(figures.THIN_POINTS).format(n=need)
     charts.append(
         Chart(
             figures.lines(
@@ -211,21 +278,32 @@ def build(search: str | None) -> PageContent:
                 y_title=_("Cost per member ({currency})").format(currency=code),
                 reference=ref,
                 drill="organisation",
+                highlight=mine,
             )
-            if not trend_total.empty
+            if not drawn.empty
             else figures.empty(),
             _("Cost per member over time"),
             _(
                 "{currency}, cost to date per member of active groups, at each quarter end since "
                 "{start}; network in grey"
             ).format(currency=code, start=start),
-            cap,
+            f"{cap} {thin}",
             ("cost_per_member_usd",),
         )
     )
     charts.append(
         Chart(
-            bars(by_project, "label", "cost_per_group_usd", "usd", "project", "project", False),
+            bars(
+                by_project,
+                "label",
+                "cost_per_group_usd",
+                "usd",
+                "project",
+                "project",
+                False,
+                narrow=True,
+                highlight=mine_projects,
+            ),
             _("Cost per group by project"),
             _("{currency}, cost to date per active group").format(currency=code),
             cap,
@@ -242,6 +320,8 @@ def build(search: str | None) -> PageContent:
                 "project",
                 "project",
                 False,
+                narrow=True,
+                highlight=mine_projects,
             ),
             _("Members per field officer"),
             _("Members of active groups per field officer, by project"),
@@ -251,7 +331,17 @@ def build(search: str | None) -> PageContent:
     )
     charts.append(
         Chart(
-            bars(by_project, "label", "groups_per_trainer", "decimal", "project", "project", False),
+            bars(
+                by_project,
+                "label",
+                "groups_per_trainer",
+                "decimal",
+                "project",
+                "project",
+                False,
+                narrow=True,
+                highlight=mine_projects,
+            ),
             _("Groups per trainer"),
             _("Active groups per field officer or village agent, by project"),
             cap,

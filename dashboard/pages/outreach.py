@@ -21,6 +21,7 @@ from dashboard.view import (
     caption,
     entity_name,
     first_row,
+    highlighted,
     nice_date,
     read_view,
     series_colours,
@@ -30,6 +31,7 @@ from dashboard.view import (
 PATH = "/outreach"
 NAME = N_("Outreach")
 ORDER = 1
+SHARE_SERIES = 7  # lines of a share by breakdown (the largest by members)
 PAGE = PageSpec(
     charts=(
         ChartSpec(
@@ -46,8 +48,15 @@ PAGE = PageSpec(
         ChartSpec(
             "or-shares",
             N_(
-                "Women as a share of members; youth as a share of members of the groups that "
-                "record youth."
+                "Women as a share of members, by the breakdown chosen above, with the "
+                "network's share in grey. Click a line to narrow to it."
+            ),
+        ),
+        ChartSpec(
+            "or-youth",
+            N_(
+                "Youth as a share of the members of the groups that record youth, by the "
+                "breakdown chosen above, with the network's share in grey."
             ),
         ),
         ChartSpec(
@@ -96,6 +105,7 @@ def build(search: str | None) -> PageContent:
     split = datasource.indicators(f, by, over_time=True)
     start = nice_date(total["as_of"].min()) if not total.empty else _("the start")
     by_organisation = by == "organisation"
+    mine = highlighted(view) if by_organisation else ()  # (chosen, or a member's own)
     charts: list[Chart] = []
     for measure, y_title, chart_title, subtitle in (
         (
@@ -122,6 +132,7 @@ def build(search: str | None) -> PageContent:
             y_title=y_title,
             drill=by,
             labels={k: _(OTHERS) if k == OTHERS else entity_name(by, k, view.facts) for k in keys},
+            highlight=mine,
         )
         charts.append(
             Chart(
@@ -132,22 +143,54 @@ def build(search: str | None) -> PageContent:
                 (measure,),
             )
         )
-    women, youth = _("Women"), _("Youth (where recorded)")
-    charts.append(
-        Chart(
-            figures.measure_lines(
-                total,
-                {women: "pct_women", youth: "pct_youth"},
-                "pct",
-                colours={women: "#CC79A7", youth: "#009E73"},
-                y_title=_("Share of members"),
-            ),
-            _("Women and youth among members"),
-            _("Women / members; youth / members of groups that record youth, %"),
-            cap,
-            ("pct_women", "pct_youth"),
-        )
+    # Shares by the breakdown chosen, against the network's (every group the viewer may
+    # see, with the theme filters); a ratio's series are not summed into "Others", so the
+    # largest by members are drawn.
+    network = datasource.indicators(f.network, over_time=True) if f.has_place else total
+    latest_split = split[split["as_of"] == split["as_of"].max()] if not split.empty else split
+    largest = (
+        list(latest_split.nlargest(SHARE_SERIES, "members")[by]) if not latest_split.empty else []
     )
+    shares = split[split[by].isin(largest)] if largest else split
+    for measure, chart_title, subtitle, y_title in (
+        (
+            "pct_women",
+            _("Women among members"),
+            _("Women / members of active groups at each quarter end; network in grey"),
+            _("Women, share of members"),
+        ),
+        (
+            "pct_youth",
+            _("Youth among members"),
+            _(
+                "Youth / members of active groups that record youth, at each quarter end; "
+                "network in grey"
+            ),
+            _("Youth, share of members"),
+        ),
+    ):
+        series, _need = figures.steady(shares, [measure], by)
+        whole, need = figures.steady(network, [measure])
+        charts.append(
+            Chart(
+                figures.lines(
+                    series,
+                    measure,
+                    "pct",
+                    series=by if largest else None,
+                    colours=series_colours(by, largest, view.facts),
+                    total=whole,
+                    y_title=y_title,
+                    drill=by,
+                    labels={k: entity_name(by, k, view.facts) for k in largest},
+                    highlight=mine,
+                ),
+                chart_title,
+                subtitle,
+                f"{cap} {_(figures.THIN_POINTS).format(n=need)}",
+                (measure,),
+            )
+        )
     trained = datasource.indicators(f, "trained_by", over_time=True)
     charts.append(
         Chart(

@@ -24,6 +24,7 @@ from dashboard.view import (
     nice_date,
     read_view,
     series_colours,
+    subject_label,
 )
 
 PATH = "/performance"
@@ -38,7 +39,7 @@ MEASURES = (
     "attendance_rate",
     "dropout_rate",
 )
-NETWORK = N_("All in scope")  # the whole scope's row; translated where shown
+NETWORK = N_("Network")  # the network's row (with the theme filters); translated where shown
 SPREAD_NOTE = N_(
     "Diamond: the pooled value (ratio of sums, groups weigh by size). Box: the middle half of "
     "groups with the median group as a line; whiskers: 5th to 95th percentile."
@@ -140,10 +141,21 @@ def build(search: str | None) -> PageContent:
     ]
     spreads = datasource.distributions(f, (by, ""))
     dist, dist_all = spreads[by], spreads[""]
+    network = total
+    if f.has_place:  # the selection against every group the viewer may see
+        dist_all = datasource.distributions(f.network, ("",))[""]
+        network = first_row(datasource.indicators(f.network))
     pooled = datasource.indicators(f, by)
-    charts = [spread_chart(view, m, dist, pooled, dist_all, total, by, cap) for m in MEASURES]
-    trend = view.money(datasource.indicators(f, over_time=True))
-    start = nice_date(trend["as_of"].min()) if not trend.empty else _("the start")
+    charts = [spread_chart(view, m, dist, pooled, dist_all, network, by, cap) for m in MEASURES]
+    ratios = [m for m in MEASURES if BY_ID[m].format != "int"]
+    trend, need = figures.steady(view.money(datasource.indicators(f, over_time=True)), ratios)
+    network_trend = None
+    if f.has_place:  # the selection against the network
+        network_trend, _need = figures.steady(
+            view.money(datasource.indicators(f.network, over_time=True)), ratios
+        )
+    drawn = trend.dropna(subset=["savings_per_member_usd"]) if len(trend) else trend
+    start = nice_date(drawn["as_of"].min()) if not drawn.empty else _("the start")
     panels = [
         (
             "savings_per_member_usd",
@@ -156,10 +168,16 @@ def build(search: str | None) -> PageContent:
     ]
     charts.append(
         Chart(
-            figures.small_multiple_lines(trend, panels, view.code),
+            figures.small_multiple_lines(
+                trend, panels, view.code, network_trend, subject_label(view)
+            ),
             _("Performance over time"),
-            _("Pooled values at each quarter end since {start}").format(start=start),
-            cap,
+            (
+                _("Pooled values at each quarter end since {start}; network in grey")
+                if network_trend is not None
+                else _("Pooled values at each quarter end since {start}")
+            ).format(start=start),
+            f"{cap} {_(figures.THIN_POINTS).format(n=need)}",
             tuple(p[0] for p in panels),
         )
     )

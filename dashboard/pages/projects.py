@@ -281,11 +281,18 @@ def build(search: str | None) -> PageContent:
         for t in TILES
     ]
     trend = view.money(datasource.indicators(f, over_time=True))
+    # the selection's savings per member against the network's (every group the viewer may
+    # see, with the theme filters)
+    network_trend = (
+        view.money(datasource.indicators(f.network, over_time=True)) if f.has_place else None
+    )
     charts = [
         Chart(
             # Two panels: on one axis the groups would hug zero beside the members.
             figures.small_multiple_lines(
-                trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
+                trend,
+                [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
+                selection=f.has_place,
             ),
             _("Members and groups over time"),
             _("Active groups and their members at each quarter end"),
@@ -299,11 +306,14 @@ def build(search: str | None) -> PageContent:
                 "usd",
                 currency=view.code,
                 y_title=_("Savings per member ({currency})").format(currency=view.code),
+                total=network_trend,
             ),
             _("Savings per member over time"),
-            _("Savings of active groups divided by their members, {currency}").format(
-                currency=view.code
-            ),
+            (
+                _("Savings of active groups divided by their members, {currency}; network in grey")
+                if network_trend is not None
+                else _("Savings of active groups divided by their members, {currency}")
+            ).format(currency=view.code),
             cap,
             ("savings_per_member_usd",),
         ),

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import flask
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import datasource, db
 from dashboard.config import pool_path
 from dashboard.format import number
 from dashboard.i18n import N_, _, ngettext
-from dashboard.ingest import ImportRejected, import_files
+from dashboard.ingest import ImportRejected, import_files, write_template
 from dashboard.ingest.read import UPLOADED
 from dashboard.login import LOGIN_PATH
 from dashboard.viewer import current_viewer
@@ -46,6 +48,15 @@ def layout(**_query: Any) -> html.Div:
                     "its file, sheet, row and column."
                 ),
                 className="page-lead",
+            ),
+            html.P(
+                html.A(
+                    _("Download the import workbook (empty, with the rules of every column)"),
+                    href=TEMPLATE_PATH,
+                    download=TEMPLATE_FILE,
+                    id="up-template",
+                ),
+                className="mb-3",
             ),
             html.Div(id="up-who", className="mb-3"),
             html.Div(  # (its data-label names the file input: assets/20_a11y.js)
@@ -226,7 +237,31 @@ def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> t
     return html.Div([head, html.Pre("\n".join(summary), className="import-summary")]), True
 
 
+TEMPLATE_PATH = "/import/template.xlsx"
+TEMPLATE_FILE = "vsla-import-template.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@functools.cache
+def template_bytes() -> bytes:
+    """The workbook partners fill in (`vsla template`): its sheets and the Columns sheet with
+    every column's meaning and rule; made once per process."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / TEMPLATE_FILE
+        write_template(path)
+        return path.read_bytes()
+
+
 def register_callbacks(app: Dash) -> None:
+    @app.server.route(TEMPLATE_PATH)
+    def import_template() -> flask.Response:
+        """The empty import workbook, for anyone (the format is no secret)."""
+        return flask.Response(
+            template_bytes(),
+            mimetype=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILE}"'},
+        )
+
     @app.callback(Output("up-who", "children"), Input("url", "pathname"))
     def who(_pathname: str | None) -> Any:
         allowed, _org, sentence = _who()

@@ -1,0 +1,174 @@
+"""Issue 19, "us against the network": with an organisation chosen, the charts that compare
+set it against the network (every group the viewer may see, with the same theme filters and
+date), drawn in grey. Values from the hand-computed pool (tests/test_indicators.py): the
+network's cost per member is 24,000 / 100 = USD 240, Alpha Aid's 20,000 / 68, Beta
+Relief's 4,000 / 32; the network's women 97 / 125."""
+
+from __future__ import annotations
+
+import pytest
+from pytest import approx
+
+from dashboard import figures, theme
+from dashboard.pages import efficiency, outreach, performance
+from tests.test_indicators import ANNUAL_PROFIT
+
+ALPHA = "?organisation=Alpha+Aid"
+
+
+@pytest.fixture
+def build(hand_app, as_admin):
+    """A page's content for a link, as the administrator (who sees every group)."""
+
+    def run(module, search):
+        return module.build(search)
+
+    return run
+
+
+def traces(figure, name):
+    return [t for t in figure.data if t.name == name]
+
+
+def last(trace) -> float:
+    ys = [y for y in trace.y if y is not None]
+    return float(ys[-1])
+
+
+def test_the_cost_trend_draws_the_network_apart_from_the_organisation(build):
+    chart = build(efficiency, ALPHA).charts["ef-trend"]
+    (network,) = traces(chart.figure, "Network")
+    (alpha,) = traces(chart.figure, "Alpha Aid")
+    assert network.line.color == theme.NETWORK_GREY
+    assert last(network) == approx(24000 / 100)
+    assert last(alpha) == approx(20000 / 68)
+    # without a choice, the network is the scope itself
+    whole = build(efficiency, "").charts["ef-trend"]
+    assert last(traces(whole.figure, "Network")[0]) == approx(240)
+
+
+def test_an_organisation_chosen_is_shown_among_every_organisation(build):
+    figure = build(efficiency, ALPHA).charts["ef-org"].figure
+    bars = figure.data[0]
+    by_name = dict(zip(bars.y, zip(bars.x, bars.marker.opacity, strict=True), strict=True))
+    assert by_name["Alpha Aid"] == (approx(20000 / 68), 1.0)
+    assert by_name["Beta Relief"] == (approx(4000 / 32), theme.MUTED_OPACITY)
+    # the network's pooled value and SAVIX's are named in the legend, each its own style
+    legend = {t.name: t.line for t in figure.data[1:]}
+    assert legend["Network (pooled): USD 240.00"].color == theme.NETWORK_GREY
+    assert legend["SAVIX INGO average: USD 21.60"].dash == "dot"
+    assert legend["SAVIX INGO average: USD 21.60"].color != theme.NETWORK_GREY
+
+
+def test_every_ranked_bar_chart_of_projects_carries_the_network_value(build):
+    content = build(efficiency, ALPHA)
+    expected = {
+        "ef-project": "Network (pooled): USD 240.00",
+        "ef-group": "Network (pooled): USD 4,800",  # 24,000 / 5 groups
+        "ef-fo": "Network (pooled): 25.0",  # 100 members / 4 field officers
+        "ef-trainer": f"Network (pooled): {5 / 7:.1f}",
+    }
+    for cid, name in expected.items():
+        names = [t.name for t in content.charts[cid].figure.data if t.type == "scatter"]
+        assert name in names, (cid, names)
+
+
+def test_the_shares_follow_the_breakdown_and_carry_the_network(build):
+    content = build(outreach, ALPHA + "&by=organisation")
+    women = content.charts["or-shares"].figure
+    assert last(traces(women, "Network")[0]) == approx(97 / 125)
+    assert traces(women, "Alpha Aid")
+    assert "or-youth" in content.charts
+    assert "Points resting on fewer than" in content.charts["or-shares"].caption
+
+
+def test_the_performance_spreads_compare_with_the_network(build):
+    content = build(performance, ALPHA)
+    figure = content.charts["pf-annualised_return_on_assets"].figure
+    pooled = next(t for t in figure.data if t.type == "scatter")
+    values = dict(zip(pooled.y, pooled.x, strict=True))
+    assert values["Network"] == approx(ANNUAL_PROFIT / (4730 - 500))
+    assert "Alpha Aid" in values and values["Alpha Aid"] != values["Network"]
+    trend = content.charts["pf-trend"].figure
+    assert {t.name for t in trend.data} == {"Alpha Aid", "Network"}
+
+
+def test_points_resting_on_few_groups_are_left_out():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2018-03-31", "2018-06-30", "2018-09-30", "2018-12-31"]),
+            "groups": [3, 12, 40, 400],
+            "pct_women": [1.0, 0.9, 0.8, 0.78],
+        }
+    )
+    steady, need = figures.steady(frame, ["pct_women"])
+    assert need == figures.MIN_TREND_GROUPS == 30
+    assert steady["pct_women"].isna().tolist() == [True, True, False, False]
+    # a project of 20 groups keeps its own trend (half its peak: 10)
+    small = frame.assign(groups=[3, 12, 18, 20])
+    steady, need = figures.steady(small, ["pct_women"])
+    assert need == 10 and steady["pct_women"].isna().tolist() == [True, False, False, False]
+
+
+def test_a_members_own_organisation_is_the_one_highlighted(hand_app):
+    """Without an organisation chosen, a signed-in member's own stands out; a guest's and an
+    administrator's pages highlight none; a choice in the filters wins."""
+    from dashboard import auth
+    from dashboard.view import highlighted, read_view
+    from dashboard.viewer import acting_as
+
+    alpha = auth.Viewer("member", "Alpha Aid", "alpha")
+    with acting_as(alpha):
+        assert highlighted(read_view("")) == ("Alpha Aid",)
+        assert highlighted(read_view("?organisation=Beta+Relief")) == ("Beta Relief",)
+        content = efficiency.build("")
+    with acting_as(auth.ADMIN):
+        assert highlighted(read_view("")) == ()
+    assert highlighted(read_view("")) == ()  # a guest
+    # (the hand pool shows a member too few of Beta Relief's groups to draw them)
+    bars = content.charts["ef-org"].figure.data[0]
+    assert dict(zip(bars.y, bars.marker.opacity, strict=True)) == {"Alpha Aid": 1.0}
+    lines = {t.name: t.opacity for t in content.charts["ef-trend"].figure.data}
+    assert lines["Alpha Aid"] == 1.0
+
+
+def test_highlighted_series_stand_out_and_the_rest_are_muted():
+    import pandas as pd
+
+    frame = pd.DataFrame({"label": ["A", "B", "C"], "org": ["A", "B", "C"], "v": [3.0, 2.0, 1.0]})
+    bars = figures.ranked_bars(frame, "label", "v", "decimal", key="org", highlight=["B"])
+    assert dict(zip(bars.data[0].y, bars.data[0].marker.opacity, strict=True)) == {
+        "A": theme.MUTED_OPACITY,
+        "B": 1.0,
+        "C": theme.MUTED_OPACITY,
+    }
+    trend = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2025-03-31", "2025-06-30"] * 2),
+            "org": ["A", "A", "B", "B"],
+            "v": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    drawn = figures.lines(trend, "v", "decimal", series="org", highlight=["A"])
+    opacity = {t.name: t.opacity for t in drawn.data}
+    assert opacity["A"] == 1.0 and opacity["B"] < 1.0
+    plain = figures.lines(trend, "v", "decimal", series="org")
+    assert {t.opacity for t in plain.data} == {1.0}
+
+
+def test_better_and_worse_are_marked_only_outside_the_peers_middle_half():
+    from dashboard.pages.compare import standing
+
+    # peers' middle half 0.80 to 0.90 (attendance: higher is better)
+    assert standing(0.95, 0.80, 0.90, 1) == "cell-better"
+    assert standing(0.70, 0.80, 0.90, 1) == "cell-worse"
+    assert standing(0.85, 0.80, 0.90, 1) == ""  # 88% against 89%: no mark
+    # dropout: lower is better
+    assert standing(0.01, 0.03, 0.05, -1) == "cell-better"
+    assert standing(0.09, 0.03, 0.05, -1) == "cell-worse"
+    # 0.0% against 0.0%, no direction, nothing to compare: no mark
+    assert standing(0.0, 0.0, 0.0, 1) == ""
+    assert standing(5.0, 1.0, 2.0, 0) == ""
+    assert standing(None, 1.0, 2.0, 1) == ""
