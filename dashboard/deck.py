@@ -175,7 +175,8 @@ def pptx_bytes(
         for col, header in enumerate(headers):
             table.cell(0, col).text = header
         for row, kpi in enumerate(content.kpis, start=1):
-            cells = (BY_ID[kpi.indicator].label, kpi.value, kpi.change.text if kpi.change else "")
+            said = [kpi.change.text if kpi.change else "", kpi.note]
+            cells = (BY_ID[kpi.indicator].label, kpi.value, " · ".join(w for w in said if w))
             for col, text in enumerate(cells):
                 table.cell(row, col).text = text
         for row in range(rows):

@@ -271,6 +271,28 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     else:
         out.update_layout(title={"text": ""})
     tick = int(size.font_size * 0.85)
+    legend = out.layout.legend
+    if out.layout.showlegend and (legend.y is None or legend.y >= 1):
+        # a key above the plot (the references of ranked bars, a bubble chart's colours):
+        # at the file's type size, below the subtitle rather than over it
+        out.update_layout(
+            legend_font_size=tick,
+            margin_t=(out.layout.margin.t or 0) + int(size.font_size * 2.2),
+        )
+    plot_height = size.height - (out.layout.margin.t or 0) - (out.layout.margin.b or 0)
+    shown = _every_bar_named(out, plot_height, tick)
+    if shown:
+        out.add_annotation(
+            text=shown,
+            x=1,
+            y=0,
+            xref="paper",
+            yref="paper",  # (bottom right: beside the lowest, shortest bars)
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+        )
     out.update_xaxes(tickfont_size=tick, title_font_size=size.font_size)
     out.update_yaxes(tickfont_size=tick, title_font_size=size.font_size)
     out.update_traces(textfont_size=tick, selector={"type": "bar"})
@@ -291,6 +313,56 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
         )
     return out
+
+
+RANKED = "ranked"  # the meta of a ranked bar trace (figures.ranked_bars)
+GAP = "⋯"  # the row between the highest and the lowest bars kept in a file
+TOP_AND_BOTTOM = N_("The {top} highest and {bottom} lowest of {n} shown; the CSV has all.")
+
+
+def _every_bar_named(fig: go.Figure, plot_height: int, tick: int) -> str:
+    """Every bar of a ranked chart named in a file: if its bars would stand too close for
+    each to carry its name at the file's type size (a slide of 36 projects named every
+    other one), the highest and the lowest are kept, and the sentence saying so returned."""
+    bars = [t for t in fig.data if t.type == "bar" and t.meta == RANKED]
+    if not bars:
+        return ""
+    bar = bars[0]
+    # a file is as wide as a slide: a name broken for a narrow card goes back on one line
+    names = [str(n).replace("<br>", " ") for n in bar.y]
+    bar.update(y=names)
+    lines = 1
+    fits = max(int(plot_height / (tick * (1.3 * lines + 0.9))), 4)
+    n = len(names)
+    if n > fits:
+        bottom = max(2, fits // 5)
+        top = fits - bottom
+        keep = list(range(bottom)) + list(range(n - top, n))
+
+        def pick(values: Any, gap: Any = None) -> Any:
+            """The kept values, with an empty row between the lowest and the highest."""
+            if values is None:
+                return None
+            kept = [list(values)[i] for i in keep]
+            return [*kept[:bottom], gap, *kept[bottom:]]
+
+        update: dict[str, Any] = {
+            "x": pick(bar.x),
+            "y": pick(bar.y, GAP),
+            "text": pick(bar.text, ""),
+        }
+        update["customdata"] = pick(bar.customdata)
+        colour = bar.marker.color
+        if isinstance(colour, list | tuple):
+            update["marker.color"] = pick(colour, "rgba(0,0,0,0)")
+        if isinstance(bar.marker.opacity, list | tuple):
+            update["marker.opacity"] = pick(bar.marker.opacity, 0.0)
+        bar.update(**{k: v for k, v in update.items() if v is not None})
+        names = [n for n in bar.y if n != GAP]
+    fig.update_yaxes(tickmode="array", tickvals=list(bar.y), ticktext=list(bar.y))
+    if n <= fits:
+        return ""
+    return _(TOP_AND_BOTTOM).format(top=top, bottom=bottom, n=n)
 
 
 def wrap(text: str, width: int) -> str:

@@ -220,7 +220,8 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
         showcoastlines=False,
         showcountries=True,
         countrycolor="white",
-        landcolor="#EEF0F2",
+        showland=True,  # every country's land, so that those with data sit on a map
+        landcolor="#E3E6EA",
         showocean=False,
         fitbounds="locations",
         resolution=110,
@@ -483,6 +484,7 @@ def ranked_bars(
             orientation="h",
             marker=marker,
             showlegend=False,
+            meta="ranked",  # (exports.RANKED: a file names every bar it draws)
             text=[format_value(v, kind, currency) for v in data[value]],
             textposition="outside",
             cliponaxis=False,
@@ -579,14 +581,17 @@ def bubble(
     return _base(
         fig,
         showlegend=True,
+        # the key above the plot, across: at the side it took half a card (a phone's plot
+        # was a sliver)
         legend={
-            "orientation": "v",
-            "x": 1.02,
-            "y": 1,
-            "yanchor": "top",
+            "orientation": "h",
+            "x": 0,
+            "y": 1.0,
+            "yanchor": "bottom",
             "font": {"size": 12},
             "itemsizing": "constant",
         },
+        margin={"l": 10, "r": 20, "t": 20 + 20 * math.ceil(len(fig.data) / 3), "b": 10},
     )
 
 

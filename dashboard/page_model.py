@@ -125,8 +125,7 @@ def change(value: Any, old: Any, kind: str, direction: int, prior: date | None) 
     when = date_text(prior)
     if sign == 0:
         return Change(_("no change since {date}").format(date=when), "flat")
-    good = sign * direction
-    tone = "good" if good > 0 else "bad" if good < 0 else "flat"
+    tone = change_tone(value, old, kind, sign, direction)
     return Change(
         _("{change} since {date}").format(change=text, date=when),
         tone,
@@ -135,15 +134,35 @@ def change(value: Any, old: Any, kind: str, direction: int, prior: date | None) 
     )
 
 
+# A change is called better or worse (green, orange) only beyond these; within them it is
+# told (the arrow, the figure) but not judged: 88% against 89% is no news.
+SHARE_TOLERANCE_PP = 2.0  # percentage points, for shares
+RELATIVE_TOLERANCE = 0.02  # of the earlier value, for everything else
+
+
+def change_tone(value: Any, old: Any, kind: str, sign: int, direction: int) -> str:
+    """ "good", "bad" or "flat": the change by the indicator's direction, "flat" within the
+    tolerance (or for an indicator without a direction)."""
+    now, before = float(value), float(old)
+    if kind == "pct":
+        small = abs(now - before) * 100 < SHARE_TOLERANCE_PP
+    else:
+        small = before == 0 or abs(now - before) / abs(before) < RELATIVE_TOLERANCE
+    good = 0 if small else sign * direction
+    return "good" if good > 0 else "bad" if good < 0 else "flat"
+
+
 @dataclass(frozen=True)
 class Kpi:
-    """A KPI tile's values: the indicator, its formatted value and the note under it.
-    `suppressed`: the value is not shown (fewer than 5 groups of other organisations)."""
+    """A KPI tile's values: the indicator, its formatted value and its change (or a note
+    in its place) under it, and a further `note` on what the value is of. `suppressed`:
+    the value is not shown (fewer than 5 groups of other organisations)."""
 
     indicator: str
     value: str
     change: Change | None = None
     suppressed: bool = False
+    note: str = ""  # what the number is of, when a filter makes it differ (whole projects)
 
 
 @dataclass

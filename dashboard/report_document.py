@@ -34,9 +34,10 @@ import plotly.graph_objects as go
 from dashboard import chromium, datasource, exports, figures, i18n
 from dashboard.figures import Reference
 from dashboard.filters import Filters
-from dashboard.format import format_change, money, na, number
+from dashboard.format import format_change, money, na, number, percent
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID, lookup, network_indicators
+from dashboard.page_model import change_tone
 from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     SOURCE,
@@ -147,13 +148,6 @@ def comparison(view: View) -> date | None:
     return datasource.comparison_date(view.as_of)
 
 
-def _tone(sign: int, direction: int) -> str:
-    if not direction:
-        return ""
-    good = sign * direction
-    return "good" if good > 0 else "bad" if good < 0 else "flat"
-
-
 def _standing(value: float | None, q1: float, median: float, q3: float, direction: int) -> str:
     """Where a value stands among the network's projects, in words: better or worse where
     the indicator has a direction (a low portfolio at risk is good), else above or below.
@@ -222,12 +216,14 @@ def build_report(search: str | None, page_url: str = "") -> Report:
         "and median across projects, each project's value pooled over its groups.",
         len(network),
     ).format(n=number(len(network)), date=nice_date(as_of))
-    report.ratios = _standings(view, total, network, RATIOS)
-    report.costs = _standings(view, total, network, COSTS)
+    # The whole network, unfiltered, against its own projects: no better or worse
+    itself = not f.has_place and not f.has_group_filters
+    report.ratios = _standings(view, total, network, RATIOS, marks=not itself)
+    report.costs = _standings(view, total, network, COSTS, marks=not itself)
     own = [i.id for i in network_indicators()]
     report.own = [  # (a field the subject's groups leave empty is not recorded there)
         replace(s, label=_own_label(s.indicator, s.label))
-        for s in _standings(view, total, network, own, missing=N_("not recorded"))
+        for s in _standings(view, total, network, own, missing=N_("not recorded"), marks=not itself)
     ]
     report.charts = _charts(view)
     report.quality = _quality(view)
@@ -268,16 +264,24 @@ def _headline(view: View, vs: date | None) -> list[Line]:
                 _exact(view, ind_id, value),
                 _exact(view, ind_id, old) if then else na(),
                 (_("no change") if change[1] == 0 else change[0]) if change else na(),
-                _tone(change[1], ind.direction) if change else "",
+                change_tone(value, old, ind.format, change[1], ind.direction)
+                if change and ind.direction
+                else "",
             )
         )
     return lines
 
 
 def _exact(view: View, ind_id: str, value: Any) -> str:
-    """Counts in full (a report is read closely: 37,823, not 37.8k)."""
-    if BY_ID[ind_id].format == "int" and value is not None and not pd.isna(value):
-        return number(float(value))
+    """Counts in full (a report is read closely: 37,823, not 37.8k) and shares to a tenth of
+    a point, the precision of their change (78.4% against 78.5%, -0.1 pp; rounded to whole
+    per cents they read 78% against 79%)."""
+    kind = BY_ID[ind_id].format
+    if value is not None and not pd.isna(value):
+        if kind == "int":
+            return number(float(value))
+        if kind == "pct":
+            return percent(float(value), 1)
     return view.fmt(ind_id, value)
 
 
@@ -327,9 +331,11 @@ def _standings(
     network: pd.DataFrame,
     ids: Sequence[str],
     missing: str = N_("no value"),
+    marks: bool = True,
 ) -> list[Standing]:
     """Each indicator of `ids` against the network's projects; `missing`: the words for a
-    subject without a value (English, translated where shown)."""
+    subject without a value (English, translated where shown). Without `marks` (the whole
+    network, set against its own projects), no standing is told or coloured."""
     year = view.as_of.year if view.as_of else None
     out = []
     for ind_id in ids:
@@ -346,6 +352,8 @@ def _standings(
                 where = missing
             elif view.fmt(ind_id, value) == view.fmt(ind_id, median):
                 where = N_("at the median")  # as far as the figures shown tell
+            elif not marks:
+                where = N_("the network's pooled value")
         out.append(
             Standing(
                 ind_id,

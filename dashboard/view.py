@@ -17,7 +17,7 @@ from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
 from dashboard.format import USD, Currency, date_text, format_value, number
 from dashboard.i18n import N_, _, ngettext
-from dashboard.indicators import lookup, money_ids
+from dashboard.indicators import COST_IDS, lookup, money_ids
 from dashboard.ingest.countries import country_name
 from dashboard.page_model import Kpi, change
 from dashboard.urlstate import ViewState, parse_search
@@ -136,6 +136,7 @@ def headline_kpis(
     """KPI tiles of `ids`: each value (money in the display currency, at the year of each
     date) and its change since `prior`; the suppressed word where the scope is not shown."""
     suppressed = bool(now.get("suppressed"))
+    whole_projects = view.filters.has_group_filters  # (a cost is then of whole projects)
     out = []
     for ind_id in ids:
         if suppressed:
@@ -151,6 +152,7 @@ def headline_kpis(
                 ind_id,
                 view.fmt(ind_id, value),
                 change(value, old, ind.format, ind.direction, prior),
+                note=_(COST_OF_WHOLE_PROJECTS) if whole_projects and ind_id in COST_IDS else "",
             )
         )
     return out
@@ -337,6 +339,8 @@ def first_row(frame: pd.DataFrame) -> Mapping[str, object]:
 
 
 # --- The subject of a view: one project or one organisation --------------------------------
+
+COST_OF_WHOLE_PROJECTS = N_("of whole projects: theme filters choose projects, not their cost")
 
 STALE_DAYS = 120  # a mean age of the groups' latest data beyond which data count as old
 

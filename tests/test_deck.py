@@ -59,11 +59,17 @@ def test_the_overview_deck_has_a_title_slide_kpis_and_a_slide_per_chart(client, 
 
 
 def test_a_page_without_comparisons_labels_its_kpi_notes(client, hand_app):
+    _name, data = page_export(client, "page-pptx", "", "/projects")
+    slides = list(Presentation(io.BytesIO(data)).slides)
+    assert len(slides) == 2 + 2  # title, KPIs, the two trends
+    table = next(s for s in slides[1].shapes if s.has_table).table
+    assert table.cell(0, 2).text == "Note"
+    # the performance page's tiles carry their change over the year, as the overview's
     _name, data = page_export(client, "page-pptx", "", "/performance")
     slides = list(Presentation(io.BytesIO(data)).slides)
     assert len(slides) == 2 + 8  # title, KPIs, seven spreads and the trend
     table = next(s for s in slides[1].shapes if s.has_table).table
-    assert table.cell(0, 2).text == "Note"
+    assert table.cell(0, 2).text == "Change"
     assert slides[2].shapes.title.text == "Savings per member"
 
 

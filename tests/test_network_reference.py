@@ -172,3 +172,73 @@ def test_better_and_worse_are_marked_only_outside_the_peers_middle_half():
     assert standing(0.0, 0.0, 0.0, 1) == ""
     assert standing(5.0, 1.0, 2.0, 0) == ""
     assert standing(None, 1.0, 2.0, 1) == ""
+
+
+def test_every_ranked_bar_of_an_exported_chart_carries_its_name():
+    """A slide of 40 projects named every other one: in a file, the bars that fit at its
+    type size are kept, the highest and the lowest, each named, with a sentence saying so
+    (a chart that fits keeps all, each named)."""
+    import re
+
+    import pandas as pd
+
+    from dashboard import exports
+
+    names = [f"Project {i:02d}" for i in range(40)]
+    frame = pd.DataFrame({"name": names, "v": [float(i + 1) for i in range(40)]})
+    fig = figures.ranked_bars(frame, "name", "v", "decimal")
+    fig.update_layout(meta={"title": "Cost", "subtitle": "USD", "caption": "All groups."})
+    size = exports.SIZES["svg"]
+    out = exports.framed(fig, size)
+    bar = out.data[0]
+    assert 4 < len(bar.y) < 40
+    assert list(out.layout.yaxis.tickvals) == list(bar.y)  # every bar drawn is named
+    assert "Project 39" in bar.y and "Project 00" in bar.y  # the highest and the lowest
+    assert exports.GAP in bar.y  # a row apart between the lowest and the highest
+    drawn = [n for n in bar.y if n != exports.GAP]
+    notes = [a.text for a in out.layout.annotations]
+    assert any(re.search(r"highest and \d+ lowest of 40 shown", n) for n in notes), notes
+    svg = exports.render(out, "svg", size).decode()
+    for name in drawn:
+        assert f">{name}<" in svg, name
+    few = figures.ranked_bars(frame.head(8), "name", "v", "decimal")
+    framed = exports.framed(few, size)
+    assert len(framed.data[0].y) == 8 and list(framed.layout.yaxis.tickvals) == list(
+        framed.data[0].y
+    )
+
+
+def test_a_small_change_is_told_but_not_judged():
+    """88% against 89% is no news: the arrow and the figure, in grey; beyond the tolerance
+    (2 points for a share, 2% of the earlier value otherwise) green or orange."""
+    from datetime import date
+
+    from dashboard.page_model import change
+
+    prior = date(2025, 9, 30)
+    small = change(0.89, 0.88, "pct", 1, prior)
+    assert small is not None and (small.sign, small.tone) == (1, "flat")
+    assert small.text.startswith("+1.0 pp")
+    assert change(0.91, 0.88, "pct", 1, prior).tone == "good"
+    assert change(101.0, 100.0, "usd", -1, prior).tone == "flat"  # a 1% rise in cost
+    assert change(110.0, 100.0, "usd", -1, prior).tone == "bad"
+    assert change(0.0, 0.0, "pct", 1, prior).text.startswith("no change")
+
+
+def test_the_whole_networks_report_does_not_judge_the_network_against_itself(hand_app, as_admin):
+    from dashboard import report_document
+
+    whole = report_document.build_report("")
+    assert whole.ratios and all(s.tone == "" for s in whole.ratios + whole.costs)
+    alpha = report_document.build_report(ALPHA)
+    assert all(s.standing != "the network's pooled value" for s in alpha.ratios)
+
+
+def test_under_a_theme_filter_the_cost_tile_says_it_is_of_whole_projects(hand_app, as_admin):
+    from dashboard.pages import overview
+
+    themed = {k.indicator: k for k in overview.build("?tag=refugee").kpis}
+    assert themed["cost_per_member_usd"].note.startswith("of whole projects")
+    assert themed["members"].note == ""
+    plain = {k.indicator: k for k in overview.build("").kpis}
+    assert plain["cost_per_member_usd"].note == ""

@@ -85,7 +85,13 @@ def values(spec: PageSpec, content: PageContent) -> list[Any]:
     kpis = {k.indicator: k for k in content.kpis}
     for indicator in spec.kpis:
         kpi = kpis.get(indicator)
-        out += [kpi_value(kpi), change_view(kpi.change)] if kpi else ["", ""]
+        if kpi is None:
+            out += ["", ""]
+            continue
+        below = change_view(kpi.change)
+        if kpi.note:
+            below = [below, html.Div(kpi.note, className="kpi-note")]
+        out += [kpi_value(kpi), below]
     for chart_spec in spec.charts:
         chart = content.charts[chart_spec.id]  # a build fills every chart it declares
         meta = chart.figure.layout.meta

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import datasource, figures
+from dashboard import datasource, figures, theme
 from dashboard.components import render
 from dashboard.figures import Reference
 from dashboard.i18n import N_, _
@@ -141,7 +141,9 @@ def build(search: str | None) -> PageContent:
         projects = view.facts.project_by_id
         by_project = view.money(named(by_project, "project", view.facts))
         by_project["organisation"] = [projects[p].organisation for p in by_project["project"]]
-        by_project["colour"] = [colours.get(o, "#0072B2") for o in by_project["organisation"]]
+        # one colour: the organisation is on hover (bars coloured by organisation needed a
+        # key a narrow card has no room for); a selection stands out by the muting of the rest
+        by_project["colour"] = theme.OKABE_ITO[0]
     # By organisation: with organisations chosen, every organisation of the network, the
     # chosen ones in their colours and the rest muted (one bar alone compares with nothing).
     by_org = datasource.indicators(f.network if f.organisation else f, "organisation")
@@ -213,9 +215,7 @@ def build(search: str | None) -> PageContent:
                 highlight=mine_projects,
             ),
             _("Cost per member by project"),
-            _(
-                "{currency}, cost to date per member of active groups; coloured by organisation"
-            ).format(currency=code),
+            unit,
             cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
         ),

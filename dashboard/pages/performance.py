@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -15,13 +16,15 @@ from dashboard.components.cards import kpi_row
 from dashboard.components.controls import by_switch, register_url_param
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.page_model import Chart, ChartSpec, Kpi, PageContent, PageSpec, charts_by_id, note
+from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id, note
 from dashboard.view import (
     View,
     caption,
     entity_name,
     first_row,
+    headline_kpis,
     nice_date,
+    now_and_then,
     read_view,
     series_colours,
     subject_label,
@@ -130,14 +133,14 @@ def build(search: str | None) -> PageContent:
     datasource.prefetch(f, [(None, False), (by, False), (None, True)])
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
-    pooled_note = note(_("pooled, all groups in scope"), muted=False)
+    # the pooled values and their change since the same quarter a year before, as the
+    # overview's tiles
+    prior = datasource.comparison_date(view.as_of) if view.as_of else None
+    now, before = now_and_then(view, prior)
+    no_comparison = note(_("no comparison"))
     kpis = [
-        Kpi(
-            m,
-            view.fmt(m, view.convert(total.get(m)) if BY_ID[m].format == "usd" else total.get(m)),
-            pooled_note,
-        )
-        for m in MEASURES
+        replace(k, change=k.change or no_comparison)
+        for k in headline_kpis(view, MEASURES, now, before, prior)
     ]
     spreads = datasource.distributions(f, (by, ""))
     dist, dist_all = spreads[by], spreads[""]

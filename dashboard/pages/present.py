@@ -173,6 +173,7 @@ def _kpis(view: View, kpis: Sequence[Kpi]) -> Any:
                     html.Div(BY_ID[kpi.indicator].label, className="present-kpi-label"),
                     html.Div(_with_unit(kpi.value, view.code), className="present-kpi-value"),
                     html.Div(change_view(kpi.change), className="present-kpi-change"),
+                    html.Div(kpi.note, className="present-kpi-note") if kpi.note else None,
                 ],
                 className="present-kpi",
             )
