@@ -315,7 +315,13 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     return out
 
 
-RANKED = "ranked"  # the meta of a ranked bar trace (figures.ranked_bars)
+RANKED = "ranked"  # the kind of a ranked bar trace (figures.ranked_bars), in its meta
+
+
+def ranked(meta: Any) -> bool:
+    return isinstance(meta, dict) and meta.get("kind") == RANKED
+
+
 GAP = "⋯"  # the row between the highest and the lowest bars kept in a file
 TOP_AND_BOTTOM = N_("The {top} highest and {bottom} lowest of {n} shown; the CSV has all.")
 
@@ -324,7 +330,7 @@ def _every_bar_named(fig: go.Figure, plot_height: int, tick: int) -> str:
     """Every bar of a ranked chart named in a file: if its bars would stand too close for
     each to carry its name at the file's type size (a slide of 36 projects named every
     other one), the highest and the lowest are kept, and the sentence saying so returned."""
-    bars = [t for t in fig.data if t.type == "bar" and t.meta == RANKED]
+    bars = [t for t in fig.data if t.type == "bar" and ranked(t.meta)]
     if not bars:
         return ""
     bar = bars[0]
@@ -414,9 +420,13 @@ def values(array: Any) -> list[Any]:
 TRACE_COLUMNS = ("x", "y", "z", "locations", "lowerfence", "q1", "median", "q3", "upperfence")
 
 
-def _trace_frames(fig: go.Figure | Mapping[str, Any]) -> list[tuple[pd.DataFrame, set[str]]]:
-    """Each trace's numbers (its name and data columns) and which of its columns the chart
-    shows as percentages (its axis' tick format has a %)."""
+def _trace_frames(
+    fig: go.Figure | Mapping[str, Any],
+) -> list[tuple[pd.DataFrame, set[str], dict[str, str]]]:
+    """Each trace's numbers (its name and data columns), which of its columns the chart
+    shows as percentages (its axis' tick format has a %), and the Excel number format of a
+    column whose kind the chart states (a ranked chart's values: money with cents, as on
+    the screen)."""
     plain = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     layout = plain.get("layout") or {}
     out = []
@@ -427,6 +437,15 @@ def _trace_frames(fig: go.Figure | Mapping[str, Any]) -> list[tuple[pd.DataFrame
         n = max(len(v) for v in columns.values())
         frame = pd.DataFrame({k: v + [None] * (n - len(v)) for k, v in columns.items()})
         frame.insert(0, "series", trace.get("name") or trace.get("type", ""))
+        meta = trace.get("meta")
+        formats: dict[str, str] = {}
+        if ranked(meta) and meta.get("format") in EXCEL_FORMATS:
+            formats["x"] = EXCEL_FORMATS[meta["format"]]
+        if ranked(meta) and len(meta.get("names", ())) == n:
+            frame["y"] = meta["names"]  # whole names, not the axis' shortened ones
+            for header, column in (meta.get("columns") or {}).items():
+                if len(column) == n:
+                    frame[header] = column
         percent = set()
         for letter in ("x", "y"):
             ref = str(trace.get(f"{letter}axis") or letter)
@@ -437,7 +456,7 @@ def _trace_frames(fig: go.Figure | Mapping[str, Any]) -> list[tuple[pd.DataFrame
             value_axis = "x" if trace.get("orientation") == "h" else "y"
             if value_axis in percent:
                 percent |= {"q1", "median", "q3", "lowerfence", "upperfence"}
-        out.append((frame, percent))
+        out.append((frame, percent, formats))
     return out
 
 
@@ -508,11 +527,13 @@ def column_names(fig: go.Figure | Mapping[str, Any]) -> dict[str, str]:
 def figure_table(fig: go.Figure | Mapping[str, Any], readable: bool = False) -> pd.DataFrame:
     """The numbers drawn, one row per point: the trace's name and its data columns (with
     `readable`, headed by what they are rather than plotly's names)."""
-    frames = [frame for frame, _percent in _trace_frames(fig)]
+    frames = [frame for frame, _percent, _formats in _trace_frames(fig)]
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
-    table = table[["series", *(c for c in TRACE_COLUMNS if c in table.columns)]]
+    data = [c for c in TRACE_COLUMNS if c in table.columns]
+    extra = [c for c in table.columns if c != "series" and c not in data]  # (details)
+    table = table[["series", *data, *extra]]
     return table.rename(columns=column_names(fig)) if readable else table
 
 
@@ -657,7 +678,7 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
             cell.font = Font(bold=True)
         # Readable numbers: per cent where the chart shows per cent, thousands separated,
         # whole numbers without decimals.
-        for frame, percent in traces:
+        for frame, percent, formats in traces:
             whole = {  # a column of whole numbers only shows no decimals
                 c: all(float(v).is_integer() for v in frame[c] if _is_number(v))
                 for c in frame.columns
@@ -674,7 +695,9 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
                     if not _is_number(value):
                         continue
                     cell = sheet.cell(row=sheet.max_row, column=index + 1)
-                    if column in percent:
+                    if column in formats:
+                        cell.number_format = formats[column]
+                    elif column in percent:
                         cell.number_format = "0.0%"
                     elif whole.get(column):
                         cell.number_format = "#,##0"

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from textwrap import wrap
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -425,6 +426,11 @@ def _short_labels(names: list[str], limit: int = 30) -> list[str]:
     return names
 
 
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it (numpy scalars as Python's)."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _two_lines(text: str, width: int) -> str:
     """A label broken at a space into two lines of about `width` characters (a narrow
     chart: plotly cuts a long label rather than narrow the plot)."""
@@ -450,11 +456,17 @@ def ranked_bars(
     hover_extra: Sequence[str] | None = None,
     highlight: Sequence[str] | None = None,
     narrow: bool = False,
+    series: str = "",
+    details: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Horizontal bars, largest at the top, zero-based, value labels at the bar ends; the
     references (the network's value, a benchmark) named in a legend above. With
     `highlight` (keys), the other bars are muted: the selection among its peers. A `narrow`
-    chart (a third of the page) writes its names on two lines and has fewer ticks."""
+    chart (a third of the page) writes its names on two lines and has fewer ticks.
+
+    The files of the chart (CSV, Excel) carry each bar's whole name, the `series` name (the
+    indicator's label) and the `details` columns ({header: frame column}, e.g. the project
+    id and the organisation), kept in the trace's meta."""
     data = frame.dropna(subset=[value])
     if data.empty:
         return empty(_("No value to show for these filters."))
@@ -478,13 +490,18 @@ def ranked_bars(
         marker["opacity"] = [1.0 if k in chosen else theme.MUTED_OPACITY for k in keys]
     fig = go.Figure(
         go.Bar(
-            name=x_title or value,
+            name=series or x_title or value,
             x=data[value],
             y=names,
             orientation="h",
             marker=marker,
             showlegend=False,
-            meta="ranked",  # (exports.RANKED: a file names every bar it draws)
+            meta={  # (exports.RANKED: a file names every bar and has whole names)
+                "kind": "ranked",
+                "format": kind,
+                "names": [str(n) for n in data[label]],
+                "columns": {h: [_plain(v) for v in data[c]] for h, c in (details or {}).items()},
+            },
             text=[format_value(v, kind, currency) for v in data[value]],
             textposition="outside",
             cliponaxis=False,

@@ -121,10 +121,14 @@ def test_a_chart_exports_as_slide_print_svg_and_csv(client, hand_app):
     name, csv = export(client, hand_app, "ef-project", "csv", "?country=UGA")
     lines = (csv.decode() if isinstance(csv, bytes) else csv).splitlines()
     assert lines[0] == "# Cost per member by project"
-    assert "series,value,label" in lines  # headed by what the columns hold
+    # headed by what the columns hold; each bar's whole name, project id and organisation
+    head = "series,value,label,Project id,Organisation"
+    assert head in lines
     # Uganda's projects: 4,000/32 (UGA-B-01) and 10,000/40 (UGA-A-01) USD per member.
-    rows = [line.split(",") for line in lines[lines.index("series,value,label") + 1 :]]
+    rows = [line.split(",") for line in lines[lines.index(head) + 1 :]]
     assert [float(r[1]) for r in rows] == approx([125.0, 250.0])
+    assert [r[0] for r in rows] == ["Cost per member"] * 2  # the indicator, not its id
+    assert [r[3:] for r in rows] == [["UGA-B-01", "Beta Relief"], ["UGA-A-01", "Alpha Aid"]]
 
 
 def test_the_file_name_says_what_it_is():
@@ -195,9 +199,10 @@ def test_a_chart_exports_as_excel_with_filters_and_definitions(client, hand_app)
     sheet = book["Cost per member by project"]
     assert sheet["A1"].value == "Cost per member by project"
     header = [c.value for c in sheet[5]]
-    assert header[:3] == ["series", "value", "label"]
+    assert header[:5] == ["series", "value", "label", "Project id", "Organisation"]
     assert [sheet.cell(row=r, column=2).value for r in (6, 7)] == approx([125.0, 250.0])
-    assert sheet.cell(row=6, column=2).number_format == "#,##0"  # 125 and 250: whole
+    # money as on the screen (USD 125.00), though 125 and 250 are whole
+    assert sheet.cell(row=6, column=2).number_format == "#,##0.00"
     assert sheet.freeze_panes == "A6"  # the header stays in view
     filters = {row[0].value: row[1].value for row in book["Filters"].iter_rows()}
     assert filters["Filters"] == "Uganda" and filters["As of"] == "2025-09-30"

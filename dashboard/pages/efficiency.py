@@ -157,6 +157,12 @@ def build(search: str | None) -> PageContent:
     )
     unit = _("{currency}, cost to date per member of active groups").format(currency=code)
 
+    # the columns a file of a ranked chart adds to each bar's whole name and value
+    details = {
+        "project": {_("Project id"): "project", _("Organisation"): "organisation"},
+        "organisation": None,
+    }
+
     def network_line(measure: str) -> Reference | None:
         """The network's pooled value of `measure` (ratio of sums over every group the viewer
         may see, with the theme filters), as a grey reference."""
@@ -200,6 +206,8 @@ def build(search: str | None) -> PageContent:
             hover_extra=hover,
             highlight=highlight,
             narrow=narrow,
+            series=lookup(value).label,
+            details=details.get(key),
         )
 
     charts = [
