@@ -11,7 +11,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard import deck, exports
@@ -45,6 +45,17 @@ def page_export_menu() -> dbc.DropdownMenu:
         color="light",
         align_end=True,
         className="page-export",
+    )
+
+
+def page_export_status() -> html.Span:
+    """Words beside the menu while a file is made (a deck takes 10 to 20 seconds; a spinner
+    alone looked stuck): shown by the stylesheet while the menu is busy, written here so
+    that they are in the page's language."""
+    return html.Span(
+        _("Making the file: a deck takes 10 to 20 seconds…"),
+        className="page-export-busy",
+        role="status",
     )
 
 

@@ -145,6 +145,7 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
                                             ),
                                         ),
                                         page_exports.page_export_menu(),
+                                        page_exports.page_export_status(),
                                         dcc.Download(id="page-download"),
                                         button_group(
                                             "f-currency",

@@ -246,6 +246,16 @@ def test_every_download_button_gives_its_file(dash_duo, app):
         else:
             assert data[:8] == b"\x89PNG\r\n\x1a\n"
 
+    # While a page's file is made (the menu busy), words say so beside the spinner
+    status = dash_duo.find_element(".page-export-busy")
+    assert not status.is_displayed()
+    dash_duo.driver.execute_script(
+        "document.getElementById('page-export').classList.add('is-busy')"
+    )
+    assert status.is_displayed() and "a deck takes 10 to 20 seconds" in status.text
+    dash_duo.driver.execute_script(
+        "document.getElementById('page-export').classList.remove('is-busy')"
+    )
     for item, name in (
         ("#page-pptx", "efficiency_UGA_2025-09-30.pptx"),
         ("#page-xlsx", "efficiency_UGA_2025-09-30.xlsx"),
