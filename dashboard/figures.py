@@ -838,7 +838,8 @@ def small_multiple_bars(
     gap, row_gap = 0.06, (0.10 + 0.07 * tallest) / rows
     width = (1 - gap * (cols - 1)) / cols
     height = (1 - row_gap * (rows - 1)) / rows
-    palette = list(colours or [theme.OKABE_ITO[0], theme.LIGHT_GREY, theme.OKABE_ITO[4]])
+    # (no grey: grey is the network, and none of these bands is)
+    palette = list(colours or [theme.OKABE_ITO[0], theme.OKABE_ITO[1], theme.OKABE_ITO[4]])
     bar_colours = [palette[i % len(palette)] for i in range(len(categories))]
     data: list[dict[str, object]] = []
     layout: dict[str, object] = {}

@@ -3,7 +3,8 @@
 Filter parameters have the names of the `vsla indicators` flags (country, organisation, project,
 as_of, trained_by, setting, tag, status, cycle, min_pct_women, max_pct_women, youth_recorded);
 display parameters are currency, by (organisation|country breakdown of a page), compare and pick
-(the compare page), table (the data page's breakdown) and vs (the report's comparison date).
+(the compare page), table (the data page's breakdown), theme (the themes page's comparison)
+and vs (the report's comparison date).
 Anything that cannot be used is dropped with a notice in plain words, never an error page.
 """
 
@@ -13,9 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from dashboard import i18n
+from dashboard import i18n, network
 from dashboard.datasource import PoolFacts
-from dashboard.filters import LIST_FIELDS, Filters
+from dashboard.filters import KNOWN_TAGS, LIST_FIELDS, Filters
 from dashboard.format import CURRENCIES
 from dashboard.i18n import _
 from dashboard.ingest.countries import country_code, country_name
@@ -24,7 +25,18 @@ FILTER_PARAMS = (*LIST_FIELDS, "min_pct_women", "max_pct_women", "youth_recorded
 VIEW_BY = ("organisation", "country")
 COMPARE_BY = ("organisation", "project", "country")
 TABLE_BY = ("organisation", "country", "project", "trained_by", "setting", "quarter")
-DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "vs", "lang")
+DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "theme", "vs", "lang")
+DEFAULT_THEME = "women_band"
+
+
+def theme_keys() -> tuple[str, ...]:
+    """The themes page's comparisons, in its order: the bands of women and youth, each known
+    tag, setting, trainer, cycle, then each yes/no field of the network's own."""
+    own = tuple(f"yes:{f.id}" for f in network.current().yesno)
+    tags = tuple(f"tag:{t}" for t in KNOWN_TAGS)
+    return ("women_band", "youth_band", *tags, "setting", "trained_by", "cycle", *own)
+
+
 # The order of parameters in a generated link (stable, so equal views have equal links).
 PARAM_ORDER = (*FILTER_PARAMS, *DISPLAY_PARAMS)
 
@@ -37,6 +49,7 @@ class ViewState:
     compare: str = "organisation"
     pick: tuple[str, ...] = ()
     table: str = "organisation"
+    theme: str = DEFAULT_THEME  # the themes page's comparison (a key of theme_keys)
     vs: date | None = None  # the report compares the as-of date with this one
     lang: str | None = None  # the language the link asks for (None: the browser's)
     notices: tuple[str, ...] = ()
@@ -45,7 +58,7 @@ class ViewState:
         """The query string of this state ('' or '?...'), defaults left out."""
         query = self.filters.as_query()
         defaults = ViewState(Filters())
-        for name in ("currency", "by", "compare", "table"):
+        for name in ("currency", "by", "compare", "table", "theme"):
             value = getattr(self, name)
             if value != getattr(defaults, name):
                 query[name] = [value]
@@ -106,6 +119,7 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
         compare=one_of("compare", COMPARE_BY, "organisation"),
         pick=tuple(dict.fromkeys(_values(query, "pick"))),
         table=one_of("table", TABLE_BY, "organisation"),
+        theme=one_of("theme", theme_keys(), DEFAULT_THEME),
         vs=_comparison_date(_values(query, "vs"), filters.as_of, notices),
         lang=_language(_values(query, "lang"), notices),
     )

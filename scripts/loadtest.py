@@ -42,7 +42,7 @@ PAGES = {
     "outreach": '"or-members"',
     "efficiency": '"ef-project"',
     "performance": '"pf-trend"',
-    "themes": '"th-women-band"',
+    "themes": '"th-chart"',
     "compare": "cmp-table.children",
     "projects": "pj-title.children",
     "data": "data-table.rowData",

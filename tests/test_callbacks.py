@@ -269,15 +269,24 @@ def test_performance_shows_the_spread_across_groups(client, app):
     assert arr(pooled["x"])[0] == approx(32.0)
 
 
-def test_themes_compare_bands_side_by_side(client, app):
-    result = call(client, app, '"th-women-band"', {"url.search": ""})
-    groups = chart(result, "th-women-band")["data"][0]
+def test_themes_compare_bands_side_by_side_one_theme_at_a_time(client, app):
+    """The link's theme (women's membership by default) is the page's one chart, with a
+    sentence on what differs most; the chooser offers every theme."""
+    result = call(client, app, '"th-chart"', {"url.search": ""})
+    groups = chart(result, "th-chart")["data"][0]
     assert list(groups["y"]) == ["Women only", "Mostly women (75-99%)", "Mixed (under 75% women)"]
     assert arr(groups["x"]) == [2, 3, 1]  # G2, G6 | G1, G5, G7 | G4
-    refugee = chart(result, "th-tag-refugee")["data"][0]
-    assert arr(refugee["x"]) == [2, 4]  # G1, G4 against the rest
-    cycle = chart(result, "th-cycle")["data"][0]
-    assert arr(cycle["x"]) == [4, 2]  # first cycle: G2, G4, G5, G6
+    assert result["th-chart-title.children"] == "Women's membership"
+    assert "differs most" in result["th-sentence.children"]
+    options = [o["value"] for o in result["th-theme.options"]]
+    assert options[:2] == ["women_band", "youth_band"] and "tag:refugee" in options
+    refugee = call(client, app, '"th-chart"', {"url.search": "?theme=tag:refugee"})
+    assert arr(chart(refugee, "th-chart")["data"][0]["x"]) == [2, 4]  # G1, G4 against the rest
+    cycle = call(client, app, '"th-chart"', {"url.search": "?theme=cycle"})
+    assert arr(chart(cycle, "th-chart")["data"][0]["x"]) == [4, 2]  # first: G2, G4, G5, G6
+    # an unknown theme falls back to the default
+    junk = call(client, app, '"th-chart"', {"url.search": "?theme=nonsense"})
+    assert junk["th-chart-title.children"] == "Women's membership"
 
 
 def test_trainer_view_of_one_project(client, app):

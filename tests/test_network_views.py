@@ -224,10 +224,11 @@ def test_the_filter_panel_offers_the_yes_fields_and_puts_them_in_the_link(admin,
 def test_the_themes_page_compares_yes_fields_and_shows_the_networks_indicators(admin, app):
     from dashboard.pages import themes
 
-    assert "th-yes-peacebuilding" in themes.PAGE.chart_ids
-    result = call(admin, app, "th-yes-peacebuilding-title.children", {"url.search": "?"})
-    assert result["th-yes-peacebuilding-title.children"] == "Takes part in peacebuilding"
-    figure = next(v for k, v in result.items() if "th-yes-peacebuilding" in k and "figure" in k)
+    assert "yes:peacebuilding" in [b for b, _t, _s in themes.SHOWN]
+    search = "?theme=yes:peacebuilding"
+    result = call(admin, app, "th-chart-title.children", {"url.search": search})
+    assert result["th-chart-title.children"] == "Takes part in peacebuilding"
+    figure = next(v for k, v in result.items() if "th-chart" in k and "figure" in k)
     bars = {trace["name"]: trace for trace in figure["data"]}
     assert bars["Groups"]["y"] == ["Answering yes", "All other groups"]
     assert bars["Groups"]["x"] == [2, 1]
@@ -350,8 +351,8 @@ def test_a_field_added_to_the_file_reaches_every_view_without_code_changes(
         assert data["data-table.rowData"][0]["ndf_kitchen_gardens"] == pytest.approx(11 / 28)
         compare = call(admin, app, "cmp-table.children", {"url.search": "?as_of=2024-06-30"})
         assert "Women with a kitchen garden" in _text(compare)
-        themes = call(admin, app, "th-women-band-title.children", {"url.search": "?"})
-        panels = [t["name"] for t in chart(themes, "th-women-band")["data"]]
+        themes = call(admin, app, "th-chart-title.children", {"url.search": "?"})
+        panels = [t["name"] for t in chart(themes, "th-chart")["data"]]
         assert "Women with a kitchen garden" in panels
         glossary = call(
             admin, app, "page-content.children", {"url.pathname": "/glossary", "url.search": ""}

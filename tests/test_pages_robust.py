@@ -19,7 +19,7 @@ PAGE_OUTPUTS = (
     "ef-note.color",
     '"ef-project"',
     "pf-savings_per_member_usd-value.children",
-    '"th-women-band"',
+    '"th-chart"',
     "cmp-table.children",
     "pj-trainers.rowData",
     "data-table.rowData",
@@ -44,6 +44,7 @@ VALUES = {
     "compare": ["organisation", "project", "country", "x"],
     "pick": ["Alpha Aid", "UGA", "UGA-A-01", "zzz"],
     "table": ["organisation", "quarter", "setting", "trained_by", "nope"],
+    "theme": ["women_band", "tag:refugee", "yes:nothing", "cycle", "<x>"],
     "junk": ["1", "<script>"],
 }
 queries = st.lists(

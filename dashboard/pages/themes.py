@@ -7,15 +7,26 @@ import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+import pandas as pd
+from dash import Dash, dcc, html
 
 from dashboard import datasource, figures, network
 from dashboard.components import render
+from dashboard.components.controls import dropdown_labels, register_url_param
 from dashboard.figures import Panel
 from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
+from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, network_indicators
-from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
+from dashboard.page_model import (
+    RELATIVE_TOLERANCE,
+    Chart,
+    ChartSpec,
+    PageContent,
+    PageSpec,
+    charts_by_id,
+)
+from dashboard.urlstate import DEFAULT_THEME
 from dashboard.view import VALUE_LABELS, caption, first_row, read_view
 
 PATH = "/themes"
@@ -103,17 +114,16 @@ HELP = N_(
 
 
 def page_spec(shown: tuple[tuple[str, str, str], ...]) -> PageSpec:
+    """One chart, of the theme the link chooses (13 charts of 169 panels, 7,700 pixels
+    tall, were no way to compare), with a sentence on what differs most."""
     return PageSpec(
-        charts=tuple(
-            ChartSpec(chart_id(b), HELP, height=chart_height(), lg=12, wide=True)
-            for b, _t, _s in shown
-        )
+        charts=(ChartSpec("th-chart", HELP, height=chart_height(), lg=12, wide=True),),
+        parts=(("th-theme", "options"), ("th-sentence", "children")),
     )
 
 
-# The page's themes and charts, fixed when the app is made (register_callbacks: a callback's
-# outputs cannot change while it runs); a yes/no field added to the network's file is
-# compared once the dashboard restarts.
+# The page's themes, fixed when the app is made (register_callbacks); a yes/no field added
+# to the network's file is compared once the dashboard restarts.
 SHOWN = themes()
 PAGE = page_spec(SHOWN)
 
@@ -139,6 +149,20 @@ def layout(**_query: Any) -> html.Div:
                 ),
                 className="page-lead",
             ),
+            html.Div(
+                [
+                    html.Label(_("Theme"), htmlFor="th-theme", className="filter-label"),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(),
+                        id="th-theme",
+                        clearable=False,
+                        searchable=False,
+                        value=DEFAULT_THEME,
+                    ),
+                ],
+                className="mb-3 theme-chooser",
+            ),
+            html.P(id="th-sentence", className="theme-sentence", role="status"),
             dbc.Row(render.cards(PAGE)),
         ]
     )
@@ -162,52 +186,90 @@ def order(breakdown: str, values: list[str]) -> list[str]:
     return [v for v in wanted if v in values] + [v for v in values if v not in wanted]
 
 
+def theme_options() -> list[dict[str, str]]:
+    """The chooser's themes, each by its title in the language in force."""
+    return [{"label": theme_words(b, t, st)[0], "value": b} for b, t, st in SHOWN]
+
+
+def difference(labels: list[str], panels: list[Panel], names: list[str], code: str) -> str:
+    """What differs most between the bands, in a sentence: the key indicator whose values
+    spread most relative to their mean (a count of groups is left out: bands differ in size
+    by design), with the highest and the lowest band and their values; `names` are the
+    panels' indicators in full."""
+    best: tuple[float, int, int, int] | None = None
+    for p, panel in enumerate(panels[: len(PANELS)]):
+        if PANELS[p] == "groups":
+            continue
+        values = [float(v) if v is not None and not pd.isna(v) else None for v in panel.values]
+        known = [(v, i) for i, v in enumerate(values) if v is not None]
+        if len(known) < 2:
+            continue
+        high, low = max(known), min(known)
+        mean = sum(v for v, _i in known) / len(known)
+        spread = (high[0] - low[0]) / abs(mean) if mean else 0.0
+        if best is None or spread > best[0]:
+            best = (spread, p, high[1], low[1])
+    if best is None or best[0] < RELATIVE_TOLERANCE:
+        return _("The bands hardly differ on the key indicators (by less than 2%).")
+    _spread, p, high, low = best
+    panel = panels[p]
+    return _(
+        "{indicator} differs most: {high} {high_value}, against {low_value} for {low}."
+    ).format(
+        indicator=names[p],
+        high=labels[high],
+        high_value=format_value(panel.values[high], panel.kind, code),
+        low_value=format_value(panel.values[low], panel.kind, code),
+        low=labels[low],
+    )
+
+
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
-    datasource.prefetch(f, [(None, False), *((b, False) for b, _t, _s in SHOWN)], network=True)
+    breakdown = view.state.theme
+    title, subtitle = next(
+        ((t, st) for b, t, st in SHOWN if b == breakdown), (SHOWN[0][1], SHOWN[0][2])
+    )
+    datasource.prefetch(f, [(None, False), (breakdown, False)], network=True)
     total = first_row(datasource.indicators(f, network=True))
     own = network_indicators()
     ids = (*PANELS, *(ind.id for ind in own))
     cap = caption(view, total.get("groups"), total.get("projects"))
-    charts: list[Chart] = []
-    for breakdown, title, subtitle in SHOWN:
-        frame = view.money(datasource.indicators(f, breakdown, network=True))
-        two_way = breakdown.startswith(("tag:", "yes:"))
-        if frame.empty or (two_way and "yes" not in set(frame[breakdown])):
-            fig = figures.empty(
-                _("No group in scope for this comparison."),
-                _("No group in scope carries this theme."),
-            )
-        else:
-            rows = frame.set_index(breakdown)
-            keys = order(breakdown, list(rows.index))
-            panels = [
-                Panel(
-                    _(SHORT_LABELS[p]),
-                    BY_ID[p].format,
-                    [rows.at[k, p] for k in keys],
-                )
-                for p in PANELS
-            ]
-            panels += [
-                Panel(ind.label, ind.format, [rows.at[k, ind.id] for k in keys]) for ind in own
-            ]
-            fig = figures.small_multiple_bars(
-                [band_label(breakdown, k) for k in keys], panels, view.code, per_row=len(PANELS)
-            )
-        title, subtitle = theme_words(breakdown, title, subtitle)
-        subtitle = _(
-            "{subtitle}; pooled values; savings per member in {currency}, return on assets "
-            "annualised"
-        ).format(subtitle=subtitle, currency=view.code)
-        if own:
-            subtitle += _("; second row: the network's own indicators")  # (and any further)
-        charts.append(Chart(fig, title, subtitle, cap, ids))
-    return PageContent(_(NAME), charts=charts_by_id(PAGE, charts))
+    frame = view.money(datasource.indicators(f, breakdown, network=True))
+    two_way = breakdown.startswith(("tag:", "yes:"))
+    sentence = ""
+    if frame.empty or (two_way and "yes" not in set(frame[breakdown])):
+        fig = figures.empty(
+            _("No group in scope for this comparison."),
+            _("No group in scope carries this theme."),
+        )
+    else:
+        rows = frame.set_index(breakdown)
+        keys = order(breakdown, list(rows.index))
+        panels = [
+            Panel(_(SHORT_LABELS[p]), BY_ID[p].format, [rows.at[k, p] for k in keys])
+            for p in PANELS
+        ]
+        panels += [Panel(ind.label, ind.format, [rows.at[k, ind.id] for k in keys]) for ind in own]
+        labels = [band_label(breakdown, k) for k in keys]
+        fig = figures.small_multiple_bars(labels, panels, view.code, per_row=len(PANELS))
+        sentence = difference(labels, panels, [BY_ID[p].label for p in PANELS], view.code)
+    title, subtitle = theme_words(breakdown, title, subtitle)
+    subtitle = _(
+        "{subtitle}; pooled values; savings per member in {currency}, return on assets annualised"
+    ).format(subtitle=subtitle, currency=view.code)
+    if own:
+        subtitle += _("; second row: the network's own indicators")  # (and any further)
+    return PageContent(
+        _(NAME),
+        charts=charts_by_id(PAGE, [Chart(fig, title, subtitle, cap, ids)]),
+        parts={"th-theme.options": theme_options(), "th-sentence.children": sentence},
+    )
 
 
 def register_callbacks(app: Dash) -> None:
     global SHOWN, PAGE
     SHOWN = themes()
     PAGE = page_spec(SHOWN)
+    register_url_param(app, "th-theme", "theme")

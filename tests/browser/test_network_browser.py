@@ -43,7 +43,15 @@ def test_ticking_a_yes_field_filters_the_groups_and_goes_into_the_link(dash_duo,
 
     dash_duo.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     dash_duo.find_element("#nav-themes").click()
+    dash_duo.wait_for_text_to_equal("#th-chart-title", "Women's membership", timeout=BROWSER_WAIT)
+    # one theme at a time: choosing one draws it and puts it in the link
+    dash_duo.select_dcc_dropdown("#th-theme", value="Takes part in peacebuilding")
     dash_duo.wait_for_text_to_equal(
-        "#th-yes-peacebuilding-title", "Takes part in peacebuilding", timeout=BROWSER_WAIT
+        "#th-chart-title", "Takes part in peacebuilding", timeout=BROWSER_WAIT
     )
+    url = wait_until(
+        lambda: "theme=" in dash_duo.driver.current_url and dash_duo.driver.current_url
+    )
+    assert parse_qs(urlparse(url).query)["theme"] == ["yes:peacebuilding"]
+    assert dash_duo.find_element("#th-sentence").text  # what differs most, in words
     assert dash_duo.get_logs() == []
