@@ -14,7 +14,7 @@ deck's slide and the export menu all follow from the spec.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -61,9 +61,6 @@ class PageSpec:
     def chart_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.charts)
 
-    def chart(self, cid: str) -> ChartSpec:
-        return next(c for c in self.charts if c.id == cid)
-
 
 @dataclass
 class Chart:
@@ -87,10 +84,6 @@ class Chart:
                 "summary": describe(self.figure),
             }
         )
-
-    @property
-    def summary(self) -> str:
-        return str(self.figure.layout.meta["summary"])
 
 
 @dataclass(frozen=True)
@@ -185,13 +178,3 @@ def charts_by_id(spec: PageSpec, charts: Iterable[Chart]) -> dict[str, Chart]:
     """A page's charts keyed by the ids of its spec, in the spec's order (a build that
     returns them in that order)."""
     return dict(zip(spec.chart_ids, charts, strict=True))
-
-
-def kpi_row(
-    ids: Iterable[str],
-    values: Mapping[str, str],
-    changes: Mapping[str, Change | None] | None = None,
-    suppressed: bool = False,
-) -> list[Kpi]:
-    changes = changes or {}
-    return [Kpi(i, values.get(i, ""), changes.get(i), suppressed) for i in ids]

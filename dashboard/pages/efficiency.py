@@ -299,63 +299,46 @@ def build(search: str | None) -> PageContent:
             ("cost_per_member_usd",),
         )
     )
-    charts.append(
-        Chart(
-            bars(
-                by_project,
-                "label",
-                "cost_per_group_usd",
-                "usd",
-                "project",
-                "project",
-                False,
-                narrow=True,
-                highlight=mine_projects,
-            ),
+    # the three narrow cards: a project measure each, without the SAVIX reference
+    for measure, kind, title, subtitle in (
+        (
+            "cost_per_group_usd",
+            "usd",
             _("Cost per group by project"),
             _("{currency}, cost to date per active group").format(currency=code),
-            cap,
-            ("cost_per_group_usd",),
-        )
-    )
-    charts.append(
-        Chart(
-            bars(
-                by_project,
-                "label",
-                "members_per_field_officer",
-                "decimal",
-                "project",
-                "project",
-                False,
-                narrow=True,
-                highlight=mine_projects,
-            ),
+        ),
+        (
+            "members_per_field_officer",
+            "decimal",
             _("Members per field officer"),
             _("Members of active groups per field officer, by project"),
-            cap,
-            ("members_per_field_officer",),
-        )
-    )
-    charts.append(
-        Chart(
-            bars(
-                by_project,
-                "label",
-                "groups_per_trainer",
-                "decimal",
-                "project",
-                "project",
-                False,
-                narrow=True,
-                highlight=mine_projects,
-            ),
+        ),
+        (
+            "groups_per_trainer",
+            "decimal",
             _("Groups per trainer"),
             _("Active groups per field officer or village agent, by project"),
-            cap,
-            ("groups_per_trainer",),
+        ),
+    ):
+        charts.append(
+            Chart(
+                bars(
+                    by_project,
+                    "label",
+                    measure,
+                    kind,
+                    "project",
+                    "project",
+                    False,
+                    narrow=True,
+                    highlight=mine_projects,
+                ),
+                title,
+                subtitle,
+                cap,
+                (measure,),
+            )
         )
-    )
     return PageContent(
         _(NAME),
         charts=charts_by_id(PAGE, charts),
