@@ -767,6 +767,13 @@ def stacked_area(
         return empty()
     if _nothing_to_draw(frame, y):
         return empty(_(SMALL_CELLS))
+    # A quarter where a band is not shown (a small cell of other organisations, or its
+    # complement) is left out for every band: stacked on a blank, the others would drop to
+    # the ground for that quarter, a dip that never happened.
+    blank = frame.loc[frame[y].isna(), "as_of"].unique()
+    frame = frame[~frame["as_of"].isin(blank)]
+    if frame.empty:
+        return empty(_(SMALL_CELLS))
     fig = go.Figure()
     palette = colours
     ends: list[tuple[str, float, object, str]] = []

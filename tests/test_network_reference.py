@@ -242,3 +242,24 @@ def test_under_a_theme_filter_the_cost_tile_says_it_is_of_whole_projects(hand_ap
     assert themed["members"].note == ""
     plain = {k.indicator: k for k in overview.build("").kpis}
     assert plain["cost_per_member_usd"].note == ""
+
+
+def test_a_stacked_quarter_with_a_band_not_shown_is_left_out_for_every_band():
+    """Groups by who trained them, stacked: a quarter where one band is a small cell of
+    other organisations (not shown) would let the others fall to zero; it is left out."""
+    import pandas as pd
+
+    dates = pd.to_datetime(["2019-03-31", "2019-06-30", "2019-09-30"])
+    frame = pd.DataFrame(
+        {
+            "as_of": list(dates) * 2,
+            "trained_by": ["field_officer"] * 3 + ["replicated"] * 3,
+            "groups": [100.0, 110.0, 120.0, 6.0, None, 9.0],
+        }
+    )
+    fig = figures.stacked_area(
+        frame, "trained_by", "groups", ["field_officer", "replicated"], {}, "Groups"
+    )
+    for trace in fig.data:
+        assert pd.Timestamp("2019-06-30") not in set(pd.to_datetime(list(trace.x)))
+        assert None not in list(trace.y)
