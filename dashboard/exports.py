@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import logging
 import os
 import re
 import struct
@@ -146,23 +147,35 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
     opts = {"format": fmt, "width": size.width, "height": size.height, "scale": size.scale}
     topojson = TOPOJSON_DIR.as_uri() + "/"
     with _lock:
-        _ensure_renderer()
         result: dict[str, Any] = {}
+        # A renderer that failed (its browser gone, a start that went wrong on a busy
+        # machine) is replaced and the figure tried once more; one stuck past the timeout
+        # is not (a figure that hangs would hang again).
+        for attempt in (1, 2):
+            _ensure_renderer()
+            result = {}
 
-        def run() -> None:
-            try:
-                result["data"] = kaleido.calc_fig_sync(fig, opts=opts, topojson=topojson)
-            except Exception as exc:  # reported to the caller below
-                result["error"] = exc
+            def run(out: dict[str, Any] = result) -> None:
+                try:
+                    out["data"] = kaleido.calc_fig_sync(fig, opts=opts, topojson=topojson)
+                except Exception as exc:  # reported to the caller below
+                    out["error"] = exc
 
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        worker.join(RENDER_TIMEOUT)
-        if worker.is_alive() or "error" in result:
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            worker.join(RENDER_TIMEOUT)
+            if not worker.is_alive() and "error" not in result:
+                break
             _abandon_renderer()
-            raise RenderError(
-                _("The image could not be made just now; please try again.")
-            ) from result.get("error")
+            logging.getLogger(__name__).warning(
+                "Render failed (attempt %d): %s",
+                attempt,
+                "timed out" if worker.is_alive() else repr(result.get("error")),
+            )
+            if worker.is_alive() or attempt == 2:
+                raise RenderError(
+                    _("The image could not be made just now; please try again.")
+                ) from result.get("error")
     data = bytes(result["data"])
     return with_dpi(data, size.dpi) if fmt == "png" and size.dpi else data
 

@@ -16,6 +16,7 @@ headless Chromium. Nothing in it is fetched from anywhere.
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 import re
@@ -801,19 +802,29 @@ def pdf_bytes(document: str) -> bytes:
         ]
         if os.geteuid() == 0:
             command.insert(1, "--no-sandbox")  # Chromium refuses to run as root otherwise
-        try:
-            subprocess.run(
-                command,
-                env={**os.environ, **exports.font_environment()},
-                capture_output=True,
-                timeout=PDF_TIMEOUT,
-                check=False,
+        # A Chromium that exits without a file (it happens on a busy machine) is started
+        # once more; one that times out is not. Either way the server's log says why.
+        for attempt in (1, 2):
+            try:
+                done = subprocess.run(
+                    command,
+                    env={**os.environ, **exports.font_environment()},
+                    capture_output=True,
+                    timeout=PDF_TIMEOUT,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                logging.getLogger(__name__).warning("PDF printing failed: %r", exc)
+                raise PdfError(_("The PDF could not be made just now; please try again.")) from exc
+            if out.exists() and out.stat().st_size > 0:
+                return out.read_bytes()
+            logging.getLogger(__name__).warning(
+                "PDF printing gave no file (attempt %d, exit %s): %s",
+                attempt,
+                done.returncode,
+                done.stderr.decode("utf-8", "replace")[-1000:],
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfError(_("The PDF could not be made just now; please try again.")) from exc
-        if not out.exists() or out.stat().st_size == 0:
-            raise PdfError(_("The PDF could not be made just now; please try again."))
-        return out.read_bytes()
+        raise PdfError(_("The PDF could not be made just now; please try again."))
 
 
 # --- Routes ----------------------------------------------------------------------------------

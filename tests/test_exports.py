@@ -468,3 +468,32 @@ def test_imported_names_cannot_carry_markup(tmp_path):
     issue = next(i for i in rejected.value.issues if i.column == "project_name")
     assert (issue.file, issue.row) == ("projects.csv", 2)
     assert "may not contain < or >" in issue.message
+
+
+def test_a_render_that_fails_is_tried_once_more_with_a_new_renderer(monkeypatch, caplog):
+    """A renderer whose browser failed (a busy machine) is replaced and the figure drawn
+    again; a second failure is an error for the person, and the log says why each time."""
+    import kaleido
+    import plotly.graph_objects as go
+
+    real = kaleido.calc_fig_sync
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("browser closed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", flaky)
+    figure = go.Figure(go.Bar(x=[1, 2], y=[3, 4]))
+    svg = exports.render(figure, "svg", exports.SIZES["svg"])
+    assert b"<svg" in svg and len(calls) == 2
+    assert "browser closed" in caplog.text
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("browser closed again")
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", broken)
+    with pytest.raises(exports.RenderError):
+        exports.render(figure, "svg", exports.SIZES["svg"])

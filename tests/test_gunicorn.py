@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -123,15 +124,18 @@ def test_each_worker_renders_reports_with_its_own_renderer(gunicorn_url):
     from concurrent.futures import ThreadPoolExecutor
 
     def fetch(path: str) -> tuple[int, bytes]:
-        with urllib.request.urlopen(gunicorn_url + path, timeout=120) as response:
-            return response.status, response.read()
+        try:
+            with urllib.request.urlopen(gunicorn_url + path, timeout=120) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:  # (the body says why, in the failure)
+            return exc.code, exc.read()
 
     paths = ["/report/print?project=UGA-A-01", "/report/print?country=KEN"] * 2
     paths += ["/report/pdf?organisation=Beta+Relief"] * 2
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
         results = list(pool.map(fetch, paths))
     for path, (status, body) in zip(paths, results, strict=True):
-        assert status == 200, path
+        assert status == 200, (path, body[:300])
         if "/pdf" in path:
             assert body.startswith(b"%PDF-") and b"/Type /Page" in body
         else:
