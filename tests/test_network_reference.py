@@ -263,3 +263,25 @@ def test_a_stacked_quarter_with_a_band_not_shown_is_left_out_for_every_band():
     for trace in fig.data:
         assert pd.Timestamp("2019-06-30") not in set(pd.to_datetime(list(trace.x)))
         assert None not in list(trace.y)
+
+
+def test_the_sdg_sparklines_leave_out_quarters_resting_on_few_groups(hand_app, as_admin):
+    import pandas as pd
+
+    from dashboard.pages import sdg
+
+    frame = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2018-03-31", "2018-06-30", "2018-09-30"]),
+            "groups": [2, 40, 60],
+            "pct_women": [1.0, 0.8, 0.78],
+            "members": [30, 900, 1300],
+        }
+    )
+    ratio = sdg._sparkline(frame, "pct_women", "pct", "Women").figure
+    assert len(ratio.data[0].x) == 2  # the quarter of 2 groups is left out
+    count = sdg._sparkline(frame, "members", "int", "Members").figure
+    assert len(count.data[0].x) == 3  # a count is a count, however few
+    page = sdg.build("")
+    text = str(page[-1].children)
+    assert "Points resting on fewer than" in text

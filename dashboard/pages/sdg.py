@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import datasource, theme
+from dashboard import datasource, figures, theme
 from dashboard.components.cards import graph_config
 from dashboard.components.render import change_view
 from dashboard.format import format_value
@@ -127,6 +127,10 @@ def layout(**_query: Any) -> html.Div:
 def _sparkline(trend: pd.DataFrame, column: str, kind: str, label: str) -> Any:
     if trend.empty or column not in trend or trend[column].isna().all():
         return html.Span(_("no trend yet"), className="text-secondary small")
+    if kind != "int":  # a ratio's quarters resting on too few groups are left out
+        trend, _need = figures.steady(trend, [column])
+        if trend[column].isna().all():
+            return html.Span(_("no trend yet"), className="text-secondary small")
     part = trend.dropna(subset=[column])
     fig = go.Figure(
         go.Scatter(
@@ -180,6 +184,13 @@ def build(search: str | None) -> Any:
     )
     before = first_row(before_rows)
     trend = view.money(trend)  # (money in the display currency, as the values beside it)
+    if not trend.empty:  # the caption says which quarters the trends leave out
+        need = figures.thin_threshold(trend["groups"])
+        note = _(figures.THIN_POINTS).format(n=need)
+        foot = html.P(
+            caption(view, now.get("groups"), now.get("projects"), note),
+            className="chart-caption",
+        )
     sections: list[Any] = []
     by_goal: dict[int, list[Entry]] = {}
     for entry in entries():
