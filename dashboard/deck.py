@@ -33,6 +33,16 @@ def page_content(module: ModuleType, search: str | None) -> PageContent:
     return module.build(search)
 
 
+def file_content(module: ModuleType, search: str | None) -> PageContent:
+    """What the page's deck and workbook show: its content without the charts drawn for a
+    phone alone (the wide chart beside them has the same numbers)."""
+    content = page_content(module, search)
+    spec = getattr(module, "PAGE", None)
+    if isinstance(spec, PageSpec) and spec.phone_only:
+        content.charts = {k: v for k, v in content.charts.items() if k not in spec.phone_only}
+    return content
+
+
 def chart_ids(module: ModuleType) -> list[str]:
     """The ids of the charts a page draws (from its spec)."""
     spec = getattr(module, "PAGE", None)

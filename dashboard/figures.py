@@ -8,9 +8,11 @@ narrow the filters carry customdata[0] = "<filter>=<value>" (e.g. "country=UGA")
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from textwrap import wrap
 from typing import Any
 
@@ -19,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import i18n, theme
+from dashboard.config import PROJECT_ROOT
 from dashboard.format import (
     compact,
     format_value,
@@ -193,17 +196,22 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
             locations=data["country"],
             z=data[value],
             locationmode="ISO-3",
-            colorscale=[[0, "#DCEBF5"], [1, "#0B4F7C"]],
+            # up to a middle blue: the country names written on it stay readable
+            colorscale=[[0, "#DCEBF5"], [1, "#3A7DB5"]],
             # From zero: shades compare sizes, and one country alone gets a plain scale.
             zmin=0,
             zmax=float(data[value].max()) if not data.empty else 1,
             marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={
-                "title": {"text": _("Members")},
+            colorbar={  # under the map, which keeps the card's whole width
+                "title": {"text": _("Members"), "side": "top"},
                 "tickformat": "~s",
-                "thickness": 12,
-                "len": 0.7,
-                "x": 0.98,
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.5,
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0,
+                "yanchor": "top",
             },
             customdata=custom,
             hovertemplate="<b>%{customdata[1]}</b><br>"
@@ -215,6 +223,9 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
             + "<extra></extra>",
         )
     )
+    labels = _map_labels(data, names, value)
+    if labels is not None:
+        fig.add_trace(labels)
     fig.update_geos(
         projection_type="natural earth",
         showframe=False,
@@ -227,7 +238,68 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
         fitbounds="locations",
         resolution=110,
     )
-    return _base(fig, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode=False)
+    return _base(fig, margin={"l": 0, "r": 0, "t": 0, "b": 56}, dragmode=False)
+
+
+@cache
+def _centroids() -> dict[str, tuple[float, float]]:
+    """Each country's label point (longitude, latitude) from the vendored world geometry."""
+    path = PROJECT_ROOT / "assets" / "topojson" / "world_110m.json"
+    countries = json.loads(path.read_text())["objects"]["countries"]["geometries"]
+    return {
+        g["id"]: (float(g["properties"]["ct"][0]), float(g["properties"]["ct"][1]))
+        for g in countries
+        if g.get("id") and "ct" in g.get("properties", {})
+    }
+
+
+# The map's drawing as the labels are placed for it: about the width of a half-page card
+# (a slide is wider, so labels placed for the card never collide there).
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 470.0, 300.0
+_CHAR_PX, _LINE_PX = 6.6, 14.0  # 11 px text
+
+
+def _map_labels(data: pd.DataFrame, names: Mapping[str, str], value: str) -> go.Scattergeo | None:
+    """Names and values written on the map, the largest countries first, leaving out a
+    label that would overlap one already placed (its country keeps its hover): in East
+    Africa, say, Uganda and Tanzania are named, Rwanda and Burundi beside them are not."""
+    points = _centroids()
+    rows = [
+        (c, float(v), points[c])
+        for c, v in zip(data["country"], data[value], strict=True)
+        if c in points and pd.notna(v)
+    ]
+    if not rows:
+        return None
+    lons = [p[0] for _c, _v, p in rows]
+    lats = [p[1] for _c, _v, p in rows]
+    # fitbounds draws the countries whole: a margin of a few degrees around the centroids
+    span_lon, span_lat = max(lons) - min(lons) + 10, max(lats) - min(lats) + 10
+    px_per_degree = min(MAP_WIDTH_PX / span_lon, MAP_HEIGHT_PX / span_lat)
+    placed: list[tuple[float, float, float, float]] = []
+    kept: list[tuple[str, float, tuple[float, float]]] = []
+    for country, v, (lon, lat) in sorted(rows, key=lambda r: -r[1]):
+        name, amount = names.get(country, country), compact(v) if v >= 1000 else number(v)
+        half_w = max(len(name), len(amount)) * _CHAR_PX / 2 / px_per_degree
+        half_h = _LINE_PX / px_per_degree  # two lines
+        box = (lon - half_w, lon + half_w, lat - half_h, lat + half_h)
+        if any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        kept.append((country, v, (lon, lat)))
+    return go.Scattergeo(
+        lon=[p[0] for _c, _v, p in kept],
+        lat=[p[1] for _c, _v, p in kept],
+        text=[
+            f"<b>{names.get(c, c)}</b><br>{compact(v) if v >= 1000 else number(v)}"
+            for c, v, _p in kept
+        ],
+        mode="text",
+        textfont={"size": 11, "color": theme.TEXT},
+        hoverinfo="skip",
+        showlegend=False,
+        name=_("Country names"),
+    )
 
 
 def _direct_labels(

@@ -38,6 +38,9 @@ class ChartSpec:
     lg: int = 6
     scroll: bool = False  # the graph takes the figure's own height inside a scrolling box
     wide: bool = False  # many panels side by side: a phone scrolls sideways
+    # "wide": shown on wider screens only; "phone": on a phone only, the same numbers drawn
+    # to be read there (a ranked bar for a map), and left out of the deck and the workbook
+    only: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ class PageSpec:
     lead: str | None = None
     heading: str | None = None
     parts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def phone_only(self) -> frozenset[str]:
+        """The charts drawn for a phone alone (a file has the wide one)."""
+        return frozenset(c.id for c in self.charts if c.only == "phone")
 
     @property
     def chart_ids(self) -> tuple[str, ...]:

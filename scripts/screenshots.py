@@ -99,7 +99,12 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
         driver.switch_to.default_content()
     elif not any(page in url for page in ("/glossary", "/login", "/import")):
         # the caption ends with the as-of date once the data have arrived (in any language)
-        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".chart-caption").text.strip())
+        # (a card shown on one screen width only has no visible text on the other)
+        wait.until(
+            lambda d: any(
+                e.text.strip() for e in d.find_elements(By.CSS_SELECTOR, ".chart-caption")
+            )
+        )
     time.sleep(1.5)  # let plotly finish drawing and the loading indicators go
     # The chart toolbars appear on hover only; a still picture should not show them.
     driver.execute_script(

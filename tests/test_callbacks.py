@@ -399,3 +399,26 @@ def test_compare_says_what_it_left_out_and_ranks_only_directed_indicators(client
     labels = set(arr(chart(result, "cmp-dots")["data"][0]["y"]))
     assert "Members" in labels and "Men" not in labels  # men: no better direction
     assert "Men" in json.dumps(result["cmp-table.children"])
+
+
+def test_a_phone_gets_the_countries_ranked_where_the_map_is_too_small(client, app):
+    """The map's card shows on wider screens, the ranked bars on a phone: the same
+    members, the same click to narrow to a country; a deck or workbook has the map alone."""
+    from dashboard import deck
+    from dashboard.pages import overview as page
+
+    result = overview(client, app, "")
+    bars = chart(result, "ov-countries")["data"][0]
+    members = dict(zip(bars["y"], arr(bars["x"]), strict=True))
+    assert members == {"Burundi": 25, "Kenya": 28, "Uganda": 72}
+    assert sorted(c[0] for c in bars["customdata"]) == [
+        "country=BDI",
+        "country=KEN",
+        "country=UGA",
+    ]
+    cards = {c.id: c for c in page.PAGE.charts}
+    assert cards["ov-map"].only == "wide" and cards["ov-countries"].only == "phone"
+    layout = repr(page.layout())  # (Bootstrap's classes: hidden from md up, shown from md up)
+    assert "className='mb-4 d-md-none'" in layout
+    assert "className='mb-4 d-none d-md-block'" in layout
+    assert list(deck.file_content(page, "").charts) == ["ov-map", "ov-trend"]

@@ -126,3 +126,47 @@ def test_long_bar_labels_are_shortened_without_becoming_alike():
         "Village Finance (Uganda)",
     ]
     assert all(len(s) <= 30 for s in short)
+
+
+def test_the_map_names_its_countries_largest_first_without_overlap():
+    """Rwanda and Burundi lie 1.4 degrees apart: on a map that also spans Bangladesh their
+    names would overlap, so the larger is written and the other keeps its hover; each
+    label is the country's name and its members, at the country's centroid."""
+    frame = pd.DataFrame(
+        {
+            "country": ["RWA", "BDI", "BGD"],
+            "members": [50_000, 40_000, 30_000],
+            "groups": [2000, 1600, 1200],
+            "pct_women": [0.8, 0.7, 0.9],
+        }
+    )
+    names = {"RWA": "Rwanda", "BDI": "Burundi", "BGD": "Bangladesh"}
+    fig = figures.members_map(frame, names)
+    choropleth, labels = fig.data
+    assert list(choropleth.locations) == ["RWA", "BDI", "BGD"]  # every country is shaded
+    assert labels.type == "scattergeo" and labels.mode == "text"
+    assert list(labels.text) == ["<b>Rwanda</b><br>50k", "<b>Bangladesh</b><br>30k"]
+    # at the vendored geometry's label points
+    assert (labels.lon[0], labels.lat[0]) == (29.92, -2.01)
+    assert (labels.lon[1], labels.lat[1]) == (90.27, 23.84)
+    # the files of the chart keep the numbers of the shading alone
+    from dashboard.exports import figure_table
+
+    assert list(figure_table(fig)["z"]) == [50_000, 40_000, 30_000]
+
+
+def test_countries_far_enough_apart_are_all_named():
+    frame = pd.DataFrame(
+        {
+            "country": ["UGA", "KEN", "BDI"],
+            "members": [72, 28, 25],
+            "groups": [3, 1, 1],
+            "pct_women": [0.8, 0.7, 0.9],
+        }
+    )
+    fig = figures.members_map(frame, {"UGA": "Uganda", "KEN": "Kenya", "BDI": "Burundi"})
+    assert list(fig.data[1].text) == [
+        "<b>Uganda</b><br>72",
+        "<b>Kenya</b><br>28",
+        "<b>Burundi</b><br>25",
+    ]

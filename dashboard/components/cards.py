@@ -104,10 +104,12 @@ def chart_card(
     lg: int = 6,
     scroll: bool = False,
     wide: bool = False,
+    only: str = "",
 ) -> dbc.Col:
     """A chart card; with `scroll`, the graph takes the figure's own height (one bar per
     project, say) inside a box of `height` pixels that scrolls. With `wide` (many panels side
-    by side), a phone scrolls the chart sideways rather than squeezing it. `help_text` and
+    by side), a phone scrolls the chart sideways rather than squeezing it. `only` "wide" or
+    "phone" shows the card on wider screens or on a phone alone. `help_text` and
     `help_title` are shown as given (translated); the title is "About this chart" by
     default."""
     head: list[Any] = [html.H2(id=f"{cid}-title", className="chart-title")]
@@ -150,7 +152,7 @@ def chart_card(
         ),
         xs=12,
         lg=lg,
-        className="mb-4",
+        className={"wide": "mb-4 d-none d-md-block", "phone": "mb-4 d-md-none"}.get(only, "mb-4"),
     )
 
 

@@ -149,7 +149,7 @@ def register_page_export_callback(app: Dash, modules: Sequence[ModuleType]) -> N
             return no_update
         view = read_view(search)
         stem = path.strip("/") or "overview"
-        content = deck.page_content(module, search)
+        content = deck.file_content(module, search)
         if ctx.triggered_id == "page-pptx":
             about = export_about(view, flask.request.host_url.rstrip("/") + path)
             try:

@@ -25,6 +25,7 @@ def card(spec: ChartSpec) -> dbc.Col:
         lg=spec.lg,
         scroll=spec.scroll,
         wide=spec.wide,
+        only=spec.only,
     )
 
 

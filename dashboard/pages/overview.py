@@ -52,6 +52,14 @@ PAGE = PageSpec(
             "ov-map",
             N_("Members of active groups by country. Click a country to narrow every page to it."),
             height=400,
+            only="wide",
+        ),
+        ChartSpec(  # a phone draws the map too small to read: the countries ranked instead
+            "ov-countries",
+            N_("Members of active groups by country. Tap a country to narrow every page to it."),
+            height=440,
+            scroll=True,
+            only="phone",
         ),
         ChartSpec(
             "ov-trend",
@@ -105,6 +113,23 @@ def build(search: str | None) -> PageContent:
         cap,
         ("members",),
     )
+    bars_view = Chart(
+        figures.ranked_bars(
+            by_country.assign(label=[names.get(c, c) for c in by_country["country"]]),
+            "label",
+            "members",
+            "int",
+            drill="country",
+            key="country",
+            series=_("Members"),
+        )
+        if groups and not by_country.empty
+        else figures.empty(),
+        map_view.title,
+        map_view.subtitle,
+        cap,
+        ("members",),
+    )
     trend = datasource.indicators(f, "organisation", over_time=True)
     colours = organisation_colours(view.facts)
     orgs = (
@@ -153,5 +178,5 @@ def build(search: str | None) -> PageContent:
         replace(k, change=k.change or no_comparison)
         for k in headline_kpis(view, HEADLINE, now, before, prior)
     ]
-    content.charts = charts_by_id(PAGE, [map_view, trend_view])
+    content.charts = charts_by_id(PAGE, [map_view, bars_view, trend_view])
     return content
