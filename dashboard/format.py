@@ -15,7 +15,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 
 from dashboard import i18n
 from dashboard.i18n import N_, _
@@ -74,17 +74,15 @@ def percent(x: float, decimals: int = 0, sign: bool = False) -> str:
 
 
 def compact(x: float) -> str:
-    """12,345 -> 12.3k; 1,234,567 -> 1.2M (Danish 12,3 t and 1,2 mio.; French 12,3 k and
-    1,2 M); small numbers unchanged."""
-    locale = _locale()
+    """12,345 -> 12.3k; 1,234,567 -> 1.2M; small numbers unchanged. Every language writes
+    the suffixes the charts' axes write (k, M: plotly's SI prefixes, which it does not
+    translate) with its own decimal mark: Danish 12,3k and 1,2M, so that a tile and the
+    axis beside it read alike."""
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= size:
             scaled = x / size
-            digits = 1 if abs(scaled) < 100 else 0
-            if locale != "en":
-                return format_compact_decimal(x, locale=locale, fraction_digits=digits)
-            text = f"{scaled:.1f}" if digits else f"{scaled:.0f}"
-            return text.removesuffix(".0") + suffix
+            text = number(scaled, 1 if abs(scaled) < 100 else 0)
+            return text.removesuffix(number(0, 1)[1:]) + suffix  # 12.0k -> 12k
     return number(x)
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard import i18n
 from dashboard.format import compact, number, percent
 from dashboard.i18n import _, ngettext
 
@@ -199,23 +198,12 @@ def _value(value: Any, axis: dict[str, Any]) -> str:
     prefix = axis.get("tickprefix", "")
     suffix = axis.get("ticksuffix", "")
     if abs(v) >= 10_000:
-        text = _compact(v)
+        text = compact(v)
     elif float(v).is_integer():
         text = number(v)
     else:
         text = number(v, 2) if abs(v) < 100 else number(v)
     return f"{prefix}{text}{suffix}"
-
-
-def _compact(v: float) -> str:
-    """12.3k, 310.4k, 1.2M in English (one decimal, none when it is 0); the language's own
-    abbreviations otherwise (dashboard.format.compact)."""
-    if i18n.babel_locale() != "en":
-        return compact(v)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= size:
-            return number(v / size, 1).removesuffix(".0") + suffix
-    return number(v)
 
 
 def _when(x: Any) -> str:

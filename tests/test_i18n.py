@@ -46,8 +46,9 @@ def test_placeholders_are_the_format_fields_not_plotlys():
         ("da", 0.78, "pct", "78\xa0%"),
         ("fr", 0.078, "pct", "7,8\xa0%"),
         ("en", 12_345, "int", "12.3k"),
-        ("da", 12_345, "int", "12,3\xa0t"),
-        ("fr", 1_234_567, "int", "1,2\xa0M"),
+        ("da", 12_345, "int", "12,3k"),
+        ("fr", 1_234_567, "int", "1,2M"),
+        ("da", 11_400_000, "usd", "11,4M\xa0USD"),
         ("en", 21.6, "usd", "USD 21.60"),
         ("da", 21.6, "usd", "21,60\xa0USD"),
         ("fr", 1234.5, "usd", "1\u202f234\xa0USD"),
@@ -56,6 +57,21 @@ def test_placeholders_are_the_format_fields_not_plotlys():
 def test_numbers_follow_the_language(lang, value, kind, text):
     with i18n.using(lang):
         assert format_value(value, kind).replace(" ", "\xa0") == text.replace(" ", "\xa0")
+
+
+def test_tiles_write_large_numbers_as_the_axes_do_in_every_language():
+    """A tile's 372k stands beside an axis whose ticks plotly writes with SI prefixes (k, M)
+    in every language: Danish tiles once said "372 t." and "11,4 mio." against an axis's
+    "350k" and "10M". The decimal mark is still the language's."""
+    from dashboard.figures import _axis_format
+
+    assert _axis_format("int", "USD")["tickformat"] == "~s"  # d3's k, M, G
+    for lang, mark in (("en", "."), ("da", ","), ("fr", ",")):
+        with i18n.using(lang):
+            assert format_value(372_241, "int") == "372k"
+            assert format_value(17_499, "int") == f"17{mark}5k"
+            assert format_value(12_000, "int") == "12k"  # 12.0k written 12k
+            assert format_value(2_345_678, "int") == f"2{mark}3M"
 
 
 def test_the_issues_examples():
