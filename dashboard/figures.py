@@ -1051,10 +1051,12 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
     if frame.empty:
         return empty(_("Choose at least one to compare."), _("Use the picker above."))
     labels = list(dict.fromkeys(frame["label"]))
+    several = frame["entity"].nunique() > 1
+    symbols = ("circle", "diamond", "square", "triangle-up", "x", "star")
     fig = go.Figure()
     fig.add_vrect(x0=25, x1=75, fillcolor="#E9EDF1", line_width=0, layer="below")
     fig.add_vline(x=50, line={"color": theme.NETWORK_GREY, "width": 1.5})
-    for name, part in frame.groupby("entity", sort=False):
+    for i, (name, part) in enumerate(frame.groupby("entity", sort=False)):
         fig.add_trace(
             go.Scatter(
                 x=part["percentile"],
@@ -1062,8 +1064,14 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
                 mode="markers",
                 name=str(name),
                 meta="percentile",  # (dashboard.summaries describes it as standings)
+                # several chosen: each its own row within the indicator's and its own
+                # shape, so that two at the same percentile do not hide each other
+                offsetgroup=str(i) if several else None,
+                orientation="h" if several else None,
+                cliponaxis=False,  # a dot at 0 or 100 whole
                 marker={
-                    "size": 13,
+                    "size": 13 if not several else 11,
+                    "symbol": symbols[i % len(symbols)],
                     "color": colours.get(str(name), theme.OKABE_ITO[0]),
                     "line": {"color": "white", "width": 1},
                 },
@@ -1079,7 +1087,7 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
         )
     fig.update_xaxes(
         range=[-3, 103],
-        title_text=_("Percentile among peers (right is better)"),
+        title_text=_("Percentile among peers"),  # (the subtitle says right is better)
         tickvals=[0, 25, 50, 75, 100],
         showgrid=False,
     )
@@ -1088,11 +1096,15 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
         categoryarray=list(reversed(labels)),
         showgrid=True,
         gridcolor="#F0F0F0",
+        tickfont={"size": 13},
+        automargin=True,
     )
+    rows = 26 if not several else 20 + 8 * frame["entity"].nunique()
     return _base(
         fig,
-        height=max(320, 26 * len(labels) + 120),
+        height=max(320, rows * len(labels) + 120),
         showlegend=True,
+        scattermode="group" if several else None,
         legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
         margin={"l": 10, "r": 20, "t": 40, "b": 10},
     )

@@ -159,6 +159,7 @@ def test_highlighted_series_stand_out_and_the_rest_are_muted():
 
 
 def test_better_and_worse_are_marked_only_outside_the_peers_middle_half():
+    from dashboard.format import format_value
     from dashboard.pages.compare import standing
 
     # peers' middle half 0.80 to 0.90 (attendance: higher is better)
@@ -170,6 +171,12 @@ def test_better_and_worse_are_marked_only_outside_the_peers_middle_half():
     assert standing(0.09, 0.03, 0.05, -1) == "cell-worse"
     # 0.0% against 0.0%, no direction, nothing to compare: no mark
     assert standing(0.0, 0.0, 0.0, 1) == ""
+    # a write-off ratio of 0.001% against peers' 0.02% to 0.04%: all 0.0% as the table
+    # writes them (one decimal under 10%), so no mark
+    as_shown = lambda v: format_value(v, "pct")  # noqa: E731
+    assert as_shown(0.00001) == as_shown(0.0002) == "0.0%"
+    assert standing(0.00001, 0.0002, 0.0004, -1, as_shown) == ""
+    assert standing(0.00001, 0.002, 0.004, -1, as_shown) == "cell-better"  # 0.0% vs 0.2%
     assert standing(5.0, 1.0, 2.0, 0) == ""
     assert standing(None, 1.0, 2.0, 1) == ""
 

@@ -4,7 +4,9 @@ stands."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -232,14 +234,21 @@ def benchmark_table(search: str | None) -> exports.Table:
     )
 
 
-def standing(value: Any, q1: float | None, q3: float | None, direction: int) -> str:
+def standing(
+    value: Any,
+    q1: float | None,
+    q3: float | None,
+    direction: int,
+    shown: Callable[[float], str] = lambda v: format(v, ".3g"),
+) -> str:
     """A cell's mark: better or worse only outside the peers' middle half (by the
-    indicator's direction), where the difference matters; inside it, or where the peers
-    barely differ (1.0% against 1.0%), none."""
+    indicator's direction), where the difference matters; inside it, or where it is equal
+    to a quartile as shown (`shown` writes a value as the table does: 0.0% against 0.0%),
+    none."""
     if value is None or pd.isna(value) or q1 is None or q3 is None or not direction:
         return ""
     value = float(value)
-    if format(value, ".3g") in (format(float(q1), ".3g"), format(float(q3), ".3g")):
+    if shown(value) in (shown(float(q1)), shown(float(q3))):
         return ""  # equal to a quartile as shown
     low, high = sorted((float(q1), float(q3)))
     if value > high:
@@ -266,6 +275,10 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
         )
     )
     body = []
+
+    def shown(kind: str, v: float) -> str:
+        return format_value(v, kind, view.code)
+
     for ind in every():
         if ind.id in SKIP:
             continue
@@ -277,7 +290,8 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
         for pick in picks:
             value = indexed[ind.id].get(pick)
             text = format_value(value, ind.format, view.code)
-            cells.append(html.Td(text, className=standing(value, q1, q3, ind.direction)))
+            mark = standing(value, q1, q3, ind.direction, partial(shown, ind.format))
+            cells.append(html.Td(text, className=mark))
         cells.append(html.Td(format_value(median, ind.format, view.code)))
         low, high = (format_value(q, ind.format, view.code) for q in (q1, q3))
         cells.append(html.Td(_("{low} to {high}").format(low=low, high=high)))
