@@ -232,9 +232,29 @@ def test_the_themes_page_compares_yes_fields_and_shows_the_networks_indicators(a
     bars = {trace["name"]: trace for trace in figure["data"]}
     assert bars["Groups"]["y"] == ["Answering yes", "All other groups"]
     assert bars["Groups"]["x"] == [2, 1]
-    leaders = next(t for name, t in bars.items() if name.startswith("Women in group"))
-    assert leaders["x"] == pytest.approx([3.5, 2.0])  # (3 + 4) / 2 groups; G2: 2
-    assert "ndf_formal_account" in figure["layout"]["meta"]["indicators"]
+    # the chart has the key indicators alone; the network's own are in the table below it
+    assert not any(name.startswith("Women in group") for name in bars)
+    table = _text(result["th-table.children"])
+    row = table.split("Women in group leadership")[1].split("Tr")[0]
+    assert row.index("3.5") < row.index("2.0")  # (3 + 4) / 2 groups answering yes; G2: 2
+    assert "Members with a formal account" in table
+    assert "Cost per member" not in table  # a band of groups splits a project's cost
+
+
+def test_the_themes_table_downloads_with_its_values_and_units(admin, app):
+    import csv
+
+    from tests.test_exports import table_export
+
+    name, data = table_export(admin, "th-table", "csv", "?theme=yes:peacebuilding")
+    assert name.endswith(".csv")
+    rows = [r for r in csv.reader(data.decode().splitlines()) if r and not r[0].startswith("#")]
+    assert rows[0] == ["Indicator", "Unit", "Answering yes", "All other groups"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert [float(v) for v in by_name["Women in group leadership"][2:]] == pytest.approx(
+        [3.5, 2.0]  # (3 + 4) / 2 groups answering yes; G2: 2
+    )
+    assert not {"Groups", "Projects", "Cost per member"} & set(by_name)
 
 
 def test_the_compare_page_benchmarks_the_networks_indicators(admin, app):
@@ -352,8 +372,7 @@ def test_a_field_added_to_the_file_reaches_every_view_without_code_changes(
         compare = call(admin, app, "cmp-table.children", {"url.search": "?as_of=2024-06-30"})
         assert "Women with a kitchen garden" in _text(compare)
         themes = call(admin, app, "th-chart-title.children", {"url.search": "?"})
-        panels = [t["name"] for t in chart(themes, "th-chart")["data"]]
-        assert "Women with a kitchen garden" in panels
+        assert "Women with a kitchen garden" in _text(themes["th-table.children"])
         glossary = call(
             admin, app, "page-content.children", {"url.pathname": "/glossary", "url.search": ""}
         )

@@ -1,23 +1,23 @@
-"""/themes: each cross-cutting theme side by side with the rest, on the key indicators and the
-network's own (data/network.toml, a second row of panels)."""
+"""/themes: a cross-cutting theme's bands side by side, the key indicators as a chart and every
+other group-level indicator (the network's own included) in a table below it."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, dcc, html
 
-from dashboard import datasource, figures, network
+from dashboard import datasource, exports, figures, network
 from dashboard.components import render
 from dashboard.components.controls import dropdown_labels, register_url_param
+from dashboard.components.tables import register_table_export, table_export_menu
 from dashboard.figures import Panel
 from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
-from dashboard.indicators import BY_ID, network_indicators
+from dashboard.indicators import BY_ID, AnyIndicator, display_label, every
 from dashboard.page_model import (
     RELATIVE_TOLERANCE,
     Chart,
@@ -27,7 +27,7 @@ from dashboard.page_model import (
     charts_by_id,
 )
 from dashboard.urlstate import DEFAULT_THEME
-from dashboard.view import VALUE_LABELS, caption, first_row, read_view
+from dashboard.view import VALUE_LABELS, View, caption, first_row, read_view
 
 PATH = "/themes"
 NAME = N_("Themes")
@@ -94,12 +94,16 @@ SHORT_LABELS = {
 
 
 ROW_HEIGHT = 200  # pixels a row of panels takes (the chart's frame adds 30)
+CHART_HEIGHT = ROW_HEIGHT + 30  # one row: the key indicators (the rest are in the table)
+# not compared between bands: counts of the scope, and the cost of projects (a band of
+# groups splits a project)
+NOT_IN_TABLE = ("organisations", "countries", "projects", *PANELS)
 
 
-def chart_height() -> int:
-    """The theme charts' height: a row of the key indicators' panels, and rows of as many
-    for the network's own indicators."""
-    return ROW_HEIGHT * (1 + math.ceil(len(network_indicators()) / len(PANELS))) + 30
+def rest() -> tuple[AnyIndicator, ...]:
+    """The table's indicators: every group-level one but the chart's, the network's own
+    included (their words in the language in force)."""
+    return tuple(i for i in every() if i.level == "group" and i.id not in NOT_IN_TABLE)
 
 
 def chart_id(breakdown: str) -> str:
@@ -117,8 +121,8 @@ def page_spec(shown: tuple[tuple[str, str, str], ...]) -> PageSpec:
     """One chart, of the theme the link chooses (13 charts of 169 panels, 7,700 pixels
     tall, were no way to compare), with a sentence on what differs most."""
     return PageSpec(
-        charts=(ChartSpec("th-chart", HELP, height=chart_height(), lg=12, wide=True),),
-        parts=(("th-theme", "options"), ("th-sentence", "children")),
+        charts=(ChartSpec("th-chart", HELP, height=CHART_HEIGHT, lg=12, wide=True),),
+        parts=(("th-theme", "options"), ("th-sentence", "children"), ("th-table", "children")),
     )
 
 
@@ -164,6 +168,31 @@ def layout(**_query: Any) -> html.Div:
             ),
             html.P(id="th-sentence", className="theme-sentence", role="status"),
             dbc.Row(render.cards(PAGE)),
+            html.Section(
+                [
+                    html.Div(
+                        [
+                            html.H2(_("Every other indicator"), className="chart-title"),
+                            table_export_menu("th-table"),
+                        ],
+                        className="chart-head",
+                    ),
+                    html.P(
+                        _(
+                            "The same bands on every other group-level indicator, the "
+                            "network's own included: pooled values, money in the display "
+                            "currency."
+                        ),
+                        className="chart-subtitle",
+                    ),
+                    dcc.Loading(
+                        html.Div(id="th-table", className="table-responsive"),
+                        type="dot",
+                        delay_show=200,
+                    ),
+                ],
+                className="chart-card mb-4",
+            ),
         ]
     )
 
@@ -224,47 +253,114 @@ def difference(labels: list[str], panels: list[Panel], names: list[str], code: s
     )
 
 
+def bands(view: View) -> tuple[list[str], list[str], pd.DataFrame]:
+    """The theme's bands of the link (keys, labels) and their indicators, one row each by
+    key (none where no group in scope carries the theme)."""
+    breakdown = view.state.theme
+    frame = view.money(datasource.indicators(view.filters, breakdown, network=True))
+    if frame.empty or (
+        breakdown.startswith(("tag:", "yes:")) and "yes" not in set(frame[breakdown])
+    ):
+        return [], [], pd.DataFrame()
+    rows = frame.set_index(breakdown)
+    keys = order(breakdown, list(rows.index))
+    return keys, [band_label(breakdown, k) for k in keys], rows
+
+
+def rest_table(search: str | None) -> exports.Table:
+    """The table under the chart as values (money in the display currency), for a
+    download."""
+    view = read_view(search)
+    keys, labels, rows = bands(view)
+    columns = [("indicator", _("Indicator"), ""), ("unit", _("Unit"), "")]
+    columns += [(f"band{i}", label, "*") for i, label in enumerate(labels)]
+    out = []
+    for ind in rest() if keys else ():
+        row: dict[str, Any] = {
+            "indicator": display_label(ind),
+            "unit": view.code if ind.format == "usd" else ind.unit,
+            "kind": ind.format,
+        }
+        for i, key in enumerate(keys):
+            value = rows.at[key, ind.id] if ind.id in rows.columns else None
+            row[f"band{i}"] = None if value is None or pd.isna(value) else float(value)
+        out.append(row)
+    title, subtitle = theme_words(view.state.theme, *theme_titles(view.state.theme))
+    total = first_row(datasource.indicators(view.filters, network=True))
+    return exports.Table(
+        _("{theme}: every other indicator").format(theme=title),
+        subtitle,
+        caption(view, total.get("groups"), total.get("projects")),
+        columns,
+        out,
+    )
+
+
+def table_view(table: exports.Table, code: str) -> Any:
+    """The table as shown: each value written as its indicator is."""
+    if not table.rows:
+        return html.P(_("No group in scope for this comparison."), className="text-secondary")
+    head = html.Thead(
+        html.Tr(
+            [html.Th(_("Indicator"), scope="col"), html.Th(_("Unit"), scope="col")]
+            + [html.Th(h, scope="col") for key, h, _k in table.columns if key.startswith("band")]
+        )
+    )
+    body = [
+        html.Tr(
+            [
+                html.Th(row["indicator"], scope="row"),
+                html.Td(row["unit"], className="text-secondary"),
+            ]
+            + [
+                html.Td(format_value(row[key], row["kind"], code))
+                for key, _h, _k in table.columns
+                if key.startswith("band")
+            ]
+        )
+        for row in table.rows
+    ]
+    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, className="benchmark")
+
+
+def theme_titles(breakdown: str) -> tuple[str, str]:
+    """A theme's title and subtitle as declared (untranslated), the default's if unknown."""
+    return next(((t, st) for b, t, st in SHOWN if b == breakdown), (SHOWN[0][1], SHOWN[0][2]))
+
+
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
     breakdown = view.state.theme
-    title, subtitle = next(
-        ((t, st) for b, t, st in SHOWN if b == breakdown), (SHOWN[0][1], SHOWN[0][2])
-    )
     datasource.prefetch(f, [(None, False), (breakdown, False)], network=True)
     total = first_row(datasource.indicators(f, network=True))
-    own = network_indicators()
-    ids = (*PANELS, *(ind.id for ind in own))
     cap = caption(view, total.get("groups"), total.get("projects"))
-    frame = view.money(datasource.indicators(f, breakdown, network=True))
-    two_way = breakdown.startswith(("tag:", "yes:"))
+    keys, labels, rows = bands(view)
     sentence = ""
-    if frame.empty or (two_way and "yes" not in set(frame[breakdown])):
+    if not keys:
         fig = figures.empty(
             _("No group in scope for this comparison."),
             _("No group in scope carries this theme."),
         )
     else:
-        rows = frame.set_index(breakdown)
-        keys = order(breakdown, list(rows.index))
         panels = [
             Panel(_(SHORT_LABELS[p]), BY_ID[p].format, [rows.at[k, p] for k in keys])
             for p in PANELS
         ]
-        panels += [Panel(ind.label, ind.format, [rows.at[k, ind.id] for k in keys]) for ind in own]
-        labels = [band_label(breakdown, k) for k in keys]
         fig = figures.small_multiple_bars(labels, panels, view.code, per_row=len(PANELS))
         sentence = difference(labels, panels, [BY_ID[p].label for p in PANELS], view.code)
-    title, subtitle = theme_words(breakdown, title, subtitle)
+    title, subtitle = theme_words(breakdown, *theme_titles(breakdown))
     subtitle = _(
         "{subtitle}; pooled values; savings per member in {currency}, return on assets annualised"
     ).format(subtitle=subtitle, currency=view.code)
-    if own:
-        subtitle += _("; second row: the network's own indicators")  # (and any further)
     return PageContent(
         _(NAME),
-        charts=charts_by_id(PAGE, [Chart(fig, title, subtitle, cap, ids)]),
-        parts={"th-theme.options": theme_options(), "th-sentence.children": sentence},
+        charts=charts_by_id(PAGE, [Chart(fig, title, subtitle, cap, PANELS)]),
+        parts={
+            "th-theme.options": theme_options(),
+            "th-sentence.children": sentence,
+            "th-table.children": table_view(rest_table(search), view.code),
+        },
     )
 
 
@@ -273,3 +369,4 @@ def register_callbacks(app: Dash) -> None:
     SHOWN = themes()
     PAGE = page_spec(SHOWN)
     register_url_param(app, "th-theme", "theme")
+    register_table_export(app, "th-table", rest_table)
