@@ -136,6 +136,7 @@ class Report:
     own: list[Standing] = field(default_factory=list)  # the network's own (data/network.toml)
     network: str = ""
     charts: list[go.Figure] = field(default_factory=list)
+    trend_note: str = ""  # which points the trends leave out (figures.THIN_POINTS)
     quality: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -226,7 +227,8 @@ def build_report(search: str | None, page_url: str = "") -> Report:
         replace(s, label=_own_label(s.indicator, s.label))
         for s in _standings(view, total, network, own, missing=N_("not recorded"), marks=not itself)
     ]
-    report.charts = _charts(view)
+    report.charts, need = _charts(view)
+    report.trend_note = _(figures.THIN_POINTS).format(n=need) if report.charts else ""
     report.quality = _quality(view)
     return report
 
@@ -258,6 +260,8 @@ def _headline(view: View, vs: date | None) -> list[Line]:
         ind = BY_ID[ind_id]
         value = _money(view, ind_id, now.get(ind_id), as_of.year)
         old = _money(view, ind_id, then.get(ind_id), vs.year if vs else None)
+        if ind.format == "pct":  # the change of a share is that of the figures shown
+            value, old = _shown_share(value), _shown_share(old)
         change = format_change(value, old, ind.format)
         lines.append(
             Line(
@@ -273,16 +277,26 @@ def _headline(view: View, vs: date | None) -> list[Line]:
     return lines
 
 
+def _shown_share(value: Any) -> float | None:
+    """A share as the report shows it: rounded to a tenth of a point (as `percent` rounds).
+    The change between two shares is taken from these, so that it is the difference of the
+    figures printed (78.5% against 78.7% is -0.2 pp, even when the unrounded shares differ
+    by 0.15 points; 78.5% against 78.5% is no change)."""
+    if value is None or pd.isna(value):
+        return None
+    return float(f"{float(value) * 100:.1f}") / 100
+
+
 def _exact(view: View, ind_id: str, value: Any) -> str:
     """Counts in full (a report is read closely: 37,823, not 37.8k) and shares to a tenth of
     a point, the precision of their change (78.4% against 78.5%, -0.1 pp; rounded to whole
-    per cents they read 78% against 79%)."""
+    per cents they would read 78% against 79%)."""
     kind = BY_ID[ind_id].format
     if value is not None and not pd.isna(value):
         if kind == "int":
             return number(float(value))
         if kind == "pct":
-            return percent(float(value), 1)
+            return percent(_shown_share(value) or 0.0, 1)
     return view.fmt(ind_id, value)
 
 
@@ -291,17 +305,18 @@ def _outreach(
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]:
     members = total.get("members") or 0
     women, men = total.get("women") or 0, total.get("men") or 0
+    # shares as the headline figures show them (to a tenth of a point)
     rows = [
         (_("All"), number(members), _("in active groups")),
         (
             _("Women"),
             number(women),
-            _("{share} of members").format(share=view.fmt("pct_women", total.get("pct_women"))),
+            _("{share} of members").format(share=_exact(view, "pct_women", total.get("pct_women"))),
         ),
-        (_("Men"), number(men), view.fmt("pct_women", men / members if members else None)),
+        (_("Men"), number(men), _exact(view, "pct_women", men / members if members else None)),
         (
             _("Youth"),
-            view.fmt("pct_youth", total.get("pct_youth")),
+            _exact(view, "pct_youth", total.get("pct_youth")),
             _("of members, in groups that record youth"),
         ),
     ]
@@ -370,10 +385,16 @@ def _standings(
     return out
 
 
-def _charts(view: View) -> list[go.Figure]:
+TREND_RATIOS = ("savings_per_member_usd", "cost_per_member_usd", "pct_women")
+
+
+def _charts(view: View) -> tuple[list[go.Figure], int]:
+    """The four trends, and how many active groups a ratio's point needs: as on the pages,
+    a quarter resting on fewer (a project's first groups) is left out of the ratios."""
     trend = view.money(datasource.indicators(view.filters, over_time=True))
     if trend.empty:
-        return []
+        return [], figures.MIN_TREND_GROUPS
+    trend, need = figures.steady(trend, TREND_RATIOS)
     code = view.code
     start = nice_date(trend["as_of"].min())
     outreach = figures.small_multiple_lines(
@@ -415,7 +436,7 @@ def _charts(view: View) -> list[go.Figure]:
     )
     women = figures.lines(trend, "pct_women", "pct", y_title=_("Women among members"))
     women.update_layout(meta={"title": _("Women's share"), "subtitle": _("Women / members, %")})
-    return [outreach, savings, women, costs]
+    return [outreach, savings, women, costs], need
 
 
 def _quality(view: View) -> list[dict[str, Any]]:
@@ -485,6 +506,7 @@ def _first_rules(rules: str, keep: int = 3) -> str:
 
 
 QUALITY_ROWS = 8  # projects listed in the report; the Data page lists them all
+KEEP_ROWS = 6  # a table of up to so many rows is not split across pages
 
 
 # --- The document ---------------------------------------------------------------------------
@@ -518,39 +540,45 @@ def _css_page_numbers() -> str:
 
 
 STYLE = """
-@page { size: A4; margin: 14mm 14mm 17mm 14mm;
-  @bottom-left { content: @SOURCE@; font: 8pt "Source Sans 3", sans-serif; color: #5F6B78; }
+@page { size: A4; margin: 12mm 13mm 15mm 13mm;
+  @bottom-left { content: @SOURCE@; font: 7.5pt "Source Sans 3", sans-serif; color: #5F6B78; }
   @bottom-right { content: @PAGES@;
-                  font: 8pt "Source Sans 3", sans-serif; color: #5F6B78; } }
+                  font: 7.5pt "Source Sans 3", sans-serif; color: #5F6B78; } }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: "Source Sans 3", system-ui, sans-serif; color: #1D2733; font-size: 10pt;
-       line-height: 1.35; margin: 0; background: #E9ECEF; }
-.sheet { background: white; max-width: 210mm; margin: 12px auto; padding: 12mm 14mm;
+body { font-family: "Source Sans 3", system-ui, sans-serif; color: #1D2733; font-size: 9pt;
+       line-height: 1.3; margin: 0; background: #E9ECEF; }
+.sheet { background: white; max-width: 210mm; margin: 12px auto; padding: 12mm 13mm;
          box-shadow: 0 1px 4px rgba(0,0,0,.15); }
-h1 { font-size: 19pt; margin: 0 0 2pt; line-height: 1.15; }
-h2 { font-size: 12pt; margin: 12pt 0 4pt; padding-bottom: 2pt; border-bottom: 1.5pt solid #0072B2; }
-.lead { color: #5F6B78; margin: 0 0 6pt; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 14pt; }
-section { break-inside: avoid; }
-section.flows { break-inside: auto; } section.flows h2 { break-after: avoid; }
-section.flows table { font-size: 8.5pt; } tr { break-inside: avoid; }
-table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
-th, td { text-align: left; padding: 2.5pt 4pt; border-bottom: .5pt solid #D5DBE1;
+h1 { font-size: 17pt; margin: 0 0 1pt; line-height: 1.15; }
+h2 { font-size: 10.5pt; margin: 9pt 0 3pt; padding-bottom: 1.5pt;
+     border-bottom: 1.2pt solid #0072B2; break-after: avoid; }
+.lead { color: #5F6B78; margin: 0 0 3pt; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 12pt; align-items: start; }
+/* A long section runs on to the next page between its rows (rather than leave half a page
+   empty before it); a short one (.keep), a heading with what follows, a row, a chart and a
+   note stay whole. */
+tr, figure, .note, dl > *, section.keep { break-inside: avoid; }
+thead { display: table-header-group; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+th, td { text-align: left; padding: 1.3pt 3pt; border-bottom: .5pt solid #D5DBE1;
          vertical-align: top; }
-th { font-weight: 700; color: #5F6B78; font-size: 8.5pt; }
+th { font-weight: 700; color: #5F6B78; font-size: 7.5pt; line-height: 1.2; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 10pt; margin: 0; }
+th.num { white-space: normal; }
+table.quality { font-size: 8pt; } table.quality td:first-child { width: 27%; }
+table.quality td:last-child { font-size: 7.5pt; width: 33%; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 8pt; margin: 0; }
 dt { color: #5F6B78; } dd { margin: 0; }
 .good { color: #006B3F; } .bad { color: #B8390E; } .flat { color: #5F6B78; }
 .tone::before { content: ""; }
-.note { color: #5F6B78; font-size: 8.5pt; margin: 3pt 0 0; }
-.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 6pt 14pt; }
-figure { margin: 0; break-inside: avoid; }
-figcaption { font-size: 9pt; } figcaption b { font-size: 10pt; }
+.note { color: #5F6B78; font-size: 7.5pt; line-height: 1.25; margin: 2pt 0 0; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4pt 12pt; }
+figure { margin: 0; }
+figcaption { font-size: 8pt; line-height: 1.2; } figcaption b { font-size: 8.5pt; }
 figure svg { width: 100%; height: auto; display: block; }
 .stale { color: #B8390E; font-weight: 700; }
-.source { color: #5F6B78; font-size: 8pt; margin: 0 0 4pt; overflow-wrap: anywhere; }
+.source { color: #5F6B78; font-size: 7.5pt; margin: 0 0 2pt; overflow-wrap: anywhere; }
 .page-break { break-before: page; }
 @media print { body { background: none; } .sheet { margin: 0; padding: 0; box-shadow: none;
                max-width: none; } }
@@ -569,7 +597,10 @@ def _h(template: str, **values: object) -> str:
 
 
 def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    numeric: Sequence[int] = (),
+    kind: str = "",
 ) -> str:
     head = "".join(
         f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
@@ -585,7 +616,8 @@ def _table(
                 f'<td class="{classes}">{_e(text)}</td>' if classes else f"<td>{_e(text)}</td>"
             )
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table = f'<table class="{kind}">' if kind else "<table>"
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def render_svg(figure: go.Figure) -> str:
@@ -646,7 +678,9 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
         )
         parts.append("</section></div>")
         parts.append(
-            "<section><h2>" + _e(_("Outreach by sex and youth")) + '</h2><div class="grid">'
+            '<section class="keep"><h2>'
+            + _e(_("Outreach by sex and youth"))
+            + '</h2><div class="grid">'
         )
         parts.append(_table((_("Members"), _("Number"), _("Share")), report.outreach, numeric=(1,)))
         if report.bands:
@@ -683,7 +717,9 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                 )
             )
         for title, rows, note in tables:
-            parts.append(f"<section><h2>{_e(title)}</h2>")
+            # a short table stays whole; a long one may run on to the next page
+            keep = ' class="keep"' if len(rows) <= KEEP_ROWS else ""
+            parts.append(f"<section{keep}><h2>{_e(title)}</h2>")
             parts.append(
                 _table(
                     (
@@ -707,8 +743,11 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                     f"<figure><figcaption><b>{_e(meta.get('title', ''))}</b> · "
                     f"{_e(meta.get('subtitle', ''))}</figcaption>{svg(figure)}</figure>"
                 )
-            parts.append("</div></section>")
-        parts.append('<section class="flows"><h2>' + _e(_("Data quality")) + "</h2>")
+            parts.append("</div>")
+            if report.trend_note:
+                parts.append(f'<p class="note">{_e(report.trend_note)}</p>')
+            parts.append("</section>")
+        parts.append("<section><h2>" + _e(_("Data quality")) + "</h2>")
         parts.append(
             _table(
                 (
@@ -731,6 +770,7 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                     for q in report.quality[:QUALITY_ROWS]
                 ],
                 numeric=(1, 3),
+                kind="quality",
             )
         )
         more = len(report.quality) - QUALITY_ROWS

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from dashboard import report_document as report
+from tests.conftest import login
 from tests.dash_client import call
 
 
@@ -32,7 +34,9 @@ def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app, as_a
     assert headline["Members"].change == "+100%" and headline["Members"].tone == "good"
     assert (headline["Groups"].now, headline["Groups"].then) == ("2", "1")
     outreach = {label: value for label, value, _ in rep.outreach}
-    assert outreach == {"All": "40", "Women": "35", "Men": "5", "Youth": "40%"}
+    # shares to a tenth of a point, as the headline figures show them: youth 10 of the 25
+    # members of G1 (G2 does not record youth)
+    assert outreach == {"All": "40", "Women": "35", "Men": "5", "Youth": "40.0%"}
     # Cost per member by project: UGA-A-01 38,000,000 UGX / 3,800 / 40 = 250;
     # UGA-B-01 4,000 / 32 = 125; KEN-A-01 1,300,000 KES / 130 / 28 = 357.14; BDI-B-01 has
     # no project report. Quartiles of (125, 250, 357.14): 187.50, 250, 303.57.
@@ -133,3 +137,230 @@ def test_words_in_the_page_margins_cannot_end_the_stylesheet():
     assert "<" not in text and ">" not in text and "\n" not in text
     assert text.startswith('"Alpha \\22 A\\22  \\3C /style\\3E \\3C script\\3E x')
     assert text.endswith('\\A B\\5C "')
+
+
+# --- Trends leave out points resting on too few groups ----------------------------------------
+
+# One project whose groups start a few at a time: every group reports at each quarter end
+# from its first (so stays active), 20 members of whom 15 women, USD 400 savings.
+THIN_QUARTERS = (
+    # quarter end, groups that start reporting then (active groups in brackets)
+    ("2024-03-31", 2),  # (2)
+    ("2024-06-30", 6),  # (8)
+    ("2024-09-30", 12),  # (20)
+    ("2024-12-31", 9),  # (29)
+    ("2025-03-31", 1),  # (30)
+    ("2025-06-30", 15),  # (45)
+    ("2025-09-30", 19),  # (64)
+)
+
+
+@pytest.fixture(scope="module")
+def thin_pool_path(tmp_path_factory):
+    from dashboard.ingest import import_files
+    from tests.conftest import HAND_POOL_DIR
+
+    folder = tmp_path_factory.mktemp("thin")
+    src = folder / "csv"
+    src.mkdir()
+    pid = "THN-UGA-01"
+    files = {
+        "projects": [
+            "project_id,project_name,organisation,partner,country,currency,start_date,"
+            "end_date,donor,shared",
+            f"{pid},Thin start savings,Thin Aid,,UGA,USD,2023-10-01,,,yes",
+        ],
+        "groups": [
+            "project_id,group_id,group_name,formation_date,trained_by,trainer_id,region,"
+            "setting,tags,latitude,longitude"
+        ],
+        "datasets": [(HAND_POOL_DIR / "datasets.csv").read_text().splitlines()[0]],
+        "project_reports": ["project_id,period_end,cost_to_date,field_officers,village_agents"],
+    }
+    n = 0
+    for i, (quarter, new) in enumerate(THIN_QUARTERS):
+        files["project_reports"].append(f"{pid},{quarter},{1000 * (i + 1)},1,0")
+        for _ in range(new):
+            n += 1
+            gid = f"G{n}"
+            files["groups"].append(
+                f"{pid},{gid},Group {n},2024-01-15,field_officer,FO-1,R,rural,,,"
+            )
+            for later, _new in THIN_QUARTERS[i:]:
+                files["datasets"].append(
+                    f"{pid},{gid},{later},1,2024-02-01,20,20,15,5,,18,0,400,8,300,0,0,150,0,0,"
+                    "0,0,supervised"
+                )
+    for name, lines in files.items():
+        (src / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    path = folder / "pool.duckdb"
+    import_files([src], path)
+    return path
+
+
+@pytest.fixture
+def thin_pool(thin_pool_path, monkeypatch, as_admin):
+    from dashboard import datasource, db
+
+    monkeypatch.setenv("VSLA_DB", str(thin_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    yield thin_pool_path
+    db.reset()
+    datasource.clear_cache()
+
+
+def _drawn(figure):
+    """The dates at which a figure draws a value (a point with a y)."""
+    return {
+        str(x)[:10]
+        for trace in figure.data
+        if trace.type == "scatter" and trace.x is not None and trace.y is not None
+        for x, y in zip(trace.x, trace.y, strict=True)
+        if y is not None and y == y
+    }
+
+
+def test_the_report_trends_leave_out_quarters_resting_on_few_groups(thin_pool):
+    rep = report.build_report("?project=THN-UGA-01")
+    members, savings, women, costs = rep.charts
+    # At most 64 active groups: a point needs min(30, 64 // 2) = 30 of them, which the last
+    # three quarters have (30, 45, 64); the first four (2, 8, 20, 29) are left out of the
+    # ratios. Counts (members and groups) keep every quarter.
+    steady = {"2025-03-31", "2025-06-30", "2025-09-30"}
+    for figure in (savings, women, costs):
+        assert _drawn(figure) == steady, figure.layout.meta["title"]
+    assert _drawn(members) == {quarter for quarter, _ in THIN_QUARTERS}
+    assert rep.trend_note == "Points resting on fewer than 30 active groups are left out."
+    document = report.render_html(rep, svg=lambda figure: "<svg></svg>")
+    trends = document[document.index("<h2>Trends</h2>") : document.index("<h2>Data quality")]
+    assert "Points resting on fewer than 30 active groups are left out." in trends
+
+
+def test_a_small_selection_keeps_its_own_trend(hand_app, as_admin):
+    # UGA-A-01 has at most 3 active groups at a quarter end (G1, G2 and G3 on 30 Jun 2025): a
+    # point needs max(2, 3 // 2) = 2 groups, and the caption says so.
+    rep = report.build_report("?project=UGA-A-01")
+    assert rep.trend_note == "Points resting on fewer than 2 active groups are left out."
+
+
+# --- Shares and their changes agree --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "then", "shown"),
+    [
+        # 78.549% and 78.651% print as 78.5% and 78.7%: the change is 78.5 - 78.7 = -0.2
+        # points (the unrounded difference, -0.102, would print as -0.1)
+        (0.78549, 0.78651, ("78.5%", "78.7%", "-0.2 pp", "flat")),
+        # 78.46% and 78.54% both print as 78.5%: no change (unrounded -0.08 would be -0.1)
+        (0.7846, 0.7854, ("78.5%", "78.5%", "no change", "flat")),
+        # 81.26% against 78.74%: 81.3 - 78.7 = +2.6 points, beyond the 2-point tolerance
+        (0.8126, 0.7874, ("81.3%", "78.7%", "+2.6 pp", "good")),
+    ],
+)
+def test_a_share_changes_by_the_difference_of_the_figures_shown(
+    hand_app, as_admin, monkeypatch, now, then, shown
+):
+    from dashboard.view import read_view
+
+    def now_and_then(view, vs):
+        return {"pct_women": now, "groups": 10}, {"pct_women": then, "groups": 10}
+
+    monkeypatch.setattr(report, "now_and_then", now_and_then)
+    view = read_view("?project=UGA-A-01")
+    women = next(
+        line for line in report._headline(view, date(2024, 9, 30)) if line.label == "Women"
+    )
+    assert (women.now, women.then, women.change, women.tone) == shown
+
+
+def _points(text: str) -> float:
+    return float(text.replace("%", "").replace("pp", "").strip())
+
+
+def test_every_share_of_the_report_agrees_with_its_change(demo_app):
+    from dashboard.auth import ADMIN
+    from dashboard.viewer import acting_as
+
+    with acting_as(ADMIN):
+        lines = [
+            line
+            for search in ("", "?organisation=Nordlys Aid", "?country=UGA&vs=2026-06-30")
+            for line in report.build_report(search).headline
+            if line.now.endswith("%")
+        ]
+    assert len(lines) >= 6  # women and youth in each
+    for line in lines:
+        if line.change == "no change":
+            assert line.now == line.then
+        elif line.change.endswith("pp"):
+            assert _points(line.change) == pytest.approx(_points(line.now) - _points(line.then))
+
+
+# --- One to two pages ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_pool_path(tmp_path_factory):
+    """A small demo pool: the demo's 8 organisations of 5 projects each, their names,
+    profiles and warnings, on 2,000 groups."""
+    from dashboard.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo") / "pool.duckdb", seed=7, groups=2000).path
+
+
+@pytest.fixture(scope="module")
+def busiest(demo_pool_path):
+    """The demo's organisation with the most projects (the longest profile and quality
+    table)."""
+    from dashboard.pool import open_pool
+
+    con = open_pool(demo_pool_path)
+    try:
+        return con.execute(
+            "SELECT organisation FROM projects GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def demo_app(demo_pool_path, monkeypatch):
+    from dashboard import datasource, db, exports
+    from dashboard.server import create_app
+
+    monkeypatch.setenv("VSLA_DB", str(demo_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    yield create_app()
+    db.reset()
+    exports.shutdown()
+
+
+def _lowest_text(page) -> float:
+    """How far down a PDF page its text reaches above the footer, as a share of the page's
+    height (0 at the top, 1 at the bottom)."""
+    height = float(page.mediabox.height)
+    ys = []
+
+    def visit(text, cm, tm, font, size):
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and y > 20 * 72 / 25.4:  # above the footer (15 mm margin)
+            ys.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return 1 - min(ys) / height
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_an_organisation_report_prints_on_one_or_two_full_pages(busiest, demo_app, lang):
+    client = demo_app.server.test_client()
+    assert login(client, "admin").status_code == 303
+    for search in (f"organisation={busiest}", ""):  # and the whole network
+        response = client.get(f"/report/pdf?{search}&lang={lang}")
+        assert response.status_code == 200, response.get_data(as_text=True)
+        pdf = PdfReader(io.BytesIO(response.data))
+        assert 1 <= len(pdf.pages) <= 2, (search, lang)
+        if len(pdf.pages) == 2:  # no half-empty first page (a table pushed to the next)
+            assert _lowest_text(pdf.pages[0]) > 0.75, (search, lang)
