@@ -63,13 +63,28 @@ def thin_threshold(groups: pd.Series) -> int:
     return int(min(MIN_TREND_GROUPS, max(2, peak // 2)))
 
 
+ALL_POINTS = N_(
+    "Every quarter is shown, those resting on few active groups included (they may swing "
+    "widely)."
+)
+
+
+def thin_note(need: int) -> str:
+    """The caption's sentence on a trend's quarters: which are left out (`need` groups at
+    the least), or that all are shown (`need` 0: the link's points=all)."""
+    return _(THIN_POINTS).format(n=need) if need else _(ALL_POINTS)
+
+
 def steady(
-    frame: pd.DataFrame, columns: Sequence[str], series: str | None = None
+    frame: pd.DataFrame, columns: Sequence[str], series: str | None = None, every: bool = False
 ) -> tuple[pd.DataFrame, int]:
     """A trend's rows with the ratios in `columns` blanked where they rest on too few active
     groups (thin_threshold, per `series` when given): a rate of a handful of groups in a
     project's first quarters swings wildly and squashes the years that matter. Returns the
-    frame and the threshold of the whole (for the caption)."""
+    frame and the threshold of the whole (for the caption). With `every` (the link asks
+    for every quarter), the frame as it is and a threshold of 0."""
+    if every:
+        return frame, 0
     if frame.empty or "groups" not in frame:
         return frame, MIN_TREND_GROUPS
     out = frame.copy()

@@ -228,7 +228,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
         for s in _standings(view, total, network, own, missing=N_("not recorded"), marks=not itself)
     ]
     report.charts, need = _charts(view)
-    report.trend_note = _(figures.THIN_POINTS).format(n=need) if report.charts else ""
+    report.trend_note = figures.thin_note(need) if report.charts else ""
     report.quality = _quality(view)
     return report
 
@@ -394,7 +394,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
     trend = view.money(datasource.indicators(view.filters, over_time=True))
     if trend.empty:
         return [], figures.MIN_TREND_GROUPS
-    trend, need = figures.steady(trend, TREND_RATIOS)
+    trend, need = figures.steady(trend, TREND_RATIOS, every=view.every_point)
     code = view.code
     start = nice_date(trend["as_of"].min())
     outreach = figures.small_multiple_lines(

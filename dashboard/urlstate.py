@@ -3,7 +3,8 @@
 Filter parameters have the names of the `vsla indicators` flags (country, organisation, project,
 as_of, trained_by, setting, tag, status, cycle, min_pct_women, max_pct_women, youth_recorded);
 display parameters are currency, by (organisation|country breakdown of a page), compare and pick
-(the compare page), table (the data page's breakdown), theme (the themes page's comparison)
+(the compare page), table (the data page's breakdown), theme (the themes page's comparison),
+points (a trend's quarters: steady, or all of them)
 and vs (the report's comparison date).
 Anything that cannot be used is dropped with a notice in plain words, never an error page.
 """
@@ -25,7 +26,9 @@ FILTER_PARAMS = (*LIST_FIELDS, "min_pct_women", "max_pct_women", "youth_recorded
 VIEW_BY = ("organisation", "country")
 COMPARE_BY = ("organisation", "project", "country")
 TABLE_BY = ("organisation", "country", "project", "trained_by", "setting", "quarter")
-DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "theme", "vs", "lang")
+DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "theme", "points", "vs", "lang")
+# trends: "steady" leaves out a ratio's quarters resting on too few groups, "all" keeps them
+POINTS = ("steady", "all")
 DEFAULT_THEME = "women_band"
 
 
@@ -50,6 +53,7 @@ class ViewState:
     pick: tuple[str, ...] = ()
     table: str = "organisation"
     theme: str = DEFAULT_THEME  # the themes page's comparison (a key of theme_keys)
+    points: str = "steady"  # a trend's quarters (POINTS)
     vs: date | None = None  # the report compares the as-of date with this one
     lang: str | None = None  # the language the link asks for (None: the browser's)
     notices: tuple[str, ...] = ()
@@ -58,7 +62,7 @@ class ViewState:
         """The query string of this state ('' or '?...'), defaults left out."""
         query = self.filters.as_query()
         defaults = ViewState(Filters())
-        for name in ("currency", "by", "compare", "table", "theme"):
+        for name in ("currency", "by", "compare", "table", "theme", "points"):
             value = getattr(self, name)
             if value != getattr(defaults, name):
                 query[name] = [value]
@@ -120,6 +124,7 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
         pick=tuple(dict.fromkeys(_values(query, "pick"))),
         table=one_of("table", TABLE_BY, "organisation"),
         theme=one_of("theme", theme_keys(), DEFAULT_THEME),
+        points=one_of("points", POINTS, "steady"),
         vs=_comparison_date(_values(query, "vs"), filters.as_of, notices),
         lang=_language(_values(query, "lang"), notices),
     )

@@ -67,6 +67,11 @@ class View:
     def code(self) -> str:
         return self.currency.code
 
+    @property
+    def every_point(self) -> bool:
+        """Whether the link asks trends for every quarter (points=all), thin ones included."""
+        return self.state.points == "all"
+
     def money(self, frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """USD columns of an engine frame (default: every indicator in USD, the network's
         amounts included) converted to the display currency (at the year of each row's as_of,

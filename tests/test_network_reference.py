@@ -292,3 +292,25 @@ def test_the_sdg_sparklines_leave_out_quarters_resting_on_few_groups(hand_app, a
     page = sdg.build("")
     text = str(page[-1].children)
     assert "Points resting on fewer than" in text
+
+
+def test_every_quarter_is_drawn_when_the_link_asks_for_it(build):
+    """The panel's "Every quarter" (points=all) keeps the quarters steady() leaves out, on
+    every trend, and the caption says so; a junk value falls back with a notice."""
+    from dashboard.urlstate import parse_search
+
+    steady = build(performance, ALPHA).charts["pf-trend"]
+    every = build(performance, ALPHA + "&points=all").charts["pf-trend"]
+
+    def drawn(chart):
+        return sum(
+            1 for t in chart.figure.data if t.y is not None for y in t.y if y is not None and y == y
+        )
+
+    assert drawn(every) > drawn(steady)
+    assert "Points resting on fewer than" in steady.caption
+    assert "Every quarter is shown" in every.caption
+    assert parse_search("?points=all").points == "all"
+    assert parse_search("?points=all").search() == "?points=all"
+    junk = parse_search("?points=<script>")
+    assert junk.points == "steady" and junk.notices

@@ -364,3 +364,13 @@ def test_an_organisation_report_prints_on_one_or_two_full_pages(busiest, demo_ap
         assert 1 <= len(pdf.pages) <= 2, (search, lang)
         if len(pdf.pages) == 2:  # no half-empty first page (a table pushed to the next)
             assert _lowest_text(pdf.pages[0]) > 0.75, (search, lang)
+
+
+def test_the_link_may_ask_the_trends_for_every_quarter(thin_pool):
+    """points=all (the panel's "Every quarter"): the thin quarters are drawn too, and the
+    note says so."""
+    rep = report.build_report("?project=THN-UGA-01&points=all")
+    every = {quarter for quarter, _ in THIN_QUARTERS}
+    for figure in rep.charts:
+        assert _drawn(figure) == every, figure.layout.meta["title"]
+    assert rep.trend_note.startswith("Every quarter is shown")

@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard import network
-from dashboard.components.controls import dropdown_labels
+from dashboard.components.controls import dropdown_labels, register_url_param
 from dashboard.datasource import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
@@ -235,6 +235,26 @@ def filter_panel() -> html.Div:
             _yes_checklist(),
             _checklist("cycle"),
             _checklist("status"),
+            html.H3(_("Trends"), className="filter-subtitle"),
+            html.Fieldset(
+                [
+                    html.Legend(_("Quarters shown"), className="filter-label"),
+                    dbc.RadioItems(
+                        id="f-points",
+                        options=[
+                            {"label": _("Leave out those of few groups"), "value": "steady"},
+                            {"label": _("Every quarter"), "value": "all"},
+                        ],
+                        value="steady",
+                        className="filter-radios",
+                    ),
+                ],
+                className="filter-block",
+                title=_(
+                    "A ratio's quarters resting on few active groups (a project's first "
+                    "groups) swing widely; they are left out of trends unless you ask for all."
+                ),
+            ),
         ],
         className="filter-panel",
         role="search",
@@ -461,6 +481,7 @@ def notices_view(notices: tuple[str, ...]) -> list[Any]:
 
 
 def register_callbacks(app: Dash) -> None:
+    register_url_param(app, "f-points", "points")  # a display setting, kept by Reset
     control_outputs = [Output(cid, "value") for cid in CONTROL_IDS]
 
     @app.callback(

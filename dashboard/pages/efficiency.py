@@ -266,13 +266,16 @@ def build(search: str | None) -> PageContent:
     # nothing is chosen); points resting on few groups are left out
     trend_total = view.money(datasource.indicators(f.network, over_time=True))
     trend_org = view.money(datasource.indicators(f, "organisation", over_time=True))
-    trend_total, need = figures.steady(trend_total, ["cost_per_member_usd"])
-    trend_org, _need = figures.steady(trend_org, ["cost_per_member_usd"], "organisation")
+    every = view.every_point
+    trend_total, need = figures.steady(trend_total, ["cost_per_member_usd"], every=every)
+    trend_org, _need = figures.steady(
+        trend_org, ["cost_per_member_usd"], "organisation", every=every
+    )
     drawn = (
         trend_total.dropna(subset=["cost_per_member_usd"]) if not trend_total.empty else trend_total
     )
     start = nice_date(drawn["as_of"].min()) if not drawn.empty else _("the start")
-    thin = _(figures.THIN_POINTS).format(n=need)
+    thin = figures.thin_note(need)
     charts.append(
         Chart(
             figures.lines(

@@ -169,8 +169,8 @@ def build(search: str | None) -> PageContent:
             _("Youth, share of members"),
         ),
     ):
-        series, _need = figures.steady(shares, [measure], by)
-        whole, need = figures.steady(network, [measure])
+        series, _need = figures.steady(shares, [measure], by, every=view.every_point)
+        whole, need = figures.steady(network, [measure], every=view.every_point)
         charts.append(
             Chart(
                 figures.lines(
@@ -187,7 +187,7 @@ def build(search: str | None) -> PageContent:
                 ),
                 chart_title,
                 subtitle,
-                f"{cap} {_(figures.THIN_POINTS).format(n=need)}",
+                f"{cap} {figures.thin_note(need)}",
                 (measure,),
             )
         )

@@ -151,11 +151,14 @@ def build(search: str | None) -> PageContent:
     pooled = datasource.indicators(f, by)
     charts = [spread_chart(view, m, dist, pooled, dist_all, network, by, cap) for m in MEASURES]
     ratios = [m for m in MEASURES if BY_ID[m].format != "int"]
-    trend, need = figures.steady(view.money(datasource.indicators(f, over_time=True)), ratios)
+    every = view.every_point
+    trend, need = figures.steady(
+        view.money(datasource.indicators(f, over_time=True)), ratios, every=every
+    )
     network_trend = None
     if f.has_place:  # the selection against the network
         network_trend, _need = figures.steady(
-            view.money(datasource.indicators(f.network, over_time=True)), ratios
+            view.money(datasource.indicators(f.network, over_time=True)), ratios, every=every
         )
     drawn = trend.dropna(subset=["savings_per_member_usd"]) if len(trend) else trend
     start = nice_date(drawn["as_of"].min()) if not drawn.empty else _("the start")
@@ -180,7 +183,7 @@ def build(search: str | None) -> PageContent:
                 if network_trend is not None
                 else _("Pooled values at each quarter end since {start}")
             ).format(start=start),
-            f"{cap} {_(figures.THIN_POINTS).format(n=need)}",
+            f"{cap} {figures.thin_note(need)}",
             tuple(p[0] for p in panels),
         )
     )

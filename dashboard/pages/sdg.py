@@ -124,11 +124,13 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
-def _sparkline(trend: pd.DataFrame, column: str, kind: str, label: str) -> Any:
+def _sparkline(
+    trend: pd.DataFrame, column: str, kind: str, label: str, every: bool = False
+) -> Any:
     if trend.empty or column not in trend or trend[column].isna().all():
         return html.Span(_("no trend yet"), className="text-secondary small")
     if kind != "int":  # a ratio's quarters resting on too few groups are left out
-        trend, _need = figures.steady(trend, [column])
+        trend, _need = figures.steady(trend, [column], every=every)
         if trend[column].isna().all():
             return html.Span(_("no trend yet"), className="text-secondary small")
     part = trend.dropna(subset=[column])
@@ -185,8 +187,7 @@ def build(search: str | None) -> Any:
     before = first_row(before_rows)
     trend = view.money(trend)  # (money in the display currency, as the values beside it)
     if not trend.empty:  # the caption says which quarters the trends leave out
-        need = figures.thin_threshold(trend["groups"])
-        note = _(figures.THIN_POINTS).format(n=need)
+        note = figures.thin_note(0 if view.every_point else figures.thin_threshold(trend["groups"]))
         foot = html.P(
             caption(view, now.get("groups"), now.get("projects"), note),
             className="chart-caption",
@@ -223,7 +224,7 @@ def build(search: str | None) -> Any:
                             **{"data-indicator": e.indicator},
                         ),
                         html.Td(note, className="small"),
-                        html.Td(_sparkline(trend, e.indicator, e.kind, e.label)),
+                        html.Td(_sparkline(trend, e.indicator, e.kind, e.label, view.every_point)),
                     ]
                 )
             )
