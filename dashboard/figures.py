@@ -64,8 +64,7 @@ def thin_threshold(groups: pd.Series) -> int:
 
 
 ALL_POINTS = N_(
-    "Every quarter is shown, those resting on few active groups included (they may swing "
-    "widely)."
+    "Every quarter is shown, those resting on few active groups included (they may swing widely)."
 )
 
 
@@ -317,21 +316,31 @@ def _map_labels(data: pd.DataFrame, names: Mapping[str, str], value: str) -> go.
     )
 
 
+END_LABEL_CHARS = 24  # a line of a name at a line's end: 12 px type in the margin of 175 px
+
+
 def _direct_labels(
     fig: go.Figure, ends: list[tuple[str, float, object, str]], y_range: float
 ) -> None:
-    """Label each line at its end (STYLE.md), nudged apart so labels do not overlap."""
+    """Label each line at its end (STYLE.md), nudged apart so labels do not overlap. A long
+    name is written on two lines of END_LABEL_CHARS, each shortened if it must be, so that
+    it fits in the right margin (the hover has it whole)."""
     if not ends:
         return
     gap = (y_range or 1.0) * 0.055
     placed: list[float] = []
     for name, y, x, colour in sorted(ends, key=lambda e: e[1]):
-        y_label = y if not placed else max(y, placed[-1] + gap)
-        placed.append(y_label)
+        text = "<br>".join(
+            _shorten(line, END_LABEL_CHARS)
+            for line in _two_lines(str(name), END_LABEL_CHARS).split("<br>")
+        )
+        two = "<br>" in text
+        y_label = y if not placed else max(y, placed[-1] + gap * (1.5 if two else 1))
+        placed.append(y_label + (gap * 0.5 if two else 0))
         fig.add_annotation(
             x=x,
             y=y_label,
-            text=name,
+            text=text,
             showarrow=False,
             xanchor="left",
             xshift=6,

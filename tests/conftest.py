@@ -173,6 +173,15 @@ def as_admin() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def demo_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo pool: the demo's 8 organisations of 5 projects each, their names (the
+    long ones included), profiles and warnings, on 2,000 groups."""
+    from dashboard.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo") / "pool.duckdb", seed=7, groups=2000).path
+
+
 def login(client: Any, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real form (CSRF token from the page, then the POST)."""
     import re

@@ -301,13 +301,7 @@ def test_every_share_of_the_report_agrees_with_its_change(demo_app):
 # --- One to two pages ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_pool_path(tmp_path_factory):
-    """A small demo pool: the demo's 8 organisations of 5 projects each, their names,
-    profiles and warnings, on 2,000 groups."""
-    from dashboard.demo import build_demo
-
-    return build_demo(tmp_path_factory.mktemp("demo") / "pool.duckdb", seed=7, groups=2000).path
+# (demo_pool_path: tests/conftest.py, a small demo pool shared by the session)
 
 
 @pytest.fixture(scope="module")
