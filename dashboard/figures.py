@@ -471,7 +471,7 @@ def _reference_line(
             y=ref.value,
             line=style,
             annotation_text=text,
-            annotation_position="top left",
+            annotation_position=_clear_corner(fig, ref.value),
             annotation_font={"size": 12, "color": style["color"]},
         )
         return
@@ -487,6 +487,38 @@ def _reference_line(
             hoverinfo="skip",
         )
     )
+
+
+def _clear_corner(fig: go.Figure, level: float) -> str:
+    """Where a label on a horizontal line at `level` covers the fewest points of the lines
+    drawn so far: above or below it, at its left or right end (a third of the span each;
+    the label's height taken as a tenth of the values' range)."""
+    points = [
+        (pd.Timestamp(x), float(y))
+        for t in fig.data
+        if t.type == "scatter" and t.x is not None and t.y is not None
+        for x, y in zip(t.x, t.y, strict=False)
+        if x is not None and y is not None and y == y
+    ]
+    if not points:
+        return "top left"
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points] + [level]
+    start, end = min(xs), max(xs)
+    third = (end - start) / 3
+    height = (max(ys) - min(min(ys), 0)) / 10 or 1.0
+
+    def covered(position: str) -> int:
+        upper, left = position.startswith("top"), position.endswith("left")
+        return sum(
+            1
+            for x, y in points
+            if (x <= start + third if left else x >= end - third)
+            and (level <= y <= level + height if upper else level - height <= y <= level)
+        )
+
+    corners = ("top left", "bottom left", "top right", "bottom right")
+    return min(corners, key=lambda c: (covered(c), corners.index(c)))
 
 
 def _shorten(text: str, limit: int = 30) -> str:

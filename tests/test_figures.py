@@ -170,3 +170,27 @@ def test_countries_far_enough_apart_are_all_named():
         "<b>Kenya</b><br>28",
         "<b>Burundi</b><br>25",
     ]
+
+
+def test_a_reference_lines_label_sits_where_no_line_runs():
+    """The network's cost starting just above SAVIX's USD 21.60 ran through the label
+    written above the reference at its left end: it goes below the line there instead;
+    with the data far above, it stays above."""
+    frame = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2020-03-31", "2021-03-31", "2022-03-31", "2023-03-31"]),
+            "cost_per_member_usd": [22.0, 23.0, 30.0, 40.0],
+        }
+    )
+    savix = Reference(21.6, "SAVIX INGO average")
+    near = figures.lines(frame, "cost_per_member_usd", "usd", reference=savix)
+    (label,) = [a for a in near.layout.annotations if a.text.startswith("SAVIX")]
+    assert (label.xanchor, label.yanchor) == ("left", "top")  # below the line, at its left
+    far = figures.lines(
+        frame.assign(cost_per_member_usd=[60.0, 62.0, 65.0, 70.0]),
+        "cost_per_member_usd",
+        "usd",
+        reference=savix,
+    )
+    (label,) = [a for a in far.layout.annotations if a.text.startswith("SAVIX")]
+    assert (label.xanchor, label.yanchor) == ("left", "bottom")  # above it, as by default
