@@ -278,6 +278,8 @@ def test_themes_compare_bands_side_by_side_one_theme_at_a_time(client, app):
     assert arr(groups["x"]) == [2, 3, 1]  # G2, G6 | G1, G5, G7 | G4
     assert result["th-chart-title.children"] == "Women's membership"
     assert "differs most" in result["th-sentence.children"]
+    # not the share of women, which the bands are made of
+    assert not result["th-sentence.children"].startswith("Women differs")
     options = [o["value"] for o in result["th-theme.options"]]
     assert options[:2] == ["women_band", "youth_band"] and "tag:refugee" in options
     refugee = call(client, app, '"th-chart"', {"url.search": "?theme=tag:refugee"})
@@ -422,3 +424,26 @@ def test_a_phone_gets_the_countries_ranked_where_the_map_is_too_small(client, ap
     assert "className='mb-4 d-md-none'" in layout
     assert "className='mb-4 d-none d-md-block'" in layout
     assert list(deck.file_content(page, "").charts) == ["ov-map", "ov-trend"]
+
+
+def test_the_themes_sentence_skips_the_indicator_the_bands_are_made_of():
+    """Women only 100% against mixed 56% is what the women's bands are: the sentence names
+    what else differs most (attendance 0.95 against 0.80: 17% of their mean)."""
+    from dashboard.figures import Panel
+    from dashboard.pages import themes
+
+    values = {
+        "groups": [10, 20],
+        "pct_women": [1.0, 0.56],
+        "savings_per_member_usd": [30.0, 31.0],
+        "annualised_return_on_assets": [0.29, 0.29],
+        "attendance_rate": [0.95, 0.80],
+        "dropout_rate": [0.036, 0.036],
+        "portfolio_at_risk": [0.037, 0.038],
+    }
+    panels = [Panel(p, "pct", values[p]) for p in themes.PANELS]
+    names = list(themes.PANELS)
+    labels = ["Women only", "Mixed"]
+    assert themes.difference(labels, panels, names, "USD").startswith("pct_women differs most")
+    sentence = themes.difference(labels, panels, names, "USD", themes.DEFINED_BY["women_band"])
+    assert sentence == ("attendance_rate differs most: Women only 95%, against 80% for Mixed.")

@@ -220,14 +220,20 @@ def theme_options() -> list[dict[str, str]]:
     return [{"label": theme_words(b, t, st)[0], "value": b} for b, t, st in SHOWN]
 
 
-def difference(labels: list[str], panels: list[Panel], names: list[str], code: str) -> str:
+# the indicator a theme's bands are made of: that it differs says nothing
+DEFINED_BY = {"women_band": "pct_women", "youth_band": "pct_youth"}
+
+
+def difference(
+    labels: list[str], panels: list[Panel], names: list[str], code: str, skip: str = ""
+) -> str:
     """What differs most between the bands, in a sentence: the key indicator whose values
     spread most relative to their mean (a count of groups is left out: bands differ in size
-    by design), with the highest and the lowest band and their values; `names` are the
-    panels' indicators in full."""
+    by design; so is `skip`, the indicator the bands are made of), with the highest and the
+    lowest band and their values; `names` are the panels' indicators in full."""
     best: tuple[float, int, int, int] | None = None
     for p, panel in enumerate(panels[: len(PANELS)]):
-        if PANELS[p] == "groups":
+        if PANELS[p] in ("groups", skip):
             continue
         values = [float(v) if v is not None and not pd.isna(v) else None for v in panel.values]
         known = [(v, i) for i, v in enumerate(values) if v is not None]
@@ -348,7 +354,13 @@ def build(search: str | None) -> PageContent:
             for p in PANELS
         ]
         fig = figures.small_multiple_bars(labels, panels, view.code, per_row=len(PANELS))
-        sentence = difference(labels, panels, [BY_ID[p].label for p in PANELS], view.code)
+        sentence = difference(
+            labels,
+            panels,
+            [BY_ID[p].label for p in PANELS],
+            view.code,
+            DEFINED_BY.get(breakdown, ""),
+        )
     title, subtitle = theme_words(breakdown, *theme_titles(breakdown))
     subtitle = _(
         "{subtitle}; pooled values; savings per member in {currency}, return on assets annualised"
