@@ -1,0 +1,81 @@
+"""Opening a page draws each chart once (issue 20): dcc.Graph's resize detector asked plotly.js
+to resize every chart after its first figures came, a second full drawing of a chart whose
+size had not changed (assets/06_plotly_resize.js skips it). A real change of size still
+redraws the charts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import BROWSER_WAIT
+
+SETTLED = """
+const graphs = [...document.querySelectorAll('.js-plotly-plot')];
+if (!graphs.length || document.querySelector('[data-dash-is-loading="true"]')) return false;
+return graphs.every(gd => gd._fullLayout && !gd.classList.contains('dash-graph--pending'));
+"""
+
+# Installed before the page's scripts: count, per chart, the full relayouts a resize makes
+# (plotly_relayout with autosize), from its first drawing on.
+COUNT = """
+(() => {
+  let plotly;
+  const watch = (P) => {
+    const react = P.react;
+    P.react = function (gd, ...rest) {
+      const drawn = react.call(this, gd, ...rest);
+      Promise.resolve(drawn).then(() => {
+        if (gd.__counting || !gd.on) return;
+        gd.__counting = true;
+        gd.__resized = 0;
+        gd.on('plotly_relayout', (e) => { if (e && e.autosize) gd.__resized += 1; });
+      });
+      return drawn;
+    };
+  };
+  if (window.Plotly) { watch(window.Plotly); return; }
+  Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly,
+    set: (v) => { plotly = v; watch(v); }});
+})();
+"""
+
+RESIZED = """
+return [...document.querySelectorAll('.js-plotly-plot')].map(gd => [
+  gd.parentElement.closest('[id]') ? gd.parentElement.closest('[id]').id : '', gd.__resized]);
+"""
+
+FITS = """
+return [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd.offsetParent).every(gd =>
+  Math.abs(parseFloat(getComputedStyle(gd).width) - gd._fullLayout.width) < 1);
+"""
+
+
+@pytest.fixture
+def app(hand_app):
+    return hand_app
+
+
+def settle(dash_duo) -> None:
+    WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(lambda d: d.execute_script(SETTLED))
+
+
+def test_a_page_draws_each_chart_once_and_a_resize_still_fits(dash_duo, app):
+    """Opening /performance drew each of its eight charts a second time (a resize of the
+    same size); now once. A window made narrower redraws each chart to its new box."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(1366, 900)
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COUNT})
+    dash_duo.driver.get(dash_duo.server_url + "/performance")
+    settle(dash_duo)
+    time.sleep(1.0)  # (a resize, were there one, follows the drawing within 50 ms)
+    resized = dash_duo.driver.execute_script(RESIZED)
+    assert len(resized) >= 5
+    assert [(cid, n) for cid, n in resized if n != 0] == []
+    # a real change of size is still drawn: each chart fits its narrower box
+    dash_duo.driver.set_window_size(900, 900)
+    WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(lambda d: d.execute_script(FITS))
+    assert any(n for _cid, n in dash_duo.driver.execute_script(RESIZED))
+    assert dash_duo.get_logs() == []
