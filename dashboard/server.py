@@ -20,6 +20,7 @@ from flask import Flask
 from dashboard import (
     auth,
     datasource,
+    delivery,
     guard,
     i18n,
     login,
@@ -160,6 +161,8 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     )
     # the page's language, for screen readers and hyphenation (WCAG 3.1.1)
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    # compression and cache headers: first, so that compressing is the last step of a response
+    delivery.register(app)
     # (presentation mode is a page of its own, entered from the summary bar, not the menu)
     for module in (*PAGES, present):
         dash.register_page(

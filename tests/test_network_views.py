@@ -25,7 +25,7 @@ from dashboard.engine import compute
 from dashboard.filters import FilterError, Filters, check_breakdown
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.pool import open_pool
-from tests.dash_client import call, chart
+from tests.dash_client import call
 from tests.test_network_import import EXTRA, SHIPPED_IDS
 
 AS_OF = date(2024, 6, 30)  # a rollup date (the latest report date)

@@ -124,9 +124,7 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
-def _sparkline(
-    trend: pd.DataFrame, column: str, kind: str, label: str, every: bool = False
-) -> Any:
+def _sparkline(trend: pd.DataFrame, column: str, kind: str, label: str, every: bool = False) -> Any:
     if trend.empty or column not in trend or trend[column].isna().all():
         return html.Span(_("no trend yet"), className="text-secondary small")
     if kind != "int":  # a ratio's quarters resting on too few groups are left out
