@@ -66,7 +66,7 @@ def test_a_page_draws_each_chart_once_and_a_resize_still_fits(dash_duo, app):
     """Opening /performance drew each of its eight charts a second time (a resize of the
     same size); now once. A window made narrower redraws each chart to its new box."""
     dash_duo.start_server(app)
-    dash_duo.driver.set_window_size(1366, 900)
+    dash_duo.driver.set_window_size(1366, 3000)  # every chart in view (none waits: 07_plotly_lazy)
     dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COUNT})
     dash_duo.driver.get(dash_duo.server_url + "/performance")
     settle(dash_duo)
@@ -75,7 +75,43 @@ def test_a_page_draws_each_chart_once_and_a_resize_still_fits(dash_duo, app):
     assert len(resized) >= 5
     assert [(cid, n) for cid, n in resized if n != 0] == []
     # a real change of size is still drawn: each chart fits its narrower box
-    dash_duo.driver.set_window_size(900, 900)
+    dash_duo.driver.set_window_size(900, 3000)
     WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(lambda d: d.execute_script(FITS))
     assert any(n for _cid, n in dash_duo.driver.execute_script(RESIZED))
+    assert dash_duo.get_logs() == []
+
+
+LAZY = """
+return [...document.querySelectorAll('[id$="-card"] .chart-graph')].map(g => {
+  const gd = g.querySelector('div > div') && g.querySelector('.js-plotly-plot');
+  const box = g.getBoundingClientRect();
+  return [g.id, !!(gd && gd._fullLayout), Math.round(box.top)];
+});
+"""
+
+
+def test_charts_out_of_sight_are_drawn_as_they_come_into_view(dash_duo, app):
+    """On a laptop's screen, /efficiency shows two of its seven charts: those far below are
+    drawn when scrolled to, and all are drawn before the page is printed."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(1366, 768)
+    dash_duo.driver.get(dash_duo.server_url + "/efficiency")
+    dash_duo.wait_for_contains_text("#ef-trend-caption", "Source")
+    settle(dash_duo)
+    time.sleep(0.5)
+    charts = dash_duo.driver.execute_script(LAZY)
+    height = 768
+    near = [drawn for _id, drawn, top in charts if top < 1.25 * height]
+    far = [drawn for _id, drawn, top in charts if top > 1.5 * height]
+    assert near and all(near)  # on screen (and just below): drawn at once
+    assert far and not any(far)  # a screen and more below: waiting
+    dash_duo.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(
+        lambda d: d.execute_script(LAZY)[-1][1]  # the last chart, now in view
+    )
+    dash_duo.driver.execute_script("window.scrollTo(0, 0)")
+    dash_duo.driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(
+        lambda d: all(drawn for _id, drawn, _top in d.execute_script(LAZY))
+    )
     assert dash_duo.get_logs() == []
