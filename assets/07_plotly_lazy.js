@@ -1,9 +1,9 @@
 // Charts out of sight are drawn when they come into view (issue 20). A page's callback sends
 // every chart's figure at once and plotly.js draws them one after another, about 0.1 s each:
-// on /efficiency seven, of which two are on a laptop's screen. A chart more than a screen
-// below what is shown (or hidden, like the phone's ranked countries on a laptop) keeps its
-// newest figure until it nears the view, and is drawn then; one in view is drawn at once, as
-// before. Printing draws every chart first. Checked by tests/browser/test_lazy_charts.py.
+// on /efficiency seven, of which two are on a laptop's screen. A chart more than a quarter
+// screen below what is shown (or hidden, like the phone's ranked countries on a laptop) keeps
+// its newest figure until it nears the view, and is drawn then; one in view is drawn at once,
+// as before. Printing draws every chart first. Checked by tests/browser/test_redraws.py.
 (function () {
   "use strict";
 
