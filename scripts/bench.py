@@ -3,6 +3,7 @@ changes replayed through the real callback endpoint for each page, against a pla
 query as the baseline.
 
     python -m scripts.bench [--sizes 20000,200000,600000,1500000] [--changes 50] [--readme]
+                            [--browser-links 10] [--browser-sizes 20000,600000]
 
 For each size: the pool is built with `vsla demo` (cached in .bench/ between runs; build
 time and file size reported). For each page, each filter change is sent four times: the
@@ -12,6 +13,11 @@ time of the page's callback on loopback (server time and a few hundred microseco
 HTTP). The baseline is the plain DuckDB query computing the page's KPI indicators (every
 indicator at the as-of date) of the same filters straight from the datasets table: the live
 SQL, without rollups or caches. Peak memory is each worker's VmHWM from /proc.
+
+The browser phase (scripts/bench_browser.py, at --browser-sizes) then serves the pool afresh
+and times, in headless Chromium, what a person waits for: each page from a link until every
+chart is drawn, each in-page filter change until every chart is redrawn, and a first visit
+with an empty cache (its time and bytes).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
+from scripts import bench_browser
 from scripts.loadtest import PAGES, percentile, session
 from scripts.serving import free_port, start
 
@@ -167,7 +174,7 @@ def page_loads(url: str) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def run_size(groups: int, n_changes: int) -> dict:
+def run_size(groups: int, n_changes: int, browser_links: int = 0) -> dict:
     pool, built = build_pool(groups)
     env = dict(
         os.environ,
@@ -219,7 +226,12 @@ def run_size(groups: int, n_changes: int) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+    browser = None
+    if browser_links:  # a fresh server: nothing cached by the callbacks above
+        browser = bench_browser.run(pool, env, browser_links,
+                                    log=lambda text: print("  " + text, flush=True))  # fmt: skip
     return {
+        "browser": browser,
         "groups": groups,
         "datasets": datasets,
         "build_s": built,
@@ -265,7 +277,7 @@ def load_test(groups: int, users: int = 50, seconds: float = 60.0) -> dict:
     copy of the pool into which an import adds later visits a third of the way in."""
     import shutil
 
-    from loadtest import callback_bodies, date_shown, importer, later_visits, run
+    from scripts.loadtest import callback_bodies, date_shown, importer, later_visits, run
 
     pool, _built = build_pool(groups)
     copy = BENCH / f"load-{groups}.duckdb"
@@ -349,7 +361,12 @@ def report(results: list[dict], n_changes: int, imports: list[dict], load: dict 
         "headless Chromium opening the overview on the fresh server until its headline, "
         "tiles and charts are drawn (then again, warm). Baseline: the plain query of every "
         "KPI indicator of the same filters straight from the datasets table (the live SQL, no "
-        "rollups, no cache).",
+        "rollups, no cache)."
+        + (
+            " In the browser (issue 20): " + bench_browser.DESCRIPTION + "."
+            if any(r.get("browser") for r in results)
+            else ""
+        ),
         "",
     ]
     for r in results:
@@ -372,6 +389,14 @@ def report(results: list[dict], n_changes: int, imports: list[dict], load: dict 
                 f"{c95 / base95 if base95 else float('nan'):.2f} |"
             )
         lines.append("")
+        if r.get("browser"):
+            lines += [
+                f"In the browser ({r['groups']:,} groups; {bench_browser.DESCRIPTION}; "
+                f"{r['browser']['links']} links, {r['browser']['links_per_page']} per page):",
+                "",
+                *bench_browser.table(r["browser"]),
+                "",
+            ]
     summary_at = len(lines)
     lines += ["**Targets** (met: yes / no, with the worst figure)", ""]
     lines.append("| target | " + " | ".join(f"{r['groups']:,} groups" for r in results) + " |")
@@ -386,6 +411,27 @@ def report(results: list[dict], n_changes: int, imports: list[dict], load: dict 
     for name, test in TARGETS.items():
         cells = [("yes" if test(r) else "**no**") + f" ({worst[name](r)})" for r in results]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for name, (test, figure) in bench_browser.target_rows().items():  # issue 20
+        cells = [
+            ("yes" if test(r["browser"]) else "**no**") + f" ({figure(r['browser'])})"
+            if r.get("browser")
+            else "n/a"
+            for r in results
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    measured = [r for r in results if r.get("browser")]
+    if measured:
+        lines.append(
+            "| first visit: bytes transferred (uncompressed) | "
+            + " | ".join(
+                f"{bench_browser.first_bytes(r['browser']['first'][0]) / 1e6:.2f} MB "
+                f"({bench_browser.first_decoded(r['browser']['first'][0]) / 1e6:.2f} MB)"
+                if r.get("browser")
+                else "n/a"
+                for r in results
+            )
+            + " |"
+        )
     # The page-speed and memory targets are what grows with the pool; the ratio and the
     # first load (a fresh browser compiling plotly.js) are read at the largest size.
     scaling = [TARGETS[k] for k in ("cold p95 <= 300 ms", "warm p95 <= 50 ms",
@@ -443,6 +489,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-size", type=int, default=200000, help="0: no load test")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--browser-links", type=int, default=10, help="seeded links per page in the browser phase"
+    )
+    parser.add_argument(
+        "--browser-sizes", default="20000,600000", help="pools measured in the browser phase"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark.md")
     parser.add_argument(
         "--readme",
@@ -460,9 +512,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0 if result["errors"] == 0 else 1
     results = []
+    in_browser = {int(s) for s in args.browser_sizes.split(",") if s}
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(f"{size:,} groups ...", flush=True)
-        results.append(run_size(size, args.changes))
+        links = args.browser_links if size in in_browser else 0
+        results.append(run_size(size, args.changes, links))
     imports = []
     for size in (int(s) for s in args.import_sizes.split(",") if s):
         print(f"Importing {size:,} groups ...", flush=True)
