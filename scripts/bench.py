@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import re
 import secrets
 import subprocess
@@ -35,11 +34,10 @@ import time
 import urllib.request
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
 
 from scripts import bench_browser
 from scripts.loadtest import PAGES, percentile, session
-from scripts.serving import free_port, start
+from scripts.serving import changes, free_port, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,41 +72,6 @@ def build_pool(groups: int) -> tuple[Path, float]:
     built = time.perf_counter() - started
     timing.write_text(json.dumps({"build_s": built}))
     return path, built
-
-
-def serve(pool: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return start(
-        [str(BIN / "gunicorn"), "app:server", "-w", "2", "-b", f"127.0.0.1:{port}", "-t", "300"],
-        f"http://127.0.0.1:{port}/login",
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        failure="gunicorn did not start",
-    )
-
-
-def changes(n: int, seed: int = 7) -> list[str]:
-    """A fixed, seeded list of filter changes (country, organisation, themes, as-of)."""
-    from dashboard import datasource
-
-    facts = datasource.all_facts()
-    rng = random.Random(seed)
-    quarters = list(facts.quarters[:8])
-    out = []
-    for _ in range(n):
-        query: list[tuple[str, str]] = []
-        if rng.random() < 0.5:
-            query.append(("country", rng.choice(facts.countries)))
-        if rng.random() < 0.4:
-            query.append(("organisation", rng.choice(facts.organisations)))
-        if rng.random() < 0.25 and facts.tags:
-            query.append(("tag", rng.choice(facts.tags)))
-        if rng.random() < 0.2:
-            query.append(("min_pct_women", "0.75"))
-        if rng.random() < 0.3:
-            query.append(("as_of", rng.choice(quarters).isoformat()))
-        out.append("?" + urlencode(query) if query else "")
-    return out
 
 
 def baseline(pool: Path, searches: list[str]) -> list[float]:

@@ -232,7 +232,7 @@ def sign_in(d: Any, url: str, username: str, password: str) -> None:
 def links(n: int) -> dict[str, list[str]]:
     """For each page, `n` seeded filter links (scripts/bench.py's changes, a seed per page,
     so that a page does not find the views of the pages before it cached)."""
-    from scripts.bench import changes
+    from scripts.serving import changes
 
     return {page: changes(n, seed=101 + i) for i, page in enumerate(PAGES)}
 
@@ -314,8 +314,7 @@ def run(pool: Path, env: dict[str, str], n_links: int, first_visits: int = 3,
         log: Any = None) -> dict[str, Any]:  # fmt: skip
     """Serve `pool` with gunicorn (2 workers, a fresh server: nothing cached) and measure."""
     from dashboard.auth import DEMO_ADMIN
-    from scripts.bench import serve
-    from scripts.serving import free_port
+    from scripts.serving import free_port, serve
 
     port = free_port()
     proc = serve(pool, port, env)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlencode
 
 
 def free_port() -> int:
@@ -40,3 +43,47 @@ def start(
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit(failure)
+
+
+def serve(pool: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return start(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "app:server",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-t",
+            "300",
+        ],
+        f"http://127.0.0.1:{port}/login",
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        timeout=120,
+        failure="gunicorn did not start",
+    )
+
+
+def changes(n: int, seed: int = 7) -> list[str]:
+    """A fixed, seeded list of filter changes (country, organisation, themes, as-of)."""
+    from dashboard import datasource
+
+    facts = datasource.all_facts()
+    rng = random.Random(seed)
+    quarters = list(facts.quarters[:8])
+    out = []
+    for _ in range(n):
+        query: list[tuple[str, str]] = []
+        if rng.random() < 0.5:
+            query.append(("country", rng.choice(facts.countries)))
+        if rng.random() < 0.4:
+            query.append(("organisation", rng.choice(facts.organisations)))
+        if rng.random() < 0.25 and facts.tags:
+            query.append(("tag", rng.choice(facts.tags)))
+        if rng.random() < 0.2:
+            query.append(("min_pct_women", "0.75"))
+        if rng.random() < 0.3:
+            query.append(("as_of", rng.choice(quarters).isoformat()))
+        out.append("?" + urlencode(query) if query else "")
+    return out
