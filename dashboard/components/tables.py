@@ -30,6 +30,24 @@ def table_export_menu(table_id: str) -> html.Div:
     )
 
 
+def table_card(table_id: str, title: str, subtitle: str) -> html.Section:
+    """A card holding a table a callback fills (`{table_id}.children`), with its title, its
+    Export menu (register_table_export) and a subtitle."""
+    return html.Section(
+        [
+            html.Div(
+                [html.H2(title, className="chart-title"), table_export_menu(table_id)],
+                className="chart-head",
+            ),
+            html.P(subtitle, className="chart-subtitle"),
+            dcc.Loading(
+                html.Div(id=table_id, className="table-responsive"), type="dot", delay_show=200
+            ),
+        ],
+        className="chart-card mb-4",
+    )
+
+
 def grid_kind(column: dict[str, Any]) -> str:
     """The kind of a grid column made by cards.grid_column (from its number format)."""
     formatter = (column.get("valueFormatter") or {}).get("function", "")

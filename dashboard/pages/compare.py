@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest
 from dashboard import datasource, exports, figures
 from dashboard.components import render
 from dashboard.components.controls import button_group, dropdown_labels
-from dashboard.components.tables import register_table_export, table_export_menu
+from dashboard.components.tables import register_table_export, table_card
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import display_label, every
@@ -109,30 +109,14 @@ def layout(**_query: Any) -> html.Div:
                 className="mb-3 g-2",
             ),
             dbc.Row(render.cards(PAGE)),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(_("Benchmark table"), className="chart-title"),
-                            table_export_menu("cmp-table"),
-                        ],
-                        className="chart-head",
-                    ),
-                    html.P(
-                        _(
-                            "Green: better than three quarters of the peers; orange: worse than "
-                            "three quarters (outside the peers' middle half, by the indicator's "
-                            "direction). Money in the display currency."
-                        ),
-                        className="chart-subtitle",
-                    ),
-                    dcc.Loading(
-                        html.Div(id="cmp-table", className="table-responsive"),
-                        type="dot",
-                        delay_show=200,
-                    ),
-                ],
-                className="chart-card mb-4",
+            table_card(
+                "cmp-table",
+                _("Benchmark table"),
+                _(
+                    "Green: better than three quarters of the peers; orange: worse than "
+                    "three quarters (outside the peers' middle half, by the indicator's "
+                    "direction). Money in the display currency."
+                ),
             ),
         ]
     )

@@ -12,7 +12,7 @@ from dash import Dash, dcc, html
 from dashboard import datasource, exports, figures, network
 from dashboard.components import render
 from dashboard.components.controls import dropdown_labels, register_url_param
-from dashboard.components.tables import register_table_export, table_export_menu
+from dashboard.components.tables import register_table_export, table_card
 from dashboard.figures import Panel
 from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
 from dashboard.format import format_value
@@ -168,30 +168,13 @@ def layout(**_query: Any) -> html.Div:
             ),
             html.P(id="th-sentence", className="theme-sentence", role="status"),
             dbc.Row(render.cards(PAGE)),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(_("Every other indicator"), className="chart-title"),
-                            table_export_menu("th-table"),
-                        ],
-                        className="chart-head",
-                    ),
-                    html.P(
-                        _(
-                            "The same bands on every other group-level indicator, the "
-                            "network's own included: pooled values, money in the display "
-                            "currency."
-                        ),
-                        className="chart-subtitle",
-                    ),
-                    dcc.Loading(
-                        html.Div(id="th-table", className="table-responsive"),
-                        type="dot",
-                        delay_show=200,
-                    ),
-                ],
-                className="chart-card mb-4",
+            table_card(
+                "th-table",
+                _("Every other indicator"),
+                _(
+                    "The same bands on every other group-level indicator, the network's own "
+                    "included: pooled values, money in the display currency."
+                ),
             ),
         ]
     )
@@ -277,7 +260,11 @@ def rest_table(search: str | None) -> exports.Table:
     """The table under the chart as values (money in the display currency), for a
     download."""
     view = read_view(search)
-    keys, labels, rows = bands(view)
+    return rest_of(view, *bands(view))
+
+
+def rest_of(view: View, keys: list[str], labels: list[str], rows: pd.DataFrame) -> exports.Table:
+    """The table of the theme's bands (`bands(view)`)."""
     columns = [("indicator", _("Indicator"), ""), ("unit", _("Unit"), "")]
     columns += [(f"band{i}", label, "*") for i, label in enumerate(labels)]
     out = []
@@ -371,7 +358,7 @@ def build(search: str | None) -> PageContent:
         parts={
             "th-theme.options": theme_options(),
             "th-sentence.children": sentence,
-            "th-table.children": table_view(rest_table(search), view.code),
+            "th-table.children": table_view(rest_of(view, keys, labels, rows), view.code),
         },
     )
 
