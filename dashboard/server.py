@@ -125,8 +125,29 @@ def warm_up(server: Flask) -> None:
 
 
 def _page_layout(module: ModuleType) -> Any:
-    def layout(**query: Any) -> Any:
-        return pool_problem() or module.layout(**query)
+    """The page's layout; given the link's query string (`search`, as the router passes
+    it), a page of the page model comes filled with its view (render.filled), so that a
+    link is drawn in one answer."""
+
+    def layout(search: str | None = None, **query: Any) -> Any:
+        problem = pool_problem()
+        if problem is not None:
+            return problem
+        body = module.layout(**query)
+        if search is None or not isinstance(getattr(module, "PAGE", None), PageSpec):
+            return body
+        try:
+            return render.filled(body, module, search)
+        except Exception:  # a fault of ours: said on the page, the details in the log
+            log.exception("The page %s could not be drawn for %r", module.PATH, search)
+            alert = dbc.Alert(
+                _(
+                    "This view could not be drawn. Try other filters or reload the page; "
+                    "the error is in the server's log."
+                ),
+                color="danger",
+            )
+            return html.Div([alert, module.layout(**query)])
 
     return layout
 

@@ -113,3 +113,23 @@ def chart(result: dict[str, Any], cid: str) -> dict[str, Any]:
         ):
             return v
     raise KeyError(key)
+
+
+def components_by_id(tree: object) -> dict[str, dict[str, Any]]:
+    """Every component of a layout (as Dash sends it) by its id (a dict id as sorted JSON)."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict) and "props" in node:
+            props = node["props"]
+            cid = props.get("id")
+            if cid is not None:
+                found[json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid] = props
+            for value in props.values():
+                walk(value)
+
+    walk(tree)
+    return found

@@ -20,7 +20,7 @@ from io import BytesIO
 import pytest
 
 from tests.conftest import login
-from tests.dash_client import call, chart
+from tests.dash_client import call, chart, components_by_id
 
 PRIVATE = "SOU-UGA-01"
 SUPPRESSED = "fewer than 5 groups"
@@ -114,6 +114,22 @@ def test_a_link_to_a_private_project_falls_back_with_a_notice(sharing_app, who):
     assert PRIVATE in json.dumps(sync["notices.children"])
     options = [o["value"] for o in sync["f-project.options"]]
     assert PRIVATE not in options and "NOR-UGA-01" in options
+
+
+@pytest.mark.parametrize(("who", "shown"), [(None, None), ("north", None), ("south", "120")])
+def test_a_page_opened_from_a_link_is_the_viewer_s_view(sharing_app, who, shown):
+    """The page opened from a link comes drawn (issue 20), by the same scoped view as its
+    callback: a link to another's private project opens on the viewer's own view."""
+    client = client_as(sharing_app, who)
+    opened = call(client, sharing_app, "page-content.children",
+                  {"url.pathname": "/", "url.search": f"?project={PRIVATE}"})  # fmt: skip
+    tile = components_by_id(opened["page-content.children"])["kpi-members-value"]["children"]
+    value = members(client, sharing_app, f"?project={PRIVATE}")
+    assert tile == value  # the tile as the callback draws it
+    if shown is None:
+        assert about(value, 480)
+    else:
+        assert value == shown
 
 
 def test_the_owner_sees_its_private_project(sharing_app):

@@ -92,3 +92,20 @@ def test_any_link_gets_an_answer(app, client, search, output):
     values = {"url.search": search, "url.pathname": "/"}
     response = client.post("/_dash-update-component", json=request_body(app, output, values))
     assert response.status_code in (200, 204), (search, output, response.data[:300])
+
+
+PATHS = ("/", "/outreach", "/efficiency", "/performance", "/themes", "/compare", "/projects")
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(search=queries, path=st.sampled_from(PATHS))
+def test_any_link_opens_its_page_drawn(app, client, search, path):
+    """A page opened from any link comes drawn (its layout filled with the view, issue 20):
+    never a server error, nor the page's own "could not be drawn" (which a fault would say)."""
+    values = {"url.pathname": path, "url.search": search}
+    body = request_body(app, "page-content.children", values, changed=["url.pathname"])
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, (search, path, response.data[:300])
+    assert b"could not be drawn" not in response.data, (search, path)

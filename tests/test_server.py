@@ -9,7 +9,7 @@ import dash
 import pytest
 
 from dashboard import datasource, db
-from tests.dash_client import call
+from tests.dash_client import call, components_by_id, find_callback
 
 PATHS = (
     "/",
@@ -88,3 +88,59 @@ def test_without_a_pool_every_page_explains_what_to_do(tmp_path, monkeypatch):
     text = json.dumps(result["page-content.children"])
     assert "No data to show yet" in text and "vsla demo" in text
     db.reset()
+
+
+MODEL_PAGES = ("/", "/outreach", "/efficiency", "/performance", "/themes", "/compare", "/projects")
+
+
+def _key(component_id: object) -> str:
+    if isinstance(component_id, dict):
+        return json.dumps(component_id, sort_keys=True)
+    return str(component_id)
+
+
+@pytest.mark.parametrize("path", MODEL_PAGES)
+def test_a_page_opens_filled_with_the_view_of_its_link(client, app, path):
+    """A link is drawn in one answer (issue 20): the page's layout holds exactly what the
+    page's callback answers for the same link, and the callback is not called on opening."""
+    from dashboard.components import render
+
+    search = "?country=UGA&by=country"
+    page = next(p for p in dash.page_registry.values() if p["path"] == path)
+    module = __import__(page["module"], fromlist=["PAGE"])
+    outputs = render.outputs(module.PAGE)
+    opened = call(client, app, "page-content.children",
+                  {"url.pathname": path, "url.search": search})  # fmt: skip
+    layout = components_by_id(opened["page-content.children"])
+    first = outputs[0]
+    cid = first.component_id  # as Dash names the callback: a dict id as compact, sorted JSON
+    name = json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) else cid
+    name += f".{first.component_property}"
+    answered = call(client, app, name, {"url.search": search})
+    answer = {}
+    for name, value in answered.items():
+        cid, prop = name.rsplit(".", 1)
+        answer[(_key(json.loads(cid)) if cid.startswith("{") else cid, prop)] = value
+    assert sorted(answer) == sorted((_key(o.component_id), o.component_property) for o in outputs)
+    for (cid, prop), value in answer.items():
+        assert json.dumps(layout[cid].get(prop), sort_keys=True) == json.dumps(
+            value, sort_keys=True
+        ), (cid, prop)
+    key = find_callback(app, name)
+    declared = next(c for c in app._callback_list if c["output"] == key)  # (as the browser gets it)
+    assert declared["prevent_initial_call"] is True
+
+
+def test_a_page_that_cannot_be_drawn_says_so_and_logs_why(client, app, monkeypatch, caplog):
+    from dashboard.pages import overview
+
+    def broken(search: str | None) -> None:
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr(overview, "build", broken)
+    with caplog.at_level("ERROR"):
+        opened = call(client, app, "page-content.children",
+                      {"url.pathname": "/", "url.search": "?country=UGA"})  # fmt: skip
+    text = json.dumps(opened["page-content.children"])
+    assert "This view could not be drawn" in text and "page-title" in text
+    assert "a fault of ours" in caplog.text and "?country=UGA" in caplog.text

@@ -294,17 +294,18 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
     @app.callback(
         Output("page-content", "children"),
         Input("url", "pathname"),
-        State("url", "search"),  # (not read here: it carries the page's language)
+        State("url", "search"),  # (it carries the page's language, and its view)
     )
-    def route(pathname: str | None, _search: str | None) -> Any:
-        """Renders the registered page of the path (the filters live in the URL, so a
-        change of filters does not re-render the page, only its figures)."""
+    def route(pathname: str | None, search: str | None) -> Any:
+        """Renders the registered page of the path, drawn with the view of the link (the
+        filters live in the URL: a change of filters does not re-render the page, only
+        its figures, by the page's own callback)."""
         path = (pathname or "/").rstrip("/") or "/"
         for page in dash.page_registry.values():
             if page["path"] == path:
                 layout = page["layout"]
-                return layout() if callable(layout) else layout
-        return not_found(path, _search)
+                return layout(search=search or "") if callable(layout) else layout
+        return not_found(path, search)
 
     # The tab's title: the page's name and the site's, as the navbar shows them (in the
     # language of the page; the names are read from the navbar's links and brand).

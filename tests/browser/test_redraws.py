@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import BROWSER_WAIT
+from tests.browser.test_pages_browser import sign_in
 
 SETTLED = """
 const graphs = [...document.querySelectorAll('.js-plotly-plot')];
@@ -114,4 +115,52 @@ def test_charts_out_of_sight_are_drawn_as_they_come_into_view(dash_duo, app):
     WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(
         lambda d: all(drawn for _id, drawn, _top in d.execute_script(LAZY))
     )
+    assert dash_duo.get_logs() == []
+
+
+# Installed before the page's scripts: the outputs of every callback request the page sends.
+REQUESTS = """
+(() => {
+  window.__asked = [];
+  const send = window.fetch;
+  window.fetch = function (url, options) {
+    if (String(url).includes('_dash-update-component') && options && options.body) {
+      try { window.__asked.push(JSON.parse(options.body).output); } catch (e) {}
+    }
+    return send.apply(this, arguments);
+  };
+})();
+"""
+PAGE_OUTPUT = "pf-savings_per_member_usd-value.children"  # one of /performance's callback's
+
+
+def test_a_link_is_drawn_in_one_answer_and_a_change_redraws_it(dash_duo, app):
+    """Opening /performance from a link, the page comes drawn with the link's view: its own
+    callback is not asked (that cost a second round trip after the layout was drawn). A
+    change of the breakdown then asks it once, and the charts change."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(1366, 768)
+    sign_in(dash_duo, "admin")  # (a guest of the hand pool sees its cells suppressed)
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": REQUESTS})
+    dash_duo.driver.get(dash_duo.server_url + "/performance?by=country")
+    dash_duo.wait_for_contains_text("#pf-savings_per_member_usd-caption", "Source")
+    settle(dash_duo)
+    time.sleep(0.5)
+    asked = dash_duo.driver.execute_script("return window.__asked")
+    assert "page-content.children" in asked
+    assert not [o for o in asked if PAGE_OUTPUT in o]
+    names = (
+        "return document.querySelector('#pf-savings_per_member_usd-card .js-plotly-plot')"
+        ".textContent"
+    )
+    by_country = dash_duo.driver.execute_script(names)
+    assert "Uganda" in by_country and "Alpha Aid" not in by_country
+    dash_duo.driver.execute_script("window.__asked = []")
+    dash_duo.find_element("#pf-by label[for$='organisation']").click()
+    WebDriverWait(dash_duo.driver, BROWSER_WAIT).until(
+        lambda d: "Alpha Aid" in (d.execute_script(names) or "")
+    )
+    settle(dash_duo)
+    asked = dash_duo.driver.execute_script("return window.__asked")
+    assert len([o for o in asked if PAGE_OUTPUT in o]) == 1
     assert dash_duo.get_logs() == []
