@@ -329,6 +329,7 @@ def _direct_labels(
         return
     gap = (y_range or 1.0) * 0.055
     placed: list[float] = []
+    labels: list[dict[str, object]] = []
     for name, y, x, colour in sorted(ends, key=lambda e: e[1]):
         text = "<br>".join(
             _shorten(line, END_LABEL_CHARS)
@@ -337,15 +338,20 @@ def _direct_labels(
         two = "<br>" in text
         y_label = y if not placed else max(y, placed[-1] + gap * (1.5 if two else 1))
         placed.append(y_label + (gap * 0.5 if two else 0))
-        fig.add_annotation(
-            x=x,
-            y=y_label,
-            text=text,
-            showarrow=False,
-            xanchor="left",
-            xshift=6,
-            font={"color": colour, "size": 12},
+        labels.append(
+            {
+                "x": x,
+                "y": y_label,
+                "text": text,
+                "showarrow": False,
+                "xanchor": "left",
+                "xshift": 6,
+                "font": {"color": colour, "size": 12},
+            }
         )
+    # at once: each add_annotation rebuilds every annotation before it (a page's line
+    # charts spent a third of their time there)
+    fig.update_layout(annotations=[*fig.layout.annotations, *labels])
 
 
 def lines(
@@ -370,7 +376,7 @@ def lines(
     if frame.empty or frame[y].isna().all():
         return empty()
     total_label = _("Network") if total_label is None else total_label
-    fig = go.Figure()
+    traces: list[dict[str, object]] = []
     ends: list[tuple[str, float, object, str]] = []
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
     palette = list(theme.OKABE_ITO)
@@ -382,54 +388,60 @@ def lines(
         label = (labels or {}).get(str(name), str(name)) if name is not None else y_title
         custom = [[f"{drill}={name}"]] * len(part) if drill and name is not None else None
         muted = bool(highlight) and name is not None and str(name) not in set(highlight or ())
-        fig.add_trace(
-            go.Scatter(
-                x=part["as_of"],
-                y=part[y],
-                name=label,
-                mode="lines",
-                line={"color": colour, "width": 1.5} if muted else {"color": colour},
-                opacity=theme.MUTED_OPACITY + 0.15 if muted else 1.0,
-                customdata=custom,
-                hovertemplate=f"<b>{label}</b><br>"
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["as_of"],
+                "y": part[y],
+                "name": label,
+                "mode": "lines",
+                "line": {"color": colour, "width": 1.5} if muted else {"color": colour},
+                "opacity": theme.MUTED_OPACITY + 0.15 if muted else 1.0,
+                "customdata": custom,
+                "hovertemplate": f"<b>{label}</b><br>"
                 + _label_value(_hover_date(), _hover(kind, currency))
                 + "<extra></extra>",
-            )
+            }
         )
         ends.append((label, float(part[y].iloc[-1]), part["as_of"].iloc[-1], colour))
     if total is not None and not total.empty and not total[y].isna().all():
         part = total.sort_values("as_of").dropna(subset=[y])
-        fig.add_trace(
-            go.Scatter(
-                x=part["as_of"],
-                y=part[y],
-                name=total_label,
-                mode="lines",
-                line={"color": theme.NETWORK_GREY, "width": 3.5},
-                hovertemplate=f"<b>{total_label}</b><br>"
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["as_of"],
+                "y": part[y],
+                "name": total_label,
+                "mode": "lines",
+                "line": {"color": theme.NETWORK_GREY, "width": 3.5},
+                "hovertemplate": f"<b>{total_label}</b><br>"
                 + _label_value(_hover_date(), _hover(kind, currency))
                 + "<extra></extra>",
-            )
+            }
         )
         ends.append(
             (total_label, float(part[y].iloc[-1]), part["as_of"].iloc[-1], theme.NETWORK_GREY)
         )
+    fig = go.Figure(data=traces)  # (built at once: a trace added at a time costs more)
     if reference is not None:
         _reference_line(fig, reference, kind, currency, horizontal=True)
     values = pd.concat([frame[y], total[y] if total is not None else frame[y]]).dropna()
     y_range = float(values.max() - min(values.min(), 0)) if not values.empty else 1.0
     if len(ends) > 1 or series is not None:
         _direct_labels(fig, ends, y_range)
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", **_axis_format(kind, currency))
     # An explicit range: plotly would otherwise widen the axis to fit the end labels, which
     # sit in the right margin instead.
     spans = [frame.dropna(subset=[y])["as_of"]]
     if total is not None and not total.empty:
         spans.append(total.dropna(subset=[y])["as_of"])
     dates = pd.to_datetime(pd.concat(spans))
-    fig.update_xaxes(title_text="", range=[dates.min(), dates.max()])
     labelled = len(ends) > 1 or series is not None
-    return _base(fig, margin={"l": 10, "r": 175 if labelled else 20, "t": 20, "b": 10})
+    return _base(
+        fig,
+        yaxis={"title": {"text": y_title}, "rangemode": "tozero", **_axis_format(kind, currency)},
+        xaxis={"title": {"text": ""}, "range": [dates.min(), dates.max()]},
+        margin={"l": 10, "r": 175 if labelled else 20, "t": 20, "b": 10},
+    )
 
 
 def measure_lines(
@@ -616,45 +628,54 @@ def ranked_bars(
     if highlight is not None:
         chosen = set(highlight)
         marker["opacity"] = [1.0 if k in chosen else theme.MUTED_OPACITY for k in keys]
-    fig = go.Figure(
-        go.Bar(
-            name=series or x_title or value,
-            x=data[value],
-            y=names,
-            orientation="h",
-            marker=marker,
-            showlegend=False,
-            meta={  # (exports.RANKED: a file names every bar and has whole names)
-                "kind": "ranked",
-                "format": kind,
-                "names": [str(n) for n in data[label]],
-                "columns": {h: [_plain(v) for v in data[c]] for h, c in (details or {}).items()},
-            },
-            text=[format_value(v, kind, currency) for v in data[value]],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=custom,
-            hovertemplate="<b>%{customdata[2]}</b><br>"
-            + _hover(kind, currency).replace("%{y", "%{x")
-            + "%{customdata[1]}<extra></extra>",
-        )
-    )
     references = [reference] if isinstance(reference, Reference) else list(reference or ())
+    top = max([float(data[value].max()), *(r.value for r in references)])
+    x_axis: dict[str, object] = {
+        "title": {"text": x_title},
+        "rangemode": "tozero",
+        "showgrid": True,
+        "gridcolor": "#E6E6E6",
+        **_axis_format(kind, currency),
+    }
+    if top > 0:  # room for the value labels outside the longest bar
+        x_axis["range"] = [0, top * (1.35 if narrow else 1.22)]
+    if narrow:
+        x_axis["nticks"] = 4
+    # one figure from plain values, at once (cheaper than adding and updating its parts)
+    fig = go.Figure(
+        data=[
+            {
+                "type": "bar",
+                "name": series or x_title or value,
+                "x": data[value],
+                "y": names,
+                "orientation": "h",
+                "marker": marker,
+                "showlegend": False,
+                "meta": {  # (exports.RANKED: a file names every bar and has whole names)
+                    "kind": "ranked",
+                    "format": kind,
+                    "names": [str(n) for n in data[label]],
+                    "columns": {
+                        h: [_plain(v) for v in data[c]] for h, c in (details or {}).items()
+                    },
+                },
+                "text": [format_value(v, kind, currency) for v in data[value]],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "customdata": custom,
+                "hovertemplate": "<b>%{customdata[2]}</b><br>"
+                + _hover(kind, currency).replace("%{y", "%{x")
+                + "%{customdata[1]}<extra></extra>",
+            }
+        ],
+        layout={
+            "xaxis": x_axis,
+            "yaxis": {"title": {"text": ""}, "showgrid": False, "type": "category"},
+        },
+    )
     for ref in references:
         _reference_line(fig, ref, kind, currency, horizontal=False)
-    fig.update_xaxes(
-        title_text=x_title,
-        rangemode="tozero",
-        showgrid=True,
-        gridcolor="#E6E6E6",
-        **_axis_format(kind, currency),
-    )
-    fig.update_yaxes(title_text="", showgrid=False, type="category")
-    top = max([float(data[value].max()), *(r.value for r in references)])
-    if top > 0:  # room for the value labels outside the longest bar
-        fig.update_xaxes(range=[0, top * (1.35 if narrow else 1.22)])
-    if narrow:
-        fig.update_xaxes(nticks=4)
     height = max(260, (36 if narrow else 28) * len(data) + 80)
     return _base(
         fig,
@@ -781,21 +802,20 @@ def boxes(
         theme.NETWORK_GREY if n == network_label else (colours or {}).get(n, theme.OKABE_ITO[0])
         for n in names
     ]
-    fig = go.Figure(
-        go.Box(
-            y=names,
-            q1=data["q1"],
-            median=data["median"],
-            q3=data["q3"],
-            lowerfence=data["p05"],
-            upperfence=data["p95"],
-            orientation="h",
-            name=_("Spread across groups"),
-            fillcolor="rgba(0,114,178,0.12)",
-            line={"color": "#6D8AA6", "width": 1.3},
-            hoverinfo="skip",
-        )
-    )
+    spread = {
+        "type": "box",
+        "y": names,
+        "q1": data["q1"],
+        "median": data["median"],
+        "q3": data["q3"],
+        "lowerfence": data["p05"],
+        "upperfence": data["p95"],
+        "orientation": "h",
+        "name": _("Spread across groups"),
+        "fillcolor": "rgba(0,114,178,0.12)",
+        "line": {"color": "#6D8AA6", "width": 1.3},
+        "hoverinfo": "skip",
+    }
     drill_values = list(data[key_column]) if key_column else names
     custom = [
         [f"{drill}={k}" if drill and k and n != network_label else "", g, q1, med, q3]
@@ -811,42 +831,48 @@ def boxes(
     ]
     number = _hover(kind, currency).replace("%{y", "%{x")
     part = _hover(kind, currency).replace("%{y", "%{customdata[{i}]")
-    fig.add_trace(
-        go.Scatter(
-            y=names,
-            x=[pooled.get(n) for n in names],
-            mode="markers",
-            name=_("Pooled (ratio of sums)"),
-            marker={
-                "symbol": "diamond",
-                "size": 13,
-                "color": colour_list,
-                "line": {"color": "white", "width": 1.5},
-            },
-            customdata=custom,
-            hovertemplate="<b>%{y}</b><br>"
-            + _("Pooled: {value}").format(value=number)
-            + "<br>"
-            + _("Median group: {value}").format(value=part.replace("{i}", "3"))
-            + "<br>"
-            + _("Middle half of groups: {low} to {high}").format(
-                low=part.replace("{i}", "2"), high=part.replace("{i}", "4")
-            )
-            + "<br>"
-            + _("%{customdata[1]:,.0f} groups")
-            + "<extra></extra>",
+    pooled_marks = {
+        "type": "scatter",
+        "y": names,
+        "x": [pooled.get(n) for n in names],
+        "mode": "markers",
+        "name": _("Pooled (ratio of sums)"),
+        "marker": {
+            "symbol": "diamond",
+            "size": 13,
+            "color": colour_list,
+            "line": {"color": "white", "width": 1.5},
+        },
+        "customdata": custom,
+        "hovertemplate": "<b>%{y}</b><br>"
+        + _("Pooled: {value}").format(value=number)
+        + "<br>"
+        + _("Median group: {value}").format(value=part.replace("{i}", "3"))
+        + "<br>"
+        + _("Middle half of groups: {low} to {high}").format(
+            low=part.replace("{i}", "2"), high=part.replace("{i}", "4")
         )
-    )
-    fig.update_xaxes(
-        title_text=x_title,
-        rangemode="tozero",
-        showgrid=True,
-        gridcolor="#E6E6E6",
-        **_axis_format(kind, currency),
-    )
-    fig.update_yaxes(title_text="", type="category", autorange="reversed", showgrid=False)
+        + "<br>"
+        + _("%{customdata[1]:,.0f} groups")
+        + "<extra></extra>",
+    }
+    # one figure from plain values, at once (cheaper than adding and updating its parts)
+    fig = go.Figure(data=[spread, pooled_marks])
     return _base(
         fig,
+        xaxis={
+            "title": {"text": x_title},
+            "rangemode": "tozero",
+            "showgrid": True,
+            "gridcolor": "#E6E6E6",
+            **_axis_format(kind, currency),
+        },
+        yaxis={
+            "title": {"text": ""},
+            "type": "category",
+            "autorange": "reversed",
+            "showgrid": False,
+        },
         showlegend=True,
         # Above the plot: below it, the key would meet the axis title at larger type.
         legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
@@ -1042,6 +1068,33 @@ def small_multiple_bars(
     return _base(fig, bargap=0.25, margin={"l": 10, "r": 36, "t": top_margin, "b": 10})
 
 
+@cache
+def _grid_skeleton(rows: int, cols: int) -> str:
+    """make_subplots' layout of a grid of panels (2 columns), as JSON: its axes' domains and
+    anchors, and a title annotation per cell (texts to be filled)."""
+    grid = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[str(i) for i in range(rows * cols)],
+        vertical_spacing=0.16,
+        horizontal_spacing=0.1,
+    )
+    layout = grid.layout.to_plotly_json()
+    layout.pop("template", None)
+    return json.dumps(layout)
+
+
+def _grid(rows: int, cols: int, titles: Sequence[str]) -> dict[str, Any]:
+    """The layout make_subplots gives a grid with these panel titles, from a skeleton made
+    once per shape (make_subplots took half of a small multiple's time)."""
+    layout: dict[str, Any] = json.loads(_grid_skeleton(rows, cols))
+    notes = layout.pop("annotations")[: len(titles)]
+    for note, title in zip(notes, titles, strict=True):
+        note["text"] = title
+    layout["annotations"] = notes
+    return layout
+
+
 def small_multiple_lines(
     frame: pd.DataFrame,
     panels: Sequence[tuple[str, str, str]],
@@ -1058,42 +1111,43 @@ def small_multiple_lines(
         return empty()
     cols = 2
     rows = math.ceil(len(panels) / cols)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[p[1] for p in panels],
-        vertical_spacing=0.16,
-        horizontal_spacing=0.1,
-    )
+    fig = go.Figure(layout=_grid(rows, cols, [p[1] for p in panels]))
     against = total is not None and not total.empty
     own = theme.OKABE_ITO[0] if against or selection else None
     lines_drawn = [(frame.sort_values("as_of"), label, own)]
     if against:
         lines_drawn.append((total.sort_values("as_of"), _("Network"), None))
+    # Each panel's traces and y axis by name (make_subplots numbers its axes row by row:
+    # x, x2, x3, ...), added at once: cheaper than a trace and an axis at a time by grid.
+    traces: list[dict[str, object]] = []
+    y_axes: dict[str, object] = {}
     for i, (column, title, kind) in enumerate(panels):
-        r, c = i // cols + 1, i % cols + 1
+        axis = "" if i == 0 else str(i + 1)
         for data, name, colour in lines_drawn:
             shown = name or title
-            fig.add_trace(
-                go.Scatter(
-                    x=data["as_of"],
-                    y=data[column],
-                    mode="lines",
-                    line={"color": colour or theme.NETWORK_GREY},
-                    name=shown,
-                    legendgroup=shown,
-                    showlegend=against and i == 0,
-                    hovertemplate=f"<b>{shown}</b> · {title}<br>"
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": data["as_of"],
+                    "y": data[column],
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                    "mode": "lines",
+                    "line": {"color": colour or theme.NETWORK_GREY},
+                    "name": shown,
+                    "legendgroup": shown,
+                    "showlegend": against and i == 0,
+                    "hovertemplate": f"<b>{shown}</b> · {title}<br>"
                     + _label_value(_hover_date(), _hover(kind, currency))
                     + "<extra></extra>",
-                ),
-                row=r,
-                col=c,
+                }
             )
-        fig.update_yaxes(rangemode="tozero", row=r, col=c, **_axis_format(kind, currency))
+        y_axes[f"yaxis{axis}"] = {"rangemode": "tozero", **_axis_format(kind, currency)}
+    fig.add_traces(traces)
     fig.update_annotations(font={"size": 13, "color": theme.TEXT})
     return _base(
         fig,
+        **y_axes,
         height=240 * rows + 40,
         margin={"l": 10, "r": 20, "t": 70 if against else 40, "b": 10},
         showlegend=against,
