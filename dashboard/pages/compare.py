@@ -288,6 +288,11 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     dim = view.state.compare
+    # the page's queries at once (the peers', the scope's); the calls below find them
+    datasource.together(
+        lambda: datasource.indicators(replace(view.filters, **{dim: ()}), dim, network=True),
+        lambda: datasource.indicators(view.filters),
+    )
     peers, picks, rows = benchmark(view)
     options = (
         sorted(

@@ -124,13 +124,15 @@ def reference(view: View) -> Reference:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, code = view.filters, view.code
-    datasource.prefetch(
-        f,
-        [(None, False), ("project", False), ("organisation", False), (None, True),
-         ("organisation", True)],
-    )  # fmt: skip
-    if f.has_place:  # the network the selection is set against: what the viewer may see
-        datasource.prefetch(f.network, [(None, False), ("organisation", False), (None, True)])
+    # the page's queries at once; the calls below find their answers. With a place chosen,
+    # the network it is set against too: every group the viewer may see.
+    wanted = [(None, False), ("project", False), ("organisation", False), (None, True),
+              ("organisation", True)]  # fmt: skip
+    against = [(None, False), ("organisation", False), (None, True)]
+    datasource.together(
+        lambda: datasource.prefetch(f, wanted),
+        *([lambda: datasource.prefetch(f.network, against)] if f.has_place else []),
+    )
     colours = organisation_colours(view.facts)
     total = first_row(datasource.indicators(f))
     network = first_row(datasource.indicators(f.network)) if f.has_place else total

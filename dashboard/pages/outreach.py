@@ -98,7 +98,12 @@ def layout(**_query: Any) -> html.Div:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, by = view.filters, view.state.by
-    datasource.prefetch(f, [(None, True), (by, True), ("trained_by", True)])
+    # the page's queries at once; the calls below find their answers
+    datasource.together(
+        lambda: datasource.prefetch(f, [(None, True), (by, True), ("trained_by", True)]),
+        lambda: datasource.group_sizes(f),
+        *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
+    )
     total = datasource.indicators(f, over_time=True)
     latest = first_row(total.tail(1))
     cap = caption(view, latest.get("groups"), latest.get("projects"))

@@ -99,7 +99,12 @@ def build(search: str | None) -> PageContent:
         }
         return content
     prior = datasource.comparison_date(view.as_of)
-    datasource.prefetch(f, [(None, False), ("country", False)])
+    # the page's queries at once; the calls below find their answers
+    datasource.together(
+        lambda: datasource.prefetch(f, [(None, False), ("country", False)]),
+        lambda: now_and_then(view, prior),
+        lambda: datasource.indicators(f, "organisation", over_time=True),
+    )
     now, before = now_and_then(view, prior)
     groups, projects = now.get("groups", 0), now.get("projects", 0)
     cap = caption(view, groups, projects)

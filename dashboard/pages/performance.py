@@ -130,12 +130,24 @@ def spread_chart(
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, by = view.filters, view.state.by
-    datasource.prefetch(f, [(None, False), (by, False), (None, True)])
+    prior = datasource.comparison_date(view.as_of) if view.as_of else None
+    # the page's queries at once; the calls below find their answers
+    network = [
+        lambda: datasource.distributions(f.network, ("",)),
+        lambda: datasource.indicators(f.network),
+        lambda: datasource.indicators(f.network, over_time=True),
+    ]
+    datasource.together(
+        lambda: datasource.prefetch(f, [(None, False), (by, False)]),
+        lambda: datasource.indicators(f, over_time=True),
+        lambda: now_and_then(view, prior),
+        lambda: datasource.distributions(f, (by, "")),
+        *(network if f.has_place else []),
+    )
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
     # the pooled values and their change since the same quarter a year before, as the
     # overview's tiles
-    prior = datasource.comparison_date(view.as_of) if view.as_of else None
     now, before = now_and_then(view, prior)
     no_comparison = note(_("no comparison"))
     kpis = [

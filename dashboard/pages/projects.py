@@ -254,6 +254,13 @@ def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
     who = subject(view)
+    # the page's queries at once; the calls below find their answers
+    datasource.together(
+        lambda: datasource.indicators(f),
+        lambda: datasource.indicators(f, over_time=True),
+        *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
+        *([lambda: datasource.indicators(f, "trainer")] if lists_trainers(view) else []),
+    )
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
     options = project_options(view)
