@@ -14,10 +14,8 @@ and no caller can ask for more.
 from __future__ import annotations
 
 import contextvars
-import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, wraps
@@ -269,20 +267,6 @@ def _indicator_rows(
 
 # --- A page's queries at once ------------------------------------------------------------
 
-TOGETHER_THREADS = 3  # besides the caller's: a page runs up to four queries at once
-_pools: dict[int, ThreadPoolExecutor] = {}  # per process (threads do not survive a fork)
-_pools_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    with _pools_lock:
-        pool = _pools.get(os.getpid())
-        if pool is None:
-            pool = _pools[os.getpid()] = ThreadPoolExecutor(
-                TOGETHER_THREADS, thread_name_prefix="vsla-together"
-            )
-        return pool
-
 
 def together(*calls: Callable[[], object]) -> None:
     """Run a page's independent data calls at the same time, so that their queries overlap
@@ -290,37 +274,47 @@ def together(*calls: Callable[[], object]) -> None:
     took 0.1 s one after another on the demo pool). Their results land in the cache, where
     the page's own calls then find them.
 
-    Each call runs in a copy of the caller's context: the same request, hence the same
-    viewer and scope, and the same language (both settled here first, so that the calls
-    only read them). Returns when every call is done; the first failure is raised then. A
-    call made from one of these threads runs its own calls one after another (a thread
-    waiting for the others could otherwise hold the last one free)."""
+    The first call runs in the caller's thread, each other in a thread of its own (started
+    here and joined before returning: nothing outlives the request), in a copy of the
+    caller's context: the same request, hence the same viewer and scope, and the same
+    language (both settled here first, so that the calls only read them). The first failure
+    is raised once every call is done. Calls made inside these run one after another."""
     viewer()
     i18n.current()
     if len(calls) < 2 or getattr(_together, "inside", False):
         for call in calls:
             call()
         return
-    pool = _pool()
-    futures = [pool.submit(contextvars.copy_context().run, _inside, call) for call in calls[1:]]
+    failures: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        _together.inside = True
+        try:
+            calls[i]()
+        except BaseException as exc:  # (handed to the caller below)
+            failures[i] = exc
+        finally:
+            _together.inside = False
+
+    threads = [
+        threading.Thread(
+            target=contextvars.copy_context().run, args=(run, i), name="vsla-together", daemon=True
+        )
+        for i in range(1, len(calls))
+    ]
+    for thread in threads:
+        thread.start()
     try:
         calls[0]()
     finally:
-        failures = [future.exception() for future in futures]  # (waits for each)
+        for thread in threads:
+            thread.join()
     for failure in failures:
         if failure is not None:
             raise failure
 
 
 _together = threading.local()
-
-
-def _inside(call: Callable[[], object]) -> None:
-    _together.inside = True
-    try:
-        call()
-    finally:
-        _together.inside = False
 
 
 def prefetch(

@@ -46,6 +46,7 @@ PROPERTY_TYPES: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
     "filename": ((str, list, type(None)), (str,)),
     "contents": ((str, list, type(None)), (str,)),
     "clickData": ((dict, type(None)), ()),
+    "data": ((dict, type(None)), ()),  # (a chart's click, passed on: shell.drill_down)
 }
 
 

@@ -216,22 +216,42 @@ def test_page_links_keep_the_filters_and_a_breadcrumb_leads_back(client, app):
 
 
 def test_clicking_a_country_narrows_the_filters(client, app):
+    """The browser passes a chart's click on (drill-click: a clientside callback, so that
+    opening a page asks the server nothing for its charts' clicks); the server narrows."""
     click = {"points": [{"customdata": ["country=KEN", "Kenya", 1, 0.5]}]}
-    chart_id = {"id": "ov-map", "type": "chart"}
-    # (the callback of the charts' clicks, among those writing the link)
-    key = next(
-        k
-        for k, spec in app.callback_map.items()
-        if "url.search@" in k and any(i["property"] == "clickData" for i in spec["inputs"])
-    )
-    payload = request_body(app, key, {})
-    # A pattern-matching input (ALL charts) arrives as a list of the charts on the page.
-    payload["inputs"] = [[{"id": chart_id, "property": "clickData", "value": click}]]
-    payload["state"] = [{"id": "url", "property": "search", "value": "?tag=refugee"}]
-    payload["changedPropIds"] = ['{"id":"ov-map","type":"chart"}.clickData']
-    response = client.post("/_dash-update-component", json=payload)
-    assert response.status_code == 200, response.data[:500]
-    assert json.loads(response.data)["response"]["url"]["search"] == "?country=KEN&tag=refugee"
+    values = {"drill-click.data": click, "url.search": "?tag=refugee"}
+    result = call(client, app, "url.search", values, changed=["drill-click.data"],
+                  via="drill-click.data")  # fmt: skip
+    assert result["url.search"] == "?country=KEN&tag=refugee"
+
+
+@pytest.mark.parametrize(
+    "click",
+    [
+        {"points": {"0": 1}},
+        {"points": "country=KEN"},
+        {"points": [["country=KEN"]]},
+        {"points": [{"customdata": {"a": 1}}]},
+        {"points": [{"customdata": ["country=XXX"]}]},  # not a country of the pool
+        {"points": [{"customdata": ["secret=1"]}]},
+        {"points": []},
+    ],
+)
+def test_a_forged_click_changes_nothing(client, app, click):
+    values = {"drill-click.data": click, "url.search": "?tag=refugee"}
+    body = request_body(app, "url.search", values, changed=["drill-click.data"],
+                        via="drill-click.data")  # fmt: skip
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code in (200, 204), response.data[:300]
+    if response.status_code == 200:  # (no_update: no property sent back)
+        assert json.loads(response.data)["response"] == {}
+
+
+def test_a_click_that_is_not_an_object_is_refused(client, app):
+    values = {"drill-click.data": ["country=KEN"], "url.search": ""}
+    body = request_body(app, "url.search", values, changed=["drill-click.data"],
+                        via="drill-click.data")  # fmt: skip
+    assert client.post("/_dash-update-component", json=body).status_code == 400
 
 
 # --- Other pages ------------------------------------------------------------------------------

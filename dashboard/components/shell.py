@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource, i18n
 from dashboard.components import page_exports, panel
@@ -99,6 +99,8 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
+            # a click on a chart's point, passed on by the browser (drill_down, below)
+            dcc.Store(id="drill-click"),
             html.A(_("Skip to content"), href="#page-content", className="skip-link"),
             navbar(pages),
             dbc.Container(
@@ -337,17 +339,32 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
     def toggle_nav(_n: int | None, is_open: bool) -> bool:
         return not is_open
 
+    # A click on a chart, passed on by the browser: a callback on every chart's clickData
+    # (ALL) is called whenever a page's charts appear, prevent_initial_call or not, and
+    # asked the server for nothing on every page opened (issue 20).
+    app.clientside_callback(
+        "function() {"
+        "  const t = window.dash_clientside.callback_context.triggered || [];"
+        "  const click = t.length ? t[0].value : null;"
+        "  return click ? click : window.dash_clientside.no_update;"
+        "}",
+        Output("drill-click", "data"),
+        Input({"type": "chart", "id": ALL}, "clickData"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output("url", "search", allow_duplicate=True),
-        Input({"type": "chart", "id": ALL}, "clickData"),
+        Input("drill-click", "data"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def drill_down(clicks: list[Any], search: str | None) -> Any:
+    def drill_down(click: Any, search: str | None) -> Any:
         """Clicking a country, organisation or project narrows the filters to it."""
-        if not ctx.triggered or not ctx.triggered[0]["value"]:
+        points = click.get("points") if isinstance(click, dict) else None
+        point = points[0] if isinstance(points, list) and points else None
+        if not isinstance(point, dict):
             return no_update
-        point = (ctx.triggered[0]["value"].get("points") or [{}])[0]
         custom = point.get("customdata")
         key = custom[0] if isinstance(custom, list) and custom else custom
         if not isinstance(key, str) or "=" not in key:

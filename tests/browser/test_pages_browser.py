@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -360,3 +361,25 @@ def test_the_filters_work_from_the_keyboard_alone(dash_duo, app):
 
 def html_lang(driver) -> str:
     return driver.execute_script("return document.documentElement.lang")
+
+
+def test_clicking_a_project_s_bar_narrows_the_filters_to_it(dash_duo, app):
+    """A click on a bar of the cost per member by project adds that project to the link
+    (the browser passes the click on; the server checks it names a project of the pool)."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(1366, 900)
+    sign_in(dash_duo, "admin")
+    dash_duo.driver.get(dash_duo.server_url + "/efficiency?tag=refugee")
+    dash_duo.wait_for_contains_text("#ef-project-caption", "Source")
+    bars = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#ef-project-card .bars .point path")
+    assert bars
+    # as a person clicks: at the bar, where plotly.js's own layer takes the click
+    ActionChains(dash_duo.driver).move_to_element(bars[-1]).click().perform()
+    deadline = time.monotonic() + BROWSER_WAIT
+    while "project=" not in dash_duo.driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.1)
+    query = parse_qs(urlparse(dash_duo.driver.current_url).query)
+    # the highest cost per member with refugee groups: 10,000 / 28 (KEN-A-01)
+    assert query["tag"] == ["refugee"] and query["project"] == ["KEN-A-01"]
+    dash_duo.wait_for_contains_text("#active-filters", "Alpha Kenya savings")
+    assert dash_duo.get_logs() == []
