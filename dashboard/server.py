@@ -30,6 +30,7 @@ from dashboard import (
     viewer,
 )
 from dashboard.components import page_exports, render, shell
+from dashboard.components.controls import url_param_values
 from dashboard.config import PROJECT_ROOT
 from dashboard.i18n import _
 from dashboard.page_model import PageSpec
@@ -134,7 +135,10 @@ def _page_layout(module: ModuleType) -> Any:
         if problem is not None:
             return problem
         body = module.layout(**query)
-        if search is None or not isinstance(getattr(module, "PAGE", None), PageSpec):
+        if search is None:
+            return body
+        render.fill(body, url_param_values(search), every=False)  # its controls of the link
+        if not isinstance(getattr(module, "PAGE", None), PageSpec):
             return body
         try:
             return render.filled(body, module, search)
@@ -147,7 +151,9 @@ def _page_layout(module: ModuleType) -> Any:
                 ),
                 color="danger",
             )
-            return html.Div([alert, module.layout(**query)])
+            body = module.layout(**query)
+            render.fill(body, url_param_values(search), every=False)
+            return html.Div([alert, body])
 
     return layout
 

@@ -144,3 +144,27 @@ def test_a_page_that_cannot_be_drawn_says_so_and_logs_why(client, app, monkeypat
     text = json.dumps(opened["page-content.children"])
     assert "This view could not be drawn" in text and "page-title" in text
     assert "a fault of ours" in caplog.text and "?country=UGA" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "search", "control", "value"),
+    [
+        ("/performance", "?by=country", "pf-by", "country"),
+        ("/outreach", "", "or-by", "organisation"),  # (the default)
+        ("/data", "?table=country", "data-by", "country"),
+        ("/themes", "?theme=cycle", "th-theme", "cycle"),
+    ],
+)
+def test_a_page_s_controls_come_set_from_the_link(client, app, path, search, control, value):
+    """The router sets a page's controls kept in the link as it draws the page, so that
+    they need not be asked for; later, the link sets a control only when it shows something
+    else (a choice's callback is not called for nothing, issue 20)."""
+    opened = call(client, app, "page-content.children",
+                  {"url.pathname": path, "url.search": search})  # fmt: skip
+    assert components_by_id(opened["page-content.children"])[control]["value"] == value
+    output = f"{control}.value"
+    same = call(client, app, output, {"url.search": search, output: value}, changed=["url.search"])
+    assert same == {}  # shown already: nothing sent back
+    other = "organisation" if value != "organisation" else "country"
+    moved = call(client, app, output, {"url.search": search, output: other}, changed=["url.search"])
+    assert moved == {output: value}

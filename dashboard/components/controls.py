@@ -55,12 +55,37 @@ def by_switch(component_id: str) -> html.Div:
     )
 
 
-def register_url_param(app: Dash, component_id: str, param: str) -> None:
-    """Keeps a control and a display parameter of the URL (by, table, ...) in step."""
+# A page's controls kept in the link ({component id: the URL's parameter}): the router sets
+# them from the link when it draws the page (shell.route, server._page_layout)
+PAGE_URL_PARAMS: dict[str, str] = {}
 
-    @app.callback(Output(component_id, "value"), Input("url", "search"))
-    def from_url(search: str | None) -> str:
-        return str(getattr(parse_search(search), param))
+
+def url_param_values(search: str | None) -> dict[tuple[str, str], str]:
+    """Each page control's value for the link (its parameter's, or the default)."""
+    state = parse_search(search)
+    return {(cid, "value"): str(getattr(state, param)) for cid, param in PAGE_URL_PARAMS.items()}
+
+
+def register_url_param(app: Dash, component_id: str, param: str, on_page: bool = True) -> None:
+    """Keeps a control and a display parameter of the URL (by, table, ...) in step: the
+    link sets the control (back and forward, another control), a person's choice writes
+    the link. Each change asks the server once (issue 20): the link sets a control only
+    when it shows something else, so that the choice's callback is not called for nothing.
+
+    A page's control (`on_page`) comes set from the link with its page, drawn by the
+    router; the frame's own (the filter panel's) is set once the frame is there."""
+    if on_page:
+        PAGE_URL_PARAMS[component_id] = param
+
+    @app.callback(
+        Output(component_id, "value"),
+        Input("url", "search"),
+        State(component_id, "value"),
+        prevent_initial_call=on_page,
+    )
+    def from_url(search: str | None, shown: Any) -> Any:
+        value = str(getattr(parse_search(search), param))
+        return value if value != shown else no_update
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),

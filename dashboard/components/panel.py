@@ -481,7 +481,7 @@ def notices_view(notices: tuple[str, ...]) -> list[Any]:
 
 
 def register_callbacks(app: Dash) -> None:
-    register_url_param(app, "f-points", "points")  # a display setting, kept by Reset
+    register_url_param(app, "f-points", "points", on_page=False)  # (kept by Reset)
     control_outputs = [Output(cid, "value") for cid in CONTROL_IDS]
 
     @app.callback(

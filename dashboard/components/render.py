@@ -118,9 +118,9 @@ def _key(component_id: Any) -> str:
     return str(component_id)
 
 
-def fill(layout: Component, props: Mapping[tuple[str, str], Any]) -> None:
-    """Set, in `layout`, each (component id key, property) of `props` to its value. Every
-    one must be found: a page's spec names only what its layout holds."""
+def fill(layout: Component, props: Mapping[tuple[str, str], Any], every: bool = True) -> None:
+    """Set, in `layout`, each (component id key, property) of `props` to its value. With
+    `every`, each must be found (a page's spec names only what its layout holds)."""
     left = dict(props)
     for component in (layout, *layout._traverse()):
         if not isinstance(component, Component):
@@ -133,7 +133,7 @@ def fill(layout: Component, props: Mapping[tuple[str, str], Any]) -> None:
             if wanted == key:
                 setattr(component, prop, value)
                 del left[(wanted, prop)]
-    if left:
+    if left and every:
         raise LookupError(f"Not in the page's layout: {sorted(left)}")
 
 
