@@ -8,6 +8,10 @@ Redis shared by every worker and host) under a key of the request, the viewer (w
 which projects they may see), the pool's data version and the software's version. Repeating a
 view then costs a lookup instead of queries, figures and serialisation. Everything else
 (downloads, imports, sign-in) is answered as usual.
+
+So is the router's answer for a page drawn with the view of its link (`drawn_paths`: the
+pages of the page model, whose layout holds nothing but that view, server._page_layout),
+unless the page could not be drawn (`dont_keep`).
 """
 
 from __future__ import annotations
@@ -44,7 +48,28 @@ def _viewer_key() -> tuple[Any, ...]:
     )
 
 
-def register(app: Dash) -> None:
+ROUTE = "page-content.children"  # the router's output (shell.route)
+
+
+def dont_keep() -> None:
+    """This request's answer is not a view to keep (a page that could not be drawn)."""
+    flask.g.view_key = None
+
+
+def _drawn_page(request: Any, paths: frozenset[str]) -> bool:
+    """The router's request for a page drawn with its view (one of `paths`)."""
+    for item in request.get("inputs") or ():
+        if (
+            isinstance(item, dict)
+            and item.get("id") == "url"
+            and item.get("property") == ("pathname")
+        ):
+            path = item.get("value")
+            return isinstance(path, str) and ((path.rstrip("/") or "/") in paths)
+    return False
+
+
+def register(app: Dash, drawn_paths: frozenset[str] = frozenset()) -> None:
     """Serve repeated views from the cache (call after every callback is registered)."""
     views = view_callbacks(app)
     server = app.server
@@ -56,10 +81,11 @@ def register(app: Dash) -> None:
             return None
         body = request.get_data(cache=True)
         try:
-            output = json.loads(body).get("output")
+            parsed = json.loads(body)
+            output = parsed.get("output")
         except (ValueError, AttributeError):
             return None
-        if output not in views:
+        if output not in views and not (output == ROUTE and _drawn_page(parsed, drawn_paths)):
             return None
         try:
             key = cache.key_of(

@@ -144,6 +144,7 @@ def _page_layout(module: ModuleType) -> Any:
             return render.filled(body, module, search)
         except Exception:  # a fault of ours: said on the page, the details in the log
             log.exception("The page %s could not be drawn for %r", module.PATH, search)
+            responses.dont_keep()
             alert = dbc.Alert(
                 _(
                     "This view could not be drawn. Try other filters or reload the page; "
@@ -226,5 +227,6 @@ def create_app(generated_key_ok: bool = False) -> Dash:
         if isinstance(getattr(module, "PAGE", None), PageSpec):  # the page model's callback
             render.register(app, module)
     guard.register(app)  # (after every callback; before the kept answers are served)
-    responses.register(app)
+    drawn = frozenset(m.PATH for m in PAGES if isinstance(getattr(m, "PAGE", None), PageSpec))
+    responses.register(app, drawn_paths=drawn)
     return app
