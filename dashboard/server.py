@@ -125,6 +125,17 @@ def warm_up(server: Flask) -> None:
     log.info("Warmed up in %.2f s", time.perf_counter() - started)
 
 
+def of_page_model(module: ModuleType) -> bool:
+    """A page of the page model: a `PAGE` spec, a callback filling it, drawn by the router
+    with the view of its link."""
+    return isinstance(getattr(module, "PAGE", None), PageSpec)
+
+
+def model_paths() -> frozenset[str]:
+    """The paths of the pages of the page model."""
+    return frozenset(m.PATH for m in PAGES if of_page_model(m))
+
+
 def _page_layout(module: ModuleType) -> Any:
     """The page's layout; given the link's query string (`search`, as the router passes
     it), a page of the page model comes filled with its view (render.filled), so that a
@@ -138,7 +149,7 @@ def _page_layout(module: ModuleType) -> Any:
         if search is None:
             return body
         render.fill(body, url_param_values(search), every=False)  # its controls of the link
-        if not isinstance(getattr(module, "PAGE", None), PageSpec):
+        if not of_page_model(module):
             return body
         try:
             return render.filled(body, module, search)
@@ -152,9 +163,7 @@ def _page_layout(module: ModuleType) -> Any:
                 ),
                 color="danger",
             )
-            body = module.layout(**query)
-            render.fill(body, url_param_values(search), every=False)
-            return html.Div([alert, body])
+            return html.Div([alert, body])  # (a failed build has set nothing in it)
 
     return layout
 
@@ -224,9 +233,8 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     for module in (*PAGES, present):
         if hasattr(module, "register_callbacks"):  # a page's own (its controls, its tables)
             module.register_callbacks(app)
-        if isinstance(getattr(module, "PAGE", None), PageSpec):  # the page model's callback
+        if of_page_model(module):  # the page model's callback
             render.register(app, module)
     guard.register(app)  # (after every callback; before the kept answers are served)
-    drawn = frozenset(m.PATH for m in PAGES if isinstance(getattr(m, "PAGE", None), PageSpec))
-    responses.register(app, drawn_paths=drawn)
+    responses.register(app, drawn_paths=model_paths())
     return app

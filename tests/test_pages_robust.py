@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import datasource, db
+from dashboard.server import model_paths
 from tests.dash_client import request_body
 
 # Each page's main callback, by one of its outputs.
@@ -94,7 +95,7 @@ def test_any_link_gets_an_answer(app, client, search, output):
     assert response.status_code in (200, 204), (search, output, response.data[:300])
 
 
-PATHS = ("/", "/outreach", "/efficiency", "/performance", "/themes", "/compare", "/projects")
+PATHS = sorted(model_paths())  # (the set itself: tests/test_deck.py)
 
 
 @settings(

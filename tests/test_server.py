@@ -9,6 +9,7 @@ import dash
 import pytest
 
 from dashboard import datasource, db
+from dashboard.server import model_paths
 from tests.dash_client import call, components_by_id, find_callback
 
 PATHS = (
@@ -90,7 +91,7 @@ def test_without_a_pool_every_page_explains_what_to_do(tmp_path, monkeypatch):
     db.reset()
 
 
-MODEL_PAGES = ("/", "/outreach", "/efficiency", "/performance", "/themes", "/compare", "/projects")
+MODEL_PAGES = sorted(model_paths())  # (the set itself: tests/test_deck.py)
 
 
 def _key(component_id: object) -> str:
