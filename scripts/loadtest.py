@@ -124,6 +124,10 @@ class Load:
         return out
 
 
+AFTER_IMPORT = 5  # probes after the import's end that a run waits for
+LINGER = 120.0  # seconds a run's probes may go on after its clicking, for them
+
+
 def run(
     url: str,
     bodies: dict[str, list[bytes]],
@@ -138,12 +142,17 @@ def run(
     """`users` threads, each signed in with the next of `accounts`, clicking through the
     pages (`bodies`: each page's callback bodies, one per filter change) for `seconds`. With
     `refresh`, it runs a third of the way in; `probe` (a body and a test of its answer for
-    the new data) is sent every 0.2 s meanwhile."""
+    the new data) is sent every 0.2 s meanwhile, and after the clicking until the import has
+    ended and AFTER_IMPORT probes have followed it (for at most LINGER more seconds: on a
+    busy machine an import may outlast the clicking)."""
     load = Load()
     start = time.perf_counter()
     stop = start + seconds
     ready = threading.Barrier(users + 1)
     go = threading.Event()
+    imported = threading.Event()  # (set when the import has ended, or when there is none)
+    if refresh is None:
+        imported.set()
 
     def post(opener: urllib.request.OpenerDirector, body: bytes) -> str:
         request = urllib.request.Request(
@@ -185,12 +194,22 @@ def run(
         assert probe is not None
         opener = session(url, None, None)
         body, is_new = probe
-        while time.perf_counter() < stop:
+        after = 0  # probes sent once the import had ended
+
+        def going() -> bool:
+            now = time.perf_counter()
+            if now < stop:
+                return True
+            return (not imported.is_set() or after < AFTER_IMPORT) and now < stop + LINGER
+
+        while going():
             t = time.perf_counter()
+            ended = imported.is_set()
             try:
                 load.probes.append((t - start, is_new(post(opener, body))))
             except (OSError, RuntimeError) as exc:
                 load.add(t - start, time.perf_counter() - t, False, f"probe: {exc}")
+            after += ended
             time.sleep(0.2)
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
@@ -212,9 +231,12 @@ def run(
         except Exception as exc:
             load.import_error = str(exc)
         load.import_window = (began, time.perf_counter() - start)
-    for thread in threads + extra:
+        imported.set()
+    for thread in threads:
         thread.join()
-    load.seconds = time.perf_counter() - start
+    load.seconds = time.perf_counter() - start  # (the clicking: its throughput)
+    for thread in extra:
+        thread.join()
     return load
 
 
