@@ -29,9 +29,10 @@ from dashboard.engine import (
     compute_many,
     earliest_report_date,
     latest_report_date,
+    network_ids,
     with_fields,
 )
-from dashboard.filters import LIST_FIELDS, Filters
+from dashboard.filters import BANDS, LIST_FIELDS, Filters
 from dashboard.i18n import N_
 from dashboard.indicators import IDS, trend_dates
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
@@ -107,7 +108,8 @@ class Project:
     start_date: date
     end_date: date | None
     shared: bool
-    groups_registered: int
+    groups_registered: int  # (perturbed where the viewer is another organisation: facts())
+    groups_key: int = 0  # the sum of its groups' keys (dashboard.disclosure), never shown
 
     @property
     def country_name(self) -> str:
@@ -178,20 +180,54 @@ def _visible(detail: bool = False) -> tuple[str, ...] | None:
 
 def scoped(filters: Filters, by: str | None = None) -> Filters:
     """The filters limited to what the current viewer may see (the trainer breakdown, which
-    names people, to its own organisation's projects)."""
-    return replace(filters, visible=_visible(detail=by == "trainer"))
+    names people, to its own organisation's projects), their share-of-women bounds on the
+    coarse grid where the viewer sees others' groups (`coarse`)."""
+    return coarse(replace(filters, visible=_visible(detail=by == "trainer")))
+
+
+def sees_others() -> bool:
+    """Whether the current viewer sees other organisations' groups: a guest, or a member of
+    a network whose other organisations share projects (not an administrator)."""
+    visible = _visible()
+    if visible is None:
+        return False
+    own = set(_visible(detail=True) or ())
+    return any(p not in own for p in visible)
+
+
+def coarse(filters: Filters) -> Filters:
+    """The filters with their share-of-women bounds on the grid of disclosure control
+    (dashboard.disclosure.coarse_bound: steps of 5 percentage points) where the viewer sees
+    other organisations' groups: a sweep of finer bounds would find single groups' shares.
+    The same bounds for every figure of a view, the viewer's own included, so that a page
+    compares like with like."""
+    bounds = (filters.min_pct_women, filters.max_pct_women)
+    rounded = tuple(disclosure.coarse_bound(b) for b in bounds)
+    if rounded == bounds or not sees_others():
+        return filters
+    return replace(filters, min_pct_women=rounded[0], max_pct_women=rounded[1])
 
 
 def facts() -> PoolFacts:
-    """The pool's vocabulary as the current viewer may see it."""
+    """The pool's vocabulary as the current viewer may see it: the projects it may see, the
+    number of groups registered in another organisation's perturbed (dashboard.disclosure,
+    the same draw as any count of those groups)."""
     every = all_facts()
     visible = _visible()
     if visible is None:
         return every
     allowed = set(visible)
+    own = set(_visible(detail=True) or ())
+
+    def seen(p: Project) -> Project:
+        if p.project_id in own:
+            return p
+        count = disclosure.Cell(p.groups_registered, p.groups_key).groups()
+        return replace(p, groups_registered=count or 0)
+
     return replace(
         every,
-        projects=tuple(p for p in every.projects if p.project_id in allowed),
+        projects=tuple(seen(p) for p in every.projects if p.project_id in allowed),
         tags=_tags(visible),
     )
 
@@ -220,6 +256,7 @@ def all_facts() -> PoolFacts:
             end_date=pd.Timestamp(r.end_date).date() if _none(r.end_date) else None,
             shared=bool(r.shared),
             groups_registered=int(r.groups_registered),
+            groups_key=int(r.groups_key),
         )
         for r in frame.itertuples(index=False)
     )
@@ -248,9 +285,9 @@ def indicator_rows(
     indicators too (ndf_<id>, a query of their own)."""
     mine = scoped(filters, by)
     foreign = _foreign(mine)
-    if network:
-        return _protected(_indicator_rows(mine, by, over_time, foreign, network=True), by)
-    return _protected(_indicator_rows(mine, by, over_time, foreign), by)
+    extra = {"network": True} if network else {}
+    rows = _protected(_indicator_rows(mine, by, over_time, foreign, **extra), by)
+    return rows if over_time else _as_small(rows, mine, by, foreign)
 
 
 @cached
@@ -369,7 +406,11 @@ def indicators_at(filters: Filters, dates: tuple[date, ...], by: str | None = No
     """The engine's rows at each of `dates` (e.g. the as-of date and its comparison date)."""
     mine = scoped(filters, by)
     foreign = _foreign(mine)
-    return _frame_of(_protected(_rows_at(mine, dates, by, foreign), by))
+    rows = _protected(_rows_at(mine, dates, by, foreign), by)
+    if by is None and _holds_others(mine, foreign):  # (a date without groups: as a small cell)
+        found = {r.get("as_of") for r in rows}
+        rows = rows + [_small_row(None, None) | {"as_of": d} for d in dates if d not in found]
+    return _frame_of(rows)
 
 
 @cached
@@ -399,16 +440,88 @@ def perturbed(filters: Filters) -> bool:
     """Whether the figures of this view include other organisations' groups, which are
     perturbed for the current viewer (dashboard.disclosure): a project of another
     organisation that the viewer sees passes the view's project-level filters."""
-    foreign = set(_foreign(scoped(filters)) or ())
+    mine = scoped(filters)
+    return _holds_others(mine, _foreign(mine))
+
+
+def _holds_others(mine: Filters, foreign: tuple[str, ...] | None) -> bool:
+    """Whether a view (scoped) could hold other organisations' groups: one of their projects
+    passes its project-level filters."""
+    return bool(_places(mine, foreign))
+
+
+def _places(mine: Filters, foreign: tuple[str, ...] | None) -> list[Project]:
+    """Other organisations' projects (of `foreign`) that pass the view's project filters."""
     if not foreign:
-        return False
+        return []
     by_id = all_facts().project_by_id
-    return any(
-        (not filters.country or p.country in filters.country)
-        and (not filters.organisation or p.organisation in filters.organisation)
-        and (not filters.project or p.project_id in filters.project)
+    return [
+        p
         for p in (by_id[pid] for pid in foreign if pid in by_id)
-    )
+        if (not mine.country or p.country in mine.country)
+        and (not mine.organisation or p.organisation in mine.organisation)
+        and (not mine.project or p.project_id in mine.project)
+    ]
+
+
+def _small_row(by: str | None, value: Any, like: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A row not shown: a small cell of other organisations' groups, or none; with the
+    columns of `like` (another row of the same answer: the network's own indicators)."""
+    row: dict[str, Any] = dict.fromkeys(like or (*IDS, "data_age_days"))
+    if by:
+        row[by] = value
+    return row | {"suppressed": True}
+
+
+def _as_small(
+    rows: list[dict[str, Any]], mine: Filters, by: str | None, foreign: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
+    """The rows of one date with "no group" reading as "1 to 4 groups" wherever other
+    organisations' groups could be: else a view whose filters leave none of them apart from
+    one that leaves a few would tell, by that alone, that a group with those attributes
+    exists. The scope's row with no group, and each breakdown value that could hold others'
+    groups but has no row, come as rows not shown."""
+    places = _places(mine, foreign)
+    if not places:
+        return rows
+    if by is None:
+        return [
+            _small_row(None, None, r) if not r.get("groups") and not r.get("suppressed") else r
+            for r in rows
+        ]
+    if by in ("project", "organisation", "country"):
+        attribute = {"project": "project_id"}.get(by, by)
+        expected = sorted({getattr(p, attribute) for p in places})
+    elif by in BANDS:
+        expected = [v for v in BANDS[by] if _possible(mine, by, v)]
+    elif by.startswith(("tag:", "yes:")):
+        chosen = mine.tag if by.startswith("tag:") else mine.yes
+        expected = ["yes"] if chosen == (by[4:],) else ["yes", "no"]
+    else:
+        return rows
+    found = {r.get(by) for r in rows}
+    like = rows[0] if rows else {k: None for k in (*IDS, "data_age_days", *network_ids())}
+    return rows + [_small_row(by, v, like) for v in expected if v not in found]
+
+
+# The share of women in each band of women_band (its lowest and highest share).
+WOMEN_BANDS = {"women_only": (1.0, 1.0), "mostly_women": (0.75, 1.0), "mixed": (0.0, 0.749)}
+
+
+def _possible(mine: Filters, by: str, value: str) -> bool:
+    """Whether the filters leave room for groups of a band (a band a filter leaves out holds
+    none, and is not shown as a small cell)."""
+    chosen = getattr(mine, by, ())
+    if isinstance(chosen, tuple) and chosen:  # trained_by, setting, status, cycle
+        return value in chosen
+    if by == "women_band":
+        low, high = WOMEN_BANDS[value]
+        return (mine.min_pct_women or 0.0) <= high and low <= (
+            1.0 if mine.max_pct_women is None else mine.max_pct_women
+        )
+    if by == "youth_band" and mine.youth_recorded is not None:
+        return (value != "not_recorded") == mine.youth_recorded
+    return True
 
 
 def _key(row: dict[str, Any], by: str | None) -> tuple[Any, ...]:
@@ -479,14 +592,16 @@ def _scope_frame(query: str, filters: Filters, **extra: Any) -> pd.DataFrame:
         return con.execute(with_fields(con, sql(query, *swaps)), params).df()
 
 
-def _small(frame: pd.DataFrame) -> pd.Series:
-    """Rows resting on 1 to 4 groups of other organisations."""
-    return frame["foreign_groups"].between(1, MIN_GROUPS - 1)
+def _small(frame: pd.DataFrame, least: int = MIN_GROUPS) -> pd.Series:
+    """Rows resting on 1 to `least` - 1 groups of other organisations."""
+    return frame["foreign_groups"].between(1, least - 1)
 
 
 def distribution(filters: Filters, by: str = "") -> pd.DataFrame:
-    """Percentiles across groups of each group-level ratio (group_distribution.sql); a box
-    resting on 1 to 4 groups of other organisations is left out."""
+    """Percentiles across groups of each group-level ratio (group_distribution.sql: other
+    organisations' groups from their values moved by their permanent noise); a box resting
+    on 1 to 29 groups of other organisations (disclosure.SPREAD_GROUPS) is left out: its
+    percentiles would be few groups' own values."""
     return distributions(filters, (by,))[by]
 
 
@@ -498,7 +613,7 @@ def distributions(filters: Filters, bys: Sequence[str]) -> dict[str, pd.DataFram
     out = {}
     for by in wanted:
         part = frame[frame["breakdown"] == by]
-        part = part[~_small(part)] if not part.empty else part
+        part = part[~_small(part, disclosure.SPREAD_GROUPS)] if not part.empty else part
         out[by] = part.drop(columns=["breakdown", "foreign_groups"]).reset_index(drop=True)
     return out
 
@@ -563,14 +678,18 @@ def _project_reports(as_of: date) -> pd.DataFrame:
 
 
 def project_quality(filters: Filters) -> pd.DataFrame:
-    """Data quality per project; another organisation's project with 1 to 4 groups
-    reporting shows its name only."""
+    """Data quality per project; another organisation's project shows its counts of groups
+    and warnings perturbed (dashboard.disclosure), and its name only where it has fewer than
+    5 groups reporting, none included (so that none reads as one to four)."""
     mine = scoped(filters)
-    frame = _project_quality(mine)
-    foreign = set(_foreign(mine) or ())
-    if not foreign or frame.empty:
-        return frame
-    small = frame["project_id"].isin(foreign) & frame["groups_reporting"].between(1, MIN_GROUPS - 1)
+    foreign = _foreign(mine)
+    frame = _project_quality(mine, foreign)
+    small = (
+        frame["project_id"].isin(set(foreign or ())) & (frame["true_groups"] < MIN_GROUPS)
+        if not frame.empty
+        else pd.Series(dtype=bool)
+    )
+    frame = frame.drop(columns=["true_groups"])
     if not small.any():
         return frame
     out = frame.copy()
@@ -581,7 +700,7 @@ def project_quality(filters: Filters) -> pd.DataFrame:
 
 
 @cached
-def _project_quality(filters: Filters) -> pd.DataFrame:
+def _project_quality(filters: Filters, foreign: tuple[str, ...] | None) -> pd.DataFrame:
     as_of = filters.as_of or all_facts().latest_date or date.today()
     params = {
         "as_of": as_of,
@@ -590,8 +709,11 @@ def _project_quality(filters: Filters) -> pd.DataFrame:
         "project": list(filters.project),
         "restricted": filters.visible is not None,
         "visible": list(filters.visible or ()),
+        "foreign": list(foreign or ()),
     }
-    return _frame("project_quality", params)
+    with db.cursor() as con:
+        disclosure.define(con)  # (others' counts are perturbed)
+        return con.execute(sql("project_quality"), params).df()
 
 
 def imports() -> pd.DataFrame:

@@ -1,55 +1,72 @@
 """Disclosure control: what others may infer of an organisation's groups from what they see.
 
-Two protections, applied by the query layer to whatever a viewer sees of *other*
-organisations' groups (a guest: every group; a member: the projects other organisations
-share). A viewer's own organisation and the network's administrators see exact figures.
+The protections below apply to whatever a viewer sees of *other* organisations' groups (a
+guest: every group; a member: the projects other organisations share). A viewer's own
+organisation and the network's administrators see exact figures. They follow what
+statistical offices do for flexible table builders: the Australian Bureau of Statistics'
+TableBuilder and the UK's ONS (the cell-key method), and the US Census Bureau's Quarterly
+Workforce Indicators (permanent noise of each contributor).
 
 1. **Small cells** (datasource.protect): a figure resting on 1 to 4 of others' groups is
-   not shown, with complementary suppression inside a breakdown.
-2. **Perturbation by the cell-key method**, made for flexible table builders (the Australian
-   Bureau of Statistics' TableBuilder; the UK's ONS for Census 2021). Suppression alone
-   cannot stop differencing: two allowed views that differ by one group (a project with and
-   without a share-of-women bound that leaves out one group) would give that group's
-   members, women and savings by subtraction. So every count and sum of a cell that holds
-   others' groups is moved by a little noise, drawn from a key that is a fixed function of
-   the groups in the cell; ratios are then computed from the perturbed sums. The same cell
-   always shows the same figure (in every worker, after every restart, until the next
-   import changes its groups), and the difference of two cells is noise, not a group.
+   not shown, with complementary suppression inside a breakdown; where others' groups could
+   be in a view, a view with none of them reads the same ("fewer than 5 groups").
+2. **Permanent noise of each group** (queries/grouped.sql): each measure of each group
+   (members, women, savings, ...) carries a fixed noise of 10 to 20 % of its value, up or
+   down, drawn once from the group's seed for that measure. Every cell's sum moves by the sum
+   of its groups' noises, so whichever views an analyst sets side by side, subtracts or
+   averages, what a single group contributes comes out as its own value moved by 10 to 20 %:
+   never closer. Without it, the many pairs of views that differ by one group (a project with
+   and without another, at each of a hundred other choices) each give that group's figure
+   under independent noise, and their average converges on it.
+3. **The cell key** (ABS, ONS): a cell's sum moves further by a small noise drawn from its
+   key, a fixed function of the groups in it, so that no difference of two cells is ever a
+   group's figure (even moved by its permanent noise: the two noises differ by a class
+   modulo 3 units, below). The same cell always shows the same figure, in every worker and
+   after every restart, until an import changes its groups; and the same sum is one draw
+   wherever it is shown: the members of a table and those behind cost per member, the
+   groups of a count and of a chart's bars are the same number.
+4. **Coarse bounds** (`coarse_bounds`): the share-of-women bounds of a view holding others'
+   groups are rounded to steps of 5 percentage points (and the panel's "under 75 %"), so
+   that a sweep of the bounds cannot find one group's share.
+5. **Spreads** (datasource.distribution): a box across groups is drawn over 30 or more of
+   others' groups, from each group's value moved by its own permanent noise of 10 to 20 %.
 
 How the noise is made (this module; the queries call it as the DuckDB functions that
 `define` registers, vsla_perturb, vsla_sum and vsla_groups; the network's own indicators
 are perturbed in Python as their rows arrive, by `network`):
 
-- each group's key is a 32-bit number from MD5 of the pool's secret and the group's ids
-  (active.sql; the secret is made when the pool is created and lives in its pool_meta);
-  a cell's key is the sum of its groups' keys, which the rollup cubes hold as one more sum;
-- a sum x of a cell of n groups moves by unit x (F + 3H): F = +1 for an even n, -1 for an
-  odd one; H = round(d x max(mean, 3 units) / 3 units), d drawn from the cell's key (two
-  bytes of a BLAKE2b hash of the key for each measure) in +-[0.35, 0.7], mean = x / n. The
-  unit is 1 for counts (members, women, ...) and USD 0.02 for money. Two cells that differ
-  by exactly one group have n of different parity, so their noises differ by 2 units plus a
-  multiple of 3 units: never by zero. No difference of two cells is ever exactly a group's
-  members, women or savings (savings miss by 2 cents or more);
+- each group has a fixed random number, 128 bits of MD5 of the pool's secret and the
+  group's ids (queries/group_hash.sql; the secret is made when the pool is created and lives
+  in its pool_meta): 32 bits are its key, the rest the seeds of its permanent noise;
+- a group's permanent noise of a measure x is x times FACTORS[v], v four bits of its seed
+  (each measure its own bits): +-10.6 % to +-19.4 %; a cell's noise P is the sum over its
+  groups, which the rollup cubes hold as one more sum per measure (<measure>_eta);
+- a cell's key is the sum of its groups' keys; a sum x of a cell of n groups is shown as
+  x + unit (F + 3H): F = +1 for an even n, -1 for an odd one; H = round((P + d x max(mean,
+  3 units)) / 3 units), d drawn from the cell's key and the measure (two bytes of a BLAKE2b
+  hash) in +-[0.35, 0.7], mean = x / n. The unit is 1 for counts (members, women, ...) and
+  USD 0.02 for money. Two cells that differ by exactly one group have n of different parity,
+  so their figures differ by the group's x plus 2 units plus a multiple of 3 units: never by
+  x. No difference of two cells is ever exactly a group's members, women or savings;
 - zero stays zero; a part equal to its whole (women = members in a women-only cell) stays
-  equal to the perturbed whole, so shares of 0 % and 100 % stay exact; any other part stays
-  between 0 and its perturbed whole, in its class modulo 3 units where there is room;
+  equal to the shown whole, so shares of 0 % and 100 % stay exact; any other part stays
+  between 0 and its shown whole, in its class modulo 3 units where there is room;
 - the number of groups moves by F or by -2F (one or two groups; a difference of one group
   never reads 1);
 - project costs, staff and the distinct counts (organisations, countries, projects) are
   project facts, not group data, and are not perturbed; the members and groups behind the
-  cost indicators are.
+  cost indicators are, as the same draws as every other count of those groups.
 
-Size: a sum moves by at most 0.7 of the cell's mean per group (taken as at least 3 units)
-plus 2.5 units: for a cell of n groups, by at most 0.7/n of its total plus 2.5 units. For
-a cell of 100 groups or more whose mean per group is 10 units or more (members, women in
-most cells, money always), that is within 1 % of the true total (tests check it); a count
-of groups moves by 1 or 2 groups.
+Size: a cell's permanent noise has a standard deviation of about 15 % of the root of the
+sum of its groups' squared values (for n groups of one size, 15 % / sqrt(n) of the total:
+1.5 % for 100 groups, 0.15 % for 10,000), and the cell key adds at most 0.7 of the cell's
+mean per group plus 2.5 units. `tests/test_disclosure.py` measures both on the demo pool,
+and the README gives the figures.
 
-What it does not cover: the percentiles of the spread across groups (the performance
-page's boxes) are order statistics of group ratios, shown where a box rests on 5 or more
-of others' groups, unperturbed; an attacker who finds many pairs of cells that differ by
-the same group can average their differences (each pair's noise is independent), as with
-any cell-key method.
+What it does not cover: an analyst learns a single group's figures moved by 10 to 20 % (a
+group of 20 members reads as 22 to 24, or 16 to 18), which is what the method allows by
+design; the existence of a group with a given attribute where a cell holds a member's own
+groups beside fewer than 5 of others' (the own figures are shown exactly).
 """
 
 from __future__ import annotations
@@ -72,37 +89,61 @@ NOTE = N_(
     "Figures for other organisations' groups are slightly perturbed to protect individual groups."
 )
 
+# Where a spread across groups holds others' groups (the performance page's boxes).
+SPREAD_NOTE = N_(
+    "A box with other organisations' groups is drawn only over 30 or more of them, each moved "
+    "by 10 to 20 %."
+)
+
 COUNT, MONEY = 1.0, 0.02  # the units of the noise: people (or days, loans), and USD
-LEAST_MEAN = 3  # units: the mean per group the noise is scaled to, at least
-DRAW = (0.35, 0.7)  # the draw's size, as a share of that mean
+LEAST_MEAN = 3  # units: the mean per group the cell key's noise is scaled to, at least
+DRAW = (0.35, 0.7)  # the cell key's draw, as a share of that mean
+
+# The groups' permanent noise (queries/noise_factors.sql computes the same): a draw v of 4
+# bits moves a measure by FACTORS[v] of its value, 10.6 % to 19.4 %, up for v < 8.
+FACTORS: tuple[float, ...] = tuple(
+    (1 - 2 * (v // 8)) * (0.10625 + 0.0125 * (v % 8)) for v in range(16)
+)
+PERMANENT = (0.10, 0.20)  # the permanent noise's size, as a share of a group's value
+
+# A box across groups (the performance page's spreads) with other organisations' groups is
+# drawn over at least this many of them, from their values moved by their permanent noise.
+SPREAD_GROUPS = 30
+
+# The share-of-women bounds of a view holding others' groups: steps of 5 percentage points,
+# and the filter panel's "under 75 %" (mixed groups) as it is.
+BOUND_STEP = 0.05
+BOUND_PRESETS: tuple[float, ...] = (0.749,)
 
 
 # The sums of indicator_tail.sql that are perturbed, in the order they are worked out (a
-# whole before its parts): name, unit, lowest value (None: none, e.g. a profit), and the
-# whole it is a part of.
-MEASURES: tuple[tuple[str, float, float | None, str | None], ...] = (
-    ("members", COUNT, 0, None),
-    ("savings_usd", MONEY, 0, None),
-    ("loans_outstanding_usd", MONEY, 0, None),
-    ("assets_usd", MONEY, 0, None),
-    ("data_age_days", COUNT, 0, None),
-    ("dropouts", COUNT, 0, None),
-    ("members_at_start", COUNT, 0, None),
-    ("loans_outstanding_count", COUNT, 0, None),
-    ("loan_fund_cash_usd", MONEY, 0, None),
-    ("write_offs_usd", MONEY, 0, None),
-    ("profit_usd", MONEY, None, None),
-    ("annualised_profit_usd", MONEY, None, None),
-    ("groups_replicated", COUNT, 0, "groups"),
-    ("women", COUNT, 0, "members"),
-    ("men", COUNT, 0, "members"),
-    ("members_youth_recorded", COUNT, 0, "members"),
-    ("youth", COUNT, 0, "members_youth_recorded"),
-    ("members_attending", COUNT, 0, "members"),
-    ("late_usd", MONEY, 0, "loans_outstanding_usd"),
-    ("annualised_savings_base_usd", MONEY, 0, "savings_usd"),
-    ("annualised_assets_base_usd", MONEY, 0, "assets_usd"),
+# whole before its parts): name, unit, lowest value (None: none, e.g. a profit), the whole
+# it is a part of, and whether it carries the groups' permanent noise (<name>_eta; not a
+# count of groups: a group is in a cell or not).
+MEASURES: tuple[tuple[str, float, float | None, str | None, bool], ...] = (
+    ("members", COUNT, 0, None, True),
+    ("savings_usd", MONEY, 0, None, True),
+    ("loans_outstanding_usd", MONEY, 0, None, True),
+    ("assets_usd", MONEY, 0, None, True),
+    ("data_age_days", COUNT, 0, None, True),
+    ("dropouts", COUNT, 0, None, True),
+    ("members_at_start", COUNT, 0, None, True),
+    ("loans_outstanding_count", COUNT, 0, None, True),
+    ("loan_fund_cash_usd", MONEY, 0, None, True),
+    ("write_offs_usd", MONEY, 0, None, True),
+    ("profit_usd", MONEY, None, None, True),
+    ("annualised_profit_usd", MONEY, None, None, True),
+    ("groups_replicated", COUNT, 0, "groups", False),
+    ("women", COUNT, 0, "members", True),
+    ("men", COUNT, 0, "members", True),
+    ("members_youth_recorded", COUNT, 0, "members", True),
+    ("youth", COUNT, 0, "members_youth_recorded", True),
+    ("members_attending", COUNT, 0, "members", True),
+    ("late_usd", MONEY, 0, "loans_outstanding_usd", True),
+    ("annualised_savings_base_usd", MONEY, 0, "savings_usd", True),
+    ("annualised_assets_base_usd", MONEY, 0, "assets_usd", True),
 )
+NOISY = tuple(name for name, *_, permanent in MEASURES if permanent)  # (their <name>_eta)
 
 
 def new_secret() -> str:
@@ -122,33 +163,35 @@ def ensure_secret(con: duckdb.DuckDBPyConnection, secret: str | None = None) -> 
         con.execute("INSERT INTO pool_meta VALUES (?, ?)", [SECRET_KEY, new_secret()])
 
 
-# --- The noise -------------------------------------------------------------------------------
+# --- Coarse bounds ---------------------------------------------------------------------------
 
-# Every draw a cell may need, each from its own two bytes of one hash of the cell's key.
-DRAWN: tuple[str, ...] = (
-    "groups",
-    *(name for name, *_ in MEASURES),
-    "cost_members",
-    "cost_groups",
-    "sizes",
-    "numerator",
-    "denominator",
-)
-_POSITION = {name: i for i, name in enumerate(DRAWN)}
+
+def coarse_bound(value: float | None) -> float | None:
+    """A share-of-women bound on the grid of a view holding others' groups: the nearest
+    multiple of 5 percentage points, unless it is one of BOUND_PRESETS (the panel's "under
+    75 %": no group of 100 members or fewer has a share from 74.9 % to 75 %, so it tells
+    no more than the grid)."""
+    if value is None or value in BOUND_PRESETS:
+        return value
+    return round(round(value / BOUND_STEP) * BOUND_STEP, 2)
+
+
+# --- The noise -------------------------------------------------------------------------------
 
 
 class Cell:
-    """A cell of n groups with key `key`: its F and its draws (one BLAKE2b hash of the key,
-    64 bytes, two per draw: each from -0.7 to -0.35 or from 0.35 to 0.7)."""
+    """A cell of n groups with key `key`: its F and its draws (each from -0.7 to -0.35 or
+    from 0.35 to 0.7, from two bytes of a BLAKE2b hash of the key and what is drawn, so
+    that the same sum of the same groups is the same draw wherever it is shown)."""
 
     def __init__(self, n: int, key: object) -> None:
         self.n = n
         self.f = 1 if n % 2 == 0 else -1
-        self._digest = hashlib.blake2b(str(key).encode(), digest_size=64).digest()
+        self._key = str(key)
 
     def draw(self, measure: str) -> float:
-        at = 2 * _POSITION[measure]
-        u = int.from_bytes(self._digest[at : at + 2], "big") / 65536
+        digest = hashlib.blake2b(f"{self._key}/{measure}".encode(), digest_size=2).digest()
+        u = int.from_bytes(digest, "big") / 65536
         low, high = DRAW
         if u < 0.5:
             return -(low + (high - low) * 2 * u)
@@ -162,14 +205,17 @@ class Cell:
         lo: float | None = 0,
         whole: float | None = None,
         whole_noisy: float | None = None,
+        eta: float | None = None,
     ) -> float | None:
-        """A sum x of the cell, perturbed (see the module's docstring)."""
+        """A sum x of the cell, perturbed (see the module's docstring); `eta`: the sum of
+        its groups' permanent noises of this measure."""
         if x is None or x == 0 or not self.n:
             return x
         if whole is not None and x == whole:
             return whole_noisy
         f, step = self.f, 3 * unit
-        h = round(max(abs(x) / self.n, LEAST_MEAN * unit) * self.draw(measure) / step)
+        keyed = max(abs(x) / self.n, LEAST_MEAN * unit) * self.draw(measure)
+        h = round(((eta or 0.0) + keyed) / step)
         if lo is not None:
             h = max(h, math.ceil((lo - x - unit * f) / step))
         if whole_noisy is not None:
@@ -181,22 +227,29 @@ class Cell:
             value = min(value, whole_noisy)
         return value
 
-    def groups(self, measure: str = "groups", n: int | None = None) -> int | None:
-        """A number of groups (the cell's own, or `n`), perturbed: n + F or n - 2F by the
-        draw's sign, at least 1."""
+    def groups(self, n: int | None = None) -> int | None:
+        """A number of groups (the cell's own, or `n` of them: those of the cell that record
+        something), perturbed: n + F or n - 2F by the draw's sign, at least 1."""
         n = self.n if n is None else n
         if not n:
             return n
         f = 1 if n % 2 == 0 else -1
-        return max(1, n + (f if self.draw(measure) < 0 else -2 * f))
+        return max(1, n + (f if self.draw("groups") < 0 else -2 * f))
 
 
-def perturb(n: int, key: object, sums: Mapping[str, float | None]) -> dict[str, float | None]:
-    """Every sum of MEASURES of a cell of n groups, and its number of groups, perturbed."""
+def perturb(
+    n: int,
+    key: object,
+    sums: Mapping[str, float | None],
+    etas: Mapping[str, float | None] | None = None,
+) -> dict[str, float | None]:
+    """Every sum of MEASURES of a cell of n groups, and its number of groups, perturbed;
+    `etas`: the sums of the groups' permanent noises (by measure)."""
     cell = Cell(n, key)
+    etas = etas or {}
     out: dict[str, float | None] = {"groups": cell.groups()}
     true: dict[str, float | None] = {"groups": n}
-    for name, unit, lo, whole in MEASURES:
+    for name, unit, lo, whole, _permanent in MEASURES:
         true[name] = sums.get(name)
         out[name] = cell.sum(
             name,
@@ -205,62 +258,72 @@ def perturb(n: int, key: object, sums: Mapping[str, float | None]) -> dict[str, 
             lo,
             true[whole] if whole else None,
             out[whole] if whole else None,
+            etas.get(name),
         )
     return out
 
 
 def network(
+    name: str,
     kind: str,
     per: str | None,
     n: int,
     key: object,
     numerator: float | None,
     denominator: float | None,
+    numerator_eta: float | None = None,
+    denominator_eta: float | None = None,
 ) -> dict[str, float | None]:
-    """A network indicator's numerator and denominator over n recording groups, perturbed:
-    the denominator (people, or the groups that record it), then the numerator (money; or a
-    part of the denominator where it counts the same people or groups)."""
+    """The network indicator `name`'s numerator and denominator over the n groups that
+    record it (key: theirs), perturbed: the denominator as the same draw as that count
+    elsewhere (the groups, or their members, women, men or youth), then the numerator
+    (money; or a part of the denominator where it counts the same people or groups)."""
     cell = Cell(n, key)
     if kind in ("yesno", "category") or per == "groups":
-        noisy_d = cell.groups("denominator", int(denominator)) if denominator else denominator
+        noisy_d = cell.groups(int(denominator)) if denominator else denominator
     else:
-        noisy_d = cell.sum("denominator", denominator)
+        noisy_d = cell.sum(per or "members", denominator, eta=denominator_eta)
     if kind == "amount":
-        noisy_n = cell.sum("numerator", numerator, MONEY)
-    elif kind in ("yesno", "category") or per != "groups":
-        noisy_n = cell.sum("numerator", numerator, COUNT, 0, denominator, noisy_d)
+        noisy_n = cell.sum(name, numerator, MONEY, None, eta=numerator_eta)
+    elif kind in ("yesno", "category"):
+        noisy_n = cell.sum(name, numerator, COUNT, 0, denominator, noisy_d)
+    elif per != "groups":
+        noisy_n = cell.sum(name, numerator, COUNT, 0, denominator, noisy_d, numerator_eta)
     else:
-        noisy_n = cell.sum("numerator", numerator)
+        noisy_n = cell.sum(name, numerator, eta=numerator_eta)
     return {"numerator": noisy_n, "denominator": noisy_d}
 
 
 # --- In the queries ------------------------------------------------------------------------
 
 _SUMS = "STRUCT(" + ", ".join(f"{name} DOUBLE" for name, *_ in MEASURES) + ")"
+_ETAS = "STRUCT(" + ", ".join(f"{name} DOUBLE" for name in NOISY) + ")"
 _PERTURBED = "STRUCT(groups BIGINT, " + _SUMS.removeprefix("STRUCT(")
 _defining = threading.Lock()
 
 
-def _perturb_udf(n: int, key: str, sums: Mapping[str, float | None]) -> dict[str, Any]:
-    return perturb(n, key, sums)
+def _perturb_udf(
+    n: int, key: str, sums: Mapping[str, float | None], etas: Mapping[str, float | None]
+) -> dict[str, Any]:
+    return perturb(n, key, sums, etas)
 
 
-def _sum_udf(n: int, key: str, name: str, x: float | None) -> float | None:
-    return Cell(n, key).sum(name, x)
+def _sum_udf(n: int, key: str, name: str, x: float | None, eta: float | None) -> float | None:
+    return Cell(n, key).sum(name, x, eta=eta)
 
 
-def _groups_udf(n: int, key: str, name: str) -> int | None:
-    return Cell(n, key).groups(name)
+def _groups_udf(n: int, key: str) -> int | None:
+    return Cell(n, key).groups()
 
 
 def _functions() -> list[tuple[str, Any, list[str], str]]:
     return [
-        # (groups, cell key, {sum: value}) -> {groups, sum: value}, perturbed
-        ("vsla_perturb", _perturb_udf, ["BIGINT", "VARCHAR", _SUMS], _PERTURBED),
-        # (groups, cell key, measure name, sum) -> the sum perturbed
-        ("vsla_sum", _sum_udf, ["BIGINT", "VARCHAR", "VARCHAR", "DOUBLE"], "DOUBLE"),
-        # (groups, cell key, measure name) -> the number of groups perturbed
-        ("vsla_groups", _groups_udf, ["BIGINT", "VARCHAR", "VARCHAR"], "BIGINT"),
+        # (groups, cell key, {sum: value}, {sum: permanent noise}) -> {groups, sum: value}
+        ("vsla_perturb", _perturb_udf, ["BIGINT", "VARCHAR", _SUMS, _ETAS], _PERTURBED),
+        # (groups, cell key, measure name, count, its permanent noise) -> the count perturbed
+        ("vsla_sum", _sum_udf, ["BIGINT", "VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE"], "DOUBLE"),
+        # (groups, cell key) -> the number of groups perturbed
+        ("vsla_groups", _groups_udf, ["BIGINT", "VARCHAR"], "BIGINT"),
     ]
 
 

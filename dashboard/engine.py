@@ -202,10 +202,12 @@ def network_values(
         cur.close()
     kinds = {w["name"]: (w["kind"], w["denominator"]) for w in wanted}
     values: dict[tuple[Any, str, Any], dict[str, float | None]] = {}
-    for as_of, breakdown, by_value, name, numerator, denominator, n, key in rows:
+    for as_of, breakdown, by_value, name, numerator, denominator, n, key, n_eta, d_eta in rows:
         if (as_of, breakdown or "", by_value) in perturbed:
             kind, per = kinds[name]
-            noisy = disclosure.network(kind, per, int(n), key, numerator, denominator)
+            noisy = disclosure.network(
+                name, kind, per, int(n), key, numerator, denominator, n_eta, d_eta
+            )
             numerator, denominator = noisy["numerator"], noisy["denominator"]
         share = (
             float(numerator) / float(denominator) if numerator is not None and denominator else None

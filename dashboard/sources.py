@@ -15,8 +15,8 @@ import duckdb
 from dashboard.filters import Filters
 
 # 3: yes_fields; 4: rollup_network (the network's own indicators); 5: the cell keys (the
-# groups' keys of disclosure control, summed per cell)
-ROLLUP_VERSION = "5"
+# groups' keys of disclosure control, summed per cell); 6: the groups' permanent noise
+ROLLUP_VERSION = "6"
 
 # The share-of-women bounds the cube can filter on exactly: the filter panel's presets
 # (women only: >= 1.0; mostly women: >= 0.75; mixed: <= 0.749), precomputed in grouped.sql.

@@ -15,7 +15,7 @@ import pandas as pd
 from dashboard import datasource, disclosure, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
-from dashboard.format import USD, Currency, date_text, format_value, number
+from dashboard.format import USD, Currency, date_text, format_value, number, percent
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import COST_IDS, lookup, money_ids
 from dashboard.ingest.countries import country_name
@@ -100,8 +100,17 @@ class View:
 def read_view(search: str | None) -> View:
     facts = datasource.facts()
     state = parse_search(search, facts)
-    filters = datasource.resolve(state.filters)
     notices = list(state.notices)
+    rounded = datasource.coarse(state.filters)  # (dashboard.disclosure: bounds on a grid)
+    if rounded != state.filters:
+        notices.append(
+            _(
+                "The share of women is bounded in steps of 5 percentage points where other "
+                "organisations' groups are shown: {asked} became {used}."
+            ).format(asked=women_range(state.filters), used=women_range(rounded))
+        )
+        state = replace(state, filters=rounded)
+    filters = datasource.resolve(state.filters)
     currency = USD
     if state.currency != "USD":
         per_usd = datasource.rates(state.currency)
@@ -114,6 +123,17 @@ def read_view(search: str | None) -> View:
                 )
             )
     return View(state, filters, facts, currency, tuple(notices))
+
+
+def women_range(filters: Filters) -> str:
+    """The share-of-women bounds of the filters in words ("70-100 %")."""
+    low = filters.min_pct_women if filters.min_pct_women is not None else 0.0
+    high = filters.max_pct_women if filters.max_pct_women is not None else 1.0
+
+    def written(x: float) -> str:  # (74.9 %, but 75 %)
+        return percent(x, 0 if abs(x * 100 - round(x * 100)) < 1e-9 else 1)
+
+    return _("{low} to {high}").format(low=written(low), high=written(high))
 
 
 def now_and_then(view: View, then: date | None) -> tuple[dict[str, Any], dict[str, Any]]:

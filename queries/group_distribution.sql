@@ -1,9 +1,13 @@
 -- The spread across groups (INDICATORS.md: distributions beside pooled ratios, never instead):
 -- each active group's own ratio (those the performance page draws), summarised per
--- breakdown value as the 5th, 25th, 50th, 75th and 95th percentiles. Parameters: those of
+-- breakdown value as the 5th, 25th, 50th, 75th and 95th percentiles. The ratio of a group of
+-- another organisation's (in $foreign) is moved by its permanent noise for that ratio
+-- (dashboard.disclosure: 10 to 20 % up or down, 4 bits of the group's seed noise_b; shares
+-- stay between 0 and 1), so that no percentile is any group's own value. Parameters: those of
 -- scope.sql (one as-of date) and
 --   $bys      VARCHAR[]  breakdowns, each '' (the whole scope), country, organisation or project
---   $foreign  VARCHAR[]  projects whose groups `foreign_groups` counts (small cells)
+--   $foreign  VARCHAR[]  projects whose groups `foreign_groups` counts (small cells) and whose
+--                        groups' ratios are moved
 WITH
 --@include scope
 , per_group AS (
@@ -16,6 +20,8 @@ WITH
             ELSE ''
         END AS by_value,
         list_contains($foreign::VARCHAR[], project_id) AS is_foreign,
+        noise_b,
+        cell_key,
         savings_usd / NULLIF(members, 0) AS savings_per_member_usd,
         CASE WHEN cycle_days >= 90
              THEN profit_usd * 365.0 / cycle_days / NULLIF(assets_usd, 0) END
@@ -31,11 +37,37 @@ WITH
     CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
 ),
 long AS (
-    UNPIVOT per_group ON COLUMNS(* EXCLUDE (breakdown, by_value, is_foreign)) INTO NAME indicator VALUE value
+    UNPIVOT per_group ON COLUMNS(* EXCLUDE (breakdown, by_value, is_foreign, noise_b, cell_key))
+    INTO NAME indicator VALUE value
+),
+-- each ratio its own 4 bits of the seed, in this order
+ratios AS (
+    SELECT ['savings_per_member_usd', 'annualised_return_on_assets',
+            'annualised_return_on_savings', 'loan_fund_utilisation', 'portfolio_at_risk',
+            'attendance_rate', 'dropout_rate'] AS names
+),
+moved AS (
+    SELECT breakdown, by_value, indicator, is_foreign, cell_key,
+        CASE WHEN NOT is_foreign THEN value
+             WHEN indicator IN ('loan_fund_utilisation', 'portfolio_at_risk', 'attendance_rate')
+             THEN least(greatest(value * (1 + d), 0), 1)
+             ELSE value * (1 + d) END AS value
+    FROM (
+        SELECT l.*, n.e[1 + ((noise_b >> (4 * (list_position(r.names, indicator) - 1))::UBIGINT)
+                             & 15)::INT] AS d
+        FROM long l, ratios r,
+--@include noise_factors
+            n
+    )
 )
 -- one sort per indicator and breakdown value for all five percentiles
+-- (the number of groups of a box with others' groups perturbed: the same draw as any count
+-- of the same groups)
 SELECT
-    breakdown, by_value, indicator, groups, foreign_groups,
+    breakdown, by_value, indicator,
+    CASE WHEN foreign_groups > 0 THEN vsla_groups(groups, cell_key::VARCHAR) ELSE groups END
+        AS groups,
+    foreign_groups,
     qs[1] AS p05, qs[2] AS q1, qs[3] AS median, qs[4] AS q3, qs[5] AS p95
 FROM (
     SELECT
@@ -44,8 +76,9 @@ FROM (
         indicator,
         count(value) AS groups,
         count(value) FILTER (WHERE is_foreign) AS foreign_groups,
+        sum(cell_key)::BIGINT AS cell_key,
         quantile_cont(value, [0.05, 0.25, 0.5, 0.75, 0.95]) AS qs
-    FROM long
+    FROM moved
     WHERE isfinite(value)
     GROUP BY breakdown, by_value, indicator
 )

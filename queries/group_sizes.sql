@@ -1,7 +1,8 @@
 -- How many active groups in scope have each number of members (one as-of date).
 -- Parameters: those of scope.sql, and $foreign VARCHAR[]: the projects whose groups
 -- `foreign_groups` counts (small cells). A bar holding others' groups has its count
--- perturbed (dashboard.disclosure): the count of groups moves by one or two.
+-- perturbed (dashboard.disclosure): the count of groups moves by one or two, as the same
+-- draw as any other count of the same groups.
 WITH
 --@include scope
 , bars AS (
@@ -12,7 +13,7 @@ WITH
     GROUP BY members
 )
 SELECT members,
-    CASE WHEN foreign_groups > 0 THEN vsla_groups(groups, cell_key::VARCHAR, 'sizes')
+    CASE WHEN foreign_groups > 0 THEN vsla_groups(groups, cell_key::VARCHAR)
          ELSE groups END AS groups,
     foreign_groups
 FROM bars

@@ -44,6 +44,7 @@ cost_sums AS (
         sum(r.field_officers) AS field_officers,
         sum(r.field_officers + r.village_agents) AS trainers,
         sum(pg.cell_key)::VARCHAR AS cost_key,
+        sum(pg.members_eta) AS cost_members_eta,
         coalesce(bool_or(list_contains($foreign::VARCHAR[], s.project_id)), false)
             AS perturbed
     FROM (SELECT DISTINCT as_of, breakdown, by_value, project_id FROM dims) s

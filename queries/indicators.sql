@@ -19,8 +19,11 @@ WITH
 -- whatever the group-level filters.
 project_groups AS (
     SELECT as_of, project_id, count(*) AS groups, sum(members) AS members,
-        sum(cell_key)::BIGINT AS cell_key
-    FROM active
+        sum(cell_key)::BIGINT AS cell_key,
+        sum(members * f.e[1 + (noise_a & 15)::INT]) AS members_eta  -- (as grouped.sql's)
+    FROM active,
+--@include noise_factors
+        f
     GROUP BY as_of, project_id
 ),
 --@include indicator_tail

@@ -22,7 +22,7 @@ grouped AS (
 ),
 project_groups AS (
     SELECT as_of, project_id, sum(groups) AS groups, sum(members) AS members,
-        sum(cell_key)::BIGINT AS cell_key
+        sum(cell_key)::BIGINT AS cell_key, sum(members_eta) AS members_eta
     FROM cube
     GROUP BY as_of, project_id
 ),

@@ -43,7 +43,22 @@ measured AS (
             WHEN f.denominator = 'men' THEN l.men
             WHEN f.denominator = 'youth' THEN l.youth
             ELSE 1
-        END AS denominator
+        END AS denominator,
+        -- the group's permanent noise of each part (dashboard.disclosure): a count of people
+        -- or an amount its own draw for the indicator (4 bits of a hash of the group's seed
+        -- and the indicator's name); a denominator of people the same as that count's in
+        -- grouped.sql; a count of groups (yes/no, category, per group) none
+        CASE WHEN f.kind IN ('count', 'amount')
+             THEN numerator * n.e[1 + (hash(l.noise_a, f.name) & 15)::INT] END AS numerator_eta,
+        CASE
+            WHEN f.kind = 'amount' AND l.per_usd IS NULL THEN NULL
+            WHEN f.denominator = 'members' THEN l.members_eta
+            WHEN f.denominator = 'women' THEN l.women_eta
+            WHEN f.denominator = 'men' THEN l.men_eta
+            WHEN f.denominator = 'youth' THEN l.youth_eta
+        END AS denominator_eta
     FROM long l
-    JOIN fields f USING (field)
+    JOIN fields f USING (field),
+--@include noise_factors
+        n
 )

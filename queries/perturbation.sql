@@ -4,21 +4,23 @@
 -- the swap perturbation=perturbation_none, the same sums as they are.
 --
 -- The members and groups of those projects, perturbed where others' groups are among them
--- (dashboard.disclosure); the projects' own costs and staff are project figures, as reported.
+-- (dashboard.disclosure), as the same draws as the members and groups of the same groups
+-- anywhere else; the projects' own costs and staff are project figures, as reported.
 cost AS (
     SELECT * REPLACE (
         CASE WHEN perturbed
-             THEN vsla_sum(cost_groups::BIGINT, cost_key, 'cost_members', cost_members)::BIGINT
+             THEN vsla_sum(cost_groups::BIGINT, cost_key, 'members', cost_members,
+                           cost_members_eta)::BIGINT
              ELSE cost_members END AS cost_members,
-        CASE WHEN perturbed THEN vsla_groups(cost_groups::BIGINT, cost_key, 'cost_groups')
+        CASE WHEN perturbed THEN vsla_groups(cost_groups::BIGINT, cost_key)
              ELSE cost_groups END AS cost_groups)
     FROM cost_sums
 ),
 -- Figures of other organisations' groups, perturbed by the cell-key method
 -- (dashboard.disclosure): a cell with others' groups (`perturbed`: never for an
--- administrator, whose $foreign is empty) has its count of groups and its sums moved by a
--- little noise drawn from its key (the sum of its groups' keys); the formulas below then
--- read the perturbed sums.
+-- administrator, whose $foreign is empty) has its count of groups and its sums moved by its
+-- groups' permanent noise (the <measure>_eta sums) and a little noise drawn from its key
+-- (the sum of its groups' keys); the formulas below then read the perturbed sums.
 noisy AS (
     SELECT *,
         CASE WHEN perturbed THEN vsla_perturb(groups, cell_key::VARCHAR, {
@@ -43,6 +45,27 @@ noisy AS (
             late_usd: late_usd,
             annualised_savings_base_usd: annualised_savings_base_usd,
             annualised_assets_base_usd: annualised_assets_base_usd
+        }, {
+            members: members_eta,
+            women: women_eta,
+            men: men_eta,
+            youth: youth_eta,
+            members_youth_recorded: members_youth_recorded_eta,
+            members_attending: members_attending_eta,
+            dropouts: dropouts_eta,
+            members_at_start: members_at_start_eta,
+            loans_outstanding_count: loans_outstanding_count_eta,
+            data_age_days: data_age_days_eta,
+            savings_usd: savings_usd_eta,
+            loans_outstanding_usd: loans_outstanding_usd_eta,
+            loan_fund_cash_usd: loan_fund_cash_usd_eta,
+            late_usd: late_usd_eta,
+            write_offs_usd: write_offs_usd_eta,
+            assets_usd: assets_usd_eta,
+            profit_usd: profit_usd_eta,
+            annualised_profit_usd: annualised_profit_usd_eta,
+            annualised_savings_base_usd: annualised_savings_base_usd_eta,
+            annualised_assets_base_usd: annualised_assets_base_usd_eta
         }) END AS noise
     FROM agg
 ),

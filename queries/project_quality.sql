@@ -1,6 +1,8 @@
 -- Data quality per project as of a date: how old its data is and what the warnings say.
 -- Parameters: $as_of DATE; $country, $organisation, $project VARCHAR[] (empty = all);
--- $restricted BOOLEAN and $visible VARCHAR[]: the projects the viewer may see.
+-- $restricted BOOLEAN and $visible VARCHAR[]: the projects the viewer may see; $foreign
+-- VARCHAR[]: other organisations' projects, whose counts of groups and of warnings are
+-- perturbed (dashboard.disclosure: each count of the same groups the same draw as anywhere).
 WITH proj AS (
     SELECT p.project_id, p.project_name, p.organisation, p.country
     FROM projects p
@@ -9,11 +11,21 @@ WITH proj AS (
       AND (len($project::VARCHAR[]) = 0 OR list_contains($project::VARCHAR[], p.project_id))
       AND (NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], p.project_id))
 ),
-ds AS (
-    SELECT project_id, max(report_date) AS latest_dataset,
-           count(DISTINCT group_id) AS groups_reporting
+reporting AS (
+    SELECT project_id, group_id, max(report_date) AS latest_dataset,
+--@include group_hash
+            % 4294967296::UHUGEINT AS cell_key
     FROM datasets
-    WHERE report_date <= $as_of::DATE
+    WHERE report_date <= $as_of::DATE AND project_id IN (SELECT project_id FROM proj)
+    GROUP BY project_id, group_id
+),
+ds AS (
+    SELECT project_id, max(latest_dataset) AS latest_dataset,
+           CASE WHEN list_contains($foreign::VARCHAR[], project_id)
+                THEN vsla_groups(count(*), sum(cell_key)::BIGINT::VARCHAR)
+                ELSE count(*) END AS groups_reporting,
+           count(*) AS true_groups  -- (small cells: datasource.project_quality drops it)
+    FROM reporting
     GROUP BY project_id
 ),
 rep AS (
@@ -22,8 +34,21 @@ rep AS (
     WHERE period_end <= $as_of::DATE
     GROUP BY project_id
 ),
+flagged AS (
+    SELECT project_id, group_id, rule,
+--@include group_hash
+            % 4294967296::UHUGEINT AS cell_key
+    FROM warnings
+    WHERE project_id IN (SELECT project_id FROM proj)
+),
 rules AS (
-    SELECT project_id, rule, count(*) AS n FROM warnings GROUP BY project_id, rule
+    SELECT project_id, rule,
+           CASE WHEN list_contains($foreign::VARCHAR[], project_id)
+                THEN vsla_sum(count(DISTINCT group_id), sum(cell_key)::BIGINT::VARCHAR,
+                              'warnings:' || rule, count(*), NULL)::BIGINT
+                ELSE count(*) END AS n
+    FROM flagged
+    GROUP BY project_id, rule
 ),
 w AS (
     SELECT project_id, sum(n)::INTEGER AS warnings,
@@ -35,6 +60,7 @@ w AS (
 SELECT
     proj.project_id, proj.project_name, proj.organisation, proj.country,
     coalesce(ds.groups_reporting, 0) AS groups_reporting,
+    coalesce(ds.true_groups, 0) AS true_groups,
     ds.latest_dataset,
     date_diff('day', ds.latest_dataset, $as_of::DATE) AS data_age_days,
     rep.latest_project_report,

@@ -1,8 +1,19 @@
--- Every project of the pool with what the filter panel and the project profile show.
--- Parameters: none.
+-- Every project of the pool with what the filter panel and the project profile show, and
+-- the key of its registered groups (the sum of theirs: others see their count perturbed,
+-- dashboard.datasource.facts). Parameters: none.
+WITH registered AS (
+    SELECT project_id, count(*) AS groups_registered,
+        sum(
+--@include group_hash
+            % 4294967296::UHUGEINT)::BIGINT AS groups_key
+    FROM groups
+    GROUP BY project_id
+)
 SELECT
     p.project_id, p.project_name, p.organisation, p.partner, p.country, p.currency,
     p.start_date, p.end_date, p.donor, p.shared,
-    (SELECT count(*) FROM groups g WHERE g.project_id = p.project_id) AS groups_registered
+    coalesce(r.groups_registered, 0) AS groups_registered,
+    coalesce(r.groups_key, 0) AS groups_key
 FROM projects p
+LEFT JOIN registered r USING (project_id)
 ORDER BY p.organisation, p.country, p.project_name

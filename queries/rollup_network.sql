@@ -13,6 +13,7 @@ SELECT
     NULL::VARCHAR AS trainer,
     first_cycle, women_band, women_min_100, women_min_075, women_max_0749, youth_band,
     name, sum(numerator) AS numerator, sum(denominator) AS denominator,
+    sum(numerator_eta) AS numerator_eta, sum(denominator_eta) AS denominator_eta,
     sum(groups) AS groups, sum(cell_key)::BIGINT AS cell_key
 FROM measured
 GROUP BY ALL

@@ -59,32 +59,34 @@ def _protection() -> html.Section:
         _(
             "Organisations see their own projects in exact figures, and the projects other "
             "organisations share as aggregates; a visitor who has not signed in sees the "
-            "shared projects only. Two rules protect other organisations' groups."
+            "shared projects only. Four rules protect other organisations' groups."
         ),
         _(
             "Small cells: a figure that rests on 1 to 4 groups of other organisations is not "
             'shown ("fewer than 5 groups"), nor a figure that would let it be worked out by '
-            "subtraction from the others in the same table."
+            "subtraction from the others in the same table. Where other organisations' groups "
+            "could be, a figure resting on none of them reads the same."
         ),
         _(
-            "Perturbation (the cell-key method of the Australian Bureau of Statistics' "
-            "TableBuilder, also used by the UK's Office for National Statistics for the 2021 "
-            "census): every count and sum that includes other organisations' groups is moved "
-            "by a little noise, and shares and averages are computed from the moved sums. "
-            "Without it, two views that differ by one group (a project with and without a "
-            "share-of-women bound, say) would give that group's members, women and savings "
-            "by subtraction."
+            "Perturbation, as statistical offices do for their table builders (the US Census "
+            "Bureau's permanent noise of each contributor; the cell-key method of the "
+            "Australian Bureau of Statistics and the UK's Office for National Statistics): "
+            "each group's members, women, savings and every other measure carry a fixed "
+            "noise of 10 to 20 % of their value, up or down, and every count and sum that "
+            "includes other organisations' groups moves further by a little noise drawn from "
+            "the groups it adds up; shares and averages are computed from the moved sums. "
+            "The same figure always shows the same value. Whatever views are set side by "
+            "side, subtracted or averaged, a single group's figure comes out 10 to 20 % away "
+            "from its own, never exactly."
         ),
         _(
-            "Each group carries a fixed random key; the noise of a figure is drawn from the "
-            "keys of the groups it adds up, so the same figure always shows the same value, "
-            "and the difference between two figures that differ by one group is never that "
-            "group's value. A sum moves by at most 0.7 of its average per group plus 2.5 "
-            "people (or 5 US cents), and by at most 5 people where the average is below 3: for "
-            "100 groups of 10 members or more, less than 1% of the total. A number of groups "
-            "moves by 1 or 2. Zero stays zero, and a share of 0% or 100% stays exact. Project "
-            "costs and staff are shown as reported; the members and groups they are divided by "
-            "are perturbed too."
+            "Filters and spreads: where other organisations' groups are shown, the share of "
+            "women is bounded in steps of 5 percentage points, and a spread across groups "
+            "(the boxes of the performance page) is drawn only over 30 or more of them, each "
+            "moved by its own noise. Project costs and staff are shown as reported; the "
+            "members and groups they are divided by are perturbed, as the same figures as "
+            "anywhere else. For 100 groups of one size a total moves by about 1.5 %; for the "
+            "network's thousands, by a few hundredths of a percent."
         ),
     ]
     return html.Section(

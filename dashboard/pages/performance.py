@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, html
 
-from dashboard import datasource, figures
+from dashboard import datasource, disclosure, figures
 from dashboard.components import render
 from dashboard.components.cards import kpi_row
 from dashboard.components.controls import by_switch, register_url_param
@@ -161,7 +161,12 @@ def build(search: str | None) -> PageContent:
         dist_all = datasource.distributions(f.network, ("",))[""]
         network = first_row(datasource.indicators(f.network))
     pooled = datasource.indicators(f, by)
-    charts = [spread_chart(view, m, dist, pooled, dist_all, network, by, cap) for m in MEASURES]
+    # (a box with others' groups rests on many of them, moved: dashboard.disclosure)
+    spread_note = _(disclosure.SPREAD_NOTE) if datasource.perturbed(f.network) else ""
+    spread_cap = caption(view, total.get("groups"), total.get("projects"), spread_note)
+    charts = [
+        spread_chart(view, m, dist, pooled, dist_all, network, by, spread_cap) for m in MEASURES
+    ]
     ratios = [m for m in MEASURES if BY_ID[m].format != "int"]
     every = view.every_point
     trend, need = figures.steady(
