@@ -34,7 +34,7 @@ from dashboard.engine import (
 )
 from dashboard.filters import BANDS, LIST_FIELDS, Filters
 from dashboard.i18n import N_
-from dashboard.indicators import IDS, trend_dates
+from dashboard.indicators import IDS, quarter_label, trend_dates
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
 from dashboard.ingest.countries import country_name
 from dashboard.pool import meta
@@ -287,7 +287,7 @@ def indicator_rows(
     foreign = _foreign(mine)
     extra = {"network": True} if network else {}
     rows = _protected(_indicator_rows(mine, by, over_time, foreign, **extra), by)
-    return rows if over_time else _as_small(rows, mine, by, foreign)
+    return _as_small(rows, mine, by, foreign, over_time)
 
 
 @cached
@@ -474,22 +474,23 @@ def _small_row(by: str | None, value: Any, like: dict[str, Any] | None = None) -
 
 
 def _as_small(
-    rows: list[dict[str, Any]], mine: Filters, by: str | None, foreign: tuple[str, ...] | None
+    rows: list[dict[str, Any]],
+    mine: Filters,
+    by: str | None,
+    foreign: tuple[str, ...] | None,
+    over_time: bool = False,
 ) -> list[dict[str, Any]]:
-    """The rows of one date with "no group" reading as "1 to 4 groups" wherever other
-    organisations' groups could be: else a view whose filters leave none of them apart from
-    one that leaves a few would tell, by that alone, that a group with those attributes
-    exists. The scope's row with no group, and each breakdown value that could hold others'
-    groups but has no row, come as rows not shown."""
+    """The rows with "no group" reading as "1 to 4 groups" wherever other organisations'
+    groups could be: else a view whose filters leave none of them apart from one that
+    leaves a few would tell, by that alone, that a group with those attributes exists. The
+    scope's row with no group, and each breakdown value (and, over time, each quarter) that
+    could hold others' groups but has no row, come as rows not shown."""
     places = _places(mine, foreign)
     if not places:
         return rows
     if by is None:
-        return [
-            _small_row(None, None, r) if not r.get("groups") and not r.get("suppressed") else r
-            for r in rows
-        ]
-    if by in ("project", "organisation", "country"):
+        expected: list[Any] = [None]
+    elif by in ("project", "organisation", "country"):
         attribute = {"project": "project_id"}.get(by, by)
         expected = sorted({getattr(p, attribute) for p in places})
     elif by in BANDS:
@@ -499,9 +500,25 @@ def _as_small(
         expected = ["yes"] if chosen == (by[4:],) else ["yes", "no"]
     else:
         return rows
-    found = {r.get(by) for r in rows}
     like = rows[0] if rows else {k: None for k in (*IDS, "data_age_days", *network_ids())}
-    return rows + [_small_row(by, v, like) for v in expected if v not in found]
+    if not over_time:
+        shown = [r for r in rows if r.get("groups") or r.get("suppressed")]  # (none: as few)
+        found = {r.get(by) if by else None for r in shown}
+        return shown + [_small_row(by, v, like) for v in expected if v not in found]
+    facts = all_facts()
+    as_of = mine.as_of or facts.latest_date
+    if facts.first_date is None or as_of is None:
+        return rows
+    found = {(r.get("as_of"), r.get(by) if by else None) for r in rows}
+    missing = [
+        _small_row(by, v, like) | {"quarter": quarter_label(d), "as_of": d}
+        for d in trend_dates(facts.first_date, as_of)
+        for v in expected
+        if (d, v) not in found
+    ]
+    if not missing:
+        return rows
+    return sorted([*rows, *missing], key=lambda r: (r["as_of"], str(r.get(by) if by else "")))
 
 
 # The share of women in each band of women_band (its lowest and highest share).

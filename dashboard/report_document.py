@@ -50,6 +50,7 @@ from dashboard.view import (
     describe,
     export_name,
     first_row,
+    first_shown,
     nice_date,
     now_and_then,
     profile_items,
@@ -396,7 +397,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         return [], figures.MIN_TREND_GROUPS
     trend, need = figures.steady(trend, TREND_RATIOS, every=view.every_point)
     code = view.code
-    start = nice_date(trend["as_of"].min())
+    start = nice_date(first_shown(trend))
     outreach = figures.small_multiple_lines(
         trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
     )

@@ -363,6 +363,15 @@ def first_row(frame: pd.DataFrame) -> Mapping[str, object]:
     return frame.iloc[0].to_dict() if not frame.empty else {}
 
 
+def first_shown(trend: pd.DataFrame, column: str = "members") -> date | None:
+    """The first date of a trend with `column` shown (quarters not shown, where others'
+    groups are too few or none, come first as empty rows: datasource._as_small)."""
+    if trend.empty or column not in trend:
+        return None
+    shown = trend.loc[trend[column].notna(), "as_of"]
+    return pd.Timestamp(shown.min()).date() if not shown.empty else None
+
+
 # --- The subject of a view: one project or one organisation --------------------------------
 
 COST_OF_WHOLE_PROJECTS = N_("of whole projects: theme filters choose projects, not their cost")

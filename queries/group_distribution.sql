@@ -36,29 +36,30 @@ WITH
     FROM scoped
     CROSS JOIN (SELECT unnest($bys::VARCHAR[]) AS breakdown) b
 ),
-long AS (
-    UNPIVOT per_group ON COLUMNS(* EXCLUDE (breakdown, by_value, is_foreign, noise_b, cell_key))
-    INTO NAME indicator VALUE value
-),
--- each ratio its own 4 bits of the seed, in this order
-ratios AS (
-    SELECT ['savings_per_member_usd', 'annualised_return_on_assets',
-            'annualised_return_on_savings', 'loan_fund_utilisation', 'portfolio_at_risk',
-            'attendance_rate', 'dropout_rate'] AS names
-),
+-- others' groups' ratios moved (each its own 4 bits of the seed noise_b; shares at most 1)
 moved AS (
-    SELECT breakdown, by_value, indicator, is_foreign, cell_key,
-        CASE WHEN NOT is_foreign THEN value
-             WHEN indicator IN ('loan_fund_utilisation', 'portfolio_at_risk', 'attendance_rate')
-             THEN least(greatest(value * (1 + d), 0), 1)
-             ELSE value * (1 + d) END AS value
-    FROM (
-        SELECT l.*, n.e[1 + ((noise_b >> (4 * (list_position(r.names, indicator) - 1))::UBIGINT)
-                             & 15)::INT] AS d
-        FROM long l, ratios r,
+    SELECT breakdown, by_value, is_foreign, cell_key,
+        savings_per_member_usd * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + (noise_b & 15)::INT] ELSE 0 END) AS savings_per_member_usd,
+        annualised_return_on_assets * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + ((noise_b >> 4) & 15)::INT] ELSE 0 END) AS annualised_return_on_assets,
+        annualised_return_on_savings * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + ((noise_b >> 8) & 15)::INT] ELSE 0 END) AS annualised_return_on_savings,
+        least(loan_fund_utilisation * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + ((noise_b >> 12) & 15)::INT] ELSE 0 END), 1) AS loan_fund_utilisation,
+        least(portfolio_at_risk * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + ((noise_b >> 16) & 15)::INT] ELSE 0 END), 1) AS portfolio_at_risk,
+        least(attendance_rate * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + ((noise_b >> 20) & 15)::INT] ELSE 0 END), 1) AS attendance_rate,
+        dropout_rate * (1 + CASE WHEN is_foreign
+            THEN n.e[1 + ((noise_b >> 24) & 15)::INT] ELSE 0 END) AS dropout_rate
+    FROM per_group,
 --@include noise_factors
-            n
-    )
+        n
+),
+long AS (
+    UNPIVOT moved ON COLUMNS(* EXCLUDE (breakdown, by_value, is_foreign, cell_key))
+    INTO NAME indicator VALUE value
 )
 -- one sort per indicator and breakdown value for all five percentiles
 -- (the number of groups of a box with others' groups perturbed: the same draw as any count
@@ -78,7 +79,7 @@ FROM (
         count(value) FILTER (WHERE is_foreign) AS foreign_groups,
         sum(cell_key)::BIGINT AS cell_key,
         quantile_cont(value, [0.05, 0.25, 0.5, 0.75, 0.95]) AS qs
-    FROM moved
+    FROM long
     WHERE isfinite(value)
     GROUP BY breakdown, by_value, indicator
 )

@@ -12,9 +12,7 @@ WITH proj AS (
       AND (NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], p.project_id))
 ),
 reporting AS (
-    SELECT project_id, group_id, max(report_date) AS latest_dataset,
---@include group_hash
-            % 4294967296::UHUGEINT AS cell_key
+    SELECT project_id, group_id, max(report_date) AS latest_dataset
     FROM datasets
     WHERE report_date <= $as_of::DATE AND project_id IN (SELECT project_id FROM proj)
     GROUP BY project_id, group_id
@@ -25,7 +23,13 @@ ds AS (
                 THEN vsla_groups(count(*), sum(cell_key)::BIGINT::VARCHAR)
                 ELSE count(*) END AS groups_reporting,
            count(*) AS true_groups  -- (small cells: datasource.project_quality drops it)
-    FROM reporting
+    FROM (
+        -- (the groups' keys where they are needed: others' projects)
+        SELECT *, CASE WHEN list_contains($foreign::VARCHAR[], project_id) THEN
+--@include group_hash
+                       % 4294967296::UHUGEINT END AS cell_key
+        FROM reporting
+    )
     GROUP BY project_id
 ),
 rep AS (
@@ -35,18 +39,20 @@ rep AS (
     GROUP BY project_id
 ),
 flagged AS (
-    SELECT project_id, group_id, rule,
+    SELECT project_id, rule, group_id, count(*) AS n,
+           CASE WHEN list_contains($foreign::VARCHAR[], project_id) THEN
 --@include group_hash
-            % 4294967296::UHUGEINT AS cell_key
+                % 4294967296::UHUGEINT END AS cell_key
     FROM warnings
     WHERE project_id IN (SELECT project_id FROM proj)
+    GROUP BY project_id, rule, group_id
 ),
 rules AS (
     SELECT project_id, rule,
            CASE WHEN list_contains($foreign::VARCHAR[], project_id)
-                THEN vsla_sum(count(DISTINCT group_id), sum(cell_key)::BIGINT::VARCHAR,
-                              'warnings:' || rule, count(*), NULL)::BIGINT
-                ELSE count(*) END AS n
+                THEN vsla_sum(count(group_id), sum(cell_key)::BIGINT::VARCHAR,
+                              'warnings:' || rule, sum(n), NULL)::BIGINT
+                ELSE sum(n) END AS n
     FROM flagged
     GROUP BY project_id, rule
 ),

@@ -21,6 +21,7 @@ from dashboard.view import (
     caption,
     entity_name,
     first_row,
+    first_shown,
     highlighted,
     nice_date,
     read_view,
@@ -108,7 +109,8 @@ def build(search: str | None) -> PageContent:
     latest = first_row(total.tail(1))
     cap = caption(view, latest.get("groups"), latest.get("projects"))
     split = datasource.indicators(f, by, over_time=True)
-    start = nice_date(total["as_of"].min()) if not total.empty else _("the start")
+    first = first_shown(total)
+    start = nice_date(first) if first else _("the start")
     by_organisation = by == "organisation"
     mine = highlighted(view) if by_organisation else ()  # (chosen, or a member's own)
     charts: list[Chart] = []

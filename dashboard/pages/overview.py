@@ -26,6 +26,7 @@ from dashboard.view import (
     caption,
     counted,
     entity_name,
+    first_shown,
     headline_kpis,
     nice_date,
     now_and_then,
@@ -152,7 +153,7 @@ def build(search: str | None) -> PageContent:
         colours=colours,
         drill="organisation",
     )
-    first = trend["as_of"].min() if not trend.empty else None
+    first = first_shown(trend)
     trend_view = Chart(
         trend_fig,
         _("Members over time"),

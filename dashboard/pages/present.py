@@ -34,6 +34,7 @@ from dashboard.view import (
     View,
     caption,
     entity_name,
+    first_shown,
     headline_kpis,
     named,
     nice_date,
@@ -244,7 +245,7 @@ def slides(search: str | None) -> list[Slide]:
         if not trend.empty
         else []
     )
-    first = trend["as_of"].min() if not trend.empty else None
+    first = first_shown(trend)
     members_fig = figures.stacked_area(
         trend, "organisation", "members", orgs, {o: o for o in orgs}, _("Members"), colours
     )
