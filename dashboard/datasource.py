@@ -242,7 +242,8 @@ def _tags(visible: tuple[str, ...] | None) -> tuple[str, ...]:
 @cached
 def all_facts() -> PoolFacts:
     """Every project of the pool (for scoping and colours; never shown as such)."""
-    frame = _frame("projects")
+    with db.cursor() as con:
+        frame = con.execute(sql("projects", *sources.keys(con))).df()
     projects = tuple(
         Project(
             project_id=r.project_id,
@@ -730,7 +731,7 @@ def _project_quality(filters: Filters, foreign: tuple[str, ...] | None) -> pd.Da
     }
     with db.cursor() as con:
         disclosure.define(con)  # (others' counts are perturbed)
-        return con.execute(sql("project_quality"), params).df()
+        return con.execute(sql("project_quality", *sources.keys(con)), params).df()
 
 
 def imports() -> pd.DataFrame:

@@ -42,24 +42,27 @@ are perturbed in Python as their rows arrive, by `network`):
   (each measure its own bits): +-10.6 % to +-19.4 %; a cell's noise P is the sum over its
   groups, which the rollup cubes hold as one more sum per measure (<measure>_eta);
 - a cell's key is the sum of its groups' keys; a sum x of a cell of n groups is shown as
-  x + unit (F + 3H): F = +1 for an even n, -1 for an odd one; H = round((P + d x max(mean,
-  3 units)) / 3 units), d drawn from the cell's key and the measure (two bytes of a BLAKE2b
-  hash) in +-[0.35, 0.7], mean = x / n. The unit is 1 for counts (members, women, ...) and
-  USD 0.02 for money. Two cells that differ by exactly one group have n of different parity,
-  so their figures differ by the group's x plus 2 units plus a multiple of 3 units: never by
-  x. No difference of two cells is ever exactly a group's members, women or savings;
+  x + unit (F + 3H): F = (n mod 3) - 1, that is -1, 0 or +1; H = round((P + d x
+  max(mean, 3 units)) / 3 units), d drawn from the cell's key and the measure (two bytes of a
+  BLAKE2b hash) in +-[0.1, 0.2], mean = x / n. The unit is 1 for counts (members, women,
+  ...) and USD 0.02 for money. Two cells that differ by exactly one group have F that differ
+  by +1, +1 or -2 (as n mod 3 is 0, 1 or 2), so their figures differ by the group's x plus
+  1 or -2 units plus a multiple of 3 units: never by x. No difference of two cells is ever
+  exactly a group's members, women or savings; and over many such pairs F's part averages
+  out (+1, +1, -2), so an average converges on the group's value moved by its permanent
+  noise (a parity's +-2 would not average out where an analyst picks one parity);
 - zero stays zero; a part equal to its whole (women = members in a women-only cell) stays
   equal to the shown whole, so shares of 0 % and 100 % stay exact; any other part stays
   between 0 and its shown whole, in its class modulo 3 units where there is room;
-- the number of groups moves by F or by -2F (one or two groups; a difference of one group
-  never reads 1);
+- the number of groups moves by G or by -2G, G = +1 for an even number, -1 for an odd one
+  (one or two groups; a difference of one group never reads 1);
 - project costs, staff and the distinct counts (organisations, countries, projects) are
   project facts, not group data, and are not perturbed; the members and groups behind the
   cost indicators are, as the same draws as every other count of those groups.
 
 Size: a cell's permanent noise has a standard deviation of about 15 % of the root of the
 sum of its groups' squared values (for n groups of one size, 15 % / sqrt(n) of the total:
-1.5 % for 100 groups, 0.15 % for 10,000), and the cell key adds at most 0.7 of the cell's
+1.5 % for 100 groups, 0.15 % for 10,000), and the cell key adds at most 0.2 of the cell's
 mean per group plus 2.5 units. `tests/test_disclosure.py` measures both on the demo pool,
 and the README gives the figures.
 
@@ -97,7 +100,7 @@ SPREAD_NOTE = N_(
 
 COUNT, MONEY = 1.0, 0.02  # the units of the noise: people (or days, loans), and USD
 LEAST_MEAN = 3  # units: the mean per group the cell key's noise is scaled to, at least
-DRAW = (0.35, 0.7)  # the cell key's draw, as a share of that mean
+DRAW = (0.1, 0.2)  # the cell key's draw, as a share of that mean (the permanent noise's size)
 
 # The groups' permanent noise (queries/noise_factors.sql computes the same): a draw v of 4
 # bits moves a measure by FACTORS[v] of its value, 10.6 % to 19.4 %, up for v < 8.
@@ -179,19 +182,35 @@ def coarse_bound(value: float | None) -> float | None:
 # --- The noise -------------------------------------------------------------------------------
 
 
+# The draws a cell may need of a sum or count with a fixed name, each from its own two bytes
+# of one hash of the cell's key (those of other names, e.g. a network indicator's, from a
+# hash of their own).
+DRAWN: tuple[str, ...] = ("groups", *(name for name, *_ in MEASURES))
+_POSITION = {name: i for i, name in enumerate(DRAWN)}
+
+
 class Cell:
-    """A cell of n groups with key `key`: its F and its draws (each from -0.7 to -0.35 or
-    from 0.35 to 0.7, from two bytes of a BLAKE2b hash of the key and what is drawn, so
-    that the same sum of the same groups is the same draw wherever it is shown)."""
+    """A cell of n groups with key `key`: its F and its draws (each from -0.2 to -0.1 or
+    from 0.1 to 0.2, from two bytes of a BLAKE2b hash of the key, one for each thing
+    drawn, so that the same sum of the same groups is the same draw wherever it is
+    shown)."""
 
     def __init__(self, n: int, key: object) -> None:
         self.n = n
-        self.f = 1 if n % 2 == 0 else -1
+        self.f = n % 3 - 1  # (-1, 0, +1: one group more changes it by +1, +1 or -2)
         self._key = str(key)
+        self._digest: bytes | None = None
+
+    def _bytes(self, measure: str) -> bytes:
+        at = _POSITION.get(measure)
+        if at is None:
+            return hashlib.blake2b(f"{self._key}/{measure}".encode(), digest_size=2).digest()
+        if self._digest is None:
+            self._digest = hashlib.blake2b(self._key.encode(), digest_size=64).digest()
+        return self._digest[2 * at : 2 * at + 2]
 
     def draw(self, measure: str) -> float:
-        digest = hashlib.blake2b(f"{self._key}/{measure}".encode(), digest_size=2).digest()
-        u = int.from_bytes(digest, "big") / 65536
+        u = int.from_bytes(self._bytes(measure), "big") / 65536
         low, high = DRAW
         if u < 0.5:
             return -(low + (high - low) * 2 * u)
@@ -327,7 +346,7 @@ def _functions() -> list[tuple[str, Any, list[str], str]]:
     ]
 
 
-PLAIN = ("perturbation=perturbation_none",)
+PLAIN = ("perturbation=perturbation_none", "measure_etas=measure_etas_none")
 
 
 def swaps(foreign: tuple[str, ...] | None) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 The indicators of a date rest on each group's latest dataset up to that date (scope.sql);
 finding it means a pass over every dataset. At import, for every *rollup date* (each quarter
 end from the pool's first quarter, the latest report date and the date a year before it: every
-as-of date the dashboard offers, and every trend point), two tables are built:
+as-of date the dashboard offers, and every trend point), these tables are built:
 
 - rollup_groups: those latest datasets, one row per active group and date, with the group's
   attributes, USD rate, cycle length and data age (the rows active.sql finds);
@@ -11,9 +11,11 @@ as-of date the dashboard offers, and every trend point), two tables are built:
   keys the filters and breakdowns use (trained by, setting, tags, status, first cycle, the
   share-of-women bands and bounds, youth band), every measure the indicators add up;
 - rollup_lean: the cube summed over every group-level key but trained by (a few rows per
-  project and date), for the views without theme filters (most trends).
+  project and date), for the views without theme filters (most trends);
+- rollup_group_keys: every group's key of disclosure control (dashboard.disclosure), for the
+  counts of groups beyond the active ones (data quality, groups registered).
 
-Both come from the same SQL as the live queries (the scope rules and grouped.sql), so the
+They come from the same SQL as the live queries (the scope rules and grouped.sql), so the
 indicators read from them are the live ones (tests compare the three sources). `source`
 says which a query may use; pools without rollups (imported by an older version) use the
 datasets, correctly and more slowly.
@@ -79,7 +81,14 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     say(f"Building rollups at {len(dates)} dates")
     disclosure.ensure_secret(con)  # (a pool made before the cell-key method gets one now)
     params = Filters().sql_params() | {"as_of_dates": dates}
-    for table in ("rollup_network", "rollup_lean", "rollup_cube", "rollup_groups", "rollup_dates"):
+    for table in (
+        "rollup_network",
+        "rollup_lean",
+        "rollup_cube",
+        "rollup_groups",
+        "rollup_dates",
+        "rollup_group_keys",
+    ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("CREATE TABLE rollup_dates (as_of DATE PRIMARY KEY)")
     con.execute("INSERT INTO rollup_dates SELECT unnest($d::DATE[])", {"d": dates})
@@ -88,6 +97,7 @@ def build(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m
     con.execute(f"CREATE TABLE rollup_groups AS {groups_sql}", params)
     con.execute(f"CREATE TABLE rollup_cube AS {sql('rollup_cube', FROM_GROUPS)}", params)
     con.execute(f"CREATE TABLE rollup_lean AS {sql('rollup_lean')}")
+    con.execute(f"CREATE TABLE rollup_group_keys AS {sql('rollup_group_keys')}")
     _build_network(con, params, present)
     con.execute("INSERT OR REPLACE INTO pool_meta VALUES ('rollups', ?)", [ROLLUP_VERSION])
     # the yes/no fields the rollups' yes_fields hold (a field declared later is not in them)

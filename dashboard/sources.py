@@ -15,7 +15,8 @@ import duckdb
 from dashboard.filters import Filters
 
 # 3: yes_fields; 4: rollup_network (the network's own indicators); 5: the cell keys (the
-# groups' keys of disclosure control, summed per cell); 6: the groups' permanent noise
+# groups' keys of disclosure control, summed per cell); 6: the groups' permanent noise, and
+# every group's key (rollup_group_keys)
 ROLLUP_VERSION = "6"
 
 # The share-of-women bounds the cube can filter on exactly: the filter panel's presets
@@ -34,6 +35,21 @@ LEAN_FILTERS_UNSET = (
 
 # The live query's active groups, read from rollup_groups instead of found in the datasets.
 FROM_GROUPS = "active=active_rollup"
+# Every group's key of disclosure control, read from rollup_group_keys instead of hashed.
+KEPT_KEYS = "group_keys=group_keys_table"
+
+
+def rollups_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the pool's rollups are of this version (else the queries work from the
+    datasets and groups themselves, correctly and more slowly)."""
+    row = con.execute("SELECT value FROM pool_meta WHERE key = 'rollups'").fetchone()
+    return row is not None and row[0] == ROLLUP_VERSION
+
+
+def keys(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The swap of a query counting groups (group_keys.sql): the keys the import kept, when
+    the pool's rollups hold them."""
+    return (KEPT_KEYS,) if rollups_current(con) else ()
 
 
 def available(
@@ -45,8 +61,7 @@ def available(
     """True when the pool has rollups of this version holding every one of `dates` (and
     every yes/no field the filters and breakdowns name: one declared since the last import
     is not in them)."""
-    row = con.execute("SELECT value FROM pool_meta WHERE key = 'rollups'").fetchone()
-    if row is None or row[0] != ROLLUP_VERSION:
+    if not rollups_current(con):
         return False
     needed = {*(filters.yes if filters else ()), *(b[4:] for b in bys if b and b[:4] == "yes:")}
     if needed:

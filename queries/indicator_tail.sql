@@ -12,6 +12,7 @@ agg AS (
         count(DISTINCT country) AS countries,
         count(DISTINCT project_id) AS projects,
 --@include measure_sums
+--@include measure_etas
         ,
         -- groups of other organisations' projects (small-cell protection)
         coalesce(sum(groups) FILTER (

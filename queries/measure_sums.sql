@@ -1,8 +1,7 @@
 -- Every measure of grouped.sql summed: the rollup cubes' cells (rollup_cube.sql,
 -- rollup_lean.sql) and the indicators' totals (indicator_tail.sql); counts as BIGINT (they fit,
--- and reach Python much faster than HUGEINT), money as DOUBLE; and what disclosure control
--- needs (dashboard.disclosure): the cell's key (the sum of its groups' keys) and the sum of
--- each measure's permanent noise (<measure>_eta).
+-- and reach Python much faster than HUGEINT), money as DOUBLE; and the cell's key (the sum of
+-- its groups' keys: dashboard.disclosure). measure_etas.sql follows it.
     sum(groups)::BIGINT AS groups,
     sum(groups_replicated)::BIGINT AS groups_replicated,
     sum(data_age_days)::BIGINT AS data_age_days,
@@ -25,24 +24,4 @@
     sum(annualised_profit_usd) AS annualised_profit_usd,
     sum(annualised_savings_base_usd) AS annualised_savings_base_usd,
     sum(annualised_assets_base_usd) AS annualised_assets_base_usd,
-    sum(cell_key)::BIGINT AS cell_key,
-    sum(members_eta) AS members_eta,
-    sum(women_eta) AS women_eta,
-    sum(men_eta) AS men_eta,
-    sum(youth_eta) AS youth_eta,
-    sum(members_youth_recorded_eta) AS members_youth_recorded_eta,
-    sum(members_attending_eta) AS members_attending_eta,
-    sum(dropouts_eta) AS dropouts_eta,
-    sum(members_at_start_eta) AS members_at_start_eta,
-    sum(loans_outstanding_count_eta) AS loans_outstanding_count_eta,
-    sum(data_age_days_eta) AS data_age_days_eta,
-    sum(savings_usd_eta) AS savings_usd_eta,
-    sum(loans_outstanding_usd_eta) AS loans_outstanding_usd_eta,
-    sum(loan_fund_cash_usd_eta) AS loan_fund_cash_usd_eta,
-    sum(late_usd_eta) AS late_usd_eta,
-    sum(write_offs_usd_eta) AS write_offs_usd_eta,
-    sum(assets_usd_eta) AS assets_usd_eta,
-    sum(profit_usd_eta) AS profit_usd_eta,
-    sum(annualised_profit_usd_eta) AS annualised_profit_usd_eta,
-    sum(annualised_savings_base_usd_eta) AS annualised_savings_base_usd_eta,
-    sum(annualised_assets_base_usd_eta) AS annualised_assets_base_usd_eta
+    sum(cell_key)::BIGINT AS cell_key

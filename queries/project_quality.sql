@@ -3,7 +3,10 @@
 -- $restricted BOOLEAN and $visible VARCHAR[]: the projects the viewer may see; $foreign
 -- VARCHAR[]: other organisations' projects, whose counts of groups and of warnings are
 -- perturbed (dashboard.disclosure: each count of the same groups the same draw as anywhere).
-WITH proj AS (
+WITH
+--@include group_keys
+,
+proj AS (
     SELECT p.project_id, p.project_name, p.organisation, p.country
     FROM projects p
     WHERE (len($country::VARCHAR[]) = 0 OR list_contains($country::VARCHAR[], p.country))
@@ -23,13 +26,8 @@ ds AS (
                 THEN vsla_groups(count(*), sum(cell_key)::BIGINT::VARCHAR)
                 ELSE count(*) END AS groups_reporting,
            count(*) AS true_groups  -- (small cells: datasource.project_quality drops it)
-    FROM (
-        -- (the groups' keys where they are needed: others' projects)
-        SELECT *, CASE WHEN list_contains($foreign::VARCHAR[], project_id) THEN
---@include group_hash
-                       % 4294967296::UHUGEINT END AS cell_key
-        FROM reporting
-    )
+    FROM reporting
+    JOIN group_keys USING (project_id, group_id)
     GROUP BY project_id
 ),
 rep AS (
@@ -39,13 +37,14 @@ rep AS (
     GROUP BY project_id
 ),
 flagged AS (
-    SELECT project_id, rule, group_id, count(*) AS n,
-           CASE WHEN list_contains($foreign::VARCHAR[], project_id) THEN
---@include group_hash
-                % 4294967296::UHUGEINT END AS cell_key
-    FROM warnings
-    WHERE project_id IN (SELECT project_id FROM proj)
-    GROUP BY project_id, rule, group_id
+    SELECT f.*, k.cell_key
+    FROM (
+        SELECT project_id, rule, group_id, count(*) AS n
+        FROM warnings
+        WHERE project_id IN (SELECT project_id FROM proj)
+        GROUP BY project_id, rule, group_id
+    ) f
+    LEFT JOIN group_keys k USING (project_id, group_id)
 ),
 rules AS (
     SELECT project_id, rule,

@@ -1,12 +1,12 @@
 -- Every project of the pool with what the filter panel and the project profile show, and
 -- the key of its registered groups (the sum of theirs: others see their count perturbed,
 -- dashboard.datasource.facts). Parameters: none.
-WITH registered AS (
-    SELECT project_id, count(*) AS groups_registered,
-        sum(
---@include group_hash
-            % 4294967296::UHUGEINT)::BIGINT AS groups_key
-    FROM groups
+WITH
+--@include group_keys
+,
+registered AS (
+    SELECT project_id, count(*) AS groups_registered, sum(cell_key)::BIGINT AS groups_key
+    FROM group_keys
     GROUP BY project_id
 )
 SELECT

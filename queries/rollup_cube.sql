@@ -10,6 +10,7 @@ SELECT
     NULL::VARCHAR AS trainer,
     first_cycle, women_band, women_min_100, women_min_075, women_max_0749, youth_band,
 --@include measure_sums
+--@include measure_etas
 FROM grouped
 GROUP BY as_of, project_id, organisation, country, trained_by, setting, tags, yes_fields, status,
     first_cycle, women_band, women_min_100, women_min_075, women_max_0749, youth_band

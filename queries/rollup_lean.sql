@@ -10,6 +10,7 @@ SELECT
     NULL::BOOLEAN AS women_min_100, NULL::BOOLEAN AS women_min_075,
     NULL::BOOLEAN AS women_max_0749, NULL::VARCHAR AS youth_band,
 --@include measure_sums
+--@include measure_etas
 FROM rollup_cube
 GROUP BY as_of, project_id, organisation, country, trained_by
 ORDER BY as_of, project_id

@@ -8,8 +8,8 @@ private and shares SOU-TZA-01 (3: Tanzania has 3 groups only); East Fund shares 
 (7). Figures resting on 1 to 4 groups of other organisations are not shown; figures that
 include others' groups are perturbed (dashboard.disclosure): a sum of members moves by its
 groups' permanent noise (each group's 20 members by 10.6 to 19.4 %: at most 0.194 of the sum)
-and by the cell key's noise, at most 1 + 3 x round(0.7 x 20 / 3) = 16 here (20 members per
-group); never by 0."""
+and by the cell key's noise, at most 0.2 x 20 + 1.5 (rounding to 3) + 1 (F) = 6.5 here (20
+members per group); never by 0."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from tests.dash_client import call, chart, components_by_id
 
 PRIVATE = "SOU-UGA-01"
 SUPPRESSED = "fewer than 5 groups"
-NOISE = 16  # the most the cell key moves a sum of members in this pool (above)
+NOISE = 6.5  # the most the cell key moves a sum of members in this pool (above)
 PERMANENT = 0.19375  # the most a group's permanent noise moves its members (a share)
 
 

@@ -8,7 +8,7 @@ by one group, averages of many such pairs, the spreads of the performance page, 
 of the data-quality table, the report and the profile. The true figures (the administrator's)
 are computed directly from the pool file. The noise's size comes from the method
 (dashboard.disclosure): each group's measure moves by 10.6 to 19.4 % (its permanent noise),
-and a cell's sum further by at most 0.7 of its mean per group (at least 3 units) plus 2.5
+and a cell's sum further by at most 0.2 of its mean per group (at least 3 units) plus 2.5
 units (the cell key)."""
 
 from __future__ import annotations
@@ -159,8 +159,8 @@ def true_views(pool: Path) -> list[dict]:
 @pytest.mark.parametrize("who", [None, MEMBER], ids=["guest", "member-of-another-organisation"])
 def test_two_views_that_differ_by_one_group_never_give_it(true_views, app, who):
     """Two views, one nested in the other, that differ by exactly one group never differ by
-    its members, women or savings: the cell key's parity keeps them a class modulo 3 units
-    apart, whatever the groups' permanent noise."""
+    its members, women or savings: the cell key's F (n modulo 3) keeps them a class modulo 3
+    units apart, whatever the groups' permanent noise."""
     client = client_as(app, who)
     views = nested_views()
     shown = {i: csv_row(client, app, view_search(view)) for i, view in enumerate(views)}
@@ -401,7 +401,7 @@ def test_averaging_many_pairs_that_differ_by_one_group_misses_it(app, groups):
         for column in differences:
             differences[column].append(float(a[0][column]) - float(b[0][column]))
     members = int(target["members"])
-    # no single pair gives the group's figure either (the cell key's parity)
+    # no single pair gives the group's figure either (the cell key's F)
     assert members not in differences["members"]
     estimate = sum(differences["members"]) / len(differences["members"])
     assert abs(estimate - members) > 0.05 * members, (estimate, members)
@@ -523,7 +523,7 @@ def test_perturbed_figures_are_close_to_the_truth_and_never_it(app, pool, groups
         n = true["groups"]
         assert row["groups"] != n and abs(row["groups"] - n) <= 2
         for column, unit in (("members", 1), ("women", 1), ("savings_usd", 0.02)):
-            keyed = 0.7 * max(true[column] / n, 3 * unit) + 2.5 * unit
+            keyed = 0.2 * max(true[column] / n, 3 * unit) + 2.5 * unit
             assert row[column] != true[column]
             error = abs(row[column] - true[column])
             assert error <= PERMANENT[1] * true[column] + keyed + 1e-6, (pid, column)

@@ -1,0 +1,1 @@
+-- (no sums of permanent noise: nothing of this view is perturbed; see measure_etas.sql)
