@@ -411,3 +411,36 @@ def _walk(node):
     elif node is not None and not isinstance(node, str | int | float):
         yield node
         yield from _walk(getattr(node, "children", None))
+
+
+# --- Integrity against a careless import (issue 26, items 5 and 6) -----------------------------
+
+
+def test_absurd_values_of_a_members_own_project_are_refused_by_the_page(app, pool_copy):
+    """North Aid's new project with 2,000,000,000 members and savings of 1e300: the check
+    said "the files are fine" and the import took every page down. Now both buttons refuse
+    it, naming the file, row, column and limit, and the pool stays as it was."""
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    files = [
+        project_row("NOR-BIG-01", "North Aid"),
+        upload(
+            "groups.csv",
+            f"{GROUPS_HEADER}\nNOR-BIG-01,G1,Big,2025-01-01,field_officer,FO,R,rural,,,\n",
+        ),
+        upload(
+            "datasets.csv",
+            f"{DATASETS_HEADER}\nNOR-BIG-01,G1,2025-09-30,1,2025-02-01,20,2000000000,15,,,18,"
+            "0,1e300,8,300,0,0,150,0,0,0,0,supervised\n",
+        ),
+    ]
+    for button in ("up-check", "up-import"):
+        result = press(client, app, button, files)
+        text = json.dumps(result["up-result.children"])
+        assert "Nothing was imported" in text
+        assert "The files are fine" not in text
+        assert '"datasets.csv"' in text and '"2"' in text and '"members"' in text
+        assert "2000000000 is more than 100, the limit of members" in text
+        assert '"savings"' in text and "more than USD 1,000,000" in text
+        assert result["up-import.disabled"] is True
+    assert digest(pool_copy) == before

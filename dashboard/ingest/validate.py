@@ -29,8 +29,11 @@ from dashboard.ingest.model import (
     BOOL_FALSE,
     BOOL_TRUE,
     ENUM_ALIASES,
+    PER_USD_MAX,
+    PER_USD_MIN,
     Column,
     Issue,
+    plain,
     tables,
 )
 from dashboard.ingest.read import RawSheet
@@ -122,6 +125,7 @@ def validate(
         f"INSERT INTO errors SELECT {ERROR_COLUMNS} FROM ({sql('ingest_references')})",
         {"today": today},
     )
+    _usd_ceilings(con, rows)
 
     found = con.execute("SELECT count(*) FROM errors").fetchone()
     total = len(structural) + int(found[0] if found else 0)
@@ -195,6 +199,36 @@ def _register_countries(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT CAST(raw AS VARCHAR) AS raw, CAST(alpha3 AS VARCHAR) AS alpha3 FROM country_names"
     )
     con.unregister("country_names")
+
+
+def _usd_ceilings(con: duckdb.DuckDBPyConnection, rows: dict[str, int]) -> None:
+    """Amounts beyond what any savings group (or project) holds: each money column with a
+    ceiling in USD (model.py), converted at the rate of its row's project currency and year
+    (queries/ingest_rates.sql). Rows without a rate are left to the no_rate error."""
+    checks: list[str] = []
+    for table in ("datasets", "project_reports"):
+        if not rows.get(table):
+            continue
+        for col in tables()[table].columns:
+            if col.usd_ceiling is None:
+                continue
+            name = col.name
+            checks.append(
+                f"SELECT '{table}' AS tbl, t._src, t._row, '{name}' AS col, "
+                f"'usd_ceiling' AS code, t.\"{name}__raw\" AS value, "
+                f'CAST(t."{name}" AS VARCHAR) AS a, r.currency AS b, '
+                "CAST(r.per_usd AS VARCHAR) AS c, CAST(r.year AS VARCHAR) AS d "
+                f"FROM t_{table} t JOIN row_rates r "
+                f"ON r.tbl = '{table}' AND r._src = t._src AND r._row = t._row "
+                f'WHERE t."{name}" > {col.usd_ceiling:.0f} * r.per_usd'
+            )
+    if not checks:
+        return
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE row_rates AS {sql('ingest_rates')}",
+        {"low": PER_USD_MIN, "high": PER_USD_MAX},
+    )
+    con.execute(f"INSERT INTO errors {' UNION ALL '.join(checks)}")
 
 
 def _typed(col: Column) -> list[str]:
@@ -289,6 +323,12 @@ def _column_checks(table: str, missing_in: dict[tuple[str, str], list[int]]) -> 
             out.append(_check(table, col.name, "minimum", f"{typed} {op} {col.minimum:g}", typed))
         if col.maximum is not None:
             out.append(_check(table, col.name, "maximum", f"{typed} > {col.maximum:g}", typed))
+        if col.earliest is not None:
+            out.append(
+                _check(table, col.name, "too_early", f"{typed} < DATE '{col.earliest}'", typed)
+            )
+        if col.latest is not None:
+            out.append(_check(table, col.name, "too_late", f"{typed} > DATE '{col.latest}'", typed))
         if col.not_future:
             out.append(_check(table, col.name, "future", f"{typed} > $today", typed))
         if col.at_most:  # a network count of people: at most the row's members (women, ...)
@@ -361,13 +401,60 @@ def _message(
             text = _("{value} is negative; {column} must be {expected}.")
         elif not column.minimum_inclusive:
             text = _("{value} is not above {minimum}; {column} must be {expected}.")
+        elif column.reason and column.minimum not in (0, 1):  # (a limit, not a count's)
+            return _("{value} is less than {minimum}, the limit of {column}: {reason}.").format(
+                value=shown, minimum=plain(column.minimum), column=col, reason=_(column.reason)
+            )
         else:
             text = _("{value} is less than {minimum}; {column} must be {expected}.")
         return text.format(value=shown, minimum=bound, column=col, expected=column.expected)
     if code == "maximum" and column is not None:
+        if column.reason and column.maximum is not None:
+            return _("{value} is more than {maximum}, the limit of {column}: {reason}.").format(
+                value=_num(a), maximum=plain(column.maximum), column=col, reason=_(column.reason)
+            )
         return _("{value} is too large; {column} must be {expected}.").format(
             value=_num(a), column=col, expected=column.expected
         )
+    if code == "too_early" and column is not None:
+        return _(
+            "{value} is before {earliest}, the earliest {column} can be: savings groups of this "
+            "kind began in 1991; check the year (a placeholder such as 1900-01-01, or a "
+            "two-digit year read wrongly?)."
+        ).format(value=a, earliest=column.earliest, column=col)
+    if code == "too_late" and column is not None:
+        return _("{value} is after {latest}, the latest {column} can be; check the year.").format(
+            value=a, latest=column.latest, column=col
+        )
+    if code == "usd_ceiling" and column is not None and column.usd_ceiling is not None:
+        amount, rate = float(a or 0), float(c or 1)
+        words = {
+            "value": value,
+            "currency": b,
+            "usd": _usd(amount / rate),
+            "year": d,
+            "rate": _num(c),
+            "ceiling": _usd(column.usd_ceiling),
+        }
+        if column.name == "cost_to_date":
+            return _(
+                "{value} {currency} is USD {usd} at the {year} rate of {rate} {currency} per "
+                "USD, more than USD {ceiling}: more than the whole cost of any savings-group "
+                "project. Amounts are in the project's currency ({currency}); check the "
+                "amount, the project's currency and the year's exchange rate."
+            ).format(**words)
+        return _(
+            "{value} {currency} is USD {usd} at the {year} rate of {rate} {currency} per USD, "
+            "more than USD {ceiling}: more than any savings group holds (a group of 10 to 30 "
+            "members saves a few hundred to a few thousand USD in a cycle). Amounts are in "
+            "the project's currency ({currency}); check the amount, the project's currency "
+            "and the year's exchange rate."
+        ).format(**words)
+    if code == "usd_rate":
+        return _(
+            "{value} is not 1: USD is the unit of every rate, so its per_usd is always 1 "
+            "(and needs no row); remove the row or write 1."
+        ).format(value=_num(value))
     if code == "future":
         return _(
             "{value} is in the future (today is {today}); {column} cannot be later than today."
@@ -447,6 +534,13 @@ def _message(
             more,
         ).format(currency=a, project=c, year=b, more=number(more))
     return f"{code}: {value}"  # pragma: no cover - every code above has a sentence
+
+
+def _usd(amount: float) -> str:
+    """An amount in USD, whole, with the language's separators (a huge one as 1e+300)."""
+    if not math.isfinite(amount) or abs(amount) >= 1e15:
+        return f"{amount:.3g}"
+    return number(round(amount))
 
 
 def explain_type(column: Column, value: str) -> str:
