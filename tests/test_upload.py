@@ -444,3 +444,43 @@ def test_absurd_values_of_a_members_own_project_are_refused_by_the_page(app, poo
         assert '"savings"' in text and "more than USD 1,000,000" in text
         assert result["up-import.disabled"] is True
     assert digest(pool_copy) == before
+
+
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "sou-uga-01",
+        "SOU-UGA\u200b-01",
+        "SOU-UG\u0410-01",  # a Cyrillic А
+        "\uff33\uff2f\uff35\uff0d\uff35\uff27\uff21\uff0d\uff10\uff11",  # full width
+    ],
+    ids=["lower-case", "zero-width-space", "cyrillic-a", "full-width"],
+)
+def test_a_look_alike_of_another_organisations_private_project_is_refused(app, pool_copy, pid):
+    """North Aid cannot put a project looking like South Relief's private SOU-UGA-01 beside
+    it: each variant is refused naming SOU-UGA-01 (the full-width one is SOU-UGA-01 itself,
+    once in the form the pool stores, and so South Relief's)."""
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    result = press(client, app, "up-import", [project_row(pid, "North Aid")])
+    text = json.dumps(result["up-result.children"], ensure_ascii=False)
+    assert "Nothing was imported" in text and '"projects.csv"' in text
+    assert (
+        "looks like the project SOU-UGA-01 already in the pool" in text
+        or "project SOU-UGA-01 belongs to another organisation" in text
+    )
+    assert digest(pool_copy) == before
+
+
+def test_an_organisation_name_with_an_em_space_is_the_organisation(app, pool_copy):
+    import duckdb
+
+    client = signed(app, "north")
+    result = press(client, app, "up-import", [project_row("NOR-EM-01", "North Aid\u2003")])
+    assert "Imported" in json.dumps(result["up-result.children"])
+    con = duckdb.connect(str(pool_copy), read_only=True)
+    try:
+        orgs = con.execute("SELECT DISTINCT organisation FROM projects ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert orgs == [("East Fund",), ("North Aid",), ("South Relief",)]  # no fourth

@@ -33,7 +33,7 @@ from dashboard.format import number
 from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import Issue, tables
 from dashboard.ingest.read import TRUSTED, Limits, RawSheet, Reading, read_sources
-from dashboard.ingest.validate import Validation, attach_pool, validate
+from dashboard.ingest.validate import MAX_ISSUES, Validation, attach_pool, validate
 from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool, open_pool
 from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
 from dashboard.sqlfiles import sql
@@ -216,11 +216,11 @@ def import_files(
                 issue = Issue.about_file(db.name, str(exc))
                 raise ImportRejected([*reading.issues, issue]) from None
             checked = validate(con, reading.sheets, today=date.today(), progress=say)
-            foreign = (
-                _other_organisations(con, reading.sheets, organisation) if organisation else []
+            foreign, counted = (
+                _other_organisations(con, reading.sheets, organisation) if organisation else ([], 0)
             )
             issues = reading.issues + foreign + checked.issues
-            total = len(reading.issues) + len(foreign) + checked.total
+            total = len(reading.issues) + counted + checked.total
             if not total and not any(checked.rows.values()):
                 names = ", ".join(p.name for p in sources)
                 issues = [
@@ -355,29 +355,25 @@ def _pool_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def _other_organisations(
     con: duckdb.DuckDBPyConnection, sheets: Sequence[RawSheet], organisation: str
-) -> list[Issue]:
-    """Rows about another organisation's projects, in an upload limited to `organisation`.
+) -> tuple[list[Issue], int]:
+    """Rows about another organisation's projects, in an upload limited to `organisation`:
+    the first ones as issues, and how many in all.
 
     A project is the organisation's own if the pool says so, or if it is new to the pool and
     this upload's projects sheet gives it to the organisation. Whatever a row claims, a
     project that the pool gives to another organisation stays theirs: a projects row naming
     it (even with `organisation` set to one's own, which would move it) and every row of
-    another table keyed to it are errors."""
+    another table keyed to it are errors. Ids and names are compared as the validator
+    stores them (the typed import tables: trimmed, NFKC; dashboard.ingest.text), so what is
+    checked is what would be written."""
     owners = _pool_owners(con)
     own = {pid for pid, org in owners.items() if org == organisation}
+    by_index = {s.index: s for s in sheets}
 
-    def cells(sheet: RawSheet, column: str) -> list[tuple[int, str]]:
-        """(Excel row, trimmed text) of a column of a sheet."""
-        values = sheet.frame[sheet.columns[column]]
-        rows = sheet.frame["_row"]
-        return [
-            (int(r), v.strip() if isinstance(v, str) else "")
-            for r, v in zip(rows, values, strict=True)
-        ]
-
-    def issue(sheet: RawSheet, row: int, column: str, value: str, message: str) -> Issue:
+    def issue(src: int, row: int, column: str, value: str | None, message: str) -> Issue:
+        sheet = by_index[src]
         return Issue(
-            sheet.file, sheet.sheet, row, sheet.headers.get(column, column), value, message
+            sheet.file, sheet.sheet, int(row), sheet.headers.get(column, column), value, message
         )
 
     def taken(pid: str) -> str:
@@ -398,27 +394,36 @@ def _other_organisations(
             )
             first = int(sheet.frame["_row"].iloc[0])
             issues.append(Issue(sheet.file, sheet.sheet, first, None, None, message))
-        if sheet.table != "projects" or "project_id" not in sheet.columns:
-            continue
-        orgs = dict(cells(sheet, "organisation")) if "organisation" in sheet.columns else {}
-        for row, pid in cells(sheet, "project_id"):
-            org = orgs.get(row, "")
-            if pid and owners.get(pid, organisation) != organisation:
-                issues.append(issue(sheet, row, "project_id", pid, taken(pid)))
-            elif org and org != organisation:
-                message = _(
-                    "you may import {organisation}'s projects only; ask the network's "
-                    "administrator to import other organisations' data."
-                ).format(organisation=organisation)
-                issues.append(issue(sheet, row, "organisation", org, message))
-            elif pid and org:
-                own.add(pid)  # the organisation's new project (or its own, updated)
-    for sheet in sheets:
-        if sheet.table == "projects" or "project_id" not in sheet.columns:
-            continue
-        for row, pid in cells(sheet, "project_id"):
-            if not pid or pid in own:
-                continue
+    projects = con.execute(
+        "SELECT _src, _row, project_id, project_id__raw, organisation, organisation__raw "
+        "FROM t_projects ORDER BY _src, _row"
+    ).fetchall()
+    for src, row, pid, pid_raw, org, org_raw in projects:
+        if pid and owners.get(pid, organisation) != organisation:
+            issues.append(issue(src, row, "project_id", pid_raw, taken(pid)))
+        elif org and org != organisation:
+            message = _(
+                "you may import {organisation}'s projects only; ask the network's "
+                "administrator to import other organisations' data."
+            ).format(organisation=organisation)
+            issues.append(issue(src, row, "organisation", org_raw, message))
+        elif pid and org:
+            own.add(pid)  # the organisation's new project (or its own, updated)
+    total = len(issues)  # (every one listed so far)
+    con.execute("CREATE OR REPLACE TEMP TABLE own_projects (project_id VARCHAR)")
+    if own:
+        con.executemany("INSERT INTO own_projects VALUES (?)", [[pid] for pid in sorted(own)])
+    for table in ("project_reports", "groups", "datasets"):
+        others = f"FROM t_{table} WHERE project_id IS NOT NULL AND project_id NOT IN " + (
+            "(SELECT project_id FROM own_projects)"
+        )
+        found = con.execute(f"SELECT count(*) {others}").fetchone()
+        total += int(found[0]) if found else 0
+        rows = con.execute(
+            f"SELECT _src, _row, project_id, project_id__raw {others} "
+            f"ORDER BY _src, _row LIMIT {MAX_ISSUES}"
+        ).fetchall()
+        for src, row, pid, pid_raw in rows:
             if owners.get(pid, organisation) != organisation:
                 message = taken(pid)
             else:
@@ -426,8 +431,8 @@ def _other_organisations(
                     "this is not a project of {organisation}; you may import your own "
                     "organisation's projects only."
                 ).format(organisation=organisation)
-            issues.append(issue(sheet, row, "project_id", pid, message))
-    return issues
+            issues.append(issue(src, row, "project_id", pid_raw, message))
+    return issues, total
 
 
 def _moves(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
