@@ -30,7 +30,6 @@ from dashboard.i18n import _
 
 # Characters allowed in a project id (after NFKC): ASCII letters, digits, space, - _ . / ( ).
 PROJECT_ID_RE = r"[A-Za-z0-9 ._/()-]+"
-PROJECT_ID_CHARS = "A-Z a-z 0-9 - _ . / ( )"
 # Joiners that some scripts (Persian, the Indic scripts) need inside words: allowed in names.
 JOINERS = {"\u200c", "\u200d"}
 
@@ -55,11 +54,6 @@ CONFUSABLES: dict[str, str] = {
     "ı": "i", "ȷ": "j",
 }  # fmt: skip
 _CONFUSABLE_TABLE = str.maketrans(CONFUSABLES)
-
-
-def trimmed(text: str) -> str:
-    """Without white space at the ends (every Unicode space, tabs and line breaks)."""
-    return text.strip()
 
 
 def normalise_text(text: str) -> str:
