@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-DB     ?= $(or $(VSLA_DB),data/pool.duckdb)
+DEMO_DB := data/pool.duckdb
+DB     ?= $(or $(VSLA_DB),$(DEMO_DB))
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
@@ -11,6 +12,7 @@ PORT   ?= 8050
 
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
+	@echo "           (real data: vsla import FILES --db data/network.duckdb, then make run DB=data/network.duckdb)"
 	@echo "make test   set up, lint, run every test (browser tests included; about 8 minutes)"
 	@echo "make check  lint and the tests without a browser (the edit-test loop)"
 	@echo "make demo   rebuild the demo pool ($(DB))"
@@ -26,7 +28,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# Only the demo pool is built when missing: real data go into a pool of their own, by import.
 $(DB): | $(STAMP)
+	@if [ "$(DB)" != "$(DEMO_DB)" ]; then \
+	  echo "There is no pool at $(DB): import your data into it first," \
+	    "e.g. $(BIN)/vsla import FILES --db $(DB) (README: Importing real data)." >&2; exit 1; fi
 	$(BIN)/vsla demo --db $(DB)
 
 run: $(STAMP) $(DB)

@@ -117,10 +117,10 @@ GUEST = Viewer("guest")
 ADMIN = Viewer("admin", username="(command line)")
 
 
-def users_path() -> Path:
-    """$VSLA_USERS, else users.sqlite beside the pool file."""
+def users_path(pool: Path | None = None) -> Path:
+    """$VSLA_USERS, else users.sqlite beside the pool file (`pool`, else the served one)."""
     env = os.environ.get("VSLA_USERS")
-    return Path(env) if env else pool_path().with_name("users.sqlite")
+    return Path(env) if env else (pool or pool_path()).with_name("users.sqlite")
 
 
 def sessions_path(users: Path) -> Path:
@@ -169,7 +169,8 @@ class UserStore:
     def add_missing(self, accounts: Iterable[tuple[str, str, str, str | None]]) -> int:
         """Add each (username, password, role, organisation) that is not there yet, in one
         transaction: idempotent, and safe when several processes do it at once (the demo
-        accounts, created by every gunicorn worker as it starts). Returns how many."""
+        accounts, created by every gunicorn worker as it starts). They are marked as
+        accounts whose password is public (until it is changed). Returns how many."""
         wanted = [(*_checked(u, p, r, o), p, r) for u, p, r, o in accounts]
         hashed = [(u, _hasher.hash(p), r, o) for u, o, p, r in wanted]  # (before the lock)
         with self._db() as con:
@@ -178,7 +179,7 @@ class UserStore:
             for username, password_hash, role, organisation in hashed:
                 added += con.execute(
                     "INSERT OR IGNORE INTO users (username, role, organisation, password_hash,"
-                    " created_at) VALUES (?, ?, ?, ?, ?)",
+                    " created_at, public) VALUES (?, ?, ?, ?, ?, 1)",
                     (username, role, organisation, password_hash, _now().isoformat()),
                 ).rowcount
         return added
@@ -193,7 +194,7 @@ class UserStore:
         _check_password(password)
         with self._db() as con:
             changed = con.execute(
-                "UPDATE users SET password_hash = ? WHERE username = ?",
+                "UPDATE users SET password_hash = ?, public = 0 WHERE username = ?",
                 (_hasher.hash(password), username),
             ).rowcount
             if changed == 0:
@@ -239,6 +240,14 @@ class UserStore:
                 " ORDER BY role, organisation, username"
             ).fetchall()
         return [User(*row) for row in rows]
+
+    def has_password(self, username: str, password: str) -> bool:
+        """Whether `password` is the user's (no throttling: for the store's own checks)."""
+        with self._db() as con:
+            row = con.execute(
+                "SELECT password_hash FROM users WHERE username = ?", (username,)
+            ).fetchone()
+        return row is not None and _verify(row[0], password)
 
     def get(self, username: str) -> User | None:
         with self._db() as con:
@@ -392,11 +401,14 @@ def _create_user_tables(con: sqlite3.Connection) -> None:
         " failures INTEGER NOT NULL DEFAULT 0,"  # (no longer used: throttling instead)
         " locked_until TEXT,"  # (no longer used)
         " created_at TEXT NOT NULL,"
-        " session_version INTEGER NOT NULL DEFAULT 0)"  # moved on by signing out everywhere
+        " session_version INTEGER NOT NULL DEFAULT 0,"  # moved on by signing out everywhere
+        " public INTEGER)"  # 1: a demo account with its public password; NULL: not known
     )
     columns = {row[1] for row in con.execute("PRAGMA table_info(users)")}
     if "session_version" not in columns:  # (a store made before sessions had versions)
         con.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+    if "public" not in columns:  # (made before demo accounts were marked: not known)
+        con.execute("ALTER TABLE users ADD COLUMN public INTEGER")
     con.commit()
 
 
@@ -441,8 +453,8 @@ def _insert(
     con: sqlite3.Connection, username: str, password: str, role: str, organisation: str | None
 ) -> None:
     con.execute(
-        "INSERT INTO users (username, role, organisation, password_hash, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO users (username, role, organisation, password_hash, created_at, public)"
+        " VALUES (?, ?, ?, ?, ?, 0)",
         (username, role, organisation, _hasher.hash(password), _now().isoformat()),
     )
 
@@ -501,6 +513,43 @@ def demo_accounts(organisations: Iterable[str]) -> list[tuple[str, str, str]]:
         name = demo_username(org)
         out.append((name, f"demo-{name}", org))
     return out
+
+
+def public_demo_password(user: User) -> str | None:
+    """The published password an account of the demo's shape was made with (the admin
+    `admin`, or a member named after its organisation as demo_accounts names it), else
+    None. Whether the account still has it is for the store to say."""
+    name = user.username.lower()
+    if user.role == "admin" and name == DEMO_ADMIN[0]:
+        return DEMO_ADMIN[1]
+    if user.role == "member" and user.organisation and name == demo_username(user.organisation):
+        return f"demo-{name}"
+    return None
+
+
+def remove_public_demo_accounts(store: UserStore) -> list[str]:
+    """Remove the demo accounts that still have their public password (it is in the README
+    and on the demo's sign-in page): a pool of real data must have none. A demo account
+    whose password was changed is kept (it is no longer public). Returns the usernames
+    removed; a store that does not exist yet is left so."""
+    if not store.path.exists():
+        return []
+    with store._db() as con:
+        rows = con.execute(
+            "SELECT username, role, organisation, public FROM users"
+            " WHERE public IS NULL OR public = 1 ORDER BY role, organisation, username"
+        ).fetchall()
+    removed = []
+    for username, role, organisation, public in rows:
+        if public is None:  # an account made before they were marked: is it a demo one?
+            password = public_demo_password(User(username, role, organisation))
+            public = int(password is not None and store.has_password(username, password))
+            with store._db() as con:
+                con.execute("UPDATE users SET public = ? WHERE username = ?", (public, username))
+        if public:
+            store.remove(username)
+            removed.append(username)
+    return removed
 
 
 def ensure_demo_accounts(store: UserStore, organisations: Iterable[str]) -> None:

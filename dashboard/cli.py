@@ -91,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     _db_arg(p)
+    demo = p.add_mutually_exclusive_group()
+    demo.add_argument(
+        "--replace-demo",
+        action="store_true",
+        help="the pool is the demo pool: replace it with these files, as real data (the "
+        "demo's data and its public accounts are removed, a new secret is drawn)",
+    )
+    demo.add_argument(
+        "--add-to-demo",
+        action="store_true",
+        help="the pool is the demo pool: add these files to it as test data (it stays a "
+        "public demo: its accounts and secret are public)",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("template", help="write the empty import workbook partners fill in")
@@ -212,9 +225,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     if missing:
         print(f"No such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 1
+    demo = "replace" if args.replace_demo else "add" if args.add_to_demo else "refuse"
     try:
         result = import_files(
-            args.files, db, progress=_progress_printer(), by=f"command line ({_os_user()})"
+            args.files,
+            db,
+            progress=_progress_printer(),
+            by=f"command line ({_os_user()})",
+            demo=demo,
         )
     except ImportRejected as exc:
         print(exc.report(), file=sys.stderr)
@@ -241,8 +259,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         result = build_demo(
             db, seed=args.seed, groups=args.groups, replace=args.force, progress=_progress_printer()
         )
-    except FileExistsError as exc:
-        print(f"{exc} Use --force to replace it.", file=sys.stderr)
+    except FileExistsError as exc:  # (the message says what to do)
+        print(str(exc), file=sys.stderr)
         return 1
     print(result.summary())
     return 0

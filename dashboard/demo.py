@@ -39,7 +39,7 @@ from dashboard.demo_world import (
     quarter_ends,
     rates_of,
 )
-from dashboard.pool import DATA_TABLES, connect, create_pool
+from dashboard.pool import DATA_TABLES, PoolError, connect, create_pool, meta, open_pool
 from dashboard.quality import next_import_id, record_import, refresh_warnings
 from dashboard.sqlfiles import sql
 
@@ -101,6 +101,11 @@ def build_demo(
         raise FileExistsError(
             f"{db} already exists: pass --force to replace it, or choose another path with --db."
         )
+    if db.exists() and _real_pool(db):
+        raise FileExistsError(
+            f"{db} is a pool of real data, not the demo: the demo is never built over it "
+            "(--force replaces only a demo pool); choose another path with --db."
+        )
     say = progress or (lambda message: None)
     started = perf_counter()
     tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")
@@ -138,6 +143,18 @@ def build_demo(
     seconds = perf_counter() - started
     say(f"Done in {seconds:.1f} s")
     return DemoResult(db, seed, groups, rows, seconds, warnings)
+
+
+def _real_pool(db: Path) -> bool:
+    """Whether `db` is a readable pool that is not a demo (its kind in pool_meta)."""
+    try:
+        con = open_pool(db, read_only=True)
+    except PoolError:
+        return False  # (not a pool at all: --force may replace it)
+    try:
+        return meta(con).get("kind") != "demo"
+    finally:
+        con.close()
 
 
 def _remove(path: Path) -> None:

@@ -10,6 +10,7 @@ gunicorn refuses to start without one, `vsla serve` (local use) makes one up.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import html
 import os
@@ -143,6 +144,25 @@ def _demo_table() -> str:
     )
 
 
+def _public_demo_sign_in(store: auth.UserStore, user: auth.User, password: str) -> bool:
+    """A demo account signing in with its public password when the pool is not the demo:
+    refused, and the account removed (an import of real data, or the server's start,
+    removes such accounts; one may come back in a user store shared with a demo)."""
+    public = auth.public_demo_password(user)
+    if public is None or not hmac.compare_digest(public.encode(), password.encode()):
+        return False
+    from dashboard import datasource
+
+    try:
+        if datasource.all_facts().kind == "demo":
+            return False
+    except Exception:  # no pool: nothing to show, and no demo either
+        pass
+    with contextlib.suppress(auth.AuthError):
+        store.remove(user.username)
+    return True
+
+
 def _login_form(error: str = "", username: str = "", next_path: str = "/") -> str:
     alert = (
         f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>' if error else ""
@@ -204,6 +224,10 @@ def _routes(server: flask.Flask) -> None:
             return page
         except auth.AuthError as exc:
             return _login_form(str(exc), username, next_path), 401
+        if _public_demo_sign_in(store, user, form.get("password") or ""):
+            return _login_form(
+                _("The username or password is not right."), username, next_path
+            ), 401
         flask.session.clear()  # a new session for the new user (no fixation)
         flask.session.permanent = True
         flask.session["sid"] = store.start_session(user.username)

@@ -26,6 +26,8 @@ WARNING_RULES: dict[str, str] = {
     "members_far_from_start": N_("members more than 50% away from members at start"),
     "long_cycle": N_("cycle longer than 18 months"),
     "ageing_data": N_("group's latest dataset older than 6 months"),
+    "large_amount": N_("an amount of one group above USD 100,000"),
+    "loans_above_members": N_("more loans outstanding than members"),
 }
 
 

@@ -99,13 +99,19 @@ def pool_problem() -> html.Div | None:
 
 def _demo_accounts() -> None:
     """The demo pool comes with an account per organisation and an admin (created in the
-    user store the first time the app meets the demo pool)."""
+    user store the first time the app meets the demo pool). A pool of real data has none:
+    demo accounts whose password is still the public one are removed from its store (an
+    import of real data removes them too; sign-in refuses them: login.py)."""
     try:
         facts = datasource.all_facts()
     except PoolError:
         return
     if facts.kind == "demo":
         auth.ensure_demo_accounts(auth.UserStore(), facts.organisations)
+    else:
+        removed = auth.remove_public_demo_accounts(auth.UserStore())
+        if removed:
+            log.warning("Removed the public demo accounts %s: this pool is not the demo", removed)
 
 
 def warm_up(server: Flask) -> None:

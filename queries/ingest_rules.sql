@@ -31,6 +31,11 @@ UNION ALL
 SELECT 'projects', _src, _row, 'end_date', 'end_before_start', end_date__raw,
        CAST(end_date AS VARCHAR), CAST(start_date AS VARCHAR), NULL, NULL
 FROM t_projects WHERE end_date < start_date
+UNION ALL
+-- USD is the unit of the rates: a USD row other than 1 would change every USD figure.
+SELECT 'exchange_rates', _src, _row, 'per_usd', 'usd_rate', per_usd__raw,
+       NULL, NULL, NULL, NULL
+FROM t_exchange_rates WHERE currency = 'USD' AND per_usd <> 1
 -- Duplicate keys: every later occurrence names the first one (a = its source, b = its row).
 UNION ALL
 SELECT 'exchange_rates', _src, _row, 'currency, year', 'duplicate',

@@ -16,6 +16,27 @@ latest_report AS (
 ),
 group_latest AS (
     SELECT project_id, group_id, max(report_date) AS latest FROM datasets GROUP BY ALL
+),
+-- The largest amount of each dataset in USD at its year's rate (USD is 1; the import makes
+-- sure every other currency has a rate for its year), for the implausible-amount warning.
+largest AS (
+    SELECT ds.project_id, ds.group_id, ds.report_date, p.currency,
+           greatest(savings, loans_outstanding_value, late_loans_balance, write_offs,
+                    loan_fund_cash, other_funds_cash, property_at_start, property_now,
+                    debts) AS amount,
+           CASE amount WHEN savings THEN 'savings'
+                       WHEN loans_outstanding_value THEN 'loans_outstanding_value'
+                       WHEN loan_fund_cash THEN 'loan_fund_cash'
+                       WHEN property_now THEN 'property_now'
+                       WHEN property_at_start THEN 'property_at_start'
+                       WHEN other_funds_cash THEN 'other_funds_cash'
+                       WHEN debts THEN 'debts'
+                       WHEN write_offs THEN 'write_offs'
+                       ELSE 'late_loans_balance' END AS "column",
+           amount / CASE WHEN p.currency = 'USD' THEN 1.0 ELSE r.per_usd END AS usd
+    FROM ds
+    JOIN projects p USING (project_id)
+    LEFT JOIN exchange_rates r ON r.currency = p.currency AND r.year = year(ds.report_date)
 )
 SELECT 'high_savings_per_member' AS rule, ds.project_id, ds.group_id, ds.report_date,
        'savings' AS "column", ds.savings_per_member AS value,
@@ -62,3 +83,17 @@ SELECT 'ageing_data', gl.project_id, gl.group_id, gl.latest, 'report_date',
               strftime(lr.pool_latest, '%Y-%m-%d'))
 FROM group_latest gl CROSS JOIN latest_report lr
 WHERE date_diff('day', gl.latest, lr.pool_latest) > 183
+UNION ALL
+-- Implausible, not impossible (an amount above USD 1,000,000 is an import error): a group of
+-- 10 to 30 members saves a few hundred to a few thousand USD a cycle.
+SELECT 'large_amount', project_id, group_id, report_date, "column", usd,
+       printf('%s of USD %.0f (%.0f %s) is more than USD 100,000, far more than savings groups hold: check the amount and the project''s currency.',
+              "column", usd, amount, currency)
+FROM largest WHERE usd > 100000
+UNION ALL
+-- A member holds one loan at a time in the VSLA methodology.
+SELECT 'loans_above_members', project_id, group_id, report_date, 'loans_outstanding_count',
+       loans_outstanding_count / members,
+       printf('%d loans outstanding for %d members: a member holds one loan at a time; check the count of loans.',
+              loans_outstanding_count, members)
+FROM ds WHERE loans_outstanding_count > members

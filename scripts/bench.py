@@ -273,7 +273,7 @@ def load_test(groups: int, users: int = 50, seconds: float = 60.0) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         load = run(url, bodies, mix, users=users, seconds=seconds,
-                   refresh=importer(copy, BENCH / f"later-{groups}"),
+                   refresh=importer(copy, BENCH / f"later-{groups}", demo=True),
                    probe=(probe_body, date_shown(new_date)))  # fmt: skip
         memory = worker_memory(proc.pid)
     finally:

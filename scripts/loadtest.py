@@ -266,10 +266,14 @@ def later_visits(pool: Path, folder: Path, groups: int = 200) -> date:
     return new_date
 
 
-def importer(pool: Path, folder: Path) -> Callable[[], None]:
+def importer(pool: Path, folder: Path, *, demo: bool = False) -> Callable[[], None]:
+    """An import of `folder` into `pool` (`demo`: the demo pool, which takes test data only
+    when asked: --add-to-demo)."""
+    flags = ["--add-to-demo"] if demo else []
+
     def refresh() -> None:
         result = subprocess.run(
-            [str(BIN / "vsla"), "import", str(folder), "--db", str(pool)],
+            [str(BIN / "vsla"), "import", str(folder), "--db", str(pool), *flags],
             capture_output=True,
             text=True,
         )

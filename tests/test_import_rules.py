@@ -39,7 +39,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None, str]] = [
         dataset(members=0, women=0, men=0, youth="", members_attending=0),
         "members",
         "0",
-        "0 is less than 1; members must be a whole number >= 1.",
+        "0 is less than 1; members must be a whole number from 1 to 100.",
     ),
     (
         "sex_sum",
@@ -79,7 +79,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None, str]] = [
         dataset(cycle_number=0),
         "cycle_number",
         "0",
-        "cycle_number must be a whole number >= 1",
+        "cycle_number must be a whole number from 1 to 50",
     ),
     (
         "cycle_start_after_report",
@@ -111,7 +111,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None, str]] = [
         dataset(dropouts=-1),
         "dropouts",
         "-1",
-        "-1 is negative; dropouts must be a whole number >= 0",
+        "-1 is negative; dropouts must be a whole number from 0 to 100",
     ),
     (
         "not_whole",
@@ -263,7 +263,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None, str]] = [
         report(period_end="2024-09-30", field_officers=-2),
         "field_officers",
         "-2",
-        "field_officers must be a whole number >= 0",
+        "field_officers must be a whole number from 0 to 1000",
     ),
     (
         "village_agents_negative",
@@ -271,7 +271,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None, str]] = [
         report(period_end="2024-09-30", village_agents=-1),
         "village_agents",
         "-1",
-        "village_agents must be a whole number >= 0",
+        "village_agents must be a whole number from 0 to 10000",
     ),
     (
         "period_end_future",
@@ -335,7 +335,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None, str]] = [
         rate(year=2023, per_usd=0),
         "per_usd",
         "0",
-        "0 is not above 0; per_usd must be a number > 0",
+        "0 is less than 0.1, the limit of per_usd",
     ),
     (
         "rate_currency_unknown",

@@ -81,7 +81,7 @@ def test_the_shipped_fields_import_into_their_tables(tmp_path):
         (
             {"formal_account": "many"},
             "formal_account",
-            "'many' is not a number; formal_account must be a whole number >= 0.",
+            "'many' is not a number; formal_account must be a whole number from 0 to 100.",
         ),
         ({"disability": -1}, "disability", "-1 is negative"),
         ({"bank_linked": "maybe"}, "bank_linked", "'maybe' is not yes or no"),

@@ -411,3 +411,76 @@ def _walk(node):
     elif node is not None and not isinstance(node, str | int | float):
         yield node
         yield from _walk(getattr(node, "children", None))
+
+
+# --- Integrity against a careless import (issue 26, items 5 and 6) -----------------------------
+
+
+def test_absurd_values_of_a_members_own_project_are_refused_by_the_page(app, pool_copy):
+    """North Aid's new project with 2,000,000,000 members and savings of 1e300: the check
+    said "the files are fine" and the import took every page down. Now both buttons refuse
+    it, naming the file, row, column and limit, and the pool stays as it was."""
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    files = [
+        project_row("NOR-BIG-01", "North Aid"),
+        upload(
+            "groups.csv",
+            f"{GROUPS_HEADER}\nNOR-BIG-01,G1,Big,2025-01-01,field_officer,FO,R,rural,,,\n",
+        ),
+        upload(
+            "datasets.csv",
+            f"{DATASETS_HEADER}\nNOR-BIG-01,G1,2025-09-30,1,2025-02-01,20,2000000000,15,,,18,"
+            "0,1e300,8,300,0,0,150,0,0,0,0,supervised\n",
+        ),
+    ]
+    for button in ("up-check", "up-import"):
+        result = press(client, app, button, files)
+        text = json.dumps(result["up-result.children"])
+        assert "Nothing was imported" in text
+        assert "The files are fine" not in text
+        assert '"datasets.csv"' in text and '"2"' in text and '"members"' in text
+        assert "2000000000 is more than 100, the limit of members" in text
+        assert '"savings"' in text and "more than USD 1,000,000" in text
+        assert result["up-import.disabled"] is True
+    assert digest(pool_copy) == before
+
+
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "sou-uga-01",
+        "SOU-UGA\u200b-01",
+        "SOU-UG\u0410-01",  # a Cyrillic А
+        "\uff33\uff2f\uff35\uff0d\uff35\uff27\uff21\uff0d\uff10\uff11",  # full width
+    ],
+    ids=["lower-case", "zero-width-space", "cyrillic-a", "full-width"],
+)
+def test_a_look_alike_of_another_organisations_private_project_is_refused(app, pool_copy, pid):
+    """North Aid cannot put a project looking like South Relief's private SOU-UGA-01 beside
+    it: each variant is refused naming SOU-UGA-01 (the full-width one is SOU-UGA-01 itself,
+    once in the form the pool stores, and so South Relief's)."""
+    client = signed(app, "north")
+    before = digest(pool_copy)
+    result = press(client, app, "up-import", [project_row(pid, "North Aid")])
+    text = json.dumps(result["up-result.children"], ensure_ascii=False)
+    assert "Nothing was imported" in text and '"projects.csv"' in text
+    assert (
+        "looks like the project SOU-UGA-01 already in the pool" in text
+        or "project SOU-UGA-01 belongs to another organisation" in text
+    )
+    assert digest(pool_copy) == before
+
+
+def test_an_organisation_name_with_an_em_space_is_the_organisation(app, pool_copy):
+    import duckdb
+
+    client = signed(app, "north")
+    result = press(client, app, "up-import", [project_row("NOR-EM-01", "North Aid\u2003")])
+    assert "Imported" in json.dumps(result["up-result.children"])
+    con = duckdb.connect(str(pool_copy), read_only=True)
+    try:
+        orgs = con.execute("SELECT DISTINCT organisation FROM projects ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert orgs == [("East Fund",), ("North Aid",), ("South Relief",)]  # no fourth

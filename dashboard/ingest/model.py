@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from dashboard import network
@@ -18,6 +19,35 @@ from dashboard.network import PEOPLE, Network, NetworkField
 Kind = Literal[
     "text", "date", "int", "money", "number", "bool", "enum", "country", "currency", "tags"
 ]
+
+# -- Limits: values no savings group or project can have are import errors -------------------
+# (the README's "Import limits" says why each is what it is; the warnings for merely
+# implausible values are in queries/warnings.sql)
+GROUP_PEOPLE_MAX = 100  # members, members at start, dropouts, loans: no group is larger
+CYCLE_MAX = 50  # cycles last about a year and the first groups began in 1991
+EARLIEST = date(1990, 1, 1)  # no savings group's date is older (VSLAs began in 1991)
+LATEST = date(2100, 12, 31)  # (a project's planned end)
+GROUP_AMOUNT_USD_MAX = 1_000_000  # any amount of one group's books, in USD at the year's rate
+PROJECT_COST_USD_MAX = 100_000_000  # a project's cost to date, in USD at the year's rate
+FIELD_OFFICERS_MAX = 1_000  # paid staff of one project
+VILLAGE_AGENTS_MAX = 10_000  # community-based trainers of one project
+PER_USD_MIN = 0.1  # an exchange rate per USD (the Kuwaiti dinar, the dearest, is about 0.3)
+PER_USD_MAX = 10_000_000  # (the bolivar before its 2021 redenomination: about 4 million)
+# Warnings (queries/warnings.sql): questionable, imported and flagged
+GROUP_AMOUNT_USD_WARN = 100_000
+
+GROUP_PEOPLE_REASON = N_(
+    "no savings group has more than 100 members (most have 10 to 30), so no count of one "
+    "group's people or loans can be larger; check the cell (a total of several groups, or a "
+    "digit too many?)"
+)
+
+
+def plain(number: float) -> str:
+    """A limit as a plain number, as a cell holds it: 10000000 rather than 1e+07, 0.1."""
+    if float(number).is_integer():
+        return str(int(number))
+    return f"{number:g}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +93,10 @@ class Column:
     default: str | None = None  # what an empty cell or absent column means, in words
     at_most: str | None = None  # another column of the row this one may not exceed
     network: bool = False  # a field of the network's own (data/network.toml), not SAVIX's
+    reason: str = ""  # why `maximum` (or the range) is the limit, and what to check (N_)
+    earliest: date | None = None  # a date column's first possible date
+    latest: date | None = None  # ... and its last (dates that may be in the future)
+    usd_ceiling: float | None = None  # a money column's most, in USD at the year's rate
 
     @property
     def shown(self) -> str:
@@ -78,20 +112,24 @@ class Column:
                 "or an Excel date cell"
             )
         if self.kind == "int":
+            if self.minimum is not None and self.maximum is not None:
+                return _("a whole number from {minimum} to {maximum}").format(
+                    minimum=plain(self.minimum), maximum=plain(self.maximum)
+                )
             if self.minimum is not None:
-                return _("a whole number >= {minimum}").format(minimum=f"{self.minimum:g}")
+                return _("a whole number >= {minimum}").format(minimum=plain(self.minimum))
             return _("a whole number")
         if self.kind == "money":
             return _("an amount >= 0, written as a plain number (e.g. 1234.50)")
         if self.kind == "number":
             if self.minimum is not None and self.maximum is not None:
                 return _("a number between {minimum} and {maximum}").format(
-                    minimum=f"{self.minimum:g}", maximum=f"{self.maximum:g}"
+                    minimum=plain(self.minimum), maximum=plain(self.maximum)
                 )
             if self.minimum is not None:
                 if self.minimum_inclusive:
-                    return _("a number >= {minimum}").format(minimum=f"{self.minimum:g}")
-                return _("a number > {minimum}").format(minimum=f"{self.minimum:g}")
+                    return _("a number >= {minimum}").format(minimum=plain(self.minimum))
+                return _("a number > {minimum}").format(minimum=plain(self.minimum))
             return _("a number")
         if self.kind == "bool":
             return _("yes or no")
@@ -140,7 +178,14 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
-def _money(name: str, meaning: str, label: str | None = None, rule: str = "") -> Column:
+def _money(
+    name: str,
+    meaning: str,
+    label: str | None = None,
+    rule: str = "",
+    *,
+    usd_ceiling: float = GROUP_AMOUNT_USD_MAX,
+) -> Column:
     return Column(
         name,
         "money",
@@ -149,6 +194,7 @@ def _money(name: str, meaning: str, label: str | None = None, rule: str = "") ->
         minimum=0,
         labels=(label,) if label else (),
         rule=rule,
+        usd_ceiling=usd_ceiling,
     )
 
 
@@ -158,6 +204,8 @@ def _count(
     label: str | None = None,
     *,
     minimum: int = 0,
+    maximum: int | None = GROUP_PEOPLE_MAX,
+    reason: str = GROUP_PEOPLE_REASON,
     required: bool = True,
     rule: str = "",
     default: str | None = None,
@@ -168,9 +216,35 @@ def _count(
         required,
         meaning,
         minimum=minimum,
+        maximum=maximum,
         labels=(label,) if label else (),
         rule=rule,
         default=default,
+        reason=reason if maximum is not None else "",
+    )
+
+
+def _date(
+    name: str,
+    required: bool,
+    meaning: str,
+    label: str | None = None,
+    *,
+    not_future: bool = False,
+    rule: str = "",
+    latest: date | None = None,
+) -> Column:
+    """A date column: never before EARLIEST (savings groups began in 1991)."""
+    return Column(
+        name,
+        "date",
+        required,
+        meaning,
+        labels=(label,) if label else (),
+        not_future=not_future,
+        rule=rule,
+        earliest=EARLIEST,
+        latest=latest,
     )
 
 
@@ -208,8 +282,12 @@ TABLES: dict[str, Table] = {
                     "int",
                     True,
                     N_("the year the rate is the average of"),
-                    minimum=1900,
-                    maximum=2100,
+                    minimum=EARLIEST.year,
+                    maximum=LATEST.year,
+                    reason=N_(
+                        "rates are needed for the years of the groups' books, from 1990 (the "
+                        "first savings groups of this kind began in 1991); check the year"
+                    ),
                 ),
                 Column(
                     "per_usd",
@@ -219,8 +297,13 @@ TABLES: dict[str, Table] = {
                         "units of the currency per 1 USD, annual average "
                         "(USD itself is 1 and needs no row)"
                     ),
-                    minimum=0,
-                    minimum_inclusive=False,
+                    minimum=PER_USD_MIN,
+                    maximum=PER_USD_MAX,
+                    reason=N_(
+                        "every currency's rate lies in this range (the Kuwaiti dinar, the "
+                        "dearest, is about 0.3 per USD); write the units of the currency that "
+                        "one USD buys (e.g. 3700 for UGX), not USD per unit of the currency"
+                    ),
                 ),
             ),
         ),
@@ -250,13 +333,13 @@ TABLES: dict[str, Table] = {
                     True,
                     N_("ISO 4217 code of the amounts reported for this project"),
                 ),
-                Column("start_date", "date", True, N_("the project's start")),
-                Column(
+                _date("start_date", True, N_("the project's start")),
+                _date(
                     "end_date",
-                    "date",
                     False,
                     N_("the project's end"),
                     rule="start_date <= end_date",
+                    latest=LATEST,
                 ),
                 Column("donor", "text", False, N_("the donor funding the project")),
                 Column(
@@ -280,15 +363,30 @@ TABLES: dict[str, Table] = {
                     N_("the project reported on"),
                     rule=N_("the project must be in the pool or in the same import"),
                 ),
-                Column(
-                    "period_end", "date", True, N_("end of the quarter reported"), not_future=True
-                ),
+                _date("period_end", True, N_("end of the quarter reported"), not_future=True),
                 _money(
                     "cost_to_date",
                     N_("cumulative project cost since start, in the project currency"),
+                    usd_ceiling=PROJECT_COST_USD_MAX,
                 ),
-                _count("field_officers", N_("paid staff training/supervising groups")),
-                _count("village_agents", N_("community-based trainers")),
+                _count(
+                    "field_officers",
+                    N_("paid staff training/supervising groups"),
+                    maximum=FIELD_OFFICERS_MAX,
+                    reason=N_(
+                        "no single savings-group project has more than 1,000 field officers; "
+                        "check the cell (the staff of several projects, or a digit too many?)"
+                    ),
+                ),
+                _count(
+                    "village_agents",
+                    N_("community-based trainers"),
+                    maximum=VILLAGE_AGENTS_MAX,
+                    reason=N_(
+                        "no single savings-group project has more than 10,000 village agents; "
+                        "check the cell (the agents of several projects, or a digit too many?)"
+                    ),
+                ),
             ),
         ),
         Table(
@@ -310,12 +408,11 @@ TABLES: dict[str, Table] = {
                     N_("the group's id, unique within its project"),
                 ),
                 Column("group_name", "text", False, N_("the group's name (never shown to others)")),
-                Column(
+                _date(
                     "formation_date",
-                    "date",
                     True,
                     N_("date of first training meeting"),
-                    labels=("Date of first training meeting",),
+                    "Date of first training meeting",
                     not_future=True,
                 ),
                 Column(
@@ -374,21 +471,28 @@ TABLES: dict[str, Table] = {
                     N_("the group visited"),
                     rule=N_("the group must be in the pool or in the same import"),
                 ),
-                Column(
+                _date(
                     "report_date",
-                    "date",
                     True,
                     N_("date of data collection"),
-                    labels=("Date of data collection",),
+                    "Date of data collection",
                     not_future=True,
                 ),
-                _count("cycle_number", N_("1 for the group's first cycle"), minimum=1),
-                Column(
+                _count(
+                    "cycle_number",
+                    N_("1 for the group's first cycle"),
+                    minimum=1,
+                    maximum=CYCLE_MAX,
+                    reason=N_(
+                        "a cycle lasts about a year and the first savings groups of this kind "
+                        "began in 1991, so no group is past its 50th cycle; check the cell"
+                    ),
+                ),
+                _date(
                     "cycle_start_date",
-                    "date",
                     True,
                     N_("date savings started this cycle"),
-                    labels=("Date savings started this cycle",),
+                    "Date savings started this cycle",
                     not_future=True,
                     rule="formation_date <= cycle_start_date <= report_date",
                 ),
@@ -513,11 +617,16 @@ def network_column(f: NetworkField) -> Column:
         False,
         f.labels["en"],
         minimum=0 if f.type in ("count", "amount") else None,
+        maximum=GROUP_PEOPLE_MAX if f.type == "count" else None,
         choices=f.categories,
         labels=(f.id,),
         rule=f"{f.id} <= {f.denominator}" if people else "",
         at_most=f.denominator if people else None,
         network=True,
+        reason=GROUP_PEOPLE_REASON if f.type == "count" else "",
+        # (an amount of a visit is in the project's currency of its year; a group's own
+        # amount has no date to convert it at)
+        usd_ceiling=GROUP_AMOUNT_USD_MAX if f.type == "amount" and f.level == "dataset" else None,
     )
 
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dashboard.format import number
 from dashboard.i18n import _
 from dashboard.ingest.model import MONEY_NOTE, Column, tables
 from dashboard.pool import DATA_TABLES
@@ -150,8 +151,20 @@ def _rule(table: str, col: Column) -> str:
     parts = [_("must be {expected}").format(expected=col.expected)]
     if col.rule:  # a formula of columns (the same in every language) or words
         parts.append(_(col.rule))
+    if col.earliest is not None:
+        parts.append(_("not before {date}").format(date=col.earliest.isoformat()))
+    if col.latest is not None:
+        parts.append(_("not after {date}").format(date=col.latest.isoformat()))
     if col.not_future:
         parts.append(_("not in the future"))
+    if col.usd_ceiling is not None:
+        # TRANSLATORS: {ceiling} is a whole number of USD, e.g. 1,000,000
+        parts.append(
+            _(
+                "at most the worth of USD {ceiling} (in the project's currency, at the rate of "
+                "the row's year)"
+            ).format(ceiling=number(col.usd_ceiling))
+        )
     if col.name in tables()[table].key:
         key = ", ".join(tables()[table].key)
         parts.append(

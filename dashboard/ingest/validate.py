@@ -23,14 +23,18 @@ import pandas as pd
 
 from dashboard.format import number
 from dashboard.i18n import _, ngettext
+from dashboard.ingest import text as texts
 from dashboard.ingest.countries import country_code
 from dashboard.ingest.currencies import ISO_4217
 from dashboard.ingest.model import (
     BOOL_FALSE,
     BOOL_TRUE,
     ENUM_ALIASES,
+    PER_USD_MAX,
+    PER_USD_MIN,
     Column,
     Issue,
+    plain,
     tables,
 )
 from dashboard.ingest.read import RawSheet
@@ -39,7 +43,8 @@ from dashboard.sqlfiles import sql
 
 MAX_ISSUES = 1000  # errors turned into Issue objects; the rest are only counted
 
-TRIM_CHARS = " \t\r\n\u00a0"
+# Every Unicode white space character (Python's str.isspace): trimmed from the ends of a cell
+TRIM_CHARS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 ISO_DATE_RE = r"\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?"
 DMY_DATE_RE = r"\d{1,2}/\d{1,2}/\d{4}"
@@ -47,6 +52,16 @@ SEPARATOR_RE = r"[+-]?\d{1,3}([,' \u00a0]\d{3})+([.,]\d+)?|[+-]?\d+,\d+"
 INT_LIMIT = 2**31
 
 ERROR_COLUMNS = "tbl, _src, _row, col, code, value, a, b, c, d"
+
+# Text columns normalised with the rules of an id or of an organisation's name (text.py);
+# the others are trimmed and put in NFKC form.
+ID_COLUMNS = ("project_id", "group_id")
+NAME_COLUMNS = ("organisation",)
+# A cell that Python must normalise: anything but printable ASCII (and, in a name, two
+# spaces in a row); the rest is already as stored.
+NEEDS_PYTHON = "[^ -~]"
+PROJECT_ID_CLASS = texts.PROJECT_ID_RE[1:-2]  # (the character class of the pattern)
+NAME_NEEDS_PYTHON = "[^ -~]|  "
 
 
 @dataclass
@@ -87,6 +102,7 @@ def validate(
                 missing_in.setdefault((sheet.table, col.name), []).append(sheet.index)
                 structural.append(_missing_column(sheet, col))
 
+    _text_functions(con)
     con.register("iso_codes", pd.DataFrame({"code": sorted(ISO_4217)}))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE iso_currency AS "
@@ -96,6 +112,7 @@ def validate(
     for table in DATA_TABLES:
         mine = [s for s in sheets if s.table == table]
         _stage(con, table, mine)
+        _normalise(con, table)
         counts = dict(con.execute(f"SELECT _src, count(*) FROM s_{table} GROUP BY _src").fetchall())
         for s in mine:
             s.rows = int(counts.get(s.index, 0))
@@ -122,6 +139,8 @@ def validate(
         f"INSERT INTO errors SELECT {ERROR_COLUMNS} FROM ({sql('ingest_references')})",
         {"today": today},
     )
+    _usd_ceilings(con, rows)
+    con.execute(f"INSERT INTO errors SELECT {ERROR_COLUMNS} FROM ({sql('ingest_lookalikes')})")
 
     found = con.execute("SELECT count(*) FROM errors").fetchone()
     total = len(structural) + int(found[0] if found else 0)
@@ -197,10 +216,102 @@ def _register_countries(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("country_names")
 
 
-def _typed(col: Column) -> list[str]:
+def _text_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """The table of normalised text cells and the look-alike key (text.skeleton) in SQL:
+    vsla_key(x) is x's skeleton, made in Python only for the texts that need it (anything
+    but printable ASCII without spaces); for the rest it is lower(x)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE text_norm (tbl VARCHAR, col VARCHAR, raw VARCHAR, "
+        "norm VARCHAR, code VARCHAR, detail VARCHAR)"
+    )
+    try:
+        con.create_function("vsla_skeleton", texts.skeleton, ["VARCHAR"], "VARCHAR")
+    except duckdb.CatalogException as exc:  # (validated twice on one connection)
+        if "already exists" not in str(exc):
+            raise
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO vsla_key(x) AS "
+        "CASE WHEN regexp_matches(x, '[^!-~]') THEN vsla_skeleton(x) ELSE lower(x) END"
+    )
+
+
+def _normalise(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The stored form of the text cells that need more than trimming (text.py), and what
+    is wrong with an id or organisation name as written, into text_norm: one row per
+    distinct cell of a column, only for the cells that are not plain printable ASCII."""
+    rows: list[tuple[str, str, str, str, str | None, str | None]] = []
+    for col in tables()[table].columns:
+        if col.kind not in ("text", "tags"):
+            continue
+        pattern = NAME_NEEDS_PYTHON if col.name in NAME_COLUMNS else NEEDS_PYTHON
+        found = con.execute(
+            f'SELECT DISTINCT "{col.name}__raw" FROM s_{table} '
+            f'WHERE regexp_matches("{col.name}__raw", {_literal(pattern)})'
+        ).fetchall()
+        for (raw,) in found:
+            problem: texts.Problem | None = None
+            if col.name in ID_COLUMNS:
+                norm, problem = texts.normalise_text(raw), texts.id_problem(col.name, raw)
+            elif col.name in NAME_COLUMNS:
+                norm, problem = texts.normalise_name(raw), texts.name_problem(raw)
+            else:
+                norm = texts.normalise_text(raw)
+            if norm != raw or problem is not None:
+                code, detail = (problem.code, problem.detail) if problem else (None, None)
+                rows.append((table, col.name, raw, norm, code, detail))
+    if not rows:
+        return
+    frame = pd.DataFrame(
+        rows, columns=["tbl", "col", "raw", "norm", "code", "detail"], dtype=object
+    )
+    con.register("text_rows", frame)
+    con.execute(
+        "INSERT INTO text_norm SELECT CAST(tbl AS VARCHAR), CAST(col AS VARCHAR), "
+        "CAST(raw AS VARCHAR), CAST(norm AS VARCHAR), CAST(code AS VARCHAR), "
+        "CAST(detail AS VARCHAR) FROM text_rows"
+    )
+    con.unregister("text_rows")
+
+
+def _usd_ceilings(con: duckdb.DuckDBPyConnection, rows: dict[str, int]) -> None:
+    """Amounts beyond what any savings group (or project) holds: each money column with a
+    ceiling in USD (model.py), converted at the rate of its row's project currency and year
+    (queries/ingest_rates.sql). Rows without a rate are left to the no_rate error."""
+    checks: list[str] = []
+    for table in ("datasets", "project_reports"):
+        if not rows.get(table):
+            continue
+        for col in tables()[table].columns:
+            if col.usd_ceiling is None:
+                continue
+            name = col.name
+            checks.append(
+                f"SELECT '{table}' AS tbl, t._src, t._row, '{name}' AS col, "
+                f"'usd_ceiling' AS code, t.\"{name}__raw\" AS value, "
+                f'CAST(t."{name}" AS VARCHAR) AS a, r.currency AS b, '
+                "CAST(r.per_usd AS VARCHAR) AS c, CAST(r.year AS VARCHAR) AS d "
+                f"FROM t_{table} t JOIN row_rates r "
+                f"ON r.tbl = '{table}' AND r._src = t._src AND r._row = t._row "
+                f'WHERE t."{name}" > {col.usd_ceiling:.0f} * r.per_usd'
+            )
+    if not checks:
+        return
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE row_rates AS {sql('ingest_rates')}",
+        {"low": PER_USD_MIN, "high": PER_USD_MAX},
+    )
+    con.execute(f"INSERT INTO errors {' UNION ALL '.join(checks)}")
+
+
+def _typed(col: Column, table: str) -> list[str]:
     """Select items that turn "<col>__raw" into the typed "<col>" (NULL when invalid)."""
     raw = f'"{col.name}__raw"'
     out = f'"{col.name}"'
+    if col.kind in ("text", "tags"):  # the text as stored: normalised (text.py)
+        raw = (
+            f"coalesce((SELECT n.norm FROM text_norm n WHERE n.tbl = '{table}' "
+            f"AND n.col = '{col.name}' AND n.raw = {raw}), {raw})"
+        )
     number = (
         f"CASE WHEN regexp_full_match({raw}, {_literal(NUMBER_RE)}) "
         f"AND isfinite(try_cast({raw} AS DOUBLE)) THEN try_cast({raw} AS DOUBLE) END"
@@ -253,7 +364,7 @@ def _typed(col: Column) -> list[str]:
 
 
 def _type(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    items = [item for col in tables()[table].columns for item in _typed(col)]
+    items = [item for col in tables()[table].columns for item in _typed(col, table)]
     con.execute(f"CREATE OR REPLACE TABLE t_{table} AS SELECT *, {', '.join(items)} FROM s_{table}")
 
 
@@ -289,12 +400,44 @@ def _column_checks(table: str, missing_in: dict[tuple[str, str], list[int]]) -> 
             out.append(_check(table, col.name, "minimum", f"{typed} {op} {col.minimum:g}", typed))
         if col.maximum is not None:
             out.append(_check(table, col.name, "maximum", f"{typed} > {col.maximum:g}", typed))
+        if col.earliest is not None:
+            out.append(
+                _check(table, col.name, "too_early", f"{typed} < DATE '{col.earliest}'", typed)
+            )
+        if col.latest is not None:
+            out.append(_check(table, col.name, "too_late", f"{typed} > DATE '{col.latest}'", typed))
         if col.not_future:
             out.append(_check(table, col.name, "future", f"{typed} > $today", typed))
+        if col.name in ID_COLUMNS + NAME_COLUMNS and col.kind == "text":
+            out.append(_text_problems(table, col.name))
+        if col.name == "project_id":  # (plain ASCII; the others are checked in text_norm)
+            outside = f"regexp_extract({raw}, {_literal('[^' + PROJECT_ID_CLASS + ']')})"
+            out.append(
+                _check(
+                    table,
+                    col.name,
+                    "project_id_chars",
+                    f"NOT regexp_matches({raw}, {_literal(NEEDS_PYTHON)}) "
+                    f"AND NOT regexp_full_match({raw}, {_literal(texts.PROJECT_ID_RE)}) "
+                    f"AND NOT regexp_matches({raw}, '[<>]')",  # (a markup error already)
+                    outside,
+                )
+            )
         if col.at_most:  # a network count of people: at most the row's members (women, ...)
             limit = f'"{col.at_most}"'
             out.append(_check(table, col.name, "at_most", f"{typed} > {limit}", limit))
     return out
+
+
+def _text_problems(table: str, col: str) -> str:
+    """The ids and names whose text cannot be used as written (text_norm's code)."""
+    return (
+        f"SELECT '{table}' AS tbl, t._src, t._row, '{col}' AS col, n.code, "
+        f't."{col}__raw" AS value, n.detail AS a, CAST(NULL AS VARCHAR) AS b, '
+        "CAST(NULL AS VARCHAR) AS c, CAST(NULL AS VARCHAR) AS d "
+        f"FROM t_{table} t JOIN text_norm n ON n.tbl = '{table}' AND n.col = '{col}' "
+        f'AND n.raw = t."{col}__raw" WHERE n.code IS NOT NULL'
+    )
 
 
 # -- messages ----------------------------------------------------------------------------
@@ -361,13 +504,81 @@ def _message(
             text = _("{value} is negative; {column} must be {expected}.")
         elif not column.minimum_inclusive:
             text = _("{value} is not above {minimum}; {column} must be {expected}.")
+        elif column.reason and column.minimum not in (0, 1):  # (a limit, not a count's)
+            return _("{value} is less than {minimum}, the limit of {column}: {reason}.").format(
+                value=shown, minimum=plain(column.minimum), column=col, reason=_(column.reason)
+            )
         else:
             text = _("{value} is less than {minimum}; {column} must be {expected}.")
         return text.format(value=shown, minimum=bound, column=col, expected=column.expected)
     if code == "maximum" and column is not None:
+        if column.reason and column.maximum is not None:
+            return _("{value} is more than {maximum}, the limit of {column}: {reason}.").format(
+                value=_num(a), maximum=plain(column.maximum), column=col, reason=_(column.reason)
+            )
         return _("{value} is too large; {column} must be {expected}.").format(
             value=_num(a), column=col, expected=column.expected
         )
+    if code == "too_early" and column is not None:
+        return _(
+            "{value} is before {earliest}, the earliest {column} can be: savings groups of this "
+            "kind began in 1991; check the year (a placeholder such as 1900-01-01, or a "
+            "two-digit year read wrongly?)."
+        ).format(value=a, earliest=column.earliest, column=col)
+    if code == "too_late" and column is not None:
+        return _("{value} is after {latest}, the latest {column} can be; check the year.").format(
+            value=a, latest=column.latest, column=col
+        )
+    if code == "invisible":
+        return _(
+            "{column} holds the character {character}, which is invisible or looks like a "
+            "space; ids and organisation names may not contain such characters (they make "
+            "names that look the same but are not). Type the {column} again without it."
+        ).format(column=col, character=a)
+    if code == "project_id_chars":
+        character = a if a and len(a) > 1 else texts.describe(a or "?")
+        return _(
+            "{column} holds the character {character}; a project id may hold only ASCII "
+            "letters, digits, spaces and {punctuation} (e.g. BDI-DUT-01), so that no id can "
+            "look like another one. Write the id with these characters only."
+        ).format(column=col, character=character, punctuation="- _ . / ( )")
+    if code == "scripts":
+        return _(
+            "{column} mixes the letters of several scripts: {scripts}; a letter of one script "
+            "in a word of another looks like a letter it is not (a Cyrillic а in a Latin id). "
+            "Write the id in one script."
+        ).format(column=col, scripts=a)
+    if code == "lookalike":
+        return _lookalike(col, value or "", a or "", b, c, d, sheets)
+    if code == "usd_ceiling" and column is not None and column.usd_ceiling is not None:
+        amount, rate = float(a or 0), float(c or 1)
+        words = {
+            "value": value,
+            "currency": b,
+            "usd": _usd(amount / rate),
+            "year": d,
+            "rate": _num(c),
+            "ceiling": _usd(column.usd_ceiling),
+        }
+        if column.name == "cost_to_date":
+            return _(
+                "{value} {currency} is USD {usd} at the {year} rate of {rate} {currency} per "
+                "USD, more than USD {ceiling}: more than the whole cost of any savings-group "
+                "project. Amounts are in the project's currency ({currency}); check the "
+                "amount, the project's currency and the year's exchange rate."
+            ).format(**words)
+        return _(
+            "{value} {currency} is USD {usd} at the {year} rate of {rate} {currency} per USD, "
+            "more than USD {ceiling}: more than any savings group holds (a group of 10 to 30 "
+            "members saves a few hundred to a few thousand USD in a cycle). Amounts are in "
+            "the project's currency ({currency}); check the amount, the project's currency "
+            "and the year's exchange rate."
+        ).format(**words)
+    if code == "usd_rate":
+        return _(
+            "{value} is not 1: USD is the unit of every rate, so its per_usd is always 1 "
+            "(and needs no row); remove the row or write 1."
+        ).format(value=_num(value))
     if code == "future":
         return _(
             "{value} is in the future (today is {today}); {column} cannot be later than today."
@@ -447,6 +658,53 @@ def _message(
             more,
         ).format(currency=a, project=c, year=b, more=number(more))
     return f"{code}: {value}"  # pragma: no cover - every code above has a sentence
+
+
+def _lookalike(
+    col: str,
+    value: str,
+    existing: str,
+    src: str | None,
+    row: str | None,
+    what: str | None,
+    sheets: dict[int, RawSheet],
+) -> str:
+    """An id or name that looks like one the pool or the import has (ingest_lookalikes.sql)."""
+    if src is None or row is None:
+        where = _("already in the pool")
+    else:
+        where = _("on {place}").format(place=sheets[int(src)].where(int(row)))
+    words = {
+        "column": col,
+        "value": value,
+        "existing": existing,
+        "where": where,
+        "difference": texts.how_they_differ(value, existing),
+    }
+    if what == "organisation":
+        return _(
+            "the organisation {value} looks like the organisation {existing} {where} but is "
+            "not the same name ({difference}); write {existing} exactly if you mean that "
+            "organisation, or choose a name that does not look like it."
+        ).format(**words)
+    if what == "group":
+        return _(
+            "the group id {value} looks like the group {existing} of the same project {where} "
+            "but is not the same id ({difference}); write {existing} exactly if you mean that "
+            "group, or choose an id that does not look like it."
+        ).format(**words)
+    return _(
+        "the project id {value} looks like the project {existing} {where} but is not the same "
+        "id ({difference}); write {existing} exactly if you mean that project, or choose an "
+        "id that does not look like it."
+    ).format(**words)
+
+
+def _usd(amount: float) -> str:
+    """An amount in USD, whole, with the language's separators (a huge one as 1e+300)."""
+    if not math.isfinite(amount) or abs(amount) >= 1e15:
+        return f"{amount:.3g}"
+    return number(round(amount))
 
 
 def explain_type(column: Column, value: str) -> str:

@@ -10,6 +10,11 @@
    old pool or the new one, never a half-written one. On any failure the copy is removed.
 
 A lock on the pool's folder keeps two imports into it from running at once.
+
+The demo pool (pool_meta kind "demo": fictional data, public accounts and a public
+secret) takes no data unless asked: `demo="add"` adds test data to it (it stays a demo),
+`demo="replace"` replaces it with the import (a new pool: real, with a fresh secret, and
+the public demo accounts are removed from the user store beside it). A new pool is real too.
 """
 
 from __future__ import annotations
@@ -23,18 +28,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 from babel.numbers import format_decimal
 
-from dashboard import i18n, rollups
+from dashboard import auth, i18n, rollups
 from dashboard.format import number
 from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import Issue, tables
 from dashboard.ingest.read import TRUSTED, Limits, RawSheet, Reading, read_sources
-from dashboard.ingest.validate import Validation, attach_pool, validate
-from dashboard.pool import DATA_TABLES, KEYS, PoolError, connect, create_pool, open_pool
+from dashboard.ingest.validate import MAX_ISSUES, Validation, attach_pool, validate
+from dashboard.pool import (
+    DATA_TABLES,
+    KEYS,
+    PoolError,
+    connect,
+    create_pool,
+    meta,
+    open_pool,
+)
 from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
 from dashboard.sqlfiles import sql
 
@@ -55,6 +68,11 @@ SQL_TYPES = {
     "currency": "VARCHAR",
     "tags": "VARCHAR",
 }
+
+# What an import may do to the demo pool: refuse (the default), add test data to it (it stays
+# a demo), or replace it with the import (a real pool).
+DemoChoice = Literal["refuse", "add", "replace"]
+DEMO_KIND = "demo"
 
 # How a column is written when the import leaves it empty (DATA.md defaults).
 DERIVED = {
@@ -187,6 +205,7 @@ def import_files(
     dry_run: bool = False,
     by: str | None = None,
     limits: Limits = TRUSTED,
+    demo: DemoChoice = "refuse",
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
 
@@ -197,6 +216,10 @@ def import_files(
     Zipped files are unpacked within `limits` (uploads: read.UPLOADED).
     With `dry_run`, everything is done on a copy that is then thrown away:
     the result says what the import would add and warn about.
+    `demo`: into the demo pool, "refuse" (the default), "add" test data (it stays a demo) or
+    "replace" it (the import makes a new, real pool in its place); "add" and "replace" are
+    refused for any other pool. The first real import (a new pool, or the demo replaced)
+    removes the public demo accounts from the pool's user store.
 
     Raises ImportRejected, leaving the pool byte-for-byte unchanged, on any error."""
     started = time.perf_counter()
@@ -207,20 +230,22 @@ def import_files(
         raise ImportRejected([Issue.about_file(_("(no files)"), _("no files were given."))])
     db.parent.mkdir(parents=True, exist_ok=True)
     with _import_lock(db):
+        existed = db.exists()
+        replacing = _demo_choice(db, demo)
         con = connect(":memory:", read_only=False)
         try:
             reading = read_sources(sources, target=db, progress=say, limits=limits)
             try:
-                attach_pool(con, db)
+                attach_pool(con, None if replacing else db)
             except PoolError as exc:
                 issue = Issue.about_file(db.name, str(exc))
                 raise ImportRejected([*reading.issues, issue]) from None
             checked = validate(con, reading.sheets, today=date.today(), progress=say)
-            foreign = (
-                _other_organisations(con, reading.sheets, organisation) if organisation else []
+            foreign, counted = (
+                _other_organisations(con, reading.sheets, organisation) if organisation else ([], 0)
             )
             issues = reading.issues + foreign + checked.issues
-            total = len(reading.issues) + len(foreign) + checked.total
+            total = len(reading.issues) + counted + checked.total
             if not total and not any(checked.rows.values()):
                 names = ", ".join(p.name for p in sources)
                 issues = [
@@ -235,10 +260,14 @@ def import_files(
                 total = 1
             if total:
                 raise ImportRejected(issues, total)
-            moves = _moves(con)
-            result = _apply(con, db, reading, checked, started, say, dry_run, moves, by)
+            moves = [] if replacing else _moves(con)
+            result = _apply(
+                con, db, reading, checked, started, say, dry_run, moves, by, fresh=replacing
+            )
         finally:
             con.close()
+        if not dry_run and (replacing or not existed):
+            result.notes += _real_pool_notes(db, replacing)
     result.seconds = time.perf_counter() - started
     say(f"Done in {result.seconds:.2f} s")
     return result
@@ -254,16 +283,20 @@ def _apply(
     dry_run: bool = False,
     moves: Sequence[dict[str, str]] = (),
     by: str | None = None,
+    *,
+    fresh: bool = False,
 ) -> ImportResult:
+    """Write the checked import into a copy of the pool at `db` (`fresh`: into a new, empty
+    pool, which then replaces it) and swap it in."""
     temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
     _remove(temp)
     attached = False
     in_transaction = False
     try:
-        if db.exists():
+        if db.exists() and not fresh:
             shutil.copyfile(db, temp)
         else:
-            create_pool(temp)
+            create_pool(temp)  # (a real pool: kind "pool", a secret of its own)
         con.execute("DETACH pool")
         con.execute(f"ATTACH {_literal(str(temp))} AS target")
         attached = True
@@ -345,6 +378,87 @@ def _apply(
     )
 
 
+def pool_kind(db: Path) -> str | None:
+    """The kind pool_meta gives the pool at `db` ("demo" for the demo pool, "pool" for
+    real data), or None when there is no pool there (or no usable one: the import says so)."""
+    if not Path(db).is_file():
+        return None
+    try:
+        con = open_pool(db, read_only=True)
+    except PoolError:
+        return None
+    try:
+        return meta(con).get("kind")
+    finally:
+        con.close()
+
+
+def demo_refusal(db: Path) -> str:
+    """Why an import into the demo pool at `db` is refused, and the ways forward."""
+    return _(
+        "{pool} is the demo pool: its data are fictional, and its accounts (admin / "
+        "demo-admin, ...) and the secret that protects its figures are public, so anything "
+        "imported into it can be seen by anyone. Nothing was imported. For real data, import "
+        "into a pool of its own: vsla import FILES --db data/network.duckdb, then serve it "
+        "with make run DB=data/network.duckdb; or replace the demo with your data: vsla "
+        "import FILES --replace-demo (the demo's data and accounts are removed and a new "
+        "secret is drawn). To add test data to the demo, which stays a public demo: vsla "
+        "import FILES --add-to-demo."
+    ).format(pool=db.name)
+
+
+def _demo_choice(db: Path, demo: DemoChoice) -> bool:
+    """Whether the import replaces the demo pool at `db`; ImportRejected when it may not
+    go there as asked (into the demo pool without being asked; "add" or "replace" for a
+    pool that is not the demo)."""
+    kind = pool_kind(db)
+    if kind == DEMO_KIND:
+        if demo == "refuse":
+            raise ImportRejected([Issue.about_file(db.name, demo_refusal(db))])
+        return demo == "replace"
+    if kind is None and demo != "refuse":
+        message = _(
+            "there is no demo pool at {pool}; import without --add-to-demo or --replace-demo "
+            "to make a new pool there."
+        )
+    elif demo == "add":
+        message = _(
+            "{pool} is not the demo pool, so there is no demo to add test data to; import "
+            "without --add-to-demo to import into it."
+        )
+    elif demo == "replace":
+        message = _(
+            "{pool} is not the demo pool, and only the demo pool is replaced by an import "
+            "(a pool of real data never is); import without --replace-demo to add to it."
+        )
+    else:
+        return False
+    raise ImportRejected([Issue.about_file(db.name, message.format(pool=db.name))])
+
+
+def _real_pool_notes(db: Path, replaced: bool) -> list[str]:
+    """The first real import into `db` (a new pool, or the demo replaced): the public demo
+    accounts leave the pool's user store; what the summary says of it."""
+    notes: list[str] = []
+    if replaced:
+        notes.append(
+            _(
+                "The demo pool was replaced: its fictional data are gone, the pool is marked "
+                "as real data and has a new secret of its own."
+            )
+        )
+    store = auth.UserStore(auth.users_path(db))
+    removed = auth.remove_public_demo_accounts(store)
+    if removed:
+        notes.append(
+            _(
+                "Removed the demo accounts, whose passwords are public, from the user store: "
+                "{users}. Add your users with vsla user add."
+            ).format(users=", ".join(removed))
+        )
+    return notes
+
+
 def _pool_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Each project of the existing pool and the organisation that owns it."""
     try:
@@ -355,29 +469,25 @@ def _pool_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def _other_organisations(
     con: duckdb.DuckDBPyConnection, sheets: Sequence[RawSheet], organisation: str
-) -> list[Issue]:
-    """Rows about another organisation's projects, in an upload limited to `organisation`.
+) -> tuple[list[Issue], int]:
+    """Rows about another organisation's projects, in an upload limited to `organisation`:
+    the first ones as issues, and how many in all.
 
     A project is the organisation's own if the pool says so, or if it is new to the pool and
     this upload's projects sheet gives it to the organisation. Whatever a row claims, a
     project that the pool gives to another organisation stays theirs: a projects row naming
     it (even with `organisation` set to one's own, which would move it) and every row of
-    another table keyed to it are errors."""
+    another table keyed to it are errors. Ids and names are compared as the validator
+    stores them (the typed import tables: trimmed, NFKC; dashboard.ingest.text), so what is
+    checked is what would be written."""
     owners = _pool_owners(con)
     own = {pid for pid, org in owners.items() if org == organisation}
+    by_index = {s.index: s for s in sheets}
 
-    def cells(sheet: RawSheet, column: str) -> list[tuple[int, str]]:
-        """(Excel row, trimmed text) of a column of a sheet."""
-        values = sheet.frame[sheet.columns[column]]
-        rows = sheet.frame["_row"]
-        return [
-            (int(r), v.strip() if isinstance(v, str) else "")
-            for r, v in zip(rows, values, strict=True)
-        ]
-
-    def issue(sheet: RawSheet, row: int, column: str, value: str, message: str) -> Issue:
+    def issue(src: int, row: int, column: str, value: str | None, message: str) -> Issue:
+        sheet = by_index[src]
         return Issue(
-            sheet.file, sheet.sheet, row, sheet.headers.get(column, column), value, message
+            sheet.file, sheet.sheet, int(row), sheet.headers.get(column, column), value, message
         )
 
     def taken(pid: str) -> str:
@@ -398,27 +508,36 @@ def _other_organisations(
             )
             first = int(sheet.frame["_row"].iloc[0])
             issues.append(Issue(sheet.file, sheet.sheet, first, None, None, message))
-        if sheet.table != "projects" or "project_id" not in sheet.columns:
-            continue
-        orgs = dict(cells(sheet, "organisation")) if "organisation" in sheet.columns else {}
-        for row, pid in cells(sheet, "project_id"):
-            org = orgs.get(row, "")
-            if pid and owners.get(pid, organisation) != organisation:
-                issues.append(issue(sheet, row, "project_id", pid, taken(pid)))
-            elif org and org != organisation:
-                message = _(
-                    "you may import {organisation}'s projects only; ask the network's "
-                    "administrator to import other organisations' data."
-                ).format(organisation=organisation)
-                issues.append(issue(sheet, row, "organisation", org, message))
-            elif pid and org:
-                own.add(pid)  # the organisation's new project (or its own, updated)
-    for sheet in sheets:
-        if sheet.table == "projects" or "project_id" not in sheet.columns:
-            continue
-        for row, pid in cells(sheet, "project_id"):
-            if not pid or pid in own:
-                continue
+    projects = con.execute(
+        "SELECT _src, _row, project_id, project_id__raw, organisation, organisation__raw "
+        "FROM t_projects ORDER BY _src, _row"
+    ).fetchall()
+    for src, row, pid, pid_raw, org, org_raw in projects:
+        if pid and owners.get(pid, organisation) != organisation:
+            issues.append(issue(src, row, "project_id", pid_raw, taken(pid)))
+        elif org and org != organisation:
+            message = _(
+                "you may import {organisation}'s projects only; ask the network's "
+                "administrator to import other organisations' data."
+            ).format(organisation=organisation)
+            issues.append(issue(src, row, "organisation", org_raw, message))
+        elif pid and org:
+            own.add(pid)  # the organisation's new project (or its own, updated)
+    total = len(issues)  # (every one listed so far)
+    con.execute("CREATE OR REPLACE TEMP TABLE own_projects (project_id VARCHAR)")
+    if own:
+        con.executemany("INSERT INTO own_projects VALUES (?)", [[pid] for pid in sorted(own)])
+    for table in ("project_reports", "groups", "datasets"):
+        others = f"FROM t_{table} WHERE project_id IS NOT NULL AND project_id NOT IN " + (
+            "(SELECT project_id FROM own_projects)"
+        )
+        found = con.execute(f"SELECT count(*) {others}").fetchone()
+        total += int(found[0]) if found else 0
+        rows = con.execute(
+            f"SELECT _src, _row, project_id, project_id__raw {others} "
+            f"ORDER BY _src, _row LIMIT {MAX_ISSUES}"
+        ).fetchall()
+        for src, row, pid, pid_raw in rows:
             if owners.get(pid, organisation) != organisation:
                 message = taken(pid)
             else:
@@ -426,8 +545,8 @@ def _other_organisations(
                     "this is not a project of {organisation}; you may import your own "
                     "organisation's projects only."
                 ).format(organisation=organisation)
-            issues.append(issue(sheet, row, "project_id", pid, message))
-    return issues
+            issues.append(issue(src, row, "project_id", pid_raw, message))
+    return issues, total
 
 
 def _moves(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:

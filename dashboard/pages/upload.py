@@ -5,6 +5,9 @@ Two steps: "Check" runs the whole import on a throw-away copy of the pool and li
 error (file, sheet, row, column) or, if there is none, what would be added and the warnings;
 "Import" then does it for real. Uploaded files exist only in a temporary folder while they
 are checked or imported (the pool's import record keeps their names, sizes and SHA-256).
+
+On the demo pool, whose accounts and secret are public, the page says so and imports only
+when the box stating it is ticked (test data; real data go into a pool of their own).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dashboard.i18n import N_, _, ngettext
 from dashboard.ingest import ImportRejected, import_files, write_template
 from dashboard.ingest.read import UPLOADED
 from dashboard.login import LOGIN_PATH
+from dashboard.pool import PoolError
 from dashboard.viewer import current_viewer
 
 PATH = "/import"
@@ -59,6 +63,7 @@ def layout(**_query: Any) -> html.Div:
                 className="mb-3",
             ),
             html.Div(id="up-who", className="mb-3"),
+            _demo_notice(),
             html.Div(  # (its data-label names the file input: assets/20_a11y.js)
                 dcc.Upload(
                     html.Div([_("Drop files here or "), html.A(_("choose files"), href="#")]),
@@ -80,6 +85,61 @@ def layout(**_query: Any) -> html.Div:
             ),
             dcc.Loading(html.Div(id="up-result", role="status"), type="dot", delay_show=200),
         ]
+    )
+
+
+DEMO_OK = "demo"  # the value of the demo notice's box when it is ticked
+
+
+def _demo_pool() -> bool:
+    """Whether the pool served is the demo pool (its accounts and secret are public)."""
+    try:
+        return datasource.all_facts().kind == "demo"
+    except PoolError:
+        return False
+
+
+def _demo_notice() -> html.Div:
+    """On the demo pool: what it means to import into it, and the box that says one knows
+    (hidden on any other pool; the box is always there for the callback to read)."""
+    demo = _demo_pool()
+    return html.Div(
+        dbc.Alert(
+            [
+                html.P(
+                    [
+                        html.Strong(_("This is the public demo pool.")),
+                        " ",
+                        _(
+                            "Its data are fictional, and its accounts (admin / demo-admin, and "
+                            "one per organisation) and the secret that protects its figures "
+                            "are public: anything imported here can be seen by anyone. Import "
+                            "test data only. Real data go into a pool of their own, on the "
+                            "command line: vsla import FILES --db data/network.duckdb (or "
+                            "vsla import FILES --replace-demo to replace the demo)."
+                        ),
+                    ]
+                ),
+                dbc.Checklist(
+                    id="up-demo-ok",
+                    options=[
+                        {
+                            "label": _(
+                                "I understand: this is the public demo pool, and what I import "
+                                "here is test data."
+                            ),
+                            "value": DEMO_OK,
+                        }
+                    ],
+                    value=[],
+                    className="mb-0",
+                ),
+            ],
+            color="warning",
+            className="mb-3",
+        ),
+        id="up-demo",
+        hidden=not demo,
     )
 
 
@@ -189,13 +249,28 @@ def _issues(exc: ImportRejected) -> html.Div:
     )
 
 
-def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> tuple[Any, bool]:
-    """Check (or import) the upload; (what to show, whether Import may be pressed)."""
+def run(
+    contents: list[str] | None,
+    names: list[str] | None,
+    confirm: bool,
+    acknowledged: bool = False,
+) -> tuple[Any, bool]:
+    """Check (or import) the upload; (what to show, whether Import may be pressed).
+    `acknowledged`: the demo notice's box is ticked (needed to import into the demo pool)."""
     allowed, organisation, sentence = _who()
     if not allowed:
         return dbc.Alert(sentence, color="warning"), False
     if not contents:
         return dbc.Alert(_("Choose one or more files first."), color="secondary"), False
+    demo = _demo_pool()
+    if demo and confirm and not acknowledged:
+        return dbc.Alert(
+            _(
+                "Nothing was imported: this is the public demo pool. Tick the box above to "
+                "import test data into it; real data go into a pool of their own."
+            ),
+            color="warning",
+        ), True
     with tempfile.TemporaryDirectory(prefix="vsla-upload-") as tmp:
         written = _write(Path(tmp), list(contents), list(names or []))
         if isinstance(written, str):
@@ -212,6 +287,7 @@ def run(contents: list[str] | None, names: list[str] | None, confirm: bool) -> t
                 dry_run=not confirm,
                 by=current_viewer().username,
                 limits=UPLOADED,
+                demo="add" if demo else "refuse",  # (the demo stays a demo)
             )
         except ImportRejected as exc:
             return _issues(exc), False
@@ -288,10 +364,16 @@ def register_callbacks(app: Dash) -> None:
         Input("up-import", "n_clicks"),
         State("up-files", "contents"),
         State("up-files", "filename"),
+        State("up-demo-ok", "value"),
         prevent_initial_call=True,
     )
-    def check_or_import(_check: int | None, _import: int | None, contents: Any, names: Any) -> Any:
+    def check_or_import(
+        _check: int | None, _import: int | None, contents: Any, names: Any, demo_ok: Any
+    ) -> Any:
         if ctx.triggered_id not in ("up-check", "up-import"):
             return no_update, no_update
-        shown, may_import = run(contents, names, confirm=ctx.triggered_id == "up-import")
+        acknowledged = isinstance(demo_ok, list) and DEMO_OK in demo_ok
+        shown, may_import = run(
+            contents, names, confirm=ctx.triggered_id == "up-import", acknowledged=acknowledged
+        )
         return shown, not may_import
