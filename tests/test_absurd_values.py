@@ -1,0 +1,82 @@
+"""No value in the pool makes a page fail (issue 26, item 5): a pool holding absurd figures
+(an older pool, a bug, a direct write: 2,000,000,000 members, savings of 1e300, a cost of
+-1e300, exchange rates of 1e-300 and 1e300) is drawn on every page, in every callback and in
+every file, for every viewer; formatting takes any value; a chart that cannot be drawn says
+so in its own card while the rest of its page is drawn."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard import i18n
+from dashboard.format import (
+    compact,
+    finite,
+    format_change,
+    format_value,
+    money,
+    number,
+    percent,
+)
+from dashboard.view import counted
+
+# --- Formatting takes any value ---------------------------------------------------------------
+
+ODD = (math.inf, -math.inf, math.nan, 1e300, -1e300, 2**63, -(2**63), 10**400, None, pd.NA,
+       np.float64("inf"), np.float32("nan"), np.int64(2**62), "", "junk", 5e-324)  # fmt: skip
+values = st.one_of(
+    st.sampled_from(ODD),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**80), max_value=2**80),
+)
+
+
+@given(x=values, y=values, kind=st.sampled_from(("int", "pct", "usd", "decimal")))
+def test_formatting_takes_any_value(x, y, kind):
+    for lang in ("en", "da", "fr"):
+        with i18n.using(lang):
+            texts = [
+                format_value(x, kind, "DKK"),
+                number(x),
+                number(x, 2, sign=True),
+                percent(x, 1, sign=True),
+                compact(x),
+                money(x, "EUR", -1),
+                counted(x, "active group"),
+            ]
+            assert all(isinstance(t, str) and t for t in texts), texts
+            change = format_change(x, y, kind)
+            assert change is None or (isinstance(change[0], str) and change[1] in (-1, 0, 1))
+
+
+def test_what_is_not_a_finite_number_reads_n_a_and_the_huge_are_written_short():
+    for odd in (math.inf, -math.inf, math.nan, None, pd.NA, 10**400, "junk"):
+        assert finite(odd) is None
+        assert format_value(odd, "usd") == number(odd) == compact(odd) == "n/a"
+        assert percent(odd) == money(odd, "USD") == "n/a"
+        assert format_change(odd, 1.0, "usd") is None
+        assert format_change(1.0, odd, "pct") is None
+    assert format_change(1e300, 1e-300, "usd") is None  # (a change beyond any double)
+    # 2 significant digits past 1e15 (2**63 = 9,223,372,036,854,775,808)
+    assert number(2**63) == "9.2E18"
+    assert number(1e300) == "1E300"
+    assert number(-1.25e16, sign=True) == "-1.2E16"  # (1.25 to 1 decimal: 1.2, half even)
+    assert compact(2_000_000_000) == "2B"
+    assert compact(999e9) == "999B"
+    assert compact(1e12) == "1E12"
+    assert format_value(1e300 / 3700, "usd") == "USD 2.7E296"
+    assert format_value(2_000_000_000, "int") == "2B"
+    assert percent(1e300) == "1E302%"
+    assert format_change(3e16, 1e16, "usd") == ("+200%", 1)
+    assert counted(math.inf, "group") == "n/a groups"
+    with i18n.using("da"):
+        assert number(1.234e300) == "1,2E300"
+        assert format_value(1e300 / 3700, "usd") == "2,7E296\xa0USD"
+        assert percent(1e300) == "1E302\xa0%"
+    with i18n.using("fr"):
+        assert format_value(-1e300, "decimal") == "-1E300"
