@@ -14,6 +14,7 @@ deck's slide and the export menu all follow from the spec.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,8 @@ import plotly.graph_objects as go
 from dashboard.format import date_text, format_change
 from dashboard.i18n import _
 from dashboard.summaries import describe
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,19 @@ class Chart:
                 "subtitle": self.subtitle,
                 "caption": self.caption,
                 "indicators": list(self.indicators),
-                "summary": describe(self.figure),
+                "summary": summary(self.figure),
             }
         )
+
+
+def summary(figure: go.Figure) -> str:
+    """The chart in words (dashboard.summaries); none where its data cannot be told (logged:
+    the chart is drawn all the same)."""
+    try:
+        return describe(figure)
+    except Exception:
+        log.exception("A chart could not be described in words")
+        return ""
 
 
 @dataclass(frozen=True)

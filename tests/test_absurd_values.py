@@ -6,14 +6,17 @@ so in its own card while the rest of its page is drawn."""
 
 from __future__ import annotations
 
+import json
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import i18n
+from dashboard import figures, i18n
 from dashboard.format import (
     compact,
     finite,
@@ -24,6 +27,7 @@ from dashboard.format import (
     percent,
 )
 from dashboard.view import counted
+from tests.dash_client import call, chart, components_by_id, request_body
 
 # --- Formatting takes any value ---------------------------------------------------------------
 
@@ -80,3 +84,65 @@ def test_what_is_not_a_finite_number_reads_n_a_and_the_huge_are_written_short():
         assert percent(1e300) == "1E302\xa0%"
     with i18n.using("fr"):
         assert format_value(-1e300, "decimal") == "-1E300"
+
+
+# --- A chart that cannot be drawn -------------------------------------------------------------
+
+
+def strict_json(data: bytes) -> Any:
+    """The answer as JSON, which has no NaN nor Infinity (a browser's JSON.parse fails)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in a JSON answer")
+
+    return json.loads(data, parse_constant=refuse)
+
+
+def drawn_page(data: bytes) -> dict[str, dict[str, Any]]:
+    """The components of the router's answer (a page drawn with its view) by id."""
+    return components_by_id(strict_json(data)["response"]["page-content"]["children"])
+
+
+def chart_of(shown: dict[str, dict[str, Any]], cid: str) -> dict[str, Any]:
+    return shown[json.dumps({"id": cid, "type": "chart"}, sort_keys=True)]["figure"]
+
+
+def says_not_drawn(figure: dict[str, Any]) -> bool:
+    notes = figure["layout"].get("annotations") or []
+    return any(n.get("name") == figures.NOT_DRAWN_NAME for n in notes)
+
+
+@pytest.fixture
+def bubble_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The efficiency page's bubble chart raises while it is drawn."""
+
+    def boom(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError("a bubble of absurd size")
+
+    monkeypatch.setattr(figures.bubble, "__wrapped__", boom)
+
+
+def test_a_chart_that_cannot_be_drawn_says_so_and_the_rest_of_its_page_is_drawn(
+    admin_client, hand_app, bubble_fails, caplog
+):
+    for lang, words in (("en", "This chart could not be drawn."), ("da", "Grafen kunne ikke")):
+        values = {"url.pathname": "/efficiency", "url.search": f"?lang={lang}"}
+        body = request_body(hand_app, "page-content.children", values, ["url.pathname"])
+        response = admin_client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200
+        shown = drawn_page(response.data)
+        bubble = chart_of(shown, "ef-bubble")
+        assert says_not_drawn(bubble) and not bubble["data"]
+        assert words in bubble["layout"]["annotations"][0]["text"]
+        assert shown["ef-bubble-title"]["children"]  # the card keeps its title and caption
+        assert shown["ef-bubble-caption"]["children"]
+        for other in ("ef-project", "ef-org", "ef-trend", "ef-group", "ef-fo", "ef-trainer"):
+            figure = chart_of(shown, other)
+            assert figure["data"] and not says_not_drawn(figure), other
+        assert "This view could not be drawn" not in response.get_data(as_text=True)
+    # the page's callback (a change of filters) says so too
+    drawn = call(admin_client, hand_app, "ef-bubble-title.children", {"url.search": "?country=UGA"})
+    assert says_not_drawn(chart(drawn, "ef-bubble"))
+    assert drawn["ef-project-title.children"] and chart(drawn, "ef-project")["data"]
+    reasons = [r for r in caplog.records if "figures.bubble" in r.getMessage()]
+    assert reasons and "a bubble of absurd size" in str(reasons[0].exc_info[1])
