@@ -936,7 +936,12 @@ def size_histogram(frame: pd.DataFrame) -> go.Figure:
             hovertemplate=_("%{y:,.0f} groups of %{x} members") + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text=_("Members per group"), dtick=5)
+    sizes = pd.to_numeric(frame["members"], errors="coerce")
+    # a tick every 5 members across the usual sizes (ticks every 5 across a group of
+    # 2,000,000,000 members, a pool's absurd figure, would be 400 million: plotly's own then)
+    fig.update_xaxes(
+        title_text=_("Members per group"), dtick=5 if sizes.max() - sizes.min() <= 200 else None
+    )
     fig.update_yaxes(title_text=_("Active groups"), rangemode="tozero", tickformat="~s")
     return _base(fig, bargap=0.1)
 

@@ -146,3 +146,11 @@ def test_a_chart_that_cannot_be_drawn_says_so_and_the_rest_of_its_page_is_drawn(
     assert drawn["ef-project-title.children"] and chart(drawn, "ef-project")["data"]
     reasons = [r for r in caplog.records if "figures.bubble" in r.getMessage()]
     assert reasons and "a bubble of absurd size" in str(reasons[0].exc_info[1])
+
+
+def test_a_group_of_absurd_size_leaves_the_size_ticks_to_plotly():
+    """A tick every 5 members across 2,000,000,000 would be 400 million of them (the image
+    renderer gave up after a minute)."""
+    sizes = pd.DataFrame({"members": [12, 25, 2_000_000_000], "groups": [40, 60, 1]})
+    assert figures.size_histogram(sizes).layout.xaxis.dtick is None
+    assert figures.size_histogram(sizes[:2]).layout.xaxis.dtick == 5
