@@ -22,7 +22,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.format import date_text, format_change
+from dashboard.figures import not_drawn
+from dashboard.format import date_text, format_change, na
 from dashboard.i18n import _
 from dashboard.summaries import describe
 
@@ -193,6 +194,18 @@ class PageContent:
     @property
     def figures(self) -> dict[str, go.Figure]:
         return {cid: chart.figure for cid, chart in self.charts.items()}
+
+
+def unavailable(spec: PageSpec, name: str, parts: Any = None) -> PageContent:
+    """What a page shows for a link its `build` could not answer (a fault of ours, logged
+    where it is caught): every tile n/a, every chart saying in its card that it could not
+    be drawn, and each of its own parts `parts` (the renderer: left as they were)."""
+    return PageContent(
+        _(name),
+        kpis=[Kpi(indicator, na()) for indicator in spec.kpis],
+        charts={c.id: Chart(not_drawn(), "", "", "") for c in spec.charts},
+        parts={f"{cid}.{prop}": parts for cid, prop in spec.parts},
+    )
 
 
 def charts_by_id(spec: PageSpec, charts: Iterable[Chart]) -> dict[str, Chart]:

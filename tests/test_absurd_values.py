@@ -154,3 +154,46 @@ def test_a_group_of_absurd_size_leaves_the_size_ticks_to_plotly():
     sizes = pd.DataFrame({"members": [12, 25, 2_000_000_000], "groups": [40, 60, 1]})
     assert figures.size_histogram(sizes).layout.xaxis.dtick is None
     assert figures.size_histogram(sizes[:2]).layout.xaxis.dtick == 5
+
+
+# --- A page that cannot be drawn --------------------------------------------------------------
+
+
+def test_a_page_whose_build_fails_answers_with_its_cards_saying_so(
+    admin_client, hand_app, monkeypatch, caplog
+):
+    """Past what a chart can catch (a fault of ours in a page's own code), the page's
+    callback still answers: every chart saying it could not be drawn, every tile n/a."""
+    from dashboard.pages import performance
+
+    def broken(_search: str | None) -> Any:
+        raise RuntimeError("a fault of the page")
+
+    monkeypatch.setattr(performance, "build", broken)
+    answer = call(admin_client, hand_app, "pf-trend-title.children", {"url.search": "?country=UGA"})
+    assert answer["pf-savings_per_member_usd-value.children"] == "n/a"
+    assert says_not_drawn(chart(answer, "pf-trend"))
+    assert any("a fault of the page" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
+    admin_client, hand_app, monkeypatch, caplog
+):
+    """Any other callback (here the SDG page's body) that raises answers all the same: its
+    page says that the view could not be drawn, the details in the log; and so do the
+    report's printable page and PDF."""
+    from dashboard import report_document
+    from dashboard.pages import sdg
+
+    def broken(*_args: Any) -> Any:
+        raise RuntimeError("a fault of the page")
+
+    monkeypatch.setattr(sdg, "build", broken)
+    answer = call(admin_client, hand_app, "sdg-body.children", {"url.search": "?lang=fr"})
+    assert "Cette vue n'a pas pu être dessinée" in json.dumps(answer, ensure_ascii=False)
+    monkeypatch.setattr(report_document, "build_report", broken)
+    for route in ("/report/print", "/report/pdf"):
+        response = admin_client.get(route)
+        assert response.status_code == 503
+        assert response.get_data(as_text=True).startswith("This view could not be drawn.")
+    assert sum("a fault of the page" in str(r.exc_info) for r in caplog.records) == 3
