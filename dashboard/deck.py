@@ -212,7 +212,7 @@ def pptx_bytes(
         _title(slide, meta.get("title") or _("Chart"))
         subtitle = meta.get("subtitle", "")
         _text(slide, (0.5, 1.0, 12.33, 0.6), [subtitle], 16 if len(subtitle) < 120 else 13, _MUTED)
-        image = exports.render(exports.framed(figure, CHART_IMAGE, words=False), "png", CHART_IMAGE)
+        image = exports.image(figure, "png", CHART_IMAGE, words=False)
         width = 12.3
         picture = slide.shapes.add_picture(
             io.BytesIO(image),

@@ -622,7 +622,7 @@ def _table(
 
 def render_svg(figure: go.Figure) -> str:
     """A chart as inline SVG (Kaleido), sized for half an A4 column."""
-    data = exports.render(exports.framed(figure, CHART_SIZE, words=False), "svg", CHART_SIZE)
+    data = exports.image(figure, "svg", CHART_SIZE, words=False)
     text = data.decode("utf-8")
     return text[text.find("<svg") :]
 

@@ -6,6 +6,7 @@ so in its own card while the rest of its page is drawn."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from typing import Any
@@ -28,6 +29,7 @@ from dashboard.format import (
 )
 from dashboard.view import counted
 from tests.dash_client import call, chart, components_by_id, request_body
+from tests.test_exports import export, page_export
 
 # --- Formatting takes any value ---------------------------------------------------------------
 
@@ -197,3 +199,41 @@ def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
         assert response.status_code == 503
         assert response.get_data(as_text=True).startswith("This view could not be drawn.")
     assert sum("a fault of the page" in str(r.exc_info) for r in caplog.records) == 3
+
+
+# --- Files ------------------------------------------------------------------------------------
+
+
+def test_a_spreadsheet_leaves_what_is_not_a_finite_number_blank():
+    """Excel has no infinity nor NaN (a file holding one does not open): such a cell is
+    blank, as a missing value is, in a workbook and in a CSV."""
+    import plotly.graph_objects as go
+    from openpyxl import load_workbook
+
+    from dashboard import exports
+
+    fig = go.Figure(go.Bar(x=["a", "b", "c", "d"], y=[1.5, math.inf, -math.inf, math.nan]))
+    book = load_workbook(io.BytesIO(exports.workbook_bytes([fig.to_plotly_json()], [])))
+    sheet = book.worksheets[0]
+    header = next(r for r in range(1, 10) if sheet.cell(row=r, column=2).value == "label")
+    assert [sheet.cell(row=header + i, column=3).value for i in (1, 2, 3, 4)] == [
+        1.5, None, None, None
+    ]  # fmt: skip
+    rows = exports.csv_bytes(fig).decode().splitlines()
+    assert rows[-4:] == ["bar,a,1.5", "bar,b,", "bar,c,", "bar,d,"]
+
+
+def test_its_files_say_so_too(admin_client, hand_app, bubble_fails):
+    from pptx import Presentation
+
+    name, png = export(admin_client, hand_app, "ef-bubble", "print")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and name.endswith(".png")
+    _name, csv = export(admin_client, hand_app, "ef-bubble", "csv")
+    assert csv.decode().startswith("# Cost per member against scale")
+    _name, deck = page_export(admin_client, "page-pptx", "", "/efficiency")
+    slides = [
+        [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+        for slide in Presentation(io.BytesIO(deck)).slides
+    ]
+    assert len(slides) == 1 + 7  # the title slide, and one per chart: the bubble's says so
+    assert any("Cost per member against scale" in texts for texts in slides)
