@@ -6,18 +6,24 @@ so in its own card while the rest of its page is drawn."""
 
 from __future__ import annotations
 
+import base64
+import csv
 import io
 import json
+import logging
 import math
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import figures, i18n
+from dashboard import auth, figures, i18n
 from dashboard.format import (
     compact,
     finite,
@@ -28,7 +34,8 @@ from dashboard.format import (
     percent,
 )
 from dashboard.view import counted
-from tests.dash_client import call, chart, components_by_id, request_body
+from tests.conftest import login
+from tests.dash_client import _outputs, call, chart, components_by_id, request_body
 from tests.test_exports import export, page_export
 
 # --- Formatting takes any value ---------------------------------------------------------------
@@ -237,3 +244,277 @@ def test_its_files_say_so_too(admin_client, hand_app, bubble_fails):
     ]
     assert len(slides) == 1 + 7  # the title slide, and one per chart: the bubble's says so
     assert any("Cost per member against scale" in texts for texts in slides)
+
+
+# --- A pool of absurd values ------------------------------------------------------------------
+
+OWN = "UGA-NOR-01"  # a project of Nordlys Aid (shared): a member's own
+LATEST = """UPDATE datasets SET {sets} WHERE (project_id, group_id, report_date) IN (
+    SELECT project_id, group_id, max(report_date) FROM datasets WHERE project_id = '{project}'
+    GROUP BY ALL ORDER BY group_id LIMIT 1 OFFSET {skip})"""
+
+
+def absurd(path: Path, non_finite: bool) -> None:
+    """Write absurd values straight into the demo pool at `path` (no import would take
+    them), then rebuild its rollups. With `non_finite`, also values whose sums the queries
+    make infinite or NaN."""
+    from dashboard.ingest.write import rebuild_rollups
+
+    con = duckdb.connect(str(path))
+    try:
+
+        def latest(project: str, sets: str, skip: int = 0) -> None:
+            con.execute(LATEST.format(project=project, sets=sets, skip=skip))
+
+        # the issue's member's own project: 2,000,000,000 members, savings of 1e300
+        latest(OWN, "members = 2000000000, women = 1999999999, men = 1, youth = 2000000000, "
+               "members_at_start = 2000000000, members_attending = 2000000000, "
+               "savings = 1e300, loans_outstanding_value = 1e300, "
+               "loans_outstanding_count = 2000000000")  # fmt: skip
+        latest("TZA-NOR-01", "members = 0, women = 0, men = 0, youth = 0, dropouts = 0, "
+               "members_attending = 0, members_at_start = 0")  # fmt: skip
+        for project, cost in (("RWA-FJO-01", 1e300), ("BDI-FJO-01", -1e300)):
+            con.execute(
+                "UPDATE project_reports SET cost_to_date = ? WHERE project_id = ?", [cost, project]
+            )
+        con.execute(
+            "UPDATE project_reports SET field_officers = 0, village_agents = 0 "
+            "WHERE project_id = 'KEN-HAV-01'"
+        )
+        # the own project's currency at 3,700 per USD: its savings are 1e300 / 3700 USD
+        con.execute("UPDATE exchange_rates SET per_usd = 3700 WHERE currency = 'UGX'")
+        # display currencies of 1e300 and 1e-300 per USD (money shown in them overflows)
+        for currency, rate in (("EUR", 1e300), ("DKK", 1e-300)):
+            con.execute(
+                "UPDATE exchange_rates SET per_usd = ? WHERE currency = ? AND year >= 2025",
+                [rate, currency],
+            )
+        if non_finite:
+            # a project's currency at 1e-300 per USD; books beyond any double; NaN
+            con.execute("UPDATE exchange_rates SET per_usd = 1e-300 WHERE currency = 'BDT'")
+            latest("KEN-NOR-01", "savings = 1e308, loan_fund_cash = 1e308, property_now = 1e308, "
+                   "loans_outstanding_value = 1e308")  # fmt: skip
+            latest("TZA-NOR-01", "late_loans_balance = 'nan'::DOUBLE, savings = 'nan'::DOUBLE", 1)
+            latest("UGA-FJO-01", "savings = '-inf'::DOUBLE, write_offs = 'inf'::DOUBLE")
+            for project, cost in (("ETH-HAV-01", "'inf'"), ("NER-HAV-01", "'nan'")):
+                con.execute(
+                    f"UPDATE project_reports SET cost_to_date = {cost}::DOUBLE "
+                    f"WHERE project_id = '{project}'"
+                )
+    finally:
+        con.close()
+    rebuild_rollups(path)
+
+
+def absurd_pool(tmp_path_factory: pytest.TempPathFactory, non_finite: bool) -> Path:
+    from dashboard.demo import build_demo
+
+    path = tmp_path_factory.mktemp("absurd") / "pool.duckdb"
+    build_demo(path, seed=3, groups=500)
+    absurd(path, non_finite)
+    return path
+
+
+@pytest.fixture(scope="module")
+def absurd_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return absurd_pool(tmp_path_factory, non_finite=False)
+
+
+@pytest.fixture(scope="module")
+def overflowing_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return absurd_pool(tmp_path_factory, non_finite=True)
+
+
+def serving(pool: Path, users: Path) -> Iterator[Any]:
+    """The dashboard serving `pool` for the module's tests (its demo accounts made in the
+    test users' store)."""
+    from dashboard import datasource, db, exports
+    from dashboard.server import create_app
+    from tests.conftest import SECRET
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("VSLA_DB", str(pool))
+    mp.setenv("VSLA_SECRET_KEY", SECRET)  # (module scope: before the autouse fixture)
+    mp.setenv("VSLA_USERS", str(users))
+    db.reset()
+    datasource.clear_cache()
+    yield create_app()
+    db.reset()
+    datasource.clear_cache()
+    exports.shutdown()
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def absurd_app(absurd_pool_path: Path, hand_users_path: Path) -> Iterator[Any]:
+    yield from serving(absurd_pool_path, hand_users_path)
+
+
+@pytest.fixture(scope="module")
+def overflowing_app(overflowing_pool_path: Path, hand_users_path: Path) -> Iterator[Any]:
+    yield from serving(overflowing_pool_path, hand_users_path)
+
+
+MEMBER = auth.demo_username("Nordlys Aid")  # a demo account, made with the demo pool
+VIEWERS = {"guest": None, "member": (MEMBER, f"demo-{MEMBER}"), "admin": ("admin", None)}
+
+
+def signed_in(app: Any, viewer: str) -> Any:
+    client = app.server.test_client()
+    who = VIEWERS[viewer]
+    if who is not None:
+        name, password = who
+        response = login(client, name, password) if password else login(client, name)
+        assert response.status_code == 303, viewer
+    return client
+
+
+PATHS = ("/", "/outreach", "/efficiency", "/performance", "/themes", "/compare", "/projects",
+         "/report", "/sdg", "/data", "/glossary", "/present")  # fmt: skip
+SEARCHES = (
+    "",  # the network: the absurd groups among the others
+    f"?project={OWN}&currency=EUR&lang=da&compare=project&pick={OWN}&points=all",
+    "?organisation=Fjord+Partners&currency=DKK&lang=fr",  # costs of 1e300 and -1e300
+)
+
+
+def link_callbacks(app: Any) -> list[str]:
+    """The callbacks that answer a change of the link (the page model's, the pages' own),
+    but the router's."""
+    return [
+        key
+        for key, spec in app.callback_map.items()
+        if any(i["id"] == "url" for i in spec["inputs"]) and "page-content" not in key
+    ]
+
+
+def every_page(app: Any, client: Any, paths: tuple[str, ...] = PATHS) -> list[str]:
+    """Each page opened from each link, then its callbacks asked for the same link: what
+    did not answer well."""
+    wrong: list[str] = []
+    asked: set[str] = set()
+    keys = link_callbacks(app)
+    for path in paths:
+        for search in SEARCHES:
+            values = {"url.pathname": path, "url.search": search}
+            body = request_body(app, "page-content.children", values, changed=["url.pathname"])
+            response = client.post("/_dash-update-component", json=body)
+            if response.status_code != 200:
+                wrong.append(f"{path}{search}: the page answered {response.status_code}")
+                continue
+            text = json.dumps(strict_json(response.data))
+            if "could not be drawn" in text:  # the page's alert, or a chart's
+                wrong.append(f"{path}{search}: something could not be drawn")
+            shown = drawn_page(response.data)
+            for key in keys:
+                first = _outputs(key)[0]["id"]
+                if (
+                    json.dumps(first, sort_keys=True) if isinstance(first, dict) else first
+                ) not in shown:
+                    continue  # not a callback of this page
+                body = request_body(app, key, values, ["url.search"])
+                asked.add(key)
+                answer = client.post("/_dash-update-component", json=body)
+                if answer.status_code not in (200, 204):
+                    wrong.append(f"{path}{search}: {key[:50]} answered {answer.status_code}")
+                elif answer.status_code == 200 and "could not be drawn" in json.dumps(
+                    strict_json(answer.data)
+                ):
+                    wrong.append(f"{path}{search}: {key[:50]} could not draw something")
+    assert len(asked) >= len(paths), asked  # (each page has its callback of the link)
+    return wrong
+
+
+def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR
+    ]
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+def test_every_page_and_callback_of_absurd_values_answers(absurd_app, viewer, caplog):
+    caplog.set_level(logging.WARNING)
+    client = signed_in(absurd_app, viewer)
+    assert every_page(absurd_app, client) == []
+    assert failures(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [
+        pytest.param(
+            viewer,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="disclosure.Cell.sum rounds an infinite or NaN sum of other "
+                "organisations' groups (round(inf)): the query of such a view fails, and its "
+                "page says it could not be drawn. dashboard/disclosure.py is being rewritten.",
+            ),
+        )
+        if viewer != "admin"
+        else viewer
+        for viewer in VIEWERS
+    ],
+)
+def test_every_page_and_callback_of_sums_beyond_any_double_answers(overflowing_app, viewer, caplog):
+    """Sums the queries make infinite or NaN (a rate of 1e-300, books of 1e308 each, NaN
+    written into the pool): every page drawn, their figures n/a."""
+    caplog.set_level(logging.WARNING)
+    client = signed_in(overflowing_app, viewer)
+    assert (
+        every_page(overflowing_app, client, ("/", "/performance", "/efficiency", "/report")) == []
+    )
+    assert failures(caplog) == []
+
+
+def tile(app: Any, client: Any, path: str, search: str, cid: str) -> Any:
+    body = request_body(
+        app, "page-content.children", {"url.pathname": path, "url.search": search}, ["url.pathname"]
+    )
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    return drawn_page(response.data)[cid]["children"]
+
+
+def test_the_absurd_figures_read_as_written_by_hand(absurd_app):
+    """The own project's savings of 1e300 UGX at 3,700 UGX per USD: 2.7027e296 USD (the
+    other groups' savings vanish beside it), written 2.7E296; its 2,000,000,000 members (and
+    the other groups' few hundred) 2B."""
+    client = signed_in(absurd_app, "admin")
+    search = f"?project={OWN}"
+    assert tile(absurd_app, client, "/", search, "kpi-savings_usd-value") == "USD 2.7E296"
+    assert tile(absurd_app, client, "/", search, "kpi-members-value") == "2B"
+    assert tile(absurd_app, client, "/", search + "&lang=da", "kpi-savings_usd-value") == (
+        "2,7E296\xa0USD"
+    )
+
+
+def test_the_files_of_absurd_values_are_made(absurd_app):
+    from pptx import Presentation
+
+    client = signed_in(absurd_app, "admin")
+    search = f"?project={OWN}"
+    for cid, fmt in (("ef-project", "slide"), ("ov-trend", "svg"), ("ef-project", "csv")):
+        _name, data = export(client, absurd_app, cid, fmt, "?organisation=Fjord+Partners")
+        assert data, (cid, fmt)
+    rows = list(csv.reader(line for line in data.decode().splitlines() if line[:1] != "#"))
+    costs = {row[-2]: row[1] for row in rows[1:]}  # project id: cost per member
+    assert float(costs["RWA-FJO-01"]) > 1e290  # a cost of 1e300 over its members
+    assert float(costs["BDI-FJO-01"]) < -1e290  # and one of -1e300
+    _name, deck = page_export(client, "page-pptx", search, "/")
+    cells = [  # the KPI slide's table
+        cell.text
+        for slide in Presentation(io.BytesIO(deck)).slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    ]
+    assert "2B" in cells and "USD 2.7E296" in cells
+    _name, book = page_export(client, "page-xlsx", "?currency=EUR", "/performance")
+    assert book[:2] == b"PK"
+    response = client.get(f"/report/pdf{search}")
+    assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+    assert base64.b64encode(response.data)  # (a whole document)
