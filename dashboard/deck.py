@@ -10,6 +10,7 @@ the screen shows for the same link and nothing the browser sent.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 from types import ModuleType
@@ -18,8 +19,10 @@ from typing import Any
 from dashboard import exports, theme
 from dashboard.i18n import _
 from dashboard.indicators import BY_ID, lookup
-from dashboard.page_model import PageContent, PageSpec
+from dashboard.page_model import PageContent, PageSpec, unavailable
 from dashboard.view import nice_date
+
+log = logging.getLogger(__name__)
 
 
 def has_content(module: ModuleType) -> bool:
@@ -29,8 +32,14 @@ def has_content(module: ModuleType) -> bool:
 
 
 def page_content(module: ModuleType, search: str | None) -> PageContent:
-    """What the page shows for the link: its own `build`, run on the server."""
-    return module.build(search)
+    """What the page shows for the link: its own `build`, run on the server; if that fails
+    (a fault of ours: the details in the log), the page's charts saying that they could not
+    be drawn, so that a file says so rather than fail."""
+    try:
+        return module.build(search)
+    except Exception:
+        log.exception("The page %s could not be built for a file of %r", module.PATH, search)
+        return unavailable(module.PAGE, module.NAME)
 
 
 def file_content(module: ModuleType, search: str | None) -> PageContent:
@@ -203,7 +212,7 @@ def pptx_bytes(
         _title(slide, meta.get("title") or _("Chart"))
         subtitle = meta.get("subtitle", "")
         _text(slide, (0.5, 1.0, 12.33, 0.6), [subtitle], 16 if len(subtitle) < 120 else 13, _MUTED)
-        image = exports.render(exports.framed(figure, CHART_IMAGE, words=False), "png", CHART_IMAGE)
+        image = exports.image(figure, "png", CHART_IMAGE, words=False)
         width = 12.3
         picture = slide.shapes.add_picture(
             io.BytesIO(image),

@@ -34,6 +34,7 @@ import plotly.graph_objects as go
 
 from dashboard import chromium, theme
 from dashboard.config import PROJECT_ROOT
+from dashboard.figures import not_drawn
 from dashboard.i18n import N_, _
 from dashboard.spreadsheet import book_bytes, csv_head, csv_safe
 
@@ -178,6 +179,21 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
                 ) from result.get("error")
     data = bytes(result["data"])
     return with_dpi(data, size.dpi) if fmt == "png" and size.dpi else data
+
+
+def image(fig: go.Figure, fmt: str, size: ImageSize, words: bool = True) -> bytes:
+    """A chart's image file: the figure framed (with its title, subtitle and caption when
+    `words`) and rendered. A figure that cannot be framed or drawn (a pool's absurd figures:
+    the reason is logged) gives the image of its message that it could not be drawn, under
+    the same words, so that a file or a slide says so; RenderError only when the renderer
+    cannot draw even that (it is not working)."""
+    try:
+        return render(framed(fig, size, words), fmt, size)
+    except Exception:
+        logging.getLogger(__name__).exception("A chart's image could not be made: it says so")
+    message = not_drawn()
+    message.update_layout(meta=fig.layout.meta)
+    return render(framed(message, size, words), fmt, size)
 
 
 SVG_FONTS = {

@@ -4,17 +4,22 @@ Every figure uses the one template of dashboard.theme. Titles, subtitles and cap
 composed by the chart cards around the figure (they wrap on a phone and are read by screen
 readers); `standalone` puts them inside a figure for exports. Points that can be clicked to
 narrow the filters carry customdata[0] = "<filter>=<value>" (e.g. "country=UGA").
+
+A figure function never fails its page (`drawn`): a chart that cannot be drawn from its data
+says so in its own card, and in its files, while the page's other charts are drawn.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from textwrap import wrap
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,10 +39,14 @@ from dashboard.format import (
 from dashboard.i18n import N_, _
 
 theme.register()
+log = logging.getLogger(__name__)
 
 # Marked for the catalogs; translated where shown (`empty` and its callers).
 EMPTY_MESSAGE = N_("No active group matches these filters.")
 EMPTY_HINT = N_("Widen or reset the filters.")
+NOT_DRAWN = N_("This chart could not be drawn.")
+NOT_DRAWN_HINT = N_("The reason is in the server's log.")
+NOT_DRAWN_NAME = "not-drawn"  # the name of its message (an annotation): tests find it so
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,34 @@ def empty(message: str | None = None, hint: str | None = None) -> go.Figure:
     return fig
 
 
+def not_drawn() -> go.Figure:
+    """What a chart shows in place of a figure that could not be drawn (`drawn`)."""
+    fig = empty(_(NOT_DRAWN), _(NOT_DRAWN_HINT))
+    fig.layout.annotations[0].name = NOT_DRAWN_NAME
+    return fig
+
+
+Drawing = TypeVar("Drawing", bound=Callable[..., go.Figure])
+
+
+def drawn(function: Drawing) -> Drawing:
+    """A figure function that never fails its page: whatever raises while the figure is made
+    (data it cannot show: values no axis holds, a pool's absurd figures) is logged with its
+    reason, and the figure returned says that the chart could not be drawn (`not_drawn`),
+    so that the page's other charts, tiles and tables are drawn, and the chart's slide and
+    files say so too. The function's own body is `__wrapped__`, looked up at each call."""
+
+    @functools.wraps(function)
+    def draw(*args: Any, **kwargs: Any) -> go.Figure:
+        try:
+            return draw.__wrapped__(*args, **kwargs)  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("A chart could not be drawn (figures.%s)", function.__name__)
+            return not_drawn()
+
+    return cast(Drawing, draw)
+
+
 def _base(fig: go.Figure, **layout: object) -> go.Figure:
     settings: dict[str, object] = {
         "margin": {"l": 10, "r": 20, "t": 20, "b": 10},
@@ -193,6 +230,7 @@ def _base(fig: go.Figure, **layout: object) -> go.Figure:
     return fig
 
 
+@drawn
 def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "members") -> go.Figure:
     """Choropleth of members by country (ISO-3), from the vendored world geometry."""
     if frame.empty:
@@ -354,6 +392,7 @@ def _direct_labels(
     fig.update_layout(annotations=[*fig.layout.annotations, *labels])
 
 
+@drawn
 def lines(
     frame: pd.DataFrame,
     y: str,
@@ -444,6 +483,7 @@ def lines(
     )
 
 
+@drawn
 def measure_lines(
     frame: pd.DataFrame,
     measures: Mapping[str, str],
@@ -582,6 +622,7 @@ def _two_lines(text: str, width: int) -> str:
     return text[:cut] + "<br>" + text[cut + 1 :]
 
 
+@drawn
 def ranked_bars(
     frame: pd.DataFrame,
     label: str,
@@ -687,6 +728,7 @@ def ranked_bars(
     )
 
 
+@drawn
 def bubble(
     frame: pd.DataFrame,
     colours: Mapping[str, str],
@@ -778,6 +820,7 @@ def log_ticks(low: float, high: float) -> list[float]:
     return [t for t in ticks if below <= t <= above] or [below, above]
 
 
+@drawn
 def boxes(
     dist: pd.DataFrame,
     pooled: Mapping[str, float | None],
@@ -880,6 +923,7 @@ def boxes(
     )
 
 
+@drawn
 def size_histogram(frame: pd.DataFrame) -> go.Figure:
     if frame.empty:
         return empty()
@@ -892,7 +936,12 @@ def size_histogram(frame: pd.DataFrame) -> go.Figure:
             hovertemplate=_("%{y:,.0f} groups of %{x} members") + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text=_("Members per group"), dtick=5)
+    sizes = pd.to_numeric(frame["members"], errors="coerce")
+    # a tick every 5 members across the usual sizes (ticks every 5 across a group of
+    # 2,000,000,000 members, a pool's absurd figure, would be 400 million: plotly's own then)
+    fig.update_xaxes(
+        title_text=_("Members per group"), dtick=5 if sizes.max() - sizes.min() <= 200 else None
+    )
     fig.update_yaxes(title_text=_("Active groups"), rangemode="tozero", tickformat="~s")
     return _base(fig, bargap=0.1)
 
@@ -904,6 +953,7 @@ TRAINED_BY_COLOURS = {
 }
 
 
+@drawn
 def stacked_area(
     frame: pd.DataFrame,
     series: str,
@@ -975,6 +1025,7 @@ class Panel:
     values: Sequence[float | None]
 
 
+@drawn
 def small_multiple_bars(
     categories: Sequence[str],
     panels: Sequence[Panel],
@@ -1095,6 +1146,7 @@ def _grid(rows: int, cols: int, titles: Sequence[str]) -> dict[str, Any]:
     return layout
 
 
+@drawn
 def small_multiple_lines(
     frame: pd.DataFrame,
     panels: Sequence[tuple[str, str, str]],
@@ -1155,6 +1207,7 @@ def small_multiple_lines(
     )
 
 
+@drawn
 def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure:
     """Where each chosen entity stands among its peers, per indicator: the percentile rank
     (0 = worst, 100 = best by the indicator's direction), with the middle half shaded."""

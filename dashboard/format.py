@@ -2,6 +2,11 @@
 
 Money is computed in USD; the display currency (USD, DKK or EUR) converts a USD figure at the
 pool's rate of the figure's year (INDICATORS.md: a display option).
+
+No function here raises on a value: whatever the pool holds (an older pool, a bug, a direct
+write), a page writes it. What is not a finite number (None, NaN, infinity, a blank of
+pandas, text) reads "n/a"; a number too large to be written in full (1e300 members) is
+written in scientific notation in the language's way (1.2E300, Danish 1,2E300).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 from dashboard import i18n
 from dashboard.i18n import N_, _
@@ -41,9 +46,11 @@ class Currency:
         return self.per_usd[nearest]
 
     def convert(self, usd: Any, year: int) -> float | None:
-        if usd is None or (isinstance(usd, float) and not math.isfinite(usd)):
+        """A USD figure in this currency; None where either is not a finite number."""
+        value = finite(usd)
+        if value is None:
             return None
-        return float(usd) * self.rate(year)
+        return finite(value * self.rate(year))
 
 
 USD = Currency()
@@ -53,52 +60,102 @@ def _locale() -> str:
     return i18n.babel_locale()
 
 
-def number(x: float, decimals: int = 0, sign: bool = False) -> str:
-    """x with the locale's separators: 1,234.5 (en), 1.234,5 (da), 1 234,5 (fr)."""
+# Beyond these, a number is written in scientific notation (1.2E15): its digits in full would
+# be a line of their own, and a double's last ones are noise anyway (2**53 is about 9.0E15).
+LARGEST_WRITTEN = 1e15
+LARGEST_COMPACT = 1e12  # 999B is the largest compact number; 1,000B is written 1E12
+
+
+def finite(value: Any) -> float | None:
+    """`value` as a finite float; None for what is not one (None, NaN, infinity, pandas'
+    blanks, words, an integer too large for a float)."""
+    if value is None:
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _scientific(x: float, sign: bool = False) -> str:
+    """A number far too large to write in full, in the language's scientific notation with
+    two significant digits: 1.2E300 (en), 1,2E300 (da, fr)."""
+    pattern = "0.#E0"
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return format_scientific(Decimal(f"{x:.1e}"), format=pattern, locale=_locale())
+
+
+def number(x: Any, decimals: int = 0, sign: bool = False) -> str:
+    """x with the locale's separators: 1,234.5 (en), 1.234,5 (da), 1 234,5 (fr); "n/a" for
+    what is not a finite number, scientific notation past LARGEST_WRITTEN."""
+    value = finite(x)
+    if value is None:
+        return na()
+    if abs(value) >= LARGEST_WRITTEN:
+        return _scientific(value, sign)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     if sign:
         pattern = f"+{pattern};-{pattern}"
     # rounded as Python rounds the float (Babel would round its decimal text half-even)
-    value = Decimal(f"{x:.{decimals}f}")
-    return format_decimal(value, format=pattern, locale=_locale(), decimal_quantization=True)
+    exact = Decimal(f"{value:.{decimals}f}")
+    return format_decimal(exact, format=pattern, locale=_locale(), decimal_quantization=True)
 
 
-def percent(x: float, decimals: int = 0, sign: bool = False) -> str:
-    """A share in the locale's way: 78% (en), 78 % (da, fr)."""
+def percent(x: Any, decimals: int = 0, sign: bool = False) -> str:
+    """A share in the locale's way: 78% (en), 78 % (da, fr); "n/a" for what is not a finite
+    number, the per cents in scientific notation past LARGEST_WRITTEN."""
+    value = finite(x)
+    if value is None or not math.isfinite(value * 100):
+        return na()
     base = Locale.parse(_locale()).percent_formats[None].pattern.split(";")[0]
+    if abs(value * 100) >= LARGEST_WRITTEN:  # the language's % sign around the number
+        hundred = format_percent(1, format=base, locale=_locale())
+        return hundred.replace(number(100), _scientific(value * 100, sign))
     pattern = base.replace("#,##0", "#,##0" + ("." + "0" * decimals if decimals else ""), 1)
     if sign:
         pattern = f"+{pattern};-{pattern}"
-    value = Decimal(f"{x * 100:.{decimals}f}") / 100  # (rounded as Python rounds the float)
-    return format_percent(value, format=pattern, locale=_locale(), decimal_quantization=True)
+    exact = Decimal(f"{value * 100:.{decimals}f}") / 100  # (rounded as Python rounds the float)
+    return format_percent(exact, format=pattern, locale=_locale(), decimal_quantization=True)
 
 
-def compact(x: float) -> str:
+def compact(x: Any) -> str:
     """12,345 -> 12.3k; 1,234,567 -> 1.2M; small numbers unchanged. Every language writes
     the suffixes the charts' axes write (k, M: plotly's SI prefixes, which it does not
     translate) with its own decimal mark: Danish 12,3k and 1,2M, so that a tile and the
-    axis beside it read alike."""
+    axis beside it read alike. Past LARGEST_COMPACT in scientific notation (1.2E15); "n/a"
+    for what is not a finite number."""
+    value = finite(x)
+    if value is None:
+        return na()
+    if abs(value) >= LARGEST_COMPACT:
+        return _scientific(value)
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= size:
-            scaled = x / size
+        if abs(value) >= size:
+            scaled = value / size
             text = number(scaled, 1 if abs(scaled) < 100 else 0)
             return text.removesuffix(number(0, 1)[1:]) + suffix  # 12.0k -> 12k
-    return number(x)
+    return number(value)
 
 
-def money(x: float, currency: str, decimals: int = 0) -> str:
-    """USD 21.60 in English; 21,60 USD in Danish and French (the code after the amount)."""
+def money(x: Any, currency: str, decimals: int = 0) -> str:
+    """USD 21.60 in English; 21,60 USD in Danish and French (the code after the amount);
+    "n/a" for what is not a finite number."""
+    if finite(x) is None:
+        return na()
     amount = compact(x) if decimals < 0 else number(x, decimals)
     return f"{currency} {amount}" if _locale() == "en" else f"{amount}\u00a0{currency}"
 
 
 def format_value(value: Any, kind: str, currency: str = "USD") -> str:
-    """Display text of an indicator value of format kind int|pct|usd|decimal.
+    """Display text of an indicator value of format kind int|pct|usd|decimal ("n/a" for
+    what is not a finite number).
 
     For kind "usd" the value must already be in `currency` (see Currency.convert)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    x = finite(value)
+    if x is None:
         return na()
-    x = float(value)
     if kind == "pct":
         return percent(x) if abs(x) >= 0.1 else percent(x, 1)
     if kind == "usd":
@@ -119,13 +176,13 @@ def format_change(now: Any, before: Any, kind: str) -> tuple[str, int] | None:
     """The change from `before` to `now` as text and its sign (+1, -1, 0).
 
     Shares change in percentage points; everything else in per cent of the earlier value."""
+    now, before = finite(now), finite(before)
     if now is None or before is None:
-        return None
-    now, before = float(now), float(before)
-    if not (math.isfinite(now) and math.isfinite(before)):
         return None
     if kind == "pct":
         delta = (now - before) * 100
+        if not math.isfinite(delta):
+            return None
         sign = (delta > 0.05) - (delta < -0.05)
         # percentage points, abbreviated
         points = _("pp")  # TRANSLATORS: percentage points, abbreviated
@@ -133,6 +190,8 @@ def format_change(now: Any, before: Any, kind: str) -> tuple[str, int] | None:
     if before == 0:
         return None
     rel = (now - before) / abs(before)
+    if not math.isfinite(rel):
+        return None
     sign = (rel > 0.0005) - (rel < -0.0005)
     return (percent(rel, 0, sign=True) if abs(rel) >= 0.1 else percent(rel, 1, sign=True)), sign
 

@@ -14,6 +14,7 @@ deck's slide and the export menu all follow from the spec.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,9 +22,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.format import date_text, format_change
+from dashboard.figures import not_drawn
+from dashboard.format import date_text, format_change, na
 from dashboard.i18n import _
 from dashboard.summaries import describe
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,19 @@ class Chart:
                 "subtitle": self.subtitle,
                 "caption": self.caption,
                 "indicators": list(self.indicators),
-                "summary": describe(self.figure),
+                "summary": summary(self.figure),
             }
         )
+
+
+def summary(figure: go.Figure) -> str:
+    """The chart in words (dashboard.summaries); none where its data cannot be told (logged:
+    the chart is drawn all the same)."""
+    try:
+        return describe(figure)
+    except Exception:
+        log.exception("A chart could not be described in words")
+        return ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,18 @@ class PageContent:
     @property
     def figures(self) -> dict[str, go.Figure]:
         return {cid: chart.figure for cid, chart in self.charts.items()}
+
+
+def unavailable(spec: PageSpec, name: str, parts: Any = None) -> PageContent:
+    """What a page shows for a link its `build` could not answer (a fault of ours, logged
+    where it is caught): every tile n/a, every chart saying in its card that it could not
+    be drawn, and each of its own parts `parts` (the renderer: left as they were)."""
+    return PageContent(
+        _(name),
+        kpis=[Kpi(indicator, na()) for indicator in spec.kpis],
+        charts={c.id: Chart(not_drawn(), "", "", "") for c in spec.charts},
+        parts={f"{cid}.{prop}": parts for cid, prop in spec.parts},
+    )
 
 
 def charts_by_id(spec: PageSpec, charts: Iterable[Chart]) -> dict[str, Chart]:

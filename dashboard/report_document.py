@@ -623,7 +623,7 @@ def _table(
 
 def render_svg(figure: go.Figure) -> str:
     """A chart as inline SVG (Kaleido), sized for half an A4 column."""
-    data = exports.render(exports.framed(figure, CHART_SIZE, words=False), "svg", CHART_SIZE)
+    data = exports.image(figure, "svg", CHART_SIZE, words=False)
     text = data.decode("utf-8")
     return text[text.find("<svg") :]
 
@@ -887,14 +887,27 @@ def register_routes(server: Any) -> None:
     def _unavailable(message: str) -> flask.Response:
         return flask.Response(message, status=503, mimetype="text/plain")
 
+    def _failed(search: str) -> flask.Response:
+        """The report could not be made (the details in the log): said, not a server error."""
+        logging.getLogger(__name__).exception("The report could not be made for %r", search)
+        return _unavailable(
+            _(
+                "This view could not be drawn. Try other filters or reload the page; "
+                "the error is in the server's log."
+            )
+        )
+
     @server.route(PRINT_ROUTE)
     def report_print() -> flask.Response:
+        search = _search()
         try:
-            document = render_html(build_report(_search(), _page_url()))
+            document = render_html(build_report(search, _page_url()))
         except PoolError as exc:
             return _unavailable(_("No data to report: {error}").format(error=exc))
         except exports.RenderError as exc:
             return _unavailable(str(exc))
+        except Exception:  # a fault of ours, or data the queries cannot read
+            return _failed(search)
         return flask.Response(document, mimetype="text/html")
 
     @server.route(PDF_ROUTE)
@@ -908,6 +921,8 @@ def register_routes(server: Any) -> None:
             return _unavailable(_("No data to report: {error}").format(error=exc))
         except (exports.RenderError, PdfError) as exc:
             return _unavailable(str(exc))
+        except Exception:  # a fault of ours, or data the queries cannot read
+            return _failed(search)
         response = flask.Response(data, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -14,8 +14,9 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, ctx, html, no_update
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 
 from dashboard import (
     auth,
@@ -32,7 +33,7 @@ from dashboard import (
 from dashboard.components import page_exports, render, shell
 from dashboard.components.controls import url_param_values
 from dashboard.config import PROJECT_ROOT
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.page_model import PageSpec
 from dashboard.pages import (
     compare,
@@ -162,16 +163,41 @@ def _page_layout(module: ModuleType) -> Any:
         except Exception:  # a fault of ours: said on the page, the details in the log
             log.exception("The page %s could not be drawn for %r", module.PATH, search)
             responses.dont_keep()
-            alert = dbc.Alert(
-                _(
-                    "This view could not be drawn. Try other filters or reload the page; "
-                    "the error is in the server's log."
-                ),
-                color="danger",
-            )
-            return html.Div([alert, body])  # (a failed build has set nothing in it)
+            return html.Div([not_drawn(), body])  # (a failed build has set nothing in it)
 
     return layout
+
+
+NOT_DRAWN = N_(
+    "This view could not be drawn. Try other filters or reload the page; "
+    "the error is in the server's log."
+)
+
+
+def not_drawn() -> dbc.Alert:
+    return dbc.Alert(_(NOT_DRAWN), color="danger")
+
+
+def callback_failed(error: Exception) -> Any:
+    """The answer of any callback that raised (Dash's on_error): a fault of ours, or data
+    the queries cannot read. Never a server error: the details go to the log, and the page
+    stays as it was but for the first text the callback writes (a page's body, a table's
+    subtitle), which says that the view could not be drawn; the answer is not kept. A bad
+    request stays one (400). The page model's callback says it in each of its cards
+    (render.content)."""
+    if isinstance(error, HTTPException):
+        raise error
+    outputs = ctx.outputs_grouping
+    log.error("A callback failed, writing %s", outputs, exc_info=error)
+    responses.dont_keep()
+    if isinstance(outputs, dict):
+        return not_drawn() if outputs.get("property") == "children" else None
+    answer: list[Any] = [no_update] * len(outputs)
+    for i, output in enumerate(outputs):
+        if isinstance(output, dict) and output.get("property") == "children":
+            answer[i] = not_drawn()
+            break
+    return answer
 
 
 class _Dash(Dash):
@@ -200,6 +226,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
         use_pages=True,
         pages_folder="",
         suppress_callback_exceptions=True,
+        on_error=callback_failed,  # no callback answers with a server error
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     # the page's language, for screen readers and hyphenation (WCAG 3.1.1)

@@ -2,12 +2,15 @@
 
 Names come from imported files: a project named =HYPERLINK(...) must reach a spreadsheet as
 words, never as a formula. Every CSV and Excel file the dashboard and `vsla indicators`
-write goes through these helpers.
+write goes through these helpers. So does every number: one that is not finite (infinity,
+NaN: a pool's absurd figures) is left blank, as a missing value is, since a spreadsheet has
+no such number (Excel does not open a file that holds one).
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +25,8 @@ def csv_text(value: Any) -> Any:
     and everything else are left as they are."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -30,7 +35,11 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         kind = out[column].dtype
-        if not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind)):
+        if pd.api.types.is_float_dtype(kind):
+            out[column] = out[column].mask(out[column].isin((math.inf, -math.inf)))
+        elif not (
+            pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind)
+        ):
             out[column] = out[column].map(csv_text).astype(object)
     out.columns = [csv_text(c) for c in out.columns]
     return out
@@ -56,12 +65,15 @@ def _safe_piece(piece: str) -> str:
 
 def defuse(book: Any) -> Any:
     """Every text cell of an openpyxl workbook stored as text: openpyxl takes a string that
-    starts with '=' for a formula, which Excel would then run. Numbers stay numbers."""
+    starts with '=' for a formula, which Excel would then run. Numbers stay numbers, but for
+    those that are not finite: blank."""
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"  # written as an inline string, shown as typed
+                elif isinstance(cell.value, float) and not math.isfinite(cell.value):
+                    cell.value = None
     return book
 
 

@@ -7,13 +7,12 @@ see the chart (screen readers read it with the chart; the PowerPoint slide's alt
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.format import compact, number, percent
+from dashboard.format import compact, finite, na, number, percent
 from dashboard.i18n import _, ngettext
 
 MOST_LINES = 4  # lines described, the largest last values first
@@ -190,8 +189,10 @@ def _axis(fig: go.Figure, trace: Any, letter: str) -> dict[str, Any]:
 
 def _value(value: Any, axis: dict[str, Any]) -> str:
     """A number as the axis it is drawn against writes it (share, currency), in the language's
-    conventions (dashboard.format)."""
-    v = float(value)
+    conventions (dashboard.format); "n/a" for what is not a finite number."""
+    v = finite(value)
+    if v is None:
+        return na()
     fmt = axis.get("tickformat", "")
     if "%" in fmt:  # one decimal, none when it is 0: 25.5%, 60%
         return percent(v, 0) if round(v * 1000) % 10 == 0 else percent(v, 1)
@@ -221,10 +222,9 @@ def _is_time(x: Any) -> bool:
 
 
 def _number(value: Any) -> bool:
-    try:
-        return value is not None and not math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
+    """Whether a point has a value to tell (a finite number: an infinite one, from a pool
+    holding absurd figures, is left out as a blank is)."""
+    return finite(value) is not None
 
 
 def _list(items: list[str]) -> str:

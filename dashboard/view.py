@@ -5,6 +5,7 @@ the frame share; pure helpers, no callbacks, and nothing here imports a page."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -254,7 +255,10 @@ def counted(n: object, noun: str, exact: bool = False) -> str:
     """12.3k active groups, 1 project (or 12,345 active groups when `exact`); a count that
     is not shown (fewer than 5 groups of other organisations) says so. `noun`: active group,
     group, project or member (the words of each are in the catalogs)."""
-    value = float(n or 0)  # type: ignore[arg-type]
+    try:
+        value = 0.0 if n is None else float(n)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # pandas' blank: as NaN
+        value = math.nan
     if value != value:  # NaN: a suppressed small cell
         hidden = {
             "active group": _("fewer than 5 active groups"),
@@ -266,7 +270,7 @@ def counted(n: object, noun: str, exact: bool = False) -> str:
             return hidden[noun]
         return f"fewer than 5 {noun}s" if noun.endswith("group") else f"{noun}s not shown"
     text = number(value) if exact else format_value(value, "int")
-    count = round(value)
+    count = round(value) if math.isfinite(value) else 0  # (an absurd count reads n/a)
     if noun == "active group":
         return ngettext("{n} active group", "{n} active groups", count).format(n=text)
     if noun == "group":

@@ -100,7 +100,7 @@ def register_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
             return dcc.send_bytes(exports.workbook_bytes([plain], export_about(view)), name)
         size = exports.SIZES[fmt]
         try:
-            data = exports.render(exports.framed(figure, size), extension, size)
+            data = exports.image(figure, extension, size)
             if extension == "svg":
                 data = exports.svg_with_font(data)
         except exports.RenderError:

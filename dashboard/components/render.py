@@ -10,17 +10,21 @@ layout to be drawn before asking for its content cost about 0.2 s on every link 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, html, no_update
 from dash.development.base_component import Component
 
+from dashboard import responses
 from dashboard.components.cards import chart_card, chart_outputs, kpi_outputs, kpi_tile
 from dashboard.i18n import _
-from dashboard.page_model import Change, ChartSpec, Kpi, PageContent, PageSpec
+from dashboard.page_model import Change, ChartSpec, Kpi, PageContent, PageSpec, unavailable
+
+log = logging.getLogger(__name__)
 
 
 def card(spec: ChartSpec) -> dbc.Col:
@@ -157,4 +161,17 @@ def register(app: Dash, page: ModuleType) -> None:
 
     @app.callback(*outputs(spec), Input("url", "search"), prevent_initial_call=True)
     def update(search: str | None) -> list[Any]:
-        return values(spec, page.build(search))
+        return values(spec, content(page, search))
+
+
+def content(page: ModuleType, search: str | None) -> PageContent:
+    """What the page's callback shows for the link: its `build`; if that fails (a fault of
+    ours: the details in the log), each of its charts saying in its card that it could not
+    be drawn and each tile n/a (the router's answer says it in an alert instead:
+    server._page_layout), not kept as the link's view."""
+    try:
+        return page.build(search)
+    except Exception:
+        log.exception("The page %s could not be drawn for %r", page.PATH, search)
+        responses.dont_keep()
+        return unavailable(page.PAGE, page.NAME, no_update)

@@ -169,10 +169,10 @@ def build(search: str | None) -> PageContent:
         """The network's pooled value of `measure` (ratio of sums over every group the viewer
         may see, with the theme filters), as a grey reference."""
         value = network.get(measure)
+        if lookup(measure).format == "usd":
+            value = view.convert(value)  # (None where it is not a finite number)
         if value is None or pd.isna(value):
             return None
-        if lookup(measure).format == "usd":
-            value = view.convert(value)
         return Reference(float(value), _(NETWORK_POOLED), network=True)
 
     def bars(
