@@ -227,9 +227,15 @@ class Cell:
         eta: float | None = None,
     ) -> float | None:
         """A sum x of the cell, perturbed (see the module's docstring); `eta`: the sum of
-        its groups' permanent noises of this measure."""
-        if x is None or x == 0 or not self.n:
+        its groups' permanent noises of this measure. A sum that is not a finite number (a
+        pool's books beyond any double, a rate of 1e-300) is shown as it is: no noise can
+        move it, and the pages write it n/a."""
+        if x is None or x == 0 or not self.n or not math.isfinite(x):
             return x
+        if eta is not None and not math.isfinite(eta):
+            eta = None
+        if whole_noisy is not None and not math.isfinite(whole_noisy):
+            whole_noisy = None  # (no bound to keep it under)
         if whole is not None and x == whole:
             return whole_noisy
         f, step = self.f, 3 * unit

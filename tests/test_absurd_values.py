@@ -441,23 +441,7 @@ def test_every_page_and_callback_of_absurd_values_answers(absurd_app, viewer, ca
     assert failures(caplog) == []
 
 
-@pytest.mark.parametrize(
-    "viewer",
-    [
-        pytest.param(
-            viewer,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="disclosure.Cell.sum rounds an infinite or NaN sum of other "
-                "organisations' groups (round(inf)): the query of such a view fails, and its "
-                "page says it could not be drawn. dashboard/disclosure.py is being rewritten.",
-            ),
-        )
-        if viewer != "admin"
-        else viewer
-        for viewer in VIEWERS
-    ],
-)
+@pytest.mark.parametrize("viewer", list(VIEWERS))
 def test_every_page_and_callback_of_sums_beyond_any_double_answers(overflowing_app, viewer, caplog):
     """Sums the queries make infinite or NaN (a rate of 1e-300, books of 1e308 each, NaN
     written into the pool): every page drawn, their figures n/a."""
