@@ -42,20 +42,21 @@ are perturbed in Python as their rows arrive, by `network`):
   (each measure its own bits): +-10.6 % to +-19.4 %; a cell's noise P is the sum over its
   groups, which the rollup cubes hold as one more sum per measure (<measure>_eta);
 - a cell's key is the sum of its groups' keys; a sum x of a cell of n groups is shown as
-  x + unit (F + 3H): F = (n mod 3) - 1, that is -1, 0 or +1; H = round((P + d x
-  max(mean, 3 units)) / 3 units), d drawn from the cell's key and the measure (two bytes of a
-  BLAKE2b hash) in +-[0.1, 0.2], mean = x / n. The unit is 1 for counts (members, women,
-  ...) and USD 0.02 for money. Two cells that differ by exactly one group have F that differ
-  by +1, +1 or -2 (as n mod 3 is 0, 1 or 2), so their figures differ by the group's x plus
-  1 or -2 units plus a multiple of 3 units: never by x. No difference of two cells is ever
-  exactly a group's members, women or savings; and over many such pairs F's part averages
-  out (+1, +1, -2), so an average converges on the group's value moved by its permanent
-  noise (a parity's +-2 would not average out where an analyst picks one parity);
+  x + unit (F + 3H): F = +1 for an even n, -1 for an odd one; H = round((P + d x max(mean,
+  3 units)) / 3 units), d drawn from the cell's key and the measure (two bytes of a BLAKE2b
+  hash) in +-[0.1, 0.2], mean = x / n. The unit is 1 for counts (members, women, ...) and
+  USD 0.02 for money. Two cells that differ by exactly one group have n of different parity,
+  so their figures differ by the group's x plus or minus 2 units plus a multiple of 3 units:
+  never by x. No difference of two cells is ever exactly a group's members, women or
+  savings, and no figure is ever exactly its sum. Over many such pairs the +-2 averages out
+  (an analyst cannot tell a cell's parity: its number of groups is perturbed too), and the
+  cell key's draw, the size of a group's permanent noise, averages out fast, so an average
+  converges on the group's value moved by its permanent noise;
 - zero stays zero; a part equal to its whole (women = members in a women-only cell) stays
   equal to the shown whole, so shares of 0 % and 100 % stay exact; any other part stays
   between 0 and its shown whole, in its class modulo 3 units where there is room;
-- the number of groups moves by G or by -2G, G = +1 for an even number, -1 for an odd one
-  (one or two groups; a difference of one group never reads 1);
+- the number of groups moves by F or by -2F (one or two groups; a difference of one group
+  never reads 1);
 - project costs, staff and the distinct counts (organisations, countries, projects) are
   project facts, not group data, and are not perturbed; the members and groups behind the
   cost indicators are, as the same draws as every other count of those groups.
@@ -197,7 +198,7 @@ class Cell:
 
     def __init__(self, n: int, key: object) -> None:
         self.n = n
-        self.f = n % 3 - 1  # (-1, 0, +1: one group more changes it by +1, +1 or -2)
+        self.f = 1 if n % 2 == 0 else -1
         self._key = str(key)
         self._digest: bytes | None = None
 

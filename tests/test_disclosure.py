@@ -159,8 +159,8 @@ def true_views(pool: Path) -> list[dict]:
 @pytest.mark.parametrize("who", [None, MEMBER], ids=["guest", "member-of-another-organisation"])
 def test_two_views_that_differ_by_one_group_never_give_it(true_views, app, who):
     """Two views, one nested in the other, that differ by exactly one group never differ by
-    its members, women or savings: the cell key's F (n modulo 3) keeps them a class modulo 3
-    units apart, whatever the groups' permanent noise."""
+    its members, women or savings: the cell key's parity keeps them a class modulo 3 units
+    apart, whatever the groups' permanent noise."""
     client = client_as(app, who)
     views = nested_views()
     shown = {i: csv_row(client, app, view_search(view)) for i, view in enumerate(views)}
@@ -401,7 +401,7 @@ def test_averaging_many_pairs_that_differ_by_one_group_misses_it(app, groups):
         for column in differences:
             differences[column].append(float(a[0][column]) - float(b[0][column]))
     members = int(target["members"])
-    # no single pair gives the group's figure either (the cell key's F)
+    # no single pair gives the group's figure either (the cell key's parity)
     assert members not in differences["members"]
     estimate = sum(differences["members"]) / len(differences["members"])
     assert abs(estimate - members) > 0.05 * members, (estimate, members)
