@@ -7,6 +7,8 @@ DEMO_DB := data/pool.duckdb
 DB     ?= $(or $(VSLA_DB),$(DEMO_DB))
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
+# two pytest workers (pytest-xdist), each test file whole in one (tests/conftest.py)
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: run test check lint format demo screenshots samples bench messages clean help
 
@@ -44,12 +46,12 @@ test: $(STAMP)
 	@$(BIN)/python -m scripts.fetch_axe >/dev/null  # axe-core from the npm registry (a11y tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_WORKERS)
 
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) --ignore=tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -224,3 +224,23 @@ def hand_app(hand_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def network_app(network_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The dashboard serving the pool with the network's own fields."""
     yield from _serving(network_pool_path, monkeypatch)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`make test` runs two workers, `--dist loadgroup`), each test file
+    runs whole in one worker, so that its module's pools are built once; the browser tests,
+    which share only the session's small pools, each on its own (the longest files)."""
+    for item in items:
+        path = Path(str(item.fspath))
+        group = item.nodeid if path.parent.name == "browser" else path.stem
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each xdist worker's browser tests serve on ports of their own (dash.testing counts up
+    from 58050 in every process)."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "")
+    if worker.startswith("gw"):
+        from dash.testing.application_runners import BaseDashRunner
+
+        BaseDashRunner._next_port = 58050 + 1000 * (int(worker[2:]) + 1)
