@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= -n 2 --dist loadgroup
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
 	@echo "           (real data: vsla import FILES --db data/network.duckdb, then make run DB=data/network.duckdb)"
-	@echo "make test   set up, lint, run every test (browser tests included; about 8 minutes)"
+	@echo "make test   set up, lint, run every test (browser tests included; about 10 minutes)"
 	@echo "make check  lint and the tests without a browser (the edit-test loop)"
 	@echo "make demo   rebuild the demo pool ($(DB))"
 	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
