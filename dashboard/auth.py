@@ -1,20 +1,42 @@
 """Who is looking: users, their organisation and role, and what each viewer may see.
 
 Users live in a small SQLite store beside the pool, separate from it (the pool is read-only
-to the web server), with their sign-in sessions and the counts of failed sign-ins.
-Passwords are hashed with Argon2id (argon2-cffi) at OWASP's parameters for a server
-(19 MiB, 2 passes, 1 lane: about 25 ms on a 2-core server). Failed sign-ins are throttled
-per username and per client address (OWASP's authentication guidance): after a few, the
-next attempt is refused without checking the password until a growing delay has passed,
-with the same answer for names that exist and names that do not; no account is ever
-locked, and no request sleeps.
+to the web server). Passwords are hashed with Argon2id (argon2-cffi) at OWASP's parameters
+for a server (19 MiB, 2 passes, 1 lane: about 25 ms on an idle 2-core server). A sign-in
+with a name that does not exist verifies a hash made with the same parameters, so it costs
+what a wrong password costs.
 
-Sessions live on the server: the signed cookie holds a random session id; this host's
-session file (sessions.sqlite, beside the users) keeps its user, when it began, when it was
-last used, and a stamp of the user then. A session ends at sign-out, after
-SESSION_HOURS whatever happens (requests do not extend it), after IDLE_MINUTES without a
-request, and when the user's password, role or organisation changes or the user is removed
-(or `vsla user signout` ends all of a user's sessions).
+Failed sign-ins are throttled (OWASP's authentication cheat sheet: device cookies,
+per-user-per-client throttles). Each failure counts against
+- the client: a random id the sign-in form's session cookie carries (any username);
+- the username at the client's address;
+- the username, from anywhere;
+- the address (an IPv6 address by its /64), any username;
+- the device, when the browser brought a device cookie for that username (a signed cookie
+  given at each successful sign-in: dashboard.login).
+After a few failures of one of them within the hour (THROTTLE), an attempt it applies to is
+refused without checking the password until a delay has passed, doubling with each further
+failure up to 5 minutes. Which apply:
+- with a device cookie for the username: only the device's own count. A browser where the
+  user has signed in before is not held up by anyone else's guesses;
+- without: the client's, the username's at this address, and the address's, which is a
+  high backstop (100 failures) so that one client behind a shared address (a proxy, a
+  conference's NAT) does not lock out the others; the username's count from anywhere only
+  when this client or this address has failed itself within the hour, so that a right
+  password from a clean address is checked and accepted while the user is under attack.
+An attempt is counted before its password is checked (in one transaction with the check),
+so concurrent guesses cannot slip past the count; a right password takes its attempt back.
+The answer is the same for names that exist and names that do not; no account is ever
+locked; no request sleeps.
+
+Sessions live on the server: the signed cookie holds a random session id; the store keeps
+its user, when it began, when it was last used, and a stamp of the user then. A session ends
+at sign-out, after SESSION_HOURS whatever happens (requests do not extend it), after
+IDLE_MINUTES without a request, and when the user's password, role or organisation changes
+or the user is removed (or `vsla user signout` ends all of a user's sessions). Sessions and
+counts of failures live in Redis when $VSLA_SESSIONS_URL or $VSLA_CACHE_URL names one (every
+app host shares them: no sticky sessions), else in this host's sessions.sqlite beside the
+users.
 
 Roles:
 - admin: everything; imports data; manages users;
@@ -29,7 +51,10 @@ browser sends.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import ipaddress
+import logging
 import math
 import os
 import re
@@ -42,12 +67,15 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from dashboard.config import pool_path
+from dashboard.config import pool_path, sessions_redis_url
 from dashboard.i18n import N_, _, ngettext
+
+log = logging.getLogger(__name__)
 
 ROLES = ("admin", "member")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
@@ -57,10 +85,16 @@ SESSION_HOURS = 12  # a session's absolute lifetime: requests do not extend it
 IDLE_MINUTES = 120  # a session unused this long ends
 SEEN_EVERY = 60  # seconds: how often a session's last use is written down
 
-# Throttling (per username and per client address): after FREE failures in a row, each
-# attempt waits BASE_DELAY x 2^(failures - FREE) seconds after the last failure, at most
-# MAX_DELAY; a key forgets its failures FORGET seconds after the last one.
-THROTTLE = {"user": (4, 2.0), "address": (20, 1.0)}  # kind: (FREE, BASE_DELAY)
+# Throttling (see the module's docstring): after FREE failures of a key in a row, an attempt
+# the key applies to waits BASE_DELAY x 2^(failures - FREE) seconds after the key's last
+# failure, at most MAX_DELAY; a key forgets its failures FORGET seconds after the last one.
+THROTTLE = {  # kind: (FREE, BASE_DELAY)
+    "client": (5, 1.0),  # one browser's session, any username
+    "user-address": (4, 2.0),  # a username at one address
+    "user": (4, 2.0),  # a username from anywhere (only for clients or addresses that failed)
+    "address": (100, 1.0),  # one address, any username: a backstop (not for known devices)
+    "device": (5, 2.0),  # a device cookie of the username
+}
 MAX_DELAY = 300.0
 FORGET = 3600.0
 
@@ -78,11 +112,16 @@ class AuthError(ValueError):
 
 
 class Throttled(AuthError):
-    """Too many failed sign-ins for this username or address: try again in `seconds`."""
+    """Too many failed sign-ins lately (see the module's docstring): try again in
+    `seconds`."""
 
     def __init__(self, message: str, seconds: int) -> None:
         super().__init__(message)
         self.seconds = seconds
+
+
+class StoreUnavailable(RuntimeError):
+    """The shared store of sessions and failed sign-ins (Redis) cannot be reached."""
 
 
 @dataclass(frozen=True)
@@ -135,9 +174,10 @@ _READY: set[tuple[int, str]] = set()  # (pid, path) of stores whose tables exist
 
 
 class UserStore:
-    """Users in one SQLite file (`path`), this host's sessions and failed sign-ins in
-    another (`sessions_path`). Safe for several worker processes (SQLite's locks; writes in
-    short transactions).
+    """Users in one SQLite file (`path`); sessions and failed sign-ins in Redis shared by
+    every host (sessions_redis_url), else in this host's own SQLite file (`sessions_path`).
+    Safe for several worker processes (SQLite's locks, writes in short transactions; Redis's
+    transactions).
 
     A session remembers a stamp of its user (role, organisation, password hash and session
     version): when the user store changes them, here or in a copy that arrives from where
@@ -146,15 +186,12 @@ class UserStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else users_path()
         self.sessions_path = sessions_path(self.path)
-        self._lock = threading.Lock()
+        url = sessions_redis_url()
+        self.state: _State = _redis_state(url) if url else _SqliteState(self.sessions_path)
 
     def _db(self) -> AbstractContextManager[sqlite3.Connection]:
         """The users."""
         return _connect(self.path, _create_user_tables)
-
-    def _sessions(self) -> AbstractContextManager[sqlite3.Connection]:
-        """This host's sessions and failed sign-ins."""
-        return _connect(self.sessions_path, _create_session_tables)
 
     # --- managing users --------------------------------------------------------------------
 
@@ -200,8 +237,8 @@ class UserStore:
             if changed == 0:
                 raise AuthError(f"There is no user {username!r}.")
         self._forget_sessions(username)
-        with self._sessions() as con:
-            con.execute("DELETE FROM throttle WHERE key = ?", (_throttle_key("user", username),))
+        with contextlib.suppress(StoreUnavailable):
+            self.state.clear([_throttle_key("user", username)])
 
     def set_role(self, username: str, role: str, organisation: str | None) -> User:
         """Change a user's role (and organisation); their sessions end."""
@@ -229,9 +266,14 @@ class UserStore:
         return self._forget_sessions(username)
 
     def _forget_sessions(self, username: str) -> int:
-        """Drop this host's sessions of a user (they have ended: their stamp is old)."""
-        with self._sessions() as con:
-            return con.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
+        """Drop the sessions of a user this host knows of (all of them, when they are kept
+        in Redis): they have ended, their stamp is old. Without the shared store, nothing
+        (the stamp ends them at their next request all the same)."""
+        try:
+            return self.state.drop_user_sessions(username)
+        except StoreUnavailable as exc:
+            log.warning("%s; the sessions of %s end at their next request", exc, username)
+            return 0
 
     def users(self) -> list[User]:
         with self._db() as con:
@@ -258,17 +300,26 @@ class UserStore:
 
     # --- signing in ------------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str, address: str = "") -> User:
-        """The user, if the password is right; else AuthError, or Throttled while this
-        username or address has failed too often lately (the password is then not even
-        checked). Messages never say whether the name exists."""
+    def authenticate(
+        self, username: str, password: str, address: str = "", client: str = "", device: str = ""
+    ) -> User:
+        """The user, if the password is right; else AuthError, or Throttled while the
+        throttles that apply to this attempt hold (the password is then not even checked;
+        the module's docstring says which apply). `address` is the client's address,
+        `client` the random id its session cookie carries, `device` the id of a device
+        cookie the caller has found valid for this username (empty: none). Messages never
+        say whether the name exists. Raises StoreUnavailable when the shared store cannot
+        be reached (nothing is checked then)."""
         username = username.strip()
-        keys = [_throttle_key("user", username), _throttle_key("address", address)]
+        keys = _attempt_keys(username, address, client, device)
         now = _clock()
-        with self._sessions() as con:
-            wait = max(_throttle_wait(con, key, now) for key in keys)
-        if wait > 0:
-            seconds = math.ceil(wait)
+
+        def wait(counts: dict[str, tuple[int, float]]) -> float:
+            return _throttle_wait(keys, counts, now)
+
+        waited = self.state.attempt(list(keys), now, wait)
+        if waited > 0:
+            seconds = math.ceil(waited)
             raise Throttled(
                 ngettext(
                     "Too many failed sign-ins; try again in {seconds} second.",
@@ -282,21 +333,16 @@ class UserStore:
                 "SELECT username, role, organisation, password_hash FROM users WHERE username = ?",
                 (username,),
             ).fetchone()
-        stored = row[3] if row else _DUMMY_HASH  # (an unknown name costs the same)
-        if row is None or not _verify(stored, password):
-            with self._sessions() as con:
-                for key in keys:
-                    con.execute(
-                        "INSERT INTO throttle (key, failures, last) VALUES (?, 1, ?)"
-                        " ON CONFLICT (key) DO UPDATE SET"
-                        " failures = CASE WHEN ? - last > ? THEN 1 ELSE failures + 1 END,"
-                        " last = excluded.last",
-                        (key, now, now, FORGET),
-                    )
-            raise AuthError(_("The username or password is not right."))
+        # An unknown name verifies a hash of the same parameters: it costs the same.
+        stored = row[3] if row else _DUMMY_HASH
+        right = _verify(stored, password)
+        if row is None or not right:
+            raise AuthError(_("The username or password is not right."))  # (counted)
+        # The attempt is taken back: this browser's records are cleared, the shared ones
+        # lose this one attempt (others' failures stay counted).
+        mine = [k for k, kind in keys.items() if kind in ("client", "device")]
+        self.state.settle(mine, [k for k in keys if k not in mine])
         name, role, organisation, _hash = row
-        with self._sessions() as con:
-            con.execute("DELETE FROM throttle WHERE key = ?", (keys[0],))
         if _hasher.check_needs_rehash(stored):
             with self._db() as con:
                 con.execute(
@@ -330,8 +376,71 @@ class UserStore:
         if found is None:
             raise AuthError(f"There is no user {username!r}.")
         sid = secrets.token_urlsafe(32)
+        self.state.add_session(_hash_id(sid), found[0].username, _clock(), found[1])
+        return sid
+
+    def session_user(self, sid: str) -> User | None:
+        """The user of a live session, or None (unknown, signed out, expired, idle, or its
+        user removed or changed since it began); a live session's last use is noted (once
+        a minute). Raises StoreUnavailable when the shared store cannot be reached."""
         now = _clock()
-        with self._sessions() as con:
+        key = _hash_id(sid)
+        row = self.state.session(key)
+        if row is None:
+            return None
+        username, created, seen, stamp = row
+        found = self._stamp(username)
+        alive = now - created <= SESSION_HOURS * 3600 and now - seen <= IDLE_MINUTES * 60
+        if found is None or found[1] != stamp or not alive:
+            self.state.drop_session(key)
+            return None
+        if now - seen > SEEN_EVERY:
+            self.state.touch_session(key, created, now)
+        return found[0]
+
+    def end_session(self, sid: str) -> None:
+        self.state.drop_session(_hash_id(sid))
+
+
+# --- Where sessions and failed sign-ins are kept ---------------------------------------------
+
+Counts = dict[str, tuple[int, float]]  # throttle key: (failures, time of the last)
+
+
+class _State(Protocol):
+    """Sessions and counts of failed sign-ins: this host's (SQLite) or every host's (Redis)."""
+
+    def add_session(self, key: str, username: str, now: float, stamp: str) -> None: ...
+    def session(self, key: str) -> tuple[str, float, float, str] | None: ...
+    def touch_session(self, key: str, created: float, now: float) -> None: ...
+    def drop_session(self, key: str) -> None: ...
+    def drop_user_sessions(self, username: str) -> int: ...
+
+    def attempt(self, keys: list[str], now: float, wait: Callable[[Counts], float]) -> float:
+        """In one transaction: the keys' counts, given to `wait`; if it says 0, one more
+        failure counted on each key (an attempt is counted before its password is checked).
+        Returns what `wait` said."""
+        ...
+
+    def settle(self, clear: list[str], undo: list[str]) -> None:
+        """A right password: the `clear` keys forget their failures, the `undo` keys lose
+        the one this attempt counted."""
+        ...
+
+    def clear(self, keys: list[str]) -> None: ...
+
+
+class _SqliteState:
+    """This host's sessions and failed sign-ins, in sessions.sqlite beside the users."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _con(self) -> AbstractContextManager[sqlite3.Connection]:
+        return _connect(self.path, _create_session_tables)
+
+    def add_session(self, key: str, username: str, now: float, stamp: str) -> None:
+        with self._con() as con:
             con.execute(
                 "DELETE FROM sessions WHERE created < ? OR seen < ?",
                 (now - SESSION_HOURS * 3600, now - IDLE_MINUTES * 60),
@@ -339,37 +448,192 @@ class UserStore:
             con.execute(
                 "INSERT INTO sessions (id_hash, username, created, seen, stamp)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (_hash_id(sid), found[0].username, now, now, found[1]),
+                (key, username, now, now, stamp),
             )
-        return sid
 
-    def session_user(self, sid: str) -> User | None:
-        """The user of a live session, or None (unknown, signed out, expired, idle, or its
-        user removed or changed since it began); a live session's last use is noted (once
-        a minute)."""
-        now = _clock()
-        key = _hash_id(sid)
-        with self._sessions() as con:
-            row = con.execute(
+    def session(self, key: str) -> tuple[str, float, float, str] | None:
+        with self._con() as con:
+            return con.execute(
                 "SELECT username, created, seen, stamp FROM sessions WHERE id_hash = ?", (key,)
             ).fetchone()
-        if row is None:
-            return None
-        username, created, seen, stamp = row
-        found = self._stamp(username)
-        alive = now - created <= SESSION_HOURS * 3600 and now - seen <= IDLE_MINUTES * 60
-        if found is None or found[1] != stamp or not alive:
-            with self._sessions() as con:
-                con.execute("DELETE FROM sessions WHERE id_hash = ?", (key,))
-            return None
-        if now - seen > SEEN_EVERY:
-            with self._sessions() as con:
-                con.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
-        return found[0]
 
-    def end_session(self, sid: str) -> None:
-        with self._sessions() as con:
-            con.execute("DELETE FROM sessions WHERE id_hash = ?", (_hash_id(sid),))
+    def touch_session(self, key: str, created: float, now: float) -> None:
+        with self._con() as con:
+            con.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
+
+    def drop_session(self, key: str) -> None:
+        with self._con() as con:
+            con.execute("DELETE FROM sessions WHERE id_hash = ?", (key,))
+
+    def drop_user_sessions(self, username: str) -> int:
+        with self._con() as con:
+            return con.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
+
+    def attempt(self, keys: list[str], now: float, wait: Callable[[Counts], float]) -> float:
+        with self._con() as con:
+            con.execute("BEGIN IMMEDIATE")  # (the check and the count, together)
+            marks = ",".join("?" * len(keys))
+            counts = {
+                key: (failures, last)
+                for key, failures, last in con.execute(
+                    f"SELECT key, failures, last FROM throttle WHERE key IN ({marks})", keys
+                )
+            }
+            waited = wait(counts)
+            if waited <= 0:
+                con.executemany(
+                    "INSERT INTO throttle (key, failures, last) VALUES (?, 1, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET"
+                    " failures = CASE WHEN ? - last > ? THEN 1 ELSE failures + 1 END,"
+                    " last = excluded.last",
+                    [(key, now, now, FORGET) for key in keys],
+                )
+        return waited
+
+    def settle(self, clear: list[str], undo: list[str]) -> None:
+        with self._con() as con:
+            con.executemany("DELETE FROM throttle WHERE key = ?", [(k,) for k in clear])
+            con.executemany(
+                "UPDATE throttle SET failures = failures - 1 WHERE key = ?", [(k,) for k in undo]
+            )
+            con.execute("DELETE FROM throttle WHERE failures <= 0")
+
+    def clear(self, keys: list[str]) -> None:
+        with self._con() as con:
+            con.executemany("DELETE FROM throttle WHERE key = ?", [(k,) for k in keys])
+
+
+REDIS_PREFIX = "vsla:auth:"
+
+
+class _RedisState:
+    """Every host's sessions and failed sign-ins, in Redis (keys under REDIS_PREFIX, each
+    with an expiry: a session's idle timeout, a count's FORGET)."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.url = url
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=2.0, socket_connect_timeout=2.0, decode_responses=True
+        )
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+        self._watch_error = redis.WatchError
+
+    @contextmanager
+    def _reached(self) -> Iterator[None]:
+        try:
+            yield
+        except self._errors as exc:
+            raise StoreUnavailable(
+                f"The session store at {self.url} cannot be used: {exc}"
+            ) from exc
+
+    @staticmethod
+    def _session_key(key: str) -> str:
+        return f"{REDIS_PREFIX}session:{key}"
+
+    @staticmethod
+    def _user_key(username: str) -> str:
+        return f"{REDIS_PREFIX}user-sessions:{username.lower()}"
+
+    @staticmethod
+    def _ttl(created: float, now: float) -> int:
+        """Seconds a session may still live: until idle, and never past its lifetime."""
+        left = min(IDLE_MINUTES * 60, created + SESSION_HOURS * 3600 - now)
+        return max(1, math.ceil(left))
+
+    def add_session(self, key: str, username: str, now: float, stamp: str) -> None:
+        fields = {"username": username, "created": now, "seen": now, "stamp": stamp}
+        with self._reached(), self.client.pipeline() as pipe:
+            pipe.hset(self._session_key(key), mapping=fields)
+            pipe.expire(self._session_key(key), self._ttl(now, now))
+            pipe.sadd(self._user_key(username), key)
+            pipe.expire(self._user_key(username), SESSION_HOURS * 3600)
+            pipe.execute()
+
+    def session(self, key: str) -> tuple[str, float, float, str] | None:
+        with self._reached():
+            row = self.client.hgetall(self._session_key(key))
+        if not row:
+            return None
+        return row["username"], float(row["created"]), float(row["seen"]), row["stamp"]
+
+    def touch_session(self, key: str, created: float, now: float) -> None:
+        with self._reached(), self.client.pipeline() as pipe:
+            pipe.hset(self._session_key(key), "seen", now)
+            pipe.expire(self._session_key(key), self._ttl(created, now))
+            pipe.execute()
+
+    def drop_session(self, key: str) -> None:
+        with self._reached():
+            self.client.delete(self._session_key(key))
+
+    def drop_user_sessions(self, username: str) -> int:
+        with self._reached():
+            keys = self.client.smembers(self._user_key(username))
+            gone = self.client.delete(*(self._session_key(k) for k in keys)) if keys else 0
+            self.client.delete(self._user_key(username))
+        return int(gone)
+
+    def attempt(self, keys: list[str], now: float, wait: Callable[[Counts], float]) -> float:
+        names = [REDIS_PREFIX + "throttle:" + key for key in keys]
+        with self._reached(), self.client.pipeline() as pipe:
+            while True:  # (optimistic: again if another attempt counted meanwhile)
+                try:
+                    pipe.watch(*names)
+                    counts: Counts = {}
+                    for key, name in zip(keys, names, strict=True):
+                        failures, last = pipe.hmget(name, "failures", "last")
+                        if failures is not None and last is not None:
+                            counts[key] = (int(failures), float(last))
+                    waited = wait(counts)
+                    if waited > 0:
+                        pipe.unwatch()
+                        return waited
+                    pipe.multi()
+                    for key, name in zip(keys, names, strict=True):
+                        failures, last = counts.get(key, (0, now))
+                        failures = 1 if now - last > FORGET else failures + 1
+                        pipe.hset(name, mapping={"failures": failures, "last": now})
+                        pipe.expire(name, math.ceil(FORGET))
+                    pipe.execute()
+                    return waited
+                except self._watch_error:
+                    continue
+
+    def settle(self, clear: list[str], undo: list[str]) -> None:
+        with self._reached(), self.client.pipeline() as pipe:
+            for key in clear:
+                pipe.delete(REDIS_PREFIX + "throttle:" + key)
+            for key in undo:  # (a key that has expired meanwhile stays gone)
+                name = REDIS_PREFIX + "throttle:" + key
+                pipe.eval(_UNDO, 1, name)
+            pipe.execute()
+
+    def clear(self, keys: list[str]) -> None:
+        with self._reached():
+            self.client.delete(*(REDIS_PREFIX + "throttle:" + key for key in keys))
+
+
+# One failure less on a count, in Redis (gone at none; nothing when it has expired).
+_UNDO = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HINCRBY', KEYS[1], 'failures', -1) <= 0 then redis.call('DEL', KEYS[1]) end
+end
+"""
+
+_redis_states: dict[tuple[int, str], _RedisState] = {}
+_redis_lock = threading.Lock()
+
+
+def _redis_state(url: str) -> _RedisState:
+    """This process's client of the shared store (made after a gunicorn fork)."""
+    with _redis_lock:
+        key = (os.getpid(), url)
+        if key not in _redis_states:
+            _redis_states[key] = _RedisState(url)
+        return _redis_states[key]
 
 
 @contextmanager
@@ -464,20 +728,67 @@ def _hash_id(sid: str) -> str:
 
 
 def _throttle_key(kind: str, value: str) -> str:
-    return f"{kind}:{value.strip().lower()}"
+    """`kind:` and a digest of the value (a username of any length, an address: neither is
+    kept in clear)."""
+    digest = hashlib.sha256(value.strip().lower().encode("utf-8", "replace")).hexdigest()
+    return f"{kind}:{digest[:32]}"
 
 
-def _throttle_wait(con: sqlite3.Connection, key: str, now: float) -> float:
-    """Seconds until `key` may try again (0: now)."""
-    row = con.execute("SELECT failures, last FROM throttle WHERE key = ?", (key,)).fetchone()
-    if row is None or now - row[1] > FORGET:
+def _address_of(address: str) -> str:
+    """The address a throttle counts: an IPv6 address by its /64 (one host usually has a
+    whole /64 to pick addresses from), an IPv4 address as it is."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # (::ffff:a.b.c.d is a.b.c.d)
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _attempt_keys(username: str, address: str, client: str, device: str) -> dict[str, str]:
+    """The throttle keys a sign-in attempt counts against: {key: kind}."""
+    address = _address_of(address)
+    name = username.strip().lower()
+    kinds = {
+        "client": client,
+        "user-address": f"{name}\x1f{address}",
+        "user": name,
+        "address": address,
+        "device": device,
+    }
+    return {
+        _throttle_key(kind, value): kind
+        for kind, value in kinds.items()
+        if value and (kind != "address" or address)  # (none from the command line)
+    }
+
+
+def _delay(kind: str, failures: int, last: float, now: float) -> float:
+    """Seconds until a key of `kind` with these failures lets an attempt through."""
+    free, base = THROTTLE[kind]
+    if failures < free or now - last > FORGET:
         return 0.0
-    free, base = THROTTLE[key.split(":", 1)[0]]
-    failures, last = row
-    if failures < free:
-        return 0.0
-    delay = min(MAX_DELAY, base * 2 ** (failures - free))
-    return max(0.0, last + delay - now)
+    return max(0.0, last + min(MAX_DELAY, base * 2 ** (failures - free)) - now)
+
+
+def _throttle_wait(keys: dict[str, str], counts: Counts, now: float) -> float:
+    """Seconds until an attempt with these keys ({key: kind}) and counts may be checked (0:
+    now): with a device cookie of the username, only the device's count applies; without,
+    the client's, the username's at this address and the address's, and the username's
+    from anywhere when this client or address has failed within FORGET."""
+    fresh = {k: c for k, c in counts.items() if now - c[1] <= FORGET}
+    kinds = set(keys.values())
+    if "device" in kinds:
+        applies = {"device"}
+    else:
+        applies = {"client", "user-address", "address"}
+        if any(keys[k] in ("client", "address") and f > 0 for k, (f, _l) in fresh.items()):
+            applies.add("user")
+    waits = [_delay(keys[k], f, last, now) for k, (f, last) in fresh.items() if keys[k] in applies]
+    return max(waits, default=0.0)
 
 
 def _verify(stored: str, password: str) -> bool:

@@ -31,3 +31,29 @@ class Settings:
             threads=int(os.environ.get("VSLA_DB_THREADS", "2")),
             memory_limit=os.environ.get("VSLA_DB_MEMORY", "1GB"),
         )
+
+
+def trusted_proxies() -> int:
+    """$VSLA_TRUSTED_PROXIES: how many reverse proxies stand in front of the app (each adds
+    itself to X-Forwarded-For), default 0. With 0 the client is the socket's peer and any
+    X-Forwarded-* header is ignored; with n, the address the n-th proxy from the app saw
+    and the scheme it was reached by (werkzeug's ProxyFix, applied by the app factory)."""
+    text = os.environ.get("VSLA_TRUSTED_PROXIES", "").strip() or "0"
+    try:
+        count = int(text)
+    except ValueError:
+        raise ValueError(f"VSLA_TRUSTED_PROXIES must be a whole number, not {text!r}.") from None
+    if not 0 <= count <= 10:
+        raise ValueError(f"VSLA_TRUSTED_PROXIES must be between 0 and 10, not {count}.")
+    return count
+
+
+def sessions_redis_url() -> str | None:
+    """Where sign-in sessions and counts of failed sign-ins are shared by every app host:
+    $VSLA_SESSIONS_URL if set, else the shared cache's $VSLA_CACHE_URL; None (neither set):
+    each host keeps its own in sessions.sqlite."""
+    for name in ("VSLA_SESSIONS_URL", "VSLA_CACHE_URL"):
+        url = os.environ.get(name, "").strip()
+        if url:
+            return url
+    return None

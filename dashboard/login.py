@@ -6,6 +6,15 @@ its random id. Each request looks the session up, so a session ends for every co
 cookie at sign-out, at its absolute lifetime or idle timeout, and when its user is removed
 or changed. The secret key comes from $VSLA_SECRET_KEY; serving with
 gunicorn refuses to start without one, `vsla serve` (local use) makes one up.
+
+Sign-in throttling (dashboard.auth) knows each browser by two things this module gives it:
+a random client id, made with the sign-in form's CSRF token and kept in the session cookie,
+and a device cookie (`vsla_device`: the username and a random id, signed with the secret
+key, HttpOnly, SameSite=Strict, for the sign-in path only, DEVICE_DAYS long), given at each
+successful sign-in; with it, that browser is held up only by its own failures for that
+username, not by anyone else's guesses. The client's address is request.remote_addr: the
+socket's peer, or the client's as the trusted proxies report it (VSLA_TRUSTED_PROXIES,
+applied by dashboard.server).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import html
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -21,6 +31,7 @@ from urllib.parse import urlsplit
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from dashboard import auth, i18n
 from dashboard.i18n import _
@@ -28,6 +39,10 @@ from dashboard.i18n import _
 SECRET_ENV = "VSLA_SECRET_KEY"
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
+DEVICE_COOKIE = "vsla_device"
+DEVICE_DAYS = 90
+
+log = logging.getLogger(__name__)
 
 
 class MissingSecretKey(RuntimeError):
@@ -79,7 +94,60 @@ def csrf_token() -> str:
     if not isinstance(token, str):
         token = secrets.token_urlsafe(24)
         flask.session["csrf"] = token
+    client_id()  # (made with the form's token: the sign-in that follows has one)
     return token
+
+
+def client_id() -> str:
+    """This browser's random client id (in its session cookie; made when missing)."""
+    client = flask.session.get("client")
+    if not isinstance(client, str):
+        client = secrets.token_urlsafe(18)
+        flask.session["client"] = client
+    return client
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(flask.current_app.secret_key or "", salt="vsla-device")
+
+
+def _device_for(username: str) -> str:
+    """The id of the browser's device cookie if it is valid (signed by us, not older than
+    DEVICE_DAYS) and names `username`, else ''."""
+    token = flask.request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return ""
+    try:
+        name, device = _devices().loads(token, max_age=DEVICE_DAYS * 86400)
+    except (BadData, TypeError, ValueError):
+        return ""
+    if not (isinstance(name, str) and isinstance(device, str)):
+        return ""
+    return device if name == username.strip().lower() else ""
+
+
+def _give_device_cookie(response: flask.Response, username: str) -> None:
+    """A new device cookie for the user who has just signed in (a new id each time)."""
+    token = _devices().dumps([username.lower(), secrets.token_urlsafe(18)])
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_DAYS * 86400,
+        path=LOGIN_PATH,
+        secure=bool(flask.current_app.config.get("SESSION_COOKIE_SECURE"))
+        or flask.request.is_secure,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _not_now(username: str, next_path: str) -> flask.Response:
+    """The answer while the shared session store cannot be reached (503: nothing was
+    checked)."""
+    message = _("Signing in is not possible just now; please try again in a minute.")
+    page = flask.make_response(_login_form(message, username, next_path), 503)
+    page.headers["Retry-After"] = "60"
+    return page
 
 
 def _csrf_ok(form_token: str | None) -> bool:
@@ -214,10 +282,18 @@ def _routes(server: flask.Flask) -> None:
         if not _csrf_ok(form.get("csrf")):
             return _login_form(_("The form had expired: please sign in again."), username), 400
         store = auth.UserStore()
+        client = client_id()
         try:
             user = store.authenticate(
-                username, form.get("password") or "", flask.request.remote_addr or ""
+                username,
+                form.get("password") or "",
+                address=flask.request.remote_addr or "",
+                client=client,
+                device=_device_for(username),
             )
+        except auth.StoreUnavailable as exc:
+            log.warning("Sign-in refused: %s", exc)
+            return _not_now(username, next_path)
         except auth.Throttled as exc:
             page = flask.make_response(_login_form(str(exc), username, next_path), 429)
             page.headers["Retry-After"] = str(exc.seconds)
@@ -228,13 +304,21 @@ def _routes(server: flask.Flask) -> None:
             return _login_form(
                 _("The username or password is not right."), username, next_path
             ), 401
+        try:
+            sid = store.start_session(user.username)
+        except auth.StoreUnavailable as exc:
+            log.warning("Sign-in refused: %s", exc)
+            return _not_now(username, next_path)
         flask.session.clear()  # a new session for the new user (no fixation)
         flask.session.permanent = True
-        flask.session["sid"] = store.start_session(user.username)
+        flask.session["sid"] = sid
+        flask.session["client"] = client
         # The sign-out form's token, made now: made later, concurrent callbacks of the first
         # page could each make one and the cookie would keep only the last.
         flask.session["csrf"] = secrets.token_urlsafe(24)
-        return flask.redirect(next_path, code=303)
+        response = flask.redirect(next_path, code=303)
+        _give_device_cookie(response, user.username)
+        return response
 
     @server.route(LOGOUT_PATH, methods=["POST"])
     def logout() -> Any:
@@ -242,6 +326,9 @@ def _routes(server: flask.Flask) -> None:
             return flask.redirect(_home(), code=303)
         sid = flask.session.get("sid")
         if isinstance(sid, str):
-            auth.UserStore().end_session(sid)  # every copy of the cookie ends with it
+            try:
+                auth.UserStore().end_session(sid)  # every copy of the cookie ends with it
+            except auth.StoreUnavailable as exc:  # (this cookie is cleared all the same)
+                log.warning("A session could not be ended: %s", exc)
         flask.session.clear()
         return flask.redirect(_home(), code=303)

@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, ctx, html, no_update
 from flask import Flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import (
     auth,
@@ -32,7 +33,7 @@ from dashboard import (
 )
 from dashboard.components import page_exports, render, shell
 from dashboard.components.controls import url_param_values
-from dashboard.config import PROJECT_ROOT
+from dashboard.config import PROJECT_ROOT, trusted_proxies
 from dashboard.i18n import N_, _
 from dashboard.page_model import PageSpec
 from dashboard.pages import (
@@ -270,4 +271,6 @@ def create_app(generated_key_ok: bool = False) -> Dash:
             render.register(app, module)
     guard.register(app)  # (after every callback; before the kept answers are served)
     responses.register(app, drawn_paths=model_paths())
+    if proxies := trusted_proxies():  # the client's address and scheme, as the proxies saw
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=proxies, x_proto=proxies)
     return app

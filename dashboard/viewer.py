@@ -7,6 +7,7 @@ Below the query layer and the pages alike: it imports neither.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +15,8 @@ from contextvars import ContextVar
 import flask
 
 from dashboard import auth
+
+log = logging.getLogger(__name__)
 
 # Who is looking outside a web request: nobody, unless a caller says so on purpose
 # (acting_as). Fail closed: code that runs without a request and without a viewer sees what
@@ -44,7 +47,12 @@ def current_viewer() -> auth.Viewer:
     viewer = auth.GUEST
     sid = flask.session.get("sid")
     if isinstance(sid, str):
-        user = auth.UserStore().session_user(sid)
+        try:
+            user = auth.UserStore().session_user(sid)
+        except auth.StoreUnavailable as exc:  # a guest for now; the cookie is kept
+            log.warning("%s: the request is served as a guest's", exc)
+            flask.g.vsla_viewer = auth.GUEST
+            return auth.GUEST
         if user is not None:
             viewer = auth.Viewer(user.role, user.organisation, user.username)
         else:
