@@ -12,6 +12,9 @@ cores. A job takes a place on the host and a place of its client's (`job`):
   client) for at most `VSLA_HEAVY_WAIT` seconds (default 6); beyond the queue, or after the
   wait, it is refused (`Busy`: the routes answer 503 with Retry-After, a download in the
   page says so in words);
+- a worker process holds at most `VSLA_HEAVY_PER_WORKER` jobs (default 2), running or
+  waiting, and refuses more at once: its other threads stay free for pages (gunicorn's
+  threads: set more than this);
 - a job that runs has JOB_SECONDS to finish: the renderers read what is left (`time_left`)
   and stop there, so a request ends well within gunicorn's timeout.
 
@@ -32,6 +35,7 @@ import os
 import random
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +52,7 @@ HOST_ENV = "VSLA_HEAVY_JOBS"
 CLIENT_ENV = "VSLA_HEAVY_PER_CLIENT"
 WAIT_ENV = "VSLA_HEAVY_WAIT"
 DIR_ENV = "VSLA_HEAVY_DIR"
+WORKER_ENV = "VSLA_HEAVY_PER_WORKER"
 
 JOB_SECONDS = 20.0  # a running job's budget (the wait comes before it): within gunicorn's 30 s
 RETRY_AFTER = 15  # seconds, the Retry-After of a refusal
@@ -63,6 +68,7 @@ class Limits:
     client_queue: int  # jobs waiting at once per client
     wait: float  # seconds a job waits for its turn at most
     folder: Path
+    worker: int = 1_000  # jobs running or waiting at once in one worker process
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -71,7 +77,8 @@ class Limits:
         client = _positive(CLIENT_ENV, 2)
         wait = float(os.environ.get(WAIT_ENV) or 6)
         folder = Path(os.environ.get(DIR_ENV) or default_folder())
-        return cls(host, client, host * 2, client, max(0.0, wait), folder)
+        worker = _positive(WORKER_ENV, 2)
+        return cls(host, client, host * 2, client, max(0.0, wait), folder, worker)
 
 
 def _positive(name: str, default: int) -> int:
@@ -212,6 +219,8 @@ def job(client: str | None = None, limits: Limits | None = None) -> Iterator[Non
         return
     limits = limits or Limits.from_env()
     places = _places(limits, client if client is not None else client_key())
+    if not _in_worker(limits.worker, +1):
+        raise _busy()
     held: list[int] = []
     try:
         _enter(limits, places, held)
@@ -223,6 +232,23 @@ def job(client: str | None = None, limits: Limits | None = None) -> Iterator[Non
     finally:
         for fd in held:
             os.close(fd)  # (the lock goes with it)
+        _in_worker(limits.worker, -1)
+
+
+_worker_jobs = {"n": 0}
+_worker_lock = threading.Lock()
+
+
+def _in_worker(limit: int, step: int) -> bool:
+    """Count a job in (+1: False if the worker has `limit` already) or out (-1) of this
+    process. A worker's threads serve its pages too: jobs (running, or waiting their turn)
+    never take more than `limit` of them, so that a page sent to a worker with exports in
+    hand still finds a thread."""
+    with _worker_lock:
+        if step > 0 and _worker_jobs["n"] >= limit:
+            return False
+        _worker_jobs["n"] += step
+        return True
 
 
 def _enter(limits: Limits, places: dict[str, list[Path]], held: list[int]) -> None:

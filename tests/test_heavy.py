@@ -180,6 +180,24 @@ def test_a_full_queue_refuses_at_once(tmp_path):
     assert gate.done == 2
 
 
+def test_a_worker_holds_at_most_its_bound_of_jobs_and_refuses_more_at_once(tmp_path):
+    """Jobs running or waiting in one process are at most `worker`: a third is refused at
+    once (the worker's other threads stay free for pages), though the host has room."""
+    gate, lim = Gate(), Limits(1, 2, 2, 2, 60.0, tmp_path, worker=2)
+    threads = [start(lambda c=c: gate.run(c, lim)) for c in ("a", "b")]
+    wait_for(lambda: gate.inside == 1 and held(tmp_path, "wait") == 1, "one in, one queued")
+    started = time.monotonic()
+    with pytest.raises(Busy, match="busy making other files"), heavy.job("c", lim):
+        pass
+    assert time.monotonic() - started < 5
+    gate.open.set()
+    for thread in threads:
+        thread.join(60)
+    assert gate.done == 2
+    with heavy.job("c", lim):  # counted out again
+        pass
+
+
 def test_places_are_let_go_when_a_job_raises(tmp_path):
     lim = limits(tmp_path, host=1, client=1, wait=0)
     with pytest.raises(ZeroDivisionError), heavy.job("a", lim):
@@ -228,13 +246,15 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(heavy.CLIENT_ENV, "1")
     monkeypatch.setenv(heavy.WAIT_ENV, "2.5")
     monkeypatch.setenv(heavy.DIR_ENV, str(tmp_path))
-    assert Limits.from_env() == Limits(3, 1, 6, 1, 2.5, tmp_path)
+    monkeypatch.setenv(heavy.WORKER_ENV, "5")
+    assert Limits.from_env() == Limits(3, 1, 6, 1, 2.5, tmp_path, 5)
+    monkeypatch.delenv(heavy.WORKER_ENV)
     for name in (heavy.HOST_ENV, heavy.CLIENT_ENV, heavy.WAIT_ENV, heavy.DIR_ENV):
         monkeypatch.delenv(name)
     monkeypatch.setenv("VSLA_DB", str(tmp_path / "a.duckdb"))
     one = Limits.from_env()
     monkeypatch.setenv("VSLA_DB", str(tmp_path / "b.duckdb"))
-    assert 2 <= one.host <= 4 and one.client == 2 and one.wait == 6
+    assert 2 <= one.host <= 4 and one.client == 2 and one.wait == 6 and one.worker == 2
     assert Limits.from_env().folder != one.folder  # one folder per pool
 
 
