@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import chromium, theme
+from dashboard import chromium, heavy, theme
 from dashboard.config import PROJECT_ROOT
 from dashboard.figures import not_drawn
 from dashboard.i18n import N_, _
@@ -131,6 +131,35 @@ def shutdown(wait: float = 5.0) -> None:
         _lock.release()
 
 
+# --- Links in files ------------------------------------------------------------------------
+
+BASE_URL_ENV = "VSLA_BASE_URL"
+TRUSTED_HOSTS_ENV = "VSLA_TRUSTED_HOSTS"
+
+
+def site_url() -> str:
+    """The site's address for the links that files carry (a deck's title slide, a report's
+    line "dashboard view: ..."): $VSLA_BASE_URL (e.g. https://vsla.example.org); without it,
+    the request's own scheme and host only when the host is one of $VSLA_TRUSTED_HOSTS
+    (comma-separated names, with a port if the address has one); else "" (the links are
+    paths on the site). The Host header as a client sent it never reaches a file."""
+    base = os.environ.get(BASE_URL_ENV, "").strip()
+    if base:
+        return base.rstrip("/")
+    import flask
+
+    if not flask.has_request_context():
+        return ""
+    trusted = {
+        h.strip().lower() for h in os.environ.get(TRUSTED_HOSTS_ENV, "").split(",") if h.strip()
+    }
+    host = flask.request.host.lower()
+    named = host in trusted or host.rsplit(":", 1)[0] in trusted
+    if named and re.fullmatch(r"[a-z0-9.-]+(:[0-9]{1,5})?", host):
+        return f"{flask.request.scheme}://{host}"
+    return ""
+
+
 RENDER_TIMEOUT = 60.0  # seconds; a renderer that takes longer is abandoned and replaced
 
 
@@ -147,12 +176,19 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
 
     opts = {"format": fmt, "width": size.width, "height": size.height, "scale": size.scale}
     topojson = TOPOJSON_DIR.as_uri() + "/"
-    with _lock:
+    failed = _("The image could not be made just now; please try again.")
+    # (within a heavy job, each wait ends with the job's budget: dashboard/heavy.py)
+    if not _lock.acquire(timeout=max(heavy.time_left(RENDER_TIMEOUT), 0.001)):
+        logging.getLogger(__name__).warning("Render not started: the renderer stayed busy")
+        raise RenderError(failed)
+    try:
         result: dict[str, Any] = {}
         # A renderer that failed (its browser gone, a start that went wrong on a busy
         # machine) is replaced and the figure tried once more; one stuck past the timeout
         # is not (a figure that hangs would hang again).
         for attempt in (1, 2):
+            if heavy.time_left(RENDER_TIMEOUT) <= 0:
+                raise RenderError(failed)
             _ensure_renderer()
             result = {}
 
@@ -164,7 +200,7 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
 
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
-            worker.join(RENDER_TIMEOUT)
+            worker.join(max(heavy.time_left(RENDER_TIMEOUT), 0.001))
             if not worker.is_alive() and "error" not in result:
                 break
             _abandon_renderer()
@@ -174,9 +210,9 @@ def render(fig: go.Figure, fmt: str, size: ImageSize) -> bytes:
                 "timed out" if worker.is_alive() else repr(result.get("error")),
             )
             if worker.is_alive() or attempt == 2:
-                raise RenderError(
-                    _("The image could not be made just now; please try again.")
-                ) from result.get("error")
+                raise RenderError(failed) from result.get("error")
+    finally:
+        _lock.release()
     data = bytes(result["data"])
     return with_dpi(data, size.dpi) if fmt == "png" and size.dpi else data
 
@@ -190,6 +226,8 @@ def image(fig: go.Figure, fmt: str, size: ImageSize, words: bool = True) -> byte
     try:
         return render(framed(fig, size, words), fmt, size)
     except Exception:
+        if heavy.time_left(1.0) <= 0:
+            raise  # the job's time is up: no time for the message either
         logging.getLogger(__name__).exception("A chart's image could not be made: it says so")
     message = not_drawn()
     message.update_layout(meta=fig.layout.meta)

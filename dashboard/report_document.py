@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import chromium, datasource, exports, figures, i18n
+from dashboard import chromium, datasource, exports, figures, heavy, i18n
 from dashboard.figures import Reference
 from dashboard.filters import Filters
 from dashboard.format import format_change, money, na, number, percent
@@ -816,7 +816,7 @@ DOCUMENT_POLICY = (
 
 # --- PDF -------------------------------------------------------------------------------------
 
-PDF_TIMEOUT = 90.0  # seconds
+PDF_TIMEOUT = 90.0  # seconds (within a heavy job, at most what is left of its budget)
 _pdf_slots = threading.BoundedSemaphore(2)  # Chromiums printing at once in a process
 
 
@@ -825,47 +825,62 @@ class PdfError(RuntimeError):
 
 
 def pdf_bytes(document: str) -> bytes:
-    """Print the HTML document to PDF with headless Chromium (A4, as the print CSS says)."""
-    with _pdf_slots, tempfile.TemporaryDirectory(prefix="vsla-report-") as tmp:
-        page, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
-        page.write_text(document, encoding="utf-8")
-        command = [
-            chromium.path(),
-            "--headless",
-            "--disable-gpu",
-            "--no-first-run",
-            *chromium.OFFLINE_FLAGS,  # no network at all, loopback included
-            "--disable-extensions",
-            "--no-pdf-header-footer",
-            f"--user-data-dir={tmp}/profile",
-            f"--print-to-pdf={out}",
-            page.as_uri(),
-        ]
-        if os.geteuid() == 0:
-            command.insert(1, "--no-sandbox")  # Chromium refuses to run as root otherwise
-        # A Chromium that exits without a file (it happens on a busy machine) is started
-        # once more; one that times out is not. Either way the server's log says why.
-        for attempt in (1, 2):
-            try:
-                done = subprocess.run(
-                    command,
-                    env={**os.environ, **exports.font_environment()},
-                    capture_output=True,
-                    timeout=PDF_TIMEOUT,
-                    check=False,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                logging.getLogger(__name__).warning("PDF printing failed: %r", exc)
-                raise PdfError(_("The PDF could not be made just now; please try again.")) from exc
-            if out.exists() and out.stat().st_size > 0:
-                return out.read_bytes()
-            logging.getLogger(__name__).warning(
-                "PDF printing gave no file (attempt %d, exit %s): %s",
-                attempt,
-                done.returncode,
-                done.stderr.decode("utf-8", "replace")[-1000:],
+    """Print the HTML document to PDF with headless Chromium (A4, as the print CSS says).
+    Within a heavy job (dashboard/heavy.py), every wait ends with the job's budget."""
+    failed = _("The PDF could not be made just now; please try again.")
+    if not _pdf_slots.acquire(timeout=max(heavy.time_left(PDF_TIMEOUT), 0.001)):
+        logging.getLogger(__name__).warning("PDF printing not started: no printer free")
+        raise PdfError(failed)
+    try:
+        with tempfile.TemporaryDirectory(prefix="vsla-report-") as tmp:
+            return _print(document, Path(tmp), failed)
+    finally:
+        _pdf_slots.release()
+
+
+def _print(document: str, tmp: Path, failed: str) -> bytes:
+    page, out = tmp / "report.html", tmp / "report.pdf"
+    page.write_text(document, encoding="utf-8")
+    command = [
+        chromium.path(),
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        *chromium.OFFLINE_FLAGS,  # no network at all, loopback included
+        "--disable-extensions",
+        "--no-pdf-header-footer",
+        f"--user-data-dir={tmp}/profile",
+        f"--print-to-pdf={out}",
+        page.as_uri(),
+    ]
+    if os.geteuid() == 0:
+        command.insert(1, "--no-sandbox")  # Chromium refuses to run as root otherwise
+    # A Chromium that exits without a file (it happens on a busy machine) is started once
+    # more, if the job has the time; one that times out is not. The server's log says why.
+    for attempt in (1, 2):
+        timeout = heavy.time_left(PDF_TIMEOUT)
+        if timeout <= 1:
+            break
+        try:
+            done = subprocess.run(
+                command,
+                env={**os.environ, **exports.font_environment()},
+                capture_output=True,
+                timeout=timeout,
+                check=False,
             )
-        raise PdfError(_("The PDF could not be made just now; please try again."))
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            logging.getLogger(__name__).warning("PDF printing failed: %r", exc)
+            raise PdfError(failed) from exc
+        if out.exists() and out.stat().st_size > 0:
+            return out.read_bytes()
+        logging.getLogger(__name__).warning(
+            "PDF printing gave no file (attempt %d, exit %s): %s",
+            attempt,
+            done.returncode,
+            done.stderr.decode("utf-8", "replace")[-1000:],
+        )
+    raise PdfError(failed)
 
 
 # --- Routes ----------------------------------------------------------------------------------
@@ -882,10 +897,13 @@ def register_routes(server: Any) -> None:
         return "?" + query if query else ""
 
     def _page_url() -> str:
-        return flask.request.host_url.rstrip("/") + "/report"
+        return exports.site_url() + "/report"  # (never the Host header as sent)
 
-    def _unavailable(message: str) -> flask.Response:
-        return flask.Response(message, status=503, mimetype="text/plain")
+    def _unavailable(message: str, retry: bool = False) -> flask.Response:
+        response = flask.Response(message, status=503, mimetype="text/plain")
+        if retry:  # (a renderer that failed or ran out of time: it may work in a while)
+            response.headers["Retry-After"] = str(heavy.RETRY_AFTER)
+        return response
 
     def _failed(search: str) -> flask.Response:
         """The report could not be made (the details in the log): said, not a server error."""
@@ -901,11 +919,14 @@ def register_routes(server: Any) -> None:
     def report_print() -> flask.Response:
         search = _search()
         try:
-            document = render_html(build_report(search, _page_url()))
+            with heavy.job():  # four charts drawn: bounded per host and per client
+                document = render_html(build_report(search, _page_url()))
+        except heavy.Busy as exc:
+            return heavy.refusal(exc)
         except PoolError as exc:
             return _unavailable(_("No data to report: {error}").format(error=exc))
         except exports.RenderError as exc:
-            return _unavailable(str(exc))
+            return _unavailable(str(exc), retry=True)
         except Exception:  # a fault of ours, or data the queries cannot read
             return _failed(search)
         return flask.Response(document, mimetype="text/html")
@@ -914,13 +935,16 @@ def register_routes(server: Any) -> None:
     def report_pdf() -> flask.Response:
         search = _search()
         try:
-            report = build_report(search, _page_url())
-            data = pdf_bytes(render_html(report))
+            with heavy.job():  # four charts and a Chromium: bounded per host and per client
+                report = build_report(search, _page_url())
+                data = pdf_bytes(render_html(report))
             name = file_name(search)
+        except heavy.Busy as exc:
+            return heavy.refusal(exc)
         except PoolError as exc:
             return _unavailable(_("No data to report: {error}").format(error=exc))
         except (exports.RenderError, PdfError) as exc:
-            return _unavailable(str(exc))
+            return _unavailable(str(exc), retry=True)
         except Exception:  # a fault of ours, or data the queries cannot read
             return _failed(search)
         response = flask.Response(data, mimetype="application/pdf")

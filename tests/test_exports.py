@@ -29,9 +29,20 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def page_export(client, trigger: str, search: str, pathname: str) -> tuple[str, bytes]:
     """Click an item of the "Download page" menu (page-pptx or page-xlsx)."""
+    data = page_export_answer(client, trigger, search, pathname)["page-download"]["data"]
+    return data["filename"], base64.b64decode(data["content"])
+
+
+def page_export_answer(
+    client, trigger: str, search: str, pathname: str, headers: dict | None = None
+) -> dict:
+    """The callback's answer to a click on an item of the "Download page" menu."""
     payload = {
-        "output": "page-download.data",
-        "outputs": {"id": "page-download", "property": "data"},
+        "output": "..page-download.data...page-export-notice.children..",
+        "outputs": [
+            {"id": "page-download", "property": "data"},
+            {"id": "page-export-notice", "property": "children"},
+        ],
         "inputs": [
             {"id": item, "property": "n_clicks", "value": 1 if item == trigger else None}
             for item in ("page-xlsx", "page-pptx")
@@ -42,10 +53,9 @@ def page_export(client, trigger: str, search: str, pathname: str) -> tuple[str, 
         ],
         "changedPropIds": [f"{trigger}.n_clicks"],
     }
-    response = client.post("/_dash-update-component", json=payload)
+    response = client.post("/_dash-update-component", json=payload, headers=headers or {})
     assert response.status_code == 200, response.data[:300]
-    data = json.loads(response.data)["response"]["page-download"]["data"]
-    return data["filename"], base64.b64decode(data["content"])
+    return json.loads(response.data)["response"]
 
 
 def png_dpi(data: bytes) -> float:
@@ -64,8 +74,12 @@ def export_payload(cid: str, fmt: str, search: str = "", figure: dict | None = N
     if figure is not None:
         state.insert(0, {"id": {"id": cid, "type": "chart"}, "property": "figure", "value": figure})
     return {
-        "output": '{"id":["MATCH"],"type":"download"}.data',
-        "outputs": {"id": {"id": cid, "type": "download"}, "property": "data"},
+        "output": '..{"id":["MATCH"],"type":"download"}.data...'
+        '{"id":["MATCH"],"type":"export-notice"}.children..',
+        "outputs": [
+            {"id": {"id": cid, "type": "download"}, "property": "data"},
+            {"id": {"id": cid, "type": "export-notice"}, "property": "children"},
+        ],
         "inputs": [
             [
                 {

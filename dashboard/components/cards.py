@@ -89,11 +89,16 @@ def download_menu(items: Sequence[tuple[str, Any]], download_id: Any) -> html.Di
 
 
 def export_menu(cid: str) -> html.Div:
-    """Download this chart as a file: title, subtitle, caption and source inside."""
-    return download_menu(
+    """Download this chart as a file: title, subtitle, caption and source inside; beside
+    it, why a file did not come (the server busy: components/page_exports.py)."""
+    menu = download_menu(
         [(_(label), {"type": "export", "id": cid, "fmt": fmt}) for fmt, label in EXPORTS],
         {"type": "download", "id": cid},
     )
+    menu.children.append(
+        html.Span(id={"type": "export-notice", "id": cid}, className="export-notice", role="alert")
+    )
+    return menu
 
 
 def chart_card(
