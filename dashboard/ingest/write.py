@@ -20,10 +20,11 @@ the public demo accounts are removed from the user store beside it). A new pool 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -206,6 +207,7 @@ def import_files(
     by: str | None = None,
     limits: Limits = TRUSTED,
     demo: DemoChoice = "refuse",
+    scratch: Path | None = None,
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
 
@@ -214,8 +216,10 @@ def import_files(
     errors. Without it (an administrator), a projects row may move a project to another
     organisation; the import record keeps each move. `by` names who imports (the record).
     Zipped files are unpacked within `limits` (uploads: read.UPLOADED).
-    With `dry_run`, everything is done on a copy that is then thrown away:
-    the result says what the import would add and warn about.
+    With `dry_run`, everything is done on a copy that is then thrown away (in `scratch`, a
+    folder, when given; else beside the pool): the result says what the import would add and
+    warn about. A dry run reads the pool only, so it does not take the import lock: checks
+    run while another import does (each on the pool as it was when it began).
     `demo`: into the demo pool, "refuse" (the default), "add" test data (it stays a demo) or
     "replace" it (the import makes a new, real pool in its place); "add" and "replace" are
     refused for any other pool. The first real import (a new pool, or the demo replaced)
@@ -229,7 +233,7 @@ def import_files(
     if not sources:
         raise ImportRejected([Issue.about_file(_("(no files)"), _("no files were given."))])
     db.parent.mkdir(parents=True, exist_ok=True)
-    with _import_lock(db):
+    with nullcontext() if dry_run else _import_lock(db):
         existed = db.exists()
         replacing = _demo_choice(db, demo)
         con = connect(":memory:", read_only=False)
@@ -262,7 +266,17 @@ def import_files(
                 raise ImportRejected(issues, total)
             moves = [] if replacing else _moves(con)
             result = _apply(
-                con, db, reading, checked, started, say, dry_run, moves, by, fresh=replacing
+                con,
+                db,
+                reading,
+                checked,
+                started,
+                say,
+                dry_run,
+                moves,
+                by,
+                fresh=replacing,
+                scratch=scratch,
             )
         finally:
             con.close()
@@ -285,10 +299,16 @@ def _apply(
     by: str | None = None,
     *,
     fresh: bool = False,
+    scratch: Path | None = None,
 ) -> ImportResult:
     """Write the checked import into a copy of the pool at `db` (`fresh`: into a new, empty
-    pool, which then replaces it) and swap it in."""
-    temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
+    pool, which then replaces it) and swap it in; a dry run's copy (in `scratch` when given)
+    has a name of its own, as dry runs may run side by side."""
+    if dry_run:
+        folder = scratch if scratch is not None else db.parent
+        temp = folder / f"{db.name}.checking-{os.getpid()}-{secrets.token_hex(4)}"
+    else:
+        temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
     _remove(temp)
     attached = False
     in_transaction = False
