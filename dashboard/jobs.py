@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 CHECK_SLOTS = 2  # checks running at once on the host
 MAX_UNFINISHED = 8  # jobs waiting or running on the host
 KEEP_SECONDS = 6 * 3600  # a finished job's state is kept this long
+LOCK_WAIT_SECONDS = 3600  # an import waits this long for another (the command line's)
 STALE_SECONDS = 120  # a job whose heartbeat is older has died
 BEAT_SECONDS = 2.0
 WAIT_SECONDS = 0.25  # how often a waiting job tries for its turn
@@ -72,6 +73,10 @@ class Spec:
     lang: str  # the language of its messages
     demo: str  # dashboard.ingest.write.DemoChoice
     total_files: int  # the files it reads (for "file 3 of 12")
+
+
+def _waiting_import() -> str:
+    return _("Waiting: another import is running; this one starts when it ends…")
 
 
 def jobs_dir(pool: Path) -> Path:
@@ -392,6 +397,8 @@ class _Runner:
                 else _("Importing: the data-quality warnings…"),
                 force=True,
             )
+        elif message.startswith("Waiting for another import"):
+            self.say(_waiting_import(), force=True)
         elif message.startswith("Building rollups"):
             self.say(_("Importing: the summaries the pages draw from…"), force=True)
 
@@ -415,7 +422,7 @@ class _Runner:
             if not said:
                 said = True
                 self.say(
-                    _("Waiting: another import is running; this one starts when it ends…")
+                    _waiting_import()
                     if self.spec.kind == "import"
                     else _("Waiting: the server is checking other uploads; this check is next…"),
                     force=True,
@@ -460,9 +467,8 @@ class _Runner:
             finally:
                 # the most memory the job's process held (kilobytes on Linux): kept for the
                 # operator (and the tests), never shown on the page
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                 with contextlib.suppress(OSError):
-                    _update(self.folder, peak_rss_mb=round(peak / 1024))
+                    _update(self.folder, peak_rss_mb=round(_peak_rss_kb() / 1024))
                 _clean(self.folder)
 
     def private(self, text: str | None) -> str:
@@ -504,6 +510,7 @@ class _Runner:
                 limits=UPLOADED,
                 demo=spec.demo,  # type: ignore[arg-type]
                 scratch=self.folder / "tmp",
+                lock_wait=LOCK_WAIT_SECONDS,
             )
         except ImportRejected as exc:
             issues = [
@@ -527,6 +534,19 @@ class _Runner:
             import_id=result.import_id,
             summary=[self.private(line) for line in result.summary().splitlines()],
         )
+
+
+def _peak_rss_kb() -> int:
+    """The most memory this process has held, in KiB: Linux's VmHWM (getrusage's maxrss
+    would count the web worker's memory too, inherited when the job was spawned)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _beat(folder: Path) -> None:

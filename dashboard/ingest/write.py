@@ -208,6 +208,7 @@ def import_files(
     limits: Limits = TRUSTED,
     demo: DemoChoice = "refuse",
     scratch: Path | None = None,
+    lock_wait: float = 0.0,
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
 
@@ -219,7 +220,9 @@ def import_files(
     With `dry_run`, everything is done on a copy that is then thrown away (in `scratch`, a
     folder, when given; else beside the pool): the result says what the import would add and
     warn about. A dry run reads the pool only, so it does not take the import lock: checks
-    run while another import does (each on the pool as it was when it began).
+    run while another import does (each on the pool as it was when it began). An import
+    finding another one running waits up to `lock_wait` seconds for it (saying so), then is
+    refused.
     `demo`: into the demo pool, "refuse" (the default), "add" test data (it stays a demo) or
     "replace" it (the import makes a new, real pool in its place); "add" and "replace" are
     refused for any other pool. The first real import (a new pool, or the demo replaced)
@@ -233,7 +236,7 @@ def import_files(
     if not sources:
         raise ImportRejected([Issue.about_file(_("(no files)"), _("no files were given."))])
     db.parent.mkdir(parents=True, exist_ok=True)
-    with nullcontext() if dry_run else _import_lock(db):
+    with nullcontext() if dry_run else _import_lock(db, lock_wait, say):
         existed = db.exists()
         replacing = _demo_choice(db, demo)
         con = connect(":memory:", read_only=False)
@@ -662,28 +665,40 @@ def rebuild_rollups(db: Path, say: Callable[[str], None] = lambda _m: None) -> i
 
 
 @contextmanager
-def _import_lock(db: Path) -> Iterator[None]:
+def _import_lock(
+    db: Path, wait: float = 0.0, say: Callable[[str], None] = lambda _m: None
+) -> Iterator[None]:
     """One import at a time into the pools of a folder: a lock on the folder itself (where
-    the new copy is written too), so that nothing is left behind when it is released."""
+    the new copy is written too), so that nothing is left behind when it is released. Taken
+    at once, or within `wait` seconds (saying that it waits)."""
     if fcntl is None:  # pragma: no cover
         yield
         return
     handle = os.open(db.parent, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ImportRejected(
-                [
-                    Issue.about_file(
-                        db.name,
-                        _(
-                            "another import into this pool is running; wait for it to finish "
-                            "and import again."
-                        ),
-                    )
-                ]
-            ) from None
+        deadline = time.monotonic() + wait
+        said = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ImportRejected(
+                        [
+                            Issue.about_file(
+                                db.name,
+                                _(
+                                    "another import into this pool is running; wait for it to "
+                                    "finish and import again."
+                                ),
+                            )
+                        ]
+                    ) from None
+            if not said:
+                say("Waiting for another import to finish")
+                said = True
+            time.sleep(0.25)
         try:
             yield
         finally:
