@@ -26,6 +26,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from dashboard.format import number as format_number
 from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import (
     TABLES,
@@ -169,19 +170,22 @@ def too_many_files(paths: Iterable[Path], limits: Limits) -> list[Issue]:
     if total <= limits.files:
         return []
     issues = [
-        Issue.about_file(name, _too_many_files(n, limits.files))
+        Issue.about_file(name, too_many_files_message(n, limits.files))
         for name, n in counts.items()
         if n > limits.files
     ]
-    return issues or [Issue.about_file(", ".join(counts), _too_many_files(total, limits.files))]
+    return issues or [
+        Issue.about_file(", ".join(counts), too_many_files_message(total, limits.files))
+    ]
 
 
-def _too_many_files(count: int, limit: int) -> str:
+def too_many_files_message(count: int, limit: int) -> str:
+    """What is wrong with an upload of `count` files (said after the file's name)."""
     return _(
-        "{count} files (a zip's files counted one by one), more than the {limit} one import "
+        "{count} files (a zip's files counted one by one), more than the {limit} one upload "
         "may hold; import them in several uploads of at most {limit} files each, or on the "
         "command line (vsla import)."
-    ).format(count=f"{count:,}", limit=f"{limit:,}")
+    ).format(count=format_number(count), limit=format_number(limit))
 
 
 def member_name_problem(name: str) -> str | None:
@@ -480,7 +484,7 @@ class _Reader:
                 "more than {limit} rows, the most one file (or sheet) of an upload may hold; "
                 "split it into files of at most {limit} rows, or import it on the command "
                 "line (vsla import)."
-            ).format(limit=f"{limit:,}")
+            ).format(limit=format_number(limit))
             self.issue(name, message, sheet=sheet)
             return False
         total = self.limits.total_rows
@@ -489,7 +493,7 @@ class _Reader:
                 "with this file the upload holds more than {limit} rows, the most one upload "
                 "may hold; import the files in several uploads, or on the command line "
                 "(vsla import)."
-            ).format(limit=f"{total:,}")
+            ).format(limit=format_number(total))
             self.issue(name, message, sheet=sheet)
             return False
         return True

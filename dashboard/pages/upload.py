@@ -43,6 +43,7 @@ from dashboard.ingest.read import (
     member_name_problem,
     shown_name,
     table_for,
+    too_many_files_message,
     zip_members,
 )
 from dashboard.login import LOGIN_PATH
@@ -332,7 +333,7 @@ def checked_upload(contents: Any, names: Any) -> tuple[list[tuple[str, bytes]], 
             counted += members
             readable += read
             if members > MAX_FILES:
-                return _("{file}: {problem}").format(file=name, problem=_too_many_text(members))
+                return _too_many(members, name)
         else:
             counted += 1
             stem = name.rsplit(".", 1)[0]
@@ -343,16 +344,10 @@ def checked_upload(contents: Any, names: Any) -> tuple[list[tuple[str, bytes]], 
     return files, readable
 
 
-def _too_many_text(count: int) -> str:
-    return _(
-        "{count} files (a zip's files counted one by one), more than the {limit} one upload "
-        "may hold; import them in several uploads of at most {limit} files each, or on the "
-        "command line (vsla import)."
-    ).format(count=number(count), limit=number(MAX_FILES))
-
-
-def _too_many(count: int) -> str:
-    return _("The upload holds {problem}").format(problem=_too_many_text(count))
+def _too_many(count: int, name: str | None = None) -> str:
+    return _("{file}: {problem}").format(
+        file=name or _("The upload"), problem=too_many_files_message(count, MAX_FILES)
+    )
 
 
 def _private(text: str | None) -> str:
