@@ -67,7 +67,8 @@ class Limits:
 # The command line reads an administrator's own files: room for the largest pools.
 TRUSTED = Limits(member_bytes=16 << 30, total_bytes=64 << 30, ratio=1000)
 # An upload in the browser (20 MB at most): quarterly workbooks are a few MB unpacked, a
-# partner's quarter a few thousand rows; a check of 100,000 rows holds about 350 MB.
+# partner's quarter a few thousand rows; a check at these limits (two files of 100,000 rows)
+# held 390 MB in its process.
 UPLOADED = Limits(
     member_bytes=100 << 20,
     total_bytes=150 << 20,

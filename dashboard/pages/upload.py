@@ -479,8 +479,7 @@ def shown(state: dict[str, Any] | None) -> dict[str, Any]:
         )
         summary = "\n".join(state.get("summary") or [])
         out["result"] = html.Div([head, html.Pre(summary, className="import-summary")])
-    elif outcome == "imported":
-        datasource.clear_cache()  # (this worker; the others see the new pool's version)
+    elif outcome == "imported":  # (every worker serves the new pool: its version changed)
         head = dbc.Alert(
             _("Imported (import {id}). Every page now shows the new data.").format(
                 id=state.get("import_id")
