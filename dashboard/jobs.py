@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 CHECK_SLOTS = 2  # checks running at once on the host
 MAX_UNFINISHED = 8  # jobs waiting or running on the host
 KEEP_SECONDS = 6 * 3600  # a finished job's state is kept this long
+MAX_KEPT = 200  # and at most this many finished jobs (the newest)
 LOCK_WAIT_SECONDS = 3600  # an import waits this long for another (the command line's)
 STALE_SECONDS = 120  # a job whose heartbeat is older has died
 BEAT_SECONDS = 2.0
@@ -204,7 +205,8 @@ def _clean(folder: Path) -> None:
 
 def _unfinished(root: Path) -> list[tuple[Path, dict[str, Any]]]:
     """The jobs waiting or running on the host; finished ones past KEEP_SECONDS removed."""
-    out = []
+    out: list[tuple[Path, dict[str, Any]]] = []
+    finished: list[tuple[float, Path]] = []
     if not root.is_dir():
         return out
     for folder in root.iterdir():
@@ -219,8 +221,12 @@ def _unfinished(root: Path) -> list[tuple[Path, dict[str, Any]]]:
         if state.get("state") in FINAL:
             if _now() - state.get("updated", 0) > KEEP_SECONDS:
                 shutil.rmtree(folder, ignore_errors=True)
+            else:
+                finished.append((state.get("updated", 0), folder))
             continue
         out.append((folder, state))
+    for _updated, folder in sorted(finished)[: max(0, len(finished) - MAX_KEPT)]:
+        shutil.rmtree(folder, ignore_errors=True)  # (the oldest, beyond MAX_KEPT)
     return out
 
 

@@ -17,6 +17,7 @@ import pytest
 from dashboard import jobs
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.ingest.read import UPLOADED
+from tests.dash_client import call
 from tests.test_upload import (
     DATASETS_HEADER,
     digest,
@@ -301,6 +302,16 @@ def test_a_job_answers_only_the_user_who_started_it(app, pool_copy):
         assert "Would import" not in text and "Checking" not in text
         # nor can they cancel it
         call_cancel(other, app, job)
+        # and a page opened with the job's id in the tab (another user signed in there)
+        # shows nothing of it
+        opened = call(
+            other,
+            app,
+            "up-poll.disabled",
+            {"up-poll.n_intervals": None, "up-job.data": job},
+            changed=["up-job.data"],
+        )
+        assert opened["up-result.children"] is None and opened["up-poll.disabled"] is True
     result, _seen = wait_for(north, app, job)  # the owner's job ran to its end
     assert "Would import 2 rows" in text_of(result["up-result.children"])
     assert jobs.status(pool_copy, job["id"], "south") is None
@@ -315,8 +326,6 @@ def test_a_made_up_job_id_is_no_job(app, pool_copy, job):
 
 
 def call_cancel(client, app, job) -> dict:
-    from tests.dash_client import call
-
     return call(
         client,
         app,
@@ -426,3 +435,27 @@ def test_a_check_does_not_take_the_import_lock(app, pool_copy):
         assert jobs.status(pool_copy, imp["id"], "east")["state"] not in jobs.FINAL
     result, _seen = wait_for(east, app, imp)
     assert "Imported (import 2)" in text_of(result["up-result.children"])
+
+
+def test_the_host_runs_a_bounded_number_of_jobs(app, pool_copy, monkeypatch):
+    """Beyond MAX_UNFINISHED jobs waiting or running on the host, a new one is refused with
+    a message (and the one waiting still gets its answer)."""
+    monkeypatch.setattr(jobs, "MAX_UNFINISHED", 1)
+    north, south = signed(app, "north"), signed(app, "south")
+    handles = hold_check_slots(pool_copy)
+    try:
+        files = new_group("NOR-UGA-01")
+        job = press_only(north, app, "up-check", [c for c, _ in files], [n for _, n in files])[
+            "up-job.data"
+        ]
+        other = new_group("SOU-UGA-01")
+        refused = press_only(south, app, "up-check", [c for c, _ in other], [n for _, n in other])
+        assert "The server is checking or importing 1 other uploads" in text_of(
+            refused["up-result.children"]
+        )
+        assert "up-job.data" not in refused
+    finally:
+        for handle in handles:
+            os.close(handle)
+    result, _seen = wait_for(north, app, job)
+    assert "Would import 2 rows" in text_of(result["up-result.children"])

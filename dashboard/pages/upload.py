@@ -586,6 +586,8 @@ def register_callbacks(app: Dash) -> None:
         if not job_id:
             return no_update, no_update, True, no_update, True
         state = jobs.status(pool_path(), job_id, current_viewer().username)
+        if state is None and ctx.triggered_id == "up-job":
+            return None, no_update, True, "", True  # (the tab's last job, not this user's)
         out = shown(state)
         return (
             out["result"],
