@@ -230,7 +230,10 @@ def _upload(name: str, text: str) -> tuple[str, str]:
 
 
 def _press(client: Any, app: Any, button: str, files: list[tuple[str, str]], ok: Any) -> dict:
-    return call(
+    """Press the button and follow the check (or import) it starts to its result."""
+    from tests.test_upload import wait_for
+
+    started = call(
         client,
         app,
         "up-result.children",
@@ -242,6 +245,9 @@ def _press(client: Any, app: Any, button: str, files: list[tuple[str, str]], ok:
         },
         changed=[f"{button}.n_clicks"],
     )
+    if not started.get("up-job.data"):
+        return started  # refused at once, with a message
+    return wait_for(client, app, started["up-job.data"])[0]
 
 
 def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, files, serving):
@@ -266,6 +272,9 @@ def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, file
     assert sha256(demo) == before
     done = _press(client, app, "up-import", upload_files, ["demo"])
     assert "Imported (import 2)" in json.dumps(done)
+    from dashboard import db
+
+    db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     info = pool_meta(demo)
     assert (info["kind"], info["cell_key_secret"]) == ("demo", DEMO_SECRET)
 

@@ -64,18 +64,57 @@ def app(sharing_app, pool_copy, monkeypatch):
     return sharing_app
 
 
-def press(client, app, button: str, files: list[tuple[str, str]]) -> dict:
+def press_only(client, app, button: str, contents, names) -> dict:
+    """Press Check or Import with the upload's lists as the browser sends them: the answer
+    of that request alone (the job it started, or the message refusing the upload)."""
     return call(
         client,
         app,
         "up-result.children",
         {
             f"{button}.n_clicks": 1,
-            "up-files.contents": [c for c, _ in files],
-            "up-files.filename": [n for _, n in files],
+            "up-files.contents": contents,
+            "up-files.filename": names,
         },
         changed=[f"{button}.n_clicks"],
     )
+
+
+def poll(client, app, job) -> dict:
+    """One poll of the page for the job's state (what the dcc.Interval sends)."""
+    return call(
+        client,
+        app,
+        "up-poll.disabled",
+        {"up-poll.n_intervals": 1, "up-job.data": job},
+        changed=["up-poll.n_intervals"],
+    )
+
+
+def wait_for(client, app, job, limit: float = 300) -> tuple[dict, list[str]]:
+    """Poll the job until it has its result (as the page does); (the last answer, the
+    progress shown on the way). `limit` only ends a test whose job never finishes."""
+    import time
+
+    deadline = time.monotonic() + limit
+    seen: list[str] = []
+    while True:
+        answer = poll(client, app, job)
+        seen.append(json.dumps(answer.get("up-progress.children"), ensure_ascii=False))
+        if answer["up-poll.disabled"] is True:
+            return answer, seen
+        assert time.monotonic() < deadline, seen[-3:]
+        time.sleep(0.1)
+
+
+def press(client, app, button: str, files: list[tuple[str, str]]) -> dict:
+    """Press Check or Import and follow the job to its result, as the page does."""
+    started = press_only(client, app, button, [c for c, _ in files], [n for _, n in files])
+    job = started.get("up-job.data")
+    if not job:
+        return started  # refused at once, with a message
+    answer, _seen = wait_for(client, app, job)
+    return answer
 
 
 def signed(app, who):
@@ -175,6 +214,9 @@ def project_row(pid: str, organisation: str, name: str = "Taken over") -> tuple[
 def owner(path, pid: str) -> str:
     import duckdb
 
+    from dashboard import db
+
+    db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute(
@@ -255,6 +297,9 @@ def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_
     text = json.dumps(result["up-result.children"])
     assert "Project SOU-UGA-01 moves from South Relief to North Aid." in text
     assert owner(pool_copy, "SOU-UGA-01") == "North Aid"
+    from dashboard import db
+
+    db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     con = duckdb.connect(str(pool_copy), read_only=True)
     try:
         by, moves = con.execute(
@@ -478,6 +523,9 @@ def test_an_organisation_name_with_an_em_space_is_the_organisation(app, pool_cop
     client = signed(app, "north")
     result = press(client, app, "up-import", [project_row("NOR-EM-01", "North Aid\u2003")])
     assert "Imported" in json.dumps(result["up-result.children"])
+    from dashboard import db
+
+    db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     con = duckdb.connect(str(pool_copy), read_only=True)
     try:
         orgs = con.execute("SELECT DISTINCT organisation FROM projects ORDER BY 1").fetchall()

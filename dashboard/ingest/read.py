@@ -15,6 +15,7 @@ import io
 import math
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from dashboard.format import number as format_number
 from dashboard.i18n import _, ngettext
 from dashboard.ingest.model import (
     TABLES,
@@ -42,23 +44,41 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 POOL_SUFFIXES = {".duckdb", ".db"}
 PROGRESS_EVERY = 100_000
 CHUNK = 1 << 20  # bytes unpacked at a time
+MAX_NAMED = 20  # a zip's badly named files listed by name
 
 
 @dataclass(frozen=True)
 class Limits:
     """How large zipped files may grow when unpacked (a .zip's files, an .xlsx's parts):
     a small file that unpacks to gigabytes (a "zip bomb") is refused as it is unpacked,
-    chunk by chunk, never held whole."""
+    chunk by chunk, never held whole. Besides, how many files an import may hold (a zip's
+    files counted one by one: counted before anything is unpacked) and how many rows one
+    file (a CSV file, a workbook's sheet) and the whole import may hold: a file with more is
+    refused as soon as its rows pass the limit, never read whole. None: no limit."""
 
     member_bytes: int  # one file, unpacked
     total_bytes: int  # every file of the import, unpacked, together
     ratio: int  # how many times its packed size a file may grow (beyond the first MiB)
+    files: int | None = None  # files of the import, a zip's files included
+    rows: int | None = None  # rows of one CSV file or sheet (the header not counted)
+    total_rows: int | None = None  # rows of every file of the import together
 
 
 # The command line reads an administrator's own files: room for the largest pools.
 TRUSTED = Limits(member_bytes=16 << 30, total_bytes=64 << 30, ratio=1000)
-# An upload in the browser (20 MB at most): quarterly workbooks are a few MB unpacked.
-UPLOADED = Limits(member_bytes=100 << 20, total_bytes=150 << 20, ratio=100)
+# An upload in the browser (20 MB at most): quarterly workbooks are a few MB unpacked, a
+# partner's quarter a few thousand rows; a check at these limits (two files of 100,000 rows)
+# held 390 MB in its process.
+UPLOADED = Limits(
+    member_bytes=100 << 20,
+    total_bytes=150 << 20,
+    ratio=100,
+    files=100,
+    rows=100_000,
+    total_rows=200_000,
+)
+CSV_CHUNK_ROWS = 20_000  # a CSV file is parsed this many rows at a time
+MAX_NAME = 255  # characters of a file's name (a zip's member: its whole path)
 
 
 @dataclass
@@ -104,12 +124,100 @@ def read_sources(
 ) -> Reading:
     """Read every source; problems that stop a file from being read become issues. Zipped
     files are unpacked within `limits`."""
+    paths = [Path(p) for p in paths]
     reader = _Reader(progress or (lambda _msg: None), target, limits)
+    too_many = too_many_files(paths, limits)
+    if too_many:  # (refused before anything is unpacked or parsed)
+        reader.out.issues.extend(too_many)
+        return reader.out
     with tempfile.TemporaryDirectory(prefix="vsla-unpacked-") as scratch:
         reader.scratch = Path(scratch)
         for path in paths:
             reader.read_path(Path(path))
     return reader.out
+
+
+def zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """A zip's files (not its folders), each counted against `Limits.files`."""
+    return [info for info in archive.infolist() if not info.is_dir()]
+
+
+def count_files(paths: Iterable[Path]) -> dict[str, int]:
+    """How many files each source brings to an import: a zip its files (read from its
+    table of contents, nothing unpacked), a folder the files in it, any other file one."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            counts[path.name] = sum(1 for p in path.rglob("*") if p.is_file())
+        elif path.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    counts[path.name] = len(zip_members(archive))
+            except (zipfile.BadZipFile, OSError, ValueError):
+                counts[path.name] = 1  # (the reader says what is wrong with it)
+        else:
+            counts[path.name] = 1
+    return counts
+
+
+def too_many_files(paths: Iterable[Path], limits: Limits) -> list[Issue]:
+    """The import's files counted against `limits.files` (before anything is read): an
+    issue naming each zip that alone holds too many, or all of them when only together."""
+    if limits.files is None:
+        return []
+    counts = count_files(paths)
+    total = sum(counts.values())
+    if total <= limits.files:
+        return []
+    issues = [
+        Issue.about_file(name, too_many_files_message(n, limits.files))
+        for name, n in counts.items()
+        if n > limits.files
+    ]
+    return issues or [
+        Issue.about_file(", ".join(counts), too_many_files_message(total, limits.files))
+    ]
+
+
+def too_many_files_message(count: int, limit: int) -> str:
+    """What is wrong with an upload of `count` files (said after the file's name)."""
+    return _(
+        "{count} files (a zip's files counted one by one), more than the {limit} one upload "
+        "may hold; import them in several uploads of at most {limit} files each, or on the "
+        "command line (vsla import)."
+    ).format(count=format_number(count), limit=format_number(limit))
+
+
+def member_name_problem(name: str) -> str | None:
+    """What is wrong with a file's name inside a zip, or None: control characters (a NUL,
+    a line break), a path that leaves the zip (absolute, a drive, ".."), a backslash, or a
+    name longer than MAX_NAME characters."""
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        return _(
+            "the name of this file in the .zip holds control characters (such as a NUL or a "
+            "line break); rename the file and make the .zip again."
+        )
+    parts = name.split("/")
+    if name.startswith("/") or "\\" in name or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        return _(
+            "the name of this file in the .zip is a path that leaves the .zip (absolute, with a "
+            "drive, a backslash or '..'); make the .zip again from the folder of the files."
+        )
+    if len(name) > MAX_NAME:
+        return _(
+            "the name of this file in the .zip is longer than {limit} characters; give it a "
+            "shorter name."
+        ).format(limit=MAX_NAME)
+    return None
+
+
+def shown_name(name: str) -> str:
+    """A name as the messages show it: control characters written as escapes (\\x00)."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in ("Cc", "Cf") else c
+        for c in name
+    )[: MAX_NAME + 20]
 
 
 def file_record(name: str, data: bytes | Path) -> dict[str, Any]:
@@ -129,6 +237,7 @@ class _Reader:
         self.target = target.resolve() if target else None
         self.limits = limits
         self.unpacked = 0  # bytes unpacked so far, every file together
+        self.rows = 0  # rows read so far, every file together
         self.scratch = Path(tempfile.gettempdir())  # (read_sources gives a folder of its own)
         self.out = Reading()
 
@@ -261,6 +370,15 @@ class _Reader:
         self.out.files.append(file_record(name, path))
         used = 0
         with archive:
+            bad = [
+                (info, problem)
+                for info in archive.infolist()
+                if (problem := member_name_problem(info.orig_filename)) is not None
+            ]
+            for info, problem in bad[:MAX_NAMED]:
+                self.issue(f"{name}/{shown_name(info.orig_filename)}", problem)
+            if bad:
+                return
             for info in sorted(archive.infolist(), key=lambda i: i.filename.lower()):
                 member = info.filename
                 base = member.rsplit("/", 1)[-1]
@@ -297,18 +415,7 @@ class _Reader:
         head = _peek(source)
         delimiter = _sniff_delimiter(head)
         try:
-            frame = pd.read_csv(
-                source,
-                sep=delimiter,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                encoding="utf-8-sig",
-                engine="c",
-                quotechar='"',
-            )
+            read = self.read_csv_chunks(name, source, delimiter)
         except pd.errors.EmptyDataError:
             self.out.notes.append(_("{file}: the file is empty.").format(file=name))
             return
@@ -324,18 +431,77 @@ class _Reader:
         except pd.errors.ParserError:
             # Rows with more cells than the header: read again, slowly, to report them all
             # and still check the rest of the file.
-            headers, data = self.read_ragged_csv(name, source, delimiter)
-        else:
-            headers = ["" if not isinstance(h, str) else h for h in frame.iloc[0].tolist()]
-            frame.columns = [f"c{i}" for i in range(frame.shape[1])]
-            data = frame.iloc[1:]
-            data = data.assign(_row=np.arange(2, len(data) + 2, dtype=np.int64))
+            read = self.read_ragged_csv(name, source, delimiter)
+        if read is None:  # (too many rows: said)
+            return
+        headers, data = read
         self.add_sheet(name, None, table, headers, data)
         self.progress(f"{name}: {len(data):,} rows read")
 
+    def read_csv_chunks(
+        self, name: str, source: Path | IO[bytes], delimiter: str
+    ) -> tuple[list[str], pd.DataFrame] | None:
+        """The CSV's header and rows, parsed a chunk of rows at a time, so that a file with
+        more rows than the limits allow is refused once it passes them (None), never read
+        whole."""
+        chunks: list[pd.DataFrame] = []
+        count = 0
+        with pd.read_csv(
+            source,
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+            engine="c",
+            quotechar='"',
+            chunksize=CSV_CHUNK_ROWS,
+        ) as parts:
+            for chunk in parts:
+                chunks.append(chunk)
+                count += len(chunk)
+                if not self.rows_fit(name, None, count - 1):
+                    return None
+        if not chunks:
+            raise pd.errors.EmptyDataError
+        frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+        width = max(len(c.columns) for c in chunks)
+        frame = frame.reindex(columns=range(width))
+        headers = ["" if not isinstance(h, str) else h for h in frame.iloc[0].tolist()]
+        frame.columns = [f"c{i}" for i in range(frame.shape[1])]
+        data = frame.iloc[1:]
+        data = data.assign(_row=np.arange(2, len(data) + 2, dtype=np.int64))
+        self.rows += len(data)
+        return headers, data
+
+    def rows_fit(self, name: str, sheet: str | None, rows: int) -> bool:
+        """Whether `rows` more rows of one file (or sheet) fit the limits; if not, the issue
+        that says which limit, and what to do."""
+        limit = self.limits.rows
+        if limit is not None and rows > limit:
+            message = _(
+                "more than {limit} rows, the most one file (or sheet) of an upload may hold; "
+                "split it into files of at most {limit} rows, or import it on the command "
+                "line (vsla import)."
+            ).format(limit=format_number(limit))
+            self.issue(name, message, sheet=sheet)
+            return False
+        total = self.limits.total_rows
+        if total is not None and self.rows + rows > total:
+            message = _(
+                "with this file the upload holds more than {limit} rows, the most one upload "
+                "may hold; import the files in several uploads, or on the command line "
+                "(vsla import)."
+            ).format(limit=format_number(total))
+            self.issue(name, message, sheet=sheet)
+            return False
+        return True
+
     def read_ragged_csv(
         self, name: str, source: Path | IO[bytes], delimiter: str
-    ) -> tuple[list[str], pd.DataFrame]:
+    ) -> tuple[list[str], pd.DataFrame] | None:
         if isinstance(source, Path):
             handle: IO[bytes] = source.open("rb")
         else:
@@ -353,8 +519,13 @@ class _Reader:
                         self.issue(name, message, row=number)
                     cells = cells[:width]
                 rows.append(cells + [""] * (width - len(cells)))
+                if len(rows) % CSV_CHUNK_ROWS == 0 and not self.rows_fit(name, None, len(rows)):
+                    return None
+        if not self.rows_fit(name, None, len(rows)):
+            return None
         data = pd.DataFrame(rows, columns=[f"c{i}" for i in range(width)], dtype=object)
         data["_row"] = np.arange(2, len(rows) + 2, dtype=np.int64)
+        self.rows += len(rows)
         return headers, data
 
     # -- Excel ------------------------------------------------------------------------------
@@ -427,8 +598,15 @@ class _Reader:
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
             numbers.append(number)
+            if len(numbers) % CSV_CHUNK_ROWS == 0 and not self.rows_fit(
+                name, sheet.title, len(numbers)
+            ):
+                return
             if len(numbers) % PROGRESS_EVERY == 0:
                 self.progress(f"{name}, sheet {sheet.title}: {len(numbers):,} rows read")
+        if not self.rows_fit(name, sheet.title, len(numbers)):
+            return
+        self.rows += len(numbers)
         frame = pd.DataFrame(
             {f"c{i}": pd.Series(col, dtype=object) for i, col in enumerate(columns)}
         )

@@ -20,10 +20,11 @@ the public demo accounts are removed from the user store beside it). A new pool 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -206,6 +207,8 @@ def import_files(
     by: str | None = None,
     limits: Limits = TRUSTED,
     demo: DemoChoice = "refuse",
+    scratch: Path | None = None,
+    lock_wait: float = 0.0,
 ) -> ImportResult:
     """Validate `paths` and merge them into the pool at `db` (created if missing), atomically.
 
@@ -214,8 +217,12 @@ def import_files(
     errors. Without it (an administrator), a projects row may move a project to another
     organisation; the import record keeps each move. `by` names who imports (the record).
     Zipped files are unpacked within `limits` (uploads: read.UPLOADED).
-    With `dry_run`, everything is done on a copy that is then thrown away:
-    the result says what the import would add and warn about.
+    With `dry_run`, everything is done on a copy that is then thrown away (in `scratch`, a
+    folder, when given; else beside the pool): the result says what the import would add and
+    warn about. A dry run reads the pool only, so it does not take the import lock: checks
+    run while another import does (each on the pool as it was when it began). An import
+    finding another one running waits up to `lock_wait` seconds for it (saying so), then is
+    refused.
     `demo`: into the demo pool, "refuse" (the default), "add" test data (it stays a demo) or
     "replace" it (the import makes a new, real pool in its place); "add" and "replace" are
     refused for any other pool. The first real import (a new pool, or the demo replaced)
@@ -229,7 +236,7 @@ def import_files(
     if not sources:
         raise ImportRejected([Issue.about_file(_("(no files)"), _("no files were given."))])
     db.parent.mkdir(parents=True, exist_ok=True)
-    with _import_lock(db):
+    with nullcontext() if dry_run else _import_lock(db, lock_wait, say):
         existed = db.exists()
         replacing = _demo_choice(db, demo)
         con = connect(":memory:", read_only=False)
@@ -262,7 +269,17 @@ def import_files(
                 raise ImportRejected(issues, total)
             moves = [] if replacing else _moves(con)
             result = _apply(
-                con, db, reading, checked, started, say, dry_run, moves, by, fresh=replacing
+                con,
+                db,
+                reading,
+                checked,
+                started,
+                say,
+                dry_run,
+                moves,
+                by,
+                fresh=replacing,
+                scratch=scratch,
             )
         finally:
             con.close()
@@ -285,10 +302,16 @@ def _apply(
     by: str | None = None,
     *,
     fresh: bool = False,
+    scratch: Path | None = None,
 ) -> ImportResult:
     """Write the checked import into a copy of the pool at `db` (`fresh`: into a new, empty
-    pool, which then replaces it) and swap it in."""
-    temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
+    pool, which then replaces it) and swap it in; a dry run's copy (in `scratch` when given)
+    has a name of its own, as dry runs may run side by side."""
+    if dry_run:
+        folder = scratch if scratch is not None else db.parent
+        temp = folder / f"{db.name}.checking-{os.getpid()}-{secrets.token_hex(4)}"
+    else:
+        temp = db.with_name(f"{db.name}.importing-{os.getpid()}")
     _remove(temp)
     attached = False
     in_transaction = False
@@ -642,28 +665,40 @@ def rebuild_rollups(db: Path, say: Callable[[str], None] = lambda _m: None) -> i
 
 
 @contextmanager
-def _import_lock(db: Path) -> Iterator[None]:
+def _import_lock(
+    db: Path, wait: float = 0.0, say: Callable[[str], None] = lambda _m: None
+) -> Iterator[None]:
     """One import at a time into the pools of a folder: a lock on the folder itself (where
-    the new copy is written too), so that nothing is left behind when it is released."""
+    the new copy is written too), so that nothing is left behind when it is released. Taken
+    at once, or within `wait` seconds (saying that it waits)."""
     if fcntl is None:  # pragma: no cover
         yield
         return
     handle = os.open(db.parent, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ImportRejected(
-                [
-                    Issue.about_file(
-                        db.name,
-                        _(
-                            "another import into this pool is running; wait for it to finish "
-                            "and import again."
-                        ),
-                    )
-                ]
-            ) from None
+        deadline = time.monotonic() + wait
+        said = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ImportRejected(
+                        [
+                            Issue.about_file(
+                                db.name,
+                                _(
+                                    "another import into this pool is running; wait for it to "
+                                    "finish and import again."
+                                ),
+                            )
+                        ]
+                    ) from None
+            if not said:
+                say("Waiting for another import to finish")
+                said = True
+            time.sleep(0.25)
         try:
             yield
         finally:

@@ -3,8 +3,14 @@ organisation's projects), checked exactly as `vsla import` checks them.
 
 Two steps: "Check" runs the whole import on a throw-away copy of the pool and lists every
 error (file, sheet, row, column) or, if there is none, what would be added and the warnings;
-"Import" then does it for real. Uploaded files exist only in a temporary folder while they
-are checked or imported (the pool's import record keeps their names, sizes and SHA-256).
+"Import" then does it for real. Both run in the background (dashboard.jobs: a process of
+their own, never inside the request): the request checks the upload's list and names,
+counts its files (a zip's too, from its table of contents) and starts the job; the page then
+polls the job's state ("Checking file 3 of 12…") until its result. The job's id is kept in
+the browser tab (so a reload finds it) and answers only the user who started it.
+
+Uploaded files exist only in the job's folder while they are checked or imported (the pool's
+import record keeps their names, sizes and SHA-256).
 
 On the demo pool, whose accounts and secret are public, the page says so and imports only
 when the box stating it is ticked (test data; real data go into a pool of their own).
@@ -15,7 +21,11 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import io
+import re
 import tempfile
+import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +33,19 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import datasource, db
+from dashboard import datasource, i18n, jobs
 from dashboard.config import pool_path
 from dashboard.format import number
 from dashboard.i18n import N_, _, ngettext
-from dashboard.ingest import ImportRejected, import_files, write_template
-from dashboard.ingest.read import UPLOADED
+from dashboard.ingest import write_template
+from dashboard.ingest.read import (
+    UPLOADED,
+    member_name_problem,
+    shown_name,
+    table_for,
+    too_many_files_message,
+    zip_members,
+)
 from dashboard.login import LOGIN_PATH
 from dashboard.pool import PoolError
 from dashboard.viewer import current_viewer
@@ -37,7 +54,11 @@ PATH = "/import"
 NAME = N_("Import")
 ORDER = 10
 MAX_BYTES = 20 * 1024 * 1024  # per upload, all files together
+MAX_FILES = UPLOADED.files or 100  # per upload, a zip's files included
+MAX_NAME = 120  # characters of an uploaded file's name
 ALLOWED = (".xlsx", ".csv", ".zip")
+POLL_MS = 700  # how often the page asks for the job's progress
+DATA_URL = re.compile(r"^data:[^,;]*(;[^,;]*)*;base64,")
 
 
 def layout(**_query: Any) -> html.Div:
@@ -52,6 +73,20 @@ def layout(**_query: Any) -> html.Div:
                     "its file, sheet, row and column."
                 ),
                 className="page-lead",
+            ),
+            html.P(
+                _(
+                    "An upload holds at most {files} files (a zip's files counted one by one) "
+                    "and {size} MB; a file (or sheet) at most {rows} rows, the upload {total} "
+                    "rows. Larger imports: vsla import on the command line."
+                ).format(
+                    files=number(MAX_FILES),
+                    size=MAX_BYTES // (1024 * 1024),
+                    rows=number(UPLOADED.rows or 0),
+                    total=number(UPLOADED.total_rows or 0),
+                ),
+                className="small text-secondary",
+                id="up-limits",
             ),
             html.P(
                 html.A(
@@ -83,7 +118,28 @@ def layout(**_query: Any) -> html.Div:
                 ],
                 className="my-3",
             ),
-            dcc.Loading(html.Div(id="up-result", role="status"), type="dot", delay_show=200),
+            html.Div(
+                [
+                    html.Span(id="up-progress", className="me-3"),
+                    html.Span(
+                        dbc.Button(
+                            _("Cancel"),
+                            id="up-cancel",
+                            color="link",
+                            size="sm",
+                            className="p-0 align-baseline",
+                        ),
+                        id="up-cancel-wrap",
+                        hidden=True,
+                    ),
+                ],
+                role="status",
+                **{"aria-live": "polite"},
+                className="mb-2",
+            ),
+            html.Div(id="up-result"),
+            dcc.Store(id="up-job", storage_type="session"),  # {"id": the job's id}
+            dcc.Interval(id="up-poll", interval=POLL_MS, disabled=True),
         ]
     )
 
@@ -167,30 +223,131 @@ def _who() -> tuple[bool, str | None, str]:
     )
 
 
-def _write(folder: Path, contents: list[str], names: list[str]) -> list[Path] | str:
-    """The uploaded files in `folder`, or what is wrong with them."""
-    paths, total = [], 0
+def _damaged(name: str) -> str:
+    return _("{file}: the upload arrived damaged; please choose the file again.").format(file=name)
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with an uploaded file's name (the browser sends the name alone), or
+    None."""
+    if not name.strip():
+        return _("A file has no name; please choose the files again.")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        return _(
+            "{file}: the file's name holds control characters (such as a NUL or a line "
+            "break); rename the file and choose it again."
+        ).format(file=shown_name(name))
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return _(
+            "{file}: a file's name may not hold / or \\ (the browser sends names without "
+            "their folders); rename the file and choose it again."
+        ).format(file=shown_name(name))
+    if len(name) > MAX_NAME:
+        return _(
+            "{file}: the file's name is longer than {limit} characters; give it a shorter "
+            "name and choose it again."
+        ).format(file=shown_name(name[:40]) + "…", limit=MAX_NAME)
+    if not name.lower().endswith(ALLOWED):
+        return _("{file}: only .xlsx, .csv or .zip files can be imported.").format(
+            file=shown_name(name)
+        )
+    return None
+
+
+def _zip_problem(name: str, data: bytes) -> tuple[int, int, str | None]:
+    """A zip's files (read from its table of contents, nothing unpacked): how many, how many
+    the import reads, and what is wrong with their names if anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = zip_members(archive)
+            for info in members:
+                problem = member_name_problem(info.orig_filename)
+                if problem:
+                    return len(members), 0, f"{name}/{shown_name(info.orig_filename)}: {problem}"
+            readable = sum(1 for info in members if _readable(info.filename))
+            return len(members), readable, None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return 1, 1, None  # (the check says what is wrong with it, naming it)
+
+
+def _readable(member: str) -> bool:
+    """Whether the import reads a zip's file (a workbook, or a CSV named after a table)."""
+    base = member.rsplit("/", 1)[-1]
+    if member.startswith("__MACOSX/") or base.startswith((".", "~$")):
+        return False
+    stem, _dot, suffix = base.rpartition(".")
+    suffix = suffix.lower()
+    return suffix in ("xlsx", "xlsm") or (suffix == "csv" and table_for(stem) is not None)
+
+
+def checked_upload(contents: Any, names: Any) -> tuple[list[tuple[str, bytes]], int] | str:
+    """The upload as (name, bytes) pairs and how many files the import will read, or what is
+    wrong with it, in a sentence naming the file and the limit: lists that do not match,
+    names that are empty, repeated, too long or hold control characters or folders, contents
+    that are not a data: URL of base64, too many files (a zip's counted one by one) or too
+    many bytes."""
+    if isinstance(contents, str):
+        contents = [contents]
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(contents, list) or not isinstance(names, list):
+        return _("The upload arrived damaged; please choose the files again.")
+    if len(contents) != len(names):
+        return _(
+            "The upload arrived damaged ({contents} files for {names} names); please choose "
+            "the files again."
+        ).format(contents=len(contents), names=len(names))
+    if len(names) > MAX_FILES:
+        return _too_many(len(names))
+    seen: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str):
+            return _("The upload arrived damaged; please choose the files again.")
+        problem = name_problem(name)
+        if problem:
+            return problem
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in seen:
+            return _(
+                "Two of the files are called {file}; rename one of them, or choose only one."
+            ).format(file=shown_name(name))
+        seen[key] = name
+    files: list[tuple[str, bytes]] = []
+    size = counted = readable = 0
     for content, name in zip(contents, names, strict=True):
-        clean = Path(name or "").name
-        if not clean.lower().endswith(ALLOWED):
-            return _("{file}: only .xlsx, .csv or .zip files can be imported.").format(
-                file=clean or _("A file")
-            )
+        if not isinstance(content, str) or not DATA_URL.match(content[:200]):
+            return _damaged(shown_name(name))
         try:
             data = base64.b64decode(content.split(",", 1)[1], validate=True)
         except (IndexError, ValueError, binascii.Error):
-            return _("{file}: the upload arrived damaged; please choose the file again.").format(
-                file=clean
-            )
-        total += len(data)
-        if total > MAX_BYTES:
+            return _damaged(shown_name(name))
+        size += len(data)
+        if size > MAX_BYTES:
             return _("The files are larger than {size} MB together.").format(
                 size=MAX_BYTES // (1024 * 1024)
             )
-        path = folder / clean
-        path.write_bytes(data)
-        paths.append(path)
-    return paths
+        if name.lower().endswith(".zip"):
+            members, read, problem = _zip_problem(name, data)
+            if problem:
+                return problem
+            counted += members
+            readable += read
+            if members > MAX_FILES:
+                return _too_many(members, name)
+        else:
+            counted += 1
+            stem = name.rsplit(".", 1)[0]
+            readable += int(not name.lower().endswith(".csv") or table_for(stem) is not None)
+        if counted > MAX_FILES:
+            return _too_many(counted)
+        files.append((name, data))
+    return files, readable
+
+
+def _too_many(count: int, name: str | None = None) -> str:
+    return _("{file}: {problem}").format(
+        file=name or _("The upload"), problem=too_many_files_message(count, MAX_FILES)
+    )
 
 
 def _private(text: str | None) -> str:
@@ -209,7 +366,7 @@ def _private(text: str | None) -> str:
     return text
 
 
-def _issues(exc: ImportRejected) -> html.Div:
+def _issues(issues: list[list[str]], total: int) -> html.Div:
     head = html.Thead(
         html.Tr(
             [
@@ -219,19 +376,10 @@ def _issues(exc: ImportRejected) -> html.Div:
         )
     )
     rows = [
-        html.Tr(
-            [
-                html.Td(_private(i.file)),
-                html.Td(i.sheet or ""),
-                html.Td("" if i.row is None else str(i.row)),
-                html.Td(i.column or ""),
-                html.Td(i.value or ""),
-                html.Td(_private(i.message)),
-            ]
-        )
-        for i in exc.issues[:200]
+        html.Tr([html.Td(_private(str(cell))) for cell in issue[:6]])
+        for issue in issues[: jobs.MAX_ISSUES_SHOWN]
     ]
-    more = exc.total - min(200, len(exc.issues))
+    more = total - min(jobs.MAX_ISSUES_SHOWN, len(issues))
     return html.Div(
         [
             dbc.Alert(
@@ -239,8 +387,8 @@ def _issues(exc: ImportRejected) -> html.Div:
                     "Nothing was imported: {n} problem to fix in the files, then check them again.",
                     "Nothing was imported: {n} problems to fix in the files, then check them "
                     "again.",
-                    exc.total,
-                ).format(n=number(exc.total)),
+                    total,
+                ).format(n=number(total)),
                 color="danger",
             ),
             dbc.Table([head, html.Tbody(rows)], size="sm", className="import-issues"),
@@ -249,19 +397,20 @@ def _issues(exc: ImportRejected) -> html.Div:
     )
 
 
-def run(
-    contents: list[str] | None,
-    names: list[str] | None,
+def start(
+    contents: Any,
+    names: Any,
     confirm: bool,
     acknowledged: bool = False,
-) -> tuple[Any, bool]:
-    """Check (or import) the upload; (what to show, whether Import may be pressed).
+) -> tuple[Any, str | None]:
+    """Check the upload and start its check (or import) in the background: (what to show
+    now, the job's id or None when nothing was started).
     `acknowledged`: the demo notice's box is ticked (needed to import into the demo pool)."""
     allowed, organisation, sentence = _who()
     if not allowed:
-        return dbc.Alert(sentence, color="warning"), False
+        return dbc.Alert(sentence, color="warning"), None
     if not contents:
-        return dbc.Alert(_("Choose one or more files first."), color="secondary"), False
+        return dbc.Alert(_("Choose one or more files first."), color="secondary"), None
     demo = _demo_pool()
     if demo and confirm and not acknowledged:
         return dbc.Alert(
@@ -270,47 +419,80 @@ def run(
                 "import test data into it; real data go into a pool of their own."
             ),
             color="warning",
-        ), True
-    with tempfile.TemporaryDirectory(prefix="vsla-upload-") as tmp:
-        written = _write(Path(tmp), list(contents), list(names or []))
-        if isinstance(written, str):
-            return dbc.Alert(written, color="danger"), False
-        # DuckDB opens a file with one configuration per process: this worker's read-only
-        # connection is closed first (reopened by the next request; a gunicorn worker serves
-        # one request at a time).
-        db.reset()
-        try:
-            result = import_files(
-                written,
-                pool_path(),
-                organisation=organisation,
-                dry_run=not confirm,
-                by=current_viewer().username,
-                limits=UPLOADED,
-                demo="add" if demo else "refuse",  # (the demo stays a demo)
-            )
-        except ImportRejected as exc:
-            return _issues(exc), False
-    result.db = None  # (the summary says where the pool lives only on the command line)
-    summary = result.summary().splitlines()
-    if confirm:
-        db.reset()  # this worker serves the new pool at once; the others at their next request
-        datasource.clear_cache()
+        ), None
+    upload = checked_upload(contents, names)
+    if isinstance(upload, str):
+        return dbc.Alert(upload, color="danger"), None
+    files, readable = upload
+    viewer = current_viewer()
+    spec = jobs.Spec(
+        kind="import" if confirm else "check",
+        owner=str(viewer.username),
+        organisation=organisation,
+        pool=str(pool_path()),
+        lang=i18n.current(),
+        demo="add" if demo else "refuse",  # (the demo stays a demo)
+        total_files=readable,
+    )
+    try:
+        job = jobs.start(spec, files)
+    except jobs.Refused as exc:
+        return dbc.Alert(str(exc), color="warning"), None
+    return None, job
+
+
+def shown(state: dict[str, Any] | None) -> dict[str, Any]:
+    """A job's state on the page: the outputs of the polling callback."""
+    out: dict[str, Any] = {
+        "result": no_update,
+        "import_disabled": no_update,
+        "poll_disabled": True,
+        "progress": "",
+        "cancel_hidden": True,
+    }
+    if state is None:
+        out["result"] = dbc.Alert(
+            _("This check is no longer known to the server; choose the files and check again."),
+            color="secondary",
+        )
+        return out
+    if state.get("state") not in jobs.FINAL:
+        out.update(
+            poll_disabled=False,
+            progress=[dbc.Spinner(size="sm", spinner_class_name="me-2"), state.get("words", "")],
+            cancel_hidden=not state.get("cancellable", True),
+            result=None,
+            import_disabled=True,
+        )
+        return out
+    outcome = state.get("outcome")
+    out["import_disabled"] = outcome != "checked"
+    if outcome == "rejected":
+        out["result"] = _issues(state.get("issues") or [], int(state.get("total") or 0))
+    elif outcome == "checked":
+        head = dbc.Alert(
+            _(
+                "The files are fine. Check the warnings below (those rows are imported and "
+                "flagged), then press Import."
+            ),
+            color="info",
+        )
+        summary = "\n".join(state.get("summary") or [])
+        out["result"] = html.Div([head, html.Pre(summary, className="import-summary")])
+    elif outcome == "imported":  # (every worker serves the new pool: its version changed)
         head = dbc.Alert(
             _("Imported (import {id}). Every page now shows the new data.").format(
-                id=result.import_id
+                id=state.get("import_id")
             ),
             color="success",
         )
-        return html.Div([head, html.Pre("\n".join(summary[1:]), className="import-summary")]), False
-    head = dbc.Alert(
-        _(
-            "The files are fine. Check the warnings below (those rows are imported and "
-            "flagged), then press Import."
-        ),
-        color="info",
-    )
-    return html.Div([head, html.Pre("\n".join(summary), className="import-summary")]), True
+        summary = "\n".join((state.get("summary") or [])[1:])
+        out["result"] = html.Div([head, html.Pre(summary, className="import-summary")])
+    elif outcome == "cancelled":
+        out["result"] = dbc.Alert(state.get("message") or "", color="secondary")
+    else:
+        out["result"] = dbc.Alert(_private(state.get("message")), color="danger")
+    return out
 
 
 TEMPLATE_PATH = "/import/template.xlsx"
@@ -354,12 +536,19 @@ def register_callbacks(app: Dash) -> None:
         Input("up-files", "filename"),
         prevent_initial_call=True,
     )
-    def chosen(names: list[str] | None) -> Any:
-        return (_("Chosen: {files}").format(files=", ".join(names)) if names else ""), True
+    def chosen(names: Any) -> Any:
+        if isinstance(names, str):
+            names = [names]
+        if not names or not isinstance(names, list):
+            return "", True
+        listed = ", ".join(shown_name(str(n))[:MAX_NAME] for n in names[:MAX_FILES])
+        return _("Chosen: {files}").format(files=listed), True
 
     @app.callback(
         Output("up-result", "children"),
         Output("up-import", "disabled"),
+        Output("up-job", "data"),
+        Output("up-progress", "children"),
         Input("up-check", "n_clicks"),
         Input("up-import", "n_clicks"),
         State("up-files", "contents"),
@@ -370,10 +559,52 @@ def register_callbacks(app: Dash) -> None:
     def check_or_import(
         _check: int | None, _import: int | None, contents: Any, names: Any, demo_ok: Any
     ) -> Any:
+        """Start the check (or the import) in the background; the poll shows it."""
         if ctx.triggered_id not in ("up-check", "up-import"):
-            return no_update, no_update
+            return no_update, no_update, no_update, no_update
         acknowledged = isinstance(demo_ok, list) and DEMO_OK in demo_ok
-        shown, may_import = run(
-            contents, names, confirm=ctx.triggered_id == "up-import", acknowledged=acknowledged
+        confirm = ctx.triggered_id == "up-import"
+        message, job = start(contents, names, confirm=confirm, acknowledged=acknowledged)
+        if job is None:
+            return message, True, no_update, ""
+        words = _("Importing: starting…") if confirm else _("Checking: starting…")
+        return None, True, {"id": job}, words
+
+    @app.callback(
+        Output("up-result", "children", allow_duplicate=True),
+        Output("up-import", "disabled", allow_duplicate=True),
+        Output("up-poll", "disabled"),
+        Output("up-progress", "children", allow_duplicate=True),
+        Output("up-cancel-wrap", "hidden"),
+        Input("up-poll", "n_intervals"),
+        Input("up-job", "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def poll(_n: int | None, job: Any) -> Any:
+        """The job's progress in words, then its result (for the user who started it)."""
+        job_id = job.get("id") if isinstance(job, dict) else None
+        if not job_id:
+            return no_update, no_update, True, no_update, True
+        state = jobs.status(pool_path(), job_id, current_viewer().username)
+        if state is None and ctx.triggered_id == "up-job":
+            return None, no_update, True, "", True  # (the tab's last job, not this user's)
+        out = shown(state)
+        return (
+            out["result"],
+            out["import_disabled"],
+            out["poll_disabled"],
+            out["progress"],
+            out["cancel_hidden"],
         )
-        return shown, not may_import
+
+    @app.callback(
+        Output("up-progress", "children", allow_duplicate=True),
+        Input("up-cancel", "n_clicks"),
+        State("up-job", "data"),
+        prevent_initial_call=True,
+    )
+    def cancel(_n: int | None, job: Any) -> Any:
+        job_id = job.get("id") if isinstance(job, dict) else None
+        if jobs.cancel(pool_path(), job_id, current_viewer().username):
+            return _("Cancelling…")
+        return no_update
