@@ -57,3 +57,20 @@ def sessions_redis_url() -> str | None:
         if url:
             return url
     return None
+
+
+IMPORT_URL_ENV = "VSLA_IMPORT_URL"
+
+
+def import_url() -> str | None:
+    """Where imports are made, when it is not here: $VSLA_IMPORT_URL (the Import page of the
+    import host, e.g. https://import.vsla.example.org/import), set on the hosts that serve a
+    copy of the pool (README: Beyond one host). Their Import page links there and starts
+    nothing: an import into a copy would be overwritten by the next copy. None: imports are
+    made on this host."""
+    url = os.environ.get(IMPORT_URL_ENV, "").strip()
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")) or any(c in url for c in " \"'<>"):
+        raise ValueError(f"{IMPORT_URL_ENV} must be an http(s) address, not {url!r}.")
+    return url

@@ -6,7 +6,8 @@
 #   scripts/ensure-system.sh test    that, and what the tests drive: ChromeDriver (browser
 #                                    tests), LibreOffice Impress and Calc (the exported deck
 #                                    and workbook must open in an office suite), poppler-utils
-#                                    (PDF pages as PNG) and redis-server (the shared cache)
+#                                    (PDF pages as PNG), redis-server (the shared cache) and
+#                                    nginx-light with openssl (the deployment behind nginx)
 #
 # It says what it installs and why. Installing needs root and apt-get; without them it says
 # what to install and exits 1 (`make run` then serves anyway, without chart images or PDFs).
@@ -21,6 +22,9 @@ if [ "$need" = "test" ]; then
   command -v soffice >/dev/null || tests+=(libreoffice-impress libreoffice-calc)
   command -v pdftoppm >/dev/null || tests+=(poppler-utils)
   command -v redis-server >/dev/null || tests+=(redis-server)
+  # (nginx in front of gunicorn, with the repository's deploy/nginx.conf and a test certificate)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || tests+=(nginx-light)
+  command -v openssl >/dev/null || tests+=(openssl)
 fi
 if [ ${#serve[@]} -eq 0 ] && [ ${#tests[@]} -eq 0 ]; then
   exit 0
@@ -33,7 +37,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   fi
   if [ ${#tests[@]} -gt 0 ]; then
     echo "  ${tests[*]}: the tests drive a browser, open the exported files in LibreOffice" \
-      "and run a Redis cache" >&2
+      "and run a Redis cache and nginx" >&2
   fi
   apt-get update -qq
   if [ ${#serve[@]} -gt 0 ]; then

@@ -1,7 +1,7 @@
-"""The export flood of issue 27 against real gunicorn (threads, two workers): eight report
-PDFs and page decks at once, as a guest and as one signed-in client, give files, 503s with
-Retry-After or words in the page, never a server error, and /login answers meanwhile; a
-spoofed Host header never reaches a file."""
+"""The export flood of issue 27 against real gunicorn (two of gunicorn.conf.py's threaded
+workers): eight report PDFs and page decks at once, as a guest and as one signed-in
+client, give files, 503s with Retry-After or words in the page, never a server error, and
+/login answers meanwhile; a spoofed Host header never reaches a file."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ HOST_JOBS = 2
 def environment(folder: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VSLA_BASE_URL", "VSLA_TRUSTED_HOSTS")}
     return env | {
-        # threads, as gunicorn.conf.py sets them (explicit here: the test is about them)
-        "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 4",
+        # the threads of gunicorn.conf.py (dashboard.serving.ThreadWorker), as deployed
         heavy.DIR_ENV: str(folder),
         heavy.HOST_ENV: str(HOST_JOBS),
         **extra,

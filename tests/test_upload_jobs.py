@@ -459,3 +459,30 @@ def test_the_host_runs_a_bounded_number_of_jobs(app, pool_copy, monkeypatch):
             os.close(handle)
     result, _seen = wait_for(north, app, job)
     assert "Would import 2 rows" in text_of(result["up-result.children"])
+
+
+def test_a_host_serving_a_copy_sends_imports_to_the_import_host(app, pool_copy, monkeypatch):
+    """With VSLA_IMPORT_URL set (a host serving a copy of the pool), the Import page links
+    to the import host and starts no job: an import into a copy would be overwritten by the
+    next copy (README: Beyond one host)."""
+    monkeypatch.setenv("VSLA_IMPORT_URL", "https://import.vsla.example.org/import")
+    client = signed(app, "north")
+    files = new_group("NOR-UGA-01")
+    before = digest(pool_copy)
+    for button in ("up-check", "up-import"):
+        answer = press_only(client, app, button, [c for c, _ in files], [n for _, n in files])
+        text = text_of(answer)
+        assert "Imports are made on the import host" in text
+        assert "https://import.vsla.example.org/import" in text
+        assert "up-job.data" not in answer or answer["up-job.data"] is None
+    assert not (pool_copy.parent / f"{pool_copy.name}.jobs").exists() or not any(
+        (pool_copy.parent / f"{pool_copy.name}.jobs").iterdir()
+    )
+    assert digest(pool_copy) == before
+    from dashboard.pages import upload as upload_page
+
+    with app.server.test_request_context("/import"):
+        assert "up-elsewhere" in str(upload_page.layout().to_plotly_json())
+    monkeypatch.setenv("VSLA_IMPORT_URL", "javascript:alert(1)")
+    with pytest.raises(ValueError, match="VSLA_IMPORT_URL"):
+        upload_page.elsewhere()

@@ -34,7 +34,7 @@ import flask
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import datasource, i18n, jobs
-from dashboard.config import pool_path
+from dashboard.config import import_url, pool_path
 from dashboard.format import number
 from dashboard.i18n import N_, _, ngettext
 from dashboard.ingest import write_template
@@ -61,10 +61,26 @@ POLL_MS = 700  # how often the page asks for the job's progress
 DATA_URL = re.compile(r"^data:[^,;]*(;[^,;]*)*;base64,")
 
 
+def elsewhere() -> dbc.Alert | None:
+    """On a host that serves a copy of the pool ($VSLA_IMPORT_URL set): where to import."""
+    url = import_url()
+    if url is None:
+        return None
+    return dbc.Alert(
+        [
+            _("Imports are made on the import host; this one serves a copy of the pool. "),
+            html.A(_("Import there"), href=url, className="alert-link"),
+        ],
+        color="info",
+        id="up-elsewhere",
+    )
+
+
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
             html.H1(_("Import data"), className="page-title"),
+            elsewhere(),
             html.P(
                 _(
                     "Upload the quarterly workbook (the template of `vsla template`) or CSV "
@@ -409,6 +425,8 @@ def start(
     allowed, organisation, sentence = _who()
     if not allowed:
         return dbc.Alert(sentence, color="warning"), None
+    if (there := elsewhere()) is not None:
+        return there, None
     if not contents:
         return dbc.Alert(_("Choose one or more files first."), color="secondary"), None
     demo = _demo_pool()
