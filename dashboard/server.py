@@ -267,7 +267,10 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     page_exports.register_page_export_callback(app, PAGES)
     report_document.register_routes(app.server)
     login.configure(app.server, generated_key_ok)
-    site.register(app)  # 404 for what is no page, robots.txt and its header
+    # 404 for what is no page, robots.txt and its header; never indexed: signing in and
+    # out, and the exports
+    closed = (login.LOGIN_PATH, login.LOGOUT_PATH, report_document.PRINT_ROUTE)
+    site.register(app, (*closed, report_document.PDF_ROUTE, upload.TEMPLATE_PATH))
     # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES
     _demo_accounts()

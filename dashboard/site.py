@@ -93,22 +93,12 @@ def is_page(path: str, paths: frozenset[str]) -> bool:
     return (("/" + path).rstrip("/") or "/") in paths
 
 
-def robots_txt(allow: bool, prefix: str) -> str:
-    """Everything disallowed; or, with indexing allowed, everything but signing in and out
-    and the exports. (Crawlers read only the host's /robots.txt: an app served under a
-    prefix answers it there, and the proxy in front must serve the host's own.)"""
+def robots_txt(allow: bool, prefix: str, closed: tuple[str, ...] = ()) -> str:
+    """Everything disallowed; or, with indexing allowed, everything but the `closed` paths
+    (signing in and out, the exports). (Crawlers read only the host's /robots.txt: an app
+    served under a prefix answers it there, and the proxy in front must serve the host's.)"""
     if not allow:
         return "User-agent: *\nDisallow: /\n"
-    from dashboard import login, report_document
-    from dashboard.pages import upload
-
-    closed = (
-        login.LOGIN_PATH,
-        login.LOGOUT_PATH,
-        report_document.PRINT_ROUTE,
-        report_document.PDF_ROUTE,
-        upload.TEMPLATE_PATH,
-    )
     lines = ["User-agent: *", f"Allow: {prefix}"]
     lines += [f"Disallow: {prefix}{path.lstrip('/')}" for path in closed]
     return "\n".join(lines) + "\n"
@@ -121,8 +111,9 @@ def _wrap(server: flask.Flask, endpoint: str, wrapper: Callable[..., Any]) -> No
     server.view_functions[endpoint] = wrapper(view)
 
 
-def register(app: Dash) -> None:
-    """The 404s, robots.txt and the robots header (call after the pages are registered)."""
+def register(app: Dash, closed: tuple[str, ...] = ()) -> None:
+    """The 404s, robots.txt and the robots header (call after the pages are registered).
+    `closed`: the paths never to index (robots.txt), even when indexing is allowed."""
     server = app.server
     routes = str(app.config.routes_pathname_prefix)
     public = str(app.config.requests_pathname_prefix)  # (the address the browser sees)
@@ -157,7 +148,7 @@ def register(app: Dash) -> None:
     _wrap(server, routes + CATCHALL, pages_only)
     _wrap(server, routes + SUITES, known_files)
 
-    text = robots_txt(allow, public)
+    text = robots_txt(allow, public, closed)
 
     @server.route(routes + "robots.txt")
     def robots() -> flask.Response:
