@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,6 +243,17 @@ def pytest_configure(config: pytest.Config) -> None:
     system gives as free, not on dash.testing's fixed count from 58050: the same in every
     process, so that two test runs on one machine (or two xdist workers) served on each
     other's ports, and a browser could talk to the other run's app."""
+    # A heavy job's budget (dashboard/heavy.py, 25 s by default) is for a server under
+    # attack; on a machine busy with other tests a report's PDF took 20 s. Tests of what the
+    # files hold get room (inherited by the gunicorn servers they start); the budget's own
+    # tests set theirs.
+    os.environ.setdefault("VSLA_HEAVY_SECONDS", "120")
+    # Hypothesis's deadline (200 ms an example) is a wall-clock check: on a busy machine a
+    # formatting example took 267 ms. Tests check results, never time (make bench does).
+    from hypothesis import settings
+
+    settings.register_profile("vsla", deadline=None)
+    settings.load_profile("vsla")
     from dash.testing.application_runners import ThreadedRunner
 
     start = ThreadedRunner.start
