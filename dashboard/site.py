@@ -154,6 +154,14 @@ def register(app: Dash, closed: tuple[str, ...] = ()) -> None:
     def robots() -> flask.Response:
         return flask.Response(text, mimetype="text/plain")
 
+    @server.route(routes + "favicon.ico")
+    def favicon() -> Any:
+        """The icon a browser asks for where a page names none (the sign-in page, the
+        report): Dash's own, which the app's pages name (/_favicon.ico)."""
+        response = app._serve_default_favicon()  # (the bytes and type Dash serves)
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
     if not allow:
 
         @server.after_request

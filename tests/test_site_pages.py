@@ -301,6 +301,15 @@ def test_the_pages_and_the_sign_in_page_describe_the_site_in_the_language(client
     assert f'<meta property="og:description" content="{html.escape(DESCRIPTION[lang])}">' in page
 
 
+def test_the_icon_a_browser_asks_for_is_there(client):
+    """Browsers ask for /favicon.ico where a page names no icon (the sign-in page): a 404
+    there is an error in every browser's console."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/x-icon"
+    assert icon.data == client.get("/_favicon.ico").data and len(icon.data) > 100
+
+
 def test_a_made_up_host_is_written_into_no_page(client):
     """Dash's page tags named the request's URL, Host header included: a client's made-up
     host was written into the page (and into any cache in front of it)."""
