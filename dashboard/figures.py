@@ -385,6 +385,8 @@ def _direct_labels(
                 "xanchor": "left",
                 "xshift": 6,
                 "font": {"color": colour, "size": 12},
+                # the whole name: on hover, and written whole in a file (exports.framed)
+                "hovertext": str(name) if "…" in text else None,
             }
         )
     # at once: each add_annotation rebuilds every annotation before it (a page's line

@@ -25,6 +25,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,7 @@ def faults(layout: Layout) -> list[Fault]:
         if t.axis:
             axes.setdefault(t.axis, []).append(t)
     for axis, ticks in axes.items():
-        for a, b in zip(ticks, ticks[1:], strict=False):
+        for a, b in pairwise(ticks):
             if a.text == b.text:
                 out.append(Fault("repeated tick", (a.text, b.text), axis.strip()))
     return out
