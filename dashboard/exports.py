@@ -487,6 +487,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     out.update_yaxes(tickfont_size=tick, title_font_size=font)
     _names_fit(out, plot_height, tick)
     out.update_traces(textfont_size=tick, selector={"type": "bar"})
+    _labels_clear_of_lines(out, size.width - plot_left - right, tick)
     for annotation in out.layout.annotations:
         annotation.font.size = max(annotation.font.size or 0, tick)
     _end_labels_apart(out, plot_height, right)
@@ -505,6 +506,61 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             font={"size": note, "color": theme.MUTED},
         )
     return out
+
+
+def _labels_clear_of_lines(fig: go.Figure, plot_width: float, tick: int) -> None:
+    """A bar's value written inside its end where a reference line (the network's value, a
+    benchmark) would run through it outside."""
+    lines = [
+        float(s.x0)
+        for s in fig.layout.shapes
+        if s.type == "line" and s.x0 is not None and s.x0 == s.x1 and str(s.xref or "x") == "x"
+    ]
+    axis = fig.layout.xaxis
+    if not lines or not axis.range:
+        return
+    per_px = (float(axis.range[1]) - float(axis.range[0])) / max(plot_width, 1.0)
+    for bar in fig.data:
+        if bar.type != "bar" or bar.orientation != "h" or bar.x is None or bar.text is None:
+            continue
+        if isinstance(bar.textposition, str) and bar.textposition != "outside":
+            continue
+        places, moved = [], False
+        for value, text in zip(bar.x, bar.text, strict=False):
+            place = "outside"
+            if value is not None and value == value and text:
+                start = float(value) + 2 * per_px  # (plotly's pad before the text)
+                end = start + (_longest(text) * tick * CHAR_EM + 4) * per_px
+                wide = _longest(text) * tick * CHAR_EM + 8 < float(value) / per_px
+                if wide and any(start - 3 * per_px <= x <= end for x in lines):
+                    place, moved = "inside", True
+            places.append(place)
+        if moved:
+            count = len(places)
+            colours = bar.marker.color
+            colours = list(colours) if isinstance(colours, list | tuple) else [colours] * count
+            opacity = bar.marker.opacity
+            opacity = list(opacity) if isinstance(opacity, list | tuple) else [opacity] * count
+            bar.update(
+                textposition=places,
+                insidetextanchor="end",
+                # white on a dark bar, the text's colour on a light or muted one
+                insidetextfont={
+                    "color": [
+                        "white" if _dark(c) and (o is None or o >= 0.8) else theme.TEXT
+                        for c, o in zip(colours, opacity, strict=False)
+                    ]
+                },
+            )
+
+
+def _dark(colour: Any) -> bool:
+    """Whether white text reads on a colour (#RRGGBB; anything else is taken as light)."""
+    text = str(colour or "")
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
+        return False
+    red, green, blue = (int(text[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
 
 
 def _whole_names(fig: go.Figure) -> None:
@@ -536,7 +592,7 @@ def _names_fit(fig: go.Figure, plot_height: float, tick: int) -> None:
         room = plot_height * span / max(count, 1)
         fits = int(room / (lines * BOX + 0.05))
         if fits < tick:
-            axis.tickfont.size = max(fits, int(tick * 0.6))
+            axis.tickfont.size = max(fits, int(tick * 0.5), 6)
 
 
 def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:

@@ -137,17 +137,17 @@ def _label_value(label: str, value: str) -> str:
     return _("{label}: {value}").format(label=label, value=value)
 
 
+# Tick formats: as many decimals as the ticks' step needs and no more (a tall file's axis
+# steps by 0.5%: "3.5%", not "4%, 4%, 3%, 3%"; whole steps keep "4%", "20 USD").
+TICK_FORMATS = {"pct": ".2~%", "usd": ",.2~f", "int": "~s", "decimal": ",.2~f"}
+
+
 def _axis_format(kind: str, currency: str) -> dict[str, object]:
-    fmt = plotly_format(kind)
-    axis: dict[str, object] = {"tickformat": fmt if kind != "usd" else ",.0f"}
+    axis: dict[str, object] = {"tickformat": TICK_FORMATS.get(kind, plotly_format(kind))}
     if kind == "usd" and _currency_first():
         axis["tickprefix"] = f"{currency} "
     elif kind == "usd":
         axis["ticksuffix"] = f"\u00a0{currency}"
-    if kind == "int":
-        axis["tickformat"] = "~s"
-    if kind == "decimal":
-        axis["tickformat"] = ",.1~f"  # 2,000 and 1.5, not 2,000.0
     return axis
 
 
