@@ -44,6 +44,7 @@ VIEWS = (
     (compare, "?compare=project&pick=ETH-HAV-01&pick=KEN-HAV-01"),
     (projects, "?project=ETH-HAV-01"),
 )
+LANGS = ("en", "da", "fr")
 FILE_SIZES = {
     "slide": (exports.SIZES["slide"], True),
     "print": (exports.SIZES["print"], True),
@@ -88,7 +89,11 @@ def charts(lang: str) -> Iterator[tuple[str, Any, str]]:
         yield f"/report{ORGANISATION} chart {n + 1}", figure, "report"
 
 
-@pytest.mark.parametrize("lang", ["en", "da"])
+@pytest.mark.parametrize(
+    "lang",
+    # each language in a worker of its own (make test runs two: tests/conftest.py)
+    [pytest.param(lang, marks=pytest.mark.xdist_group(f"chart-layout-{lang}")) for lang in LANGS],
+)
 def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
     found: list[tuple[str, Fault]] = []
     files = 0
