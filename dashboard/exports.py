@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from dashboard import chromium, heavy, theme
 from dashboard.config import PROJECT_ROOT
-from dashboard.figures import not_drawn
+from dashboard.figures import END_LABEL, VALUE_LABEL, apart, not_drawn, values_clear_of_lines
 from dashboard.i18n import N_, _
 from dashboard.spreadsheet import book_bytes, csv_head, csv_safe
 
@@ -412,7 +412,8 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
         ),
         default=0.0,
     )
-    plot_left = left + names  # (where the caption starts: at the plot's left edge)
+    # where the plot starts (the caption too): the names make room for themselves
+    plot_left = max(left, names + 12)
     caption = wrap(
         meta.get("caption", ""), width=_chars(size.width - plot_left - right - font, note)
     )
@@ -487,7 +488,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     out.update_yaxes(tickfont_size=tick, title_font_size=font)
     _names_fit(out, plot_height, tick)
     out.update_traces(textfont_size=tick, selector={"type": "bar"})
-    _labels_clear_of_lines(out, size.width - plot_left - right, tick)
+    _values_clear(out, size.width - plot_left - right, tick)
     for annotation in out.layout.annotations:
         annotation.font.size = max(annotation.font.size or 0, tick)
     _end_labels_apart(out, plot_height, right)
@@ -508,71 +509,38 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     return out
 
 
-def _labels_clear_of_lines(fig: go.Figure, plot_width: float, tick: int) -> None:
-    """A bar's value written inside its end where a reference line (the network's value, a
-    benchmark) would run through it outside."""
+def _values_clear(fig: go.Figure, plot_width: float, tick: int) -> None:
+    """Ranked bars' values placed clear of the reference lines at the file's scale."""
     lines = [
         float(s.x0)
         for s in fig.layout.shapes
         if s.type == "line" and s.x0 is not None and s.x0 == s.x1 and str(s.xref or "x") == "x"
     ]
     axis = fig.layout.xaxis
-    if not lines or not axis.range:
-        return
-    per_px = (float(axis.range[1]) - float(axis.range[0])) / max(plot_width, 1.0)
-    for bar in fig.data:
-        if bar.type != "bar" or bar.orientation != "h" or bar.x is None or bar.text is None:
-            continue
-        if isinstance(bar.textposition, str) and bar.textposition != "outside":
-            continue
-        places, moved = [], False
-        for value, text in zip(bar.x, bar.text, strict=False):
-            place = "outside"
-            if value is not None and value == value and text:
-                start = float(value) + 2 * per_px  # (plotly's pad before the text)
-                end = start + (_longest(text) * tick * CHAR_EM + 4) * per_px
-                wide = _longest(text) * tick * CHAR_EM + 8 < float(value) / per_px
-                if wide and any(start - 3 * per_px <= x <= end for x in lines):
-                    place, moved = "inside", True
-            places.append(place)
-        if moved:
-            count = len(places)
-            colours = bar.marker.color
-            colours = list(colours) if isinstance(colours, list | tuple) else [colours] * count
-            opacity = bar.marker.opacity
-            opacity = list(opacity) if isinstance(opacity, list | tuple) else [opacity] * count
-            bar.update(
-                textposition=places,
-                insidetextanchor="end",
-                # white on a dark bar, the text's colour on a light or muted one
-                insidetextfont={
-                    "color": [
-                        "white" if _dark(c) and (o is None or o >= 0.8) else theme.TEXT
-                        for c, o in zip(colours, opacity, strict=False)
-                    ]
-                },
-            )
-
-
-def _dark(colour: Any) -> bool:
-    """Whether white text reads on a colour (#RRGGBB; anything else is taken as light)."""
-    text = str(colour or "")
-    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
-        return False
-    red, green, blue = (int(text[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
+    if lines and axis.range:
+        per_px = (float(axis.range[1]) - float(axis.range[0])) / max(plot_width, 1.0)
+        values_clear_of_lines(fig, lines, per_px, tick)
 
 
 def _whole_names(fig: go.Figure) -> None:
     """A ranked bar's names whole (figures.ranked_bars keeps them in its meta; the axis'
-    are shortened for a card), each on lines of at most NAME_CHARS."""
+    are shortened for a card), each on lines of at most NAME_CHARS; its values as written,
+    each at its bar's end (placed again for the file: _values_clear); the amounts of its
+    axis shown (a file is wide)."""
+    kept = [a for a in fig.layout.annotations if a.name != VALUE_LABEL]
+    if len(kept) != len(fig.layout.annotations):
+        fig.layout.annotations = kept
     for bar in fig.data:
         if bar.type != "bar" or not ranked(bar.meta) or bar.y is None:
             continue
         whole = bar.meta.get("names") or []
-        if len(whole) != len(bar.y):
-            continue
-        bar.update(y=[wrap(str(n), NAME_CHARS) for n in whole])
+        if len(whole) == len(bar.y):
+            bar.update(y=[wrap(str(n), NAME_CHARS) for n in whole])
+        texts = bar.meta.get("texts") or []
+        if len(texts) == len(bar.y):
+            bar.update(text=list(texts), textposition="outside")
+        if bar.meta.get("narrow"):
+            fig.update_xaxes(showticklabels=True)
 
 
 def _names_fit(fig: go.Figure, plot_height: float, tick: int) -> None:
@@ -598,17 +566,11 @@ def _names_fit(fig: go.Figure, plot_height: float, tick: int) -> None:
 def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:
     """The names at the lines' ends (figures._direct_labels) set apart at the file's type
     size, and written whole on as many lines as the margin needs (up to three)."""
-    ends = []
-    for note in fig.layout.annotations:
-        ref = str(note.xref or "x")
-        if note.xanchor != "left" or "paper" in ref or "domain" in ref or note.showarrow:
-            continue
-        axis = fig.layout[_axis_name(ref, "x")]
-        if not axis.range or str(note.x)[:10] != str(axis.range[1])[:10]:
-            continue
-        ends.append(note)
+    ends = [a for a in fig.layout.annotations if str(a.name or "").startswith(END_LABEL + ":")]
     if not ends:
         return
+    for note in ends:  # from where its line ends (a card set them apart for its own height)
+        note.y = float(str(note.name).split(":", 1)[1])
     for note in ends:
         whole = note.hovertext or ""
         if whole:
@@ -619,21 +581,10 @@ def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:
     ref = str(ends[0].yref or "y")
     low, high = _value_span(fig, ref)
     per_px = (high - low) / max(plot_height, 1.0)
-    placed: list[tuple[float, float]] = []  # (centre, half height), in values
-    for note in sorted(ends, key=lambda a: float(a.y)):
-        half = (_lines(note.text) * note.font.size * LINE + 2) / 2 * per_px
-        y = float(note.y)
-        if placed:
-            y = max(y, placed[-1][0] + placed[-1][1] + half)
-        placed.append((y, half))
+    ends.sort(key=lambda a: float(a.y))
+    halves = [(_lines(a.text) * a.font.size * BOX + 2) / 2 * per_px for a in ends]
+    for note, y in zip(ends, apart([float(a.y) for a in ends], halves, low, high), strict=True):
         note.y = y
-    over = placed[-1][0] + placed[-1][1] - high  # (past the top: all moved down)
-    if over > 0:
-        ordered = sorted(ends, key=lambda a: float(a.y))
-        floor = low
-        for note, (y, half) in zip(ordered, placed, strict=True):
-            note.y = max(y - over, floor + half)
-            floor = float(note.y) + half
 
 
 def _value_span(fig: go.Figure, yref: str) -> tuple[float, float]:

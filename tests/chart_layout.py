@@ -62,7 +62,10 @@ document.fonts.ready.then(() => {
   };
   const texts = [];
   svg.querySelectorAll('text').forEach((el, i) => {
-    const words = (el.textContent || '').trim();
+    const parts = el.querySelectorAll('tspan.line');
+    const words = (parts.length
+      ? Array.from(parts).map((p) => p.textContent).join(' ')
+      : el.textContent || '').trim();
     if (!words || !shown(el)) return;
     const b = box(el);
     if (b[2] - b[0] <= 0 || b[3] - b[1] <= 0) return;
@@ -158,7 +161,8 @@ def faults(layout: Layout) -> list[Fault]:
             # a line through the text's middle (a line along its edge does not strike it)
             inset = min(t.box[3] - t.box[1], t.box[2] - t.box[0]) * 0.25
             inner = (t.box[0] + inset, t.box[1] + inset, t.box[2] - inset, t.box[3] - inset)
-            dx, dy = _overlap(inner, line)
+            thick = (line[0] - 1, line[1] - 1, line[2] + 1, line[3] + 1)  # (a box of none)
+            dx, dy = _overlap(inner, thick)
             if dx > 0 and dy > 0:
                 out.append(Fault("struck", (t.text,), "a reference line runs through it"))
     axes: dict[str, list[Text]] = {}
