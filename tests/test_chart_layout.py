@@ -111,3 +111,77 @@ def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
     assert files > 100
     kinds = Counter(f.kind for _where, f in found)
     assert not found, f"{dict(kinds)} in {files} files:\n{report(found)}"
+
+
+# A card's width on a screen of 1366 px (the screenshots' size: the filters beside the page),
+# by its share of the row (ChartSpec.lg); its height is its spec's, or the figure's own where
+# the card scrolls.
+CARD_WIDTH = {12: 970, 6: 456, 4: 300}
+CARD_PAGES = (overview, outreach, efficiency, performance, themes, compare, projects)
+
+
+@pytest.mark.xdist_group("chart-layout-cards")
+def test_every_chart_card_holds_its_words_apart(demo, checker):
+    """The charts as the pages draw them, at the size of their cards, for the whole network
+    (its reference lines cross many bars) and for one organisation, in Danish: the same
+    faults but cut names (a card shortens a long name; its hover has it whole)."""
+    found: list[tuple[str, Fault]] = []
+    cards = 0
+    with i18n.using("da"):
+        for module in CARD_PAGES:
+            specs = {c.id: c for c in module.PAGE.charts}
+            for search in ("", ORGANISATION):
+                for cid, chart in module.build(search).charts.items():
+                    spec, figure = specs[cid], chart.figure
+                    height = int(figure.layout.height or spec.height) if spec.scroll else None
+                    size = exports.ImageSize(CARD_WIDTH[spec.lg], height or spec.height, 1.0, 0, 12)
+                    svg = exports.render(figure, "svg", size)
+                    cards += 1
+                    where = f"{module.PATH}{search} {cid} [{size.width}x{size.height}]"
+                    found += [(where, f) for f in checker.faults(svg) if f.kind != "cut"]
+    assert cards > 50
+    assert not found, report(found)
+
+
+def _svg(body: str) -> str:
+    style = "font-family: 'Source Sans 3'; font-size: 12px"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" style="{style}">'
+        f"{body}</svg>"
+    )
+
+
+def test_the_check_finds_each_kind_of_fault(checker):
+    """Crafted pictures, each fault where it was put and none elsewhere."""
+    clean = _svg(
+        '<text x="10" y="20">Members</text><text x="10" y="38">Groups</text>'
+        '<g class="subplot xy"><g class="xaxislayer-above">'
+        '<g class="xtick"><text x="100" y="100">3%</text></g>'
+        '<g class="xtick"><text x="140" y="100">3.5%</text></g>'
+        '<g class="xtick"><text x="180" y="100">4%</text></g></g></g>'
+        '<g class="shapelayer"><path d="M250,0L250,120"/></g>'
+        '<text x="200" y="60">Network</text>'
+    )
+    assert checker.faults(clean) == []
+    faulty = _svg(
+        '<text x="10" y="20">Members</text><text x="30" y="24">Groups</text>'
+        '<text x="260" y="60">Beyond the edge</text>'
+        '<text x="10" y="100">Refugee… (Kenya)</text>'
+        '<g class="subplot xy"><g class="yaxislayer-above">'
+        '<g class="ytick"><text x="130" y="110">4%</text></g>'
+        '<g class="ytick"><text x="130" y="90">4%</text></g>'
+        '<g class="ytick"><text x="130" y="70">3%</text></g></g>'
+        '<g class="xaxislayer-above"><g class="xtick">'
+        '<text x="160" y="60" transform="rotate(30,160,60)">2020</text></g></g></g>'
+        '<g class="shapelayer"><path d="M230,0L230,100"/></g>'
+        '<text x="215" y="40">USD 24.07</text>'
+    )
+    found = {(f.kind, f.texts) for f in checker.faults(faulty)}
+    assert found == {
+        ("overlap", ("Members", "Groups")),
+        ("outside", ("Beyond the edge",)),
+        ("cut", ("Refugee… (Kenya)",)),
+        ("repeated tick", ("4%", "4%")),
+        ("rotated tick", ("2020",)),
+        ("struck", ("USD 24.07",)),
+    }
