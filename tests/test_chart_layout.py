@@ -18,7 +18,12 @@ deck's pictures and the report's charts) at each size the app makes, as SVG:
 
 The view: the demo's organisation with the longest project names (two of them alike but for
 their ids), its charts on every page with charts, a comparison of two of its projects and
-the page of one project; in English and in Danish, whose words are longer.
+the page of one project; in English and Danish (whose words are longer) at every size, in
+French at two (LANGS). Each language runs in an xdist group of its own: a language's files
+take about a minute (Kaleido's drawing is most of it).
+
+The cards as the pages draw them are checked too, at their size on a screen of 1366 px
+(names may be shortened there: a card's hover has them whole).
 """
 
 from __future__ import annotations
@@ -44,13 +49,17 @@ VIEWS = (
     (compare, "?compare=project&pick=ETH-HAV-01&pick=KEN-HAV-01"),
     (projects, "?project=ETH-HAV-01"),
 )
-LANGS = ("en", "da", "fr")
 FILE_SIZES = {
     "slide": (exports.SIZES["slide"], True),
     "print": (exports.SIZES["print"], True),
     "svg": (exports.SIZES["svg"], True),
     "deck": (deck.CHART_IMAGE, False),
 }
+# Every size in English and Danish; French (its words as long as Danish ones, or longer) in
+# the two that leave its words the least room, to keep the check's time down: the print
+# file (the smallest type against plotly's fixed paddings) and the deck's picture (the
+# shortest against its type).
+LANGS = {"en": tuple(FILE_SIZES), "da": tuple(FILE_SIZES), "fr": ("print", "deck")}
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +85,7 @@ def checker() -> Iterator[Checker]:
     browser.close()
 
 
-def charts(lang: str) -> Iterator[tuple[str, Any, str]]:
+def charts() -> Iterator[tuple[str, Any, str]]:
     """Every chart the app exports for the views: (where, figure, sizes)."""
     for module, search in VIEWS:
         content = deck.file_content(module, search)
@@ -98,9 +107,9 @@ def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
     found: list[tuple[str, Fault]] = []
     files = 0
     with i18n.using(lang):
-        for where, figure, kind in charts(lang):
+        for where, figure, kind in charts():
             sizes = (
-                FILE_SIZES.items()
+                [(name, FILE_SIZES[name]) for name in LANGS[lang]]
                 if kind == "files"
                 else [("report", (report_document.CHART_SIZE, False))]
             )
@@ -108,7 +117,7 @@ def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
                 svg = exports.image(figure, "svg", size, words=words)
                 files += 1
                 found += [(f"{where} [{lang}, {name}]", f) for f in checker.faults(svg)]
-    assert files > 100
+    assert files > 60
     kinds = Counter(f.kind for _where, f in found)
     assert not found, f"{dict(kinds)} in {files} files:\n{report(found)}"
 
