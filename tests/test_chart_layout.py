@@ -35,7 +35,16 @@ from typing import Any
 import pytest
 
 from dashboard import deck, exports, i18n, report_document
-from dashboard.pages import compare, efficiency, outreach, overview, performance, projects, themes
+from dashboard.pages import (
+    compare,
+    efficiency,
+    outreach,
+    overview,
+    performance,
+    present,
+    projects,
+    themes,
+)
 from tests.chart_layout import Checker, Fault, report
 
 ORGANISATION = "?organisation=Havn+Relief"  # "Refugee and Host Community Savings (Ethiopia)"
@@ -132,8 +141,9 @@ CARD_PAGES = (overview, outreach, efficiency, performance, themes, compare, proj
 @pytest.mark.xdist_group("chart-layout-cards")
 def test_every_chart_card_holds_its_words_apart(demo, checker):
     """The charts as the pages draw them, at the size of their cards, for the whole network
-    (its reference lines cross many bars) and for one organisation, in Danish: the same
-    faults but cut names (a card shortens a long name; its hover has it whole)."""
+    (its reference lines cross many bars) and for one organisation, in Danish, and the
+    slides' charts of the presentation mode: the same faults but cut names (a card shortens
+    a long name; its hover has it whole)."""
     found: list[tuple[str, Fault]] = []
     cards = 0
     with i18n.using("da"):
@@ -148,8 +158,35 @@ def test_every_chart_card_holds_its_words_apart(demo, checker):
                     cards += 1
                     where = f"{module.PATH}{search} {cid} [{size.width}x{size.height}]"
                     found += [(where, f) for f in checker.faults(svg) if f.kind != "cut"]
-    assert cards > 50
+    # the slides of the presentation mode: a chart across a projected page
+    from dashboard.server import create_app
+
+    create_app()  # (the slides' graphs name the app's assets)
+    with i18n.using("da"):
+        for search in ("", ORGANISATION):
+            for slide in present.slides(search):
+                for figure in _figures(slide.body):
+                    svg = exports.render(figure, "svg", SLIDE_GRAPH)
+                    cards += 1
+                    where = f"/present{search} {slide.key}"
+                    found += [(where, f) for f in checker.faults(svg) if f.kind != "cut"]
+    assert cards > 55
     assert not found, report(found)
+
+
+SLIDE_GRAPH = exports.ImageSize(1286, 480, 1.0, 0, 22)  # a slide's chart at 1366 x 768
+
+
+def _figures(node: Any) -> Iterator[Any]:
+    """The figures of the graphs in a tree of Dash components."""
+    from dash import dcc
+
+    if isinstance(node, dcc.Graph):
+        yield node.figure
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str):
+            yield from _figures(child)
 
 
 def _svg(body: str) -> str:
