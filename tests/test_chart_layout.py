@@ -45,7 +45,7 @@ from dashboard.pages import (
     projects,
     themes,
 )
-from tests.chart_layout import Checker, Fault, report
+from tests.chart_layout import Checker, Fault, faults, report
 
 ORGANISATION = "?organisation=Havn+Relief"  # "Refugee and Host Community Savings (Ethiopia)"
 VIEWS = (
@@ -231,3 +231,33 @@ def test_the_check_finds_each_kind_of_fault(checker):
         ("rotated tick", ("2020",)),
         ("struck", ("USD 24.07",)),
     }
+
+
+def test_a_narrow_range_of_shares_repeats_no_tick(checker):
+    """Portfolio at risk between 3.1% and 3.5%, on an axis from 0: a slide's tall axis steps
+    by half a per cent, which whole per cents wrote "1%, 1%, 2%, 2%, 3%, 3%"."""
+    import pandas as pd
+
+    from dashboard import figures
+
+    quarters = pd.date_range("2020-03-31", periods=24, freq="QE")
+    frame = pd.DataFrame(
+        {
+            "as_of": quarters,
+            "portfolio_at_risk": [0.031 + 0.0006 * (i % 7) for i in range(24)],
+            "attendance_rate": [0.86 + 0.001 * (i % 5) for i in range(24)],
+        }
+    )
+    fig = figures.small_multiple_lines(
+        frame,
+        [
+            ("portfolio_at_risk", "Portfolio at risk", "pct"),
+            ("attendance_rate", "Attendance", "pct"),
+        ],
+    )
+    fig.update_layout(meta={"title": "Performance over time", "subtitle": "", "caption": "All."})
+    for name in ("slide", "print"):
+        layout = checker.layout(exports.image(fig, "svg", exports.SIZES[name]))
+        ticks = [t.text for t in layout.texts if t.axis == "subplot xy yaxislayer-above"]
+        assert "0.5%" in ticks or "1.5%" in ticks, ticks  # (the step is half a per cent)
+        assert [f for f in faults(layout) if f.kind == "repeated tick"] == [], ticks
