@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from dashboard import chromium, heavy, theme
 from dashboard.config import PROJECT_ROOT
-from dashboard.figures import not_drawn
+from dashboard.figures import END_LABEL, VALUE_LABEL, apart, not_drawn, values_clear_of_lines
 from dashboard.i18n import N_, _
 from dashboard.spreadsheet import book_bytes, csv_head, csv_safe
 
@@ -293,31 +293,164 @@ def _abandon_renderer() -> None:
     _renderer["pid"] = None
 
 
+LINE = 1.3  # plotly's line height, in ems of the font
+BOX = 1.45  # the height of a line of text as the browser boxes it, in ems
+CHAR_EM = 0.52  # a character of Source Sans 3 on average, in ems (a little more than most)
+NAME_CHARS = 30  # a line of a bar's name in a file: a long name is wrapped, never cut
+
+
+def _lines(text: Any) -> int:
+    return str(text or "").count("<br>") + 1
+
+
+def _longest(text: Any) -> int:
+    """The characters of a text's longest line (its markup left out)."""
+    plain = re.sub(r"<(?!br)[^>]+>", "", str(text or ""))
+    return max((len(line) for line in re.split(r"<br\s*/?>", plain)), default=0)
+
+
+def _chars(width: float, font: float) -> int:
+    """How many characters of a font size fit in a width (px)."""
+    return max(int(width / (font * CHAR_EM)), 12)
+
+
+def _axis_name(ref: Any, letter: str) -> str:
+    """A trace's axis reference ("x2") as the layout names it ("xaxis2")."""
+    return f"{letter}axis{str(ref or letter)[1:]}"
+
+
+def _cartesian(fig: go.Figure) -> list[Any]:
+    return [t for t in fig.data if hasattr(t, "xaxis") and hasattr(t, "yaxis")]
+
+
+def _legend_rows(fig: go.Figure, width: float, font: float) -> int:
+    """How many rows a horizontal legend of the figure takes in `width` px."""
+    items = [str(t.name or "") for t in fig.data if t.showlegend is not False]
+    rows, used = 1, 0.0
+    for name in items:
+        need = font * 2.6 + _longest(name) * font * CHAR_EM
+        if used and used + need > width:
+            rows, used = rows + 1, 0.0
+        used += need
+    return rows
+
+
+def _above(fig: go.Figure) -> list[Any]:
+    """The annotations written above the plot's top edge (the titles of panels)."""
+    return [
+        a
+        for a in fig.layout.annotations
+        if str(a.yref or "") == "paper"
+        and a.y is not None
+        and float(a.y) >= 0.999
+        and a.yanchor == "bottom"
+    ]
+
+
+def _bottom_axes(fig: go.Figure, size: ImageSize, tick: int) -> float:
+    """The height below the plot that the x axes' tick labels and titles take (px)."""
+    used = {_axis_name(t.xaxis, "x") for t in _cartesian(fig)}
+    ticks = titled = False
+    for name in used:
+        axis = fig.layout[name]
+        if axis.visible is False or axis.side == "top":
+            continue
+        ticks = ticks or axis.showticklabels is not False
+        titled = titled or bool(axis.title.text)
+    height = tick * BOX + 12 if ticks else 0.0
+    return height + (size.font_size * BOX + 12 if titled else 0.0)
+
+
+def _colour_key(fig: go.Figure, font: int, tick: int) -> float:
+    """The height of a key of colours laid across under the plot (a map's), at the file's
+    type sizes (set here), or 0."""
+    height = 0.0
+    for t in fig.data:
+        bar = getattr(t, "colorbar", None)
+        if bar is None or bar.orientation != "h" or getattr(t, "showscale", None) is False:
+            continue
+        bar.tickfont.size = tick
+        bar.title.font.size = font
+        height = max(
+            height,
+            (font * BOX if bar.title.text else 0.0)
+            + (bar.thickness or 30)
+            + tick * BOX
+            + 2 * (bar.ypad if bar.ypad is not None else 10)
+            + 6,
+        )
+    return height
+
+
 def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = True) -> go.Figure:
     """The figure with its title, subtitle and caption inside it (from layout.meta, which
     the chart cards fill), at font sizes that read well in the file's medium. Without
-    `words`, the chart alone (a slide carries its title and caption as text)."""
+    `words`, the chart alone (a slide carries its title and caption as text).
+
+    Every part has a band of its own, from the top: the title and subtitle (wrapped), a
+    key above the plot, the titles of panels, the plot; below it the x axis' labels and
+    title, then the caption (wrapped). The bands are measured from the file's type sizes
+    and the lines of each text (tests/chart_layout.py lays the files out in a browser and
+    finds no text on another)."""
     out = go.Figure(fig)
     meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
-    title, subtitle = meta.get("title", ""), meta.get("subtitle", "")
-    caption = wrap(meta.get("caption", ""), width=int(size.width / (size.font_size * 0.52)))
-    lines = caption.count("<br>") + 1
-    own_bottom = int((out.layout.margin.b or 0) * size.font_size / 13)  # legends below
-    bottom = (
-        int(size.font_size * 1.6 * lines + size.font_size * 2)
-        if words
-        else max(own_bottom, size.font_size)
+    font = size.font_size
+    tick, note, sub = int(font * 0.85), int(font * 0.8), int(font * 1.05)
+    title = meta.get("title", "")
+    subtitle = wrap(meta.get("subtitle", ""), width=_chars(size.width * 0.94, sub))
+    right = max(int((out.layout.margin.r or 20) * font / 13), font * 2)  # (end labels)
+    left = font * 4
+    # a file is as wide as a slide: a ranked bar's name is written whole, on lines
+    _whole_names(out)
+    names = max(
+        (
+            _longest(n) * tick * CHAR_EM
+            for t in _cartesian(out)
+            if t.orientation == "h" and t.y is not None
+            for n in t.y
+            if isinstance(n, str)
+        ),
+        default=0.0,
     )
+    # where the plot starts (the caption too): the names make room for themselves
+    plot_left = max(left, names + 12)
+    caption = wrap(
+        meta.get("caption", ""), width=_chars(size.width - plot_left - right - font, note)
+    )
+    # the top: title and subtitle, a key above the plot, the titles of panels
+    if words:
+        top = size.title_size * 3.45
+        top += (_lines(subtitle) - 1) * sub * LINE if subtitle else -sub * BOX
+    else:
+        top = font * 0.6
+    legend = out.layout.legend
+    keyed = bool(out.layout.showlegend) and (legend.y is None or legend.y >= 1)
+    if keyed:
+        rows = _legend_rows(out, size.width - plot_left - right, tick)
+        out.update_layout(
+            legend={
+                "font": {"size": tick},
+                "yref": "container",
+                "y": 1 - (top + font * 0.3) / size.height,
+                "yanchor": "top",
+            }
+        )
+        top += font * 0.3 + rows * tick * LINE + 8
+    panels = _above(out)
+    if panels:
+        top += max(_lines(a.text) * max(a.font.size or 0, tick) * LINE for a in panels) + 6
+    top += font * 0.5
+    # the bottom: the x axis' labels and title, then the caption
+    bottom = max(_bottom_axes(out, size, tick), _colour_key(out, font, tick))
+    pad = font // 2
+    if words:
+        bottom += _lines(caption) * note * BOX + pad + font * 0.3
+    else:
+        bottom += pad
     out.update_layout(
         template=theme.TEMPLATE_NAME,
-        font={"size": size.font_size},
-        margin={
-            "t": int(size.title_size * 3.4) if words else size.font_size * 3,
-            "b": bottom,
-            "l": size.font_size * 4,
-            # End labels sit in the right margin: it grows with the font.
-            "r": max(int((out.layout.margin.r or 20) * size.font_size / 13), size.font_size * 2),
-        },
+        font={"size": font},
+        margin={"t": int(top), "b": int(bottom), "l": left, "r": right},
         paper_bgcolor="white",
     )
     if words:
@@ -326,7 +459,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
                 "text": f"<b>{title}</b>",
                 "subtitle": {
                     "text": subtitle,
-                    "font": {"size": int(size.font_size * 1.05), "color": theme.MUTED},
+                    "font": {"size": sub, "color": theme.MUTED},
                 },
                 "font": {"size": size.title_size},
                 "x": 0.02,
@@ -337,16 +470,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
         )
     else:
         out.update_layout(title={"text": ""})
-    tick = int(size.font_size * 0.85)
-    legend = out.layout.legend
-    if out.layout.showlegend and (legend.y is None or legend.y >= 1):
-        # a key above the plot (the references of ranked bars, a bubble chart's colours):
-        # at the file's type size, below the subtitle rather than over it
-        out.update_layout(
-            legend_font_size=tick,
-            margin_t=(out.layout.margin.t or 0) + int(size.font_size * 2.2),
-        )
-    plot_height = size.height - (out.layout.margin.t or 0) - (out.layout.margin.b or 0)
+    plot_height = size.height - int(top) - int(bottom)
     shown = _every_bar_named(out, plot_height, tick)
     if shown:
         out.add_annotation(
@@ -358,13 +482,16 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             showarrow=False,
             xanchor="right",
             yanchor="bottom",
-            font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+            font={"size": note, "color": theme.MUTED},
         )
-    out.update_xaxes(tickfont_size=tick, title_font_size=size.font_size)
-    out.update_yaxes(tickfont_size=tick, title_font_size=size.font_size)
+    out.update_xaxes(tickfont_size=tick, title_font_size=font)
+    out.update_yaxes(tickfont_size=tick, title_font_size=font)
+    _names_fit(out, plot_height, tick)
     out.update_traces(textfont_size=tick, selector={"type": "bar"})
-    for note in out.layout.annotations:
-        note.font.size = max(note.font.size or 0, tick)
+    _values_clear(out, size.width - plot_left - right, tick)
+    for annotation in out.layout.annotations:
+        annotation.font.size = max(annotation.font.size or 0, tick)
+    _end_labels_apart(out, plot_height, right)
     if words:
         out.add_annotation(
             text=caption,
@@ -372,14 +499,117 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             y=0,
             xref="paper",
             yref="paper",
-            yshift=-bottom + size.font_size // 2,
+            yshift=-int(bottom) + pad,
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
             align="left",
-            font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+            font={"size": note, "color": theme.MUTED},
         )
     return out
+
+
+def _values_clear(fig: go.Figure, plot_width: float, tick: int) -> None:
+    """Ranked bars' values placed clear of the reference lines at the file's scale."""
+    lines = [
+        float(s.x0)
+        for s in fig.layout.shapes
+        if s.type == "line" and s.x0 is not None and s.x0 == s.x1 and str(s.xref or "x") == "x"
+    ]
+    axis = fig.layout.xaxis
+    if lines and axis.range:
+        per_px = (float(axis.range[1]) - float(axis.range[0])) / max(plot_width, 1.0)
+        values_clear_of_lines(fig, lines, per_px, tick)
+
+
+def _whole_names(fig: go.Figure) -> None:
+    """A ranked bar's names whole (figures.ranked_bars keeps them in its meta; the axis'
+    are shortened for a card), each on lines of at most NAME_CHARS; its values as written,
+    each at its bar's end (placed again for the file: _values_clear); the amounts of its
+    axis shown (a file is wide)."""
+    kept = [a for a in fig.layout.annotations if a.name != VALUE_LABEL]
+    if len(kept) != len(fig.layout.annotations):
+        fig.layout.annotations = kept
+    for bar in fig.data:
+        if bar.type != "bar" or not ranked(bar.meta) or bar.y is None:
+            continue
+        whole = bar.meta.get("names") or []
+        if len(whole) == len(bar.y):
+            bar.update(y=[wrap(str(n), NAME_CHARS) for n in whole])
+        texts = bar.meta.get("texts") or []
+        if len(texts) == len(bar.y):
+            bar.update(text=list(texts), textposition="outside")
+        if bar.meta.get("narrow"):
+            fig.update_xaxes(showticklabels=True)
+
+
+def _names_fit(fig: go.Figure, plot_height: float, tick: int) -> None:
+    """The names of rows (a category y axis: the indicators of a benchmark chart) at a size
+    at which each row holds its name: smaller type where the rows are many."""
+    rows: dict[str, list[str]] = {}
+    for t in _cartesian(fig):
+        if t.y is None or ranked(t.meta) or t.type not in ("scatter", "box", "bar"):
+            continue
+        names = [n for n in t.y if isinstance(n, str)]
+        if names:
+            rows.setdefault(_axis_name(t.yaxis, "y"), []).extend(names)
+    for name, labels in rows.items():
+        axis = fig.layout[name]
+        span = (axis.domain[1] - axis.domain[0]) if axis.domain else 1.0
+        count, lines = len(set(labels)), max(_lines(n) for n in labels)
+        room = plot_height * span / max(count, 1)
+        fits = int(room / (lines * BOX + 0.05))
+        if fits < tick:
+            axis.tickfont.size = max(fits, int(tick * 0.5), 6)
+
+
+def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:
+    """The names at the lines' ends (figures._direct_labels) set apart at the file's type
+    size, and written whole on as many lines as the margin needs (up to three)."""
+    ends = [a for a in fig.layout.annotations if str(a.name or "").startswith(END_LABEL + ":")]
+    if not ends:
+        return
+    for note in ends:  # from where its line ends (a card set them apart for its own height)
+        note.y = float(str(note.name).split(":", 1)[1])
+    for note in ends:
+        whole = note.hovertext or ""
+        if whole:
+            width = _chars(margin - (note.xshift or 0) - 4, note.font.size)
+            text = wrap(whole, width)
+            if _lines(text) <= 3:
+                note.text = text
+    ref = str(ends[0].yref or "y")
+    low, high = _value_span(fig, ref)
+    per_px = (high - low) / max(plot_height, 1.0)
+    ends.sort(key=lambda a: float(a.y))
+    halves = [(_lines(a.text) * a.font.size * BOX + 2) / 2 * per_px for a in ends]
+    for note, y in zip(ends, apart([float(a.y) for a in ends], halves, low, high), strict=True):
+        note.y = y
+
+
+def _value_span(fig: go.Figure, yref: str) -> tuple[float, float]:
+    """The span of values a y axis shows (its range, or its data's from zero, stacked
+    bands summed, as plotly's autorange draws it, a little more)."""
+    axis = fig.layout[_axis_name(yref, "y")]
+    if axis.range:
+        return float(axis.range[0]), float(axis.range[1])
+    values: list[float] = []
+    stacks: dict[str, Any] = {}
+    for t in _cartesian(fig):
+        if _axis_name(t.yaxis, "y") != _axis_name(yref, "y") or t.y is None:
+            continue
+        ys = pd.to_numeric(pd.Series(list(t.y)), errors="coerce").fillna(0.0)
+        if getattr(t, "stackgroup", None):
+            key = str(t.stackgroup)
+            stacks[key] = ys.values if key not in stacks else stacks[key][: len(ys)] + ys.values
+        else:
+            values.extend(ys.tolist())
+    for summed in stacks.values():
+        values.extend(list(summed))
+    if not values:
+        return 0.0, 1.0
+    low, high = min(min(values), 0.0), max(values)
+    return low, high + (high - low) * 0.06
 
 
 RANKED = "ranked"  # the kind of a ranked bar trace (figures.ranked_bars), in its meta
@@ -401,11 +631,9 @@ def _every_bar_named(fig: go.Figure, plot_height: int, tick: int) -> str:
     if not bars:
         return ""
     bar = bars[0]
-    # a file is as wide as a slide: a name broken for a narrow card goes back on one line
-    names = [str(n).replace("<br>", " ") for n in bar.y]
-    bar.update(y=names)
-    lines = 1
-    fits = max(int(plot_height / (tick * (1.3 * lines + 0.9))), 4)
+    names = list(bar.y)  # (whole, on lines: _whole_names)
+    lines = max(_lines(n) for n in names)
+    fits = max(int(plot_height / (tick * (BOX * lines + 0.6))), 4)
     n = len(names)
     if n > fits:
         bottom = max(2, fits // 5)
