@@ -74,7 +74,12 @@ def _samples(args: argparse.Namespace) -> int:
     started = time.monotonic()
     save(
         export_name(view, "efficiency", "pptx"),
-        deck.pptx_bytes(content, about, view.as_of),
+        deck.pptx_bytes(
+            content,
+            about,
+            view.as_of,
+            network=deck.network_values(args.view, [k.indicator for k in content.kpis]),
+        ),
         started,
     )
     started = time.monotonic()

@@ -209,7 +209,8 @@ def _page_file(module: ModuleType, path: str, search: str | None, pptx: bool) ->
     content = deck.file_content(module, search)
     if pptx:
         about = export_about(view, exports.site_url() + path)  # (never the Host as sent)
-        data = deck.pptx_bytes(content, about, view.as_of)
+        network = deck.network_values(search, [k.indicator for k in content.kpis])
+        data = deck.pptx_bytes(content, about, view.as_of, network=network)
         return dcc.send_bytes(data, export_name(view, stem, "pptx"))
     drawn = [f.to_plotly_json() for f in content.figures.values() if f.layout.meta]
     if not drawn:
