@@ -22,7 +22,7 @@ import tempfile
 import threading
 import unicodedata
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -380,7 +380,59 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             align="left",
             font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
         )
+    _date_ticks(out)
     return out
+
+
+def _date_ticks(fig: go.Figure) -> None:
+    """The ticks of a date axis written in the language in force. The renderer's plotly.js
+    names months in English only (a graph on the screen gets the language's names from its
+    config, which the renderer does not take): outside English, a file's date axis gets
+    its ticks from here, years where it spans more than three years, else months ("jan.
+    2025", "janv. 2025")."""
+    from babel.dates import format_date
+
+    from dashboard import i18n
+
+    locale = i18n.babel_locale()
+    if locale == "en":
+        return
+    for axis_name in [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]:
+        ref = "x" + axis_name[5:]
+        dates = pd.to_datetime(
+            pd.Series(
+                [
+                    v
+                    for t in fig.data
+                    if (getattr(t, "xaxis", None) or "x") == ref and t.x is not None
+                    for v in values(t.x)
+                    if v is not None and _kind(v) == "date"
+                ],
+                dtype=object,
+            ),
+            errors="coerce",
+        ).dropna()
+        if dates.empty:
+            continue
+        start, end = dates.min(), dates.max()
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months > 36:
+            step = max(1, -(-(end.year - start.year) // 8))
+            ticks = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
+            ticks = [t for t in ticks if (t.year - start.year) % step == 0 and t >= start] or [
+                start
+            ]
+            words = [str(t.year) for t in ticks]
+        else:
+            step = next(m for m in (1, 2, 3, 6, 12) if months / m <= 7)
+            first = pd.Timestamp(year=start.year, month=start.month, day=1)
+            ticks = [
+                t
+                for t in pd.date_range(first, end, freq="MS")
+                if (t.month - 1) % step == 0 and t >= start
+            ] or [start]
+            words = [format_date(t.date(), "MMM y", locale=locale) for t in ticks]
+        fig.layout[axis_name].update(tickmode="array", tickvals=list(ticks), ticktext=words)
 
 
 RANKED = "ranked"  # the kind of a ranked bar trace (figures.ranked_bars), in its meta
@@ -605,11 +657,17 @@ def figure_table(fig: go.Figure | Mapping[str, Any], readable: bool = False) -> 
     return table.rename(columns=column_names(fig)) if readable else table
 
 
-def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
+def csv_bytes(fig: go.Figure | Mapping[str, Any], notes: Sequence[str] = ()) -> bytes:
+    """The numbers drawn, under the chart's title, subtitle, caption and `notes` (the
+    exchange rate of money shown in another currency than USD) as # lines."""
     meta = fig.layout.meta if isinstance(fig, go.Figure) else fig.get("layout", {}).get("meta")
     buffer = io.StringIO()
-    if isinstance(meta, dict):
-        csv_head(buffer, [meta.get(key) for key in ("title", "subtitle", "caption")])
+    words = (
+        [meta.get(key) for key in ("title", "subtitle", "caption")]
+        if isinstance(meta, dict)
+        else []
+    )
+    csv_head(buffer, [*words, *notes])
     table = csv_safe(figure_table(fig, readable=True))
     table.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
@@ -638,10 +696,11 @@ class Table:
     shown: bool = False  # the screen writes the values with format.format_value
 
 
-def table_csv(table: Table) -> bytes:
-    """The table's values under its title and caption (# lines), columns as headed."""
+def table_csv(table: Table, notes: Sequence[str] = ()) -> bytes:
+    """The table's values under its title, caption and `notes` (# lines), columns as
+    headed."""
     buffer = io.StringIO()
-    csv_head(buffer, [table.title, table.subtitle, table.caption])
+    csv_head(buffer, [table.title, table.subtitle, table.caption, *notes])
     frame = pd.DataFrame(
         [[row.get(key) for key, _header, _kind in table.columns] for row in table.rows],
         columns=[header for _key, header, _kind in table.columns],
