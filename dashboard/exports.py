@@ -397,7 +397,8 @@ def _date_ticks(fig: go.Figure) -> None:
     locale = i18n.babel_locale()
     if locale == "en":
         return
-    for axis_name in [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]:
+    named = [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]
+    for axis_name in dict.fromkeys(["xaxis", *named]):
         ref = "x" + axis_name[5:]
         dates = pd.to_datetime(
             pd.Series(
