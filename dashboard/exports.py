@@ -755,10 +755,6 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _first(column: pd.Series) -> Any:
-    return next((v for v in column if v is not None and v == v), None)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
