@@ -554,12 +554,13 @@ def _reference_line(
         fig.add_hline(
             y=ref.value,
             line=style,
+            name=ref.label,  # (a file's table lists it: dashboard.exports)
             annotation_text=text,
             annotation_position=_clear_corner(fig, ref.value),
             annotation_font={"size": 12, "color": style["color"]},
         )
         return
-    fig.add_vline(x=ref.value, line=style)
+    fig.add_vline(x=ref.value, line=style, name=ref.label)
     fig.add_trace(
         go.Scatter(
             x=[None],
@@ -1207,6 +1208,8 @@ def small_multiple_bars(
                     format_value(v, "decimal" if panel.kind == "usd" else panel.kind, currency)
                     for v in values
                 ],
+                # (a file's table, dashboard.exports: the values' format, and as written above)
+                "meta": {"format": panel.kind, "shown": "decimal" if panel.kind == "usd" else ""},
                 "textposition": "outside",
                 "textangle": 0,
                 "cliponaxis": False,
@@ -1318,6 +1321,7 @@ def small_multiple_lines(
                     "name": shown,
                     "legendgroup": shown,
                     "showlegend": against and i == 0,
+                    "meta": {"format": kind, "measure": title},  # (dashboard.exports)
                     "hovertemplate": f"<b>{shown}</b> · {title}<br>"
                     + _label_value(_hover_date(), _hover(kind, currency))
                     + "<extra></extra>",
