@@ -74,3 +74,23 @@ def import_url() -> str | None:
     if not url.startswith(("https://", "http://")) or any(c in url for c in " \"'<>"):
         raise ValueError(f"{IMPORT_URL_ENV} must be an http(s) address, not {url!r}.")
     return url
+
+
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("", "0", "false", "no", "off")
+
+
+def allow_indexing() -> bool:
+    """$VSLA_ALLOW_INDEXING: whether search engines may index the pages (robots.txt and the
+    X-Robots-Tag header: dashboard.site). Default no: a dashboard of a network's data is
+    for its visitors, not for search results. 1, true, yes or on allow; 0, false, no, off
+    or unset do not; anything else stops the start (a typo must not open the site)."""
+    text = os.environ.get("VSLA_ALLOW_INDEXING", "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError(
+        "VSLA_ALLOW_INDEXING must be 1, true, yes or on (indexing allowed) or 0, false, no "
+        f"or off, not {text!r}."
+    )

@@ -15,8 +15,9 @@ cores. A job takes a place on the host and a place of its client's (`job`):
 - a worker process holds at most `VSLA_HEAVY_PER_WORKER` jobs (default 2), running or
   waiting, and refuses more at once: its other threads stay free for pages (gunicorn's
   threads: set more than this);
-- a job that runs has JOB_SECONDS to finish: the renderers read what is left (`time_left`)
-  and stop there, so a request ends well within gunicorn's timeout.
+- a job that runs has $VSLA_HEAVY_SECONDS (default JOB_SECONDS) to finish: the renderers
+  read what is left (`time_left`) and stop there, so a request ends well within the
+  proxy's timeout (deploy/nginx.conf: 60 s).
 
 The places are files in one folder (`VSLA_HEAVY_DIR`, by default one per pool in the
 system's temporary folder), each held with an exclusive `flock`: a lock belongs to the open
@@ -54,7 +55,8 @@ WAIT_ENV = "VSLA_HEAVY_WAIT"
 DIR_ENV = "VSLA_HEAVY_DIR"
 WORKER_ENV = "VSLA_HEAVY_PER_WORKER"
 
-JOB_SECONDS = 25.0  # a running job's budget: within gunicorn's 30 s (a sync worker never waits)
+SECONDS_ENV = "VSLA_HEAVY_SECONDS"
+JOB_SECONDS = 25.0  # a running job's default budget, well within nginx's proxy_read_timeout
 RETRY_AFTER = 15  # seconds, the Retry-After of a refusal
 POLL = 0.15  # seconds between a waiting job's tries
 BUCKETS = 4096  # clients share a bound only when their keys hash alike (1 in 4,096)
@@ -69,6 +71,7 @@ class Limits:
     wait: float  # seconds a job waits for its turn at most
     folder: Path
     worker: int = 1_000  # jobs running or waiting at once in one worker process
+    seconds: float = JOB_SECONDS  # a running job's budget
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -78,7 +81,8 @@ class Limits:
         wait = float(os.environ.get(WAIT_ENV) or 6)
         folder = Path(os.environ.get(DIR_ENV) or default_folder())
         worker = _positive(WORKER_ENV, 2)
-        return cls(host, client, host * 2, client, max(0.0, wait), folder, worker)
+        seconds = max(1.0, float(os.environ.get(SECONDS_ENV) or JOB_SECONDS))
+        return cls(host, client, host * 2, client, max(0.0, wait), folder, worker, seconds)
 
 
 def _positive(name: str, default: int) -> int:
@@ -224,7 +228,7 @@ def job(client: str | None = None, limits: Limits | None = None) -> Iterator[Non
     held: list[int] = []
     try:
         _enter(limits, places, held)
-        token = _deadline.set(time.monotonic() + JOB_SECONDS)
+        token = _deadline.set(time.monotonic() + limits.seconds)
         try:
             yield
         finally:

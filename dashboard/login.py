@@ -33,7 +33,7 @@ import flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from dashboard import auth, i18n
+from dashboard import auth, i18n, site
 from dashboard.i18n import _
 
 SECRET_ENV = "VSLA_SECRET_KEY"
@@ -172,11 +172,12 @@ def _safe_next(target: str | None) -> str:
 def _page(body: str, title: str) -> str:
     lang = i18n.current()
     lang = html.escape(i18n.DEFAULT if lang == i18n.PSEUDO else lang)  # as the dashboard's pages
-    site = html.escape(_("Savings groups network"))
+    network = html.escape(_("Savings groups network"))
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} · {site}</title>"
+        f'<meta name="description" content="{html.escape(site.description())}">'
+        f"<title>{html.escape(title)} · {network}</title>"
         '<link rel="stylesheet" href="/assets/00_bootstrap.min.css">'
         '<link rel="stylesheet" href="/assets/10_app.css"></head>'
         f'<body><main class="login-page">{body}</main></body></html>'

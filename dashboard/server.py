@@ -8,6 +8,7 @@ updates a page's figures without re-rendering the page.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from types import ModuleType
 from typing import Any
@@ -29,6 +30,7 @@ from dashboard import (
     network,
     report_document,
     responses,
+    site,
     viewer,
 )
 from dashboard.components import page_exports, render, shell
@@ -201,13 +203,23 @@ def callback_failed(error: Exception) -> Any:
     return answer
 
 
+_REQUEST_URL_TAG = re.compile(r'\s*<meta property="(?:twitter|og):url"[^>]*>')
+
+
 class _Dash(Dash):
-    """Dash whose index page declares the request's language (WCAG 3.1.1)."""
+    """Dash whose index page declares the request's language (WCAG 3.1.1), and says so when
+    its address is no page (dashboard.site)."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
         # the site's name in the language (the page's name is added in the browser, from the
         # navbar, once the page is drawn)
         kwargs["title"] = _("Savings groups network")
+        if site.missing():  # an address that is no page: a notice until the app is drawn
+            kwargs["title"] = site.not_found_title()
+            kwargs["app_entry"] = site.not_found_entry(str(self.config.requests_pathname_prefix))
+        # Dash's page tags name the request's own URL (twitter:url): its Host header, which a
+        # client makes up, would be written into the page (and any cache in front of it)
+        kwargs["metas"] = _REQUEST_URL_TAG.sub("", str(kwargs.get("metas", "")))
         page = super().interpolate_index(**kwargs)
         lang = i18n.current()
         if lang == i18n.PSEUDO:
@@ -243,6 +255,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
             title=f"{module.NAME} · Savings groups network",
             order=module.ORDER,
             layout=_page_layout(module),
+            description=site.description,  # (the <meta name="description">, translated)
         )
     pages = [
         {
@@ -261,6 +274,10 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     page_exports.register_page_export_callback(app, PAGES)
     report_document.register_routes(app.server)
     login.configure(app.server, generated_key_ok)
+    # 404 for what is no page, robots.txt and its header; never indexed: signing in and
+    # out, and the exports
+    closed = (login.LOGIN_PATH, login.LOGOUT_PATH, report_document.PRINT_ROUTE)
+    site.register(app, (*closed, report_document.PDF_ROUTE, upload.TEMPLATE_PATH))
     # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES
     _demo_accounts()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,10 +242,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Each xdist worker's browser tests serve on ports of their own (dash.testing counts up
-    from 58050 in every process)."""
-    worker = getattr(config, "workerinput", {}).get("workerid", "")
-    if worker.startswith("gw"):
-        from dash.testing.application_runners import BaseDashRunner
+    """The browser tests' servers (dash.testing's threaded runner) listen on a port the
+    system gives as free, not on dash.testing's fixed count from 58050: the same in every
+    process, so that two test runs on one machine (or two xdist workers) served on each
+    other's ports, and a browser could talk to the other run's app."""
+    # A heavy job's budget (dashboard/heavy.py, 25 s by default) is for a server under
+    # attack; on a machine busy with other tests a report's PDF took 20 s. Tests of what the
+    # files hold get room (inherited by the gunicorn servers they start); the budget's own
+    # tests set theirs.
+    os.environ.setdefault("VSLA_HEAVY_SECONDS", "120")
+    # Hypothesis's deadline (200 ms an example) is a wall-clock check: on a busy machine a
+    # formatting example took 267 ms. Tests check results, never time (make bench does).
+    from hypothesis import settings
 
-        BaseDashRunner._next_port = 58050 + 1000 * (int(worker[2:]) + 1)
+    settings.register_profile("vsla", deadline=None)
+    settings.load_profile("vsla")
+    from dash.testing.application_runners import ThreadedRunner
+
+    start = ThreadedRunner.start
+    if getattr(start, "free_port", False):
+        return
+
+    def start_on_a_free_port(self: Any, app: Any, start_timeout: int = 3, **kwargs: Any) -> Any:
+        if "port" not in kwargs:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                kwargs["port"] = probe.getsockname()[1]
+        return start(self, app, start_timeout, **kwargs)
+
+    start_on_a_free_port.free_port = True  # type: ignore[attr-defined]
+    ThreadedRunner.start = start_on_a_free_port

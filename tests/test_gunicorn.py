@@ -27,17 +27,21 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(pool: Path, workers: int = 2, env: dict[str, str] | None = None):
+def serving(
+    pool: Path, workers: int = 2, env: dict[str, str] | None = None, output: Path | None = None
+):
     """gunicorn as the README starts it (app:server, gunicorn.conf.py), on `pool`; yields
-    its URL once it answers, and its output so far."""
+    its URL once it answers. Its output (stdout and stderr) goes to the file `output` if
+    given (for the test to read), else to a pipe read if it does not start."""
     port = _free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "app:server", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    handle = output.open("wb") if output is not None else None
     proc = subprocess.Popen(
         [*command, "--timeout", "60"],
         cwd=ROOT,
         env=dict(env if env is not None else os.environ, VSLA_DB=str(pool)),
-        stdout=subprocess.PIPE,
+        stdout=handle or subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -50,13 +54,17 @@ def serving(pool: Path, workers: int = 2, env: dict[str, str] | None = None):
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     proc.kill()
+                    proc.wait(timeout=30)
                     out = proc.stdout.read().decode() if proc.stdout else ""
+                    out = output.read_text(errors="replace") if output is not None else out
                     pytest.fail(f"gunicorn did not start:\n{out}")
                 time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        if handle is not None:
+            handle.close()
 
 
 @pytest.fixture

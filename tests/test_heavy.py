@@ -227,7 +227,7 @@ def test_a_job_has_a_budget_and_a_job_inside_it_is_the_same_job(tmp_path):
     lim = Limits(1, 1, 1, 1, 0.0, tmp_path)
     assert heavy.time_left(90.0) == 90.0  # outside a job: the step's own timeout
     with heavy.job("a", lim):
-        assert 0 < heavy.time_left(90.0) <= heavy.JOB_SECONDS
+        assert 0 < heavy.time_left(90.0) <= lim.seconds == heavy.JOB_SECONDS
         with heavy.job("a", lim):  # not refused: no second place taken
             assert held(tmp_path, "run") == 1
     assert heavy.time_left(90.0) == 90.0
@@ -247,7 +247,8 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(heavy.WAIT_ENV, "2.5")
     monkeypatch.setenv(heavy.DIR_ENV, str(tmp_path))
     monkeypatch.setenv(heavy.WORKER_ENV, "5")
-    assert Limits.from_env() == Limits(3, 1, 6, 1, 2.5, tmp_path, 5)
+    monkeypatch.setenv(heavy.SECONDS_ENV, "40")
+    assert Limits.from_env() == Limits(3, 1, 6, 1, 2.5, tmp_path, 5, 40.0)
     monkeypatch.delenv(heavy.WORKER_ENV)
     for name in (heavy.HOST_ENV, heavy.CLIENT_ENV, heavy.WAIT_ENV, heavy.DIR_ENV):
         monkeypatch.delenv(name)
@@ -409,3 +410,16 @@ def test_a_spoofed_host_is_not_in_the_report_nor_the_deck(hand_app, tmp_path, mo
     words = " ".join(s.text_frame.text for s in first.shapes if s.has_text_frame)
     assert "Open in the dashboard: /efficiency?" in words
     assert "evil" not in words and "localhost" not in words
+
+
+def test_a_job_s_budget_is_a_setting(tmp_path, monkeypatch):
+    """$VSLA_HEAVY_SECONDS sets a running job's budget (the tests set it wide: on a busy
+    machine a report took 20 s of the default 25); the renderers' waits end with it."""
+    monkeypatch.setenv(heavy.DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(heavy.SECONDS_ENV, "3")
+    lim = Limits.from_env()
+    assert lim.seconds == 3.0
+    with heavy.job("a", lim):
+        assert 2.0 < heavy.time_left(90.0) <= 3.0
+    monkeypatch.setenv(heavy.SECONDS_ENV, "")
+    assert Limits.from_env().seconds == heavy.JOB_SECONDS

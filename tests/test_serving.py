@@ -40,10 +40,12 @@ class Slow:
     sock: socket.socket | None = None
 
     def run(self, port: int, stop: threading.Event) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port))
+        """Connect, send `first`, then trickle (unless connected already: `sock`)."""
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", port))
+            self.sock.sendall(self.first)
+            self.started = time.monotonic()
         self.sock.settimeout(0.5)
-        self.sock.sendall(self.first)
-        self.started = time.monotonic()
         while not stop.is_set():
             try:
                 data = self.sock.recv(65536)
@@ -64,7 +66,7 @@ class Slow:
 
 def keep_alive_then_crawl(port: int) -> Slow:
     """A kept-alive connection: one whole request answered, then the next one crawls."""
-    slow = Slow(first=b"")
+    slow = Slow(first=b"", trickle=b"s")
     sock = socket.create_connection(("127.0.0.1", port))
     sock.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
     sock.settimeout(10)
@@ -97,28 +99,6 @@ def attacks() -> list[Slow]:
         # a large body that stops: read by a thread, which gives up after IDLE seconds
         + [Slow(first=large, trickle=b"") for _ in range(3)]
     )
-
-
-def run_crawled(slow: Slow, stop: threading.Event) -> None:
-    assert slow.sock is not None
-    sock = slow.sock
-    sock.settimeout(0.5)
-    while not stop.is_set():
-        try:
-            data = sock.recv(65536)
-        except TimeoutError:
-            try:
-                sock.sendall(b"s")
-            except OSError:
-                break
-            continue
-        except OSError:
-            break
-        if not data:
-            break
-        slow.answer += data
-    slow.ended = time.monotonic() - slow.started
-    sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +141,7 @@ def test_slow_clients_hold_no_thread_and_are_closed(server, workers_at_start):
     slows = attacks()
     threads = [threading.Thread(target=s.run, args=(port, stop), daemon=True) for s in slows]
     crawled = [keep_alive_then_crawl(port) for _ in range(2)]
-    threads += [threading.Thread(target=run_crawled, args=(c, stop), daemon=True) for c in crawled]
+    threads += [threading.Thread(target=c.run, args=(port, stop), daemon=True) for c in crawled]
     for t in threads:
         t.start()
     time.sleep(1.5)  # every attack under way
@@ -262,6 +242,7 @@ def test_no_worker_was_killed(server, workers_at_start):
         (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", True),
         (b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabc", False),
         (b"POST / HTTP/1.1\r\ncontent-length:5\r\n\r\nabcde", True),
+        (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nHost: x\r\n\r\nabc", False),  # not last
         (b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", True),  # large: paced
         (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", True),  # paced
         (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", True),  # 400
