@@ -38,6 +38,7 @@ from dashboard.indicators import IDS, quarter_label, trend_dates
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
 from dashboard.ingest.countries import country_name
 from dashboard.pool import meta
+from dashboard.quality import rule_counts
 from dashboard.sqlfiles import sql
 from dashboard.viewer import current_viewer
 
@@ -708,6 +709,7 @@ def project_quality(filters: Filters) -> pd.DataFrame:
         else pd.Series(dtype=bool)
     )
     frame = frame.drop(columns=["true_groups"])
+    frame["warning_rules"] = frame["warning_rules"].map(rule_counts)  # (in words)
     if not small.any():
         return frame
     out = frame.copy()

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from dashboard import exports, theme
+from dashboard.format import in_currency
 from dashboard.i18n import _
 from dashboard.indicators import BY_ID, lookup
 from dashboard.page_model import PageContent, PageSpec, unavailable
@@ -64,9 +65,12 @@ def chart_ids(module: ModuleType) -> list[str]:
 # 1280 x 552, scale 1.5), drawn 12.3 inches wide: ticks and labels read from the back row.
 CHART_IMAGE = exports.ImageSize(1280, 552, 1.5, 0, 20)
 _TEXT, _MUTED = theme.TEXT.lstrip("#"), theme.MUTED.lstrip("#")
+_NETWORK, _RULE = theme.NETWORK_GREY.lstrip("#"), "D5DBE1"  # (the network's grey; lines)
+FONT = "Source Sans 3"  # the charts' type (theme.FONT_FAMILY)
 
 
-def definitions(indicator_ids: Sequence[str]) -> list[str]:
+def definitions(indicator_ids: Sequence[str], currency: str = "USD") -> list[str]:
+    """The indicators' definitions, money in the deck's currency ("DKK per member")."""
     out = []
     for ind_id in dict.fromkeys(indicator_ids):
         try:
@@ -75,9 +79,35 @@ def definitions(indicator_ids: Sequence[str]) -> list[str]:
             continue
         out.append(
             _("{label} ({unit}): {definition}").format(
-                label=ind.label, unit=ind.unit, definition=ind.definition
+                label=ind.label,
+                unit=in_currency(ind.unit, currency),
+                definition=in_currency(ind.definition, currency),
             )
         )
+    return out
+
+
+def network_values(search: str | None, indicator_ids: Sequence[str]) -> dict[str, str]:
+    """The network's value of each indicator, as the page writes values: every group the
+    viewer may see, with the view's theme filters and as-of date, money in its currency
+    (what the KPI table's network column shows)."""
+    from dashboard import datasource
+    from dashboard.view import first_row, read_view
+
+    view = read_view(search)
+    if view.as_of is None:
+        return {}
+    row = first_row(datasource.indicators(view.filters.network))
+    if row.get("suppressed"):
+        return {}
+    out = {}
+    for ind_id in indicator_ids:
+        try:
+            ind = lookup(ind_id)
+        except KeyError:
+            continue
+        value = row.get(ind_id)
+        out[ind_id] = view.fmt(ind_id, view.convert(value) if ind.format == "usd" else value)
     return out
 
 
@@ -104,6 +134,7 @@ def _text(
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         run = paragraph.add_run()
         run.text = line
+        run.font.name = FONT
         run.font.size = Pt(size)
         run.font.bold = bold
         run.font.color.rgb = RGBColor.from_string(colour)
@@ -125,6 +156,7 @@ def _title(slide: Any, text: str, top: float = 0.3, size: int = 32) -> None:
     for paragraph in frame.paragraphs:
         paragraph.alignment = PP_ALIGN.LEFT
         for run in paragraph.runs:
+            run.font.name = FONT
             run.font.size = Pt(size)
             run.font.bold = True
             run.font.color.rgb = RGBColor.from_string(_TEXT)
@@ -143,14 +175,19 @@ def pptx_bytes(
     about: Sequence[tuple[str, str]],
     as_of: date | None,
     made: date | None = None,
+    network: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The deck of a page: title slide, KPI table, a slide per chart; notes on each."""
+    """The deck of a page: title slide, KPI table (with the network's value of each, from
+    `network`: network_values), a slide per chart; notes on each, money in the deck's
+    currency."""
     from pptx import Presentation
-    from pptx.util import Inches, Pt
+    from pptx.util import Inches
 
     made = made or date.today()
     facts = dict(about)  # keys in English (pages/common.export_about), values translated
     filters = facts.get("Filters", _("none"))
+    currency = facts.get("Currency", "USD")
+    rate = facts.get("Exchange rate", "")
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title_only = deck.slide_layouts[5]
@@ -160,9 +197,8 @@ def pptx_bytes(
     lines = [
         content.lead,
         _("Filters: {filters}").format(filters=filters),
-        _("As of {date} · money in {currency}").format(
-            date=nice_date(as_of), currency=facts.get("Currency", "USD")
-        ),
+        _("As of {date} · money in {currency}").format(date=nice_date(as_of), currency=currency),
+        rate,
         _("Made on {date} · {source}").format(date=nice_date(made), source=facts.get("Source", "")),
     ]
     _text(first, (0.5, 3.2, 12.33, 2.6), [line for line in lines if line], 20, _MUTED)
@@ -175,36 +211,18 @@ def pptx_bytes(
             _(content.name) + ".",
             content.lead,
             _("Filters: {filters}").format(filters=filters) + ".",
+            _("Money in {currency}.").format(currency=currency),
+            rate,
         ],
     )
 
     if content.kpis:
         slide = deck.slides.add_slide(title_only)
         _title(slide, _("Headline figures"))
-        rows = len(content.kpis) + 1
-        height = min(0.55 * rows, 5.6)
-        shape = slide.shapes.add_table(
-            rows, 3, Inches(0.5), Inches(1.4), Inches(12.33), Inches(height)
-        )
-        table = shape.table
-        for col, width in enumerate((5.5, 2.8, 4.03)):
-            table.columns[col].width = Inches(width)
-        compared = any(k.change and k.change.compared for k in content.kpis)
-        headers = (_("Indicator"), _("Value"), _("Change") if compared else _("Note"))
-        for col, header in enumerate(headers):
-            table.cell(0, col).text = header
-        for row, kpi in enumerate(content.kpis, start=1):
-            said = [kpi.change.text if kpi.change else "", kpi.note]
-            cells = (BY_ID[kpi.indicator].label, kpi.value, " · ".join(w for w in said if w))
-            for col, text in enumerate(cells):
-                table.cell(row, col).text = text
-        for row in range(rows):
-            for col in range(3):
-                for paragraph in table.cell(row, col).text_frame.paragraphs:
-                    for run in paragraph.runs:
-                        run.font.size = Pt(18 if row else 16)
-        _text(slide, (0.5, 1.5 + height, 12.33, 0.6), [_caption(content, facts, as_of)], 12)
-        _notes(slide, [_("Definitions:"), *definitions([k.indicator for k in content.kpis])])
+        kpi_table(slide, content, network or {})
+        _text(slide, (0.5, 6.95, 12.33, 0.5), [_caption(content, facts, as_of)], 11, _MUTED)
+        ids = [k.indicator for k in content.kpis]
+        _notes(slide, [_("Definitions:"), *definitions(ids, currency), rate])
 
     for figure in content.figures.values():
         meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
@@ -233,7 +251,8 @@ def pptx_bytes(
                 meta.get("subtitle", ""),
                 meta.get("caption", ""),
                 _("Definitions:") if meta.get("indicators") else "",
-                *definitions(meta.get("indicators") or ()),
+                *definitions(meta.get("indicators") or (), currency),
+                rate if meta.get("indicators") else "",
             ],
         )
 
@@ -245,6 +264,124 @@ def pptx_bytes(
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
+
+
+# The KPI table: drawn as the charts are (their type and colours, the network in its grey,
+# thin rules between the rows, no fills), each column at least as wide as its longest word
+# (a table cell breaks a word that does not fit in the middle of it).
+KPI_SIZES = (13, 16)  # header, body (points)
+# A character's width in ems, generous: that of a bold digit in DejaVu Sans, a wide font that
+# a reader's office suite may set the table in where it has not Source Sans 3
+CHAR_WIDTH = 0.7
+CELL_MARGIN = 0.1  # inches each side (python-pptx's default)
+
+
+def _width(text: str, size: int) -> float:
+    """The inches `text` takes on one line at `size` points (an upper bound)."""
+    return len(text) * size * CHAR_WIDTH / 72 + 2 * CELL_MARGIN
+
+
+def _longest_word(texts: Sequence[str], size: int) -> float:
+    return max((_width(w, size) for t in texts for w in t.split()), default=0.0)
+
+
+def kpi_table(slide: Any, content: PageContent, network: Mapping[str, str]) -> Any:
+    """The KPI tiles as a native table: indicator, value, the network's value and the
+    change (or the tile's note)."""
+    from pptx.util import Inches
+
+    header_size, size = KPI_SIZES
+    compared = any(k.change and k.change.compared for k in content.kpis)
+    headers = (_("Indicator"), _("Value"), _("Network"), _("Change") if compared else _("Note"))
+    rows = []
+    for kpi in content.kpis:
+        said = [kpi.change.text if kpi.change else "", kpi.note]
+        rows.append(
+            (
+                BY_ID[kpi.indicator].label,
+                kpi.value,
+                network.get(kpi.indicator, "") if not kpi.suppressed else "",
+                " · ".join(w for w in said if w),
+            )
+        )
+    columns = list(zip(headers, *rows, strict=True))
+    # the numbers on one line; the words of the others whole
+    value, net = (
+        max(_longest_word([h], header_size), max(_width(v, size) for v in c[1:]))
+        for h, c in zip(headers[1:3], columns[1:3], strict=True)
+    )
+    change = max(3.2, _longest_word([headers[3]], header_size), _longest_word(columns[3], size))
+    total = 12.33
+    whole = max(_width(t, size) for t in columns[3])  # each change on one line, if room
+    if value + net + whole + max(_width(t, size) for t in columns[0]) <= total:
+        change = max(change, whole)
+    indicator = max(total - value - net - change, _longest_word(columns[0], size))
+    widths = (indicator, value, net, change)
+    shape = slide.shapes.add_table(
+        len(rows) + 1,
+        4,
+        Inches(0.5),
+        Inches(1.4),
+        Inches(sum(widths)),
+        Inches(0.45 * (len(rows) + 1)),
+    )
+    table = shape.table
+    _plain_style(table)
+    for col, width in enumerate(widths):
+        table.columns[col].width = Inches(width)
+    for col, header in enumerate(headers):
+        _cell(table.cell(0, col), header, header_size, _MUTED, bold=True, right=col in (1, 2))
+    for row, cells in enumerate(rows, start=1):
+        for col, text in enumerate(cells):
+            colour = _NETWORK if col == 2 else _TEXT
+            _cell(table.cell(row, col), text, size, colour, bold=col == 1, right=col in (1, 2))
+    for row in range(len(rows) + 1):
+        table.rows[row].height = Inches(0.45)
+    return table
+
+
+NO_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # PowerPoint's "No Style, No Grid"
+
+
+def _plain_style(table: Any) -> None:
+    """No table style (no fills, no banding): the rules are drawn cell by cell."""
+    tbl = table._tbl
+    tbl.tblPr.set("bandRow", "0")
+    style = tbl.tblPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}tableStyleId")
+    if style is not None:
+        style.text = NO_STYLE
+
+
+def _cell(cell: Any, text: str, size: int, colour: str, bold: bool, right: bool) -> None:
+    """A table cell: its text in the charts' type, no fill, a thin rule below it."""
+    from lxml import etree
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    cell.text = text
+    frame = cell.text_frame
+    frame.word_wrap = True
+    for paragraph in frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
+        for run in paragraph.runs:
+            run.font.name = FONT
+            run.font.size = Pt(size)
+            run.font.bold = bold
+            run.font.color.rgb = RGBColor.from_string(colour)
+    properties = cell._tc.get_or_add_tcPr()
+    for child in list(properties):
+        properties.remove(child)
+    for side in ("lnL", "lnR", "lnT", "lnB"):  # (in the order the schema wants them)
+        rule = side == "lnB"
+        line = etree.SubElement(properties, qn(f"a:{side}"), w=str(Pt(0.75) if rule else 0))
+        if rule:
+            fill = etree.SubElement(line, qn("a:solidFill"))
+            etree.SubElement(fill, qn("a:srgbClr"), val=_RULE)
+        else:
+            etree.SubElement(line, qn("a:noFill"))
+    etree.SubElement(properties, qn("a:noFill"))
 
 
 def _caption(content: PageContent, facts: Mapping[str, str], as_of: date | None) -> str:

@@ -22,9 +22,10 @@ import tempfile
 import threading
 import unicodedata
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ import plotly.graph_objects as go
 
 from dashboard import chromium, heavy, theme
 from dashboard.config import PROJECT_ROOT
-from dashboard.figures import not_drawn
+from dashboard.figures import END_LABEL, VALUE_LABEL, apart, not_drawn, values_clear_of_lines
 from dashboard.i18n import N_, _
 from dashboard.spreadsheet import book_bytes, csv_head, csv_safe
 
@@ -293,31 +294,164 @@ def _abandon_renderer() -> None:
     _renderer["pid"] = None
 
 
+LINE = 1.3  # plotly's line height, in ems of the font
+BOX = 1.45  # the height of a line of text as the browser boxes it, in ems
+CHAR_EM = 0.52  # a character of Source Sans 3 on average, in ems (a little more than most)
+NAME_CHARS = 30  # a line of a bar's name in a file: a long name is wrapped, never cut
+
+
+def _lines(text: Any) -> int:
+    return str(text or "").count("<br>") + 1
+
+
+def _longest(text: Any) -> int:
+    """The characters of a text's longest line (its markup left out)."""
+    plain = re.sub(r"<(?!br)[^>]+>", "", str(text or ""))
+    return max((len(line) for line in re.split(r"<br\s*/?>", plain)), default=0)
+
+
+def _chars(width: float, font: float) -> int:
+    """How many characters of a font size fit in a width (px)."""
+    return max(int(width / (font * CHAR_EM)), 12)
+
+
+def _axis_name(ref: Any, letter: str) -> str:
+    """A trace's axis reference ("x2") as the layout names it ("xaxis2")."""
+    return f"{letter}axis{str(ref or letter)[1:]}"
+
+
+def _cartesian(fig: go.Figure) -> list[Any]:
+    return [t for t in fig.data if hasattr(t, "xaxis") and hasattr(t, "yaxis")]
+
+
+def _legend_rows(fig: go.Figure, width: float, font: float) -> int:
+    """How many rows a horizontal legend of the figure takes in `width` px."""
+    items = [str(t.name or "") for t in fig.data if t.showlegend is not False]
+    rows, used = 1, 0.0
+    for name in items:
+        need = font * 2.6 + _longest(name) * font * CHAR_EM
+        if used and used + need > width:
+            rows, used = rows + 1, 0.0
+        used += need
+    return rows
+
+
+def _above(fig: go.Figure) -> list[Any]:
+    """The annotations written above the plot's top edge (the titles of panels)."""
+    return [
+        a
+        for a in fig.layout.annotations
+        if str(a.yref or "") == "paper"
+        and a.y is not None
+        and float(a.y) >= 0.999
+        and a.yanchor == "bottom"
+    ]
+
+
+def _bottom_axes(fig: go.Figure, size: ImageSize, tick: int) -> float:
+    """The height below the plot that the x axes' tick labels and titles take (px)."""
+    used = {_axis_name(t.xaxis, "x") for t in _cartesian(fig)}
+    ticks = titled = False
+    for name in used:
+        axis = fig.layout[name]
+        if axis.visible is False or axis.side == "top":
+            continue
+        ticks = ticks or axis.showticklabels is not False
+        titled = titled or bool(axis.title.text)
+    height = tick * BOX + 12 if ticks else 0.0
+    return height + (size.font_size * BOX + 12 if titled else 0.0)
+
+
+def _colour_key(fig: go.Figure, font: int, tick: int) -> float:
+    """The height of a key of colours laid across under the plot (a map's), at the file's
+    type sizes (set here), or 0."""
+    height = 0.0
+    for t in fig.data:
+        bar = getattr(t, "colorbar", None)
+        if bar is None or bar.orientation != "h" or getattr(t, "showscale", None) is False:
+            continue
+        bar.tickfont.size = tick
+        bar.title.font.size = font
+        height = max(
+            height,
+            (font * BOX if bar.title.text else 0.0)
+            + (bar.thickness or 30)
+            + tick * BOX
+            + 2 * (bar.ypad if bar.ypad is not None else 10)
+            + 6,
+        )
+    return height
+
+
 def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = True) -> go.Figure:
     """The figure with its title, subtitle and caption inside it (from layout.meta, which
     the chart cards fill), at font sizes that read well in the file's medium. Without
-    `words`, the chart alone (a slide carries its title and caption as text)."""
+    `words`, the chart alone (a slide carries its title and caption as text).
+
+    Every part has a band of its own, from the top: the title and subtitle (wrapped), a
+    key above the plot, the titles of panels, the plot; below it the x axis' labels and
+    title, then the caption (wrapped). The bands are measured from the file's type sizes
+    and the lines of each text (tests/chart_layout.py lays the files out in a browser and
+    finds no text on another)."""
     out = go.Figure(fig)
     meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
-    title, subtitle = meta.get("title", ""), meta.get("subtitle", "")
-    caption = wrap(meta.get("caption", ""), width=int(size.width / (size.font_size * 0.52)))
-    lines = caption.count("<br>") + 1
-    own_bottom = int((out.layout.margin.b or 0) * size.font_size / 13)  # legends below
-    bottom = (
-        int(size.font_size * 1.6 * lines + size.font_size * 2)
-        if words
-        else max(own_bottom, size.font_size)
+    font = size.font_size
+    tick, note, sub = int(font * 0.85), int(font * 0.8), int(font * 1.05)
+    title = meta.get("title", "")
+    subtitle = wrap(meta.get("subtitle", ""), width=_chars(size.width * 0.94, sub))
+    right = max(int((out.layout.margin.r or 20) * font / 13), font * 2)  # (end labels)
+    left = font * 4
+    # a file is as wide as a slide: a ranked bar's name is written whole, on lines
+    _whole_names(out)
+    names = max(
+        (
+            _longest(n) * tick * CHAR_EM
+            for t in _cartesian(out)
+            if t.orientation == "h" and t.y is not None
+            for n in t.y
+            if isinstance(n, str)
+        ),
+        default=0.0,
     )
+    # where the plot starts (the caption too): the names make room for themselves
+    plot_left = max(left, names + 12)
+    caption = wrap(
+        meta.get("caption", ""), width=_chars(size.width - plot_left - right - font, note)
+    )
+    # the top: title and subtitle, a key above the plot, the titles of panels
+    if words:
+        top = size.title_size * 3.45
+        top += (_lines(subtitle) - 1) * sub * LINE if subtitle else -sub * BOX
+    else:
+        top = font * 0.6
+    legend = out.layout.legend
+    keyed = bool(out.layout.showlegend) and (legend.y is None or legend.y >= 1)
+    if keyed:
+        rows = _legend_rows(out, size.width - plot_left - right, tick)
+        out.update_layout(
+            legend={
+                "font": {"size": tick},
+                "yref": "container",
+                "y": 1 - (top + font * 0.3) / size.height,
+                "yanchor": "top",
+            }
+        )
+        top += font * 0.3 + rows * tick * LINE + 8
+    panels = _above(out)
+    if panels:
+        top += max(_lines(a.text) * max(a.font.size or 0, tick) * LINE for a in panels) + 6
+    top += font * 0.5
+    # the bottom: the x axis' labels and title, then the caption
+    bottom = max(_bottom_axes(out, size, tick), _colour_key(out, font, tick))
+    pad = font // 2
+    if words:
+        bottom += _lines(caption) * note * BOX + pad + font * 0.3
+    else:
+        bottom += pad
     out.update_layout(
         template=theme.TEMPLATE_NAME,
-        font={"size": size.font_size},
-        margin={
-            "t": int(size.title_size * 3.4) if words else size.font_size * 3,
-            "b": bottom,
-            "l": size.font_size * 4,
-            # End labels sit in the right margin: it grows with the font.
-            "r": max(int((out.layout.margin.r or 20) * size.font_size / 13), size.font_size * 2),
-        },
+        font={"size": font},
+        margin={"t": int(top), "b": int(bottom), "l": left, "r": right},
         paper_bgcolor="white",
     )
     if words:
@@ -326,7 +460,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
                 "text": f"<b>{title}</b>",
                 "subtitle": {
                     "text": subtitle,
-                    "font": {"size": int(size.font_size * 1.05), "color": theme.MUTED},
+                    "font": {"size": sub, "color": theme.MUTED},
                 },
                 "font": {"size": size.title_size},
                 "x": 0.02,
@@ -337,16 +471,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
         )
     else:
         out.update_layout(title={"text": ""})
-    tick = int(size.font_size * 0.85)
-    legend = out.layout.legend
-    if out.layout.showlegend and (legend.y is None or legend.y >= 1):
-        # a key above the plot (the references of ranked bars, a bubble chart's colours):
-        # at the file's type size, below the subtitle rather than over it
-        out.update_layout(
-            legend_font_size=tick,
-            margin_t=(out.layout.margin.t or 0) + int(size.font_size * 2.2),
-        )
-    plot_height = size.height - (out.layout.margin.t or 0) - (out.layout.margin.b or 0)
+    plot_height = size.height - int(top) - int(bottom)
     shown = _every_bar_named(out, plot_height, tick)
     if shown:
         out.add_annotation(
@@ -358,13 +483,16 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             showarrow=False,
             xanchor="right",
             yanchor="bottom",
-            font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+            font={"size": note, "color": theme.MUTED},
         )
-    out.update_xaxes(tickfont_size=tick, title_font_size=size.font_size)
-    out.update_yaxes(tickfont_size=tick, title_font_size=size.font_size)
+    out.update_xaxes(tickfont_size=tick, title_font_size=font)
+    out.update_yaxes(tickfont_size=tick, title_font_size=font)
+    _names_fit(out, plot_height, tick)
     out.update_traces(textfont_size=tick, selector={"type": "bar"})
-    for note in out.layout.annotations:
-        note.font.size = max(note.font.size or 0, tick)
+    _values_clear(out, size.width - plot_left - right, tick)
+    for annotation in out.layout.annotations:
+        annotation.font.size = max(annotation.font.size or 0, tick)
+    _end_labels_apart(out, plot_height, right)
     if words:
         out.add_annotation(
             text=caption,
@@ -372,14 +500,170 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             y=0,
             xref="paper",
             yref="paper",
-            yshift=-bottom + size.font_size // 2,
+            yshift=-int(bottom) + pad,
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
             align="left",
-            font={"size": int(size.font_size * 0.8), "color": theme.MUTED},
+            font={"size": note, "color": theme.MUTED},
         )
+    _date_ticks(out)
     return out
+
+
+def _values_clear(fig: go.Figure, plot_width: float, tick: int) -> None:
+    """Ranked bars' values placed clear of the reference lines at the file's scale."""
+    lines = [
+        float(s.x0)
+        for s in fig.layout.shapes
+        if s.type == "line" and s.x0 is not None and s.x0 == s.x1 and str(s.xref or "x") == "x"
+    ]
+    axis = fig.layout.xaxis
+    if lines and axis.range:
+        per_px = (float(axis.range[1]) - float(axis.range[0])) / max(plot_width, 1.0)
+        values_clear_of_lines(fig, lines, per_px, tick)
+
+
+def _whole_names(fig: go.Figure) -> None:
+    """A ranked bar's names whole (figures.ranked_bars keeps them in its meta; the axis'
+    are shortened for a card), each on lines of at most NAME_CHARS; its values as written,
+    each at its bar's end (placed again for the file: _values_clear); the amounts of its
+    axis shown (a file is wide)."""
+    kept = [a for a in fig.layout.annotations if a.name != VALUE_LABEL]
+    if len(kept) != len(fig.layout.annotations):
+        fig.layout.annotations = kept
+    for bar in fig.data:
+        if bar.type != "bar" or not ranked(bar.meta) or bar.y is None:
+            continue
+        whole = bar.meta.get("names") or []
+        if len(whole) == len(bar.y):
+            bar.update(y=[wrap(str(n), NAME_CHARS) for n in whole])
+        texts = bar.meta.get("texts") or []
+        if len(texts) == len(bar.y):
+            bar.update(text=list(texts), textposition="outside")
+        if bar.meta.get("narrow"):
+            fig.update_xaxes(showticklabels=True)
+
+
+def _names_fit(fig: go.Figure, plot_height: float, tick: int) -> None:
+    """The names of rows (a category y axis: the indicators of a benchmark chart) at a size
+    at which each row holds its name: smaller type where the rows are many."""
+    rows: dict[str, list[str]] = {}
+    for t in _cartesian(fig):
+        if t.y is None or ranked(t.meta) or t.type not in ("scatter", "box", "bar"):
+            continue
+        names = [n for n in t.y if isinstance(n, str)]
+        if names:
+            rows.setdefault(_axis_name(t.yaxis, "y"), []).extend(names)
+    for name, labels in rows.items():
+        axis = fig.layout[name]
+        span = (axis.domain[1] - axis.domain[0]) if axis.domain else 1.0
+        count, lines = len(set(labels)), max(_lines(n) for n in labels)
+        room = plot_height * span / max(count, 1)
+        fits = int(room / (lines * BOX + 0.05))
+        if fits < tick:
+            axis.tickfont.size = max(fits, int(tick * 0.5), 6)
+
+
+def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:
+    """The names at the lines' ends (figures._direct_labels) set apart at the file's type
+    size, and written whole on as many lines as the margin needs (up to three)."""
+    ends = [a for a in fig.layout.annotations if str(a.name or "").startswith(END_LABEL + ":")]
+    if not ends:
+        return
+    for note in ends:  # from where its line ends (a card set them apart for its own height)
+        note.y = float(str(note.name).split(":", 1)[1])
+    for note in ends:
+        whole = note.hovertext or ""
+        if whole:
+            width = _chars(margin - (note.xshift or 0) - 4, note.font.size)
+            text = wrap(whole, width)
+            if _lines(text) <= 3:
+                note.text = text
+    ref = str(ends[0].yref or "y")
+    low, high = _value_span(fig, ref)
+    per_px = (high - low) / max(plot_height, 1.0)
+    ends.sort(key=lambda a: float(a.y))
+    halves = [(_lines(a.text) * a.font.size * BOX + 2) / 2 * per_px for a in ends]
+    for note, y in zip(ends, apart([float(a.y) for a in ends], halves, low, high), strict=True):
+        note.y = y
+
+
+def _value_span(fig: go.Figure, yref: str) -> tuple[float, float]:
+    """The span of values a y axis shows (its range, or its data's from zero, stacked
+    bands summed, as plotly's autorange draws it, a little more)."""
+    axis = fig.layout[_axis_name(yref, "y")]
+    if axis.range:
+        return float(axis.range[0]), float(axis.range[1])
+    values: list[float] = []
+    stacks: dict[str, Any] = {}
+    for t in _cartesian(fig):
+        if _axis_name(t.yaxis, "y") != _axis_name(yref, "y") or t.y is None:
+            continue
+        ys = pd.to_numeric(pd.Series(list(t.y)), errors="coerce").fillna(0.0)
+        if getattr(t, "stackgroup", None):
+            key = str(t.stackgroup)
+            stacks[key] = ys.values if key not in stacks else stacks[key][: len(ys)] + ys.values
+        else:
+            values.extend(ys.tolist())
+    for summed in stacks.values():
+        values.extend(list(summed))
+    if not values:
+        return 0.0, 1.0
+    low, high = min(min(values), 0.0), max(values)
+    return low, high + (high - low) * 0.06
+
+
+def _date_ticks(fig: go.Figure) -> None:
+    """The ticks of a date axis written in the language in force. The renderer's plotly.js
+    names months in English only (a graph on the screen gets the language's names from its
+    config, which the renderer does not take): outside English, a file's date axis gets
+    its ticks from here, years where it spans more than three years, else months ("jan.
+    2025", "janv. 2025")."""
+    from babel.dates import format_date
+
+    from dashboard import i18n
+
+    locale = i18n.babel_locale()
+    if locale == "en":
+        return
+    named = [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]
+    for axis_name in dict.fromkeys(["xaxis", *named]):
+        ref = "x" + axis_name[5:]
+        dates = pd.to_datetime(
+            pd.Series(
+                [
+                    v
+                    for t in fig.data
+                    if (getattr(t, "xaxis", None) or "x") == ref and t.x is not None
+                    for v in values(t.x)
+                    if v is not None and _kind(v) == "date"
+                ],
+                dtype=object,
+            ),
+            errors="coerce",
+        ).dropna()
+        if dates.empty:
+            continue
+        start, end = dates.min(), dates.max()
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months > 36:
+            step = max(1, -(-(end.year - start.year) // 8))
+            ticks = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
+            ticks = [t for t in ticks if (t.year - start.year) % step == 0 and t >= start] or [
+                start
+            ]
+            words = [str(t.year) for t in ticks]
+        else:
+            step = next(m for m in (1, 2, 3, 6, 12) if months / m <= 7)
+            first = pd.Timestamp(year=start.year, month=start.month, day=1)
+            ticks = [
+                t
+                for t in pd.date_range(first, end, freq="MS")
+                if (t.month - 1) % step == 0 and t >= start
+            ] or [start]
+            words = [format_date(t.date(), "MMM y", locale=locale) for t in ticks]
+        fig.layout[axis_name].update(tickmode="array", tickvals=list(ticks), ticktext=words)
 
 
 RANKED = "ranked"  # the kind of a ranked bar trace (figures.ranked_bars), in its meta
@@ -401,11 +685,9 @@ def _every_bar_named(fig: go.Figure, plot_height: int, tick: int) -> str:
     if not bars:
         return ""
     bar = bars[0]
-    # a file is as wide as a slide: a name broken for a narrow card goes back on one line
-    names = [str(n).replace("<br>", " ") for n in bar.y]
-    bar.update(y=names)
-    lines = 1
-    fits = max(int(plot_height / (tick * (1.3 * lines + 0.9))), 4)
+    names = list(bar.y)  # (whole, on lines: _whole_names)
+    lines = max(_lines(n) for n in names)
+    fits = max(int(plot_height / (tick * (BOX * lines + 0.6))), 4)
     n = len(names)
     if n > fits:
         bottom = max(2, fits // 5)
@@ -604,11 +886,17 @@ def figure_table(fig: go.Figure | Mapping[str, Any], readable: bool = False) -> 
     return table.rename(columns=column_names(fig)) if readable else table
 
 
-def csv_bytes(fig: go.Figure | Mapping[str, Any]) -> bytes:
+def csv_bytes(fig: go.Figure | Mapping[str, Any], notes: Sequence[str] = ()) -> bytes:
+    """The numbers drawn, under the chart's title, subtitle, caption and `notes` (the
+    exchange rate of money shown in another currency than USD) as # lines."""
     meta = fig.layout.meta if isinstance(fig, go.Figure) else fig.get("layout", {}).get("meta")
     buffer = io.StringIO()
-    if isinstance(meta, dict):
-        csv_head(buffer, [meta.get(key) for key in ("title", "subtitle", "caption")])
+    words = (
+        [meta.get(key) for key in ("title", "subtitle", "caption")]
+        if isinstance(meta, dict)
+        else []
+    )
+    csv_head(buffer, [*words, *notes])
     table = csv_safe(figure_table(fig, readable=True))
     table.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
@@ -634,12 +922,14 @@ class Table:
     caption: str
     columns: list[tuple[str, str, str]]
     rows: list[dict[str, Any]]
+    shown: bool = False  # the screen writes the values with format.format_value
 
 
-def table_csv(table: Table) -> bytes:
-    """The table's values under its title and caption (# lines), columns as headed."""
+def table_csv(table: Table, notes: Sequence[str] = ()) -> bytes:
+    """The table's values under its title, caption and `notes` (# lines), columns as
+    headed."""
     buffer = io.StringIO()
-    csv_head(buffer, [table.title, table.subtitle, table.caption])
+    csv_head(buffer, [table.title, table.subtitle, table.caption, *notes])
     frame = pd.DataFrame(
         [[row.get(key) for key, _header, _kind in table.columns] for row in table.rows],
         columns=[header for _key, header, _kind in table.columns],
@@ -649,48 +939,35 @@ def table_csv(table: Table) -> bytes:
 
 
 def table_workbook(table: Table, about: list[tuple[str, str]]) -> bytes:
-    """The table as a sheet (formatted by kind, header frozen and repeated when printed),
-    the Filters sheet and the Definitions sheet."""
+    """The table as a sheet (formatted by kind; columns as wide as what they hold; header
+    frozen and repeated when printed), the Filters sheet and the Definitions sheet. A table
+    whose screen writes its values with format_value (`shown`) has them rounded so."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = _sheet_name(table.title, set())
-    for text, style in (
-        (table.title, Font(bold=True, size=14)),
-        (table.subtitle, None),
-        (table.caption, Font(italic=True, color="5F6B78")),
-    ):
-        sheet.append([text])
-        if style is not None:
-            sheet.cell(row=sheet.max_row, column=1).font = style
-    sheet.append([])
-    sheet.append([header for _key, header, _kind in table.columns])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
+    cells = []
     for row in table.rows:
-        values = []
+        line = []
         for key, _header, kind in table.columns:
             value = row.get(key)
-            if kind == "date" and value:  # (a "*" column never holds dates)
-                value = _as_date(value)
-            values.append(None if isinstance(value, float) and value != value else value)
-        sheet.append(values)
-        for index, (_key, _header, kind) in enumerate(table.columns, start=1):
             kind = row.get("kind", "") if kind == "*" else kind  # a row of one indicator
-            if kind in EXCEL_FORMATS:
-                sheet.cell(row=sheet.max_row, column=index).number_format = EXCEL_FORMATS[kind]
-    for index, (_key, header, _kind) in enumerate(table.columns, start=1):
-        letter = sheet.cell(row=header_row, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(12, min(44, len(header) + 4))
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+            if kind == "date" and value:
+                value = _as_date(value)
+            if isinstance(value, float) and value != value:
+                value = None
+            if table.shown and kind in EXCEL_FORMATS and kind != "date":
+                line.append(as_shown(value, kind))
+            else:
+                line.append((value, EXCEL_FORMATS.get(kind, "") if value is not None else ""))
+        cells.append(line)
+    _write_table(
+        sheet,
+        [table.title, table.subtitle, table.caption],
+        [header for _key, header, _kind in table.columns],
+        cells,
+    )
     add_about_sheets(book, about)
     return book_bytes(book)
 
@@ -706,81 +983,391 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _first(column: pd.Series) -> Any:
-    return next((v for v in column if v is not None and v == v), None)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
 def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]]) -> bytes:
-    """An Excel workbook of charts: a sheet per chart with exactly the numbers drawn (under
-    its title, subtitle and caption), a sheet of the filters and one of every indicator's
-    definition."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """An Excel workbook of charts: a sheet per chart with the numbers drawn, the network's
+    and the reference lines' values among them (under its title, subtitle and caption), a
+    sheet of the filters and one of every indicator's definition.
 
+    Each chart's table reads name, value and unit, in that order (with the series, the date
+    and the chart's further columns where it has them), headed in the language in force;
+    each value rounded as the screen writes it (dashboard.format.format_value), so that the
+    file shows what the screen shows; columns as wide as what they hold."""
+    from openpyxl import Workbook
+
+    currency = dict(about).get("Currency") or "USD"
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
     for figure in figures:
         meta = (figure.get("layout") or {}).get("meta") or {}
         sheet = book.create_sheet(_sheet_name(meta.get("title") or _("Chart"), used))
-        for key, style in (
-            ("title", Font(bold=True, size=14)),
-            ("subtitle", None),
-            ("caption", Font(italic=True, color="5F6B78")),
-        ):
-            sheet.append([meta.get(key, "")])
-            if style is not None:
-                sheet.cell(row=sheet.max_row, column=1).font = style
-        sheet.append([])
-        traces = _trace_frames(figure)
-        columns = list(figure_table(figure).columns)
-        names = column_names(figure)
-        sheet.append([names.get(c, c) for c in columns])
-        header_row = sheet.max_row
-        for cell in sheet[header_row]:
-            cell.font = Font(bold=True)
-        # Readable numbers: per cent where the chart shows per cent, thousands separated,
-        # whole numbers without decimals.
-        for frame, percent, formats in traces:
-            whole = {  # a column of whole numbers only shows no decimals
-                c: all(float(v).is_integer() for v in frame[c] if _is_number(v))
-                for c in frame.columns
-            }
-            dates = {c for c in frame.columns if _kind(_first(frame[c])) == "date"}
-            for record in frame.to_dict("records"):
-                row = [_as_date(record.get(c)) if c in dates else record.get(c) for c in columns]
-                row = [None if isinstance(v, float) and v != v else v for v in row]
-                sheet.append(row)
-                for index, column in enumerate(columns):
-                    if column in dates:
-                        sheet.cell(row=sheet.max_row, column=index + 1).number_format = "yyyy-mm-dd"
-                for index, (column, value) in enumerate(zip(columns, row, strict=True)):
-                    if not _is_number(value):
-                        continue
-                    cell = sheet.cell(row=sheet.max_row, column=index + 1)
-                    if column in formats:
-                        cell.number_format = formats[column]
-                    elif column in percent:
-                        cell.number_format = "0.0%"
-                    elif whole.get(column):
-                        cell.number_format = "#,##0"
-                    else:
-                        cell.number_format = "#,##0.00"
-        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-        for column, width in zip("ABCDEFGHI", (32, 26, 22, 16, 16, 16, 16, 16, 16), strict=False):
-            sheet.column_dimensions[column].width = width
-        # Printed: landscape, all columns on one page wide.
-        sheet.page_setup.orientation = "landscape"
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.print_title_rows = f"{header_row}:{header_row}"  # the header on every page
+        headers, keys, rows = chart_table(figure, currency)
+        cells = [[_cell(row, key) for key in keys] for row in rows]
+        _write_table(
+            sheet,
+            [meta.get(k, "") for k in ("title", "subtitle", "caption")],
+            headers,
+            cells,
+        )
     add_about_sheets(book, about)
     return book_bytes(book)
+
+
+@dataclass
+class ChartRow:
+    """A value a chart draws: what it is of (`name`), its series and date where it has them,
+    the value, its format kind (int, pct, usd, decimal; "" when the chart does not say) and
+    unit, and the chart's further columns ({header: value})."""
+
+    name: str
+    value: Any
+    kind: str = ""
+    unit: str = ""
+    series: str = ""
+    date: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+REFERENCE_LINE = N_("Reference line")
+PERCENTILE = "percentile"  # the meta of benchmark dots (figures.benchmark_dots)
+
+
+def chart_table(
+    figure: go.Figure | Mapping[str, Any], currency: str = "USD"
+) -> tuple[list[str], list[str], list[ChartRow]]:
+    """The values a chart draws as rows (chart_rows), the headers and keys of the columns
+    that hold something: name, series, date, value, unit, then the chart's own."""
+    rows = chart_rows(figure, currency)
+    keys = [k for k in ("name", "series", "date") if any(getattr(r, k) for r in rows)]
+    keys += ["value", "unit"]
+    extra = list(dict.fromkeys(h for r in rows for h in r.extra))
+    words = {
+        "name": _("Name"),
+        "series": _("Series"),
+        "date": _("Date"),
+        "value": _("Value"),
+        "unit": _("Unit"),
+    }
+    return [words[k] for k in keys] + extra, keys + [f"extra:{h}" for h in extra], rows
+
+
+def chart_rows(figure: go.Figure | Mapping[str, Any], currency: str = "USD") -> list[ChartRow]:
+    """Every value a chart draws, one row each: its bars, points, boxes' quantiles and map's
+    areas, and the values of its reference lines (the network's, a benchmark's)."""
+    plain = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+    layout = plain.get("layout") or {}
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+    indicators = _chart_indicators(meta.get("indicators") or ())
+    rows: list[ChartRow] = []
+    for trace in plain.get("data", []):
+        rows += _trace_rows(trace, layout, indicators, currency)
+    drawn = list(rows)
+    for shape in layout.get("shapes") or ():
+        row = _reference_row(shape, layout, indicators, currency)
+        if row is not None:  # (in the unit of the values drawn against it)
+            row.unit = next((r.unit for r in drawn if r.kind == row.kind and r.unit), row.unit)
+            rows.append(row)
+    return rows
+
+
+def _chart_indicators(ids: Any) -> list[Any]:
+    from dashboard.indicators import lookup
+
+    out = []
+    for ind_id in ids if isinstance(ids, list | tuple) else ():
+        try:
+            out.append(lookup(str(ind_id)))
+        except KeyError:  # a chart's own column
+            continue
+    return out
+
+
+def _axis_of(layout: Mapping[str, Any], trace: Mapping[str, Any], letter: str) -> dict[str, Any]:
+    ref = str(trace.get(f"{letter}axis") or letter)
+    axis = layout.get(f"{letter}axis{ref[1:]}")
+    return axis if isinstance(axis, dict) else {}
+
+
+def _axis_kind(axis: Mapping[str, Any]) -> str:
+    """An indicator format kind from an axis' number format (figures._axis_format)."""
+    tickformat = str(axis.get("tickformat") or "")
+    if "%" in tickformat:
+        return "pct"
+    if axis.get("tickprefix") or axis.get("ticksuffix"):
+        return "usd"
+    if tickformat == "~s":
+        return "int"
+    if tickformat.startswith(",.1"):
+        return "decimal"
+    return ""
+
+
+def _kind_and_unit(
+    kind: str, measure: str, indicators: list[Any], currency: str
+) -> tuple[str, str]:
+    """A value's format kind and unit: those of the chart's indicator it is of (by its
+    label, else the only one of its kind), money in the file's currency."""
+    from dashboard.format import in_currency
+
+    named = [i for i in indicators if measure and i.label == measure]
+    alike = [i for i in indicators if not kind or i.format == kind]
+    ind = named[0] if named else alike[0] if len(alike) == 1 else None
+    kind = kind or (ind.format if ind is not None else "")
+    if ind is not None:
+        return kind, in_currency(ind.unit, currency) if kind == "usd" else ind.unit
+    return kind, {"usd": currency, "pct": "%"}.get(kind, "")
+
+
+def _is_date(value: Any) -> bool:
+    return value is not None and _kind(value) == "date"
+
+
+def _trace_rows(
+    trace: Mapping[str, Any],
+    layout: Mapping[str, Any],
+    indicators: list[Any],
+    currency: str,
+) -> list[ChartRow]:
+    from dashboard.ingest.countries import country_name
+
+    kind_of = trace.get("type") or "scatter"
+    name = str(trace.get("name") or "")
+    meta = trace.get("meta")
+    info = meta if isinstance(meta, dict) else {}
+    rows: list[ChartRow] = []
+    if kind_of == "choropleth":
+        codes, numbers = values(trace.get("locations")), values(trace.get("z"))
+        kind, unit = _kind_and_unit("", name, indicators, currency)
+        for code, value in zip(codes, numbers, strict=False):
+            rows.append(
+                ChartRow(
+                    country_name(str(code)) or str(code),
+                    value,
+                    kind,
+                    unit,
+                    series=name,
+                    extra={_("Country code"): code},
+                )
+            )
+        return rows
+    if kind_of == "box":
+        horizontal = trace.get("orientation") == "h"
+        names = values(trace.get("y" if horizontal else "x"))
+        kind, unit = _kind_and_unit(
+            _axis_kind(_axis_of(layout, trace, "x" if horizontal else "y")),
+            "",
+            indicators,
+            currency,
+        )
+        stats = {key: values(trace.get(key)) for key in BOX_NAMES}
+        for i, category in enumerate(names):
+            for key, words in BOX_NAMES.items():
+                column = stats[key]
+                if i < len(column):
+                    rows.append(ChartRow(str(category), column[i], kind, unit, series=_(words)))
+        return rows
+    x, y = values(trace.get("x")), values(trace.get("y"))
+    if not any(_is_number(v) for v in x + y):
+        return rows  # (a legend's key of a reference line, a map's names: no number)
+    horizontal = trace.get("orientation") == "h" or (
+        bool(y) and all(isinstance(v, str) for v in y if v is not None) and not _is_date(y[0])
+    )
+    numbers, others = (x, y) if horizontal else (y, x)
+    other_axis = _axis_of(layout, trace, "y" if horizontal else "x")
+    value_axis = _axis_of(layout, trace, "x" if horizontal else "y")
+    measure = str(info.get("measure") or "")
+    kind = str(info.get("format") or "") or _axis_kind(value_axis)
+    if meta == PERCENTILE:  # where each stands among its peers (0 to 100)
+        custom = values(trace.get("customdata"))
+        for i, (value, label) in enumerate(zip(numbers, others, strict=False)):
+            shown = list(custom[i]) if i < len(custom) and custom[i] is not None else []
+            rows.append(
+                ChartRow(
+                    name,
+                    value,
+                    PERCENTILE,
+                    _("percentile among peers"),
+                    series=str(label),
+                    extra={
+                        _("Value shown"): shown[0] if shown else None,
+                        _("Peers' median"): shown[1] if len(shown) > 1 else None,
+                    },
+                )
+            )
+        return rows
+    kind, unit = _kind_and_unit(kind, measure or name, indicators, currency)
+    if not unit:  # (no indicator of its own: its axis says what it counts)
+        title = value_axis.get("title")
+        unit = str((title.get("text") if isinstance(title, dict) else title) or "")
+    shown_kind = str(info.get("shown") or "") or kind
+    texts = trace.get("text")
+    labels = (
+        [str(t) for t in values(texts)]
+        if isinstance(texts, list | tuple) and "markers" in str(trace.get("mode") or "")
+        else []
+    )
+    whole = list(info.get("names") or ()) if ranked(meta) else []
+    details = (info.get("columns") or {}) if ranked(meta) else {}
+    title = other_axis.get("title")
+    other_header = (title.get("text") if isinstance(title, dict) else title) or _("Value")
+    for i, value in enumerate(numbers):
+        other = others[i] if i < len(others) else None
+        row = ChartRow(name, value, shown_kind, unit, series=measure)
+        if whole and i < len(whole):
+            row.name, row.series = str(whole[i]), name
+            row.extra = {h: c[i] for h, c in details.items() if i < len(c)}
+        elif _is_date(other):
+            row.date = _as_date(other)
+        elif isinstance(other, str):
+            row.name, row.series = other, measure or name
+        elif labels and i < len(labels):
+            row.name, row.series = labels[i], name
+            row.extra = {str(other_header): other}
+        elif other is not None:
+            row.extra = {str(other_header): other}
+        if row.series == row.name:  # (a panel of one line, named as the panel)
+            row.series = ""
+        rows.append(row)
+    return rows
+
+
+def _reference_row(
+    shape: Mapping[str, Any], layout: Mapping[str, Any], indicators: list[Any], currency: str
+) -> ChartRow | None:
+    """The value of a named line across a chart (figures.Reference: the network's value, a
+    benchmark), else None."""
+    label = shape.get("name")
+    if not label or shape.get("type") != "line":
+        return None
+    for letter in ("x", "y"):
+        ref = str(shape.get(f"{letter}ref") or letter)
+        start, end = shape.get(f"{letter}0"), shape.get(f"{letter}1")
+        if ref.startswith(letter) and "domain" not in ref and start == end and _is_number(start):
+            axis = layout.get(f"{letter}axis{ref[1:]}")
+            kind, unit = _kind_and_unit(
+                _axis_kind(axis if isinstance(axis, dict) else {}), "", indicators, currency
+            )
+            return ChartRow(str(label), start, kind, unit, series=_(REFERENCE_LINE))
+    return None
+
+
+def as_shown(value: Any, kind: str) -> tuple[Any, str]:
+    """A value for a spreadsheet cell, rounded as the screen writes it (format_value: USD
+    21.60, 78%, 2,255) and the Excel number format that shows those decimals; a value the
+    screen writes compact (12.3k) in whole units. A value of no known kind as it is; what is
+    not a finite number blank."""
+    from dashboard.format import LARGEST_WRITTEN, finite, shown_decimals
+
+    if not _is_number(value):
+        return value, ""
+    x = finite(value)
+    if x is None:
+        return None, ""
+    if kind == PERCENTILE:
+        return float(f"{x:.0f}"), "0"
+    if kind not in EXCEL_FORMATS or kind == "date" or abs(x) >= LARGEST_WRITTEN:
+        return value, "#,##0" if float(x).is_integer() else "#,##0.00"
+    decimals = shown_decimals(x, kind) or 0
+    places = "." + "0" * decimals if decimals else ""
+    if kind == "pct":  # (rounded as format.percent rounds: its per cents as Python does)
+        return float(Decimal(f"{x * 100:.{decimals}f}") / 100), f"0{places}%"
+    return float(f"{x:.{decimals}f}"), f"#,##0{places}"
+
+
+def _cell(row: ChartRow, key: str) -> tuple[Any, str]:
+    """A row's cell of a column key: its value and number format."""
+    if key == "value":
+        return as_shown(row.value, row.kind)
+    if key == "date":
+        return row.date, "yyyy-mm-dd" if row.date is not None else ""
+    if key.startswith("extra:"):
+        value = row.extra.get(key[6:])
+        if _is_date(value):
+            return _as_date(value), "yyyy-mm-dd"
+        return as_shown(value, "")
+    return getattr(row, key) or None, ""
+
+
+TABLE_WIDTH = (8, 60)  # a column's width in characters: at least, at most (longer cells wrap)
+
+
+def _shown_text(value: Any, number_format: str) -> str:
+    """About what a cell shows (for its column's width)."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return "0000-00-00"
+    if _is_number(value):
+        decimals = len(number_format.split(".")[1].rstrip("%")) if "." in number_format else 0
+        scale = 100 if number_format.endswith("%") else 1
+        return f"{value * scale:,.{decimals}f}" + ("%" if scale == 100 else "")
+    return str(value)
+
+
+def _write_table(
+    sheet: Any,
+    words: list[str],
+    headers: list[str],
+    cells: list[list[tuple[Any, str]]],
+) -> None:
+    """A sheet's title, subtitle and caption (over the table's width, wrapped), its header
+    (bold, wrapped between words only: each column at least as wide as its longest header
+    word) and its rows, with columns as wide as what they hold (within TABLE_WIDTH; a longer
+    text wraps), the header frozen and printed on every page."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    low, high = TABLE_WIDTH
+    n = max(len(headers), 1)
+    widths = []
+    for index, header in enumerate(headers):
+        longest_word = max((len(w) for w in str(header).split()), default=0)
+        longest_cell = max((len(_shown_text(*row[index])) for row in cells), default=0)
+        widths.append(min(high, max(low, longest_word + 2, longest_cell + 2)))
+    total = sum(widths) or high
+    styles = (Font(bold=True, size=14), None, Font(italic=True, color="5F6B78"))
+    for row_number, (text, style) in enumerate(zip(words, styles, strict=True), start=1):
+        cell = sheet.cell(row=row_number, column=1, value=text or None)
+        if style is not None:
+            cell.font = style
+        if n > 1:
+            sheet.merge_cells(
+                start_row=row_number, start_column=1, end_row=row_number, end_column=n
+            )
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        size = 14 if row_number == 1 else 11
+        lines = max(1, -(-len(text or "") * size // (11 * max(total - 2, 1))))
+        sheet.row_dimensions[row_number].height = lines * size * 1.35
+    header_row = len(words) + 2
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=header_row, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    wrapped = max(
+        (-(-len(str(h)) // max(w - 2, 1)) for h, w in zip(headers, widths, strict=True)),
+        default=1,
+    )
+    sheet.row_dimensions[header_row].height = 15 * max(wrapped, 1)
+    for offset, row in enumerate(cells, start=1):
+        for index, (value, number_format) in enumerate(row, start=1):
+            cell = sheet.cell(row=header_row + offset, column=index, value=value)
+            if number_format:
+                cell.number_format = number_format
+            if isinstance(value, str) and len(value) + 2 > widths[index - 1]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    # Printed: landscape, all columns on one page wide, the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 # The keys of the `about` lists that callers pass (view.export_about, the data page,
@@ -794,6 +1381,7 @@ ABOUT_KEYS = (
     N_("Source"),
     N_("Breakdown"),
     N_("Money"),
+    N_("Exchange rate"),
 )
 
 
@@ -801,21 +1389,28 @@ def add_about_sheets(book: Any, about: list[tuple[str, str]]) -> None:
     """The Filters sheet (what the numbers are of) and the Definitions sheet (every
     indicator's id, label, unit and definition, the network's own included) of every Excel
     export."""
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
+    from dashboard.format import in_currency
     from dashboard.indicators import every
 
+    currency = dict(about).get("Currency") or "USD"
     # Sheet names: at most 31 characters, none of []:*?/\ (see _sheet_name)
     filters = book.create_sheet(_sheet_name(_("Filters"), set()))
     for key, value in about:
         filters.append([_(key), value])
-    filters.column_dimensions["A"].width = 16
+        filters.cell(row=filters.max_row, column=2).alignment = Alignment(wrap_text=True)
+    keys = [len(_(key)) for key, _value in about]
+    filters.column_dimensions["A"].width = max(16, *keys) + 2 if keys else 16
     filters.column_dimensions["B"].width = 110
     definitions = book.create_sheet(_sheet_name(_("Definitions"), set()))
     definitions.append([_("id"), _("indicator"), _("unit"), _("definition")])
     for cell in definitions[1]:
         cell.font = Font(bold=True)
     for ind in every():  # the network's own (ndf_<id>) after INDICATORS.md's
-        definitions.append([ind.id, ind.label, ind.unit, ind.definition])
+        # (money in the file's currency: "DKK per member")
+        unit, words = (in_currency(t, currency) for t in (ind.unit, ind.definition))
+        definitions.append([ind.id, ind.label, unit, words])
+        definitions.cell(row=definitions.max_row, column=4).alignment = Alignment(wrap_text=True)
     for column, width in zip("ABCD", (30, 30, 22, 110), strict=True):
         definitions.column_dimensions[column].width = width

@@ -137,17 +137,17 @@ def _label_value(label: str, value: str) -> str:
     return _("{label}: {value}").format(label=label, value=value)
 
 
+# Tick formats: as many decimals as the ticks' step needs and no more (a tall file's axis
+# steps by 0.5%: "3.5%", not "4%, 4%, 3%, 3%"; whole steps keep "4%", "20 USD").
+TICK_FORMATS = {"pct": ".2~%", "usd": ",.2~f", "int": "~s", "decimal": ",.2~f"}
+
+
 def _axis_format(kind: str, currency: str) -> dict[str, object]:
-    fmt = plotly_format(kind)
-    axis: dict[str, object] = {"tickformat": fmt if kind != "usd" else ",.0f"}
+    axis: dict[str, object] = {"tickformat": TICK_FORMATS.get(kind, plotly_format(kind))}
     if kind == "usd" and _currency_first():
         axis["tickprefix"] = f"{currency} "
     elif kind == "usd":
         axis["ticksuffix"] = f"\u00a0{currency}"
-    if kind == "int":
-        axis["tickformat"] = "~s"
-    if kind == "decimal":
-        axis["tickformat"] = ",.1~f"  # 2,000 and 1.5, not 2,000.0
     return axis
 
 
@@ -354,30 +354,60 @@ def _map_labels(data: pd.DataFrame, names: Mapping[str, str], value: str) -> go.
     )
 
 
+END_LABEL = "end-label"  # the name of a line's label at its end (its value after a colon)
 END_LABEL_CHARS = 24  # a line of a name at a line's end: 12 px type in the margin of 175 px
+# A card's plot is about this tall (px) on a screen: names at the lines' ends are set apart
+# for it (a file sets them apart again for its own: exports.framed).
+CARD_PLOT_PX = 270.0
+LINE_BOX = 1.45  # a line of text as the browser boxes it, in ems of its size
+
+
+def apart(
+    centres: Sequence[float], halves: Sequence[float], low: float, high: float
+) -> list[float]:
+    """Centres of labels (in order, each `halves` high either way) moved up as little as
+    keeps each clear of the one below, then all down as little as keeps the top one within
+    `high` (never below `low`)."""
+    placed: list[float] = []
+    for centre, half in zip(centres, halves, strict=True):
+        if placed:
+            centre = max(centre, placed[-1] + halves[len(placed) - 1] + half)
+        placed.append(centre)
+    over = placed[-1] + halves[-1] - high if placed else 0.0
+    if over > 0:
+        floor = low
+        for i, half in enumerate(halves):
+            placed[i] = max(placed[i] - over, floor + half)
+            floor = placed[i] + half
+    return placed
 
 
 def _direct_labels(
     fig: go.Figure, ends: list[tuple[str, float, object, str]], y_range: float
 ) -> None:
-    """Label each line at its end (STYLE.md), nudged apart so labels do not overlap. A long
-    name is written on two lines of END_LABEL_CHARS, each shortened if it must be, so that
-    it fits in the right margin (the hover has it whole)."""
+    """Label each line at its end (STYLE.md), set apart so labels do not overlap in a card.
+    A long name is written on two lines of END_LABEL_CHARS, each shortened if it must be, so
+    that it fits in the right margin (the hover has it whole, and a file writes it whole)."""
     if not ends:
         return
-    gap = (y_range or 1.0) * 0.055
-    placed: list[float] = []
-    labels: list[dict[str, object]] = []
-    for name, y, x, colour in sorted(ends, key=lambda e: e[1]):
-        text = "<br>".join(
+    ordered = sorted(ends, key=lambda e: e[1])
+    texts = [
+        "<br>".join(
             _shorten(line, END_LABEL_CHARS)
             for line in _two_lines(str(name), END_LABEL_CHARS).split("<br>")
         )
-        two = "<br>" in text
-        y_label = y if not placed else max(y, placed[-1] + gap * (1.5 if two else 1))
-        placed.append(y_label + (gap * 0.5 if two else 0))
+        for name, _y, _x, _colour in ordered
+    ]
+    span = (y_range or 1.0) * 1.06  # (plotly's range: the values and a little more)
+    per_px = span / CARD_PLOT_PX
+    halves = [((t.count("<br>") + 1) * 12 * LINE_BOX + 2) / 2 * per_px for t in texts]
+    low = min(min(e[1] for e in ends), 0.0)
+    centres = apart([e[1] for e in ordered], halves, low, low + span)
+    labels: list[dict[str, object]] = []
+    for (name, y, x, colour), text, y_label in zip(ordered, texts, centres, strict=True):
         labels.append(
             {
+                "name": f"{END_LABEL}:{y!r}",  # (where its line ends: exports.framed)
                 "x": x,
                 "y": y_label,
                 "text": text,
@@ -385,6 +415,8 @@ def _direct_labels(
                 "xanchor": "left",
                 "xshift": 6,
                 "font": {"color": colour, "size": 12},
+                # the whole name: on hover, and written whole in a file (exports.framed)
+                "hovertext": str(name) if "…" in text else None,
             }
         )
     # at once: each add_annotation rebuilds every annotation before it (a page's line
@@ -522,12 +554,13 @@ def _reference_line(
         fig.add_hline(
             y=ref.value,
             line=style,
+            name=ref.label,  # (a file's table lists it: dashboard.exports)
             annotation_text=text,
             annotation_position=_clear_corner(fig, ref.value),
             annotation_font={"size": 12, "color": style["color"]},
         )
         return
-    fig.add_vline(x=ref.value, line=style)
+    fig.add_vline(x=ref.value, line=style, name=ref.label)
     fig.add_trace(
         go.Scatter(
             x=[None],
@@ -622,6 +655,93 @@ def _two_lines(text: str, width: int) -> str:
     return text[:cut] + "<br>" + text[cut + 1 :]
 
 
+CARD_BAR_PX = 230.0  # the plot of ranked bars in a half-page card, about (px)
+CHAR_EM = 0.52  # a character of Source Sans 3 on average, in ems (a little more than most)
+VALUE_LABEL = "value-label"  # the name of a bar's value written past a reference line
+
+
+def values_clear_of_lines(
+    fig: go.Figure, lines: Sequence[float], per_px: float, size: float
+) -> None:
+    """Each ranked bar's value (its text, from the trace's meta) where no reference line
+    runs through it, `per_px` values a pixel and the text `size` px: past the bar's end, or
+    else inside it at its end, or else past the line that would strike it (an annotation,
+    named VALUE_LABEL). Made again for a file, at its own scale (exports.framed)."""
+    notes = [a for a in fig.layout.annotations if a.name != VALUE_LABEL]
+    for bar in fig.data:
+        if bar.type != "bar" or not isinstance(bar.meta, dict) or bar.meta.get("kind") != "ranked":
+            continue
+        texts = list(bar.text) if bar.text is not None else []
+        count = len(texts)
+        if not lines or not count:
+            continue
+        colours = bar.marker.color
+        colours = list(colours) if isinstance(colours, list | tuple) else [colours] * count
+        opacity = bar.marker.opacity
+        opacity = list(opacity) if isinstance(opacity, list | tuple) else [opacity] * count
+
+        def struck(start: float, end: float) -> list[float]:
+            return [x for x in lines if start - 2 * per_px <= x <= end + 2 * per_px]
+
+        places, shown, inks = [], [], []
+        for value, name, text, colour, alpha in zip(
+            bar.x, bar.y, texts, colours, opacity, strict=False
+        ):
+            place, ink = "outside", theme.TEXT
+            if value is not None and value == value and text:
+                v, pad = float(value), 3 * per_px
+                wide = (len(str(text)) * size * CHAR_EM + 4) * per_px
+                if not struck(v + pad, v + pad + wide):
+                    pass
+                elif v - pad - wide > 0 and not struck(v - pad - wide, v - pad):
+                    place = "inside"
+                    light = alpha is not None and alpha < 0.8
+                    ink = "white" if _dark(colour) and not light else theme.TEXT
+                else:
+                    start = v + pad
+                    for _ in range(len(lines)):
+                        hit = struck(start, start + wide)
+                        if not hit:
+                            break
+                        start = max(hit) + 4 * per_px
+                    notes.append(
+                        {
+                            "name": VALUE_LABEL,
+                            "text": text,
+                            "x": start,
+                            "y": name,
+                            "xref": str(bar.xaxis or "x"),
+                            "yref": str(bar.yaxis or "y"),
+                            "xanchor": "left",
+                            "showarrow": False,
+                            "font": {"size": size, "color": theme.TEXT},
+                        }
+                    )
+                    place, text = "none", ""
+            places.append(place)
+            shown.append(text)
+            inks.append(ink)
+        bar.update(
+            text=shown,
+            textposition=places,
+            insidetextanchor="end",
+            insidetextfont={"color": inks},
+        )
+    fig.layout.annotations = notes  # (replaced: an update would merge them by place)
+
+
+def _dark(colour: Any) -> bool:
+    """Whether white text reads on a colour (#RRGGBB; anything else is taken as light)."""
+    text = str(colour or "")
+    if len(text) != 7 or not text.startswith("#"):
+        return False
+    try:
+        red, green, blue = (int(text[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    except ValueError:
+        return False
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
+
+
 @drawn
 def ranked_bars(
     frame: pd.DataFrame,
@@ -681,7 +801,11 @@ def ranked_bars(
     if top > 0:  # room for the value labels outside the longest bar
         x_axis["range"] = [0, top * (1.35 if narrow else 1.22)]
     if narrow:
+        # a third of a page has no room for the ticks' amounts side by side (plotly turned
+        # them): each bar carries its value, the grid stays
         x_axis["nticks"] = 4
+        x_axis["showticklabels"] = False
+    texts = [format_value(v, kind, currency) for v in data[value]]
     # one figure from plain values, at once (cheaper than adding and updating its parts)
     fig = go.Figure(
         data=[
@@ -697,11 +821,13 @@ def ranked_bars(
                     "kind": "ranked",
                     "format": kind,
                     "names": [str(n) for n in data[label]],
+                    "texts": texts,  # (the values as written, wherever they are placed)
+                    "narrow": narrow,
                     "columns": {
                         h: [_plain(v) for v in data[c]] for h, c in (details or {}).items()
                     },
                 },
-                "text": [format_value(v, kind, currency) for v in data[value]],
+                "text": texts,
                 "textposition": "outside",
                 "cliponaxis": False,
                 "customdata": custom,
@@ -717,7 +843,11 @@ def ranked_bars(
     )
     for ref in references:
         _reference_line(fig, ref, kind, currency, horizontal=False)
-    height = max(260, (36 if narrow else 28) * len(data) + 80)
+    if top > 0 and references:  # (a card's plot is about CARD_BAR_PX wide)
+        span = top * (1.35 if narrow else 1.22)
+        per_px = span / (CARD_BAR_PX / 2 if narrow else CARD_BAR_PX)
+        values_clear_of_lines(fig, [r.value for r in references], per_px, 14)  # (the font)
+    height = max(260, (40 if narrow else 28) * len(data) + 80 + 18 * len(references))
     return _base(
         fig,
         height=height,
@@ -1078,6 +1208,8 @@ def small_multiple_bars(
                     format_value(v, "decimal" if panel.kind == "usd" else panel.kind, currency)
                     for v in values
                 ],
+                # (a file's table, dashboard.exports: the values' format, and as written above)
+                "meta": {"format": panel.kind, "shown": "decimal" if panel.kind == "usd" else ""},
                 "textposition": "outside",
                 "textangle": 0,
                 "cliponaxis": False,
@@ -1189,6 +1321,7 @@ def small_multiple_lines(
                     "name": shown,
                     "legendgroup": shown,
                     "showlegend": against and i == 0,
+                    "meta": {"format": kind, "measure": title},  # (dashboard.exports)
                     "hovertemplate": f"<b>{shown}</b> · {title}<br>"
                     + _label_value(_hover_date(), _hover(kind, currency))
                     + "<extra></extra>",

@@ -12,6 +12,7 @@ written in scientific notation in the language's way (1.2E300, Danish 1,2E300).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,10 +41,13 @@ class Currency:
         """Units per USD in `year`; the nearest year's rate when that year has none."""
         if self.code == "USD" or not self.per_usd:
             return 1.0
-        if year in self.per_usd:
-            return self.per_usd[year]
-        nearest = min(self.per_usd, key=lambda y: (abs(y - year), -y))
-        return self.per_usd[nearest]
+        return self.per_usd[self.rate_year(year)]
+
+    def rate_year(self, year: int) -> int:
+        """The year whose rate rate(year) takes: `year`, else the nearest that has one."""
+        if year in self.per_usd or not self.per_usd:
+            return year
+        return min(self.per_usd, key=lambda y: (abs(y - year), -y))
 
     def convert(self, usd: Any, year: int) -> float | None:
         """A USD figure in this currency; None where either is not a finite number."""
@@ -156,15 +160,35 @@ def format_value(value: Any, kind: str, currency: str = "USD") -> str:
     x = finite(value)
     if x is None:
         return na()
+    decimals = shown_decimals(x, kind)
     if kind == "pct":
-        return percent(x) if abs(x) >= 0.1 else percent(x, 1)
+        return percent(x, decimals or 0)
+    if kind == "usd":
+        return money(x, currency, -1 if decimals is None else decimals)
+    if kind == "int":
+        return compact(x) if decimals is None else number(x)
+    return number(x, decimals or 0)
+
+
+def shown_decimals(x: float, kind: str) -> int | None:
+    """The decimals format_value writes `x` of format kind `kind` with (of the per cents, for
+    "pct"); None where it writes it compact (12.3k, USD 1.2M). Files that hold the value
+    round it so (dashboard.exports), so that they show what the screen shows."""
+    if kind == "pct":
+        return 0 if abs(x) >= 0.1 else 1
     if kind == "usd":
         if abs(x) >= 10_000:
-            return money(x, currency, -1)
-        return money(x, currency, 2) if abs(x) < 1000 else money(x, currency)
+            return None
+        return 2 if abs(x) < 1000 else 0
     if kind == "int":
-        return compact(x) if abs(x) >= 10_000 else number(x)
-    return number(x, 1) if abs(x) < 100 else number(x)
+        return None if abs(x) >= 10_000 else 0
+    return 1 if abs(x) < 100 else 0
+
+
+def in_currency(text: str, currency: str) -> str:
+    """A unit or a definition written for USD ("USD per member", "converted to USD") as it
+    reads of money shown in `currency` (every money figure is converted from USD)."""
+    return text if currency == "USD" else re.sub(r"\bUSD\b", currency, text)
 
 
 def na() -> str:

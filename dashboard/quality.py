@@ -6,6 +6,7 @@ Shared by the importer and the demo generator, so that every pool carries the sa
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,39 @@ WARNING_RULES: dict[str, str] = {
     "large_amount": N_("an amount of one group above USD 100,000"),
     "loans_above_members": N_("more loans outstanding than members"),
 }
+
+
+# Short names of the rules, for lists of a project's warnings ("ageing data (52), low
+# attendance (3)": the data page, the report): translated where shown, by rule_counts.
+WARNING_NAMES: dict[str, str] = {
+    "high_savings_per_member": N_("high savings per member"),
+    "low_attendance": N_("low attendance"),
+    "high_dropouts": N_("high dropouts"),
+    "high_portfolio_at_risk": N_("high portfolio at risk"),
+    "members_far_from_start": N_("members far from start"),
+    "long_cycle": N_("long cycle"),
+    "ageing_data": N_("ageing data"),
+    "large_amount": N_("large amount"),
+    "loans_above_members": N_("loans above members"),
+}
+
+
+def rule_counts(text: str) -> str:
+    """A project's warnings by rule as the pool's query lists them ("ageing_data (52),
+    low_attendance (3)": queries/project_quality.sql) in the words of the language in force
+    ("ageing data (52), low attendance (3)"); any other text as it is."""
+    from dashboard.format import number
+    from dashboard.i18n import _
+
+    out = []
+    for part in text.split(", ") if isinstance(text, str) and text else ():
+        found = re.fullmatch(r"([a-z0-9_]+) \((\d+)\)", part)
+        if found is None:
+            return text
+        rule, count = found.groups()
+        name = _(WARNING_NAMES[rule]) if rule in WARNING_NAMES else rule.replace("_", " ")
+        out.append(f"{name} ({number(int(count))})")
+    return ", ".join(out) if out else text
 
 
 # Columns of `imports` added after schema version 1's first release: a pool made before them

@@ -48,6 +48,7 @@ from dashboard.view import (
     caption,
     counted,
     describe,
+    exchange_rate,
     export_name,
     first_row,
     first_shown,
@@ -128,6 +129,7 @@ class Report:
     filters: str
     caption: str
     link: str
+    exchange_rate: str = ""  # the rate money is shown at (view.exchange_rate; "" in USD)
     profile: list[tuple[str, str]] = field(default_factory=list)
     headline: list[Line] = field(default_factory=list)
     outreach: list[tuple[str, str, str]] = field(default_factory=list)
@@ -196,6 +198,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
         filters=describe(f, view.facts),
         caption=caption(view, total.get("groups"), total.get("projects")),
         link=page_url + view.state.search(),
+        exchange_rate=exchange_rate(view),
     )
     if as_of is None or not total.get("groups"):
         return report
@@ -564,7 +567,8 @@ thead { display: table-header-group; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
 th, td { text-align: left; padding: 1.3pt 3pt; border-bottom: .5pt solid #D5DBE1;
          vertical-align: top; }
-th { font-weight: 700; color: #5F6B78; font-size: 7.5pt; line-height: 1.2; }
+th { font-weight: 700; color: #5F6B78; font-size: 7.5pt; line-height: 1.2;
+     overflow-wrap: normal; word-break: normal; hyphens: manual; } /* words kept whole */
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th.num { white-space: normal; }
 table.quality { font-size: 8pt; } table.quality td:first-child { width: 27%; }
@@ -654,7 +658,9 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
         + "</p>",
         f"<h1>{_e(report.title)}</h1>",
         f'<p class="lead">{_e(period)}. {_e(report.caption)}</p>',
-        f'<p class="source">{made_line}</p></header>',
+        f'<p class="source">{made_line}</p>',
+        f'<p class="source">{_e(report.exchange_rate)}</p>' if report.exchange_rate else "",
+        "</header>",
     ]
     if not report.headline:
         parts.append(

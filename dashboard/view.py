@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard import datasource, disclosure, exports, theme
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
-from dashboard.format import USD, Currency, date_text, format_value, number, percent
+from dashboard.format import USD, Currency, date_text, format_value, money, number, percent
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import COST_IDS, lookup, money_ids
 from dashboard.ingest.countries import country_name
@@ -289,14 +289,36 @@ def export_name(view: View, title: str, extension: str) -> str:
     return exports.file_name(title, parts, f.as_of, extension)
 
 
+def exchange_rate(view: View) -> str:
+    """The rate money is shown at, in words, for the files of a view in another currency
+    than USD ("" in USD): the pool's average rate of the as-of date's year (of the nearest
+    year that has one), other years' figures at their own year's rate."""
+    currency = view.currency
+    if currency.code == "USD" or not currency.per_usd:
+        return ""
+    year = currency.rate_year((view.as_of or date.today()).year)
+    rate = currency.per_usd[year]
+    decimals = 4 if abs(rate) < 1 else 2 if abs(rate) < 100 else 0
+    return _(
+        "{one} = {rate}, the pool's average rate of {year} (its exchange_rates table); "
+        "the figures of other years at their own year's rate."
+    ).format(
+        one=money(1, "USD"),
+        rate=money(rate, currency.code, decimals),
+        year=year,
+    )
+
+
 def export_about(view: View, page_url: str = "") -> list[tuple[str, str]]:
-    """The Filters sheet of an export: what the numbers are of, and the link back (the
-    page's address and the view's query string)."""
+    """The Filters sheet of an export: what the numbers are of, the currency and its rate,
+    and the link back (the page's address and the view's query string)."""
+    rate = exchange_rate(view)
     return [
         # the keys stay English (deck.py reads them; exports.py translates them on the sheet)
         ("Filters", describe(view.filters, view.facts)),
         ("As of", view.as_of.isoformat() if view.as_of else ""),
         ("Currency", view.code),
+        *([("Exchange rate", rate)] if rate else []),
         (
             "Link",
             page_url + view.state.search()

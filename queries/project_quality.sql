@@ -57,7 +57,7 @@ rules AS (
 ),
 w AS (
     SELECT project_id, sum(n)::INTEGER AS warnings,
-           string_agg(replace(rule, '_', ' ') || ' (' || n || ')', ', ' ORDER BY n DESC, rule)
+           string_agg(rule || ' (' || n || ')', ', ' ORDER BY n DESC, rule)
                AS warning_rules
     FROM rules
     GROUP BY project_id

@@ -25,21 +25,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "pool.duckdb")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "samples")
-    parser.add_argument("--view", default="?country=UGA", help="the link's query string")
+    parser.add_argument(
+        "--view", default="?country=UGA", help="the link's query string (lang=da: in Danish)"
+    )
     args = parser.parse_args(argv)
     os.environ["VSLA_DB"] = str(args.db)
 
-    from dashboard import auth
+    from dashboard import auth, i18n
     from dashboard.viewer import acting_as
 
-    with acting_as(auth.ADMIN):  # samples of the whole pool, on purpose
+    # samples of the whole pool, on purpose; in the language the link names (?lang=da)
+    with acting_as(auth.ADMIN), i18n.using(i18n.from_search(args.view)):
         return _samples(args)
 
 
 def _samples(args: argparse.Namespace) -> int:
     from dashboard import deck, exports, report_document, theme
     from dashboard.pages import efficiency
-    from dashboard.view import export_about, export_name, read_view
+    from dashboard.view import exchange_rate, export_about, export_name, read_view
 
     theme.register()
     out = args.out
@@ -66,7 +69,7 @@ def _samples(args: argparse.Namespace) -> int:
         suffix = "-print" if fmt == "print" else ""
         save(export_name(view, title + suffix, extension), data, started)
     started = time.monotonic()
-    save(export_name(view, title, "csv"), exports.csv_bytes(figure), started)
+    save(export_name(view, title, "csv"), exports.csv_bytes(figure, [exchange_rate(view)]), started)
     about = export_about(view)
     started = time.monotonic()
     plain = [f.to_plotly_json() for f in content.figures.values()]
@@ -74,7 +77,12 @@ def _samples(args: argparse.Namespace) -> int:
     started = time.monotonic()
     save(
         export_name(view, "efficiency", "pptx"),
-        deck.pptx_bytes(content, about, view.as_of),
+        deck.pptx_bytes(
+            content,
+            about,
+            view.as_of,
+            network=deck.network_values(args.view, [k.indicator for k in content.kpis]),
+        ),
         started,
     )
     started = time.monotonic()

@@ -231,8 +231,11 @@ def network_app(network_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With pytest-xdist (`make test` runs two workers, `--dist loadgroup`), each test file
     runs whole in one worker, so that its module's pools are built once; the browser tests,
-    which share only the session's small pools, each on its own (the longest files)."""
+    which share only the session's small pools, each on its own (the longest files); a test
+    that names its own group keeps it (the layout check of each language)."""
     for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
         path = Path(str(item.fspath))
         group = item.nodeid if path.parent.name == "browser" else path.stem
         item.add_marker(pytest.mark.xdist_group(group))

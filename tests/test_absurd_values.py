@@ -222,8 +222,9 @@ def test_a_spreadsheet_leaves_what_is_not_a_finite_number_blank():
     fig = go.Figure(go.Bar(x=["a", "b", "c", "d"], y=[1.5, math.inf, -math.inf, math.nan]))
     book = load_workbook(io.BytesIO(exports.workbook_bytes([fig.to_plotly_json()], [])))
     sheet = book.worksheets[0]
-    header = next(r for r in range(1, 10) if sheet.cell(row=r, column=2).value == "label")
-    assert [sheet.cell(row=header + i, column=3).value for i in (1, 2, 3, 4)] == [
+    header = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "Name")
+    assert [sheet.cell(row=header, column=c).value for c in (1, 2)] == ["Name", "Value"]
+    assert [sheet.cell(row=header + i, column=2).value for i in (1, 2, 3, 4)] == [
         1.5, None, None, None
     ]  # fmt: skip
     rows = exports.csv_bytes(fig).decode().splitlines()

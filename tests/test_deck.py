@@ -44,7 +44,8 @@ def test_the_overview_deck_has_a_title_slide_kpis_and_a_slide_per_chart(client, 
     rows = {table.cell(r, 0).text: table.cell(r, 1).text for r in range(1, len(table.rows))}
     # Uganda by hand: groups G1, G2, G5, G6 with 72 members; savings 4,000 + 10,000 USD.
     assert rows["Members"] == "72" and rows["Groups"] == "4"
-    assert [table.cell(0, c).text for c in range(3)] == ["Indicator", "Value", "Change"]
+    headers = ["Indicator", "Value", "Network", "Change"]
+    assert [table.cell(0, c).text for c in range(4)] == headers
     notes = slides[1].notes_slide.notes_text_frame.text
     assert BY_ID["members"].definition in notes and BY_ID["pct_women"].definition in notes
 
@@ -65,13 +66,13 @@ def test_a_page_without_comparisons_labels_its_kpi_notes(client, hand_app):
     slides = list(Presentation(io.BytesIO(data)).slides)
     assert len(slides) == 2 + 2  # title, KPIs, the two trends
     table = next(s for s in slides[1].shapes if s.has_table).table
-    assert table.cell(0, 2).text == "Note"
+    assert table.cell(0, 3).text == "Note"
     # the performance page's tiles carry their change over the year, as the overview's
     _name, data = page_export(client, "page-pptx", "", "/performance")
     slides = list(Presentation(io.BytesIO(data)).slides)
     assert len(slides) == 2 + 8  # title, KPIs, seven spreads and the trend
     table = next(s for s in slides[1].shapes if s.has_table).table
-    assert table.cell(0, 2).text == "Change"
+    assert table.cell(0, 3).text == "Change"
     assert slides[2].shapes.title.text == "Savings per member"
 
 
@@ -106,8 +107,8 @@ def test_kpi_words_leave_out_decorative_arrows(client, hand_app):
     content, not from its Dash components): no arrow, which is decoration on the screen."""
     _name, data = page_export(client, "page-pptx", "", "/")
     table = next(s for s in Presentation(io.BytesIO(data)).slides[1].shapes if s.has_table).table
-    assert table.cell(0, 2).text == "Change"
-    changes = [table.cell(row, 2).text for row in range(1, len(table.rows))]
+    assert table.cell(0, 3).text == "Change"
+    changes = [table.cell(row, 3).text for row in range(1, len(table.rows))]
     assert changes and all("▲" not in c and "▼" not in c for c in changes)
     assert any(c.endswith("since 30 Sep 2024") for c in changes), changes
 

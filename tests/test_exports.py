@@ -213,10 +213,10 @@ def test_a_chart_exports_as_excel_with_filters_and_definitions(client, hand_app)
     sheet = book["Cost per member by project"]
     assert sheet["A1"].value == "Cost per member by project"
     header = [c.value for c in sheet[5]]
-    assert header[:5] == ["series", "value", "label", "Project id", "Organisation"]
-    assert [sheet.cell(row=r, column=2).value for r in (6, 7)] == approx([125.0, 250.0])
+    assert header == ["Name", "Series", "Value", "Unit", "Project id", "Organisation"]
+    assert [sheet.cell(row=r, column=3).value for r in (6, 7)] == approx([125.0, 250.0])
     # money as on the screen (USD 125.00), though 125 and 250 are whole
-    assert sheet.cell(row=6, column=2).number_format == "#,##0.00"
+    assert sheet.cell(row=6, column=3).number_format == "#,##0.00"
     assert sheet.freeze_panes == "A6"  # the header stays in view
     filters = {row[0].value: row[1].value for row in book["Filters"].iter_rows()}
     assert filters["Filters"] == "Uganda" and filters["As of"] == "2025-09-30"
@@ -234,9 +234,14 @@ def test_the_page_exports_as_one_workbook_with_a_sheet_per_chart(client, hand_ap
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["Members by country", "Members over time", "Filters", "Definitions"]
     rows = list(book["Members by country"].iter_rows(min_row=6, values_only=True))
-    # series, locations, z: members by country, by hand (G1+G2+G5+G6 in Uganda).
-    members = {r[2]: r[1] for r in rows}
-    assert members == {"BDI": 25, "KEN": 28, "UGA": 72}
+    # name, series, value, unit, country code: members by country, by hand (G1+G2+G5+G6 in
+    # Uganda).
+    members = {r[4]: (r[0], r[2], r[3]) for r in rows}
+    assert members == {
+        "BDI": ("Burundi", 25, "members"),
+        "KEN": ("Kenya", 28, "members"),
+        "UGA": ("Uganda", 72, "members"),
+    }
 
 
 def test_the_data_table_downloads_as_excel_with_exact_values(client, hand_app, hand_pool_path):
@@ -300,10 +305,14 @@ def test_shares_are_per_cent_cells_in_the_workbook(client, hand_app):
     _name, data = export(client, hand_app, "pf-attendance_rate", "xlsx")
     sheet = load_workbook(io.BytesIO(data))["Attendance"]
     header = [c.value for c in sheet[5]]
+    assert header == ["Name", "Series", "Value", "Unit"]
     spread = ["5th percentile", "Lower quartile", "Median", "Upper quartile", "95th percentile"]
-    assert header[2:] == ["label", *spread]
-    median = sheet.cell(row=6, column=header.index("Median") + 1)
-    assert 0 < median.value <= 1 and median.number_format == "0.0%"
+    rows = list(sheet.iter_rows(min_row=6))
+    assert [r[1].value for r in rows[:5]] == spread  # the network's box first, in its order
+    median = rows[2][2]
+    # as the screen writes shares of 10% and more: whole per cents
+    assert 0 < median.value <= 1 and median.number_format == "0%"
+    assert rows[2][3].value == "% of members"
 
 
 def table_export(client, table_id: str, fmt: str, search: str) -> tuple[str, bytes]:
@@ -362,7 +371,9 @@ def test_tables_download_as_csv_and_excel_with_what_they_show(client, hand_app):
     assert name == "benchmark-table_2025-09-30.xlsx"
     sheet = load_workbook(io.BytesIO(data))["Benchmark table"]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=6)}
-    assert rows["Women (share)"][2].number_format == "0.0%"
+    # as the page writes them (format_value): 88%, 5.3% (dashboard/pages/compare.py)
+    assert rows["Women (share)"][2].number_format == "0%"
+    assert rows["Portfolio at risk"][2].number_format == "0.0%"
     assert rows["Members"][2].number_format == "#,##0"
     header = [c.value for c in sheet[5]]
     assert header[:2] == ["Indicator", "Unit"] and "Peers' median" in header

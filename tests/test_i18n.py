@@ -294,6 +294,13 @@ def _strings(node: Any, key: str = "", out: list[tuple[str, str]] | None = None)
             if k == "title" and isinstance(v, dict):
                 _strings(v.get("text"), "title", out)
                 continue
+            if k == "annotations" and isinstance(v, list):
+                # an annotation's `name` is not shown (the figures mark their labels by it:
+                # figures.END_LABEL, figures.VALUE_LABEL)
+                for note in v:
+                    if isinstance(note, dict):
+                        _strings({a: b for a, b in note.items() if a != "name"}, key, out)
+                continue
             _strings(v, k if k in SHOWN else key, out)
     return out
 

@@ -17,6 +17,7 @@ from dashboard import deck, exports, heavy
 from dashboard.components.cards import EXPORTS
 from dashboard.i18n import N_, _
 from dashboard.view import (
+    exchange_rate,
     export_about,
     export_name,
     read_view,
@@ -126,7 +127,7 @@ def _chart_file(module: ModuleType, chart: str, fmt: str, search: str | None) ->
     suffix = "-print" if fmt == "print" else ""
     name = export_name(view, meta.get("title", "chart") + suffix, extension)
     if fmt == "csv":
-        return dcc.send_bytes(exports.csv_bytes(figure), name)
+        return dcc.send_bytes(exports.csv_bytes(figure, [exchange_rate(view)]), name)
     if fmt == "xlsx":
         plain = figure.to_plotly_json()
         return dcc.send_bytes(exports.workbook_bytes([plain], export_about(view)), name)
@@ -209,7 +210,8 @@ def _page_file(module: ModuleType, path: str, search: str | None, pptx: bool) ->
     content = deck.file_content(module, search)
     if pptx:
         about = export_about(view, exports.site_url() + path)  # (never the Host as sent)
-        data = deck.pptx_bytes(content, about, view.as_of)
+        network = deck.network_values(search, [k.indicator for k in content.kpis])
+        data = deck.pptx_bytes(content, about, view.as_of, network=network)
         return dcc.send_bytes(data, export_name(view, stem, "pptx"))
     drawn = [f.to_plotly_json() for f in content.figures.values() if f.layout.meta]
     if not drawn:

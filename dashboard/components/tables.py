@@ -73,7 +73,7 @@ def register_table_export(
     app: Dash, table_id: str, make: Callable[[str | None], exports.Table]
 ) -> None:
     """`make(search)` builds the table for the link; the menu's items download it."""
-    from dashboard.view import export_about, export_name, read_view
+    from dashboard.view import exchange_rate, export_about, export_name, read_view
 
     @app.callback(
         Output(f"{table_id}-download", "data"),
@@ -92,5 +92,5 @@ def register_table_export(
         table = make(search)
         name = export_name(view, table.title, fmt)
         if fmt == "csv":
-            return dcc.send_bytes(exports.table_csv(table), name)
+            return dcc.send_bytes(exports.table_csv(table, [exchange_rate(view)]), name)
         return dcc.send_bytes(exports.table_workbook(table, export_about(view)), name)
