@@ -18,7 +18,7 @@ help:
 	@echo "make test   set up, lint, run every test (browser tests included; about 10 minutes)"
 	@echo "make check  lint and the tests without a browser (the edit-test loop)"
 	@echo "make demo   rebuild the demo pool ($(DB))"
-	@echo "make screenshots  every page at 1366x768 and 390x844 (build/screenshots, docs/screenshots)"
+	@echo "make screenshots  every page at 1366x768, 1920x1080 and 390x844 (build/screenshots, docs/screenshots)"
 	@echo "make samples  one file of each export kind, and PNG pages of them (build/samples)"
 	@echo "make bench  pools of 20k to 1.5M groups, every page timed through gunicorn and in a browser; load test"
 	@echo "make messages  extract the strings into the catalogs (dashboard/locale) and check them"

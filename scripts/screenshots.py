@@ -1,12 +1,14 @@
-"""Save every page of the dashboard at 1366x768 (laptop) and 390x844 (phone).
+"""Save every page of the dashboard at 1366x768 (laptop), 1920x1080 (projector) and 390x844 (phone).
 
     make screenshots            # the demo pool, pages as they open
     python -m scripts.screenshots --db data/pool.duckdb --out build/screenshots
 
 Serves the pool with the real server on a free local port, opens each page in headless
 Chromium (Selenium + the system chromedriver), waits until the page's figures have arrived,
-and saves PNGs to --out (desktop/ and phone/). With --docs, the desktop shots are also written
-as compact WebP files for the README (docs/screenshots/).
+and saves PNGs to --out (desktop/, projector/ and phone/). The pages a member opens first are
+saved again signed in as the demo's Nordlys Aid account (member-*.png): their own organisation
+is the default focus there. With --docs, the desktop shots are also written as compact WebP
+files for the README (docs/screenshots/).
 """
 
 from __future__ import annotations
@@ -51,7 +53,16 @@ SHOTS = (
     ("present-women-danish", "/present?lang=da#4"),
     ("present-replication", "/present#5"),
 )
-SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
+# signed in as a member of the demo (its public account), the pages that open on their own
+# organisation
+MEMBER = ("nordlys-aid", "demo-nordlys-aid")
+MEMBER_SHOTS = (
+    ("member-overview", "/"),
+    ("member-performance", "/performance"),
+    ("member-compare", "/compare"),
+    ("member-projects", "/projects"),
+)
+SIZES = {"desktop": (1366, 768), "projector": (1920, 1080), "phone": (390, 844)}
 
 
 def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
@@ -119,6 +130,14 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
     return base64.b64decode(data)
 
 
+def sign_in(driver: webdriver.Chrome, base: str, username: str, password: str) -> None:
+    driver.get(f"{base}/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "pool.duckdb")
@@ -133,13 +152,18 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             driver = browser(width, height)
             try:
+                base = f"http://127.0.0.1:{port}"
                 for name, path in SHOTS:
-                    url = f"http://127.0.0.1:{port}{path}"
+                    url = base + path
                     (folder / f"{name}.png").write_bytes(capture(driver, url))
                     if args.docs and size == "desktop":
                         args.docs.mkdir(parents=True, exist_ok=True)
                         (args.docs / f"{name}.webp").write_bytes(capture(driver, url, "webp"))
-                    print(f"{size:8s} {name}", flush=True)
+                    print(f"{size:9s} {name}", flush=True)
+                sign_in(driver, base, *MEMBER)
+                for name, path in MEMBER_SHOTS:
+                    (folder / f"{name}.png").write_bytes(capture(driver, base + path))
+                    print(f"{size:9s} {name}", flush=True)
             finally:
                 driver.quit()
     finally:
