@@ -507,7 +507,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
             align="left",
             font={"size": note, "color": theme.MUTED},
         )
-    _date_ticks(out)
+    _date_ticks(out, size.width - plot_left - right, tick)
     return out
 
 
@@ -614,12 +614,13 @@ def _value_span(fig: go.Figure, yref: str) -> tuple[float, float]:
     return low, high + (high - low) * 0.06
 
 
-def _date_ticks(fig: go.Figure) -> None:
+def _date_ticks(fig: go.Figure, plot_width: float, tick: int) -> None:
     """The ticks of a date axis written in the language in force. The renderer's plotly.js
     names months in English only (a graph on the screen gets the language's names from its
     config, which the renderer does not take): outside English, a file's date axis gets
     its ticks from here, years where it spans more than three years, else months ("jan.
-    2025", "janv. 2025")."""
+    2025", "janv. 2025"), no more of them than fit level across the axis' width (a panel
+    of two side by side has half the plot's)."""
     from babel.dates import format_date
 
     from dashboard import i18n
@@ -635,7 +636,8 @@ def _date_ticks(fig: go.Figure) -> None:
                 [
                     v
                     for t in fig.data
-                    if (getattr(t, "xaxis", None) or "x") == ref and t.x is not None
+                    if (getattr(t, "xaxis", None) or "x") == ref
+                    and getattr(t, "x", None) is not None
                     for v in values(t.x)
                     if v is not None and _kind(v) == "date"
                 ],
@@ -647,15 +649,19 @@ def _date_ticks(fig: go.Figure) -> None:
             continue
         start, end = dates.min(), dates.max()
         months = (end.year - start.year) * 12 + end.month - start.month
+        domain = fig.layout[axis_name].domain or (0.0, 1.0)
+        width = plot_width * (domain[1] - domain[0])
         if months > 36:
-            step = max(1, -(-(end.year - start.year) // 8))
+            fit = max(2, int(width // (tick * (0.6 * 4 + 1.5))))  # "2025" and a gap
+            step = max(1, -(-(end.year - start.year + 1) // fit))
             ticks = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
             ticks = [t for t in ticks if (t.year - start.year) % step == 0 and t >= start] or [
                 start
             ]
             words = [str(t.year) for t in ticks]
         else:
-            step = next(m for m in (1, 2, 3, 6, 12) if months / m <= 7)
+            fit = max(2, int(width // (tick * (0.6 * 9 + 1.5))))  # "janv. 2025" and a gap
+            step = next((m for m in (1, 2, 3, 6, 12) if months / m + 1 <= min(fit, 8)), 12)
             first = pd.Timestamp(year=start.year, month=start.month, day=1)
             ticks = [
                 t
