@@ -124,7 +124,7 @@ def layout(**_query: Any) -> html.Div:
                 _(
                     "Green: better than three quarters of the peers; orange: worse than "
                     "three quarters (outside the peers' middle half, by the indicator's "
-                    "direction, and more than 2 points from their median for a share, 2% "
+                    "direction, and more than 2 points from their median for a share, 2 per cent "
                     "otherwise). Network: the pooled value of every group you may see, with the "
                     "theme filters but no place filter. Money in the display currency."
                 ),
