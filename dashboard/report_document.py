@@ -478,7 +478,9 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         "usd",
         currency=code,
         y_title=_("Cost per member ({currency})").format(currency=code),
-        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX INGO average")),
+        # (named short: beside the network's line and its name the plot is narrow; the cost
+        # table's note names it in full)
+        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX average")),
         **against,
     )
     costs.update_layout(
