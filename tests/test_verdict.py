@@ -25,6 +25,7 @@ import pytest
 from dashboard import report_document as report
 from dashboard.page_model import change_tone, in_line, verdict
 from dashboard.pages import compare
+from tests.conftest import login
 from tests.dash_client import call, chart
 
 ALPHA = "?organisation=Alpha%20Aid"
@@ -239,3 +240,35 @@ def test_the_tiles_reserve_the_network_line(hand_app):
         c for c in tile._traverse() if getattr(c, "id", None) == "pf-savings_per_member_usd-network"
     ]
     assert len(found) == 1 and found[0].style == {"minHeight": "1.5em"}
+
+
+def _report_network(client, search: str) -> str:
+    """The report's network column on the savings-per-member row."""
+    page = client.get(f"/report/print{search}").get_data(as_text=True)
+    row = re.search(r"<td>Savings per member</td>(.*?)</tr>", page).group(1)
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)[1]
+
+
+@pytest.mark.parametrize("member", ["north", "south"])
+def test_a_members_network_is_one_value_on_every_page(sharing_app, member):
+    """A member's network is every group they may see (their own exact, others' shared groups
+    as a guest sees them): the tile under their organisation, /compare and the report show
+    the same figure of it, the figure of the member's own view of the network itself."""
+    client = sharing_app.server.test_client()
+    assert login(client, member).status_code == 303
+    search = "?organisation=" + {"north": "North%20Aid", "south": "South%20Relief"}[member]
+    whole, nothing = _tile(client, sharing_app, "")
+    assert nothing == "" and whole.startswith("USD ")
+    assert _tile(client, sharing_app, search)[1] == f"Network: {whole}"
+    assert _compare_network(client, sharing_app, search)[0] == whole
+    assert _report_network(client, search) == whole
+
+
+def test_a_network_too_small_to_show_is_not_shown_beside_a_selection(hand_app):
+    """Alpha Aid's member sees one group of another organisation's (G7): the network holds
+    fewer than 5 of them and is not shown, on the tile, on /compare or in the report."""
+    client = hand_app.server.test_client()
+    assert login(client, "alpha").status_code == 303
+    assert _tile(client, hand_app, ALPHA) == ("USD 29.41", "")  # (their own: exact)
+    assert _compare_network(client, hand_app, ALPHA)[0] == "n/a"
+    assert _report_network(client, ALPHA) == "n/a"
