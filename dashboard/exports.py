@@ -647,15 +647,16 @@ def _date_ticks(fig: go.Figure) -> None:
             continue
         start, end = dates.min(), dates.max()
         months = (end.year - start.year) * 12 + end.month - start.month
+        most = fig.layout[axis_name].nticks or 8  # (a narrow panel asks for fewer)
         if months > 36:
-            step = max(1, -(-(end.year - start.year) // 8))
+            step = max(1, -(-(end.year - start.year) // most))
             ticks = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
             ticks = [t for t in ticks if (t.year - start.year) % step == 0 and t >= start] or [
                 start
             ]
             words = [str(t.year) for t in ticks]
         else:
-            step = next(m for m in (1, 2, 3, 6, 12) if months / m <= 7)
+            step = next((m for m in (1, 2, 3, 6, 12) if months / m <= min(most, 8) - 1), 12)
             first = pd.Timestamp(year=start.year, month=start.month, day=1)
             ticks = [
                 t

@@ -447,6 +447,9 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
     outreach = figures.small_multiple_lines(
         trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
     )
+    # two panels in half a printed column: a year in two at most, or plotly tilts the years
+    # (with the wider Danish and French thousands on the value axes)
+    outreach.update_xaxes(nticks=5)
     outreach.update_layout(
         meta={
             "title": _("Members and groups"),
