@@ -88,27 +88,12 @@ def definitions(indicator_ids: Sequence[str], currency: str = "USD") -> list[str
 
 
 def network_values(search: str | None, indicator_ids: Sequence[str]) -> dict[str, str]:
-    """The network's value of each indicator, as the page writes values: every group the
-    viewer may see, with the view's theme filters and as-of date, money in its currency
-    (what the KPI table's network column shows)."""
-    from dashboard import datasource
-    from dashboard.view import first_row, read_view
+    """The network's value of each indicator for the view of a link (what the KPI table's
+    network column shows): view.network_values, the same the KPI tiles show."""
+    from dashboard.view import network_values as of_view
+    from dashboard.view import read_view
 
-    view = read_view(search)
-    if view.as_of is None:
-        return {}
-    row = first_row(datasource.indicators(view.filters.network))
-    if row.get("suppressed"):
-        return {}
-    out = {}
-    for ind_id in indicator_ids:
-        try:
-            ind = lookup(ind_id)
-        except KeyError:
-            continue
-        value = row.get(ind_id)
-        out[ind_id] = view.fmt(ind_id, view.convert(value) if ind.format == "usd" else value)
-    return out
+    return of_view(read_view(search), indicator_ids)
 
 
 def _notes(slide: Any, paragraphs: Sequence[str]) -> None:

@@ -651,8 +651,9 @@ def _date_ticks(fig: go.Figure, plot_width: float, tick: int) -> None:
         months = (end.year - start.year) * 12 + end.month - start.month
         domain = fig.layout[axis_name].domain or (0.0, 1.0)
         width = plot_width * (domain[1] - domain[0])
+        most = fig.layout[axis_name].nticks or 8  # (a narrow panel asks for fewer)
         if months > 36:
-            fit = max(2, int(width // (tick * (0.6 * 4 + 1.5))))  # "2025" and a gap
+            fit = min(most, max(2, int(width // (tick * (0.6 * 4 + 1.5)))))  # "2025", a gap
             step = max(1, -(-(end.year - start.year + 1) // fit))
             ticks = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
             ticks = [t for t in ticks if (t.year - start.year) % step == 0 and t >= start] or [
@@ -660,7 +661,7 @@ def _date_ticks(fig: go.Figure, plot_width: float, tick: int) -> None:
             ]
             words = [str(t.year) for t in ticks]
         else:
-            fit = max(2, int(width // (tick * (0.6 * 9 + 1.5))))  # "janv. 2025" and a gap
+            fit = min(most, max(2, int(width // (tick * (0.6 * 9 + 1.5)))))  # "janv. 2025"
             step = next((m for m in (1, 2, 3, 6, 12) if months / m + 1 <= min(fit, 8)), 12)
             first = pd.Timestamp(year=start.year, month=start.month, day=1)
             ticks = [

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures import not_drawn
@@ -149,21 +150,42 @@ def change(value: Any, old: Any, kind: str, direction: int, prior: date | None) 
     )
 
 
-# A change is called better or worse (green, orange) only beyond these; within them it is
+# One rule for better and worse, wherever a figure is judged against another (a KPI's change
+# since an earlier date, a ratio against the peers' median in the report and on /compare): a
+# difference is called better or worse (green, orange) only beyond these; within them it is
 # told (the arrow, the figure) but not judged: 88% against 89% is no news.
 SHARE_TOLERANCE_PP = 2.0  # percentage points, for shares
-RELATIVE_TOLERANCE = 0.02  # of the earlier value, for everything else
+RELATIVE_TOLERANCE = 0.02  # of the value compared with, for everything else
+
+
+def in_line(value: Any, reference: Any, kind: str) -> bool:
+    """Whether `value` is within the tolerance of `reference`: for a share (`kind` "pct"),
+    less than SHARE_TOLERANCE_PP points apart; otherwise less than RELATIVE_TOLERANCE of
+    the reference apart (anything against a reference of 0 is in line: no relative gap)."""
+    now, against = float(value), float(reference)
+    if kind == "pct":
+        return abs(now - against) * 100 < SHARE_TOLERANCE_PP
+    return against == 0 or abs(now - against) / abs(against) < RELATIVE_TOLERANCE
+
+
+def verdict(value: Any, reference: Any, kind: str, direction: int) -> int:
+    """The one rule for better or worse: +1 when `value` is better than `reference` by the
+    indicator's direction (a lower cost is better), -1 when worse, 0 when within the
+    tolerance (`in_line`), when either is missing, or for an indicator without a
+    direction."""
+    if value is None or reference is None or not direction:
+        return 0
+    if pd.isna(value) or pd.isna(reference) or in_line(value, reference, kind):
+        return 0
+    gap = float(value) - float(reference)
+    return (gap > 0) - (gap < 0) if direction > 0 else (gap < 0) - (gap > 0)
 
 
 def change_tone(value: Any, old: Any, kind: str, sign: int, direction: int) -> str:
     """ "good", "bad" or "flat": the change by the indicator's direction, "flat" within the
-    tolerance (or for an indicator without a direction)."""
-    now, before = float(value), float(old)
-    if kind == "pct":
-        small = abs(now - before) * 100 < SHARE_TOLERANCE_PP
-    else:
-        small = before == 0 or abs(now - before) / abs(before) < RELATIVE_TOLERANCE
-    good = 0 if small else sign * direction
+    tolerance (or for an indicator without a direction); `sign` is that of the change as
+    shown (its arrow)."""
+    good = 0 if in_line(value, old, kind) else sign * direction
     return "good" if good > 0 else "bad" if good < 0 else "flat"
 
 
@@ -178,6 +200,9 @@ class Kpi:
     change: Change | None = None
     suppressed: bool = False
     note: str = ""  # what the number is of, when a filter makes it differ (whole projects)
+    # the network's value beside the selection's (view.network_values), formatted; "" when
+    # the view is the network itself
+    network: str = ""
 
 
 @dataclass

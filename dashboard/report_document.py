@@ -2,10 +2,13 @@
 organisation or the current filters.
 
 It holds a profile (country, partner, donor, dates, staff), outreach by sex and youth, the
-SAVIX performance ratios and cost efficiency against the network's median and quartiles
-(across the network's projects at the same date), trends, and data quality; each figure as of
-the view's date and compared with an earlier one (`vs`, by default the same quarter a year
-earlier).
+SAVIX performance ratios and cost efficiency beside the network's value (the pooled value of
+every group the viewer may see, with the view's theme filters: what the pages call the
+network) and against the median and quartiles of the network's projects (its peers), trends
+(a selection's with the network's line), and data quality; each figure as of the view's date
+and compared with an earlier one (`vs`, by default the same quarter a year earlier). Better
+and worse follow the pages' one rule (page_model.verdict: within 2 points for a share, 2%
+otherwise, a value is in line).
 
 The report is one self-contained HTML document (fonts embedded, charts as inline SVG drawn by
 Kaleido): the browser shows it and prints it (print CSS: A4, page breaks, page numbers and the
@@ -23,7 +26,7 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -32,13 +35,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import chromium, datasource, exports, figures, heavy, i18n
+from dashboard import chromium, datasource, exports, figures, heavy, i18n, theme
 from dashboard.figures import Reference
-from dashboard.filters import Filters
 from dashboard.format import format_change, money, na, number, percent
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID, lookup, network_indicators
-from dashboard.page_model import change_tone
+from dashboard.page_model import change_tone, verdict
 from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     SOURCE,
@@ -57,6 +59,7 @@ from dashboard.view import (
     profile_items,
     read_view,
     subject,
+    subject_label,
 )
 
 REPORT_FIGURES = (
@@ -107,7 +110,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Standing:
-    """A ratio of the subject against the network's projects."""
+    """A ratio of the subject beside the network's pooled value, and against the median and
+    quartiles of the network's projects (where it stands among them)."""
 
     indicator: str
     label: str
@@ -117,6 +121,7 @@ class Standing:
     q3: str
     standing: str
     tone: str
+    network: str = ""  # the network's pooled value (every group the viewer may see)
 
 
 @dataclass
@@ -153,23 +158,32 @@ def comparison(view: View) -> date | None:
     return datasource.comparison_date(view.as_of)
 
 
-def _standing(value: float | None, q1: float, median: float, q3: float, direction: int) -> str:
+def _standing(
+    value: float | None, q1: float, median: float, q3: float, direction: int, kind: str = ""
+) -> str:
     """Where a value stands among the network's projects, in words: better or worse where
     the indicator has a direction (a low portfolio at risk is good), else above or below.
+    The one rule of the pages (page_model.verdict) decides: a value within the tolerance of
+    the median (2 points for a share, `kind` "pct"; 2% otherwise) is in line with it, even
+    where the quartiles are closer still; beyond it, the best or weakest quarter outside
+    the middle half.
 
     The words are in English (they also decide the tone): translate them where shown."""
     if value is None or pd.isna(value):
         return N_("no value")
     if math.isclose(value, median, rel_tol=1e-9, abs_tol=1e-12):
         return N_("at the median")
-    if direction < 0:  # lower is better: mirror so that "top" still means best
-        value, q1, median, q3 = -value, -q3, -median, -q1
     if direction:
+        judged = verdict(value, median, kind, direction)
+        if judged == 0:
+            return N_("in line with the median")
+        if direction < 0:  # lower is better: mirror so that "top" still means best
+            value, q1, q3 = -value, -q3, -q1
         if value > q3:
             return N_("best quarter")
         if value < q1:
             return N_("weakest quarter")
-        return N_("better than the median") if value > median else N_("worse than the median")
+        return N_("better than the median") if judged > 0 else N_("worse than the median")
     if value > q3:
         return N_("above the upper quartile")
     if value < q1:
@@ -214,22 +228,31 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     )
     report.headline = _headline(view, vs)
     report.outreach, report.bands = _outreach(view, total)
-    network = datasource.indicators(Filters(as_of=as_of), "project", network=True)
+    # The network: every group the viewer may see, with the view's theme filters and date
+    # (the pages' network, Filters.network); its value pooled, its projects the peers
+    whole = total if not f.has_place else first_row(datasource.indicators(f.network, network=True))
+    network = datasource.indicators(f.network, "project", network=True)
     report.network = ngettext(
-        "Network: the {n} project of the pool with active groups as of {date}; quartiles "
-        "and median across projects, each project's value pooled over its groups.",
-        "Network: the {n} projects of the pool with active groups as of {date}; quartiles "
-        "and median across projects, each project's value pooled over its groups.",
+        "Network: the pooled value (a ratio of sums) of every group the report may show, with "
+        "its theme filters but none of its place filters. Median and quartiles: of the "
+        "network's {n} project with active groups as of {date}, each project's value pooled "
+        "over its groups.",
+        "Network: the pooled value (a ratio of sums) of every group the report may show, with "
+        "its theme filters but none of its place filters. Median and quartiles: of the "
+        "network's {n} projects with active groups as of {date}, each project's value pooled "
+        "over its groups.",
         len(network),
     ).format(n=number(len(network)), date=nice_date(as_of))
-    # The whole network, unfiltered, against its own projects: no better or worse
-    itself = not f.has_place and not f.has_group_filters
-    report.ratios = _standings(view, total, network, RATIOS, marks=not itself)
-    report.costs = _standings(view, total, network, COSTS, marks=not itself)
+    # The network itself against its own projects: no better or worse
+    itself = not f.has_place
+    report.ratios = _standings(view, total, whole, network, RATIOS, marks=not itself)
+    report.costs = _standings(view, total, whole, network, COSTS, marks=not itself)
     own = [i.id for i in network_indicators()]
     report.own = [  # (a field the subject's groups leave empty is not recorded there)
         replace(s, label=_own_label(s.indicator, s.label))
-        for s in _standings(view, total, network, own, missing=N_("not recorded"), marks=not itself)
+        for s in _standings(
+            view, total, whole, network, own, missing=N_("not recorded"), marks=not itself
+        )
     ]
     report.charts, need = _charts(view)
     report.trend_note = figures.thin_note(need) if report.charts else ""
@@ -348,14 +371,16 @@ def _outreach(
 def _standings(
     view: View,
     total: dict[str, Any],
+    whole: Mapping[str, Any],
     network: pd.DataFrame,
     ids: Sequence[str],
     missing: str = N_("no value"),
     marks: bool = True,
 ) -> list[Standing]:
-    """Each indicator of `ids` against the network's projects; `missing`: the words for a
-    subject without a value (English, translated where shown). Without `marks` (the whole
-    network, set against its own projects), no standing is told or coloured."""
+    """Each indicator of `ids` beside the network's pooled value (`whole`) and against the
+    network's projects (`network`, one row each); `missing`: the words for a subject without
+    a value (English, translated where shown). Without `marks` (the network itself, set
+    against its own projects), no standing is told or coloured."""
     year = view.as_of.year if view.as_of else None
     out = []
     for ind_id in ids:
@@ -367,7 +392,7 @@ def _standings(
             where = N_("no network value")
         else:
             q1, median, q3 = (float(column.quantile(q)) for q in (0.25, 0.5, 0.75))
-            where = _standing(value, q1, median, q3, ind.direction)
+            where = _standing(value, q1, median, q3, ind.direction, ind.format)
             if value is None or pd.isna(value):
                 where = missing
             elif view.fmt(ind_id, value) == view.fmt(ind_id, median):
@@ -384,6 +409,7 @@ def _standings(
                 view.fmt(ind_id, _money(view, ind_id, q3, year)),
                 _(where),
                 _standing_tone(where),
+                view.fmt(ind_id, _money(view, ind_id, whole.get(ind_id), year)),
             )
         )
     return out
@@ -394,16 +420,36 @@ TREND_RATIOS = ("savings_per_member_usd", "cost_per_member_usd", "pct_women")
 
 def _charts(view: View) -> tuple[list[go.Figure], int]:
     """The four trends, and how many active groups a ratio's point needs: as on the pages,
-    a quarter resting on fewer (a project's first groups) is left out of the ratios."""
-    trend = view.money(datasource.indicators(view.filters, over_time=True))
+    a quarter resting on fewer (a project's first groups) is left out of the ratios. A
+    selection's ratios are drawn against the network's, in grey (as /performance's
+    "Performance over time")."""
+    f = view.filters
+    trend = view.money(datasource.indicators(f, over_time=True))
     if trend.empty:
         return [], figures.MIN_TREND_GROUPS
     trend, need = figures.steady(trend, TREND_RATIOS, every=view.every_point)
+    network = None
+    if f.has_place:  # the selection, named, against the network
+        network, _need = figures.steady(
+            view.money(datasource.indicators(f.network, over_time=True)),
+            TREND_RATIOS,
+            every=view.every_point,
+        )
+        label = subject_label(view)
+        trend = trend.assign(subject=label)
+    against: dict[str, Any] = (
+        {"total": network, "series": "subject", "colours": {label: theme.OKABE_ITO[0]}}
+        if network is not None
+        else {}
+    )
     code = view.code
     start = nice_date(first_shown(trend))
     outreach = figures.small_multiple_lines(
         trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
     )
+    # two panels in half a printed column: a year in two at most, or plotly tilts the years
+    # (with the wider Danish and French thousands on the value axes)
+    outreach.update_xaxes(nticks=5)
     outreach.update_layout(
         meta={
             "title": _("Members and groups"),
@@ -416,11 +462,16 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         "usd",
         currency=code,
         y_title=_("Savings per member ({currency})").format(currency=code),
+        **against,
     )
     savings.update_layout(
         meta={
             "title": _("Savings per member"),
-            "subtitle": _("{currency}, at each quarter end").format(currency=code),
+            "subtitle": (
+                _("{currency}, at each quarter end; network in grey")
+                if network is not None
+                else _("{currency}, at each quarter end")
+            ).format(currency=code),
         }
     )
     rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
@@ -430,16 +481,30 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         "usd",
         currency=code,
         y_title=_("Cost per member ({currency})").format(currency=code),
-        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX INGO average")),
+        # (named short: beside the network's line and its name the plot is narrow; the cost
+        # table's note names it in full)
+        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX average")),
+        **against,
     )
     costs.update_layout(
         meta={
             "title": _("Cost per member"),
-            "subtitle": _("{currency}, cost to date per member").format(currency=code),
+            "subtitle": (
+                _("{currency}, cost to date per member; network in grey")
+                if network is not None
+                else _("{currency}, cost to date per member")
+            ).format(currency=code),
         }
     )
-    women = figures.lines(trend, "pct_women", "pct", y_title=_("Women among members"))
-    women.update_layout(meta={"title": _("Women's share"), "subtitle": _("Women / members, %")})
+    women = figures.lines(trend, "pct_women", "pct", y_title=_("Women among members"), **against)
+    women.update_layout(
+        meta={
+            "title": _("Women's share"),
+            "subtitle": _("Women / members, %; network in grey")
+            if network is not None
+            else _("Women / members, %"),
+        }
+    )
     return [outreach, savings, women, costs], need
 
 
@@ -732,13 +797,17 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
                     (
                         _("Indicator"),
                         _("This report"),
+                        _("Network"),
                         _("Lower quartile"),
-                        _("Median"),
+                        _("Median of projects"),
                         _("Upper quartile"),
                         _("Standing"),
                     ),
-                    [(s.label, s.value, s.q1, s.median, s.q3, (s.standing, s.tone)) for s in rows],
-                    numeric=(1, 2, 3, 4),
+                    [
+                        (s.label, s.value, s.network, s.q1, s.median, s.q3, (s.standing, s.tone))
+                        for s in rows
+                    ],
+                    numeric=(1, 2, 3, 4, 5),
                 )
             )
             parts.append(f'<p class="note">{_e(note)}</p></section>')

@@ -163,6 +163,8 @@ def headline_kpis(
     date) and its change since `prior`; the suppressed word where the scope is not shown."""
     suppressed = bool(now.get("suppressed"))
     whole_projects = view.filters.has_group_filters  # (a cost is then of whole projects)
+    # beside a selection's value, the network's (a view of the network itself has none)
+    network = network_values(view, ids) if view.filters.has_place else {}
     out = []
     for ind_id in ids:
         if suppressed:
@@ -179,8 +181,31 @@ def headline_kpis(
                 view.fmt(ind_id, value),
                 change(value, old, ind.format, ind.direction, prior),
                 note=_(COST_OF_WHOLE_PROJECTS) if whole_projects and ind_id in COST_IDS else "",
+                network=network.get(ind_id, ""),
             )
         )
+    return out
+
+
+def network_values(view: View, indicator_ids: Iterable[str]) -> dict[str, str]:
+    """The network's value of each indicator, as the pages write values: the pooled value of
+    every group the viewer may see, with the view's theme filters and as-of date (its place
+    filters dropped: `Filters.network`), money in the display currency. What a KPI tile
+    shows beside a selection's value and the deck's KPI table in its network column; {}
+    without a date or where the network itself is too small to be shown."""
+    if view.as_of is None:
+        return {}
+    row = first_row(datasource.indicators(view.filters.network))
+    if row.get("suppressed"):
+        return {}
+    out = {}
+    for ind_id in indicator_ids:
+        try:
+            ind = lookup(ind_id)
+        except KeyError:
+            continue
+        value = row.get(ind_id)
+        out[ind_id] = view.fmt(ind_id, view.convert(value) if ind.format == "usd" else value)
     return out
 
 

@@ -377,8 +377,10 @@ def test_tables_download_as_csv_and_excel_with_what_they_show(client, hand_app):
     assert rows["Members"][2].number_format == "#,##0"
     header = [c.value for c in sheet[5]]
     assert header[:2] == ["Indicator", "Unit"] and "Peers' median" in header
-    members = {header[i]: rows["Members"][i].value for i in range(2, len(header) - 3)}
+    members = {header[i]: rows["Members"][i].value for i in range(2, len(header) - 4)}
     assert members == {"Uganda": 72, "Kenya": 28, "Burundi": 25}
+    # the network's value beside them: every group the viewer may see, pooled (72 + 28 + 25)
+    assert rows["Members"][header.index("Network")].value == 125
 
     name, data = table_export(client, "data-quality", "csv", "")
     assert name == "data-quality-by-project_2025-09-30.csv"

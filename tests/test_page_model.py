@@ -132,6 +132,7 @@ def test_one_spec_makes_the_card_the_outputs_and_the_values():
         "toy-lead.children",
         "kpi-groups-value.children",
         "kpi-groups-change.children",
+        "kpi-groups-network.children",
         "{'type': 'chart', 'id': 'toy-a'}.figure",
         "toy-a-title.children",
         "toy-a-subtitle.children",
@@ -147,8 +148,9 @@ def test_one_spec_makes_the_card_the_outputs_and_the_values():
     ]
     values = render.values(spec, content)
     assert values[0] == "The lead" and values[1] == "1,234"
-    assert values[4:7] == ["A", "sub A", "cap A"]
-    assert values[13] == {"height": "520px"}  # the scrolling graph takes the figure's height
+    assert values[3] == ""  # no network line: the toy's tile is the network's own
+    assert values[5:8] == ["A", "sub A", "cap A"]
+    assert values[14] == {"height": "520px"}  # the scrolling graph takes the figure's height
     assert values[-1] == "info"
     cards = render.cards(spec)
     assert [i for i in ids_in(cards) if isinstance(i, dict) and i.get("type") == "chart"] == [

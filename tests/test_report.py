@@ -51,7 +51,7 @@ def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app, as_a
     other = report.build_report("?project=UGA-B-01")
     cost = next(s for s in other.costs if s.indicator == "cost_per_member_usd")
     assert cost.standing == "best quarter" and cost.tone == "good"  # lower cost is better
-    assert "4 projects of the pool" in rep.network
+    assert "the network's 4 projects" in rep.network
 
 
 def test_standing_reads_the_direction_of_an_indicator():

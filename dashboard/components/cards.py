@@ -179,7 +179,8 @@ def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Outpu
 
 
 def kpi_tile(indicator_id: str, prefix: str = "kpi", lg: int = 3) -> dbc.Col:
-    """A KPI tile: label above, the number large, the change since the comparison date."""
+    """A KPI tile: label above, the number large, the change since the comparison date, and
+    for a selection the network's value under it ("Network: USD 30.61")."""
     ind = BY_ID[indicator_id]
     return dbc.Col(
         dbc.Card(
@@ -194,6 +195,14 @@ def kpi_tile(indicator_id: str, prefix: str = "kpi", lg: int = 3) -> dbc.Col:
                     ),
                     html.Div("…", id=f"{prefix}-{indicator_id}-value", className="kpi-value"),
                     html.Div("", id=f"{prefix}-{indicator_id}-change", className="kpi-change"),
+                    # the network's value beside a selection's: its line kept (empty for the
+                    # network itself) so that nothing moves when a filter brings it
+                    html.Div(
+                        "",
+                        id=f"{prefix}-{indicator_id}-network",
+                        className="kpi-network small text-secondary",
+                        style={"minHeight": "1.5em"},
+                    ),
                 ],
                 className="card-body",
                 **{"data-indicator": indicator_id},
@@ -223,6 +232,7 @@ def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
         outs += [
             Output(f"{prefix}-{i}-value", "children"),
             Output(f"{prefix}-{i}-change", "children"),
+            Output(f"{prefix}-{i}-network", "children"),
         ]
     return outs
 

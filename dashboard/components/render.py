@@ -75,6 +75,11 @@ def kpi_value(kpi: Kpi) -> Any:
     return kpi.value
 
 
+def network_line(kpi: Kpi) -> str:
+    """The network's value under a selection's ("Network: USD 30.61"); "" for the network."""
+    return _("Network: {value}").format(value=kpi.network) if kpi.network else ""
+
+
 def outputs(spec: PageSpec) -> list[Output]:
     """The page callback's outputs: heading, lead, KPI tiles, chart cards, then the parts."""
     outs: list[Output] = []
@@ -99,12 +104,12 @@ def values(spec: PageSpec, content: PageContent) -> list[Any]:
     for indicator in spec.kpis:
         kpi = kpis.get(indicator)
         if kpi is None:
-            out += ["", ""]
+            out += ["", "", ""]
             continue
         below = change_view(kpi.change)
         if kpi.note:
             below = [below, html.Div(kpi.note, className="kpi-note")]
-        out += [kpi_value(kpi), below]
+        out += [kpi_value(kpi), below, network_line(kpi)]
     for chart_spec in spec.charts:
         chart = content.charts[chart_spec.id]  # a build fills every chart it declares
         meta = chart.figure.layout.meta

@@ -1,10 +1,12 @@
 """/compare: chosen organisations, projects or countries against their peers on every
-indicator, the network's own included: the peers' median and quartiles, and where each choice
-stands."""
+indicator, the network's own included: the peers' median and quartiles, where each choice
+stands, and the network's pooled value (the pages' network: every group the viewer may see,
+with the theme filters). A choice is marked better or worse by the pages' one rule
+(page_model.verdict) against the peers' median, outside their middle half."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -21,7 +23,14 @@ from dashboard.components.tables import register_table_export, table_card
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import display_label, every
-from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
+from dashboard.page_model import (
+    Chart,
+    ChartSpec,
+    PageContent,
+    PageSpec,
+    charts_by_id,
+    verdict,
+)
 from dashboard.urlstate import COMPARE_BY, parse_search
 from dashboard.view import (
     View,
@@ -115,7 +124,9 @@ def layout(**_query: Any) -> html.Div:
                 _(
                     "Green: better than three quarters of the peers; orange: worse than "
                     "three quarters (outside the peers' middle half, by the indicator's "
-                    "direction). Money in the display currency."
+                    "direction, and more than 2 points from their median for a share, 2 per cent "
+                    "otherwise). Network: the pooled value of every group you may see, with the "
+                    "theme filters but no place filter. Money in the display currency."
                 ),
             ),
         ]
@@ -170,6 +181,13 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     return peers, picks, pd.DataFrame(rows)
 
 
+def network_row(view: View) -> Mapping[str, Any]:
+    """The network's pooled values (what /performance and the report call the network: every
+    group the viewer may see, with the view's theme filters), money in the display currency,
+    the network's own indicators included."""
+    return first_row(view.money(datasource.indicators(view.filters.network, network=True)))
+
+
 def benchmark_table(search: str | None) -> exports.Table:
     """The benchmark table as values (money in the display currency), for a download."""
     view = read_view(search)
@@ -179,6 +197,7 @@ def benchmark_table(search: str | None) -> exports.Table:
     columns = [("indicator", _("Indicator"), ""), ("unit", _("Unit"), "")]
     columns += [(f"pick{i}", name, "*") for i, name in enumerate(names)]
     columns += [
+        ("network", _("Network"), "*"),
         ("median", _("Peers' median"), "*"),
         ("q1", _("Peers' lower quartile"), "*"),
         ("q3", _("Peers' upper quartile"), "*"),
@@ -186,6 +205,7 @@ def benchmark_table(search: str | None) -> exports.Table:
     rows = []
     if not peers.empty and picks:
         indexed = peers.set_index(dim)
+        whole = network_row(view)
         for ind in every():
             if ind.id in SKIP:
                 continue
@@ -198,6 +218,8 @@ def benchmark_table(search: str | None) -> exports.Table:
             for i, pick in enumerate(picks):
                 value = indexed[ind.id].get(pick)
                 row[f"pick{i}"] = None if value is None or pd.isna(value) else float(value)
+            value = whole.get(ind.id)
+            row["network"] = None if value is None or pd.isna(value) else float(value)
             for key, q in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
                 row[key] = float(column.quantile(q)) if not column.empty else None
             rows.append(row)
@@ -225,16 +247,21 @@ def standing(
     q3: float | None,
     direction: int,
     shown: Callable[[float], str] = lambda v: format(v, ".3g"),
+    median: float | None = None,
+    kind: str = "",
 ) -> str:
     """A cell's mark: better or worse only outside the peers' middle half (by the
-    indicator's direction), where the difference matters; inside it, or where it is equal
-    to a quartile as shown (`shown` writes a value as the table does: 0.0% against 0.0%),
-    none."""
+    indicator's direction), where the difference matters; inside it, where it is equal to a
+    quartile as shown (`shown` writes a value as the table does: 0.0% against 0.0%), or
+    within the pages' tolerance of the peers' `median` (page_model.verdict: 2 points for a
+    share, `kind` "pct", 2% otherwise), none."""
     if value is None or pd.isna(value) or q1 is None or q3 is None or not direction:
         return ""
     value = float(value)
     if shown(value) in (shown(float(q1)), shown(float(q3))):
         return ""  # equal to a quartile as shown
+    if median is not None and verdict(value, median, kind, direction) == 0:
+        return ""  # in line with the peers' median, by the one rule
     low, high = sorted((float(q1), float(q3)))
     if value > high:
         return "cell-better" if direction > 0 else "cell-worse"
@@ -254,12 +281,14 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
             [html.Th(_("Indicator"), scope="col")]
             + [html.Th(n, scope="col") for n in names]
             + [
+                html.Th(_("Network"), scope="col"),
                 html.Th(_("Peers' median"), scope="col"),
                 html.Th(_("Middle half of peers"), scope="col"),
             ]
         )
     )
     body = []
+    whole = network_row(view)
 
     def shown(kind: str, v: float) -> str:
         return format_value(v, kind, view.code)
@@ -275,8 +304,11 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
         for pick in picks:
             value = indexed[ind.id].get(pick)
             text = format_value(value, ind.format, view.code)
-            mark = standing(value, q1, q3, ind.direction, partial(shown, ind.format))
+            mark = standing(
+                value, q1, q3, ind.direction, partial(shown, ind.format), median, ind.format
+            )
             cells.append(html.Td(text, className=mark))
+        cells.append(html.Td(format_value(whole.get(ind.id), ind.format, view.code)))
         cells.append(html.Td(format_value(median, ind.format, view.code)))
         low, high = (format_value(q, ind.format, view.code) for q in (q1, q3))
         cells.append(html.Td(_("{low} to {high}").format(low=low, high=high)))
@@ -293,6 +325,7 @@ def build(search: str | None) -> PageContent:
     datasource.together(
         lambda: datasource.indicators(replace(view.filters, **{dim: ()}), dim, network=True),
         lambda: datasource.indicators(view.filters),
+        lambda: datasource.indicators(view.filters.network, network=True),
     )
     peers, picks, rows = benchmark(view)
     options = (

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, dcc, html
 
@@ -34,6 +35,7 @@ from dashboard.view import (
     View,
     caption,
     entity_name,
+    first_row,
     first_shown,
     headline_kpis,
     named,
@@ -282,6 +284,9 @@ def slides(search: str | None) -> list[Slide]:
     by_org = datasource.indicators(f, "organisation")
     by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
     org_colours = [colours.get(o, "#0072B2") for o in by_org.get("organisation", [])]
+    # the network's share (every group the viewer may see, with the theme filters), as the
+    # pages' network: a selection's own total is not the network
+    women_network = first_row(datasource.indicators(f.network)).get("pct_women")
     women_fig = (
         figures.ranked_bars(
             by_org.reset_index(drop=True),
@@ -289,8 +294,8 @@ def slides(search: str | None) -> list[Slide]:
             "pct_women",
             "pct",
             colour=org_colours,
-            reference=figures.Reference(float(now["pct_women"]), _("Network"))
-            if now.get("pct_women") is not None and len(by_org) > 1
+            reference=figures.Reference(float(women_network), _("Network"))
+            if women_network is not None and not pd.isna(women_network) and len(by_org) > 1
             else None,
         )
         if not by_org.empty

@@ -26,6 +26,7 @@ from dashboard.view import (
     caption,
     describe,
     first_row,
+    network_values,
     nice_date,
     profile_items,
     read_view,
@@ -283,8 +284,13 @@ def build(search: str | None) -> PageContent:
             date=nice_date(view.as_of),
         )
         prof = profile(view, kind, key)
+    network = network_values(view, TILES) if f.has_place else {}  # (beside the selection's)
     tiles = [
-        Kpi(t, view.fmt(t, view.convert(total.get(t)) if t.endswith("_usd") else total.get(t)))
+        Kpi(
+            t,
+            view.fmt(t, view.convert(total.get(t)) if t.endswith("_usd") else total.get(t)),
+            network=network.get(t, ""),
+        )
         for t in TILES
     ]
     trend = view.money(datasource.indicators(f, over_time=True))
