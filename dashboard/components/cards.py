@@ -140,7 +140,14 @@ def chart_card(
                         else "chart-box chart-wide"
                         if wide
                         else "chart-box",
-                        style={"maxHeight": f"{height}px"} if scroll else None,
+                        # the graph's room kept from the start: its code and its figure
+                        # arrive after the page, and nothing below jumps when they do
+                        # (layout shift, issue 28); a scrolling box is sized to its
+                        # figure by the page's answer (render.values)
+                        style=scroll_box_style(height, height)
+                        if scroll
+                        else {"minHeight": f"{height}px"},
+                        id=f"{cid}-box",
                         tabIndex="0" if scroll or wide else None,
                     ),
                     type="dot",
@@ -161,9 +168,15 @@ def chart_card(
     )
 
 
+def scroll_box_style(figure_height: int, height: int) -> dict[str, str]:
+    """The style of a scrolling chart's box: at most `height` pixels, and as tall as its
+    figure up to that, before the graph is drawn (so that nothing jumps when it is)."""
+    return {"maxHeight": f"{height}px", "minHeight": f"{min(figure_height, height)}px"}
+
+
 def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Output]:
     """Outputs of chart cards: figure, title, subtitle, caption and summary (with the graph's
-    style for the scrolling ones), in the order render.values fills them."""
+    style and its box's for the scrolling ones), in the order render.values fills them."""
     outs: list[Output] = []
     for cid in cids:
         outs += [
@@ -175,6 +188,7 @@ def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Outpu
         ]
         if cid in scroll:
             outs.append(Output({"type": "chart", "id": cid}, "style"))
+            outs.append(Output(f"{cid}-box", "style"))
     return outs
 
 
@@ -312,7 +326,7 @@ def data_grid(grid_id: str, height: int = 420, fit: bool = True, empty: str = ""
         "tooltipShowDelay": 300,
         "localeText": grid_words() | ({"noRowsToShow": empty} if empty else {}),
     }
-    return dag.AgGrid(
+    grid = dag.AgGrid(
         columnSize="responsiveSizeToFit" if fit else None,
         id=grid_id,
         rowData=[],
@@ -329,3 +343,5 @@ def data_grid(grid_id: str, height: int = 420, fit: bool = True, empty: str = ""
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )
+    # the grid's room kept until its code has arrived (layout shift, issue 28)
+    return html.Div(grid, className="grid-slot", style={"minHeight": f"{height}px"})

@@ -132,6 +132,12 @@ def _pct_input(component_id: str, placeholder: str) -> dcc.Input:
     )
 
 
+def dropdown_slot(dropdown: dcc.Dropdown) -> html.Div:
+    """A dropdown in a box of its drawn height: the dropdown's code arrives after the page,
+    and the controls below it do not jump when it is drawn (layout shift, issue 28)."""
+    return html.Div(dropdown, className="dropdown-slot")
+
+
 MULTI = {"multi": True, "clearable": True, "searchable": True}  # the panel's list dropdowns
 
 
@@ -140,11 +146,13 @@ def _dropdown_block(label: str, cid: str, placeholder: str) -> html.Div:
     return html.Div(
         [
             _label(label, cid),
-            dcc.Dropdown(
-                labels=dropdown_labels(),
-                id=cid,
-                placeholder=placeholder,
-                **MULTI,
+            dropdown_slot(
+                dcc.Dropdown(
+                    labels=dropdown_labels(),
+                    id=cid,
+                    placeholder=placeholder,
+                    **MULTI,
+                )
             ),
         ],
         className="filter-block",
@@ -171,8 +179,13 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("As of"), "f-as_of"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(), id="f-as_of", clearable=False, searchable=False
+                    dropdown_slot(
+                        dcc.Dropdown(
+                            labels=dropdown_labels(),
+                            id="f-as_of",
+                            clearable=False,
+                            searchable=False,
+                        )
                     ),
                 ],
                 className="filter-block",
@@ -226,8 +239,10 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("Tags"), "f-tag"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **MULTI
+                    dropdown_slot(
+                        dcc.Dropdown(
+                            labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **MULTI
+                        )
                     ),
                 ],
                 className="filter-block",
