@@ -128,7 +128,7 @@ def chart_card(
                 html.Div(head, className="chart-head"),
                 html.P(id=f"{cid}-subtitle", className="chart-subtitle"),
                 dcc.Loading(
-                    html.Div(
+                    wide_frame(
                         dcc.Graph(
                             id={"type": "chart", "id": cid},
                             config=graph_config(cid),
@@ -149,6 +149,7 @@ def chart_card(
                         else {"minHeight": f"{height}px"},
                         id=f"{cid}-box",
                         tabIndex="0" if scroll or wide else None,
+                        wide=wide and not scroll,
                     ),
                     type="dot",
                     delay_show=200,
@@ -166,6 +167,14 @@ def chart_card(
         lg=lg,
         className={"wide": "mb-4 d-none d-md-block", "phone": "mb-4 d-md-none"}.get(only, "mb-4"),
     )
+
+
+def wide_frame(*children: Any, wide: bool = False, **props: Any) -> html.Div:
+    """A chart's box; a `wide` one (many panels side by side, scrolled sideways on a phone)
+    inside a frame that shows a fade and an arrow at the side with more to see
+    (assets/50_scroll_cue.js marks which side that is)."""
+    box = html.Div(list(children), **props)
+    return html.Div(box, className="scroll-cue") if wide else box
 
 
 def scroll_box_style(figure_height: int, height: int) -> dict[str, str]:

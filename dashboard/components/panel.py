@@ -392,6 +392,12 @@ LIST_CONTROLS = {
     "f-status": "status",
 }
 WOMEN_CONTROLS = ("f-women-preset", "f-women-min", "f-women-max")
+# the panel's choices after which a phone closes it (not the typed shares, nor the currency
+# of the summary bar)
+CHOICES = (
+    *(c for c in CONTROL_IDS if c not in ("f-women-min", "f-women-max", "f-currency")),
+    "f-points",
+)
 
 
 def state_from_controls(
@@ -563,6 +569,24 @@ def register_callbacks(app: Dash) -> None:
             notices_view(notices),
             summary(state, facts, as_of),
         ]
+
+    # A phone: the panel, opened over the results, closes once a choice is made, and the
+    # summary above the results says what is chosen (issue 28). Not after a share typed in
+    # (its two bounds are typed one after the other); a laptop's panel is always shown.
+    app.clientside_callback(
+        "function() {"
+        "  if (window.innerWidth >= 992) { return window.dash_clientside.no_update; }"
+        "  window.setTimeout(function () {"
+        "    const top = document.getElementById('filters-toggle');"
+        "    if (top && top.getBoundingClientRect().top < 0) { top.scrollIntoView(); }"
+        "  }, 400);"
+        "  return false;"
+        "}",
+        Output("filters-collapse", "is_open", allow_duplicate=True),
+        *[Input(cid, "value") for cid in CHOICES],
+        Input("f-reset", "n_clicks"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("filters-collapse", "is_open"),
