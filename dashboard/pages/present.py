@@ -202,9 +202,10 @@ def projector_map(
     return fig
 
 
-# The slide's map as its names are placed for it: a projector of 1280 x 720 (a wider one
-# draws it larger, and names placed apart here stay apart there).
-SLIDE_MAP_PX = (1100.0, 430.0)
+# The slide's map as its names are placed for it: the map's drawing on a screen of 1920 x
+# 1080 (a larger one draws it larger, and names placed apart here stay apart there; on a
+# 1280 x 720 projector neighbours' names may touch).
+SLIDE_MAP_PX = (1200.0, 630.0)
 LABEL_SPOTS = (
     "middle center",
     "top center",
@@ -224,13 +225,16 @@ def label_positions(
 ) -> list[str]:
     """Where each label (name, value, (longitude, latitude)), largest first, is written
     around its country's point: the first spot of `LABEL_SPOTS` clear of the labels already
-    placed (else the least covered), so that neighbours (Uganda, Kenya, Rwanda) are all
-    named, none over another. `every` is the points of every country drawn (the map fits
-    them)."""
+    placed and inside the map (else the least covered or cut), so that neighbours (Uganda,
+    Kenya, Rwanda) are all named, none over another. `every` is the points of every country
+    drawn (the map fits them)."""
     lons, lats = [p[0] for p in every], [p[1] for p in every]
     span_lon, span_lat = max(lons) - min(lons) + 10, max(lats) - min(lats) + 10
     ppd = min(SLIDE_MAP_PX[0] / span_lon, SLIDE_MAP_PX[1] / span_lat)  # px per degree
     gap = 6 / ppd
+    # the map drawn (fitbounds: the countries whole, about 5 degrees around their points); a
+    # name outside it is cut off at its edge
+    edge = (min(lons) - 5, max(lons) + 5, min(lats) - 5, max(lats) + 5)
     placed: list[tuple[float, float, float, float]] = []
     spots: list[str] = []
     for name, amount, (lon, lat) in labels:
@@ -248,9 +252,13 @@ def label_positions(
                 * max(0.0, min(here[3], b[3]) - max(here[2], b[2]))
                 for b in placed
             )
+            inside = max(0.0, min(here[1], edge[1]) - max(here[0], edge[0])) * max(
+                0.0, min(here[3], edge[3]) - max(here[2], edge[2])
+            )
+            covered += w * h - inside  # (the part cut off counts as covered)
             if covered < least:
                 best, least, box = spot, covered, here
-            if covered == 0:
+            if covered <= 1e-9:
                 break
         placed.append(box)
         spots.append(best)
