@@ -184,14 +184,13 @@ def projector_map(
         (names.get(c, c), compact(v) if v >= 1000 else number(v), points[c])
         for c, v in zip(rows["country"], rows[value], strict=True)
     ]
+    spots = label_positions(labels, [points[c] for c in frame["country"] if c in points])
     fig.add_trace(
         go.Scattergeo(
-            lon=[p[0] for _n, _v, p in labels],
-            lat=[p[1] for _n, _v, p in labels],
+            lon=[x for _s, x, _y in spots],
+            lat=[y for _s, _x, y in spots],
             text=[f"<b>{name}</b><br>{amount}" for name, amount, _p in labels],
-            textposition=label_positions(
-                labels, [points[c] for c in frame["country"] if c in points]
-            ),
+            textposition=[spot for spot, _x, _y in spots],
             mode="text",
             textfont=big,
             hoverinfo="skip",
@@ -202,10 +201,9 @@ def projector_map(
     return fig
 
 
-# The slide's map as its names are placed for it: the map's drawing on a screen of 1920 x
-# 1080 (a larger one draws it larger, and names placed apart here stay apart there; on a
-# 1280 x 720 projector neighbours' names may touch).
-SLIDE_MAP_PX = (1200.0, 630.0)
+# The slide's map as its names are placed for it: the map's drawing on a laptop's slide of
+# 1366 x 768 (a larger screen draws it larger, and names placed apart here stay apart there).
+SLIDE_MAP_PX = (650.0, 340.0)
 LABEL_SPOTS = (
     "middle center",
     "top center",
@@ -222,47 +220,51 @@ LABEL_SPOTS = (
 def label_positions(
     labels: Sequence[tuple[str, str, tuple[float, float]]],
     every: Sequence[tuple[float, float]],
-) -> list[str]:
+) -> list[tuple[str, float, float]]:
     """Where each label (name, value, (longitude, latitude)), largest first, is written
-    around its country's point: the first spot of `LABEL_SPOTS` clear of the labels already
-    placed and inside the map (else the least covered or cut), so that neighbours (Uganda,
-    Kenya, Rwanda) are all named, none over another. `every` is the points of every country
-    drawn (the map fits them)."""
+    (a plotly text position and the point it is written at): on or around its country's
+    point, else a label's height or half its width further out, the first spot clear of the
+    labels already placed and of the map's top and bottom edges (else the least covered),
+    so that neighbours (Uganda, Kenya, Rwanda) are all named, none over another. `every` is
+    the points of every country drawn (the map fits them)."""
     lons, lats = [p[0] for p in every], [p[1] for p in every]
     span_lon, span_lat = max(lons) - min(lons) + 10, max(lats) - min(lats) + 10
     ppd = min(SLIDE_MAP_PX[0] / span_lon, SLIDE_MAP_PX[1] / span_lat)  # px per degree
     gap = 6 / ppd
     # the map drawn (fitbounds: the countries whole, about 5 degrees around their points); a
-    # name outside it is cut off at its edge
-    edge = (min(lons) - 5, max(lons) + 5, min(lats) - 5, max(lats) + 5)
+    # name beyond its top or bottom is cut off (at its sides the map widens to the slide's)
+    low, high = min(lats) - 5, max(lats) + 5
     placed: list[tuple[float, float, float, float]] = []
-    spots: list[str] = []
+    out: list[tuple[str, float, float]] = []
     for name, amount, (lon, lat) in labels:
         w = max(len(name) * 0.62, len(amount) * 0.56) * MAP_FONT / ppd
         h = 2 * 1.25 * MAP_FONT / ppd
-        best, least = LABEL_SPOTS[0], float("inf")
+        best, least = (LABEL_SPOTS[0], lon, lat), float("inf")
         box = (0.0, 0.0, 0.0, 0.0)
-        for spot in LABEL_SPOTS:
-            vertical, horizontal = spot.split()
-            x0 = {"center": lon - w / 2, "right": lon + gap, "left": lon - gap - w}[horizontal]
-            y0 = {"middle": lat - h / 2, "top": lat + gap, "bottom": lat - gap - h}[vertical]
-            here = (x0, x0 + w, y0, y0 + h)
-            covered = sum(
-                max(0.0, min(here[1], b[1]) - max(here[0], b[0]))
-                * max(0.0, min(here[3], b[3]) - max(here[2], b[2]))
-                for b in placed
-            )
-            inside = max(0.0, min(here[1], edge[1]) - max(here[0], edge[0])) * max(
-                0.0, min(here[3], edge[3]) - max(here[2], edge[2])
-            )
-            covered += w * h - inside  # (the part cut off counts as covered)
-            if covered < least:
-                best, least, box = spot, covered, here
-            if covered <= 1e-9:
+        for further in (0.0, 1.0):
+            for spot in LABEL_SPOTS:
+                vertical, horizontal = spot.split()
+                dx = {"center": 0.0, "right": 1.0, "left": -1.0}[horizontal] * further * w / 2
+                dy = {"middle": 0.0, "top": 1.0, "bottom": -1.0}[vertical] * further * h
+                if further and dx == dy == 0.0:
+                    continue
+                x, y = lon + dx, lat + dy
+                x0 = {"center": x - w / 2, "right": x + gap, "left": x - gap - w}[horizontal]
+                y0 = {"middle": y - h / 2, "top": y + gap, "bottom": y - gap - h}[vertical]
+                here = (x0, x0 + w, y0, y0 + h)
+                covered = sum(
+                    max(0.0, min(here[1], b[1]) - max(here[0], b[0]))
+                    * max(0.0, min(here[3], b[3]) - max(here[2], b[2]))
+                    for b in placed
+                )
+                covered += w * (max(0.0, low - here[2]) + max(0.0, here[3] - high))  # cut off
+                if covered < least:
+                    best, least, box = (spot, x, y), covered, here
+            if least <= 1e-9:
                 break
         placed.append(box)
-        spots.append(best)
-    return spots
+        out.append(best)
+    return out
 
 
 def _chart(fig: go.Figure, key: str) -> dcc.Graph:
