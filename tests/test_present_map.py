@@ -61,7 +61,8 @@ def test_the_slide_map_names_the_five_largest_countries_in_large_type(frame):
     assert bar.tickfont.size >= 18 and bar.title.font.size >= 18
     # the whole slide as drawn (the page's styling) keeps them
     styled = present._styled(fig)
-    assert next(t for t in styled.data if t.type == "scattergeo").textfont.size >= 18
+    names = next(t for t in styled.data if t.type == "scattergeo" and t.mode == "text")
+    assert names.textfont.size >= 18
     assert styled.layout.font.size >= 18
 
 

@@ -185,6 +185,21 @@ def projector_map(
         for c, v in zip(rows["country"], rows[value], strict=True)
     ]
     spots = label_positions(labels, [points[c] for c in frame["country"] if c in points])
+    # a name moved off its country's point is tied to it by a thin line
+    ties = [
+        (p, (x, y)) for (_n, _v, p), (_s, x, y) in zip(labels, spots, strict=True) if p != (x, y)
+    ]
+    if ties:
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[v for a, b in ties for v in (a[0], b[0], None)],
+                lat=[v for a, b in ties for v in (a[1], b[1], None)],
+                mode="lines",
+                line={"width": 1.5, "color": "#333333"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     fig.add_trace(
         go.Scattergeo(
             lon=[x for _s, x, _y in spots],
