@@ -101,10 +101,16 @@
     }
   }, true);
 
-  // The frame of the dashboard (navigation, filters, footer) is hidden while presenting.
+  // The frame of the dashboard (navigation, filters, footer) is hidden while presenting, and
+  // from the start when the page opened is the presentation: the frame drawn and then hidden
+  // moved the slide by the navbar's height as it arrived (layout shift, issue 28).
+  function atPresent() {
+    return /\/present\/?$/.test(window.location.pathname);
+  }
   function mark() {
-    document.body.classList.toggle("presenting", presenting());
+    if (document.body) document.body.classList.toggle("presenting", presenting() || atPresent());
   }
   new MutationObserver(mark).observe(document.documentElement, { childList: true, subtree: true });
   document.addEventListener("DOMContentLoaded", mark);
+  mark();
 })();

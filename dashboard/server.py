@@ -244,6 +244,16 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     )
     # the page's language, for screen readers and hyphenation (WCAG 3.1.1)
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    # the fonts asked for with the page, not once its text is laid out: drawn in them from
+    # the start, the text does not move when they arrive (font-display: optional; issue 28)
+    fonts = [
+        app.get_asset_url(f"fonts/source-sans-3-latin-{w}-normal.woff2") for w in (400, 600, 700)
+    ]
+    preload = "".join(
+        f'<link rel="preload" href="{url}" as="font" type="font/woff2" crossorigin>'
+        for url in fonts
+    )
+    app.index_string = app.index_string.replace("{%css%}", preload + "{%css%}", 1)
     # compression and cache headers: first, so that compressing is the last step of a response
     delivery.register(app)
     # (presentation mode is a page of its own, entered from the summary bar, not the menu)

@@ -125,7 +125,7 @@ def toy_content() -> PageContent:
 
 def test_one_spec_makes_the_card_the_outputs_and_the_values():
     """Adding a chart is one ChartSpec: the card, the outputs (figure, title, subtitle,
-    caption, summary; the style of a scrolling one) and their values follow."""
+    caption, summary; the style of a scrolling one and of its box) and their values follow."""
     spec, content = toy_spec(), toy_content()
     outs = [f"{o.component_id}.{o.component_property}" for o in render.outputs(spec)]
     assert outs == [
@@ -144,6 +144,7 @@ def test_one_spec_makes_the_card_the_outputs_and_the_values():
         "toy-b-caption.children",
         "toy-b-summary.children",
         "{'type': 'chart', 'id': 'toy-b'}.style",
+        "toy-b-box.style",
         "toy-note.color",
     ]
     values = render.values(spec, content)
@@ -151,6 +152,8 @@ def test_one_spec_makes_the_card_the_outputs_and_the_values():
     assert values[3] == ""  # no network line: the toy's tile is the network's own
     assert values[5:8] == ["A", "sub A", "cap A"]
     assert values[14] == {"height": "520px"}  # the scrolling graph takes the figure's height
+    # its box: at most the card's 300 px, that much kept before the graph is drawn
+    assert values[15] == {"maxHeight": "300px", "minHeight": "300px"}
     assert values[-1] == "info"
     cards = render.cards(spec)
     assert [i for i in ids_in(cards) if isinstance(i, dict) and i.get("type") == "chart"] == [

@@ -128,7 +128,7 @@ def chart_card(
                 html.Div(head, className="chart-head"),
                 html.P(id=f"{cid}-subtitle", className="chart-subtitle"),
                 dcc.Loading(
-                    html.Div(
+                    wide_frame(
                         dcc.Graph(
                             id={"type": "chart", "id": cid},
                             config=graph_config(cid),
@@ -140,8 +140,16 @@ def chart_card(
                         else "chart-box chart-wide"
                         if wide
                         else "chart-box",
-                        style={"maxHeight": f"{height}px"} if scroll else None,
+                        # the graph's room kept from the start: its code and its figure
+                        # arrive after the page, and nothing below jumps when they do
+                        # (layout shift, issue 28); a scrolling box is sized to its
+                        # figure by the page's answer (render.values)
+                        style=scroll_box_style(height, height)
+                        if scroll
+                        else {"minHeight": f"{height}px"},
+                        id=f"{cid}-box",
                         tabIndex="0" if scroll or wide else None,
+                        wide=wide and not scroll,
                     ),
                     type="dot",
                     delay_show=200,
@@ -161,9 +169,23 @@ def chart_card(
     )
 
 
+def wide_frame(*children: Any, wide: bool = False, **props: Any) -> html.Div:
+    """A chart's box; a `wide` one (many panels side by side, scrolled sideways on a phone)
+    inside a frame that shows a fade and an arrow at the side with more to see
+    (assets/50_scroll_cue.js marks which side that is)."""
+    box = html.Div(list(children), **props)
+    return html.Div(box, className="scroll-cue") if wide else box
+
+
+def scroll_box_style(figure_height: int, height: int) -> dict[str, str]:
+    """The style of a scrolling chart's box: at most `height` pixels, and as tall as its
+    figure up to that, before the graph is drawn (so that nothing jumps when it is)."""
+    return {"maxHeight": f"{height}px", "minHeight": f"{min(figure_height, height)}px"}
+
+
 def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Output]:
     """Outputs of chart cards: figure, title, subtitle, caption and summary (with the graph's
-    style for the scrolling ones), in the order render.values fills them."""
+    style and its box's for the scrolling ones), in the order render.values fills them."""
     outs: list[Output] = []
     for cid in cids:
         outs += [
@@ -175,6 +197,7 @@ def chart_outputs(cids: Sequence[str], scroll: Sequence[str] = ()) -> list[Outpu
         ]
         if cid in scroll:
             outs.append(Output({"type": "chart", "id": cid}, "style"))
+            outs.append(Output(f"{cid}-box", "style"))
     return outs
 
 
@@ -322,7 +345,7 @@ def data_grid(grid_id: str, height: int = 420, fit: bool = True, empty: str = ""
         "tooltipShowDelay": 300,
         "localeText": grid_words() | ({"noRowsToShow": empty} if empty else {}),
     }
-    return dag.AgGrid(
+    grid = dag.AgGrid(
         columnSize="responsiveSizeToFit" if fit else None,
         id=grid_id,
         rowData=[],
@@ -339,3 +362,5 @@ def data_grid(grid_id: str, height: int = 420, fit: bool = True, empty: str = ""
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
     )
+    # the grid's room kept until its code has arrived (layout shift, issue 28)
+    return html.Div(grid, className="grid-slot", style={"minHeight": f"{height}px"})

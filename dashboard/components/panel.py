@@ -132,6 +132,12 @@ def _pct_input(component_id: str, placeholder: str) -> dcc.Input:
     )
 
 
+def dropdown_slot(dropdown: dcc.Dropdown) -> html.Div:
+    """A dropdown in a box of its drawn height: the dropdown's code arrives after the page,
+    and the controls below it do not jump when it is drawn (layout shift, issue 28)."""
+    return html.Div(dropdown, className="dropdown-slot")
+
+
 MULTI = {"multi": True, "clearable": True, "searchable": True}  # the panel's list dropdowns
 
 
@@ -140,11 +146,13 @@ def _dropdown_block(label: str, cid: str, placeholder: str) -> html.Div:
     return html.Div(
         [
             _label(label, cid),
-            dcc.Dropdown(
-                labels=dropdown_labels(),
-                id=cid,
-                placeholder=placeholder,
-                **MULTI,
+            dropdown_slot(
+                dcc.Dropdown(
+                    labels=dropdown_labels(),
+                    id=cid,
+                    placeholder=placeholder,
+                    **MULTI,
+                )
             ),
         ],
         className="filter-block",
@@ -171,8 +179,13 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("As of"), "f-as_of"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(), id="f-as_of", clearable=False, searchable=False
+                    dropdown_slot(
+                        dcc.Dropdown(
+                            labels=dropdown_labels(),
+                            id="f-as_of",
+                            clearable=False,
+                            searchable=False,
+                        )
                     ),
                 ],
                 className="filter-block",
@@ -226,8 +239,10 @@ def filter_panel() -> html.Div:
             html.Div(
                 [
                     _label(_("Tags"), "f-tag"),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **MULTI
+                    dropdown_slot(
+                        dcc.Dropdown(
+                            labels=dropdown_labels(), id="f-tag", placeholder=_("Any tag"), **MULTI
+                        )
                     ),
                 ],
                 className="filter-block",
@@ -377,6 +392,12 @@ LIST_CONTROLS = {
     "f-status": "status",
 }
 WOMEN_CONTROLS = ("f-women-preset", "f-women-min", "f-women-max")
+# the panel's choices after which a phone closes it (not the typed shares, nor the currency
+# of the summary bar)
+CHOICES = (
+    *(c for c in CONTROL_IDS if c not in ("f-women-min", "f-women-max", "f-currency")),
+    "f-points",
+)
 
 
 def state_from_controls(
@@ -548,6 +569,24 @@ def register_callbacks(app: Dash) -> None:
             notices_view(notices),
             summary(state, facts, as_of),
         ]
+
+    # A phone: the panel, opened over the results, closes once a choice is made, and the
+    # summary above the results says what is chosen (issue 28). Not after a share typed in
+    # (its two bounds are typed one after the other); a laptop's panel is always shown.
+    app.clientside_callback(
+        "function() {"
+        "  if (window.innerWidth >= 992) { return window.dash_clientside.no_update; }"
+        "  window.setTimeout(function () {"
+        "    const top = document.getElementById('filters-toggle');"
+        "    if (top && top.getBoundingClientRect().top < 0) { top.scrollIntoView(); }"
+        "  }, 400);"
+        "  return false;"
+        "}",
+        Output("filters-collapse", "is_open", allow_duplicate=True),
+        *[Input(cid, "value") for cid in CHOICES],
+        Input("f-reset", "n_clicks"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("filters-collapse", "is_open"),

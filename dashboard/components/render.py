@@ -20,7 +20,13 @@ from dash import Dash, Input, Output, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import responses
-from dashboard.components.cards import chart_card, chart_outputs, kpi_outputs, kpi_tile
+from dashboard.components.cards import (
+    chart_card,
+    chart_outputs,
+    kpi_outputs,
+    kpi_tile,
+    scroll_box_style,
+)
 from dashboard.i18n import _
 from dashboard.page_model import Change, ChartSpec, Kpi, PageContent, PageSpec, unavailable
 
@@ -115,7 +121,9 @@ def values(spec: PageSpec, content: PageContent) -> list[Any]:
         meta = chart.figure.layout.meta
         out += [chart.figure, chart.title, chart.subtitle, chart.caption, meta["summary"]]
         if chart_spec.scroll:
-            out.append({"height": f"{chart.figure.layout.height or 360}px"})
+            figure_height = int(chart.figure.layout.height or 360)
+            out.append({"height": f"{figure_height}px"})
+            out.append(scroll_box_style(figure_height, chart_spec.height))
     out += [content.parts[f"{cid}.{prop}"] for cid, prop in spec.parts]
     return out
 

@@ -57,6 +57,45 @@ def language_switch() -> html.Nav:
     )
 
 
+def account_view(pathname: str | None, search: str | None) -> Any:
+    """Who is looking (from the session), with sign in or sign out (its link back to the
+    page of `pathname` and `search`)."""
+    who = current_viewer()
+    if who.role == "guest":
+        # the whole link, encoded (its & would end `next`), and the page's language
+        target = quote((pathname or "/") + (search or ""), safe="/")
+        lang = i18n.from_search(search)
+        target += f"&lang={lang}" if lang else ""
+        return [
+            html.Span(
+                _("Guest: shared data"),
+                className="account-label",
+                title=_("Guest: shared data"),
+            ),
+            html.A(
+                _("Sign in"),
+                href=f"{LOGIN_PATH}?next={target}",
+                className="btn btn-sm btn-outline-primary",
+                id="sign-in",
+            ),
+        ]
+    return html.Form(
+        [
+            html.Span(who.label, className="account-label", id="account-label", title=who.label),
+            dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-token"),
+            html.Button(
+                _("Sign out"),
+                type="submit",
+                className="btn btn-sm btn-outline-secondary",
+                id="sign-out",
+            ),
+        ],
+        method="POST",
+        action=LOGOUT_PATH + (f"?lang={lang}" if (lang := i18n.from_search(search)) else ""),
+        className="account-form",
+    )
+
+
 def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(_(p["name"]), href=p["path"], id=f"nav-{p['module_id']}"))
@@ -80,7 +119,9 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
                     [
                         dbc.Nav(links, navbar=True, className="ms-auto"),
                         language_switch(),
-                        html.Div(id="account", className="account"),
+                        # who is looking, drawn with the frame (not after it: the menu
+                        # beside it would move); the callback keeps its link current
+                        html.Div(account_view("/", ""), id="account", className="account"),
                     ],
                     id="nav-collapse",
                     navbar=True,
@@ -256,42 +297,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
     )
     def account(pathname: str | None, search: str | None) -> Any:
         """Who is looking (from the session), with sign in or sign out."""
-        who = current_viewer()
-        if who.role == "guest":
-            # the whole link, encoded (its & would end `next`), and the page's language
-            target = quote((pathname or "/") + (search or ""), safe="/")
-            lang = i18n.from_search(search)
-            target += f"&lang={lang}" if lang else ""
-            return [
-                html.Span(
-                    _("Guest: shared data"),
-                    className="account-label",
-                    title=_("Guest: shared data"),
-                ),
-                html.A(
-                    _("Sign in"),
-                    href=f"{LOGIN_PATH}?next={target}",
-                    className="btn btn-sm btn-outline-primary",
-                    id="sign-in",
-                ),
-            ]
-        return html.Form(
-            [
-                html.Span(
-                    who.label, className="account-label", id="account-label", title=who.label
-                ),
-                dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="sign-out-token"),
-                html.Button(
-                    _("Sign out"),
-                    type="submit",
-                    className="btn btn-sm btn-outline-secondary",
-                    id="sign-out",
-                ),
-            ],
-            method="POST",
-            action=LOGOUT_PATH + (f"?lang={lang}" if (lang := i18n.from_search(search)) else ""),
-            className="account-form",
-        )
+        return account_view(pathname, search)
 
     @app.callback(
         Output("page-content", "children"),

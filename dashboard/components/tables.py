@@ -41,7 +41,14 @@ def table_card(table_id: str, title: str, subtitle: str) -> html.Section:
             ),
             html.P(subtitle, className="chart-subtitle"),
             dcc.Loading(
-                html.Div(id=table_id, className="table-responsive"), type="dot", delay_show=200
+                # (a table wider than a phone scrolls sideways: a fade and an arrow say so,
+                # assets/50_scroll_cue.js)
+                html.Div(
+                    html.Div(id=table_id, className="table-responsive"),
+                    className="scroll-cue table-cue",
+                ),
+                type="dot",
+                delay_show=200,
             ),
         ],
         className="chart-card mb-4",

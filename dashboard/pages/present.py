@@ -26,6 +26,7 @@ from dashboard import datasource, figures
 from dashboard.components.cards import graph_config
 from dashboard.components.render import change_view
 from dashboard.filters import TRAINED_BY
+from dashboard.format import compact, number
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.page_model import Kpi
@@ -156,6 +157,133 @@ def _styled(fig: go.Figure) -> go.Figure:
     return fig
 
 
+MAP_NAMED = 5  # countries named on the slide's map: the largest by the value mapped
+MAP_FONT = 22  # px: the map's names and its colour bar, read from the back of a hall
+
+
+def projector_map(
+    fig: go.Figure, frame: Any, names: dict[str, str], value: str = "members"
+) -> go.Figure:
+    """The map of a slide (issue 28): the `MAP_NAMED` largest countries by `value` named on
+    it, each with its value, in `MAP_FONT` px type with a white halo (assets/10_app.css), and
+    the colour bar's words as large; the card's map names as many countries as fit its
+    small drawing, in 11 px type, which a projector's back row cannot read."""
+    choropleths = [t for t in fig.data if t.type == "choropleth"]
+    if not choropleths or frame is None or frame.empty:
+        return fig  # (nothing drawn: the figure says why)
+    fig.data = tuple(choropleths)  # (the card's names, placed for a card, go)
+    big = {"size": MAP_FONT, "color": "#000000"}
+    fig.update_traces(
+        colorbar={"tickfont": big, "title": {"font": big}, "thickness": 18, "len": 0.6},
+        selector={"type": "choropleth"},
+    )
+    points = figures._centroids()
+    rows = frame.dropna(subset=[value])
+    rows = rows[rows["country"].isin(points)].nlargest(MAP_NAMED, value)
+    if rows.empty:
+        return fig
+    labels = [
+        (names.get(c, c), compact(v) if v >= 1000 else number(v), points[c])
+        for c, v in zip(rows["country"], rows[value], strict=True)
+    ]
+    spots = label_positions(labels, [points[c] for c in frame["country"] if c in points])
+    # a name moved off its country's point is tied to it by a thin line
+    ties = [
+        (p, (x, y)) for (_n, _v, p), (_s, x, y) in zip(labels, spots, strict=True) if p != (x, y)
+    ]
+    if ties:
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[v for a, b in ties for v in (a[0], b[0], None)],
+                lat=[v for a, b in ties for v in (a[1], b[1], None)],
+                mode="lines",
+                line={"width": 1.5, "color": "#333333"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[x for _s, x, _y in spots],
+            lat=[y for _s, _x, y in spots],
+            text=[f"<b>{name}</b><br>{amount}" for name, amount, _p in labels],
+            textposition=[spot for spot, _x, _y in spots],
+            mode="text",
+            textfont=big,
+            hoverinfo="skip",
+            showlegend=False,
+            name=_("Country names"),
+        )
+    )
+    return fig
+
+
+# The slide's map as its names are placed for it: the map's drawing on a laptop's slide of
+# 1366 x 768 (a larger screen draws it larger, and names placed apart here stay apart there).
+SLIDE_MAP_PX = (650.0, 340.0)
+LABEL_SPOTS = (
+    "middle center",
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+)
+
+
+def label_positions(
+    labels: Sequence[tuple[str, str, tuple[float, float]]],
+    every: Sequence[tuple[float, float]],
+) -> list[tuple[str, float, float]]:
+    """Where each label (name, value, (longitude, latitude)), largest first, is written
+    (a plotly text position and the point it is written at): on or around its country's
+    point, else a label's height or half its width further out, the first spot clear of the
+    labels already placed and of the map's top and bottom edges (else the least covered),
+    so that neighbours (Uganda, Kenya, Rwanda) are all named, none over another. `every` is
+    the points of every country drawn (the map fits them)."""
+    lons, lats = [p[0] for p in every], [p[1] for p in every]
+    span_lon, span_lat = max(lons) - min(lons) + 10, max(lats) - min(lats) + 10
+    ppd = min(SLIDE_MAP_PX[0] / span_lon, SLIDE_MAP_PX[1] / span_lat)  # px per degree
+    gap = 6 / ppd
+    # the map drawn (fitbounds: the countries whole, about 5 degrees around their points); a
+    # name beyond its top or bottom is cut off (at its sides the map widens to the slide's)
+    low, high = min(lats) - 5, max(lats) + 5
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[str, float, float]] = []
+    for name, amount, (lon, lat) in labels:
+        w = max(len(name) * 0.62, len(amount) * 0.56) * MAP_FONT / ppd
+        h = 2 * 1.25 * MAP_FONT / ppd
+        best, least = (LABEL_SPOTS[0], lon, lat), float("inf")
+        box = (0.0, 0.0, 0.0, 0.0)
+        for further in (0.0, 1.0):
+            for spot in LABEL_SPOTS:
+                vertical, horizontal = spot.split()
+                dx = {"center": 0.0, "right": 1.0, "left": -1.0}[horizontal] * further * w / 2
+                dy = {"middle": 0.0, "top": 1.0, "bottom": -1.0}[vertical] * further * h
+                if further and dx == dy == 0.0:
+                    continue
+                x, y = lon + dx, lat + dy
+                x0 = {"center": x - w / 2, "right": x + gap, "left": x - gap - w}[horizontal]
+                y0 = {"middle": y - h / 2, "top": y + gap, "bottom": y - gap - h}[vertical]
+                here = (x0, x0 + w, y0, y0 + h)
+                covered = sum(
+                    max(0.0, min(here[1], b[1]) - max(here[0], b[0]))
+                    * max(0.0, min(here[3], b[3]) - max(here[2], b[2]))
+                    for b in placed
+                )
+                covered += w * (max(0.0, low - here[2]) + max(0.0, here[3] - high))  # cut off
+                if covered < least:
+                    best, least, box = (spot, x, y), covered, here
+            if least <= 1e-9:
+                break
+        placed.append(box)
+        out.append(best)
+    return out
+
+
 def _chart(fig: go.Figure, key: str) -> dcc.Graph:
     return dcc.Graph(
         id={"type": "present-chart", "id": key},
@@ -269,7 +397,7 @@ def slides(search: str | None) -> list[Slide]:
 
     by_country = datasource.indicators(f, "country")
     names = {c: entity_name("country", c, view.facts) for c in view.facts.countries}
-    map_fig = figures.members_map(by_country, names)
+    map_fig = projector_map(figures.members_map(by_country, names), by_country, names)
     out.append(
         Slide(
             "map",
