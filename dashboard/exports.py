@@ -619,7 +619,7 @@ def _date_ticks(fig: go.Figure) -> None:
     names months in English only (a graph on the screen gets the language's names from its
     config, which the renderer does not take): outside English, a file's date axis gets
     its ticks from here, years where it spans more than three years, else months ("jan.
-    2025", "janv. 2025")."""
+    2025", "janv. 2025"); fewer years on a panel of a grid than across the file."""
     from babel.dates import format_date
 
     from dashboard import i18n
@@ -635,7 +635,9 @@ def _date_ticks(fig: go.Figure) -> None:
                 [
                     v
                     for t in fig.data
-                    if (getattr(t, "xaxis", None) or "x") == ref and t.x is not None
+                    # (a map's trace has no x)
+                    if (getattr(t, "xaxis", None) or "x") == ref
+                    and getattr(t, "x", None) is not None
                     for v in values(t.x)
                     if v is not None and _kind(v) == "date"
                 ],
@@ -648,7 +650,11 @@ def _date_ticks(fig: go.Figure) -> None:
         start, end = dates.min(), dates.max()
         months = (end.year - start.year) * 12 + end.month - start.month
         if months > 36:
-            step = max(1, -(-(end.year - start.year) // 8))
+            # at most 8 years on an axis across the file, 4 on a panel of a grid (a panel of
+            # half the width turned 8 years' labels on their side)
+            domain = fig.layout[axis_name].domain or (0, 1)
+            most = 8 if float(domain[1]) - float(domain[0]) > 0.6 else 4
+            step = max(1, -(-(end.year - start.year) // most))
             ticks = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
             ticks = [t for t in ticks if (t.year - start.year) % step == 0 and t >= start] or [
                 start
