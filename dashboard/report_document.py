@@ -56,6 +56,7 @@ from dashboard.view import (
     now_and_then,
     profile_items,
     read_view,
+    selection_colour,
     subject,
 )
 
@@ -401,8 +402,13 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
     trend, need = figures.steady(trend, TREND_RATIOS, every=view.every_point)
     code = view.code
     start = nice_date(first_shown(trend))
+    # a selection in its organisation's colour, as on the pages (grey is the network's)
+    colour = selection_colour(view)
     outreach = figures.small_multiple_lines(
-        trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
+        trend,
+        [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
+        selection=view.filters.has_place,
+        colour=colour,
     )
     outreach.update_layout(
         meta={
@@ -416,6 +422,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         "usd",
         currency=code,
         y_title=_("Savings per member ({currency})").format(currency=code),
+        colour=colour,
     )
     savings.update_layout(
         meta={
@@ -431,6 +438,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         currency=code,
         y_title=_("Cost per member ({currency})").format(currency=code),
         reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX INGO average")),
+        colour=colour,
     )
     costs.update_layout(
         meta={
@@ -438,7 +446,9 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
             "subtitle": _("{currency}, cost to date per member").format(currency=code),
         }
     )
-    women = figures.lines(trend, "pct_women", "pct", y_title=_("Women among members"))
+    women = figures.lines(
+        trend, "pct_women", "pct", y_title=_("Women among members"), colour=colour
+    )
     women.update_layout(meta={"title": _("Women's share"), "subtitle": _("Women / members, %")})
     return [outreach, savings, women, costs], need
 

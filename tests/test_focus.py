@@ -93,6 +93,21 @@ def test_an_organisation_has_the_same_colour_on_every_page(build):
     assert {t.line.color for t in savings.data if t.name != "Network"} == {ORANGE}
 
 
+def test_the_reports_trends_of_an_organisation_are_in_its_colour(build):
+    """The report's four trends of Beta Relief: orange, as on the pages (they were blue, or
+    grey, the network's colour, for the members and groups)."""
+    from dashboard import report_document
+    from dashboard.view import read_view
+
+    charts, _need = report_document._charts(read_view("?organisation=Beta+Relief"))
+    assert len(charts) == 4
+    for figure in charts:
+        drawn = [t for t in figure.data if t.name != "Network"]
+        assert drawn and {t.line.color for t in drawn} == {ORANGE}, figure.layout.meta
+    whole, _need = report_document._charts(read_view(""))
+    assert {t.line.color for t in whole[0].data} == {theme.NETWORK_GREY}  # the network's
+
+
 def test_a_selection_of_several_organisations_keeps_the_first_colour(build):
     """Two organisations (or a country) chosen: no one organisation's colour to take."""
     from dashboard.view import read_view, selection_colour
