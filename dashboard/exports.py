@@ -636,6 +636,7 @@ def _date_ticks(fig: go.Figure, plot_width: float, tick: int) -> None:
                 [
                     v
                     for t in fig.data
+                    # (a map's trace has no x)
                     if (getattr(t, "xaxis", None) or "x") == ref
                     and getattr(t, "x", None) is not None
                     for v in values(t.x)

@@ -439,11 +439,14 @@ def lines(
     drill: str | None = None,
     labels: Mapping[str, str] | None = None,
     highlight: Sequence[str] | None = None,
+    colour: str | None = None,
 ) -> go.Figure:
     """Lines over time (x = as_of): one per `series` value (shown by its `labels` name), and
     a grey network line (`total_label`, default "Network"). With `drill`, clicking a line
     narrows that filter to its value. With `highlight` (series values), the other lines are
-    muted: a member's own organisation stands out among the others."""
+    muted: a member's own organisation stands out among the others. Without `series`, the
+    one line is drawn in `colour` (the selection's organisation's, view.selection_colour),
+    by default the palette's first."""
     if frame.empty or frame[y].isna().all():
         return empty()
     total_label = _("Network") if total_label is None else total_label
@@ -451,11 +454,14 @@ def lines(
     ends: list[tuple[str, float, object, str]] = []
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
     palette = list(theme.OKABE_ITO)
+    single = colour or palette[0]
     for i, (name, part) in enumerate(groups):
         part = part.sort_values("as_of").dropna(subset=[y])
         if part.empty:
             continue
-        colour = (colours or {}).get(str(name)) or palette[i % len(palette)]
+        colour = (
+            single if name is None else (colours or {}).get(str(name)) or palette[i % len(palette)]
+        )
         label = (labels or {}).get(str(name), str(name)) if name is not None else y_title
         custom = [[f"{drill}={name}"]] * len(part) if drill and name is not None else None
         muted = bool(highlight) and name is not None and str(name) not in set(highlight or ())
@@ -961,11 +967,13 @@ def boxes(
     drill: str | None = None,
     network_label: str | None = None,
     key_column: str | None = None,
+    highlight: Sequence[str] | None = None,
 ) -> go.Figure:
     """Spread across groups (box: 25th-75th percentile and median; whiskers: 5th-95th) per
     breakdown value, one row each (the whole scope first), with the pooled ratio of sums as a
     diamond (STYLE.md: distributions beside pooled ratios). The whole scope's row is named
-    `network_label` (default "Network")."""
+    `network_label` (default "Network"). With `highlight` (row names), the other rows'
+    diamonds are muted: a member's own organisation stands out among the others."""
     data = dist.dropna(subset=["median"])
     if data.empty:
         return empty()
@@ -975,6 +983,12 @@ def boxes(
         theme.NETWORK_GREY if n == network_label else (colours or {}).get(n, theme.OKABE_ITO[0])
         for n in names
     ]
+    chosen = set(highlight or ())
+    opacity = (
+        [1.0 if n == network_label or n in chosen else theme.MUTED_OPACITY for n in names]
+        if chosen
+        else None
+    )
     spread = {
         "type": "box",
         "y": names,
@@ -1015,6 +1029,7 @@ def boxes(
             "size": 13,
             "color": colour_list,
             "line": {"color": "white", "width": 1.5},
+            **({"opacity": opacity} if opacity else {}),
         },
         "customdata": custom,
         "hovertemplate": "<b>%{y}</b><br>"
@@ -1286,18 +1301,21 @@ def small_multiple_lines(
     total: pd.DataFrame | None = None,
     label: str = "",
     selection: bool = False,
+    colour: str | None = None,
 ) -> go.Figure:
     """Trends of several indicators, one panel each: panels = (column, title, kind). With
     `total` (the network's trend), the selection (`label`) is drawn in colour against the
     network in grey, named in a legend; without, the trend is the network's own (grey),
-    unless `selection` says it is a selection's (a project's, drawn in colour)."""
+    unless `selection` says it is a selection's (a project's, drawn in colour). The
+    selection's colour is `colour` (its organisation's: view.selection_colour), by default
+    the palette's first."""
     if frame.empty:
         return empty()
     cols = 2
     rows = math.ceil(len(panels) / cols)
     fig = go.Figure(layout=_grid(rows, cols, [p[1] for p in panels]))
     against = total is not None and not total.empty
-    own = theme.OKABE_ITO[0] if against or selection else None
+    own = (colour or theme.OKABE_ITO[0]) if against or selection else None
     lines_drawn = [(frame.sort_values("as_of"), label, own)]
     if against:
         lines_drawn.append((total.sort_values("as_of"), _("Network"), None))

@@ -58,6 +58,7 @@ from dashboard.view import (
     now_and_then,
     profile_items,
     read_view,
+    selection_colour,
     subject,
     subject_label,
 )
@@ -428,6 +429,8 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
     if trend.empty:
         return [], figures.MIN_TREND_GROUPS
     trend, need = figures.steady(trend, TREND_RATIOS, every=view.every_point)
+    # a selection in its organisation's colour, as on the pages (grey is the network's)
+    colour = selection_colour(view)
     network = None
     if f.has_place:  # the selection, named, against the network
         network, _need = figures.steady(
@@ -438,14 +441,17 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         label = subject_label(view)
         trend = trend.assign(subject=label)
     against: dict[str, Any] = (
-        {"total": network, "series": "subject", "colours": {label: theme.OKABE_ITO[0]}}
+        {"total": network, "series": "subject", "colours": {label: colour or theme.OKABE_ITO[0]}}
         if network is not None
         else {}
     )
     code = view.code
     start = nice_date(first_shown(trend))
     outreach = figures.small_multiple_lines(
-        trend, [("members", _("Members"), "int"), ("groups", _("Groups"), "int")]
+        trend,
+        [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
+        selection=view.filters.has_place,
+        colour=colour,
     )
     # two panels in half a printed column: a year in two at most, or plotly tilts the years
     # (with the wider Danish and French thousands on the value axes)
@@ -463,6 +469,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         currency=code,
         y_title=_("Savings per member ({currency})").format(currency=code),
         **against,
+        colour=colour,
     )
     savings.update_layout(
         meta={
@@ -485,6 +492,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
         # table's note names it in full)
         reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX average")),
         **against,
+        colour=colour,
     )
     costs.update_layout(
         meta={
@@ -496,7 +504,9 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
             ).format(currency=code),
         }
     )
-    women = figures.lines(trend, "pct_women", "pct", y_title=_("Women among members"), **against)
+    women = figures.lines(
+        trend, "pct_women", "pct", y_title=_("Women among members"), **against, colour=colour
+    )
     women.update_layout(
         meta={
             "title": _("Women's share"),

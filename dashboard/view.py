@@ -367,14 +367,38 @@ def caption(view: View, groups: object, projects: object, note: str = "") -> str
         date=when,
     )
     if datasource.perturbed(view.filters):  # (dashboard.disclosure)
-        note = f"{note} {_(disclosure.NOTE)}"
+        note = f"{note} {_(disclosure.NOTE)}".strip()
     return f"{text} {note}".strip()
+
+
+def caption_of(view: View, filters: Filters, note: str = "") -> str:
+    """The caption of a chart that shows other groups than the view's own selection (every
+    organisation of the network beside the one chosen, a member's own trainers): `filters`
+    in words, and their own count of groups and projects."""
+    total = first_row(datasource.indicators(filters))
+    return caption(replace(view, filters=filters), total.get("groups"), total.get("projects"), note)
 
 
 def organisation_colours(_facts: PoolFacts | None = None) -> dict[str, str]:
     """Each organisation's colour, the same for every viewer (assigned over all of the
     pool's organisations; the names of those a viewer may not see are never shown)."""
     return theme.organisation_colours(datasource.all_facts().organisations)
+
+
+def selection_colour(view: View) -> str | None:
+    """The colour a view's selection is drawn in beside the network: its organisation's
+    when the place filters choose groups of one organisation (it, or projects of it), so
+    that an organisation has one colour on every chart; None (the palette's first)
+    otherwise."""
+    f = view.filters
+    if f.project:
+        projects = view.facts.project_by_id
+        orgs = {projects[p].organisation for p in f.project if p in projects}
+    else:
+        orgs = set(f.organisation)
+    if len(orgs) != 1:
+        return None
+    return organisation_colours().get(orgs.pop())
 
 
 def series_colours(dimension: str, keys: Iterable[str], facts: PoolFacts) -> dict[str, str]:

@@ -31,7 +31,13 @@ def test_the_overview_deck_has_a_title_slide_kpis_and_a_slide_per_chart(client, 
     assert name == "overview_UGA_2025-09-30.pptx"
     slides = list(Presentation(io.BytesIO(data)).slides)
     titles = [s.shapes.title.text for s in slides]
-    assert titles == ["Overview", "Headline figures", "Members by country", "Members over time"]
+    # (the cover names the selection, as the overview's heading does)
+    assert titles == [
+        "Overview: Uganda",
+        "Headline figures",
+        "Members by country",
+        "Members over time",
+    ]
 
     cover = "\n".join(slide_texts(slides[0]))
     assert "Filters: Uganda" in cover

@@ -19,7 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource, i18n
-from dashboard.components import page_exports, panel
+from dashboard.components import guest, page_exports, panel
 from dashboard.components.controls import button_group
 from dashboard.datasource import PoolFacts
 from dashboard.filters import Filters
@@ -144,6 +144,7 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
             dcc.Store(id="drill-click"),
             html.A(_("Skip to content"), href="#page-content", className="skip-link"),
             navbar(pages),
+            *guest.guest_note(),  # (a guest's one sentence, drawn with the frame: no shift)
             dbc.Container(
                 dbc.Row(
                     [

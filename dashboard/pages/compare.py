@@ -34,9 +34,8 @@ from dashboard.page_model import (
 from dashboard.urlstate import COMPARE_BY, parse_search
 from dashboard.view import (
     View,
-    caption,
+    caption_of,
     entity_name,
-    first_row,
     read_view,
     series_colours,
 )
@@ -144,6 +143,25 @@ def percentile(value: float, peers: pd.Series, direction: int) -> float:
     return float(100.0 * (better + 0.5 * max(ties - 1, 0)) / max(len(peers) - 1, 1))
 
 
+def own_picks(view: View, peers: pd.DataFrame) -> list[str]:
+    """What a signed-in member compares first, when neither the link nor the filters
+    choose: its own organisation against its peers (by organisation), or its own largest
+    projects (by project); nothing of its own for countries."""
+    dim = view.state.compare
+    who = datasource.viewer()
+    if who.role != "member" or not who.organisation or peers.empty:
+        return []
+    if dim == "organisation":
+        return [who.organisation] if who.organisation in set(peers[dim]) else []
+    if dim == "project":
+        projects = view.facts.project_by_id
+        mine = peers[
+            [p in projects and projects[p].organisation == who.organisation for p in peers[dim]]
+        ]
+        return list(mine.nlargest(DEFAULT_PICKS, "members")[dim])
+    return []
+
+
 def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """Peers of the compared kind, the picks, and one row per (indicator, pick)."""
     dim = view.state.compare
@@ -155,8 +173,10 @@ def benchmark(view: View) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     picks = [p for p in view.state.pick if p in available][:MAX_PICKS]
     if not view.state.pick:
         chosen = getattr(view.filters, dim)
-        picks = [p for p in chosen if p in available] or list(
-            peers.nlargest(DEFAULT_PICKS, "members")[dim]
+        picks = (
+            [p for p in chosen if p in available]
+            or own_picks(view, peers)
+            or list(peers.nlargest(DEFAULT_PICKS, "members")[dim])
         )
     rows = []
     indexed = peers.set_index(dim)
@@ -223,18 +243,12 @@ def benchmark_table(search: str | None) -> exports.Table:
             for key, q in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
                 row[key] = float(column.quantile(q)) if not column.empty else None
             rows.append(row)
-    total = first_row(datasource.indicators(view.filters))
     return exports.Table(
         _("Benchmark table"),
         _("{names} against the {kind} in scope; money in {currency}").format(
             names=", ".join(names) or _("Nothing chosen"), kind=_(KINDS[dim]), currency=view.code
         ),
-        caption(
-            view,
-            total.get("groups"),
-            total.get("projects"),
-            _("Peers: {n}.").format(n=len(peers)),
-        ),
+        caption_of(view, replace(view.filters, **{dim: ()}), _("Peers: {n}.").format(n=len(peers))),
         columns,
         rows,
         shown=True,  # (the page writes them with format_value: the file rounds them so)
@@ -321,11 +335,12 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     dim = view.state.compare
-    # the page's queries at once (the peers', the scope's); the calls below find them
+    # the page's queries at once (the peers', the network's, the peers' totals); the calls
+    # below find them
     datasource.together(
         lambda: datasource.indicators(replace(view.filters, **{dim: ()}), dim, network=True),
-        lambda: datasource.indicators(view.filters),
         lambda: datasource.indicators(view.filters.network, network=True),
+        lambda: datasource.indicators(replace(view.filters, **{dim: ()})),
     )
     peers, picks, rows = benchmark(view)
     options = (
@@ -349,11 +364,10 @@ def build(search: str | None) -> PageContent:
         )
     colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
     colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
-    total = first_row(datasource.indicators(view.filters))
-    cap = caption(
+    # (the chart shows every peer: its caption counts their groups, not the filters' own)
+    cap = caption_of(
         view,
-        total.get("groups"),
-        total.get("projects"),
+        replace(view.filters, **{dim: ()}),
         _("Peers: {n} {kind}.").format(n=len(peers), kind=_(KINDS[dim])),
     )
     chart = Chart(

@@ -19,6 +19,7 @@ from dashboard.view import (
     SAVIX_INGO_COST_PER_MEMBER_USD,
     View,
     caption,
+    caption_of,
     first_row,
     highlighted,
     named,
@@ -143,9 +144,12 @@ def build(search: str | None) -> PageContent:
         projects = view.facts.project_by_id
         by_project = view.money(named(by_project, "project", view.facts))
         by_project["organisation"] = [projects[p].organisation for p in by_project["project"]]
-        # one colour: the organisation is on hover (bars coloured by organisation needed a
-        # key a narrow card has no room for); a selection stands out by the muting of the rest
-        by_project["colour"] = theme.OKABE_ITO[0]
+        # each project in its organisation's colour, the same as on every chart (named on
+        # hover: a key would take room a narrow card has not); a selection stands out by
+        # the muting of the rest
+        by_project["colour"] = [
+            colours.get(o, theme.OKABE_ITO[0]) for o in by_project["organisation"]
+        ]
     # By organisation: with organisations chosen, every organisation of the network, the
     # chosen ones in their colours and the rest muted (one bar alone compares with nothing).
     by_org = datasource.indicators(f.network if f.organisation else f, "organisation")
@@ -246,7 +250,8 @@ def build(search: str | None) -> PageContent:
             )
             if f.organisation
             else unit,
-            cap,
+            # (with organisations chosen, the bars are every organisation's: so the count)
+            caption_of(view, f.network, note) if f.organisation else cap,
             ("cost_per_member_usd", "cost_to_date_usd"),
         ),
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import Dash, html
 
+from dashboard.components import guest
 from dashboard.i18n import N_, _
 from dashboard.indicators import INDICATORS, network_indicators
 
@@ -99,6 +100,34 @@ def _protection() -> html.Section:
     )
 
 
+def _guests() -> html.Section:
+    """What a guest sees and what signing in adds: the section the guest's sentence at the
+    top of every page links to (dashboard.components.guest)."""
+    paragraphs = [
+        _(
+            "A visitor who has not signed in is a guest. A guest sees the projects that "
+            "organisations share with the network, and no others, as totals over five or more "
+            "groups: a figure resting on fewer is not shown. Every figure that includes other "
+            "organisations' groups is slightly perturbed (the rules below), so that it stays "
+            "useful for the network's picture while no single group can be recognised in it."
+        ),
+        _(
+            "Signing in as a member of an organisation adds that organisation's own projects, "
+            "shared or not, in exact figures, down to each project and its trainers; other "
+            "organisations' shared projects stay aggregated and perturbed as for a guest. "
+            "Member accounts are given by the network's administrator."
+        ),
+    ]
+    return html.Section(
+        [
+            html.H2(_("What a guest sees, and what signing in adds"), className="chart-title"),
+            *[html.P(text, className="mb-2") for text in paragraphs],
+        ],
+        className="chart-card mb-4",
+        id=guest.ANCHOR,
+    )
+
+
 def layout(**_query: Any) -> html.Div:
     sections = []
     for category, title in CATEGORIES.items():
@@ -119,6 +148,7 @@ def layout(**_query: Any) -> html.Div:
             "a ratio of sums over the active groups that record it."
         )
         sections.append(_section(_("The network's own indicators"), items, lead))
+    sections.append(_guests())
     sections.append(_protection())
     return html.Div(
         [

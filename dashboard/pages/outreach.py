@@ -25,6 +25,7 @@ from dashboard.view import (
     highlighted,
     nice_date,
     read_view,
+    selection_colour,
     series_colours,
     top_series,
 )
@@ -223,6 +224,7 @@ def build(search: str | None) -> PageContent:
                 "decimal",
                 y_title=_("Replicated per trained group"),
                 reference=Reference(2.0, _("SAVIX: about 2 per project-formed group")),
+                colour=selection_colour(view),
             ),
             _("Replication rate"),
             _(

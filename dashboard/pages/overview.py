@@ -23,6 +23,7 @@ from dashboard.page_model import (
     note,
 )
 from dashboard.view import (
+    View,
     caption,
     counted,
     entity_name,
@@ -73,13 +74,31 @@ PAGE = PageSpec(
     ),
     kpis=HEADLINE,
     lead="ov-lead",
+    heading="ov-title",
 )
+NETWORK_HEADING = N_("Savings groups in the network")
+
+
+def heading(view: View) -> str:
+    """The page's title: what the place filters choose, by name ("Nordlys Aid", "Nordlys
+    Aid · Uganda"), or the network when they choose nothing."""
+    f = view.filters
+    parts = [
+        ", ".join(entity_name(dimension, v, view.facts) for v in values)
+        for dimension, values in (
+            ("project", f.project),
+            ("organisation", () if f.project else f.organisation),
+            ("country", f.country),
+        )
+        if values
+    ]
+    return " · ".join(parts) if parts else _(NETWORK_HEADING)
 
 
 def layout(**_query: Any) -> html.Div:
     return html.Div(
         [
-            html.H1(_("Savings groups in the network"), className="page-title"),
+            html.H1(_(NETWORK_HEADING), id="ov-title", className="page-title"),
             html.P(id="ov-lead", className="page-lead"),
             kpi_row(render.tiles(PAGE)),
             dbc.Row(render.cards(PAGE), className="mt-2"),
@@ -90,7 +109,7 @@ def layout(**_query: Any) -> html.Div:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
-    content = PageContent(_(NAME))
+    content = PageContent(_(NAME), heading=heading(view))
     if view.as_of is None:
         content.lead = _("The pool is empty: import data with `vsla import`.")
         content.kpis = [Kpi(i, _("n/a")) for i in HEADLINE]

@@ -14,6 +14,7 @@ from dashboard import datasource, disclosure, figures
 from dashboard.components import render
 from dashboard.components.cards import kpi_row
 from dashboard.components.controls import by_switch, register_url_param
+from dashboard.filters import Filters
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
 from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id, note
@@ -23,9 +24,12 @@ from dashboard.view import (
     entity_name,
     first_row,
     headline_kpis,
+    highlighted,
     nice_date,
     now_and_then,
+    organisation_colours,
     read_view,
+    selection_colour,
     series_colours,
     subject_label,
 )
@@ -122,15 +126,24 @@ def spread_chart(
         drill=by,
         network_label=network,
         key_column="key",
+        # (chosen, or a member's own: drawn in its colour, the others muted)
+        highlight=highlighted(view) if by == "organisation" else None,
     )
     unit = f", {view.code}" if ind.format == "usd" else ", %" if ind.format == "pct" else ""
     return Chart(fig, ind.label, f"{ind.definition.rstrip('.')}{unit}", cap, (measure,))
+
+
+def focus(filters: Filters, own: tuple[str, ...]) -> Filters:
+    """The filters of the trend's coloured line: a member's `own` organisation within the
+    filters when no place is chosen, else the filters themselves."""
+    return replace(filters, organisation=own) if own else filters
 
 
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f, by = view.filters, view.state.by
     prior = datasource.comparison_date(view.as_of) if view.as_of else None
+    own = highlighted(view) if not f.has_place else ()  # (a member's own, else none)
     # the page's queries at once; the calls below find their answers
     network = [
         lambda: datasource.distributions(f.network, ("",)),
@@ -139,7 +152,7 @@ def build(search: str | None) -> PageContent:
     ]
     datasource.together(
         lambda: datasource.prefetch(f, [(None, False), (by, False)]),
-        lambda: datasource.indicators(f, over_time=True),
+        lambda: datasource.indicators(focus(f, own), over_time=True),
         lambda: now_and_then(view, prior),
         lambda: datasource.distributions(f, (by, "")),
         *(network if f.has_place else []),
@@ -169,11 +182,13 @@ def build(search: str | None) -> PageContent:
     ]
     ratios = [m for m in MEASURES if BY_ID[m].format != "int"]
     every = view.every_point
+    # Without a place chosen, a member's own organisation is the trend's focus, against the
+    # network (as it stands out in the boxes); otherwise the selection's.
     trend, need = figures.steady(
-        view.money(datasource.indicators(f, over_time=True)), ratios, every=every
+        view.money(datasource.indicators(focus(f, own), over_time=True)), ratios, every=every
     )
     network_trend = None
-    if f.has_place:  # the selection against the network
+    if f.has_place or own:  # the selection against the network
         network_trend, _need = figures.steady(
             view.money(datasource.indicators(f.network, over_time=True)), ratios, every=every
         )
@@ -192,7 +207,12 @@ def build(search: str | None) -> PageContent:
     charts.append(
         Chart(
             figures.small_multiple_lines(
-                trend, panels, view.code, network_trend, subject_label(view)
+                trend,
+                panels,
+                view.code,
+                network_trend,
+                own[0] if own else subject_label(view),
+                colour=organisation_colours().get(own[0]) if own else selection_colour(view),
             ),
             _("Performance over time"),
             (

@@ -24,12 +24,14 @@ from dashboard.view import (
     STALE_DAYS,
     View,
     caption,
+    caption_of,
     describe,
     first_row,
     network_values,
     nice_date,
     profile_items,
     read_view,
+    selection_colour,
     subject,
 )
 
@@ -186,9 +188,27 @@ def lists_trainers(view: View) -> bool:
     return subject(view) is not None or not datasource.viewer().is_admin
 
 
+def trainer_scope(view: View) -> View:
+    """The view the trainer list is of: the project or organisation the filters name, or,
+    for a member who names none, its own organisation within the filters (the only trainers
+    a member sees), so that the list's caption and its flags' yardstick are of the groups
+    the list holds, not of the whole network."""
+    f = view.filters
+    who = datasource.viewer()
+    if (
+        subject(view) is None
+        and who.role == "member"
+        and who.organisation in view.facts.organisations
+        and (not f.organisation or who.organisation in f.organisation)
+    ):
+        return replace(view, filters=replace(f, organisation=(who.organisation,)))
+    return view
+
+
 def trainer_rows(view: View) -> list[dict[str, Any]]:
     if not lists_trainers(view):
         return []
+    view = trainer_scope(view)
     frame = datasource.indicators(view.filters, "trainer")
     if frame.empty:
         return []
@@ -306,6 +326,7 @@ def build(search: str | None) -> PageContent:
                 trend,
                 [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
                 selection=f.has_place,
+                colour=selection_colour(view),
             ),
             _("Members and groups over time"),
             _("Active groups and their members at each quarter end"),
@@ -320,6 +341,7 @@ def build(search: str | None) -> PageContent:
                 currency=view.code,
                 y_title=_("Savings per member ({currency})").format(currency=view.code),
                 total=network_trend,
+                colour=selection_colour(view),
             ),
             _("Savings per member over time"),
             (
@@ -333,11 +355,17 @@ def build(search: str | None) -> PageContent:
     ]
     chosen = f.project[0] if len(f.project) == 1 else None
     rows = trainer_rows(view)
-    note = " " + _("{n} trainers.").format(n=len(rows))
+    note = _("{n} trainers.").format(n=len(rows))
     if not lists_trainers(view):
-        note = " " + _("Choose a project or one organisation to list its trainers.")
+        note = _("Choose a project or one organisation to list its trainers.")
     elif not datasource.viewer().is_admin:
         note += " " + _("Trainers are shown to their own organisation only.")
+    # (of the groups the list holds: a member's own organisation, not the whole network)
+    trainers_cap = (
+        caption_of(view, trainer_scope(view).filters, note)
+        if lists_trainers(view)
+        else f"{cap} {note}"
+    )
     return PageContent(
         _(NAME),
         heading=title,
@@ -350,7 +378,7 @@ def build(search: str | None) -> PageContent:
             "pj-profile.children": prof,
             "pj-trainers.rowData": rows,
             "pj-trainers.columnDefs": trainer_columns(view.code),
-            "pj-trainers-caption.children": cap + note,
+            "pj-trainers-caption.children": trainers_cap,
         },
     )
 
@@ -364,11 +392,8 @@ TRAINERS_SUBTITLE = N_(
 def trainers_table(search: str | None) -> Any:
     """The trainer view as values (savings per member in the display currency)."""
     view = read_view(search)
-    total = first_row(datasource.indicators(view.filters))
     rows = trainer_rows(view)
-    cap = caption(
-        view, total.get("groups"), total.get("projects"), _("{n} trainers.").format(n=len(rows))
-    )
+    cap = caption_of(view, trainer_scope(view).filters, _("{n} trainers.").format(n=len(rows)))
     return grid_table(_("Trainers"), _(TRAINERS_SUBTITLE), cap, trainer_columns(view.code), rows)
 
 
