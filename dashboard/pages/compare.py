@@ -36,6 +36,7 @@ from dashboard.view import (
     View,
     caption_of,
     entity_name,
+    first_row,
     read_view,
     series_colours,
 )
