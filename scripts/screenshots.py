@@ -50,6 +50,7 @@ SHOTS = (
     ("outreach-french", "/outreach?country=MLI&country=NER&lang=fr"),
     # presentation mode, as the back row of a hall sees it
     ("present-headline-danish", "/present?lang=da#1"),
+    ("present-map-danish", "/present?lang=da#3"),
     ("present-women-danish", "/present?lang=da#4"),
     ("present-replication", "/present#5"),
 )
