@@ -343,7 +343,11 @@ def test_the_report_speaks_the_language_throughout(client, lang):
         assert english not in page, english
     texts = svg_texts(page)
     assert texts and not {w for t in texts for w in t.replace(".", " ").split()} & ENGLISH_MONTHS
-    assert format_date(date(2025, 9, 1), "MMM y", locale=lang) in texts  # e.g. "sep. 2025"
+    # its month ticks (how many a half-column panel holds is the layout's matter, not this)
+    months = {
+        format_date(date(y, m, 1), "MMM y", locale=lang) for y in (2024, 2025) for m in range(1, 13)
+    }
+    assert months & set(texts)  # e.g. "jan. 2025"
     assert "6,50\xa0DKK" in page and "2025" in page  # the rate
 
 
