@@ -153,3 +153,206 @@ def test_sparkline_is_an_svg_of_the_values():
     assert trainers.sparkline([None, None]) == ""
     with pytest.raises(TypeError):
         trainers.sparkline(["x"])  # type: ignore[list-item]
+
+
+# --- The report on the hand pool (tests/fixtures/hand_pool), by hand -----------------------
+#
+# As of 2025-09-30 (money in USD at each report's year: UGX 3,700 in 2024, 3,800 in 2025):
+#   UGA-A-01/FO-1: G1 (2025-09-10: 25 members, 20 attending, 1 dropout of 20 at start,
+#     savings USD 1,000, loans 600, late 60, loan fund cash 500) and G2 (2024-12-15: 15, 12,
+#     0 of 15, savings 500, loans 300, late 0, cash 250); neither graduated.
+#   KEN-A-01/VA-1: G4 (28 members, all attending, 2 dropouts of 30, loans KES 52,000 of which
+#     13,000 late, cash 26,000): portfolio at risk 25%, over the reference of 10%.
+#   UGA-B-01/FO-9: G5 and G6 (graduated); BDI-B-01/FO-5: G7 (graduated, no loan: its loan fund
+#     all cash, utilisation 0%, under the reference of 50%).
+# No organisation has the 8 groups that quartiles need: only the reference values and the age
+# of the data flag here (the quartiles are worked out above, and on the pool below).
+
+
+@pytest.fixture
+def hand(hand_app):
+    """Code acting as someone on the hand pool (the web app's pool, its caches)."""
+    from dashboard import auth
+    from dashboard.viewer import acting_as
+
+    def run(who: auth.Viewer, search: str = "") -> trainers.Report:
+        from dashboard.view import read_view
+
+        with acting_as(who):
+            return trainers.report(read_view(search))
+
+    return run
+
+
+def viewer(role: str, organisation: str | None = None):
+    from dashboard import auth
+
+    return auth.ADMIN if role == "admin" else auth.Viewer(role, organisation)
+
+
+def test_the_hand_pool_by_hand(hand):
+    rows = hand(viewer("admin"), "?organisation=Alpha+Aid").rows
+    assert [r["trainer_id"] for r in rows] == ["VA-1", "FO-1"]  # the flagged one first
+    va1, fo1 = rows
+    assert va1["reasons"] == "portfolio at risk 25.0%, above the reference of 10.0%"
+    assert va1["flag_labels"] == "Loans at risk"
+    assert (fo1["groups"], fo1["members"]) == (2, 40)
+    assert fo1["savings_per_member"] == approx(1500 / 40)
+    assert fo1["pct_women"] == approx(35 / 40)
+    assert fo1["attendance_rate"] == approx(32 / 40)
+    assert fo1["dropout_rate"] == approx(1 / 35)
+    assert fo1["loan_fund_utilisation"] == approx(900 / 1650)
+    assert fo1["portfolio_at_risk"] == approx(60 / 900)
+    assert fo1["pct_graduated"] == 0
+    assert fo1["newest_data_days"] == 20  # G1, 2025-09-10
+    assert fo1["flags"] == []  # PAR 6.7% and utilisation 55% pass; no quartiles of 3 groups
+
+    beta = {r["trainer_id"]: r for r in hand(viewer("admin"), "?organisation=Beta+Relief").rows}
+    assert beta["FO-5"]["reasons"] == "loan fund utilisation 0.0%, below the reference of 50.0%"
+    assert beta["FO-5"]["pct_graduated"] == 1
+    assert beta["FO-9"]["pct_graduated"] == 0.5  # G6 of G5 and G6
+    assert beta["FO-9"]["newest_data_days"] == 5  # G6, 2025-09-25
+    assert beta["FO-9"]["flags"] == []
+
+
+def test_old_data_on_the_hand_pool(hand):
+    # as of 2025-06-30 FO-2's only group, G3, last reported on 2024-09-30: 273 days
+    rows = hand(viewer("admin"), "?project=UGA-A-01&as_of=2025-06-30").rows
+    fo2 = next(r for r in rows if r["trainer_id"] == "FO-2")
+    assert fo2["newest_data_days"] == 273
+    assert fo2["reasons"] == "newest data 273 days old, older than two quarters (183 days)"
+    assert rows[0] is fo2
+    fo1 = next(r for r in rows if r["trainer_id"] == "FO-1")
+    assert fo1["newest_data_days"] == 15 and fo1["flags"] == []  # G1, 2025-06-15
+
+
+def test_a_member_sees_its_own_organisation_without_choosing(hand):
+    mine = hand(viewer("member", "Alpha Aid"))
+    assert mine.listed and mine.organisations == ("Alpha Aid",)
+    assert {r["trainer"] for r in mine.rows} == {"UGA-A-01/FO-1", "KEN-A-01/VA-1"}
+    beta = hand(viewer("member", "Beta Relief"))
+    assert {r["trainer"] for r in beta.rows} == {"UGA-B-01/FO-9", "BDI-B-01/FO-5"}
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "?organisation=Beta+Relief",
+        "?project=BDI-B-01",  # Beta's shared project
+        "?project=UGA-B-01",  # Beta's private project
+        "?project=BDI-B-01&organisation=Beta+Relief&country=BDI",
+        "?project=UGA-A-01&project=BDI-B-01",
+    ],
+)
+def test_another_organisations_trainers_are_never_listed(hand, search):
+    rows = hand(viewer("member", "Alpha Aid"), search).rows
+    assert all(r["organisation"] == "Alpha Aid" for r in rows)
+    assert not any(r["project_id"].startswith(("UGA-B", "BDI-B")) for r in rows)
+
+
+@pytest.mark.parametrize("search", ["", "?project=UGA-A-01", "?organisation=Alpha+Aid"])
+def test_a_guest_sees_no_trainer(hand, search):
+    assert hand(viewer("guest"), search).rows == []
+
+
+def test_a_trainers_groups_are_for_its_own_organisation(hand_app):
+    from dashboard.view import read_view
+    from dashboard.viewer import acting_as
+
+    with acting_as(viewer("member", "Alpha Aid")):
+        view = read_view("")
+        groups = trainers.trainer_group_rows(view, "UGA-A-01/FO-1")
+        assert [g["group_id"] for g in groups] == ["G1", "G2"]  # newest data first
+        assert groups[0]["attendance_rate"] == approx(20 / 25)
+        assert trainers.trainer_group_rows(view, "BDI-B-01/FO-5") == []
+        assert trainers.trainer_group_rows(read_view("?project=UGA-B-01"), "UGA-B-01/FO-9") == []
+    with acting_as(viewer("guest")):
+        assert trainers.trainer_group_rows(read_view(""), "UGA-A-01/FO-1") == []
+
+
+def open_groups(client, trainer: str, search: str = "") -> dict:
+    """A trainer's button clicked, as the browser posts it."""
+    import json
+
+    key = {"index": trainer, "type": "pj-trainer-open"}
+    payload = {
+        "output": "..pj-trainer-groups.is_open...pj-trainer-groups-title.children..."
+        "pj-trainer-groups-body.children..",
+        "outputs": [
+            {"id": "pj-trainer-groups", "property": "is_open"},
+            {"id": "pj-trainer-groups-title", "property": "children"},
+            {"id": "pj-trainer-groups-body", "property": "children"},
+        ],
+        "inputs": [[{"id": key, "property": "n_clicks", "value": 1}]],
+        "state": [{"id": "url", "property": "search", "value": search}],
+        "changedPropIds": [json.dumps(key, separators=(",", ":")) + ".n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:500]
+    return json.loads(response.data)["response"]
+
+
+def test_a_trainers_groups_open_in_one_click_for_its_own_organisation(hand_app):
+    import json
+
+    from tests.conftest import login
+
+    alpha = hand_app.server.test_client()
+    assert login(alpha, "alpha").status_code == 303
+    mine = open_groups(alpha, "UGA-A-01/FO-1")
+    assert mine["pj-trainer-groups-title"]["children"] == "Groups of FO-1: 2"
+    body = json.dumps(mine["pj-trainer-groups-body"]["children"])
+    assert "Group One" in body and "Group Two" in body
+    # another organisation's trainer, named in the click: nothing of it
+    theirs = open_groups(alpha, "UGA-B-01/FO-9", "?project=UGA-B-01")
+    assert theirs["pj-trainer-groups-title"]["children"] == "Groups of FO-9: 0"
+    assert "Group Five" not in json.dumps(theirs)
+    guest = open_groups(hand_app.server.test_client(), "UGA-A-01/FO-1")
+    assert "Group One" not in json.dumps(guest)
+
+
+# --- The files ---------------------------------------------------------------------------
+
+
+def test_the_files_carry_the_flags_and_their_reasons(admin_client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.test_exports import table_export
+
+    _name, data = table_export(admin_client, "pj-trainers", "csv", "?organisation=Alpha+Aid")
+    lines = data.decode().splitlines()
+    assert lines[0] == "# Trainers"
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    assert [r["Trainer"] for r in rows] == ["VA-1", "FO-1"]
+    assert rows[0]["Needs a look"] == "Loans at risk"
+    assert rows[0]["Why"] == "portfolio at risk 25.0%, above the reference of 10.0%"
+    assert rows[1]["Needs a look"] == "" and rows[1]["Groups"] == "2"
+    assert rows[1]["Newest data (days old)"] == "20"
+
+    _name, data = table_export(admin_client, "pj-trainers", "xlsx", "?organisation=Beta+Relief")
+    sheet = load_workbook(io.BytesIO(data))["Trainers"]
+    header = [c.value for c in sheet[5]]
+    assert header[:4] == ["Trainer", "Project", "Needs a look", "Why"]
+    first = [c.value for c in sheet[6]]
+    assert first[0] == "FO-5"
+    assert first[3] == "loan fund utilisation 0.0%, below the reference of 50.0%"
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "reason"),
+    [
+        ("da", "Hvorfor", "porteføljen i risiko 25,0 %"),
+        ("fr", "Pourquoi", "portefeuille à risque 25,0 %"),
+    ],
+)
+def test_the_files_speak_the_links_language(admin_client, lang, header, reason):
+    from tests.test_exports import table_export
+
+    _name, data = table_export(
+        admin_client, "pj-trainers", "csv", f"?organisation=Alpha+Aid&lang={lang}"
+    )
+    text = data.decode()
+    assert header in text and reason in text
