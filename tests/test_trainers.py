@@ -344,8 +344,8 @@ def test_the_files_carry_the_flags_and_their_reasons(admin_client):
 @pytest.mark.parametrize(
     ("lang", "header", "reason"),
     [
-        ("da", "Hvorfor", "porteføljen i risiko 25,0 %"),
-        ("fr", "Pourquoi", "portefeuille à risque 25,0 %"),
+        ("da", "Hvorfor", "risikoporteføljen 25,0\xa0%, over referenceværdien på 10,0\xa0%"),
+        ("fr", "Pourquoi", "portefeuille à risque 25,0\xa0%, au-dessus de la valeur de référence"),
     ],
 )
 def test_the_files_speak_the_links_language(admin_client, lang, header, reason):
