@@ -325,6 +325,40 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+SHORT = {  # the table's headers (the files' are COLUMNS')
+    "groups": N_("Groups"),
+    "members": N_("Members"),
+    "pct_women": N_("Women"),
+    "savings_per_member": N_("Savings per member"),
+    "attendance_rate": N_("Attendance"),
+    "dropout_rate": N_("Dropout"),
+    "loan_fund_utilisation": N_("Loan fund used"),
+    "portfolio_at_risk": N_("Portfolio at risk"),
+    "pct_graduated": N_("Graduated"),
+    "newest_data_days": N_("Newest data (days)"),
+}
+
+
+RULES_TEXT = N_(
+    "One row per field officer or village agent, those who need a look first, then by size. "
+    "Flags: half or more of the trainer's groups in the organisation's worst quarter of "
+    "groups on attendance, savings per member growth, dropout or portfolio at risk; "
+    "attendance under {attendance}, dropout over {dropout}, portfolio at risk over {par} or "
+    "loan fund utilisation under {use}; or no new data for two quarters ({days} days)."
+)
+
+
+def rules_text() -> str:
+    r = REFERENCES
+    return _(RULES_TEXT).format(
+        attendance=percent(r["attendance_rate"]),
+        dropout=percent(r["dropout_rate"]),
+        par=percent(r["portfolio_at_risk"]),
+        use=percent(r["loan_fund_utilisation"]),
+        days=STALE_DAYS,
+    )
+
+
 @dataclass
 class Report:
     """The trainer report of a view: its rows (ranked), the organisations' quartiles of

@@ -356,3 +356,25 @@ def test_the_files_speak_the_links_language(admin_client, lang, header, reason):
     )
     text = data.decode()
     assert header in text and reason in text
+
+
+# --- The annex of the performance report ---------------------------------------------------
+
+
+def test_the_report_has_the_trainers_annex_for_the_organisations_own(hand_app):
+    from tests.conftest import login
+
+    alpha = hand_app.server.test_client()
+    assert login(alpha, "alpha").status_code == 303
+    page = alpha.get("/report/print").get_data(as_text=True)
+    annex = page[page.index("Annex: trainers of Alpha Aid") :]
+    assert annex.index("VA-1") < annex.index("FO-1")  # ranked by need
+    assert "portfolio at risk 25.0%, above the reference of 10.0%" in annex
+    # another organisation's project named in the link: its report, no trainer of it
+    theirs = alpha.get("/report/print?project=BDI-B-01").get_data(as_text=True)
+    assert "Annex" not in theirs and "FO-5" not in theirs
+    guest = hand_app.server.test_client().get("/report/print?project=UGA-A-01")
+    assert "Annex" not in guest.get_data(as_text=True)
+    danish = alpha.get("/report/print?lang=da").get_data(as_text=True)
+    assert "Bilag: trænere hos Alpha Aid" in danish
+    assert "risikoporteføljen 25,0\xa0%, over referenceværdien på 10,0\xa0%" in danish

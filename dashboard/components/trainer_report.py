@@ -14,32 +14,13 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard import exports, trainers
-from dashboard.format import date_text, format_value, number, percent
+from dashboard.format import date_text, format_value, number
 from dashboard.i18n import N_, _
-from dashboard.trainers import COLUMNS, Report
+from dashboard.trainers import COLUMNS, SHORT, Report, rules_text
 
 TABLE_ID = "pj-trainers"
 OPEN = "pj-trainer-open"  # the pattern id of a trainer's button (its groups)
 MODAL = "pj-trainer-groups"
-
-RULES_TEXT = N_(
-    "One row per field officer or village agent, those who need a look first, then by size. "
-    "Flags: half or more of the trainer's groups in the organisation's worst quarter of "
-    "groups on attendance, savings per member growth, dropout or portfolio at risk; "
-    "attendance under {attendance}, dropout over {dropout}, portfolio at risk over {par} or "
-    "loan fund utilisation under {use}; or no new data for two quarters ({days} days)."
-)
-
-
-def rules_text() -> str:
-    r = trainers.REFERENCES
-    return _(RULES_TEXT).format(
-        attendance=percent(r["attendance_rate"]),
-        dropout=percent(r["dropout_rate"]),
-        par=percent(r["portfolio_at_risk"]),
-        use=percent(r["loan_fund_utilisation"]),
-        days=trainers.STALE_DAYS,
-    )
 
 
 def section() -> html.Section:
@@ -134,18 +115,6 @@ NUMBERS = (
     "pct_graduated",
     "newest_data_days",
 )
-SHORT = {  # the table's headers (the files' are COLUMNS')
-    "groups": N_("Groups"),
-    "members": N_("Members"),
-    "pct_women": N_("Women"),
-    "savings_per_member": N_("Savings per member"),
-    "attendance_rate": N_("Attendance"),
-    "dropout_rate": N_("Dropout"),
-    "loan_fund_utilisation": N_("Loan fund used"),
-    "portfolio_at_risk": N_("Portfolio at risk"),
-    "pct_graduated": N_("Graduated"),
-    "newest_data_days": N_("Newest data (days)"),
-}
 
 
 def table(rep: Report, currency: str) -> html.Div:
