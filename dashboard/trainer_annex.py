@@ -10,7 +10,7 @@ from typing import Any
 
 from dashboard import trainers
 from dashboard.format import format_value
-from dashboard.i18n import _
+from dashboard.i18n import _, ngettext
 from dashboard.trainers import SHORT, rules_text
 
 # (field, kind) of the annex's number columns; their headers are the screen's
@@ -82,7 +82,11 @@ def annex_html(view: Any) -> str:
     title = _("Annex: trainers of {organisations}").format(
         organisations=", ".join(report.organisations)
     )
-    summary = _("{n} trainers, {flagged} flagged; sparklines: {quarters}.").format(
+    summary = ngettext(
+        "{n} trainer, {flagged} flagged; sparklines: {quarters}.",
+        "{n} trainers, {flagged} flagged; sparklines: {quarters}.",
+        len(report.rows),
+    ).format(
         n=len(report.rows),
         flagged=report.flagged,
         quarters=trainers.spark_caption(report.spark_dates),

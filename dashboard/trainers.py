@@ -203,8 +203,8 @@ def in_bad_quarter(
             .groupby("trainer")[["bad", "n"]]
             .sum()
         )
-        for trainer, r in counts.iterrows():
-            out.setdefault(str(trainer), {})[measure] = (int(r["bad"]), int(r["n"]))
+        for trainer, bad_n, n in zip(counts.index, counts["bad"], counts["n"], strict=True):
+            out.setdefault(str(trainer), {})[measure] = (int(bad_n), int(n))
     return out
 
 
@@ -472,13 +472,17 @@ def _group_summary(groups: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Per trainer: the share of its groups graduated, the age of its newest data."""
     if groups.empty:
         return {}
-    out: dict[str, dict[str, Any]] = {}
-    for key, part in groups.groupby("trainer"):
-        out[str(key)] = {
-            "pct_graduated": float((part["status"] == "graduated").mean()),
-            "newest_data_days": int(part["data_age_days"].min()),
-        }
-    return out
+    summary = (
+        groups.assign(graduated=groups["status"] == "graduated")
+        .groupby("trainer")
+        .agg(pct_graduated=("graduated", "mean"), newest_data_days=("data_age_days", "min"))
+    )
+    return {
+        str(key): {"pct_graduated": float(share), "newest_data_days": int(age)}
+        for key, share, age in zip(
+            summary.index, summary["pct_graduated"], summary["newest_data_days"], strict=True
+        )
+    }
 
 
 def _spm_at(history: pd.DataFrame, when: date) -> dict[str, float]:
@@ -497,17 +501,27 @@ def _series(history: pd.DataFrame, dates: tuple[date, ...], view: Any) -> dict[s
     (None where the trainer had no active group)."""
     if history.empty or "as_of" not in history:
         return {}
-    h = history.assign(day=pd.to_datetime(history["as_of"]).dt.date)
+    days = pd.to_datetime(history["as_of"]).dt.date
+    found: dict[tuple[str, date], tuple[float | None, float | None]] = {
+        (str(t), d): (_value(spm), _value(att))
+        for t, d, spm, att in zip(
+            history["trainer"],
+            days,
+            history["savings_per_member_usd"],
+            history["attendance_rate"],
+            strict=True,
+        )
+    }
     out: dict[str, dict[str, list[float | None]]] = {}
-    for key, part in h.groupby("trainer"):
-        at = {d: r for d, r in zip(part["day"], part.to_dict("records"), strict=True)}
-        savings, attendance = [], []
-        for d in dates:
-            r = at.get(d, {})
-            spm = _value(r.get("savings_per_member_usd"))
-            savings.append(None if spm is None else spm * view.currency.rate(d.year))
-            attendance.append(_value(r.get("attendance_rate")))
-        out[str(key)] = {"savings": savings, "attendance": attendance}
+    for key in dict.fromkeys(str(t) for t in history["trainer"]):
+        at = [found.get((key, d), (None, None)) for d in dates]
+        out[key] = {
+            "savings": [
+                None if spm is None else spm * view.currency.rate(d.year)
+                for (spm, _att), d in zip(at, dates, strict=True)
+            ],
+            "attendance": [att for _spm, att in at],
+        }
     return out
 
 

@@ -327,7 +327,7 @@ def test_trainer_view_of_one_project(client, app):
     assert re.findall(r'"index": "([^"]+)"', table) == ["UGA-A-01/FO-1"] * 2  # (table, card)
     assert '"children": "FO-1"' in table
     assert "Why:" not in table
-    assert "Alpha Aid: 1 trainers, 0 flagged" in result["pj-trainers-caption.children"]
+    assert "Alpha Aid: 1 trainer, 0 flagged" in result["pj-trainers-caption.children"]
     assert "Partner One" in json.dumps(result["pj-profile.children"])
 
 

@@ -17,7 +17,7 @@ from dashboard.components.cards import kpi_row
 from dashboard.components.controls import dropdown_labels
 from dashboard.components.tables import register_table_export
 from dashboard.format import number
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, _, ngettext
 from dashboard.page_model import Chart, ChartSpec, Kpi, PageContent, PageSpec, charts_by_id
 from dashboard.urlstate import parse_search
 from dashboard.view import (
@@ -241,12 +241,16 @@ def trainer_caption(view: View, report: trainers.Report) -> str:
     if not report.listed:
         return _("Choose a project or one organisation to list its trainers.")
     whose = ", ".join(report.organisations) or _("your organisation")
-    text = _(
+    n = len(report.rows)
+    text = ngettext(
+        "{organisations}: {n} trainer, {flagged} flagged; compared with the organisation's "
+        "active groups ({filters}), as of {date}. {source}.",
         "{organisations}: {n} trainers, {flagged} flagged; compared with the organisation's "
-        "active groups ({filters}), as of {date}. {source}."
+        "active groups ({filters}), as of {date}. {source}.",
+        n,
     ).format(
         organisations=whose,
-        n=number(len(report.rows)),
+        n=number(n),
         flagged=number(report.flagged),
         filters=describe(view.filters, view.facts),
         date=nice_date(view.as_of),
