@@ -506,7 +506,11 @@ def _as_small(
     if not over_time:
         shown = [r for r in rows if r.get("groups") or r.get("suppressed")]  # (none: as few)
         found = {r.get(by) if by else None for r in shown}
-        return shown + [_small_row(by, v, like) for v in expected if v not in found]
+        out = shown + [_small_row(by, v, like) for v in expected if v not in found]
+        # in an order that does not depend on which values had groups (rows appended after
+        # those found would tell them apart)
+        rank = {v: i for i, v in enumerate(BANDS.get(by or "", ()))}
+        return sorted(out, key=lambda r: (rank.get(r.get(by), len(rank)), str(r.get(by))))
     facts = all_facts()
     as_of = mine.as_of or facts.latest_date
     if facts.first_date is None or as_of is None:
