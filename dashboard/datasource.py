@@ -506,7 +506,11 @@ def _as_small(
     if not over_time:
         shown = [r for r in rows if r.get("groups") or r.get("suppressed")]  # (none: as few)
         found = {r.get(by) if by else None for r in shown}
-        return shown + [_small_row(by, v, like) for v in expected if v not in found]
+        out = shown + [_small_row(by, v, like) for v in expected if v not in found]
+        # in an order that does not depend on which values had groups (rows appended after
+        # those found would tell them apart)
+        rank = {v: i for i, v in enumerate(BANDS.get(by or "", ()))}
+        return sorted(out, key=lambda r: (rank.get(r.get(by), len(rank)), str(r.get(by))))
     facts = all_facts()
     as_of = mine.as_of or facts.latest_date
     if facts.first_date is None or as_of is None:
@@ -754,3 +758,25 @@ def rates(currency: str) -> dict[int, float]:
         return {}
     frame = _frame("exchange_rates_for", {"currency": currency})
     return {int(y): float(r) for y, r in zip(frame["year"], frame["per_usd"], strict=True)}
+
+
+# --- The trainer report (dashboard/trainers.py) ----------------------------------------------
+
+
+def trainer_groups(filters: Filters) -> pd.DataFrame:
+    """Each active group in scope at the filters' as-of date with its figures and its savings
+    per member a year earlier (queries/trainer_groups.sql): of the projects the viewer may
+    see in detail only (its own organisation's; an admin's: all), as the trainer breakdown."""
+    return _trainer_groups(scoped(filters, "trainer"))
+
+
+@cached
+def _trainer_groups(filters: Filters) -> pd.DataFrame:
+    as_of = filters.as_of or all_facts().latest_date
+    if as_of is None or (filters.visible is not None and not filters.visible):
+        return pd.DataFrame(columns=["project_id", "organisation", "trainer", "group_id"])
+    dates = [as_of, comparison_date(as_of)]
+    params = filters.sql_params() | {"as_of_dates": dates}
+    with db.cursor() as con:
+        swaps = (sources.FROM_GROUPS,) if sources.available(con, dates, filters) else ()
+        return con.execute(with_fields(con, sql("trainer_groups", *swaps)), params).df()

@@ -199,7 +199,9 @@ def _fill(
         for chunk, first in enumerate(range(0, project.n_groups, CHUNK_GROUPS)):
             n = min(CHUNK_GROUPS, project.n_groups - first)
             rng = np.random.default_rng([seed, 2, project.index, chunk])
-            group_frame, dataset_frame, members = simulate_groups(project, rng, first, n)
+            group_frame, dataset_frame, members = simulate_groups(
+                project, rng, first, n, weak_trainers(project, seed)
+            )
             _insert_query(con, "demo_groups", group_frame, {"project_id": project.project_id})
             _insert_query(
                 con,
@@ -343,11 +345,47 @@ def _spread(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(rng.normal(0.0, SPREAD_DEGREES / 2.5, n), -SPREAD_DEGREES, SPREAD_DEGREES)
 
 
+# Trainers who need support (the trainer report, dashboard/trainers.py): about one in six of
+# each project's field officers and village agents, each with one or two weaknesses that
+# all its groups share, so that the report's flags fire as they would in a real programme.
+WEAK_SHARE = 1 / 6
+WEAKNESSES = ("attendance", "dropout", "arrears", "savings", "visits")
+STALE_FROM = 330  # a trainer who stopped visiting trained its groups at least this long ago
+
+
+def weak_trainers(project: Project, seed: int) -> dict[tuple[int, int], tuple[str, ...]]:
+    """The project's trainers who need support, (0 field officer / 1 village agent, number)
+    -> their weaknesses: drawn from a stream of their own (seed, 4, project), so that the
+    rest of the pool is drawn as before."""
+    rng = np.random.default_rng([seed, 4, project.index])
+    every = [(0, i) for i in range(1, project.field_officers + 1)]
+    every += [(1, i) for i in range(1, project.village_agents + 1)]
+    n = round(len(every) * WEAK_SHARE)
+    chosen = sorted(rng.choice(len(every), size=n, replace=False)) if n else []
+    # a trainer who stopped visiting: only where the project is old enough to have formed
+    # all that trainer's groups before (no group is formed before its project started)
+    kinds = WEAKNESSES
+    if day_number(project.start_date) + 30 > LATEST_DAY - STALE_FROM:
+        kinds = tuple(k for k in WEAKNESSES if k != "visits")
+    out = {}
+    for i in chosen:
+        count = 1 + int(rng.random() < 0.4)
+        picked = rng.choice(len(kinds), size=count, replace=False)
+        out[every[i]] = tuple(kinds[k] for k in sorted(picked))
+    return out
+
+
 def simulate_groups(
-    project: Project, rng: np.random.Generator, first: int, n: int
+    project: Project,
+    rng: np.random.Generator,
+    first: int,
+    n: int,
+    weak: dict[tuple[int, int], tuple[str, ...]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """n groups of the project (numbered first + 1 ..), all their datasets, and the members
-    of those groups that are active at LATEST (project reports are costed against them)."""
+    of those groups that are active at LATEST (project reports are costed against them).
+    The groups of `weak` trainers (weak_trainers) share their trainer's weaknesses; these
+    change no random draw, so that every other group is as without them."""
     p = project
     start = day_number(p.start_date)
     end = day_number(p.end_date) if p.end_date else CUTOFF_DAY
@@ -376,6 +414,22 @@ def simulate_groups(
         rng.integers(1, max(p.village_agents, 1) + 1, n),
         rng.integers(1, p.field_officers + 1, n),
     )
+    weak = weak or {}
+
+    def weak_in(kind_of_weakness: str) -> np.ndarray:
+        """Whether each group's trainer has this weakness."""
+        keys = {k for k, found in weak.items() if kind_of_weakness in found}
+        return np.array(
+            [
+                (int(va), int(no)) in keys
+                for va, no in zip(monitored_by_va, trainer_no, strict=True)
+            ],
+            dtype=bool,
+        ).reshape(n)
+
+    w_attendance, w_dropout, w_arrears, w_savings, w_visits = (weak_in(k) for k in WEAKNESSES)
+    # a trainer who stopped visiting trained its groups before (STALE_FROM days ago)
+    formation = np.where(w_visits, np.minimum(formation, LATEST_DAY - STALE_FROM), formation)
     bits = rng.random((n, len(TAGS))) < np.asarray(p.organisation.tag_probability)
     bits[:, TAGS.index("humanitarian")] |= bits[:, TAGS.index("refugee")]
     tag_mask = (bits * (1 << np.arange(len(TAGS)))).sum(axis=1)
@@ -414,6 +468,8 @@ def simulate_groups(
     stops = rng.random(n) < p.stop_probability
     stop_day = formation + 200 + rng.random(n) * (LATEST_DAY + 730 - formation - 200)
     last_day = np.where(stops, np.minimum(stop_day, LATEST_DAY), LATEST_DAY).astype(np.int64)
+    # ... and has not visited them for 190 to 240 days (still active: newer than 365 days)
+    last_day = np.where(w_visits, np.minimum(last_day, LATEST_DAY - 190 - formation % 50), last_day)
 
     # --- visits: one per quarter, on a day inside it, from the first cycle on ------------
     q_first = np.searchsorted(Q_START, first_cycle, side="right") - 1
@@ -462,6 +518,14 @@ def simulate_groups(
         np.int64
     )
     dropouts = np.minimum(dropouts, leave[g, cycle])
+    # a weak trainer's groups lose about a fifth of their members over a cycle (at most half)
+    dropouts = np.where(
+        w_dropout[g],
+        np.minimum(
+            np.ceil(dropouts * 2 + progress * 0.16 * members_at_start), members_at_start // 2
+        ),
+        dropouts,
+    ).astype(np.int64)
     joiners = np.minimum(
         np.floor(join[g, cycle] * progress + rng.random((n, MAX_CYCLES))[g, cycle]), join[g, cycle]
     ).astype(np.int64)
@@ -483,6 +547,8 @@ def simulate_groups(
     attending = rng.binomial(members, attendance[g])
     absent = rng.random(m) < 0.0015  # questionable: very low attendance
     attending[absent] = np.floor(members[absent] * rng.uniform(0.05, 0.25, int(absent.sum())))
+    # a weak trainer's groups meet with about a quarter of their members missing
+    attending = np.where(w_attendance[g], np.floor(attending * 0.8), attending)
 
     # --- money: built in USD, recorded in local currency at the cycle's starting year ------
     rates = rates_of(p.currency)
@@ -497,6 +563,10 @@ def simulate_groups(
     savings_usd *= np.clip(rng.normal(1, 0.05, m), 0.8, 1.2)
     outlier = rng.random(m) < 0.001  # questionable: savings far above the project's norm
     savings_usd[outlier] *= rng.uniform(12, 20, int(outlier.sum()))
+    # a weak trainer's groups save less in the cycle they are in than in the one before
+    savings_usd = np.where(
+        w_savings[g] & (cycle_start > LATEST_DAY - 400), savings_usd * 0.6, savings_usd
+    )
 
     earning = p.annual_return_on_savings * _mean_one(rng, 0.3, n)
     written_off = rng.random((n, MAX_CYCLES)) < 0.03
@@ -541,6 +611,11 @@ def simulate_groups(
     at_risk = (rng.random(m) < 0.0015) & (loans_value > 0)  # questionable: PAR over 50%
     late_share[at_risk] = rng.uniform(0.55, 0.95, int(at_risk.sum()))
     late = np.minimum(np.rint(loans_value * late_share / unit) * unit, loans_value)
+    # a weak trainer's groups have 15 to 25% of their loans' value late
+    behind = 0.15 + 0.1 * (day % 7) / 6
+    late = np.where(
+        w_arrears[g], np.minimum(np.rint(loans_value * behind / unit) * unit, loans_value), late
+    )
 
     graduates_after = np.where(rng.random(n) < 0.7, rng.integers(1, 3, n), MAX_CYCLES)
     status = (cycle + 1 > graduates_after[g]).astype(np.int8)

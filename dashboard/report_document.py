@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import chromium, datasource, exports, figures, heavy, i18n, theme
+from dashboard import chromium, datasource, exports, figures, heavy, i18n, theme, trainer_annex
 from dashboard.figures import Reference
 from dashboard.format import format_change, money, na, number, percent
 from dashboard.i18n import N_, _, ngettext
@@ -147,6 +147,7 @@ class Report:
     charts: list[go.Figure] = field(default_factory=list)
     trend_note: str = ""  # which points the trends leave out (figures.THIN_POINTS)
     quality: list[dict[str, Any]] = field(default_factory=list)
+    annex: str = ""  # the trainer report, its own page (dashboard/trainer_annex.py; HTML)
 
 
 def comparison(view: View) -> date | None:
@@ -258,6 +259,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     report.charts, need = _charts(view)
     report.trend_note = figures.thin_note(need) if report.charts else ""
     report.quality = _quality(view)
+    report.annex = trainer_annex.annex_html(view)
     return report
 
 
@@ -876,6 +878,7 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
             f'<p class="note">{_h(age_note, days=number(STALE_DAYS), window=number(365))}</p>'
             "</section>"
         )
+        parts.append(report.annex)  # (escaped where it is made)
     source = _(SOURCE)
     style = STYLE.replace("@SOURCE@", _css_string(f"{source} · {report.title}")).replace(
         "@PAGES@", _css_page_numbers()

@@ -22,7 +22,7 @@ PAGE_OUTPUTS = (
     "pf-savings_per_member_usd-value.children",
     '"th-chart"',
     "cmp-table.children",
-    "pj-trainers.rowData",
+    "pj-trainers.children",
     "data-table.rowData",
     "f-country.value",
     "nav-overview.href",

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from dashboard import i18n
 from dashboard import report_document as report
 from tests.conftest import login
 from tests.dash_client import call
@@ -91,7 +92,9 @@ def test_the_report_prints_to_pdf_on_the_server(client):
     disposition = response.headers["Content-Disposition"]
     assert disposition == 'attachment; filename="performance-report_UGA-A-01_2025-09-30.pdf"'
     pdf = PdfReader(io.BytesIO(response.data))
-    assert 1 <= len(pdf.pages) <= 2
+    # one or two pages, then the trainers' annex on a page of its own (the admin sees them)
+    assert 2 <= len(pdf.pages) <= 3
+    assert "Annex: trainers of Alpha Aid" in pdf.pages[-1].extract_text()
     first = pdf.pages[0].extract_text()
     assert "Alpha Uganda savings" in first
     assert "30 Jun 2025" in first  # the comparison column
@@ -355,8 +358,16 @@ def test_an_organisation_report_prints_on_one_or_two_full_pages(busiest, demo_ap
         response = client.get(f"/report/pdf?{search}&lang={lang}")
         assert response.status_code == 200, response.get_data(as_text=True)
         pdf = PdfReader(io.BytesIO(response.data))
-        assert 1 <= len(pdf.pages) <= 2, (search, lang)
-        if len(pdf.pages) == 2:  # no half-empty first page (a table pushed to the next)
+        # the report, then (an organisation's) the trainers' annex on pages of its own
+        with i18n.using(lang):
+            annex = i18n._("Annex: trainers of {organisations}").split("{")[0]
+        pages = next(
+            (i for i, page in enumerate(pdf.pages) if annex in page.extract_text()),
+            len(pdf.pages),
+        )
+        assert (pages < len(pdf.pages)) == bool(search), (search, lang)
+        assert 1 <= pages <= 2, (search, lang)
+        if pages == 2:  # no half-empty first page (a table pushed to the next)
             assert _lowest_text(pdf.pages[0]) > 0.75, (search, lang)
 
 

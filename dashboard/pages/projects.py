@@ -11,20 +11,19 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
-from dashboard import datasource, figures
-from dashboard.components import render
-from dashboard.components.cards import data_grid, grid_column, kpi_row
+from dashboard import datasource, figures, trainers
+from dashboard.components import render, trainer_report
+from dashboard.components.cards import kpi_row
 from dashboard.components.controls import dropdown_labels
-from dashboard.components.tables import grid_table, register_table_export, table_export_menu
-from dashboard.format import percent
-from dashboard.i18n import N_, _
+from dashboard.components.tables import register_table_export
+from dashboard.format import number
+from dashboard.i18n import N_, _, ngettext
 from dashboard.page_model import Chart, ChartSpec, Kpi, PageContent, PageSpec, charts_by_id
 from dashboard.urlstate import parse_search
 from dashboard.view import (
-    STALE_DAYS,
+    SOURCE,
     View,
     caption,
-    caption_of,
     describe,
     first_row,
     network_values,
@@ -58,14 +57,10 @@ PAGE = PageSpec(
         ("pj-choose", "options"),
         ("pj-choose", "value"),
         ("pj-profile", "children"),
-        ("pj-trainers", "rowData"),
-        ("pj-trainers", "columnDefs"),
+        ("pj-trainers", "children"),
         ("pj-trainers-caption", "children"),
     ),
 )
-# When a trainer's groups need a look (relative to the subject's own pooled values).
-ATTENDANCE_GAP = 0.10  # attendance 10 points or more below
-DROPOUT_FACTOR = 2.0  # dropout at least twice as high (and over 5%)
 
 
 def layout(**_query: Any) -> html.Div:
@@ -88,39 +83,7 @@ def layout(**_query: Any) -> html.Div:
             html.Div(id="pj-profile"),
             kpi_row(render.tiles(PAGE)),
             dbc.Row(render.cards(PAGE)),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(_("Trainers"), className="chart-title"),
-                            table_export_menu("pj-trainers"),
-                        ],
-                        className="chart-head",
-                    ),
-                    html.P(
-                        _(
-                            "Per field officer or village agent (trainer_id): the groups they "
-                            "trained that are active. Flags: attendance {gap} or more below the "
-                            "whole, dropout at least twice the whole (and over {dropout}), or "
-                            "data older than {days} days on average."
-                        ).format(
-                            gap=percent(ATTENDANCE_GAP), dropout=percent(0.05), days=STALE_DAYS
-                        ),
-                        className="chart-subtitle",
-                    ),
-                    data_grid(
-                        "pj-trainers",
-                        height=380,
-                        empty=_(
-                            "Choose a project or one organisation to list its trainers "
-                            "(shown to the organisation's own members and to admins)."
-                        ),
-                    ),
-                    html.P(id="pj-trainers-caption", className="chart-caption"),
-                ],
-                className="chart-card mb-4",
-                id="pj-trainers-card",
-            ),
+            trainer_report.section(),
         ]
     )
 
@@ -181,96 +144,6 @@ def profile(view: View, kind: str, key: str) -> Any:
     )
 
 
-def lists_trainers(view: View) -> bool:
-    """Trainers are listed for one project or one organisation: a member's own (all it may
-    see in detail), or the one the filters name. The whole network's (thousands at SAVIX
-    scale) is not a list anyone reads: the admin chooses first."""
-    return subject(view) is not None or not datasource.viewer().is_admin
-
-
-def trainer_scope(view: View) -> View:
-    """The view the trainer list is of: the project or organisation the filters name, or,
-    for a member who names none, its own organisation within the filters (the only trainers
-    a member sees), so that the list's caption and its flags' yardstick are of the groups
-    the list holds, not of the whole network."""
-    f = view.filters
-    who = datasource.viewer()
-    if (
-        subject(view) is None
-        and who.role == "member"
-        and who.organisation in view.facts.organisations
-        and (not f.organisation or who.organisation in f.organisation)
-    ):
-        return replace(view, filters=replace(f, organisation=(who.organisation,)))
-    return view
-
-
-def trainer_rows(view: View) -> list[dict[str, Any]]:
-    if not lists_trainers(view):
-        return []
-    view = trainer_scope(view)
-    frame = datasource.indicators(view.filters, "trainer")
-    if frame.empty:
-        return []
-    whole = first_row(datasource.indicators(view.filters))
-    rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
-    rows = []
-    for r in frame.to_dict("records"):
-        project, _sep, trainer = str(r["trainer"]).partition("/")
-        flags = []
-        att, drop, age = r["attendance_rate"], r["dropout_rate"], r["data_age_days"]
-        if (
-            att is not None
-            and whole.get("attendance_rate") is not None
-            and (att <= whole["attendance_rate"] - ATTENDANCE_GAP)
-        ):
-            flags.append(_("low attendance"))
-        if (
-            drop is not None
-            and whole.get("dropout_rate")
-            and (drop >= DROPOUT_FACTOR * whole["dropout_rate"] and drop > 0.05)
-        ):
-            flags.append(_("high dropout"))
-        if age is not None and age > STALE_DAYS:
-            flags.append(_("old data"))
-        spm = r["savings_per_member_usd"]
-        rows.append(
-            {
-                "trainer": trainer or _("(none)"),
-                "project": view.facts.project_labels[project]
-                if project in view.facts.project_by_id
-                else project,
-                "groups": r["groups"],
-                "members": r["members"],
-                "savings_per_member": None if spm is None else spm * rate,
-                "attendance_rate": att,
-                "dropout_rate": drop,
-                "data_age_days": age,
-                "needs_support": ", ".join(flags),
-            }
-        )
-    rows.sort(key=lambda x: (x["needs_support"] == "", x["project"], x["trainer"]))
-    return rows
-
-
-def trainer_columns(currency: str) -> list[dict[str, Any]]:
-    return [
-        grid_column("trainer", _("Trainer"), pinned="left", minWidth=110),
-        grid_column("project", _("Project"), minWidth=160),
-        grid_column("groups", _("Groups"), "int"),
-        grid_column("members", _("Members"), "int"),
-        grid_column(
-            "savings_per_member",
-            _("Savings per member ({currency})").format(currency=currency),
-            "usd",
-        ),
-        grid_column("attendance_rate", _("Attendance"), "pct"),
-        grid_column("dropout_rate", _("Dropout"), "pct"),
-        grid_column("data_age_days", _("Data age (days)"), "int"),
-        grid_column("needs_support", _("Needs a look"), minWidth=180, cellClass="needs-support"),
-    ]
-
-
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
@@ -280,7 +153,7 @@ def build(search: str | None) -> PageContent:
         lambda: datasource.indicators(f),
         lambda: datasource.indicators(f, over_time=True),
         *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
-        *([lambda: datasource.indicators(f, "trainer")] if lists_trainers(view) else []),
+        *([lambda: datasource.indicators(f, "trainer")] if trainers.lists_trainers(f) else []),
     )
     total = first_row(datasource.indicators(f))
     cap = caption(view, total.get("groups"), total.get("projects"))
@@ -354,18 +227,7 @@ def build(search: str | None) -> PageContent:
         ),
     ]
     chosen = f.project[0] if len(f.project) == 1 else None
-    rows = trainer_rows(view)
-    note = _("{n} trainers.").format(n=len(rows))
-    if not lists_trainers(view):
-        note = _("Choose a project or one organisation to list its trainers.")
-    elif not datasource.viewer().is_admin:
-        note += " " + _("Trainers are shown to their own organisation only.")
-    # (of the groups the list holds: a member's own organisation, not the whole network)
-    trainers_cap = (
-        caption_of(view, trainer_scope(view).filters, note)
-        if lists_trainers(view)
-        else f"{cap} {note}"
-    )
+    report = trainers.report(view)
     return PageContent(
         _(NAME),
         heading=title,
@@ -376,28 +238,48 @@ def build(search: str | None) -> PageContent:
             "pj-choose.options": options,
             "pj-choose.value": chosen,
             "pj-profile.children": prof,
-            "pj-trainers.rowData": rows,
-            "pj-trainers.columnDefs": trainer_columns(view.code),
-            "pj-trainers-caption.children": trainers_cap,
+            "pj-trainers.children": trainer_report.table(report, view.code),
+            "pj-trainers-caption.children": trainer_caption(view, report),
         },
     )
 
 
-TRAINERS_SUBTITLE = N_(
-    "Per field officer or village agent: the active groups they trained; 'needs a look' "
-    "flags low attendance, high dropout or old data"
-)
+def trainer_caption(view: View, report: trainers.Report) -> str:
+    """What the trainer report holds: whose trainers, how many flagged, compared with which
+    groups, as of when (not the page's whole scope: a member's list is its own)."""
+    if not report.listed:
+        return _("Choose a project or one organisation to list its trainers.")
+    whose = ", ".join(report.organisations) or _("your organisation")
+    n = len(report.rows)
+    text = ngettext(
+        "{organisations}: {n} trainer, {flagged} flagged; compared with the organisation's "
+        "active groups ({filters}), as of {date}. {source}.",
+        "{organisations}: {n} trainers, {flagged} flagged; compared with the organisation's "
+        "active groups ({filters}), as of {date}. {source}.",
+        n,
+    ).format(
+        organisations=whose,
+        n=number(n),
+        flagged=number(report.flagged),
+        filters=describe(view.filters, view.facts),
+        date=nice_date(view.as_of),
+        source=_(SOURCE),
+    )
+    if not datasource.viewer().is_admin:
+        text += " " + _("Trainers are shown to their own organisation only.")
+    return text
 
 
 def trainers_table(search: str | None) -> Any:
-    """The trainer view as values (savings per member in the display currency)."""
+    """The trainer report as a file's table (savings per member in the display currency),
+    with the flags and their reasons."""
     view = read_view(search)
-    rows = trainer_rows(view)
-    cap = caption_of(view, trainer_scope(view).filters, _("{n} trainers.").format(n=len(rows)))
-    return grid_table(_("Trainers"), _(TRAINERS_SUBTITLE), cap, trainer_columns(view.code), rows)
+    report = trainers.report(view)
+    return trainer_report.export_table(report, view.code, trainer_caption(view, report))
 
 
 def register_callbacks(app: Dash) -> None:
     register_table_export(app, "pj-trainers", trainers_table)
+    trainer_report.register(app)
 
     register_project_chooser(app, "pj-choose")

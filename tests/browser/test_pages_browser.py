@@ -273,7 +273,7 @@ def test_every_download_button_gives_its_file(dash_duo, app):
             assert "Cost per member by project" in load_workbook(BytesIO(data)).sheetnames
 
     dash_duo.wait_for_page(dash_duo.server_url + "/projects?project=UGA-A-01")
-    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#pj-trainers .ag-row"))
+    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#pj-trainers .trainer-id"))
     for fmt in ("csv", "xlsx"):
         # Below the fold, under charts still settling: clicked where it is, by script.
         toggle = dash_duo.find_element("#pj-trainers-card .export-menu .dropdown-toggle")
