@@ -128,7 +128,9 @@ def test_the_host_bound_holds_across_threads(tmp_path):
 def test_one_client_runs_at_most_its_bound_and_the_rest_is_refused(tmp_path):
     """A client with one place and one in the queue: its second job waits, its third is
     refused at once, saying why; another client's job runs meanwhile."""
-    gate, lim = Gate(), limits(tmp_path, host=4, client=1)
+    # (the queued job waits as long as the test may take to see it: on a busy machine a
+    # 30 s wait ran out before the test's thread looked)
+    gate, lim = Gate(), limits(tmp_path, host=4, client=1, wait=120)
     first = start(lambda: gate.run("guest", lim))
     wait_for(lambda: gate.inside == 1, "the first job in")
     second = start(lambda: gate.run("guest", lim))

@@ -3,6 +3,7 @@ something to happen, however busy the machine (the tests check behaviour, never 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,3 +30,14 @@ def dash_duo(request: Any, dash_thread_server: Any, tmpdir: Any) -> Iterator[Das
         wait_timeout=BROWSER_WAIT,
     ) as composite:
         yield composite
+
+
+def wait_until(condition: Any, timeout: float = BROWSER_WAIT) -> Any:
+    """`condition()`'s first true value, polled until `timeout` seconds, else fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")

@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.engine import compute, rows_to_csv
 from dashboard.filters import Filters
 from dashboard.format import format_value
-from tests.browser.conftest import BROWSER_WAIT
+from tests.browser.conftest import BROWSER_WAIT, wait_until
 
 PAGES = {
     "/": "Savings groups in the network",
@@ -79,16 +79,6 @@ def sign_in(dash_duo, username: str) -> None:
 def frame_src(dash_duo) -> str | None:
     frames = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#rp-preview")
     return frames[0].get_attribute("src") if frames else None
-
-
-def wait_until(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo, app):

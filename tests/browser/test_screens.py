@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import BROWSER_WAIT
+from tests.browser.conftest import wait_until
 from tests.conftest import _serving
 
 # every page a guest opens (its path, and what says that its view has arrived)
@@ -47,16 +47,6 @@ def screen(dash_duo: Any, width: int, height: int) -> None:
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
     )
-
-
-def wait_until(condition: Any, timeout: float = BROWSER_WAIT) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def arrived(dash_duo: Any, selector: str) -> None:
