@@ -19,7 +19,7 @@ import pytest
 from dashboard import theme
 from dashboard.components import guest
 from dashboard.pages import compare, efficiency, overview, performance, projects
-from tests.conftest import login
+from tests.conftest import _serving, login
 from tests.dash_client import call, chart, components_by_id
 
 ORANGE = theme.OKABE_ITO[1]
@@ -137,16 +137,8 @@ KPI = "pf-savings_per_member_usd-value.children"  # (an output of the page's cal
 def demo_app(demo_pool_path, tmp_path, monkeypatch):
     """The dashboard on the small demo pool (8 organisations; every box drawn), with its
     demo accounts in a user store of its own."""
-    from dashboard import datasource, db, exports
-    from dashboard.server import create_app
-
     monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))
-    monkeypatch.setenv("VSLA_DB", str(demo_pool_path))
-    db.reset()
-    datasource.clear_cache()
-    yield create_app()
-    db.reset()
-    exports.shutdown()
+    yield from _serving(demo_pool_path, monkeypatch)
 
 
 def demo_member(app: Any, organisation: str) -> Any:

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from dashboard import i18n
 from dashboard import report_document as report
-from tests.conftest import login
+from tests.conftest import _serving, login
 from tests.dash_client import call
 
 
@@ -324,15 +324,7 @@ def busiest(demo_pool_path):
 
 @pytest.fixture
 def demo_app(demo_pool_path, monkeypatch):
-    from dashboard import datasource, db, exports
-    from dashboard.server import create_app
-
-    monkeypatch.setenv("VSLA_DB", str(demo_pool_path))
-    db.reset()
-    datasource.clear_cache()
-    yield create_app()
-    db.reset()
-    exports.shutdown()
+    yield from _serving(demo_pool_path, monkeypatch)
 
 
 def _lowest_text(page) -> float:
