@@ -111,6 +111,11 @@ def share(group: dict[str, Any]) -> Fraction:
 
 # --- Differencing: views nested one in another --------------------------------------------
 
+# A shared project of Havn Relief's with eleven pairs of nested views one group apart in this pool
+# (the attack needs such pairs: a project whose theme filters never split off a single group
+# has nothing to single out).
+NESTED_PROJECT = "NER-HAV-01"
+
 THEMES = {
     "trained_by": ("field_officer", "village_agent", "replicated"),
     "setting": ("rural", "peri-urban", "urban"),
@@ -131,12 +136,12 @@ def nested_views() -> list[dict[str, str]]:
 
 
 def view_search(view: dict[str, Any]) -> str:
-    return f"?project={PROJECT}" + "".join(f"&{k}={v}" for k, v in view.items())
+    return f"?project={NESTED_PROJECT}" + "".join(f"&{k}={v}" for k, v in view.items())
 
 
 def view_filters(view: dict[str, Any]) -> Filters:
     return Filters(
-        project=(PROJECT,),
+        project=(NESTED_PROJECT,),
         **{k: v if k == "min_pct_women" else (v,) for k, v in view.items()},
     )
 
