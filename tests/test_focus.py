@@ -243,30 +243,38 @@ def test_a_chart_of_every_organisation_counts_every_organisations_groups(sharing
 
 
 def test_the_trainer_caption_describes_a_members_own_organisation(sharing_app):
-    """A member's trainer list holds its own organisation's trainers: its caption names the
-    organisation and counts its groups (exact: its own), not the network's."""
+    """A member's trainer report holds its own organisation's trainers: its caption names the
+    organisation and counts its trainers (2 of the pool's 5), not the network's."""
     north = client_as(sharing_app, "north")
-    result = call(north, sharing_app, "pj-trainers.rowData", {"url.search": ""})
-    assert {r["trainer"] for r in result["pj-trainers.rowData"]} == {
-        "FO-NOR-UGA-01",
-        "FO-NOR-KEN-01",
-    }
+    result = call(north, sharing_app, "pj-trainers.children", {"url.search": ""})
+    listed = json.dumps(result["pj-trainers.children"])
+    assert "FO-NOR-UGA-01" in listed and "FO-NOR-KEN-01" in listed
+    assert "FO-SOU" not in listed and "FO-EAS" not in listed
     caption = result["pj-trainers-caption.children"]
-    assert caption.startswith("North Aid. 14 active groups.")
-    assert "2 projects" in caption and "2 trainers." in caption
+    assert caption.startswith("North Aid: 2 trainers, 0 flagged;")
+    assert "shown to their own organisation only" in caption
     assert "perturbed" not in caption  # (its own groups only)
     # the other charts of the page are of everything the member may see
     assert not result["pj-choose.value"]
 
 
 def test_the_trainer_file_has_the_same_caption(sharing_app):
-    from dashboard import auth
+    """The file's table is the page's: the same two trainers (8 and 6 groups) under the same
+    caption."""
+    from dashboard import auth, trainers
+    from dashboard.view import read_view
     from dashboard.viewer import acting_as
 
     with acting_as(auth.Viewer("member", "North Aid", "north")):
         table = projects.trainers_table("")
-    assert table.caption.startswith("North Aid. 14 active groups.")
-    assert "2 trainers." in table.caption
+        view = read_view("")
+        caption = projects.trainer_caption(view, trainers.report(view))
+    assert table.caption == caption
+    assert table.caption.startswith("North Aid: 2 trainers, 0 flagged;")
+    assert {(r["trainer_id"], r["groups"]) for r in table.rows} == {
+        ("FO-NOR-UGA-01", 8),
+        ("FO-NOR-KEN-01", 6),
+    }
 
 
 # --- The guest's sentence ---------------------------------------------------------------------
