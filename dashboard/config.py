@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "pool.duckdb"
@@ -57,6 +58,19 @@ def sessions_redis_url() -> str | None:
         if url:
             return url
     return None
+
+
+def redis_package() -> Any:
+    """The redis package, imported only where VSLA_CACHE_URL or VSLA_SESSIONS_URL names a
+    Redis: it is an optional extra (`pip install 'vsla-dashboard[redis]'`)."""
+    try:
+        import redis
+    except ImportError as exc:
+        raise RuntimeError(
+            "VSLA_CACHE_URL or VSLA_SESSIONS_URL names a Redis, but the redis package is not "
+            "installed: pip install 'vsla-dashboard[redis]'."
+        ) from exc
+    return redis
 
 
 IMPORT_URL_ENV = "VSLA_IMPORT_URL"
