@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "data" / "pool.duckdb"
+# The files the code reads beside itself: queries/ (the SQL), assets/ (served, and read by
+# the exports) and data/network.toml. They stay at the top of the repository, where a
+# checkout (the source, an editable install) reads them; a built wheel carries copies inside
+# the package, in dashboard/_files/ (setup.py), where an installed wheel reads them.
+SHIPPED = Path(__file__).resolve().parent / "_files"
+IN_CHECKOUT = not SHIPPED.is_dir()
+FILES_ROOT = PROJECT_ROOT if IN_CHECKOUT else SHIPPED
+# The pool when none is named: the checkout's data/, or data/ in the current folder for an
+# installed wheel (never inside the installed package)
+DEFAULT_DB = (PROJECT_ROOT / "data" if IN_CHECKOUT else Path("data")) / "pool.duckdb"
 
 
 def pool_path(explicit: str | os.PathLike[str] | None = None) -> Path:
