@@ -20,7 +20,7 @@ help:
 	@echo "           (real data: vsla import FILES --db data/network.duckdb, then make run DB=data/network.duckdb)"
 	@echo "make test   set up, lint, run every test (browser tests included; about 10 minutes)"
 	@echo "make check  lint and the tests without a browser (the edit-test loop)"
-	@echo "make unit   the unit tests alone (no app, no other program; well under a minute)"
+	@echo "make unit   the unit tests alone: no app, no other program (tests/tiers.py)"
 	@echo "make lock   re-resolve $(LOCK) after a change to pyproject.toml's dependencies"
 	@echo "           (make lock UPGRADE=1: the newest versions its ranges allow)"
 	@echo "make demo   rebuild the demo pool ($(DB))"
