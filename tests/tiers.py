@@ -40,7 +40,7 @@ SYSTEM = re.compile(
     r"pdf_bytes|report/pdf|chart_layout|exports\.(?:image|render))\b|[\"'](?:png|svg|pdf)[\"']"
 )
 # what makes the app in this process
-APP = re.compile(r"\b(?:create_app|_serving|test_client)\(")
+APP = re.compile(r"\b(?:create_app|_serving|test_client|Dash)\(")
 
 
 def _is_helper(obj: Any) -> bool:
@@ -138,6 +138,9 @@ def unit_stays_alone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     import multiprocessing.process
     import subprocess
 
+    import dash
+    import kaleido
+
     def refuse(what: str) -> Any:
         def refused(*args: Any, **kwargs: Any) -> Any:
             raise AssertionError(
@@ -147,7 +150,9 @@ def unit_stays_alone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
         return refused
 
+    # (the libraries' own entry points, wherever the dashboard's modules call them from)
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse("start a program"))
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse("start a process"))
-    monkeypatch.setattr("dashboard.server.create_app", refuse("make the app"))
-    monkeypatch.setattr("dashboard.exports._ensure_renderer", refuse("draw with Kaleido"))
+    monkeypatch.setattr(dash.Dash, "__init__", refuse("make a Dash app"))
+    for name in ("start_sync_server", "calc_fig_sync"):
+        monkeypatch.setattr(kaleido, name, refuse("draw with Kaleido"))
