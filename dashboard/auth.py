@@ -72,7 +72,7 @@ from typing import Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from dashboard.config import pool_path, sessions_redis_url
+from dashboard.config import pool_path, redis_package, sessions_redis_url
 from dashboard.i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
@@ -511,7 +511,7 @@ class _RedisState:
     with an expiry: a session's idle timeout, a count's FORGET)."""
 
     def __init__(self, url: str) -> None:
-        import redis
+        redis = redis_package()
 
         self.url = url
         self.client = redis.Redis.from_url(

@@ -68,7 +68,9 @@ class RedisCache:
     Values are pickled: the Redis server must be a private one of this deployment."""
 
     def __init__(self, url: str, local_size: int = 128) -> None:
-        import redis
+        from dashboard.config import redis_package
+
+        redis = redis_package()
 
         self.url = url
         self.local = LocalCache(local_size)

@@ -120,8 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "indicators",
         help="compute the standard indicators",
-        description="Indicators of INDICATORS.md for the filters, as JSON or CSV. Shares are "
-        "fractions, money is USD, undefined ratios are null.",
+        description="Every standard indicator for the filters, as JSON or CSV (each one's "
+        "definition, unit and direction: the dashboard's glossary page, /glossary; the flags: "
+        "README.md, Indicators from the command line). Shares are fractions, money is USD, "
+        "undefined ratios are null.",
     )
     _db_arg(p)
     p.add_argument("--as-of", type=_date, metavar="DATE", help="default: latest report date")

@@ -5,9 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "data" / "pool.duckdb"
+# The files the code reads beside itself: queries/ (the SQL), assets/ (served, and read by
+# the exports) and data/network.toml. They stay at the top of the repository, where a
+# checkout (the source, an editable install) reads them; a built wheel carries copies inside
+# the package, in dashboard/_files/ (setup.py), where an installed wheel reads them.
+SHIPPED = Path(__file__).resolve().parent / "_files"
+IN_CHECKOUT = not SHIPPED.is_dir()
+FILES_ROOT = PROJECT_ROOT if IN_CHECKOUT else SHIPPED
+# The pool when none is named: the checkout's data/, or data/ in the current folder for an
+# installed wheel (never inside the installed package)
+DEFAULT_DB = (PROJECT_ROOT / "data" if IN_CHECKOUT else Path("data")) / "pool.duckdb"
 
 
 def pool_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -57,6 +67,19 @@ def sessions_redis_url() -> str | None:
         if url:
             return url
     return None
+
+
+def redis_package() -> Any:
+    """The redis package, imported only where VSLA_CACHE_URL or VSLA_SESSIONS_URL names a
+    Redis: it is an optional extra (`pip install 'vsla-dashboard[redis]'`)."""
+    try:
+        import redis
+    except ImportError as exc:
+        raise RuntimeError(
+            "VSLA_CACHE_URL or VSLA_SESSIONS_URL names a Redis, but the redis package is not "
+            "installed: pip install 'vsla-dashboard[redis]'."
+        ) from exc
+    return redis
 
 
 IMPORT_URL_ENV = "VSLA_IMPORT_URL"

@@ -34,12 +34,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import chromium, heavy, theme
-from dashboard.config import PROJECT_ROOT
+from dashboard.config import FILES_ROOT
 from dashboard.figures import END_LABEL, VALUE_LABEL, apart, not_drawn, values_clear_of_lines
 from dashboard.i18n import N_, _
 from dashboard.spreadsheet import book_bytes, csv_head, csv_safe
 
-TOPOJSON_DIR = PROJECT_ROOT / "assets" / "topojson"
+TOPOJSON_DIR = FILES_ROOT / "assets" / "topojson"
 _lock = threading.Lock()
 _renderer: dict[str, int | None] = {"pid": None}
 
@@ -64,7 +64,7 @@ SIZES: dict[str, ImageSize] = {
 }
 
 
-FONT_DIR = PROJECT_ROOT / "assets" / "fonts"
+FONT_DIR = FILES_ROOT / "assets" / "fonts"
 # Chromium takes system fonts in TrueType only: assets/fonts holds Source Sans 3 as TTF
 # (for images and PDFs) beside the WOFF2 that the pages load.
 _FONTS_CONF = """<?xml version="1.0"?>

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import i18n, theme
-from dashboard.config import PROJECT_ROOT
+from dashboard.config import FILES_ROOT
 from dashboard.format import (
     compact,
     format_value,
@@ -296,7 +296,7 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
 @cache
 def _centroids() -> dict[str, tuple[float, float]]:
     """Each country's label point (longitude, latitude) from the vendored world geometry."""
-    path = PROJECT_ROOT / "assets" / "topojson" / "world_110m.json"
+    path = FILES_ROOT / "assets" / "topojson" / "world_110m.json"
     countries = json.loads(path.read_text())["objects"]["countries"]["geometries"]
     return {
         g["id"]: (float(g["properties"]["ct"][0]), float(g["properties"]["ct"][1]))

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dashboard import i18n
-from dashboard.config import PROJECT_ROOT
+from dashboard.config import FILES_ROOT
 
 Level = Literal["group", "dataset"]
 FieldType = Literal["count", "yesno", "amount", "category"]
@@ -179,7 +179,7 @@ def slug(text: str) -> str:
 
 def config_path() -> Path:
     configured = os.environ.get("VSLA_NETWORK")
-    return Path(configured) if configured else PROJECT_ROOT / "data" / "network.toml"
+    return Path(configured) if configured else FILES_ROOT / "data" / "network.toml"
 
 
 def load(path: Path | None = None) -> Network:

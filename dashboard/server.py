@@ -35,7 +35,7 @@ from dashboard import (
 )
 from dashboard.components import page_exports, render, shell
 from dashboard.components.controls import url_param_values
-from dashboard.config import PROJECT_ROOT, trusted_proxies
+from dashboard.config import FILES_ROOT, trusted_proxies
 from dashboard.i18n import N_, _
 from dashboard.page_model import PageSpec
 from dashboard.pages import (
@@ -233,7 +233,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     app = _Dash(
         __name__,
         title="Savings groups network",
-        assets_folder=str(PROJECT_ROOT / "assets"),
+        assets_folder=str(FILES_ROOT / "assets"),
         serve_locally=True,
         update_title=None,
         use_pages=True,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from dashboard.config import PROJECT_ROOT
+from dashboard.config import FILES_ROOT
 
-QUERY_DIR = PROJECT_ROOT / "queries"
+QUERY_DIR = FILES_ROOT / "queries"
 _INCLUDE = re.compile(r"^--@include (\w+)\s*$", re.MULTILINE)
 
 

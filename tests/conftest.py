@@ -10,6 +10,8 @@ from typing import Any
 
 import duckdb
 import pytest
+from tiers import mark as mark_tiers
+from tiers import unit_stays_alone  # noqa: F401 (an autouse fixture: the unit tier's guard)
 
 from dashboard.ingest import import_files
 from dashboard.pool import open_pool
@@ -232,7 +234,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With pytest-xdist (`make test` runs two workers, `--dist loadgroup`), each test file
     runs whole in one worker, so that its module's pools are built once; the browser tests,
     which share only the session's small pools, each on its own (the longest files); a test
-    that names its own group keeps it (the layout check of each language)."""
+    that names its own group keeps it (the layout check of each language). Each test gets
+    its tier's marker (unit, app, system, browser: tests/tiers.py)."""
+    mark_tiers(items)
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue

@@ -128,6 +128,24 @@ def test_scripts_styles_and_callbacks_are_compressed_when_the_browser_accepts_it
     assert json.loads(answer.data) == answers[0]
 
 
+def test_a_client_that_accepts_only_gzip_gets_the_files_gzipped(client):
+    """The files of assets/ are streamed; gzip is among the streamed encodings too, so a
+    client that accepts nothing else (curl --compressed of old, some proxies) does not get
+    the plotly bundle plain."""
+    plain = plotly_bundle.BUNDLE.read_bytes()
+    for url in (BUNDLE_URL, "/assets/00_bootstrap.min.css"):
+        answer = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert answer.status_code == 200
+        assert answer.headers["Content-Encoding"] == "gzip", url
+        body = gzip.decompress(answer.get_data())
+        if url == BUNDLE_URL:
+            assert body == plain
+            assert len(answer.get_data()) < len(plain) / 2
+    # and none: plain
+    answer = client.get(BUNDLE_URL, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in answer.headers and answer.get_data() == plain
+
+
 def test_files_named_by_their_version_are_cached_for_a_year(client):
     html = client.get("/").data.decode()
     year = "max-age=31536000"

@@ -123,7 +123,7 @@ def toy_content() -> PageContent:
     )
 
 
-def test_one_spec_makes_the_card_the_outputs_and_the_values():
+def test_one_spec_makes_the_card_the_outputs_and_the_values(hand_app):  # (cards: an app)
     """Adding a chart is one ChartSpec: the card, the outputs (figure, title, subtitle,
     caption, summary; the style of a scrolling one and of its box) and their values follow."""
     spec, content = toy_spec(), toy_content()
