@@ -19,6 +19,7 @@ import os
 import re
 import struct
 import tempfile
+import textwrap
 import threading
 import unicodedata
 import zlib
@@ -728,17 +729,17 @@ def _every_bar_named(fig: go.Figure, plot_height: int, tick: int) -> str:
     return _(TOP_AND_BOTTOM).format(top=top, bottom=bottom, n=n)
 
 
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # (not the non-breaking ones: they hold)
+
+
 def wrap(text: str, width: int) -> str:
-    """Break a caption into lines of at most `width` characters (plotly does not wrap)."""
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
+    """Break a caption into lines of at most `width` characters (plotly does not wrap),
+    joined by <br>; runs of spaces, tabs and line breaks are one space. A word longer than
+    the line keeps a line of its own, whole, and a word is not broken at its hyphens (a
+    name, "cost-per-member"); a non-breaking space holds (a French "1 234 $", "12 %")."""
+    plain = _SPACES.sub(" ", text).strip()
+    # (a width below one is a word a line, as textwrap refuses it)
+    lines = textwrap.wrap(plain, max(width, 1), break_long_words=False, break_on_hyphens=False)
     return "<br>".join(lines)
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import html
 import logging
 import os
 import secrets
@@ -33,7 +32,7 @@ import flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from dashboard import auth, i18n, site
+from dashboard import auth, i18n, site, templating
 from dashboard.i18n import _
 
 SECRET_ENV = "VSLA_SECRET_KEY"
@@ -169,48 +168,30 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _page(body: str, title: str) -> str:
-    lang = i18n.current()
-    lang = html.escape(i18n.DEFAULT if lang == i18n.PSEUDO else lang)  # as the dashboard's pages
-    network = html.escape(_("Savings groups network"))
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="description" content="{html.escape(site.description())}">'
-        f"<title>{html.escape(title)} · {network}</title>"
-        '<link rel="stylesheet" href="/assets/00_bootstrap.min.css">'
-        '<link rel="stylesheet" href="/assets/10_app.css"></head>'
-        f'<body><main class="login-page">{body}</main></body></html>'
-    )
-
-
-def _demo_table() -> str:
+def _demo_accounts() -> dict[str, Any] | None:
+    """The demo pool's accounts, for the sign-in page to list (None for any other pool)."""
     from dashboard import datasource
 
     try:
         facts = datasource.all_facts()
     except Exception:  # no pool yet: nothing to list
-        return ""
+        return None
     if facts.kind != "demo":
-        return ""
-    rows = "".join(
-        f"<tr><td><code>{html.escape(u)}</code></td><td><code>{html.escape(p)}</code></td>"
+        return None
+    return {
+        "heading": _("Demo accounts"),
+        "intro": _(
+            "This is the demo pool (fictional organisations). Try each view: the admin sees "
+            "everything; an organisation sees its own projects in full and the others' shared "
+            "projects."
+        ),
+        "sees_as": _("Sees as"),
         # the admin's "network admin" is words; an organisation's name is data
-        f"<td>{html.escape(_(who) if who == auth.DEMO_ADMIN_WHO else who)}</td></tr>"
-        for u, p, who in auth.demo_accounts(facts.organisations)
-    )
-    intro = _(
-        "This is the demo pool (fictional organisations). Try each view: the admin sees "
-        "everything; an organisation sees its own projects in full and the others' shared "
-        "projects."
-    )
-    return (
-        f'<section class="demo-accounts"><h2 class="h6">{html.escape(_("Demo accounts"))}</h2>'
-        f'<p class="small text-secondary">{html.escape(intro, quote=False)}</p>'
-        f'<table class="table table-sm"><thead><tr><th>{html.escape(_("Username"))}</th>'
-        f"<th>{html.escape(_('Password'))}</th><th>{html.escape(_('Sees as'))}</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table></section>"
-    )
+        "accounts": [
+            (u, p, _(who) if who == auth.DEMO_ADMIN_WHO else who)
+            for u, p, who in auth.demo_accounts(facts.organisations)
+        ],
+    }
 
 
 def _public_demo_sign_in(store: auth.UserStore, user: auth.User, password: str) -> bool:
@@ -233,35 +214,31 @@ def _public_demo_sign_in(store: auth.UserStore, user: auth.User, password: str) 
 
 
 def _login_form(error: str = "", username: str = "", next_path: str = "/") -> str:
-    alert = (
-        f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>' if error else ""
-    )
-
-    def t(text: str) -> str:
-        return html.escape(text, quote=False)
-
-    lead = _(
-        "Organisations see their own projects in full and the projects others share. "
-        "Without signing in you see the shared data only, as aggregates."
-    )
-    return _page(
-        f"""<h1 class="page-title">{t(_("Sign in"))}</h1>
-<p class="page-lead">{t(lead)}</p>
-{alert}
-<form method="post" action="{LOGIN_PATH}?lang={html.escape(i18n.current())}" class="login-form">
-  <input type="hidden" name="csrf" value="{csrf_token()}">
-  <input type="hidden" name="next" value="{html.escape(next_path)}">
-  <label class="form-label" for="username">{t(_("Username"))}</label>
-  <input class="form-control mb-3" id="username" name="username" autocomplete="username"
-         value="{html.escape(username)}" required autofocus>
-  <label class="form-label" for="password">{t(_("Password"))}</label>
-  <input class="form-control mb-3" id="password" name="password" type="password"
-         autocomplete="current-password" required>
-  <button class="btn btn-primary" type="submit">{t(_("Sign in"))}</button>
-  <a class="btn btn-link" href="{html.escape(_home())}">{t(_("Continue as guest"))}</a>
-</form>
-{_demo_table()}""",
-        _("Sign in"),
+    """The sign-in page (dashboard/templates/login.html), with `error` said above the form
+    and the `username` typed kept in it."""
+    lang = i18n.current()
+    return templating.render(
+        "login.html",
+        lang=i18n.DEFAULT if lang == i18n.PSEUDO else lang,  # as the dashboard's pages
+        description=site.description(),
+        words={
+            "sign_in": _("Sign in"),
+            "network": _("Savings groups network"),
+            "lead": _(
+                "Organisations see their own projects in full and the projects others share. "
+                "Without signing in you see the shared data only, as aggregates."
+            ),
+            "username": _("Username"),
+            "password": _("Password"),
+            "guest": _("Continue as guest"),
+        },
+        error=error,
+        action=f"{LOGIN_PATH}?lang={lang}",
+        csrf=csrf_token(),
+        next_path=next_path,
+        username=username,
+        home=_home(),
+        demo=_demo_accounts(),
     )
 
 

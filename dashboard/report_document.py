@@ -18,7 +18,6 @@ headless Chromium. Nothing in it is fetched from anywhere.
 
 from __future__ import annotations
 
-import html
 import logging
 import math
 import os
@@ -35,7 +34,17 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import chromium, datasource, exports, figures, heavy, i18n, theme, trainer_annex
+from dashboard import (
+    chromium,
+    datasource,
+    exports,
+    figures,
+    heavy,
+    i18n,
+    templating,
+    theme,
+    trainer_annex,
+)
 from dashboard.figures import Reference
 from dashboard.format import format_change, money, na, number, percent
 from dashboard.i18n import N_, _, ngettext
@@ -147,7 +156,7 @@ class Report:
     charts: list[go.Figure] = field(default_factory=list)
     trend_note: str = ""  # which points the trends leave out (figures.THIN_POINTS)
     quality: list[dict[str, Any]] = field(default_factory=list)
-    annex: str = ""  # the trainer report, its own page (dashboard/trainer_annex.py; HTML)
+    annex: str = ""  # the trainer report, its own page (trainer_annex.annex_html: Markup)
 
 
 def comparison(view: View) -> date | None:
@@ -620,62 +629,13 @@ def _css_page_numbers() -> str:
     return " ".join(parts)
 
 
-STYLE = """
-@page { size: A4; margin: 12mm 13mm 15mm 13mm;
-  @bottom-left { content: @SOURCE@; font: 7.5pt "Source Sans 3", sans-serif; color: #5F6B78; }
-  @bottom-right { content: @PAGES@;
-                  font: 7.5pt "Source Sans 3", sans-serif; color: #5F6B78; } }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: "Source Sans 3", system-ui, sans-serif; color: #1D2733; font-size: 9pt;
-       line-height: 1.3; margin: 0; background: #E9ECEF; }
-.sheet { background: white; max-width: 210mm; margin: 12px auto; padding: 12mm 13mm;
-         box-shadow: 0 1px 4px rgba(0,0,0,.15); }
-h1 { font-size: 17pt; margin: 0 0 1pt; line-height: 1.15; }
-h2 { font-size: 10.5pt; margin: 9pt 0 3pt; padding-bottom: 1.5pt;
-     border-bottom: 1.2pt solid #0072B2; break-after: avoid; }
-.lead { color: #5F6B78; margin: 0 0 3pt; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 12pt; align-items: start; }
-/* A long section runs on to the next page between its rows (rather than leave half a page
-   empty before it); a short one (.keep), a heading with what follows, a row, a chart and a
-   note stay whole. */
-tr, figure, .note, dl > *, section.keep { break-inside: avoid; }
-thead { display: table-header-group; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-th, td { text-align: left; padding: 1.3pt 3pt; border-bottom: .5pt solid #D5DBE1;
-         vertical-align: top; }
-th { font-weight: 700; color: #5F6B78; font-size: 7.5pt; line-height: 1.2;
-     overflow-wrap: normal; word-break: normal; hyphens: manual; } /* words kept whole */
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-th.num { white-space: normal; }
-table.quality { font-size: 8pt; } table.quality td:first-child { width: 27%; }
-table.quality td:last-child { font-size: 7.5pt; width: 33%; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 8pt; margin: 0; }
-dt { color: #5F6B78; } dd { margin: 0; }
-.good { color: #006B3F; } .bad { color: #B8390E; } .flat { color: #5F6B78; }
-.tone::before { content: ""; }
-.note { color: #5F6B78; font-size: 7.5pt; line-height: 1.25; margin: 2pt 0 0; }
-.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4pt 12pt; }
-figure { margin: 0; }
-figcaption { font-size: 8pt; line-height: 1.2; } figcaption b { font-size: 8.5pt; }
-figure svg { width: 100%; height: auto; display: block; }
-.stale { color: #B8390E; font-weight: 700; }
-.source { color: #5F6B78; font-size: 7.5pt; margin: 0 0 2pt; overflow-wrap: anywhere; }
-.page-break { break-before: page; }
-@media print { body { background: none; } .sheet { margin: 0; padding: 0; box-shadow: none;
-               max-width: none; } }
-@media (max-width: 700px) { .grid, .charts { grid-template-columns: 1fr; }
-                            .sheet { padding: 6mm; } }
-"""
+@dataclass(frozen=True)
+class Table:
+    """A table of the document as its template draws it: each cell's text and CSS class."""
 
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _h(template: str, **values: object) -> str:
-    """A translated sentence as HTML: its words escaped, then its values (escaped) put in."""
-    return html.escape(template, quote=False).format(**{k: _e(v) for k, v in values.items()})
+    head: list[tuple[str, str]]
+    rows: list[list[tuple[str, str]]]
+    kind: str = ""  # the table's own class ("quality"), or none
 
 
 def _table(
@@ -683,23 +643,19 @@ def _table(
     rows: Sequence[Sequence[object]],
     numeric: Sequence[int] = (),
     kind: str = "",
-) -> str:
-    head = "".join(
-        f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
-        for i, h in enumerate(headers)
+) -> Table:
+    """Columns `numeric` right-aligned; a cell given as (text, class) takes that class
+    too (a tone: good, bad; stale)."""
+
+    def cell(i: int, value: object) -> tuple[str, str]:
+        text, css = value if isinstance(value, tuple) else (value, "")
+        return str(text), " ".join(c for c in ("num" if i in numeric else "", css) if c)
+
+    return Table(
+        [(str(h), "num" if i in numeric else "") for i, h in enumerate(headers)],
+        [[cell(i, value) for i, value in enumerate(row)] for row in rows],
+        kind,
     )
-    body = []
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            text, css = cell if isinstance(cell, tuple) else (cell, "")
-            classes = " ".join(c for c in ("num" if i in numeric else "", css) if c)
-            cells.append(
-                f'<td class="{classes}">{_e(text)}</td>' if classes else f"<td>{_e(text)}</td>"
-            )
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    table = f'<table class="{kind}">' if kind else "<table>"
-    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def render_svg(figure: go.Figure) -> str:
@@ -710,7 +666,7 @@ def render_svg(figure: go.Figure) -> str:
 
 
 def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) -> str:
-    """The report as one self-contained HTML document."""
+    """The report as one self-contained HTML document (dashboard/templates/report.html)."""
     made = nice_date(date.today())
     period = (
         _("As of {date}, compared with {vs}").format(
@@ -725,172 +681,160 @@ def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) ->
         "selection": _("Performance report"),
     }[report.kind]
     made_line = (
-        _h(_("Made on {date} · dashboard view: {link}"), date=made, link=report.link)
+        _("Made on {date} · dashboard view: {link}").format(date=made, link=report.link)
         if report.link
-        else _h(_("Made on {date}"), date=made)
+        else _("Made on {date}").format(date=made)
     )
-    parts = [
-        '<header><p class="lead">'
-        + _h(_("{kind} · money in {currency}"), kind=kind, currency=report.currency)
-        + "</p>",
-        f"<h1>{_e(report.title)}</h1>",
-        f'<p class="lead">{_e(period)}. {_e(report.caption)}</p>',
-        f'<p class="source">{made_line}</p>',
-        f'<p class="source">{_e(report.exchange_rate)}</p>' if report.exchange_rate else "",
-        "</header>",
+    return templating.render(
+        "report.html",
+        lang=i18n.current(),
+        policy=DOCUMENT_POLICY,
+        title=report.title,
+        kind=kind,
+        lead=_("{kind} · money in {currency}").format(kind=kind, currency=report.currency),
+        period=period,
+        caption=report.caption,
+        made=made_line,
+        exchange_rate=report.exchange_rate,
+        body=_body(report, svg) if report.headline else None,
+        nothing=_("No active group in scope for this view: nothing to report."),
+        # the stylesheet's values (report.css), CSS made safe here
+        fonts=exports.font_faces(),
+        source=_css_string(f"{_(SOURCE)} · {report.title}"),
+        pages=_css_page_numbers(),
+    )
+
+
+def _body(report: Report, svg: Callable[[go.Figure], str]) -> dict[str, Any]:
+    """What the report's sections show (report.html), in the language in force."""
+    vs_label = nice_date(report.vs) if report.vs else _("earlier")
+    outreach = [_table((_("Members"), _("Number"), _("Share")), report.outreach, numeric=(1,))]
+    if report.bands:
+        outreach.append(
+            _table(
+                (_("Groups by membership"), _("Groups"), _("Members"), _("Of groups")),
+                report.bands,
+                (1, 2, 3),
+            )
+        )
+    savix = money(SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
+    tables = [
+        (_("Performance against the network"), report.ratios, report.network),
+        (
+            _("Cost efficiency"),
+            report.costs,
+            _(
+                "Cost to date divided by active members or groups; SAVIX INGO average "
+                "{amount} per member."
+            ).format(amount=savix),
+        ),
     ]
-    if not report.headline:
-        parts.append(
-            "<p>" + _e(_("No active group in scope for this view: nothing to report.")) + "</p>"
-        )
-    else:
-        vs_label = nice_date(report.vs) if report.vs else _("earlier")
-        parts.append('<div class="grid">')
-        parts.append("<section><h2>" + _e(_("Profile")) + "</h2><dl>")
-        parts += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in report.profile]
-        parts.append("</dl></section>")
-        parts.append("<section><h2>" + _e(_("Headline figures")) + "</h2>")
-        parts.append(
-            _table(
-                (_("Indicator"), nice_date(report.as_of), vs_label, _("Change")),
-                [
-                    (line.label, line.now, line.then, (line.change, line.tone))
-                    for line in report.headline
-                ],
-                numeric=(1, 2, 3),
-            )
-        )
-        parts.append("</section></div>")
-        parts.append(
-            '<section class="keep"><h2>'
-            + _e(_("Outreach by sex and youth"))
-            + '</h2><div class="grid">'
-        )
-        parts.append(_table((_("Members"), _("Number"), _("Share")), report.outreach, numeric=(1,)))
-        if report.bands:
-            parts.append(
-                _table(
-                    (_("Groups by membership"), _("Groups"), _("Members"), _("Of groups")),
-                    report.bands,
-                    (1, 2, 3),
-                )
-            )
-        parts.append("</div></section>")
-        savix = money(SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
-        tables = [
-            (_("Performance against the network"), report.ratios, report.network),
+    if report.own:
+        tables.append(
             (
-                _("Cost efficiency"),
-                report.costs,
+                _("The network's own indicators"),
+                report.own,
                 _(
-                    "Cost to date divided by active members or groups; SAVIX INGO average "
-                    "{amount} per member."
-                ).format(amount=savix),
-            ),
-        ]
-        if report.own:
-            tables.append(
-                (
-                    _("The network's own indicators"),
-                    report.own,
-                    _(
-                        "Fields the network records beyond SAVIX (its configuration file), "
-                        "over the groups that record each; against the network's projects "
-                        "that record it."
-                    ),
-                )
+                    "Fields the network records beyond SAVIX (its configuration file), "
+                    "over the groups that record each; against the network's projects "
+                    "that record it."
+                ),
             )
-        for title, rows, note in tables:
-            # a short table stays whole; a long one may run on to the next page
-            keep = ' class="keep"' if len(rows) <= KEEP_ROWS else ""
-            parts.append(f"<section{keep}><h2>{_e(title)}</h2>")
-            parts.append(
-                _table(
-                    (
-                        _("Indicator"),
-                        _("This report"),
-                        _("Network"),
-                        _("Lower quartile"),
-                        _("Median of projects"),
-                        _("Upper quartile"),
-                        _("Standing"),
-                    ),
-                    [
-                        (s.label, s.value, s.network, s.q1, s.median, s.q3, (s.standing, s.tone))
-                        for s in rows
-                    ],
-                    numeric=(1, 2, 3, 4, 5),
-                )
-            )
-            parts.append(f'<p class="note">{_e(note)}</p></section>')
-        if report.charts:
-            parts.append("<section><h2>" + _e(_("Trends")) + '</h2><div class="charts">')
-            for figure in report.charts:
-                meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
-                parts.append(
-                    f"<figure><figcaption><b>{_e(meta.get('title', ''))}</b> · "
-                    f"{_e(meta.get('subtitle', ''))}</figcaption>{svg(figure)}</figure>"
-                )
-            parts.append("</div>")
-            if report.trend_note:
-                parts.append(f'<p class="note">{_e(report.trend_note)}</p>')
-            parts.append("</section>")
-        parts.append("<section><h2>" + _e(_("Data quality")) + "</h2>")
-        parts.append(
-            _table(
+        )
+    standings = [
+        {
+            "title": title,
+            "keep": len(rows) <= KEEP_ROWS,  # a short table is not split across pages
+            "table": _table(
                 (
-                    _("Project"),
-                    _("Groups reporting"),
-                    _("Newest group data"),
-                    _("Mean data age"),
-                    _("Latest project report"),
-                    _("Warnings at import"),
+                    _("Indicator"),
+                    _("This report"),
+                    _("Network"),
+                    _("Lower quartile"),
+                    _("Median of projects"),
+                    _("Upper quartile"),
+                    _("Standing"),
                 ),
                 [
-                    (
-                        q["project"],
-                        q["groups"],
-                        q["latest"],
-                        (q["age"], "stale" if q["stale"] else ""),
-                        q["report"],
-                        q["warnings"],
-                    )
-                    for q in report.quality[:QUALITY_ROWS]
+                    (s.label, s.value, s.network, s.q1, s.median, s.q3, (s.standing, s.tone))
+                    for s in rows
                 ],
-                numeric=(1, 3),
-                kind="quality",
-            )
+                numeric=(1, 2, 3, 4, 5),
+            ),
+            "note": note,
+        }
+        for title, rows, note in tables
+    ]
+    charts = []
+    for figure in report.charts:
+        meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+        charts.append(
+            {
+                "title": meta.get("title", ""),
+                "subtitle": meta.get("subtitle", ""),
+                "svg": svg(figure),
+            }
         )
-        more = len(report.quality) - QUALITY_ROWS
-        if more > 0:
-            listed = ngettext(
-                "{n} more project, with newer data, is listed on the dashboard's Data page.",
-                "{n} more projects, with newer data, are listed on the dashboard's Data page.",
-                more,
+    quality = _table(
+        (
+            _("Project"),
+            _("Groups reporting"),
+            _("Newest group data"),
+            _("Mean data age"),
+            _("Latest project report"),
+            _("Warnings at import"),
+        ),
+        [
+            (
+                q["project"],
+                q["groups"],
+                q["latest"],
+                (q["age"], "stale" if q["stale"] else ""),
+                q["report"],
+                q["warnings"],
             )
-            parts.append(f'<p class="note">{_h(listed, n=number(more))}</p>')
-        age_note = _(
+            for q in report.quality[:QUALITY_ROWS]
+        ],
+        numeric=(1, 3),
+        kind="quality",
+    )
+    more = len(report.quality) - QUALITY_ROWS
+    return {
+        "words": {
+            "profile": _("Profile"),
+            "headline": _("Headline figures"),
+            "outreach": _("Outreach by sex and youth"),
+            "trends": _("Trends"),
+            "quality": _("Data quality"),
+        },
+        "profile": report.profile,
+        "headline": _table(
+            (_("Indicator"), nice_date(report.as_of), vs_label, _("Change")),
+            [
+                (line.label, line.now, line.then, (line.change, line.tone))
+                for line in report.headline
+            ],
+            numeric=(1, 2, 3),
+        ),
+        "outreach": outreach,
+        "standings": standings,
+        "charts": charts,
+        "trend_note": report.trend_note,
+        "quality": quality,
+        "more": ngettext(
+            "{n} more project, with newer data, is listed on the dashboard's Data page.",
+            "{n} more projects, with newer data, are listed on the dashboard's Data page.",
+            more,
+        ).format(n=number(more))
+        if more > 0
+        else "",
+        "age_note": _(
             "Mean data age: how old the active groups' latest data is at the as-of date, on "
             "average; over {days} days is marked. Groups count as active when they reported "
             "in the {window} days before it."
-        )
-        parts.append(
-            f'<p class="note">{_h(age_note, days=number(STALE_DAYS), window=number(365))}</p>'
-            "</section>"
-        )
-        parts.append(report.annex)  # (escaped where it is made)
-    source = _(SOURCE)
-    style = STYLE.replace("@SOURCE@", _css_string(f"{source} · {report.title}")).replace(
-        "@PAGES@", _css_page_numbers()
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{_e(i18n.current())}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta http-equiv="Content-Security-Policy" content="{DOCUMENT_POLICY}">'
-        f"<title>{_e(report.title)} · {_e(kind)}</title>"
-        f"<style>{exports.font_faces()}\n{style}</style></head>"
-        f'<body><main class="sheet">{"".join(parts)}</main></body></html>'
-    )
+        ).format(days=number(STALE_DAYS), window=number(365)),
+        "annex": report.annex,  # (Markup: trainer_annex.html, escaped there)
+    }
 
 
 # What the document may load: nothing but what it holds (its fonts and pictures are data

@@ -24,7 +24,6 @@ description.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +33,7 @@ import flask
 from dash import Dash
 from dash.exceptions import DependencyException
 
-from dashboard import config
+from dashboard import config, templating
 from dashboard.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -67,13 +66,12 @@ def not_found_entry(prefix: str) -> str:
     app has drawn its frame (and without scripts), in the request's language. The link
     keeps the address's query string (its language and view), as the router's does."""
     query = flask.request.query_string.decode("utf-8", "replace")
-    home = prefix + ("?" + query if query else "")
-    return (
-        '<div id="react-entry-point"><main class="container py-4">'
-        f'<h1 class="page-title">{html.escape(_(NOT_FOUND), quote=False)}</h1>'
-        f"<p>{html.escape(_(NOT_FOUND_TEXT), quote=False)}</p>"
-        f'<p><a href="{html.escape(home)}">{html.escape(_(TO_OVERVIEW), quote=False)}</a></p>'
-        "</main></div>"
+    return templating.render(
+        "not_found.html",
+        heading=_(NOT_FOUND),
+        text=_(NOT_FOUND_TEXT),
+        home=prefix + ("?" + query if query else ""),
+        link=_(TO_OVERVIEW),
     )
 
 

@@ -183,6 +183,21 @@ def test_captions_wrap_inside_the_image():
     assert text == "one two<br>three<br>four five<br>six"
 
 
+def test_a_caption_wraps_as_textwrap_does_keeping_words_and_numbers_whole():
+    """exports.wrap is textwrap.wrap, joined by <br>, with what a caption needs kept: a word
+    longer than the line is not cut, nor a name at its hyphens; runs of spaces are one."""
+    assert exports.wrap("a savings-per-member supercalifragilistic b", width=8) == (
+        "a<br>savings-per-member<br>supercalifragilistic<br>b"
+    )
+    assert exports.wrap("  one\ttwo\n three  ", width=20) == "one two three"
+    assert exports.wrap("one two", width=0) == "one<br>two"  # (textwrap refuses 0)
+    # a French amount's non-breaking spaces hold it together (split at them, "$" was left
+    # alone on the last line: "Coût par<br>membre 1 234<br>$")
+    assert exports.wrap("Coût par membre 1\u202f234\u00a0$", width=12) == (
+        "Coût par<br>membre<br>1\u202f234\u00a0$"
+    )
+
+
 def test_a_renderer_that_hangs_is_abandoned_and_replaced(monkeypatch):
     import time
 

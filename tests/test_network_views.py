@@ -13,6 +13,7 @@ The pool (conftest's network_pool_path: ingest_helpers.network_tables), by hand:
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date
 from pathlib import Path
@@ -269,10 +270,10 @@ def test_the_compare_page_benchmarks_the_networks_indicators(admin, app):
 def test_the_report_has_the_networks_indicators_against_the_projects(admin, app):
     page = admin.get("/report/print?project=P1&as_of=2024-06-30")
     assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    section = text.split("The network&#x27;s own indicators")[1].split("</section>")[0]
+    text = html.unescape(page.get_data(as_text=True))  # (however the apostrophe is escaped)
+    section = text.split("The network's own indicators")[1].split("</section>")[0]
     rows = {
-        row.split("</td>")[0].rsplit(">", 1)[1]: [c.split("<")[0] for c in row.split(">")]
+        row.split("</td>")[0].rsplit(">", 1)[1]: [c.split("<")[0].strip() for c in row.split(">")]
         for row in section.split("<tr")[2:]
     }
     # P1: (9 + 5) / (22 + 10) = 43.75 %; the network, pooled: (9 + 5 + 4) / (22 + 10 + 20) =

@@ -82,6 +82,11 @@ def test_the_wheel_holds_the_package_its_catalogs_and_files_and_no_data(built):
         "dashboard/locale/da/LC_MESSAGES/messages.po",
         "dashboard/locale/fr/LC_MESSAGES/messages.po",
         "dashboard/_files/data/network.toml",
+        "dashboard/templates/report.html",  # (the report and the sign-in page: templating.py)
+        "dashboard/templates/report.css",
+        "dashboard/templates/login.html",
+        "dashboard/templates/trainer_annex.html",
+        "dashboard/templates/not_found.html",
     ):
         assert needed in names, needed
     files = "dashboard/_files/"

@@ -263,11 +263,6 @@ def kpi_outputs(ids: Sequence[str], prefix: str = "kpi") -> list[Output]:
 D3_FORMATS = {"int": ",.0f", "pct": ".1%", "usd": ",.2f", "decimal": ",.1f"}
 
 
-def _js_string(text: str) -> str:
-    """A JavaScript string literal of `text` ('n/a' stays 'n/a')."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def _d3_locale() -> str:
     """d3's number formatting in the language's separators (1.234,5 in Danish)."""
     if i18n.babel_locale() == "en":
@@ -289,7 +284,9 @@ def grid_column(field: str, header: str, kind: str | None = None, **extra: Any) 
     if kind:
         fmt = D3_FORMATS[kind]
         col["valueFormatter"] = {
-            "function": f"params.value == null ? {_js_string(na())} : "
+            # (n/a as a JavaScript string: JSON's is one; AG Grid reads the expression, in
+            # the layout's JSON, not in a <script> element)
+            "function": f"params.value == null ? {json.dumps(na(), ensure_ascii=False)} : "
             f"{_d3_locale()}.format('{fmt}')(params.value)"
         }
         col["type"] = "numericColumn"

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard import network
@@ -574,14 +574,7 @@ def register_callbacks(app: Dash) -> None:
     # summary above the results says what is chosen (issue 28). Not after a share typed in
     # (its two bounds are typed one after the other); a laptop's panel is always shown.
     app.clientside_callback(
-        "function() {"
-        "  if (window.innerWidth >= 992) { return window.dash_clientside.no_update; }"
-        "  window.setTimeout(function () {"
-        "    const top = document.getElementById('filters-toggle');"
-        "    if (top && top.getBoundingClientRect().top < 0) { top.scrollIntoView(); }"
-        "  }, 400);"
-        "  return false;"
-        "}",
+        ClientsideFunction("frame", "closeFilters"),  # (assets/15_clientside.js)
         Output("filters-collapse", "is_open", allow_duplicate=True),
         *[Input(cid, "value") for cid in CHOICES],
         Input("f-reset", "n_clicks"),

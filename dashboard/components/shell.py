@@ -9,14 +9,13 @@ Pages read only the URL.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import datasource, i18n
 from dashboard.components import guest, page_exports, panel
@@ -317,24 +316,15 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         return not_found(path, search)
 
     # The tab's title: the page's name and the site's, as the navbar shows them (in the
-    # language of the page; the names are read from the navbar's links and brand).
-    paths = json.dumps([p["path"] for p in pages])
+    # language of the page; the names are read from the navbar's links and brand, the page
+    # of each link from its address).
     app.clientside_callback(
-        "function(pathname, brand) {"
-        "  const names = Array.prototype.slice.call(arguments, 2);"
-        f"  const paths = {paths};"
-        "  const key = (pathname || '/').replace(/\\/+$/, '') || '/';"
-        "  const name = names[paths.indexOf(key)];"
-        "  let last = Array.isArray(brand) ? brand[brand.length - 1] : brand;"
-        "  if (last && last.props) { last = last.props.children; }"
-        "  const site = (typeof last === 'string' && last.trim()) || 'Savings groups network';"
-        "  document.title = (typeof name === 'string' && name ? name + ' · ' : '') + site;"
-        "  return window.dash_clientside.no_update;"
-        "}",
+        ClientsideFunction("frame", "pageTitle"),  # (assets/15_clientside.js)
         Output("page-content", "className"),
         Input("url", "pathname"),
         State("nav-brand", "children"),
         *[State(i, "children") for i in nav_ids],
+        *[State(i, "href") for i in nav_ids],
     )
 
     @app.callback(
@@ -350,11 +340,7 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
     # (ALL) is called whenever a page's charts appear, prevent_initial_call or not, and
     # asked the server for nothing on every page opened (issue 20).
     app.clientside_callback(
-        "function() {"
-        "  const t = window.dash_clientside.callback_context.triggered || [];"
-        "  const click = t.length ? t[0].value : null;"
-        "  return click ? click : window.dash_clientside.no_update;"
-        "}",
+        ClientsideFunction("frame", "passClick"),  # (assets/15_clientside.js)
         Output("drill-click", "data"),
         Input({"type": "chart", "id": ALL}, "clickData"),
         prevent_initial_call=True,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from dashboard import datasource, figures
 from dashboard.components.cards import graph_config
@@ -546,43 +546,14 @@ def render(search: str | None) -> list[Any]:
     return sections
 
 
-# Which slide is shown: the #fragment, kept between 1 and the number of slides.
-SHOW_SLIDE = """
-function(hash, _children, ids) {
-    const total = ids.length;
-    let n = parseInt((hash || '').replace('#', ''), 10);
-    if (!(n >= 1)) { n = 1; }
-    if (n > total) { n = total; }
-    const classes = ids.map((id) => 'present-slide' + (id.index === n ? ' active' : ''));
-    const counter = total ? n + ' / ' + total : '';
-    return [classes, counter, n <= 1, n >= total];
-}
-"""
-
-MOVE = """
-function(_prev, _next, hash, ids) {
-    const total = ids.length;
-    const fired = window.dash_clientside.callback_context.triggered[0] || {};
-    // the buttons appear with the page: that is not a press
-    if (!fired.value) { return window.dash_clientside.no_update; }
-    const trigger = fired.prop_id || '';
-    let n = parseInt((hash || '').replace('#', ''), 10);
-    if (!(n >= 1)) { n = 1; }
-    if (n > total) { n = total; }
-    if (trigger.startsWith('present-next')) { n = Math.min(total, n + 1); }
-    if (trigger.startsWith('present-prev')) { n = Math.max(1, n - 1); }
-    return '#' + n;
-}
-"""
-
-
 def register_callbacks(app: Dash) -> None:
     @app.callback(Output("present-deck", "children"), Input("url", "search"))
     def update(search: str | None) -> list[Any]:
         return render(search)
 
     app.clientside_callback(
-        SHOW_SLIDE,
+        # which slide is shown: the #fragment's (assets/15_clientside.js)
+        ClientsideFunction("present", "showSlide"),
         Output({"type": "present-slide", "index": ALL}, "className"),
         Output("present-counter", "children"),
         Output("present-prev", "disabled"),
@@ -592,7 +563,7 @@ def register_callbacks(app: Dash) -> None:
         State({"type": "present-slide", "index": ALL}, "id"),
     )
     app.clientside_callback(
-        MOVE,
+        ClientsideFunction("present", "move"),  # the buttons write the #fragment
         Output("url", "hash"),
         Input("present-prev", "n_clicks"),
         Input("present-next", "n_clicks"),

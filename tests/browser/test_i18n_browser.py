@@ -74,6 +74,10 @@ def test_a_link_opens_in_its_language_and_the_switch_keeps_the_view(
         "#nav-outreach", in_lang("fr", "Outreach"), timeout=BROWSER_WAIT
     )
     assert query(dash_duo)["lang"] == ["fr"]
+    # the tab's title: the page's name and the site's, in the language (the menu's words,
+    # read in the browser: assets/15_clientside.js)
+    title = f"{in_lang('fr', 'Outreach')} · {in_lang('fr', 'Savings groups network')}"
+    until(lambda: dash_duo.driver.title == title, BROWSER_WAIT)
     # the page's data arrived (its callback is done before the test's server stops)
     until(lambda: dash_duo.find_element("#or-sizes-caption").text.strip(), BROWSER_WAIT)
 

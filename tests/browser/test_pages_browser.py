@@ -15,6 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.engine import compute, rows_to_csv
 from dashboard.filters import Filters
 from dashboard.format import format_value
+from dashboard.server import PAGES as SERVED
 from tests.browser.conftest import BROWSER_WAIT, wait_until
 
 PAGES = {
@@ -32,6 +33,8 @@ PAGES = {
     "/import": "Import data",
 }
 MEMBERS = '[data-indicator="members"] .kpi-value'
+NAMES = {page.PATH: page.NAME for page in SERVED}  # (the menu's)
+SITE = "Savings groups network"
 
 
 @pytest.fixture
@@ -88,6 +91,8 @@ def test_every_page_loads_with_no_console_error_and_no_outside_request(dash_duo,
     for path, title in PAGES.items():
         dash_duo.wait_for_page(base + path)
         dash_duo.wait_for_text_to_equal(".page-title", title)
+        # the tab's title: the page's name in the menu, then the site's
+        wait_until(lambda path=path: dash_duo.driver.title == f"{NAMES[path]} · {SITE}")
         if path == "/report":
             # The preview frame shows the printable report of the same view.
             wait_until(lambda: "/report/print" in (frame_src(dash_duo) or ""), timeout=BROWSER_WAIT)

@@ -1,0 +1,90 @@
+// The dashboard's clientside callbacks: what Dash runs in the browser, registered in Python as
+// ClientsideFunction(namespace, name) (dashboard/components/panel.py, shell.py,
+// dashboard/pages/present.py). They live here, a script of this site, rather than as strings
+// in the Python: Dash would write each string into the page as an inline script, which the
+// Content-Security-Policy (dashboard/guard.py) then has to allow by its hash.
+(function () {
+  "use strict";
+
+  var clientside = (window.dash_clientside = window.dash_clientside || {});
+
+  function noUpdate() {
+    return window.dash_clientside.no_update;
+  }
+
+  // The slide asked for by the link's #fragment, kept between 1 and the number of slides.
+  function slideNumber(hash, total) {
+    var n = parseInt((hash || "").replace("#", ""), 10);
+    if (!(n >= 1)) n = 1;
+    if (n > total) n = total;
+    return n;
+  }
+
+  clientside.frame = {
+    // A phone: the filter panel, opened over the results, closes once a choice is made (a
+    // laptop's panel is always shown); the summary above the results says what is chosen.
+    closeFilters: function () {
+      if (window.innerWidth >= 992) return noUpdate();
+      window.setTimeout(function () {
+        var top = document.getElementById("filters-toggle");
+        if (top && top.getBoundingClientRect().top < 0) top.scrollIntoView();
+      }, 400);
+      return false;
+    },
+
+    // The tab's title: the page's name and the site's, as the navbar shows them (in the
+    // language of the page). After the path and the brand come the menu's names, then its
+    // links (a link's path without its query string names its page).
+    pageTitle: function (pathname, brand) {
+      var rest = Array.prototype.slice.call(arguments, 2);
+      var names = rest.slice(0, rest.length / 2);
+      var hrefs = rest.slice(rest.length / 2);
+      var key = (pathname || "/").replace(/\/+$/, "") || "/";
+      var name = null;
+      hrefs.forEach(function (href, i) {
+        var path = typeof href === "string" ? href.split("?")[0].replace(/\/+$/, "") || "/" : "";
+        if (path === key && name === null) name = names[i];
+      });
+      var last = Array.isArray(brand) ? brand[brand.length - 1] : brand;
+      if (last && last.props) last = last.props.children;
+      var site = (typeof last === "string" && last.trim()) || "Savings groups network";
+      document.title = (typeof name === "string" && name ? name + " · " : "") + site;
+      return noUpdate();
+    },
+
+    // A click on a chart, passed on to the server's drill-down (dashboard/components/
+    // shell.py): a server callback on every chart's clickData would be called whenever a
+    // page's charts appear, and ask the server for nothing on every page opened (issue 20).
+    passClick: function () {
+      var fired = window.dash_clientside.callback_context.triggered || [];
+      var click = fired.length ? fired[0].value : null;
+      return click ? click : noUpdate();
+    },
+  };
+
+  clientside.present = {
+    // Which slide is shown: the #fragment's; the counter and the buttons follow.
+    showSlide: function (hash, _children, ids) {
+      var total = ids.length;
+      var n = slideNumber(hash, total);
+      var classes = ids.map(function (id) {
+        return "present-slide" + (id.index === n ? " active" : "");
+      });
+      var counter = total ? n + " / " + total : "";
+      return [classes, counter, n <= 1, n >= total];
+    },
+
+    // The previous and next buttons write the slide's number into the #fragment.
+    move: function (_prev, _next, hash, ids) {
+      var total = ids.length;
+      var fired = window.dash_clientside.callback_context.triggered[0] || {};
+      // the buttons appear with the page: that is not a press
+      if (!fired.value) return noUpdate();
+      var trigger = fired.prop_id || "";
+      var n = slideNumber(hash, total);
+      if (trigger.indexOf("present-next") === 0) n = Math.min(total, n + 1);
+      if (trigger.indexOf("present-prev") === 0) n = Math.max(1, n - 1);
+      return "#" + n;
+    },
+  };
+})();
