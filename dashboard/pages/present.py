@@ -8,6 +8,12 @@ the slide number is the link's #fragment (a presenter prepares `/present?country
 in advance); F toggles full screen; Esc returns to the page the presentation was entered from,
 with the same filters (assets/30_present.js).
 
+A chart slide draws a chart's own declaration (dashboard/charts.py: the overview's trend and
+map, outreach's groups by who trained them, efficiency's cost by organisation; and the
+presentation's women by organisation): the slide's headline sits over the chart's own
+subtitle and caption, and the figure is redrawn for the back row (`_styled`,
+`projector_map`).
+
 Every slide is rendered at once (one request, from the caches the pages share), and a
 clientside callback shows the current one, so moving between slides costs no request.
 """
@@ -159,13 +165,14 @@ def layout(**_query: Any) -> html.Div:
 
 def _styled(fig: go.Figure) -> go.Figure:
     """A figure for the back row: larger text everywhere, thicker lines, room for the axes."""
+    black = {"size": FONT, "color": "#000000"}
     fig.update_layout(
-        font={"size": FONT, "color": "#000000"},
+        font=black,
         hoverlabel={"font": {"size": FONT}},
+        legend={"font": black},  # (the reference lines' names, over ranked bars)
         autosize=True,
         height=None,
     )
-    black = {"size": FONT, "color": "#000000"}
     fig.update_xaxes(tickfont=black, title_font=black)
     fig.update_yaxes(tickfont=black, title_font=black)
     fig.update_annotations(font_size=FONT)
