@@ -62,7 +62,10 @@ MEMBER_SHOTS = (
     ("member-performance", "/performance"),
     ("member-compare", "/compare"),
     ("member-projects", "/projects"),
+    # the trainer report of the member's organisation (issue 29), scrolled to
+    ("member-trainers", "/projects#pj-trainers-card"),
 )
+MEMBER_DOCS = ("member-trainers",)  # also written for the README
 SIZES = {"desktop": (1366, 768), "projector": (1920, 1080), "phone": (390, 844)}
 
 
@@ -117,6 +120,12 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
                 e.text.strip() for e in d.find_elements(By.CSS_SELECTOR, ".chart-caption")
             )
         )
+    if "#" in url and "/present" not in url:  # a section of the page: shown at the top
+        driver.execute_script(
+            "const e = document.getElementById(arguments[0]);"
+            "if (e) { e.scrollIntoView(); e.blur(); }",
+            url.split("#", 1)[1],
+        )
     time.sleep(1.5)  # let plotly finish drawing and the loading indicators go
     # The chart toolbars appear on hover only; a still picture should not show them.
     driver.execute_script(
@@ -164,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
                 sign_in(driver, base, *MEMBER)
                 for name, path in MEMBER_SHOTS:
                     (folder / f"{name}.png").write_bytes(capture(driver, base + path))
+                    if args.docs and size == "desktop" and name in MEMBER_DOCS:
+                        webp = capture(driver, base + path, "webp")
+                        (args.docs / f"{name}.webp").write_bytes(webp)
                     print(f"{size:9s} {name}", flush=True)
             finally:
                 driver.quit()

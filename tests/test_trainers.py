@@ -255,6 +255,19 @@ def test_a_guest_sees_no_trainer(hand, search):
     assert hand(viewer("guest"), search).rows == []
 
 
+def test_a_guests_caption_counts_nothing(hand_app):
+    """A guest's empty report is captioned by the rule, not by a count of someone's trainers
+    ("your organisation: 0 trainers" read as if the guest had one)."""
+    from dashboard.pages import projects
+    from dashboard.view import read_view
+    from dashboard.viewer import acting_as
+
+    with acting_as(viewer("guest")):
+        view = read_view("?organisation=Alpha+Aid")
+        caption = projects.trainer_caption(view, trainers.report(view))
+    assert caption == "Trainers are shown to their own organisation only."
+
+
 def test_a_trainers_groups_are_for_its_own_organisation(hand_app):
     from dashboard.view import read_view
     from dashboard.viewer import acting_as

@@ -208,6 +208,9 @@ def trainer_caption(view: View, report: trainers.Report) -> str:
     groups, as of when (not the page's whole scope: a member's list is its own)."""
     if not report.listed:
         return _("Choose a project or one organisation to list its trainers.")
+    if not report.rows and not datasource.viewer().is_admin:
+        # a guest, or a member looking at another organisation: nothing of theirs to count
+        return _("Trainers are shown to their own organisation only.")
     whose = ", ".join(report.organisations) or _("your organisation")
     n = len(report.rows)
     text = ngettext(
