@@ -32,15 +32,28 @@ def has_content(module: ModuleType) -> bool:
     return isinstance(spec, PageSpec) and bool(spec.charts or spec.kpis)
 
 
+def charts_of(module: ModuleType) -> PageSpec | None:
+    """The charts a page declares: its `PAGE` spec, or, for a page that lays its charts out
+    its own way (the SDG page's trends, in a table), its `CHARTS`."""
+    for name in ("PAGE", "CHARTS"):
+        spec = getattr(module, name, None)
+        if isinstance(spec, PageSpec):
+            return spec
+    return None
+
+
 def page_content(module: ModuleType, search: str | None) -> PageContent:
-    """What the page shows for the link: its own `build`, run on the server; if that fails
-    (a fault of ours: the details in the log), the page's charts saying that they could not
-    be drawn, so that a file says so rather than fail."""
+    """What the page shows for the link: its own `build` (or, for a page that lays its
+    charts out its own way, its `content`), run on the server; if that fails (a fault of
+    ours: the details in the log), the page's charts saying that they could not be drawn,
+    so that a file says so rather than fail."""
+    spec = charts_of(module)
+    build = module.build if isinstance(getattr(module, "PAGE", None), PageSpec) else module.content
     try:
-        return module.build(search)
+        return build(search)
     except Exception:
         log.exception("The page %s could not be built for a file of %r", module.PATH, search)
-        return unavailable(module.PAGE, module.NAME)
+        return unavailable(spec or PageSpec(), module.NAME)
 
 
 def file_content(module: ModuleType, search: str | None) -> PageContent:
@@ -54,9 +67,9 @@ def file_content(module: ModuleType, search: str | None) -> PageContent:
 
 
 def chart_ids(module: ModuleType) -> list[str]:
-    """The ids of the charts a page draws (from its spec)."""
-    spec = getattr(module, "PAGE", None)
-    return list(spec.chart_ids) if isinstance(spec, PageSpec) else []
+    """The ids of the charts a page draws (from its declarations: `charts_of`)."""
+    spec = charts_of(module)
+    return list(spec.chart_ids) if spec is not None else []
 
 
 # --- The deck ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Every figure uses the one template of dashboard.theme. Titles, subtitles and captions are
 composed by the chart cards around the figure (they wrap on a phone and are read by screen
-readers); `standalone` puts them inside a figure for exports. Points that can be clicked to
+readers); a file of a chart puts them inside it (exports.image). Points that can be clicked to
 narrow the filters carry customdata[0] = "<filter>=<value>" (e.g. "country=UGA").
 
 A figure function never fails its page (`drawn`): a chart that cannot be drawn from its data
@@ -57,6 +57,26 @@ class Reference:
     value: float
     label: str
     network: bool = False
+
+
+# SAVIX's reference values (the SAVIX slides), drawn as dotted lines where a chart shows
+# the same measure; in USD, converted at the view's rate (view.View.rate) where drawn.
+SAVIX_INGO_COST_PER_MEMBER_USD = 21.6
+SAVIX_INGO = N_("SAVIX INGO average")
+SAVIX_SHORT = N_("SAVIX average")  # (beside the network's line where the plot is narrow)
+SAVIX_REPLICATION_RATE = 2.0
+SAVIX_REPLICATION = N_("SAVIX: about 2 per project-formed group")
+
+
+def savix_cost(rate: float = 1.0, short: bool = False) -> Reference:
+    """The SAVIX INGO average cost per member as a reference line, in a currency of `rate`
+    units per USD; named `short` where the plot is narrow (the report's half column)."""
+    return Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _(SAVIX_SHORT if short else SAVIX_INGO))
+
+
+def savix_replication() -> Reference:
+    """SAVIX's replication rate: about 2 groups replicated per group a project formed."""
+    return Reference(SAVIX_REPLICATION_RATE, _(SAVIX_REPLICATION))
 
 
 MIN_TREND_GROUPS = 30  # a ratio's point over time resting on fewer groups is left out
@@ -519,27 +539,6 @@ def lines(
         xaxis={"title": {"text": ""}, "range": [dates.min(), dates.max()]},
         margin={"l": 10, "r": 175 if labelled else 20, "t": 20, "b": 10},
     )
-
-
-@drawn
-def measure_lines(
-    frame: pd.DataFrame,
-    measures: Mapping[str, str],
-    kind: str,
-    colours: Mapping[str, str] | None = None,
-    y_title: str = "",
-) -> go.Figure:
-    """Several columns of one trend as labelled lines: measures = {label: column}."""
-    if frame.empty:
-        return empty()
-    long = pd.concat(
-        [
-            frame[["as_of"]].assign(series=label, value=frame[column])
-            for label, column in measures.items()
-        ],
-        ignore_index=True,
-    )
-    return lines(long, "value", kind, series="series", colours=colours, y_title=y_title)
 
 
 def _reference_style(ref: Reference) -> dict[str, object]:
@@ -1422,30 +1421,3 @@ def benchmark_dots(frame: pd.DataFrame, colours: Mapping[str, str]) -> go.Figure
         legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
         margin={"l": 10, "r": 20, "t": 40, "b": 10},
     )
-
-
-def standalone(fig: go.Figure, title: str, subtitle: str, caption: str) -> go.Figure:
-    """The figure with its title, subtitle and caption inside it (for files and slides)."""
-    out = go.Figure(fig)
-    out.update_layout(
-        title={
-            "text": f"<b>{title}</b>",
-            "subtitle": {"text": subtitle},
-            "x": 0.01,
-            "xanchor": "left",
-        },
-        margin={"t": 90, "b": 90},
-    )
-    out.add_annotation(
-        text=caption,
-        x=0,
-        y=-0.12,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        align="left",
-        font={"size": 11, "color": theme.MUTED},
-    )
-    return out

@@ -2,20 +2,24 @@
 outputs) and what it shows for a view (`PageContent`: heading, lead, KPIs with their change,
 charts with their words, and the page's own parts), as plain values.
 
-A page's `build(search)` returns a `PageContent`; one renderer
-(dashboard/components/render.py) turns it into the page's Dash outputs, and the deck, the
-page workbook and the chart exports read it as it is. Nothing here knows Dash components:
-a change is a text and a tone, not a coloured span.
+A chart is declared once, keyed by its id (`ChartSpec`): its words (title and subtitle, their
+{placeholders} filled when it is drawn), the indicators it shows, how its card is laid out,
+and its drawing, a function from what the page's charts are drawn from (its data: the view,
+the caption, the frames) to the figure. A page's `build(search)` draws its charts by id
+(`PageSpec.draw`) and returns a `PageContent`; one renderer (dashboard/components/render.py)
+turns it into the page's Dash outputs, and the deck, the page workbook and the chart exports
+read it as it is. The presentation, the report and the SDG page draw the same declarations
+(dashboard/charts.py holds those drawn in more than one place). Nothing here knows Dash
+components: a change is a text and a tone, not a coloured span.
 
-Adding a chart to a page is one `ChartSpec` in the page's `PAGE` and one entry in the
-`charts` its `build` returns (under the same id): the card, the callback's outputs, the
-deck's slide and the export menu all follow from the spec.
+Adding a chart to a page is one `ChartSpec` in the page's `PAGE`: the card, the callback's
+outputs, the deck's slide and the export menu all follow from it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,13 +35,51 @@ from dashboard.summaries import describe
 log = logging.getLogger(__name__)
 
 
+# A chart's words: a text marked with N_ (translated when the chart is drawn, its
+# {placeholders} filled from the words of the page's data and of the drawing), alternatives
+# of such texts by key (the drawing picks one: `Drawn.pick`), or a function that writes them
+# in the language in force from those words (an indicator's label, say).
+Words = str | Mapping[str, str] | Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a chart's drawing gives: the figure, and where they differ from the page's and
+    the declaration's, the values of its words' placeholders (`words`), which of alternative
+    words it picks (`pick`), its own caption and the indicators it shows."""
+
+    figure: go.Figure
+    words: Mapping[str, Any] = field(default_factory=dict)
+    pick: str = ""
+    caption: str | None = None
+    indicators: tuple[str, ...] | None = None
+
+
+def written(words: Words, values: Mapping[str, Any], pick: str = "") -> str:
+    """A chart's words in the language in force, their placeholders filled from `values`;
+    of alternatives, the one `pick` names (an unknown one fails: KeyError)."""
+    if callable(words):
+        return words(values)
+    text = words[pick] if isinstance(words, Mapping) else words
+    return _(text).format(**values) if text else ""
+
+
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart card of a page: its id and how the card is laid out. `help` is the text of
-    the card's "?": marked with N_ and translated when the page is drawn, or a function
-    that writes it then (from an indicator's definition, say)."""
+    """A chart, declared once: its id, its words (`title`, `subtitle`), the indicators whose
+    definitions go with it, its drawing, and how its card is laid out. `help` is the text of
+    the card's "?": marked with N_ and translated when the page is drawn, or a function that
+    writes it then (from an indicator's definition, say).
+
+    `draw` takes what the page's charts are drawn from (its data: any object with a
+    `caption` and, optionally, `words`, the values of the placeholders of every chart's
+    words) and returns the figure, or a `Drawn` with the figure and its own words."""
 
     id: str
+    title: Words
+    subtitle: Words
+    draw: Callable[[Any], go.Figure | Drawn]
+    indicators: tuple[str, ...] = ()
     help: str | Callable[[], str] = ""
     height: int = 360
     lg: int = 6
@@ -46,6 +88,25 @@ class ChartSpec:
     # "wide": shown on wider screens only; "phone": on a phone only, the same numbers drawn
     # to be read there (a ranked bar for a map), and left out of the deck and the workbook
     only: str = ""
+
+    def chart(self, data: Any) -> Chart:
+        """The chart for what `data` holds, in the words declared for it."""
+        drawn = self.draw(data)
+        if not isinstance(drawn, Drawn):
+            drawn = Drawn(drawn)
+        values = {**getattr(data, "words", {}), **drawn.words}
+        return Chart(
+            drawn.figure,
+            written(self.title, values, drawn.pick),
+            written(self.subtitle, values, drawn.pick),
+            data.caption if drawn.caption is None else drawn.caption,
+            self.indicators if drawn.indicators is None else drawn.indicators,
+            id=self.id,
+        )
+
+    def blank(self, figure: go.Figure) -> Chart:
+        """The chart's card holding `figure` (a message) and no words."""
+        return Chart(figure, "", "", "", id=self.id)
 
 
 @dataclass(frozen=True)
@@ -74,6 +135,22 @@ class PageSpec:
     def chart_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.charts)
 
+    def chart(self, chart_id: str) -> ChartSpec:
+        """The declaration of a chart of the page, by id (KeyError for one it has not)."""
+        for spec in self.charts:
+            if spec.id == chart_id:
+                return spec
+        raise KeyError(f"No chart {chart_id!r} is declared here: {list(self.chart_ids)}")
+
+    def draw(self, data: Any) -> dict[str, Chart]:
+        """Every declared chart drawn from `data`, by id, in the page's order: each with
+        the words of its own declaration (never matched by position)."""
+        return {spec.id: spec.chart(data) for spec in self.charts}
+
+    def blank(self, figure: Callable[[], go.Figure]) -> dict[str, Chart]:
+        """Every chart's card holding a message (`figure()`: the pool is empty)."""
+        return {spec.id: spec.blank(figure()) for spec in self.charts}
+
 
 @dataclass
 class Chart:
@@ -86,6 +163,7 @@ class Chart:
     subtitle: str
     caption: str
     indicators: tuple[str, ...] = ()  # whose definitions go with an export (speaker notes)
+    id: str = ""  # the id of its declaration (ChartSpec), where it was drawn from one
 
     def __post_init__(self) -> None:
         self.figure.update_layout(
@@ -228,12 +306,6 @@ def unavailable(spec: PageSpec, name: str, parts: Any = None) -> PageContent:
     return PageContent(
         _(name),
         kpis=[Kpi(indicator, na()) for indicator in spec.kpis],
-        charts={c.id: Chart(not_drawn(), "", "", "") for c in spec.charts},
+        charts=spec.blank(not_drawn),
         parts={f"{cid}.{prop}": parts for cid, prop in spec.parts},
     )
-
-
-def charts_by_id(spec: PageSpec, charts: Iterable[Chart]) -> dict[str, Chart]:
-    """A page's charts keyed by the ids of its spec, in the spec's order (a build that
-    returns them in that order)."""
-    return dict(zip(spec.chart_ids, charts, strict=True))

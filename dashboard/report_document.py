@@ -35,6 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import (
+    charts,
     chromium,
     datasource,
     exports,
@@ -42,16 +43,13 @@ from dashboard import (
     heavy,
     i18n,
     templating,
-    theme,
     trainer_annex,
 )
-from dashboard.figures import Reference
 from dashboard.format import format_change, money, na, number, percent
 from dashboard.i18n import N_, _, ngettext
 from dashboard.indicators import BY_ID, lookup, network_indicators
-from dashboard.page_model import change_tone, verdict
+from dashboard.page_model import ChartSpec, Drawn, PageSpec, change_tone, verdict
 from dashboard.view import (
-    SAVIX_INGO_COST_PER_MEMBER_USD,
     SOURCE,
     STALE_DAYS,
     VALUE_LABELS,
@@ -62,14 +60,11 @@ from dashboard.view import (
     exchange_rate,
     export_name,
     first_row,
-    first_shown,
     nice_date,
     now_and_then,
     profile_items,
     read_view,
-    selection_colour,
     subject,
-    subject_label,
 )
 
 REPORT_FIGURES = (
@@ -427,106 +422,73 @@ def _standings(
     return out
 
 
-TREND_RATIOS = ("savings_per_member_usd", "cost_per_member_usd", "pct_women")
+def _women(data: charts.Data) -> Drawn:
+    trend, network, _need = data.subject_trends
+    figure = figures.lines(
+        trend,
+        "pct_women",
+        "pct",
+        y_title=_("Women among members"),
+        colour=data.colour,
+        **data.against_network(),
+    )
+    return Drawn(figure, pick="network" if network is not None else "")
 
 
-def _charts(view: View) -> tuple[list[go.Figure], int]:
-    """The four trends, and how many active groups a ratio's point needs: as on the pages,
-    a quarter resting on fewer (a project's first groups) is left out of the ratios. A
-    selection's ratios are drawn against the network's, in grey (as /performance's
-    "Performance over time")."""
-    f = view.filters
-    trend = view.money(datasource.indicators(f, over_time=True))
-    if trend.empty:
-        return [], figures.MIN_TREND_GROUPS
-    trend, need = figures.steady(trend, TREND_RATIOS, every=view.every_point)
-    # a selection in its organisation's colour, as on the pages (grey is the network's)
-    colour = selection_colour(view)
-    network = None
-    if f.has_place:  # the selection, named, against the network
-        network, _need = figures.steady(
-            view.money(datasource.indicators(f.network, over_time=True)),
-            TREND_RATIOS,
-            every=view.every_point,
-        )
-        label = subject_label(view)
-        trend = trend.assign(subject=label)
-    against: dict[str, Any] = (
-        {"total": network, "series": "subject", "colours": {label: colour or theme.OKABE_ITO[0]}}
-        if network is not None
-        else {}
-    )
-    code = view.code
-    start = nice_date(first_shown(trend))
-    outreach = figures.small_multiple_lines(
-        trend,
-        [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
-        selection=view.filters.has_place,
-        colour=colour,
-    )
-    # two panels in half a printed column: a year in two at most, or plotly tilts the years
-    # (with the wider Danish and French thousands on the value axes)
-    outreach.update_xaxes(nticks=5)
-    outreach.update_layout(
-        meta={
-            "title": _("Members and groups"),
-            "subtitle": _("Active, at each quarter end since {date}").format(date=start),
-        }
-    )
-    savings = figures.lines(
-        trend,
-        "savings_per_member_usd",
-        "usd",
-        currency=code,
-        y_title=_("Savings per member ({currency})").format(currency=code),
-        **against,
-        colour=colour,
-    )
-    savings.update_layout(
-        meta={
-            "title": _("Savings per member"),
-            "subtitle": (
-                _("{currency}, at each quarter end; network in grey")
-                if network is not None
-                else _("{currency}, at each quarter end")
-            ).format(currency=code),
-        }
-    )
-    rate = view.currency.rate(view.as_of.year) if view.as_of else 1.0
-    costs = figures.lines(
+def _costs(data: charts.Data) -> Drawn:
+    trend, network, _need = data.subject_trends
+    figure = figures.lines(
         trend,
         "cost_per_member_usd",
         "usd",
-        currency=code,
-        y_title=_("Cost per member ({currency})").format(currency=code),
+        currency=data.code,
+        y_title=_("Cost per member ({currency})").format(currency=data.code),
         # (named short: beside the network's line and its name the plot is narrow; the cost
         # table's note names it in full)
-        reference=Reference(SAVIX_INGO_COST_PER_MEMBER_USD * rate, _("SAVIX average")),
-        **against,
-        colour=colour,
+        reference=figures.savix_cost(data.view.rate, short=True),
+        colour=data.colour,
+        **data.against_network(),
     )
-    costs.update_layout(
-        meta={
-            "title": _("Cost per member"),
-            "subtitle": (
-                _("{currency}, cost to date per member; network in grey")
-                if network is not None
-                else _("{currency}, cost to date per member")
-            ).format(currency=code),
-        }
+    return Drawn(figure, pick="network" if network is not None else "")
+
+
+# The report's trends: a project's own two (dashboard/charts.py), and two of its own. A
+# selection's ratios are drawn against the network's, in grey (as /performance's
+# "Performance over time"), in its organisation's colour.
+TRENDS = PageSpec(
+    charts=(
+        charts.MEMBERS_AND_GROUPS,
+        charts.SAVINGS_OVER_TIME,
+        ChartSpec(
+            "rp-women",
+            N_("Women's share"),
+            {"": N_("Women / members, %"), "network": N_("Women / members, %; network in grey")},
+            _women,
+            ("pct_women",),
+        ),
+        ChartSpec(
+            "rp-costs",
+            N_("Cost per member"),
+            {
+                "": N_("{currency}, cost to date per member"),
+                "network": N_("{currency}, cost to date per member; network in grey"),
+            },
+            _costs,
+            ("cost_per_member_usd",),
+        ),
     )
-    women = figures.lines(
-        trend, "pct_women", "pct", y_title=_("Women among members"), **against, colour=colour
-    )
-    women.update_layout(
-        meta={
-            "title": _("Women's share"),
-            "subtitle": _("Women / members, %; network in grey")
-            if network is not None
-            else _("Women / members, %"),
-        }
-    )
-    return [outreach, savings, women, costs], need
+)
+
+
+def _charts(view: View) -> tuple[list[go.Figure], int]:
+    """The four trends (TRENDS), and how many active groups a ratio's point needs: as on
+    the pages, a quarter resting on fewer (a project's first groups) is left out of the
+    ratios."""
+    data = charts.Data(view)
+    if data.trend.empty:
+        return [], figures.MIN_TREND_GROUPS
+    drawn = TRENDS.draw(data)
+    return [chart.figure for chart in drawn.values()], data.subject_trends[2]
 
 
 def _quality(view: View) -> list[dict[str, Any]]:
@@ -717,7 +679,7 @@ def _body(report: Report, svg: Callable[[go.Figure], str]) -> dict[str, Any]:
                 (1, 2, 3),
             )
         )
-    savix = money(SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
+    savix = money(figures.SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
     tables = [
         (_("Performance against the network"), report.ratios, report.network),
         (

@@ -24,7 +24,6 @@ from dashboard.page_model import Kpi, change
 from dashboard.urlstate import ViewState, parse_search
 
 SOURCE = N_("Source: pooled savings-group data of the network")  # shown as _(SOURCE)
-SAVIX_INGO_COST_PER_MEMBER_USD = 21.6  # INDICATORS.md reference ranges (SAVIX slides)
 
 # Display labels of filter and breakdown values, in English: shown as _(label) (value_label).
 VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -90,6 +89,12 @@ class View:
             if column in out.columns:
                 out[column] = pd.to_numeric(out[column], errors="coerce") * factors
         return out
+
+    @property
+    def rate(self) -> float:
+        """Units of the display currency per USD at the view's date (1 in USD): what a
+        reference value in USD is drawn at (figures.savix_cost)."""
+        return self.currency.rate((self.as_of or date.today()).year)
 
     def convert(self, usd: float | None, year: int | None = None) -> float | None:
         return self.currency.convert(usd, year or (self.as_of or date.today()).year)

@@ -539,3 +539,31 @@ def test_a_render_that_fails_is_tried_once_more_with_a_new_renderer(monkeypatch,
     monkeypatch.setattr(kaleido, "calc_fig_sync", broken)
     with pytest.raises(exports.RenderError):
         exports.render(figure, "svg", exports.SIZES["svg"])
+
+
+def test_an_sdg_trend_exports_like_every_other_chart(client, hand_app):
+    """The SDG page's trends (issue 30): each sparkline has a chart's Export menu, and its
+    file is the trend whole, its words inside, built on the server from the link. Uganda's
+    members as of 2025-09-30: 25 + 15 (UGA-A-01) + 20 + 12 (UGA-B-01) = 72."""
+    from dashboard import deck
+    from dashboard.pages import sdg
+
+    assert "sdg-members" in deck.chart_ids(sdg) and "sdg-pct-women" in deck.chart_ids(sdg)
+    body = json.dumps(call(client, hand_app, "sdg-body.children", {"url.search": "?country=UGA"}))
+    for fmt, _label in EXPORTS:
+        item = {"type": "export", "id": "sdg-members", "fmt": fmt}
+        assert json.dumps(item) in body  # the Export menu of a chart, beside the sparkline
+
+    name, csv = export(client, hand_app, "sdg-members", "csv", "?country=UGA")
+    lines = (csv.decode() if isinstance(csv, bytes) else csv).splitlines()
+    assert name == "members_UGA_2025-09-30.csv"
+    assert lines[0] == "# Members"
+    assert lines[1].startswith("# Pooled value at each quarter end since ")
+    assert lines[1].endswith("; SDG target 1.4")
+    assert any(line.startswith("# Uganda.") for line in lines)  # the page's caption
+    head = lines.index("series,date,Members")
+    rows = [line.split(",") for line in lines[head + 1 :]]
+    assert rows[-1] == ["Members", "2025-09-30", "72"]
+
+    name, png = export(client, hand_app, "sdg-pct-women", "slide", "?country=UGA")
+    assert name.endswith("_UGA_2025-09-30.png") and png_size(png) == (1920, 1080)

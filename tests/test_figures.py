@@ -95,18 +95,6 @@ def test_empty_data_gives_a_friendly_message():
     assert figures.ranked_bars(pd.DataFrame({"n": [], "v": []}), "n", "v", "int").layout.annotations
 
 
-def test_standalone_puts_title_and_caption_inside_for_exports():
-    fig = figures.standalone(
-        figures.size_histogram(pd.DataFrame({"members": [10], "groups": [3]})),
-        "Group size",
-        "Members per group",
-        "Source: pooled data",
-    )
-    assert "Group size" in fig.layout.title.text
-    assert fig.layout.title.subtitle.text == "Members per group"
-    assert fig.layout.annotations[-1].text == "Source: pooled data"
-
-
 def test_long_bar_labels_are_shortened_without_becoming_alike():
     from dashboard.figures import _short_labels
 

@@ -285,9 +285,9 @@ def test_the_sdg_sparklines_leave_out_quarters_resting_on_few_groups(hand_app, a
             "members": [30, 900, 1300],
         }
     )
-    ratio = sdg._sparkline(frame, "pct_women", "pct", "Women").figure
+    ratio = sdg.trend_figure(frame, "pct_women", "pct", "Women")
     assert len(ratio.data[0].x) == 2  # the quarter of 2 groups is left out
-    count = sdg._sparkline(frame, "members", "int", "Members").figure
+    count = sdg.trend_figure(frame, "members", "int", "Members")
     assert len(count.data[0].x) == 3  # a count is a count, however few
     page = sdg.build("")
     text = str(page[-1].children)

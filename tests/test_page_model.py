@@ -1,10 +1,14 @@
 """The page model (issue 18): a page's charts are declared once, in its `PAGE` spec, and the
 layout, the callback's outputs, the page's content for a view, the deck and the chart
-exports all follow from that one list."""
+exports all follow from that one list. Each chart is declared once, keyed by its id, with its
+words, indicators and drawing (issue 30): a chart is drawn from its own declaration, never
+matched to one by position."""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -17,13 +21,12 @@ from dashboard import deck
 from dashboard.components import render
 from dashboard.page_model import (
     Change,
-    Chart,
     ChartSpec,
+    Drawn,
     Kpi,
     PageContent,
     PageSpec,
     change,
-    charts_by_id,
     note,
 )
 from dashboard.server import PAGES
@@ -99,9 +102,36 @@ def test_a_build_fills_every_declared_chart_with_its_words(hand_app):
                 assert "Uganda" in chart.caption and "summary" in meta
 
 
+@dataclass
+class ToyData:
+    """What the toy page's charts are drawn from."""
+
+    caption: str = "cap A"
+    words: dict = field(default_factory=lambda: {"currency": "USD"})
+
+
 def toy_spec() -> PageSpec:
     return PageSpec(
-        charts=(ChartSpec("toy-a", "Help of A"), ChartSpec("toy-b", scroll=True, height=300)),
+        charts=(
+            ChartSpec(
+                "toy-a",
+                "A",
+                "sub A",
+                lambda _data: go.Figure(go.Bar(x=[1], y=["a"])),
+                ("groups",),
+                help="Help of A",
+            ),
+            ChartSpec(
+                "toy-b",
+                "B",
+                "sub B",
+                lambda _data: Drawn(
+                    go.Figure(go.Bar(x=[2], y=["b"]), layout={"height": 520}), caption="cap B"
+                ),
+                scroll=True,
+                height=300,
+            ),
+        ),
         kpis=("groups",),
         lead="toy-lead",
         parts=(("toy-note", "color"),),
@@ -109,16 +139,11 @@ def toy_spec() -> PageSpec:
 
 
 def toy_content() -> PageContent:
-    spec = toy_spec()
-    charts = [
-        Chart(go.Figure(go.Bar(x=[1], y=["a"])), "A", "sub A", "cap A", ("groups",)),
-        Chart(go.Figure(go.Bar(x=[2], y=["b"]), layout={"height": 520}), "B", "sub B", "cap B"),
-    ]
     return PageContent(
         "Toy",
         lead="The lead",
         kpis=[Kpi("groups", "1,234", Change("+10% since 30 Sep 2025", "good", 1, "Compared"))],
-        charts=charts_by_id(spec, charts),
+        charts=toy_spec().draw(ToyData()),
         parts={"toy-note.color": "info"},
     )
 
@@ -169,9 +194,109 @@ def test_a_build_that_leaves_out_a_declared_chart_fails_loudly():
         render.values(toy_spec(), content)
 
 
-def test_charts_by_id_wants_one_chart_per_spec():
+def test_a_chart_is_drawn_in_the_words_of_its_own_declaration_in_any_order():
+    """Building returns the charts by id, each with its own declaration's words, drawing and
+    indicators: declaring them in another order moves the cards, never their words."""
+
+    def bars(value: int) -> go.Figure:
+        return go.Figure(go.Bar(x=[value], y=["x"]))
+
+    one = ChartSpec("one", "Savings in {currency}", "One", lambda _d: bars(1), ("savings_usd",))
+    two = ChartSpec(
+        "two",
+        {"": "Members", "chosen": "Members of {chosen}"},
+        "Two",
+        lambda _d: Drawn(bars(2), {"chosen": "Alpha Aid"}, pick="chosen"),
+    )
+    for order in ((one, two), (two, one)):
+        charts = PageSpec(charts=order).draw(ToyData())
+        assert list(charts) == [spec.id for spec in order]
+        assert (charts["one"].title, charts["one"].subtitle) == ("Savings in USD", "One")
+        assert charts["one"].figure.data[0].x == (1,)
+        assert charts["one"].indicators == ("savings_usd",) and charts["one"].id == "one"
+        assert (charts["two"].title, charts["two"].subtitle) == ("Members of Alpha Aid", "Two")
+        assert charts["two"].figure.data[0].x == (2,)
+        assert charts["two"].caption == "cap A"  # the page's, unless the drawing has its own
+    # words the drawing does not fill, or alternatives it does not name, fail loudly
+    unfilled = ChartSpec("three", "Since {start}", "", lambda _d: bars(3))
+    with pytest.raises(KeyError):
+        unfilled.chart(ToyData())
+    unnamed = ChartSpec("four", {"a": "A"}, "", lambda _d: Drawn(bars(4), pick="b"))
+    with pytest.raises(KeyError):
+        unnamed.chart(ToyData())
+
+
+def test_a_chart_under_another_id_or_an_unknown_one_fails_loudly():
+    spec = toy_spec()
+    with pytest.raises(KeyError):
+        spec.chart("toy-c")
+    assert spec.chart("toy-b").scroll
+    swapped = toy_content()
+    a, b = swapped.charts["toy-a"], swapped.charts["toy-b"]
+    swapped.charts = {"toy-a": b, "toy-b": a}  # each under the other's id
     with pytest.raises(ValueError):
-        charts_by_id(toy_spec(), [toy_content().charts["toy-a"]])
+        render.values(spec, swapped)
+    extra = toy_content()
+    extra.charts["toy-c"] = extra.charts["toy-a"]
+    with pytest.raises(KeyError):
+        render.values(spec, extra)
+
+
+def declared(words: Any, text: str, values: dict[str, Any]) -> bool:
+    """Whether `text` is what a declaration's `words` write (in the language in force): a
+    text with its placeholders filled with anything, one of alternatives, or what a
+    function writes from `values` (where it needs only those)."""
+    from dashboard.i18n import _
+
+    if callable(words):
+        try:
+            return words(values) == text
+        except KeyError:  # (it needs the drawing's own words)
+            return bool(text)
+    if isinstance(words, dict):
+        return any(declared(w, text, values) for w in words.values())
+    pattern = re.sub(r"\\\{\w+\\\}", "(.+?)", re.escape(_(words))) if words else ""
+    return re.fullmatch(pattern, text, re.DOTALL) is not None
+
+
+def test_every_pages_charts_carry_the_words_declared_for_their_id(hand_app, as_admin):
+    """Built on the hand pool as the network admin, each page's charts, the presentation's
+    and the report's carry the title and subtitle of the declaration of their id, and of no
+    declaration that words them differently (two swapped charts would be found)."""
+    from dashboard import charts as shared
+    from dashboard import report_document
+    from dashboard.pages import present, sdg
+    from dashboard.view import read_view
+
+    built = [(m.PATH, m.PAGE, m.build("?country=UGA").charts) for m in SPECS]
+    built.append(("/sdg", sdg.CHARTS, sdg.content("?country=UGA").charts))
+    subject = shared.Data(read_view("?organisation=Beta+Relief"))
+    built.append(("/report", report_document.TRENDS, report_document.TRENDS.draw(subject)))
+    slides = [s.chart for s in present.slides("") if s.chart is not None]
+    values = {"currency": "USD"}
+    for path, spec, charts in built:
+        assert list(charts) == list(spec.chart_ids), path
+        for cid, chart in charts.items():
+            assert chart.id == cid and chart.figure.layout.meta["title"] == chart.title
+            words = [
+                other.id
+                for other in spec.charts
+                if declared(other.title, chart.title, values)
+                and declared(other.subtitle, chart.subtitle, values)
+            ]
+            assert cid in words, (path, cid, chart.title, chart.subtitle)
+            mine = spec.chart(cid)
+            for other in words:  # only declarations worded alike (the map and its ranking)
+                same = spec.chart(other)
+                assert (same.title, same.subtitle) == (mine.title, mine.subtitle), (path, cid)
+    # the presentation's charts: the pages' declarations, and one of its own
+    declarations = {s.id: s for m in SPECS for s in m.PAGE.charts}
+    declarations[present.WOMEN_BY_ORGANISATION.id] = present.WOMEN_BY_ORGANISATION
+    assert [c.id for c in slides] == ["ov-trend", "ov-map", "pr-women", "or-trained", "ef-org"]
+    for chart in slides:
+        spec = declarations[chart.id]
+        assert declared(spec.title, chart.title, values), chart.id
+        assert declared(spec.subtitle, chart.subtitle, values), chart.id
 
 
 def test_a_registered_toy_page_answers_through_dash():

@@ -78,8 +78,9 @@ def notice(text: str) -> html.Span:
 
 def register_export_callback(app: Dash, modules: Sequence[ModuleType]) -> None:
     def page_of(chart: Any) -> ModuleType | None:
-        """The page that draws a chart (looked up when asked: the themes page's charts are
-        fixed when its callbacks are registered)."""
+        """The page that draws a chart, from its declarations (deck.charts_of: a page's
+        `PAGE`, or the SDG page's `CHARTS`), looked up when asked: the themes and SDG pages'
+        charts are fixed when their callbacks are registered."""
         for module in modules:
             if chart in deck.chart_ids(module):
                 return module

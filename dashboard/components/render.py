@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def card(spec: ChartSpec) -> dbc.Col:
-    """The card of a chart spec (its help in the language in force)."""
+    """The card of a chart's declaration (its help in the language in force)."""
     help_ = spec.help() if callable(spec.help) else _(spec.help) if spec.help else ""
     return chart_card(
         spec.id,
@@ -116,8 +116,13 @@ def values(spec: PageSpec, content: PageContent) -> list[Any]:
         if kpi.note:
             below = [below, html.Div(kpi.note, className="kpi-note")]
         out += [kpi_value(kpi), below, network_line(kpi)]
+    unknown = [cid for cid in content.charts if cid not in spec.chart_ids]
+    if unknown:  # (a chart drawn for a card the page has not)
+        raise KeyError(f"Charts not declared by the page: {unknown}")
     for chart_spec in spec.charts:
         chart = content.charts[chart_spec.id]  # a build fills every chart it declares
+        if chart.id and chart.id != chart_spec.id:
+            raise ValueError(f"The chart drawn from {chart.id!r} is under {chart_spec.id!r}")
         meta = chart.figure.layout.meta
         out += [chart.figure, chart.title, chart.subtitle, chart.caption, meta["summary"]]
         if chart_spec.scroll:

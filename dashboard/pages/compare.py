@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -16,21 +16,14 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
-from dashboard import datasource, exports, figures
+from dashboard import charts, datasource, exports, figures
 from dashboard.components import render
 from dashboard.components.controls import button_group, dropdown_labels
 from dashboard.components.tables import register_table_export, table_card
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import display_label, every
-from dashboard.page_model import (
-    Chart,
-    ChartSpec,
-    PageContent,
-    PageSpec,
-    charts_by_id,
-    verdict,
-)
+from dashboard.page_model import ChartSpec, Drawn, PageContent, PageSpec, verdict
 from dashboard.urlstate import COMPARE_BY, parse_search
 from dashboard.view import (
     View,
@@ -55,11 +48,85 @@ LABELS = {
     "country": N_("Countries"),
 }
 KINDS = {"organisation": N_("organisations"), "project": N_("projects"), "country": N_("countries")}
+DOTS_SUBTITLE = N_(
+    "{names}: percentile among {kind} in scope on each indicator with a direction "
+    "(right is better; the table has them all)."
+)
+
+
+def _dots_subtitle(words: Mapping[str, Any]) -> str:
+    """Who is compared with whom, and what was left out of the choice (`note`)."""
+    return _(DOTS_SUBTITLE).format(**words) + words["note"]
+
+
+class Compare(charts.Data):
+    """What the page's chart is drawn from: the charts' `Data`, with the peers of the kind
+    compared, the choices and their standing (`benchmark`)."""
+
+    @cached_property
+    def dim(self) -> str:
+        return self.view.state.compare
+
+    @cached_property
+    def benchmark(self) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+        return benchmark(self.view)
+
+    @cached_property
+    def names(self) -> list[str]:
+        return [entity_name(self.dim, p, self.view.facts) for p in self.benchmark[1]]
+
+    @cached_property
+    def note(self) -> str:
+        """What of the link's choice is not compared: unknown, or beyond MAX_PICKS."""
+        peers, picks = self.benchmark[0], self.view.state.pick
+        available = set(peers[self.dim]) if not peers.empty else set()
+        unknown = [p for p in picks if p not in available]
+        extra = [p for p in picks if p in available][MAX_PICKS:]
+        note = ""
+        if unknown:
+            note += " " + _("Not among the peers in scope: {picks}.").format(
+                picks=", ".join(unknown)
+            )
+        if extra:
+            note += " " + _("At most {n} at once: {left} left out.").format(
+                n=MAX_PICKS, left=len(extra)
+            )
+        return note
+
+    @cached_property
+    def caption(self) -> str:
+        # (the chart shows every peer: its caption counts their groups, not the filters' own)
+        return caption_of(
+            self.view,
+            replace(self.filters, **{self.dim: ()}),
+            _("Peers: {n} {kind}.").format(n=len(self.benchmark[0]), kind=_(KINDS[self.dim])),
+        )
+
+
+def _dots(data: Compare) -> Drawn:
+    dim, facts = data.dim, data.view.facts
+    _peers, picks, rows = data.benchmark
+    colours = series_colours(dim if dim == "organisation" else "x", picks, facts)
+    colours = {entity_name(dim, k, facts): v for k, v in colours.items()}
+    return Drawn(
+        figures.benchmark_dots(rows, colours),
+        {
+            "names": ", ".join(data.names) or _("Nothing chosen"),
+            "kind": _(KINDS[dim]),
+            "note": data.note,
+        },
+        indicators=tuple(dict.fromkeys(rows["indicator"])) if not rows.empty else (),
+    )
+
+
 PAGE = PageSpec(
     charts=(
         ChartSpec(
             "cmp-dots",
-            N_(
+            N_("Where each stands among its peers"),
+            _dots_subtitle,
+            _dots,
+            help=N_(
                 "Percentile among peers: 100 means better than every peer on that indicator "
                 "(by its direction: a lower cost or dropout is better). The shaded band is the "
                 "middle half of peers; the line is their median."
@@ -343,7 +410,8 @@ def build(search: str | None) -> PageContent:
         lambda: datasource.indicators(view.filters.network, network=True),
         lambda: datasource.indicators(replace(view.filters, **{dim: ()})),
     )
-    peers, picks, rows = benchmark(view)
+    data = Compare(view)
+    peers, picks, _rows = data.benchmark
     options = (
         sorted(
             ({"label": entity_name(dim, k, view.facts), "value": k} for k in peers[dim]),
@@ -352,39 +420,9 @@ def build(search: str | None) -> PageContent:
         if not peers.empty
         else []
     )
-    names = [entity_name(dim, p, view.facts) for p in picks]
-    available = set(peers[dim]) if not peers.empty else set()
-    unknown = [p for p in view.state.pick if p not in available]
-    extra = [p for p in view.state.pick if p in available][MAX_PICKS:]
-    note = ""
-    if unknown:
-        note += " " + _("Not among the peers in scope: {picks}.").format(picks=", ".join(unknown))
-    if extra:
-        note += " " + _("At most {n} at once: {left} left out.").format(
-            n=MAX_PICKS, left=len(extra)
-        )
-    colours = series_colours(dim if dim == "organisation" else "x", picks, view.facts)
-    colours = {entity_name(dim, k, view.facts): v for k, v in colours.items()}
-    # (the chart shows every peer: its caption counts their groups, not the filters' own)
-    cap = caption_of(
-        view,
-        replace(view.filters, **{dim: ()}),
-        _("Peers: {n} {kind}.").format(n=len(peers), kind=_(KINDS[dim])),
-    )
-    chart = Chart(
-        figures.benchmark_dots(rows, colours),
-        _("Where each stands among its peers"),
-        _(
-            "{names}: percentile among {kind} in scope on each indicator with a direction "
-            "(right is better; the table has them all)."
-        ).format(names=", ".join(names) or _("Nothing chosen"), kind=_(KINDS[dim]))
-        + note,
-        cap,
-        tuple(dict.fromkeys(rows["indicator"])) if not rows.empty else (),
-    )
     return PageContent(
         _(NAME),
-        charts=charts_by_id(PAGE, [chart]),
+        charts=PAGE.draw(data),
         parts={
             "cmp-by.value": dim,
             "cmp-pick.options": options,

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
 from dash import Dash, html
 
-from dashboard import datasource, figures
+from dashboard import charts, datasource, figures
 from dashboard.components import render
 from dashboard.components.controls import by_switch, register_url_param
-from dashboard.figures import Reference
-from dashboard.filters import TRAINED_BY
 from dashboard.format import number
 from dashboard.i18n import N_, _
-from dashboard.page_model import Chart, ChartSpec, PageContent, PageSpec, charts_by_id
+from dashboard.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.view import (
     OTHERS,
-    VALUE_LABELS,
     caption,
     entity_name,
     first_row,
     first_shown,
-    highlighted,
     nice_date,
     read_view,
-    selection_colour,
     series_colours,
     top_series,
 )
@@ -34,48 +33,201 @@ PATH = "/outreach"
 NAME = N_("Outreach")
 ORDER = 1
 SHARE_SERIES = 7  # lines of a share by breakdown (the largest by members)
+
+
+class Outreach(charts.Data):
+    """What the page's charts are drawn from: the charts' `Data`, with the breakdown chosen
+    (`by`) and the scope's indicators over time, whole (`over_time`) and by the breakdown."""
+
+    @cached_property
+    def by(self) -> str:
+        return self.view.state.by
+
+    @cached_property
+    def over_time(self) -> pd.DataFrame:
+        return datasource.indicators(self.filters, over_time=True)
+
+    @cached_property
+    def latest(self) -> Mapping[str, Any]:
+        return first_row(self.over_time.tail(1))
+
+    @cached_property
+    def caption(self) -> str:
+        return caption(self.view, self.latest.get("groups"), self.latest.get("projects"))
+
+    @cached_property
+    def split(self) -> pd.DataFrame:
+        return datasource.indicators(self.filters, self.by, over_time=True)
+
+    @cached_property
+    def mine(self) -> tuple[str, ...]:
+        """The organisations that stand out (chosen, or a member's own), by organisation."""
+        return self.highlighted if self.by == "organisation" else ()
+
+    @cached_property
+    def start(self) -> str:
+        first = first_shown(self.over_time)
+        return nice_date(first) if first else _("the start")
+
+    @cached_property
+    def largest(self) -> list[str]:
+        """The breakdown's largest series by members (a share's lines: a ratio's series are
+        not summed into "Others")."""
+        split = self.split
+        if split.empty:
+            return []
+        latest = split[split["as_of"] == split["as_of"].max()]
+        return list(latest.nlargest(SHARE_SERIES, "members")[self.by])
+
+
+def _counts(measure: str, y_title: str) -> Any:
+    """The drawing of a count over time by the breakdown (the largest, and the rest summed)."""
+
+    def draw(data: Outreach) -> Drawn:
+        by, split, facts = data.by, data.split, data.view.facts
+        frame = top_series(split, by, measure) if not split.empty else split
+        keys = list(frame[by].unique()) if not frame.empty else []
+        figure = figures.lines(
+            frame,
+            measure,
+            "int",
+            series=by if keys else None,
+            colours=series_colours(by, keys, facts),
+            y_title=_(y_title),
+            drill=by,
+            labels={k: _(OTHERS) if k == OTHERS else entity_name(by, k, facts) for k in keys},
+            highlight=data.mine,
+        )
+        return Drawn(figure, {"start": data.start}, pick=by)
+
+    return draw
+
+
+def _shares(measure: str, y_title: str) -> Any:
+    """The drawing of a share over time by the breakdown (its largest series) against the
+    network's (every group the viewer may see, with the theme filters)."""
+
+    def draw(data: Outreach) -> Drawn:
+        by, largest, split = data.by, data.largest, data.split
+        shares = split[split[by].isin(largest)] if largest else split
+        network = data.network_trend if data.filters.has_place else data.over_time
+        every = data.view.every_point
+        series, _need = figures.steady(shares, [measure], by, every=every)
+        whole, need = figures.steady(network, [measure], every=every)
+        figure = figures.lines(
+            series,
+            measure,
+            "pct",
+            series=by if largest else None,
+            colours=series_colours(by, largest, data.view.facts),
+            total=whole,
+            y_title=_(y_title),
+            drill=by,
+            labels={k: entity_name(by, k, data.view.facts) for k in largest},
+            highlight=data.mine,
+        )
+        return Drawn(figure, caption=f"{data.caption} {figures.thin_note(need)}")
+
+    return draw
+
+
+def _replication(data: Outreach) -> go.Figure:
+    return figures.lines(
+        data.over_time,
+        "replication_rate",
+        "decimal",
+        y_title=_("Replicated per trained group"),
+        reference=figures.savix_replication(),
+        colour=data.colour,
+    )
+
+
+def _sizes(data: Outreach) -> Drawn:
+    average = data.latest.get("avg_group_size")
+    return Drawn(
+        figures.size_histogram(datasource.group_sizes(data.filters)),
+        {"date": nice_date(data.view.as_of), "average": number(average, 1) if average else ""},
+        pick="average" if average else "",
+    )
+
+
 PAGE = PageSpec(
     charts=(
         ChartSpec(
             "or-members",
-            N_("Members of active groups at each quarter end. Click a line to narrow to it."),
+            {
+                "organisation": N_("Members by organisation"),
+                "country": N_("Members by country"),
+            },
+            N_("Number of members of active groups at each quarter end since {start}"),
+            _counts("members", N_("Members")),
+            ("members",),
+            help=N_("Members of active groups at each quarter end. Click a line to narrow to it."),
         ),
         ChartSpec(
             "or-groups",
-            N_(
+            {"organisation": N_("Groups by organisation"), "country": N_("Groups by country")},
+            N_("Number of active groups at each quarter end since {start}"),
+            _counts("groups", N_("Groups")),
+            ("groups",),
+            help=N_(
                 "Active groups at each quarter end: groups whose latest dataset is less than "
                 "365 days old."
             ),
         ),
         ChartSpec(
             "or-shares",
-            N_(
+            N_("Women among members"),
+            N_("Women / members of active groups at each quarter end; network in grey"),
+            _shares("pct_women", N_("Women, share of members")),
+            ("pct_women",),
+            help=N_(
                 "Women as a share of members, by the breakdown chosen above, with the "
                 "network's share in grey. Click a line to narrow to it."
             ),
         ),
         ChartSpec(
             "or-youth",
+            N_("Youth among members"),
             N_(
+                "Youth / members of active groups that record youth, at each quarter end; "
+                "network in grey"
+            ),
+            _shares("pct_youth", N_("Youth, share of members")),
+            ("pct_youth",),
+            help=N_(
                 "Youth as a share of the members of the groups that record youth, by the "
                 "breakdown chosen above, with the network's share in grey."
             ),
         ),
-        ChartSpec(
-            "or-trained",
-            N_(
-                "Active groups by who formed them: project field officers, village agents, or "
-                "replicated by other groups without project support."
-            ),
-        ),
+        charts.TRAINED,
         ChartSpec(
             "or-replication",
+            N_("Replication rate"),
             N_(
+                "Replicated groups per group trained by the project (field officers or "
+                "village agents)"
+            ),
+            _replication,
+            ("replication_rate",),
+            help=N_(
                 "Replicated groups per group formed by the project (trained by field officers "
                 "or village agents)."
             ),
         ),
-        ChartSpec("or-sizes", N_("How many active groups have each number of members.")),
+        ChartSpec(
+            "or-sizes",
+            N_("Group size"),
+            {
+                "": N_("Active groups by number of members as of {date}"),
+                "average": N_(
+                    "Active groups by number of members as of {date}; average {average} members"
+                ),
+            },
+            _sizes,
+            ("avg_group_size",),
+            help=N_("How many active groups have each number of members."),
+        ),
     ),
 )
 
@@ -106,151 +258,7 @@ def build(search: str | None) -> PageContent:
         lambda: datasource.group_sizes(f),
         *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
     )
-    total = datasource.indicators(f, over_time=True)
-    latest = first_row(total.tail(1))
-    cap = caption(view, latest.get("groups"), latest.get("projects"))
-    split = datasource.indicators(f, by, over_time=True)
-    first = first_shown(total)
-    start = nice_date(first) if first else _("the start")
-    by_organisation = by == "organisation"
-    mine = highlighted(view) if by_organisation else ()  # (chosen, or a member's own)
-    charts: list[Chart] = []
-    for measure, y_title, chart_title, subtitle in (
-        (
-            "members",
-            _("Members"),
-            _("Members by organisation") if by_organisation else _("Members by country"),
-            _("Number of members of active groups at each quarter end since {start}"),
-        ),
-        (
-            "groups",
-            _("Groups"),
-            _("Groups by organisation") if by_organisation else _("Groups by country"),
-            _("Number of active groups at each quarter end since {start}"),
-        ),
-    ):
-        frame = top_series(split, by, measure) if not split.empty else split
-        keys = list(frame[by].unique()) if not frame.empty else []
-        fig = figures.lines(
-            frame,
-            measure,
-            "int",
-            series=by if keys else None,
-            colours=series_colours(by, keys, view.facts),
-            y_title=y_title,
-            drill=by,
-            labels={k: _(OTHERS) if k == OTHERS else entity_name(by, k, view.facts) for k in keys},
-            highlight=mine,
-        )
-        charts.append(
-            Chart(
-                fig,
-                chart_title,
-                subtitle.format(start=start),
-                cap,
-                (measure,),
-            )
-        )
-    # Shares by the breakdown chosen, against the network's (every group the viewer may
-    # see, with the theme filters); a ratio's series are not summed into "Others", so the
-    # largest by members are drawn.
-    network = datasource.indicators(f.network, over_time=True) if f.has_place else total
-    latest_split = split[split["as_of"] == split["as_of"].max()] if not split.empty else split
-    largest = (
-        list(latest_split.nlargest(SHARE_SERIES, "members")[by]) if not latest_split.empty else []
-    )
-    shares = split[split[by].isin(largest)] if largest else split
-    for measure, chart_title, subtitle, y_title in (
-        (
-            "pct_women",
-            _("Women among members"),
-            _("Women / members of active groups at each quarter end; network in grey"),
-            _("Women, share of members"),
-        ),
-        (
-            "pct_youth",
-            _("Youth among members"),
-            _(
-                "Youth / members of active groups that record youth, at each quarter end; "
-                "network in grey"
-            ),
-            _("Youth, share of members"),
-        ),
-    ):
-        series, _need = figures.steady(shares, [measure], by, every=view.every_point)
-        whole, need = figures.steady(network, [measure], every=view.every_point)
-        charts.append(
-            Chart(
-                figures.lines(
-                    series,
-                    measure,
-                    "pct",
-                    series=by if largest else None,
-                    colours=series_colours(by, largest, view.facts),
-                    total=whole,
-                    y_title=y_title,
-                    drill=by,
-                    labels={k: entity_name(by, k, view.facts) for k in largest},
-                    highlight=mine,
-                ),
-                chart_title,
-                subtitle,
-                f"{cap} {figures.thin_note(need)}",
-                (measure,),
-            )
-        )
-    trained = datasource.indicators(f, "trained_by", over_time=True)
-    charts.append(
-        Chart(
-            figures.stacked_area(
-                trained,
-                "trained_by",
-                "groups",
-                TRAINED_BY,
-                {k: _(v) for k, v in VALUE_LABELS["trained_by"].items()},
-                _("Active groups"),
-            ),
-            _("Groups formed by the project and replicated"),
-            _("Active groups by who trained them, at each quarter end"),
-            cap,
-            ("groups", "groups_replicated"),
-        )
-    )
-    charts.append(
-        Chart(
-            figures.lines(
-                total,
-                "replication_rate",
-                "decimal",
-                y_title=_("Replicated per trained group"),
-                reference=Reference(2.0, _("SAVIX: about 2 per project-formed group")),
-                colour=selection_colour(view),
-            ),
-            _("Replication rate"),
-            _(
-                "Replicated groups per group trained by the project (field officers or "
-                "village agents)"
-            ),
-            cap,
-            ("replication_rate",),
-        )
-    )
-    sizes = datasource.group_sizes(f)
-    avg = latest.get("avg_group_size")
-    charts.append(
-        Chart(
-            figures.size_histogram(sizes),
-            _("Group size"),
-            (
-                _("Active groups by number of members as of {date}; average {average} members")
-                if avg
-                else _("Active groups by number of members as of {date}")
-            ).format(date=nice_date(view.as_of), average=number(avg, 1) if avg else ""),
-            cap,
-            ("avg_group_size",),
-        )
-    )
-    return PageContent(_(NAME), charts=charts_by_id(PAGE, charts))
+    return PageContent(_(NAME), charts=PAGE.draw(Outreach(view)))
 
 
 def register_callbacks(app: Dash) -> None:

@@ -6,32 +6,22 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import pandas as pd
+import plotly.graph_objects as go
 from dash import html
 
-from dashboard import datasource, figures
+from dashboard import charts, datasource, figures
 from dashboard.components import render
 from dashboard.components.cards import kpi_row
 from dashboard.i18n import N_, _
-from dashboard.page_model import (
-    Chart,
-    ChartSpec,
-    Kpi,
-    PageContent,
-    PageSpec,
-    charts_by_id,
-    note,
-)
+from dashboard.page_model import ChartSpec, Kpi, PageContent, PageSpec, note
 from dashboard.view import (
     View,
     caption,
     counted,
     entity_name,
-    first_shown,
     headline_kpis,
     nice_date,
     now_and_then,
-    organisation_colours,
     read_view,
 )
 
@@ -48,29 +38,42 @@ HEADLINE = (
     "countries",
     "organisations",
 )
+
+
+def _countries_ranked(data: charts.Data) -> go.Figure:
+    frame = data.by_country
+    if not data.groups or frame.empty:
+        return figures.empty()
+    names = data.country_names
+    return figures.ranked_bars(
+        frame.assign(label=[names.get(c, c) for c in frame["country"]]),
+        "label",
+        "members",
+        "int",
+        drill="country",
+        key="country",
+        series=_("Members"),
+    )
+
+
 PAGE = PageSpec(
     charts=(
+        charts.MEMBERS_MAP,
+        # a phone draws the map too small to read: the countries ranked instead
         ChartSpec(
-            "ov-map",
-            N_("Members of active groups by country. Click a country to narrow every page to it."),
-            height=400,
-            only="wide",
-        ),
-        ChartSpec(  # a phone draws the map too small to read: the countries ranked instead
             "ov-countries",
-            N_("Members of active groups by country. Tap a country to narrow every page to it."),
+            charts.MEMBERS_MAP.title,
+            charts.MEMBERS_MAP.subtitle,
+            _countries_ranked,
+            ("members",),
+            help=N_(
+                "Members of active groups by country. Tap a country to narrow every page to it."
+            ),
             height=440,
             scroll=True,
             only="phone",
         ),
-        ChartSpec(
-            "ov-trend",
-            N_(
-                "Members of active groups as of each quarter end, stacked by organisation. "
-                "Click an organisation to narrow to it."
-            ),
-            height=400,
-        ),
+        charts.MEMBERS_OVER_TIME,
     ),
     kpis=HEADLINE,
     lead="ov-lead",
@@ -113,10 +116,7 @@ def build(search: str | None) -> PageContent:
     if view.as_of is None:
         content.lead = _("The pool is empty: import data with `vsla import`.")
         content.kpis = [Kpi(i, _("n/a")) for i in HEADLINE]
-        content.charts = {
-            c.id: Chart(figures.empty(_("The pool has no data yet.")), "", "", "")
-            for c in PAGE.charts
-        }
+        content.charts = PAGE.blank(lambda: figures.empty(_("The pool has no data yet.")))
         return content
     prior = datasource.comparison_date(view.as_of)
     # the page's queries at once; the calls below find their answers
@@ -126,62 +126,8 @@ def build(search: str | None) -> PageContent:
         lambda: datasource.indicators(f, "organisation", over_time=True),
     )
     now, before = now_and_then(view, prior)
-    groups, projects = now.get("groups", 0), now.get("projects", 0)
-    cap = caption(view, groups, projects)
-
-    by_country = datasource.indicators(f, "country")
-    names = {c: entity_name("country", c, view.facts) for c in view.facts.countries}
-    map_view = Chart(
-        figures.members_map(by_country, names) if groups else figures.empty(),
-        _("Members by country"),
-        _("Members of active groups (a group is active if it reported in the last 365 days)"),
-        cap,
-        ("members",),
-    )
-    bars_view = Chart(
-        figures.ranked_bars(
-            by_country.assign(label=[names.get(c, c) for c in by_country["country"]]),
-            "label",
-            "members",
-            "int",
-            drill="country",
-            key="country",
-            series=_("Members"),
-        )
-        if groups and not by_country.empty
-        else figures.empty(),
-        map_view.title,
-        map_view.subtitle,
-        cap,
-        ("members",),
-    )
-    trend = datasource.indicators(f, "organisation", over_time=True)
-    colours = organisation_colours(view.facts)
-    orgs = (
-        trend.groupby("organisation")["members"].last().sort_values(ascending=False).index
-        if not trend.empty
-        else pd.Index([])
-    )
-    trend_fig = figures.stacked_area(
-        trend,
-        "organisation",
-        "members",
-        list(orgs),
-        {o: o for o in orgs},
-        _("Members"),
-        colours=colours,
-        drill="organisation",
-    )
-    first = first_shown(trend)
-    trend_view = Chart(
-        trend_fig,
-        _("Members over time"),
-        _("Members of active groups at each quarter end since {date}, by organisation").format(
-            date=nice_date(first)
-        ),
-        cap,
-        ("members",),
-    )
+    groups = now.get("groups", 0)
+    data = charts.Data(view, total=now, caption=caption(view, groups, now.get("projects")))
     suppressed = bool(now.get("suppressed"))
     content.lead = (
         _("{groups} with {members} as of {date}. Changes are against {prior}.").format(
@@ -203,5 +149,5 @@ def build(search: str | None) -> PageContent:
         replace(k, change=k.change or no_comparison)
         for k in headline_kpis(view, HEADLINE, now, before, prior)
     ]
-    content.charts = charts_by_id(PAGE, [map_view, bars_view, trend_view])
+    content.charts = PAGE.draw(data)
     return content

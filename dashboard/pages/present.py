@@ -8,41 +8,39 @@ the slide number is the link's #fragment (a presenter prepares `/present?country
 in advance); F toggles full screen; Esc returns to the page the presentation was entered from,
 with the same filters (assets/30_present.js).
 
+A chart slide draws a chart's own declaration (dashboard/charts.py: the overview's trend and
+map, outreach's groups by who trained them, efficiency's cost by organisation; and the
+presentation's women by organisation): the slide's headline sits over the chart's own
+subtitle and caption, and the figure is redrawn for the back row (`_styled`,
+`projector_map`).
+
 Every slide is rendered at once (one request, from the caches the pages share), and a
 clientside callback shows the current one, so moving between slides costs no request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from dashboard import datasource, figures
+from dashboard import charts, datasource, figures
 from dashboard.components.cards import graph_config
 from dashboard.components.render import change_view
-from dashboard.filters import TRAINED_BY
 from dashboard.format import compact, number
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID
-from dashboard.page_model import Kpi
-from dashboard.summaries import describe
+from dashboard.page_model import Chart, ChartSpec, Kpi
 from dashboard.view import (
-    VALUE_LABELS,
     View,
     caption,
     entity_name,
-    first_row,
-    first_shown,
     headline_kpis,
-    named,
     nice_date,
     now_and_then,
-    organisation_colours,
     read_view,
 )
 
@@ -61,12 +59,45 @@ FONT = 22  # chart text on a projector (the page's body text is 24 px and more)
 
 @dataclass(frozen=True)
 class Slide:
+    """A slide: its headline (`title`), and a chart drawn from its declaration (the pages'
+    own, dashboard/charts.py, or the presentation's) with the chart's words under it, or
+    KPI tiles. `key` is the chart's id (or the tiles')."""
+
     key: str
     title: str
     subtitle: str
     body: Any
     caption: str
     summary: str = ""
+    chart: Chart | None = None
+
+
+def _women(data: charts.Data) -> go.Figure:
+    """Women's share by organisation, against the network's (every group the viewer may
+    see, with the theme filters: a selection's own total is not the network)."""
+    frame = data.by_organisation
+    if frame.empty:
+        return figures.empty()
+    line = charts.network_line(data, "pct_women") if len(frame) > 1 else None
+    return figures.ranked_bars(
+        frame.reset_index(drop=True),
+        "label",
+        "pct_women",
+        "pct",
+        colour=[data.colours.get(o, "#0072B2") for o in frame["organisation"]],
+        reference=line,
+    )
+
+
+# the presentation's own chart (the others are the pages': dashboard/charts.py)
+WOMEN_BY_ORGANISATION = ChartSpec(
+    "pr-women",
+    N_("Women among members"),
+    N_("Women / members of active groups as of {date}, by organisation"),
+    _women,
+    ("pct_women",),
+)
+REPLICATED = N_("{subtitle}; {rate} replicated per group the projects trained")
 
 
 def layout(**_query: Any) -> html.Div:
@@ -134,13 +165,14 @@ def layout(**_query: Any) -> html.Div:
 
 def _styled(fig: go.Figure) -> go.Figure:
     """A figure for the back row: larger text everywhere, thicker lines, room for the axes."""
+    black = {"size": FONT, "color": "#000000"}
     fig.update_layout(
-        font={"size": FONT, "color": "#000000"},
+        font=black,
         hoverlabel={"font": {"size": FONT}},
+        legend={"font": black},  # (the reference lines' names, over ranked bars)
         autosize=True,
         height=None,
     )
-    black = {"size": FONT, "color": "#000000"}
     fig.update_xaxes(tickfont=black, title_font=black)
     fig.update_yaxes(tickfont=black, title_font=black)
     fig.update_annotations(font_size=FONT)
@@ -323,6 +355,28 @@ def _with_unit(text: str, code: str) -> Any:
     return text
 
 
+def _chart_slide(
+    spec: ChartSpec,
+    data: charts.Data,
+    title: str,
+    projected: Callable[[go.Figure], go.Figure] | None = None,
+) -> Slide:
+    """A slide of a chart drawn from its declaration: the slide's headline over the chart's
+    own subtitle and caption; `projected` redraws the figure for the back row of a hall (the
+    map's names)."""
+    chart = spec.chart(data)
+    figure = projected(chart.figure) if projected else chart.figure
+    return Slide(
+        spec.id,
+        title,
+        chart.subtitle,
+        _chart(figure, spec.id),
+        chart.caption,
+        chart.figure.layout.meta["summary"],
+        chart,
+    )
+
+
 def slides(search: str | None) -> list[Slide]:
     """The storyline of the link's view."""
     view = read_view(search)
@@ -352,7 +406,6 @@ def slides(search: str | None) -> list[Slide]:
     now, before = now_and_then(view, prior)
     groups = now.get("groups") or 0
     cap = caption(view, groups, now.get("projects"))
-    colours = organisation_colours(view.facts)
     when = nice_date(view.as_of)
     scope = _scope_title(view)
     out: list[Slide] = [
@@ -368,126 +421,52 @@ def slides(search: str | None) -> list[Slide]:
     ]
     if not groups or now.get("suppressed"):
         return out
-
-    trend = datasource.indicators(f, "organisation", over_time=True)
-    orgs = (
-        list(trend.groupby("organisation")["members"].last().sort_values(ascending=False).index)
-        if not trend.empty
-        else []
-    )
-    first = first_shown(trend)
-    members_fig = figures.stacked_area(
-        trend, "organisation", "members", orgs, {o: o for o in orgs}, _("Members"), colours
-    )
+    data = charts.Data(view, total=now, caption=cap, date=when)
     out.append(
-        Slide(
-            "outreach",
+        _chart_slide(
+            charts.MEMBERS_OVER_TIME,
+            data,
             _("{members} members in {groups} active groups").format(
                 members=view.fmt("members", now.get("members")),
                 groups=view.fmt("groups", groups),
             ),
-            _("Members of active groups at each quarter end since {date}, by organisation").format(
-                date=nice_date(first)
-            ),
-            _chart(members_fig, "outreach"),
-            cap,
-            describe(members_fig),
         )
     )
-
-    by_country = datasource.indicators(f, "country")
-    names = {c: entity_name("country", c, view.facts) for c in view.facts.countries}
-    map_fig = projector_map(figures.members_map(by_country, names), by_country, names)
     out.append(
-        Slide(
-            "map",
+        _chart_slide(
+            charts.MEMBERS_MAP,
+            data,
             _("Members in {n} countries").format(n=view.fmt("countries", now.get("countries"))),
-            _("Members of active groups by country, as of {date}").format(date=when),
-            _chart(map_fig, "map"),
-            cap,
-            describe(map_fig),
+            lambda fig: projector_map(fig, data.by_country, data.country_names),
         )
-    )
-
-    by_org = datasource.indicators(f, "organisation")
-    by_org = view.money(named(by_org, "organisation", view.facts)) if not by_org.empty else by_org
-    org_colours = [colours.get(o, "#0072B2") for o in by_org.get("organisation", [])]
-    # the network's share (every group the viewer may see, with the theme filters), as the
-    # pages' network: a selection's own total is not the network
-    women_network = first_row(datasource.indicators(f.network)).get("pct_women")
-    women_fig = (
-        figures.ranked_bars(
-            by_org.reset_index(drop=True),
-            "label",
-            "pct_women",
-            "pct",
-            colour=org_colours,
-            reference=figures.Reference(float(women_network), _("Network"))
-            if women_network is not None and not pd.isna(women_network) and len(by_org) > 1
-            else None,
-        )
-        if not by_org.empty
-        else figures.empty()
     )
     out.append(
-        Slide(
-            "women",
+        _chart_slide(
+            WOMEN_BY_ORGANISATION,
+            data,
             _("{share} of members are women").format(
                 share=view.fmt("pct_women", now.get("pct_women"))
             ),
-            _("Women / members of active groups as of {date}, by organisation").format(date=when),
-            _chart(women_fig, "women"),
-            cap,
-            describe(women_fig),
         )
     )
-
-    trained = datasource.indicators(f, "trained_by", over_time=True)
-    labels = {k: _(v) for k, v in VALUE_LABELS["trained_by"].items()}
-    replication_fig = figures.stacked_area(
-        trained, "trained_by", "groups", list(TRAINED_BY), labels, _("Active groups")
+    replication = _chart_slide(
+        charts.TRAINED,
+        data,
+        _("{n} groups were formed by members of other groups").format(
+            n=view.fmt("groups_replicated", now.get("groups_replicated"))
+        ),
     )
-    out.append(
-        Slide(
-            "replication",
-            _("{n} groups were formed by members of other groups").format(
-                n=view.fmt("groups_replicated", now.get("groups_replicated"))
-            ),
-            _(
-                "Active groups by who trained them, at each quarter end; {rate} replicated per "
-                "group the projects trained"
-            ).format(rate=view.fmt("replication_rate", now.get("replication_rate"))),
-            _chart(replication_fig, "replication"),
-            cap,
-            describe(replication_fig),
-        )
-    )
-
+    rate = view.fmt("replication_rate", now.get("replication_rate"))
+    subtitle = _(REPLICATED).format(subtitle=replication.subtitle, rate=rate)
+    out.append(replace(replication, subtitle=subtitle))
     cost = view.convert(now.get("cost_per_member_usd"))
-    if not by_org.empty:
-        cost_fig = figures.ranked_bars(
-            by_org.reset_index(drop=True),
-            "label",
-            "cost_per_member_usd",
-            "usd",
-            colour=org_colours,
-            currency=view.code,
-        )
-    else:
-        cost_fig = figures.empty()
     out.append(
-        Slide(
-            "cost",
+        _chart_slide(
+            charts.COST_BY_ORGANISATION,
+            data,
             _("Cost per member: {value}").format(value=view.fmt("cost_per_member_usd", cost)),
-            _(
-                "{currency}, project cost to date per member of active groups, by organisation"
-            ).format(currency=view.code),
-            _chart(cost_fig, "cost"),
-            cap,
-            describe(cost_fig),
         )
     )
-
     out.append(
         Slide(
             "finance",

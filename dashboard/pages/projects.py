@@ -11,14 +11,14 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
-from dashboard import datasource, figures, trainers
+from dashboard import charts, datasource, trainers
 from dashboard.components import render, trainer_report
 from dashboard.components.cards import kpi_row
 from dashboard.components.controls import dropdown_labels
 from dashboard.components.tables import register_table_export
 from dashboard.format import number
 from dashboard.i18n import N_, _, ngettext
-from dashboard.page_model import Chart, ChartSpec, Kpi, PageContent, PageSpec, charts_by_id
+from dashboard.page_model import Kpi, PageContent, PageSpec
 from dashboard.urlstate import parse_search
 from dashboard.view import (
     SOURCE,
@@ -30,7 +30,6 @@ from dashboard.view import (
     nice_date,
     profile_items,
     read_view,
-    selection_colour,
     subject,
 )
 
@@ -48,7 +47,7 @@ TILES = (
     "groups_per_trainer",
 )
 PAGE = PageSpec(
-    charts=(ChartSpec("pj-outreach", height=320), ChartSpec("pj-savings", height=320)),
+    charts=(charts.MEMBERS_AND_GROUPS, charts.SAVINGS_OVER_TIME),
     kpis=TILES,
     kpi_prefix="pj",
     heading="pj-title",
@@ -186,46 +185,6 @@ def build(search: str | None) -> PageContent:
         )
         for t in TILES
     ]
-    trend = view.money(datasource.indicators(f, over_time=True))
-    # the selection's savings per member against the network's (every group the viewer may
-    # see, with the theme filters)
-    network_trend = (
-        view.money(datasource.indicators(f.network, over_time=True)) if f.has_place else None
-    )
-    charts = [
-        Chart(
-            # Two panels: on one axis the groups would hug zero beside the members.
-            figures.small_multiple_lines(
-                trend,
-                [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
-                selection=f.has_place,
-                colour=selection_colour(view),
-            ),
-            _("Members and groups over time"),
-            _("Active groups and their members at each quarter end"),
-            cap,
-            ("members", "groups"),
-        ),
-        Chart(
-            figures.lines(
-                trend,
-                "savings_per_member_usd",
-                "usd",
-                currency=view.code,
-                y_title=_("Savings per member ({currency})").format(currency=view.code),
-                total=network_trend,
-                colour=selection_colour(view),
-            ),
-            _("Savings per member over time"),
-            (
-                _("Savings of active groups divided by their members, {currency}; network in grey")
-                if network_trend is not None
-                else _("Savings of active groups divided by their members, {currency}")
-            ).format(currency=view.code),
-            cap,
-            ("savings_per_member_usd",),
-        ),
-    ]
     chosen = f.project[0] if len(f.project) == 1 else None
     report = trainers.report(view)
     return PageContent(
@@ -233,7 +192,7 @@ def build(search: str | None) -> PageContent:
         heading=title,
         lead=lead,
         kpis=tiles,
-        charts=charts_by_id(PAGE, charts),
+        charts=PAGE.draw(charts.Data(view, total=total, caption=cap)),
         parts={
             "pj-choose.options": options,
             "pj-choose.value": chosen,

@@ -5,26 +5,32 @@ trend, so that a member answers "what do our groups contribute to SDG 5?" in one
 
 The standard indicators' targets are our reading of the SAVIX model against the SDG framework
 (README); the network's own fields name theirs in data/network.toml.
+
+Each trend is a chart declared like every other (page_model.ChartSpec: `CHARTS`, one per
+indicator, id `sdg-<indicator>`), drawn small in the table and exported from its Export menu
+in full (dashboard/components/page_exports.py reads `content`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import datasource, figures, theme
-from dashboard.components.cards import graph_config
+from dashboard import charts, datasource, figures, theme
+from dashboard.components.cards import export_menu, graph_config
 from dashboard.components.render import change_view
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
-from dashboard.indicators import BY_ID, network_indicators
-from dashboard.page_model import change
+from dashboard.indicators import BY_ID, lookup, network_indicators
+from dashboard.page_model import Chart, ChartSpec, Drawn, PageContent, PageSpec, change
 from dashboard.page_model import note as page_note
-from dashboard.view import caption, first_row, read_view
+from dashboard.view import caption, first_row, nice_date, read_view
 
 PATH = "/sdg"
 NAME = N_("SDGs")
@@ -77,7 +83,6 @@ STANDARD = {
 class Entry:
     target: str
     indicator: str  # the engine's id (ndf_<id> for the network's own)
-    label: str
     kind: str  # a dashboard.format kind
     direction: int
 
@@ -85,17 +90,20 @@ class Entry:
     def goal(self) -> int:
         return int(self.target.split(".")[0])
 
+    @property
+    def label(self) -> str:
+        """The indicator's label in the language in force."""
+        return lookup(self.indicator).label
+
 
 def entries() -> list[Entry]:
     """Every indicator with a target, standard first, in the order of goal and target."""
     out = [
-        Entry(target, ind, BY_ID[ind].label, BY_ID[ind].format, BY_ID[ind].direction)
+        Entry(target, ind, BY_ID[ind].format, BY_ID[ind].direction)
         for ind, target in STANDARD.items()
     ]
     out += [
-        Entry(ind.sdg, ind.id, ind.label, ind.format, ind.direction)
-        for ind in network_indicators()
-        if ind.sdg
+        Entry(ind.sdg, ind.id, ind.format, ind.direction) for ind in network_indicators() if ind.sdg
     ]
 
     def order(e: Entry) -> tuple[int, int, str]:
@@ -124,48 +132,155 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
-def _sparkline(trend: pd.DataFrame, column: str, kind: str, label: str, every: bool = False) -> Any:
-    if trend.empty or column not in trend or trend[column].isna().all():
-        return html.Span(_("no trend yet"), className="text-secondary small")
-    if kind != "int":  # a ratio's quarters resting on too few groups are left out
+def chart_id(indicator: str) -> str:
+    """The id of an indicator's trend (sdg-pct-women, sdg-ndf-kitchen-gardens)."""
+    return "sdg-" + indicator.replace("_", "-")
+
+
+class Sdg(charts.Data):
+    """What the page's trends are drawn from: the charts' `Data`, with the scope's indicators
+    (the network's own included) now and at each quarter end, money in the display
+    currency; the caption says which quarters a ratio's trend leaves out."""
+
+    @cached_property
+    def total(self) -> Mapping[str, Any]:
+        return first_row(datasource.indicators(self.filters, network=True))
+
+    @cached_property
+    def over_time(self) -> pd.DataFrame:
+        """At each quarter end, as the pool holds them (money in USD)."""
+        return datasource.indicators(self.filters, over_time=True, network=True)
+
+    @cached_property
+    def trend(self) -> pd.DataFrame:
+        return self.view.money(self.over_time)
+
+    @cached_property
+    def caption(self) -> str:
+        trend, every = self.trend, self.view.every_point
+        note = (
+            figures.thin_note(0 if every else figures.thin_threshold(trend["groups"]))
+            if not trend.empty
+            else ""
+        )
+        return caption(self.view, self.total.get("groups"), self.total.get("projects"), note)
+
+
+def drawn_rows(trend: pd.DataFrame, column: str, kind: str, every: bool = False) -> pd.DataFrame:
+    """The quarters of an indicator's trend that are drawn: those with a value, a ratio's
+    resting on too few groups left out (figures.steady)."""
+    if trend.empty or column not in trend:
+        return trend.iloc[0:0]
+    if kind != "int":
         trend, _need = figures.steady(trend, [column], every=every)
-        if trend[column].isna().all():
-            return html.Span(_("no trend yet"), className="text-secondary small")
-    part = trend.dropna(subset=[column])
-    fig = go.Figure(
-        go.Scatter(
-            x=part["as_of"],
-            y=part[column],
-            mode="lines",
-            line={"color": theme.OKABE_ITO[4], "width": 2},
-            hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
-            name=label,
+    return trend.dropna(subset=[column])
+
+
+def trend_figure(
+    trend: pd.DataFrame,
+    column: str,
+    kind: str,
+    label: str,
+    currency: str = "USD",
+    every: bool = False,
+) -> go.Figure:
+    """An indicator's pooled value at each quarter end (`drawn_rows`)."""
+    rows = drawn_rows(trend, column, kind, every)
+    if rows.empty:
+        return figures.empty(_(NO_TREND))
+    return figures.lines(
+        rows, column, kind, currency=currency, y_title=label, colour=theme.OKABE_ITO[4]
+    )
+
+
+def _trend(entry: Entry) -> Callable[[Sdg], Drawn]:
+    def draw(data: Sdg) -> Drawn:
+        every = data.view.every_point
+        rows = drawn_rows(data.trend, entry.indicator, entry.kind, every)
+        return Drawn(
+            trend_figure(data.trend, entry.indicator, entry.kind, entry.label, data.code, every),
+            {
+                "target": entry.target,
+                "start": nice_date(rows["as_of"].min()) if not rows.empty else _("the start"),
+            },
+        )
+
+    return draw
+
+
+def _label(entry: Entry) -> Callable[[Mapping[str, Any]], str]:
+    return lambda _words: entry.label
+
+
+NO_TREND = N_("no trend yet")
+TREND_SUBTITLE = N_("Pooled value at each quarter end since {start}; SDG target {target}")
+
+
+def declarations(shown: Sequence[Entry]) -> PageSpec:
+    """A trend chart for each indicator with a target."""
+    return PageSpec(
+        charts=tuple(
+            ChartSpec(
+                chart_id(e.indicator),
+                _label(e),
+                TREND_SUBTITLE,
+                _trend(e),
+                (e.indicator,),
+            )
+            for e in shown
         )
     )
-    fig.update_layout(
+
+
+# The page's indicators and their trends, fixed when the app is made (register_callbacks);
+# a field added to the network's file is shown once the dashboard restarts.
+ENTRIES = entries()
+CHARTS = declarations(ENTRIES)
+
+
+def content(search: str | None) -> PageContent:
+    """The page's trends for the link, as charts (what a trend's Export menu files)."""
+    return PageContent(_(NAME), charts=CHARTS.draw(Sdg(read_view(search))))
+
+
+def _sparkline(chart: Chart) -> Any:
+    """A trend drawn small in its row, beside its Export menu (the file has it whole)."""
+    drawn = [t for t in chart.figure.data if t.y is not None and len(t.y)]
+    if not drawn:
+        return html.Span(_(NO_TREND), className="text-secondary small")
+    spark = go.Figure(chart.figure)
+    spark.update_layout(
         margin={"l": 0, "r": 0, "t": 4, "b": 4},
         height=56,
         showlegend=False,
+        annotations=[],
+        shapes=[],
         xaxis={"visible": False},
-        yaxis={"visible": False, "tickformat": ".0%" if kind == "pct" else ",.1f"},
+        yaxis={"visible": False},
         plot_bgcolor="white",
         paper_bgcolor="white",
     )
-    return dcc.Graph(
-        figure=fig,
-        config={**graph_config(), "displayModeBar": False, "staticPlot": True},
-        style={"height": "56px", "width": "180px"},
-        className="sdg-spark",
+    return html.Div(
+        [
+            dcc.Graph(
+                figure=spark,
+                config={**graph_config(chart.id), "displayModeBar": False, "staticPlot": True},
+                style={"height": "56px", "width": "180px"},
+                className="sdg-spark",
+            ),
+            export_menu(chart.id),
+        ],
+        className="sdg-trend",
     )
 
 
 def build(search: str | None) -> Any:
     view = read_view(search)
-    f = view.filters
     if view.as_of is None:
         return html.P(_("The pool is empty: import data with `vsla import`."))
-    now = first_row(datasource.indicators(f, network=True))
-    foot = html.P(caption(view, now.get("groups"), now.get("projects")), className="chart-caption")
+    data = Sdg(view)
+    now = data.total
+    foot = html.P(data.caption, className="chart-caption")
     if now.get("suppressed"):
         return [
             html.P(
@@ -177,22 +292,16 @@ def build(search: str | None) -> Any:
             ),
             foot,
         ]
-    trend = datasource.indicators(f, over_time=True, network=True)
+    trend = data.over_time
     prior = datasource.comparison_date(view.as_of)
     before_rows = (
         trend[pd.to_datetime(trend["as_of"]) == pd.Timestamp(prior)] if not trend.empty else trend
     )
     before = first_row(before_rows)
-    trend = view.money(trend)  # (money in the display currency, as the values beside it)
-    if not trend.empty:  # the caption says which quarters the trends leave out
-        note = figures.thin_note(0 if view.every_point else figures.thin_threshold(trend["groups"]))
-        foot = html.P(
-            caption(view, now.get("groups"), now.get("projects"), note),
-            className="chart-caption",
-        )
+    trends = CHARTS.draw(data)
     sections: list[Any] = []
     by_goal: dict[int, list[Entry]] = {}
-    for entry in entries():
+    for entry in ENTRIES:
         by_goal.setdefault(entry.goal, []).append(entry)
     for goal, items in by_goal.items():
         rows = []
@@ -222,7 +331,7 @@ def build(search: str | None) -> Any:
                             **{"data-indicator": e.indicator},
                         ),
                         html.Td(note, className="small"),
-                        html.Td(_sparkline(trend, e.indicator, e.kind, e.label, view.every_point)),
+                        html.Td(_sparkline(trends[chart_id(e.indicator)])),
                     ]
                 )
             )
@@ -280,6 +389,10 @@ def build(search: str | None) -> Any:
 
 
 def register_callbacks(app: Dash) -> None:
+    global ENTRIES, CHARTS
+    ENTRIES = entries()
+    CHARTS = declarations(ENTRIES)
+
     @app.callback(Output("sdg-body", "children"), Input("url", "search"))
     def update(search: str | None) -> Any:
         return build(search)

@@ -3,13 +3,15 @@ other group-level indicator (the network's own included) in a table below it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, dcc, html
 
-from dashboard import datasource, exports, figures, network
+from dashboard import charts, datasource, exports, figures, network
 from dashboard.components import render
 from dashboard.components.controls import dropdown_labels, register_url_param
 from dashboard.components.tables import register_table_export, table_card
@@ -18,14 +20,7 @@ from dashboard.filters import BANDS, KNOWN_TAGS, yes_label
 from dashboard.format import format_value
 from dashboard.i18n import N_, _
 from dashboard.indicators import BY_ID, AnyIndicator, display_label, every
-from dashboard.page_model import (
-    RELATIVE_TOLERANCE,
-    Chart,
-    ChartSpec,
-    PageContent,
-    PageSpec,
-    charts_by_id,
-)
+from dashboard.page_model import RELATIVE_TOLERANCE, ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.urlstate import DEFAULT_THEME
 from dashboard.view import VALUE_LABELS, View, caption, first_row, read_view
 
@@ -117,11 +112,70 @@ HELP = N_(
 )
 
 
+def _theme_title(words: Mapping[str, Any]) -> str:
+    """The chart's title: the theme's (theme_words), in the language in force."""
+    return str(words["theme"])
+
+
+class Themes(charts.Data):
+    """What the page's chart is drawn from: the charts' `Data`, with the theme of the link,
+    its bands and their key indicators (`panels`), the network's own included."""
+
+    @cached_property
+    def caption(self) -> str:
+        total = first_row(datasource.indicators(self.filters, network=True))
+        return caption(self.view, total.get("groups"), total.get("projects"))
+
+    @cached_property
+    def breakdown(self) -> str:
+        return self.view.state.theme
+
+    @cached_property
+    def bands(self) -> tuple[list[str], list[str], pd.DataFrame]:
+        return bands(self.view)
+
+    @cached_property
+    def panels(self) -> list[Panel]:
+        keys, _labels, rows = self.bands
+        return [
+            Panel(_(SHORT_LABELS[p]), BY_ID[p].format, [rows.at[k, p] for k in keys])
+            for p in PANELS
+        ]
+
+
+def _bands(data: Themes) -> Drawn:
+    keys, labels, _rows = data.bands
+    if not keys:
+        figure = figures.empty(
+            _("No group in scope for this comparison."),
+            _("No group in scope carries this theme."),
+        )
+    else:
+        figure = figures.small_multiple_bars(labels, data.panels, data.code, per_row=len(PANELS))
+    title, subtitle = theme_words(data.breakdown, *theme_titles(data.breakdown))
+    return Drawn(figure, {"theme": title, "subtitle": subtitle})
+
+
 def page_spec(shown: tuple[tuple[str, str, str], ...]) -> PageSpec:
     """One chart, of the theme the link chooses (13 charts of 169 panels, 7,700 pixels
     tall, were no way to compare), with a sentence on what differs most."""
     return PageSpec(
-        charts=(ChartSpec("th-chart", HELP, height=CHART_HEIGHT, lg=12, wide=True),),
+        charts=(
+            ChartSpec(
+                "th-chart",
+                _theme_title,
+                N_(
+                    "{subtitle}; pooled values; savings per member in {currency}, return on "
+                    "assets annualised"
+                ),
+                _bands,
+                PANELS,
+                help=HELP,
+                height=CHART_HEIGHT,
+                lg=12,
+                wide=True,
+            ),
+        ),
         parts=(("th-theme", "options"), ("th-sentence", "children"), ("th-table", "children")),
     )
 
@@ -324,37 +378,23 @@ def theme_titles(breakdown: str) -> tuple[str, str]:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
-    breakdown = view.state.theme
-    datasource.prefetch(f, [(None, False), (breakdown, False)], network=True)
-    total = first_row(datasource.indicators(f, network=True))
-    cap = caption(view, total.get("groups"), total.get("projects"))
-    keys, labels, rows = bands(view)
-    sentence = ""
-    if not keys:
-        fig = figures.empty(
-            _("No group in scope for this comparison."),
-            _("No group in scope carries this theme."),
-        )
-    else:
-        panels = [
-            Panel(_(SHORT_LABELS[p]), BY_ID[p].format, [rows.at[k, p] for k in keys])
-            for p in PANELS
-        ]
-        fig = figures.small_multiple_bars(labels, panels, view.code, per_row=len(PANELS))
-        sentence = difference(
+    data = Themes(view)
+    datasource.prefetch(f, [(None, False), (data.breakdown, False)], network=True)
+    keys, labels, rows = data.bands
+    sentence = (
+        difference(
             labels,
-            panels,
+            data.panels,
             [BY_ID[p].label for p in PANELS],
             view.code,
-            DEFINED_BY.get(breakdown, ""),
+            DEFINED_BY.get(data.breakdown, ""),
         )
-    title, subtitle = theme_words(breakdown, *theme_titles(breakdown))
-    subtitle = _(
-        "{subtitle}; pooled values; savings per member in {currency}, return on assets annualised"
-    ).format(subtitle=subtitle, currency=view.code)
+        if keys
+        else ""
+    )
     return PageContent(
         _(NAME),
-        charts=charts_by_id(PAGE, [Chart(fig, title, subtitle, cap, PANELS)]),
+        charts=PAGE.draw(data),
         parts={
             "th-theme.options": theme_options(),
             "th-sentence.children": sentence,

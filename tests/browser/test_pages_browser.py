@@ -199,6 +199,27 @@ def test_a_chart_downloads_as_a_slide_image(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
+def test_an_sdg_trend_downloads_from_the_export_menu_beside_it(dash_duo, app):
+    """The SDG page's sparklines export like every other chart (issue 30): the menu beside
+    Uganda's members gives the trend's numbers, named for what they are."""
+    dash_duo.start_server(app)
+    sign_in(dash_duo, "admin")
+    dash_duo.wait_for_page(dash_duo.server_url + "/sdg?country=UGA")
+    dash_duo.wait_for_contains_text(".chart-caption", "Uganda")
+    # the first row: goal 1, target 1.4, members
+    toggle = dash_duo.find_element(".sdg-trend .export-menu .dropdown-toggle")
+    dash_duo.driver.execute_script("arguments[0].click()", toggle)
+    item = '[id*="\\"fmt\\":\\"csv\\""][id*="sdg-members"]'
+    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, item))
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element(item))
+    path = Path(dash_duo.download_path) / "members_UGA_2025-09-30.csv"
+    wait_until(lambda: path.exists() and path.stat().st_size > 0, timeout=BROWSER_WAIT)
+    time.sleep(0.3)  # let Chromium finish writing
+    lines = path.read_text().splitlines()
+    assert lines[0] == "# Members" and lines[-1] == "Members,2025-09-30,72"
+    assert dash_duo.get_logs() == []
+
+
 def test_every_download_button_gives_its_file(dash_duo, app):
     """Each item of a chart's export menu, both items of "Download page" and the report's
     PDF: a person clicks and the browser saves the file (named for what it holds)."""
