@@ -603,12 +603,17 @@ def _value_span(fig: go.Figure, yref: str) -> tuple[float, float]:
             continue
         ys = pd.to_numeric(pd.Series(list(t.y)), errors="coerce").fillna(0.0)
         if getattr(t, "stackgroup", None):
+            # plotly stacks the bands by x: series of different lengths (an organisation
+            # whose groups started later) add up where their x values meet
+            xs = list(t.x) if t.x is not None else list(range(len(ys)))
+            n = min(len(xs), len(ys))
+            band = ys.iloc[:n].groupby(pd.Index(xs[:n], dtype=object)).sum()
             key = str(t.stackgroup)
-            stacks[key] = ys.values if key not in stacks else stacks[key][: len(ys)] + ys.values
+            stacks[key] = band if key not in stacks else stacks[key].add(band, fill_value=0.0)
         else:
             values.extend(ys.tolist())
     for summed in stacks.values():
-        values.extend(list(summed))
+        values.extend(summed.tolist())
     if not values:
         return 0.0, 1.0
     low, high = min(min(values), 0.0), max(values)

@@ -567,3 +567,22 @@ def test_an_sdg_trend_exports_like_every_other_chart(client, hand_app):
 
     name, png = export(client, hand_app, "sdg-pct-women", "slide", "?country=UGA")
     assert name.endswith("_UGA_2025-09-30.png") and png_size(png) == (1920, 1080)
+
+
+def test_a_stacked_areas_span_adds_bands_of_different_lengths_by_date():
+    """Stacked bands add up where their dates meet (plotly stacks by x): a band that starts
+    later (an organisation whose groups began in 2024) used to be added by position and
+    failed to broadcast, and the chart's file read "could not be drawn"."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=["2023-12-31", "2024-12-31", "2025-12-31"], y=[10, 20, 30], stackgroup="one"
+            ),
+            go.Scatter(x=["2024-12-31", "2025-12-31"], y=[5, 7], stackgroup="one"),
+        ]
+    )
+    low, high = exports._value_span(fig, "y")
+    assert low == 0.0
+    assert high == approx(37 * 1.06)  # 30 + 7 at the last date, plus the 6% plotly adds
