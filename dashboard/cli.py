@@ -23,6 +23,7 @@ from dashboard.filters import (
     FilterError,
     Filters,
     check_breakdown,
+    visibility_params,
 )
 from dashboard.network import NetworkConfigError
 from dashboard.pool import PoolError
@@ -311,9 +312,7 @@ def _check_known(con: Any, filters: Filters) -> None:
     from dashboard.sqlfiles import sql
 
     projects = con.execute("SELECT project_id, organisation FROM projects").fetchall()
-    tags = {
-        t for (t, _n) in con.execute(sql("tags"), {"restricted": False, "visible": []}).fetchall()
-    }
+    tags = {t for (t, _n) in con.execute(sql("tags"), visibility_params(None)).fetchall()}
     known = {
         "--project": {p for p, _o in projects},
         "--organisation": {o for _p, o in projects},

@@ -32,7 +32,7 @@ from dashboard.engine import (
     network_ids,
     with_fields,
 )
-from dashboard.filters import BANDS, LIST_FIELDS, Filters
+from dashboard.filters import BANDS, LIST_FIELDS, Filters, visibility_params
 from dashboard.i18n import N_
 from dashboard.indicators import IDS, quarter_label, trend_dates
 from dashboard.indicators import comparison_date as comparison_date  # pages use it from here
@@ -235,9 +235,9 @@ def facts() -> PoolFacts:
 
 @cached
 def _tags(visible: tuple[str, ...] | None) -> tuple[str, ...]:
-    params = {"restricted": visible is not None, "visible": list(visible or ())}
     with db.cursor() as con:
-        return tuple(t for (t, _n) in con.execute(sql("tags"), params).fetchall())
+        rows = con.execute(sql("tags"), visibility_params(visible)).fetchall()
+    return tuple(t for (t, _n) in rows)
 
 
 @cached
@@ -731,10 +731,8 @@ def _project_quality(filters: Filters, foreign: tuple[str, ...] | None) -> pd.Da
         "country": list(filters.country),
         "organisation": list(filters.organisation),
         "project": list(filters.project),
-        "restricted": filters.visible is not None,
-        "visible": list(filters.visible or ()),
         "foreign": list(foreign or ()),
-    }
+    } | visibility_params(filters.visible)
     with db.cursor() as con:
         disclosure.define(con)  # (others' counts are perturbed)
         return con.execute(sql("project_quality", *sources.keys(con)), params).df()

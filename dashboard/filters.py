@@ -115,6 +115,13 @@ class FilterError(ValueError):
     """A filter value that cannot be used; the message says which and what is expected."""
 
 
+def visibility_params(visible: Sequence[str] | None) -> dict[str, Any]:
+    """The bound parameters of the visibility rule (queries/visible.sql, included by every
+    query that keeps to the projects a viewer may see): `visible` the project ids it may
+    see, None for no restriction (an administrator, the command line)."""
+    return {"restricted": visible is not None, "visible": list(visible or ())}
+
+
 @dataclass(frozen=True)
 class Filters:
     country: tuple[str, ...] = ()  # ISO 3166-1 alpha-3
@@ -198,9 +205,7 @@ class Filters:
         params["min_pct_women"] = self.min_pct_women
         params["max_pct_women"] = self.max_pct_women
         params["youth_recorded"] = self.youth_recorded
-        params["restricted"] = self.visible is not None
-        params["visible"] = list(self.visible or ())
-        return params
+        return params | visibility_params(self.visible)
 
     def as_query(self) -> dict[str, list[str]]:
         """The filter as URL query / CLI flag values (same names as `vsla indicators`)."""

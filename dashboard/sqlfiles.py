@@ -14,7 +14,7 @@ from functools import cache
 from dashboard.config import FILES_ROOT
 
 QUERY_DIR = FILES_ROOT / "queries"
-_INCLUDE = re.compile(r"^--@include (\w+)\s*$", re.MULTILINE)
+_INCLUDE = re.compile(r"^[ \t]*--@include (\w+)\s*$", re.MULTILINE)
 
 
 @cache

@@ -1,6 +1,6 @@
 -- Data quality per project as of a date: how old its data is and what the warnings say.
 -- Parameters: $as_of DATE; $country, $organisation, $project VARCHAR[] (empty = all);
--- $restricted BOOLEAN and $visible VARCHAR[]: the projects the viewer may see; $foreign
+-- visible.sql's (the projects the viewer may see); $foreign
 -- VARCHAR[]: other organisations' projects, whose counts of groups and of warnings are
 -- perturbed (dashboard.disclosure: each count of the same groups the same draw as anywhere).
 WITH
@@ -12,7 +12,8 @@ proj AS (
     WHERE (len($country::VARCHAR[]) = 0 OR list_contains($country::VARCHAR[], p.country))
       AND (len($organisation::VARCHAR[]) = 0 OR list_contains($organisation::VARCHAR[], p.organisation))
       AND (len($project::VARCHAR[]) = 0 OR list_contains($project::VARCHAR[], p.project_id))
-      AND (NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], p.project_id))
+      AND
+      --@include visible
 ),
 reporting AS (
     SELECT project_id, group_id, max(report_date) AS latest_dataset

@@ -2,7 +2,7 @@
 -- once and included (--@include scope) by every query that needs them. It defines the CTEs
 --   dates   the as-of dates ($as_of_dates DATE[]: one, or each quarter end of a trend)
 --   proj    projects passing the project-level filters ($country, $organisation, $project)
---           among those the viewer may see ($restricted BOOLEAN, $visible VARCHAR[])
+--           among those the viewer may see (visible.sql)
 --   active  each group's latest dataset up to each as-of date, if newer than as-of - 365 days
 --           (the active groups), with group attributes, the USD rate, cycle length, data age
 --           and `in_scope` (the group-level filters: $trained_by, $setting, $tag, $yes, $status,

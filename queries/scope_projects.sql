@@ -8,5 +8,6 @@ proj AS (
     WHERE (len($country::VARCHAR[]) = 0 OR list_contains($country::VARCHAR[], p.country))
       AND (len($organisation::VARCHAR[]) = 0 OR list_contains($organisation::VARCHAR[], p.organisation))
       AND (len($project::VARCHAR[]) = 0 OR list_contains($project::VARCHAR[], p.project_id))
-      AND (NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], p.project_id))
+      AND
+      --@include visible
 )
