@@ -85,6 +85,7 @@ from typing import Any
 import duckdb
 
 from dashboard.i18n import N_
+from dashboard.measures import NOISY, SUMMED  # (NOISY: the measures with a <name>_eta)
 
 SECRET_KEY = "cell_key_secret"  # pool_meta's key of the secret the groups' keys come from
 
@@ -120,34 +121,13 @@ BOUND_STEP = 0.05
 BOUND_PRESETS: tuple[float, ...] = (0.749,)
 
 
-# The sums of indicator_tail.sql that are perturbed, in the order they are worked out (a
-# whole before its parts): name, unit, lowest value (None: none, e.g. a profit), the whole
-# it is a part of, and whether it carries the groups' permanent noise (<name>_eta; not a
-# count of groups: a group is in a cell or not).
-MEASURES: tuple[tuple[str, float, float | None, str | None, bool], ...] = (
-    ("members", COUNT, 0, None, True),
-    ("savings_usd", MONEY, 0, None, True),
-    ("loans_outstanding_usd", MONEY, 0, None, True),
-    ("assets_usd", MONEY, 0, None, True),
-    ("data_age_days", COUNT, 0, None, True),
-    ("dropouts", COUNT, 0, None, True),
-    ("members_at_start", COUNT, 0, None, True),
-    ("loans_outstanding_count", COUNT, 0, None, True),
-    ("loan_fund_cash_usd", MONEY, 0, None, True),
-    ("write_offs_usd", MONEY, 0, None, True),
-    ("profit_usd", MONEY, None, None, True),
-    ("annualised_profit_usd", MONEY, None, None, True),
-    ("groups_replicated", COUNT, 0, "groups", False),
-    ("women", COUNT, 0, "members", True),
-    ("men", COUNT, 0, "members", True),
-    ("members_youth_recorded", COUNT, 0, "members", True),
-    ("youth", COUNT, 0, "members_youth_recorded", True),
-    ("members_attending", COUNT, 0, "members", True),
-    ("late_usd", MONEY, 0, "loans_outstanding_usd", True),
-    ("annualised_savings_base_usd", MONEY, 0, "savings_usd", True),
-    ("annualised_assets_base_usd", MONEY, 0, "assets_usd", True),
+# The sums of indicator_tail.sql that are perturbed (dashboard.measures.SUMMED, in the order
+# they are worked out: a whole before its parts): name, unit, lowest value (None: none, e.g. a
+# profit), the whole it is a part of, and whether it carries the groups' permanent noise
+# (<name>_eta; not a count of groups: a group is in a cell or not).
+MEASURES: tuple[tuple[str, float, float | None, str | None, bool], ...] = tuple(
+    (m.name, COUNT if m.count else MONEY, m.lo, m.whole, m.permanent) for m in SUMMED
 )
-NOISY = tuple(name for name, *_, permanent in MEASURES if permanent)  # (their <name>_eta)
 
 
 def new_secret() -> str:

@@ -23,75 +23,16 @@ cost AS (
 -- (the sum of its groups' keys); the formulas below then read the perturbed sums.
 noisy AS (
     SELECT *,
-        CASE WHEN perturbed THEN vsla_perturb(groups, cell_key::VARCHAR, {
-            members: members,
-            savings_usd: savings_usd,
-            loans_outstanding_usd: loans_outstanding_usd,
-            assets_usd: assets_usd,
-            data_age_days: data_age_days,
-            dropouts: dropouts,
-            members_at_start: members_at_start,
-            loans_outstanding_count: loans_outstanding_count,
-            loan_fund_cash_usd: loan_fund_cash_usd,
-            write_offs_usd: write_offs_usd,
-            profit_usd: profit_usd,
-            annualised_profit_usd: annualised_profit_usd,
-            groups_replicated: groups_replicated,
-            women: women,
-            men: men,
-            members_youth_recorded: members_youth_recorded,
-            youth: youth,
-            members_attending: members_attending,
-            late_usd: late_usd,
-            annualised_savings_base_usd: annualised_savings_base_usd,
-            annualised_assets_base_usd: annualised_assets_base_usd
-        }, {
-            members: members_eta,
-            women: women_eta,
-            men: men_eta,
-            youth: youth_eta,
-            members_youth_recorded: members_youth_recorded_eta,
-            members_attending: members_attending_eta,
-            dropouts: dropouts_eta,
-            members_at_start: members_at_start_eta,
-            loans_outstanding_count: loans_outstanding_count_eta,
-            data_age_days: data_age_days_eta,
-            savings_usd: savings_usd_eta,
-            loans_outstanding_usd: loans_outstanding_usd_eta,
-            loan_fund_cash_usd: loan_fund_cash_usd_eta,
-            late_usd: late_usd_eta,
-            write_offs_usd: write_offs_usd_eta,
-            assets_usd: assets_usd_eta,
-            profit_usd: profit_usd_eta,
-            annualised_profit_usd: annualised_profit_usd_eta,
-            annualised_savings_base_usd: annualised_savings_base_usd_eta,
-            annualised_assets_base_usd: annualised_assets_base_usd_eta
-        }) END AS noise
+        CASE WHEN perturbed THEN vsla_perturb(groups, cell_key::VARCHAR,
+--@include measure_struct
+        ,
+--@include measure_eta_struct
+        ) END AS noise
     FROM agg
 ),
 perturbed_sums AS (
     SELECT * REPLACE (
-        coalesce(noise.groups, groups) AS groups,
-        coalesce(noise.members, members)::BIGINT AS members,
-        coalesce(noise.savings_usd, savings_usd) AS savings_usd,
-        coalesce(noise.loans_outstanding_usd, loans_outstanding_usd) AS loans_outstanding_usd,
-        coalesce(noise.assets_usd, assets_usd) AS assets_usd,
-        coalesce(noise.data_age_days, data_age_days)::BIGINT AS data_age_days,
-        coalesce(noise.dropouts, dropouts)::BIGINT AS dropouts,
-        coalesce(noise.members_at_start, members_at_start)::BIGINT AS members_at_start,
-        coalesce(noise.loans_outstanding_count, loans_outstanding_count)::BIGINT AS loans_outstanding_count,
-        coalesce(noise.loan_fund_cash_usd, loan_fund_cash_usd) AS loan_fund_cash_usd,
-        coalesce(noise.write_offs_usd, write_offs_usd) AS write_offs_usd,
-        coalesce(noise.profit_usd, profit_usd) AS profit_usd,
-        coalesce(noise.annualised_profit_usd, annualised_profit_usd) AS annualised_profit_usd,
-        coalesce(noise.groups_replicated, groups_replicated)::BIGINT AS groups_replicated,
-        coalesce(noise.women, women)::BIGINT AS women,
-        coalesce(noise.men, men)::BIGINT AS men,
-        coalesce(noise.members_youth_recorded, members_youth_recorded)::BIGINT AS members_youth_recorded,
-        coalesce(noise.youth, youth)::BIGINT AS youth,
-        coalesce(noise.members_attending, members_attending)::BIGINT AS members_attending,
-        coalesce(noise.late_usd, late_usd) AS late_usd,
-        coalesce(noise.annualised_savings_base_usd, annualised_savings_base_usd) AS annualised_savings_base_usd,
-        coalesce(noise.annualised_assets_base_usd, annualised_assets_base_usd) AS annualised_assets_base_usd)
+--@include measure_perturbed
+    )
     FROM noisy
 )
