@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= -n 2 --dist loadgroup
 help:
 	@echo "make run    set up, build the demo pool if none exists, serve http://$(HOST):$(PORT)"
 	@echo "           (real data: vsla import FILES --db data/network.duckdb, then make run DB=data/network.duckdb)"
-	@echo "make test   set up, lint, run every test (browser tests included; about 10 minutes)"
+	@echo "make test   set up, lint, run every test (browser tests included; about 20 minutes on 2 cores)"
 	@echo "make check  lint and the tests without a browser (the edit-test loop)"
 	@echo "make unit   the unit tests alone: no app, no other program (tests/tiers.py)"
 	@echo "make lock   re-resolve $(LOCK) after a change to pyproject.toml's dependencies"
@@ -50,6 +50,13 @@ lock: $(STAMP)
 	@$(MAKE) --no-print-directory $(STAMP)
 	@$(BIN)/python -m scripts.plotly_bundle --check || { echo "The locked plotly serves" \
 	  "another plotly.js: rebuild the bundle (python -m scripts.plotly_bundle)." >&2; exit 1; }
+
+# Only the demo pool is built when missing: real data go into a pool of their own, by import.
+$(DB): | $(STAMP)
+	@if [ "$(DB)" != "$(DEMO_DB)" ]; then \
+	  echo "There is no pool at $(DB): import your data into it first," \
+	    "e.g. $(BIN)/vsla import FILES --db $(DB) (README: Importing real data)." >&2; exit 1; fi
+	$(BIN)/vsla demo --db $(DB)
 
 run: $(STAMP) $(DB)
 	-@scripts/ensure-system.sh serve  # Chromium draws chart images and PDFs; the app runs without

@@ -208,3 +208,21 @@ def test_the_number_of_tests_is_about_right():
         assert int(text.replace(",", "")) == rounded, (
             f"the README says about {text} tests; there are {count}: write about {rounded:,}"
         )
+
+
+def test_make_run_builds_the_demo_pool_when_there_is_none(tmp_path):
+    """The README's first command sets up, builds the demo pool if none exists and serves:
+    `make run` on a fresh clone (no data/pool.duckdb) has a rule that builds it (a Makefile
+    edit once dropped that rule, and a fresh clone's `make run` stopped at "No rule to make
+    target 'data/pool.duckdb'")."""
+    pool = tmp_path / "pool.duckdb"
+    done = subprocess.run(
+        ["make", "-n", "run", f"DEMO_DB={pool}", f"DB={pool}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"vsla demo --db {pool}" in done.stdout
+    assert "vsla serve" in done.stdout
