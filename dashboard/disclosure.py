@@ -77,7 +77,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -85,9 +84,8 @@ from typing import Any
 import duckdb
 
 from dashboard.i18n import N_
-from dashboard.measures import NOISY, SUMMED  # (NOISY: the measures with a <name>_eta)
-
-SECRET_KEY = "cell_key_secret"  # pool_meta's key of the secret the groups' keys come from
+from dashboard.measures import NOISY, SUMMED
+from dashboard.pool import SECRET_KEY, new_secret  # (NOISY: the measures with a <name>_eta)
 
 # Where it applies, a caption says so (translated where shown).
 NOTE = N_(
@@ -128,11 +126,6 @@ BOUND_PRESETS: tuple[float, ...] = (0.749,)
 MEASURES: tuple[tuple[str, float, float | None, str | None, bool], ...] = tuple(
     (m.name, COUNT if m.count else MONEY, m.lo, m.whole, m.permanent) for m in SUMMED
 )
-
-
-def new_secret() -> str:
-    """A new pool's secret (pool_meta 'cell_key_secret')."""
-    return secrets.token_hex(32)
 
 
 def ensure_secret(con: duckdb.DuckDBPyConnection, secret: str | None = None) -> None:

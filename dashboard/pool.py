@@ -7,12 +7,13 @@ and it does so on a copy that is swapped in atomically.
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from dashboard import __version__, disclosure
+from dashboard import __version__
 from dashboard.sqlfiles import sql
 
 SCHEMA_VERSION = "1"
@@ -37,6 +38,15 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 class PoolError(Exception):
     """A pool file that cannot be used; the message is one sentence for the user."""
+
+# pool_meta's key of the secret the groups' keys of the cell-key method come from
+# (dashboard.disclosure): a pool gets one when it is made
+SECRET_KEY = "cell_key_secret"
+
+
+def new_secret() -> str:
+    """A new pool's secret (pool_meta 'cell_key_secret')."""
+    return secrets.token_hex(32)
 
 
 def connect(
@@ -114,7 +124,7 @@ def create_pool(path: str | os.PathLike[str], *, kind: str = "pool") -> None:
                 ["created_by", f"vsla {__version__}"],
                 ["kind", kind],
                 # the groups' keys of the cell-key method come from it (dashboard.disclosure)
-                [disclosure.SECRET_KEY, disclosure.new_secret()],
+                [SECRET_KEY, new_secret()],
             ],
         )
         con.execute("CHECKPOINT")

@@ -16,7 +16,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlencode
 
 from dashboard import i18n, network
-from dashboard.datasource import PoolFacts
+from dashboard.facts import PoolFacts
 from dashboard.filters import KNOWN_TAGS, LIST_FIELDS, Filters
 from dashboard.format import CURRENCIES
 from dashboard.i18n import _

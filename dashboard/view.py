@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import datasource, disclosure, exports, theme
-from dashboard.datasource import PoolFacts
+from dashboard.facts import PoolFacts
 from dashboard.filters import Filters
 from dashboard.format import USD, Currency, date_text, format_value, money, number, percent
 from dashboard.i18n import N_, _, ngettext

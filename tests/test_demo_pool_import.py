@@ -122,7 +122,7 @@ def test_replacing_the_demo_makes_a_real_pool_without_public_accounts(demo, file
     info = pool_meta(demo)
     assert info["kind"] == "pool"
     assert info["cell_key_secret"] != DEMO_SECRET
-    assert re.fullmatch(r"[0-9a-f]{64}", info["cell_key_secret"])  # disclosure.new_secret()
+    assert re.fullmatch(r"[0-9a-f]{64}", info["cell_key_secret"])  # pool.new_secret()
     assert projects(demo) == ["P1"]  # the fictional organisations are gone
     left = usernames(store)
     assert left & DEMO_USERS == set()

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.datasource import PoolFacts, Project
+from dashboard.facts import PoolFacts, Project
 from dashboard.filters import CYCLES, SETTINGS, TRAINED_BY, Filters
 from dashboard.urlstate import ViewState, parse_search
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from dashboard import network
 from dashboard.components.controls import dropdown_labels, register_url_param
-from dashboard.datasource import PoolFacts
+from dashboard.facts import PoolFacts
 from dashboard.filters import CYCLES, SETTINGS, STATUSES, TRAINED_BY, Filters
 from dashboard.format import CURRENCIES
 from dashboard.i18n import N_, _

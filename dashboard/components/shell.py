@@ -20,7 +20,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html,
 from dashboard import datasource, i18n
 from dashboard.components import guest, page_exports, panel
 from dashboard.components.controls import button_group
-from dashboard.datasource import PoolFacts
+from dashboard.facts import PoolFacts
 from dashboard.filters import Filters
 from dashboard.format import CURRENCIES
 from dashboard.i18n import _
