@@ -8,7 +8,7 @@ package's), so that a first visit downloads and compiles a third of the full lib
 Needs node and npm (the npm registry) only to rebuild; the built file is committed and the
 app never fetches anything. dcc.Graph uses `window.Plotly` when it exists, so with this file
 in assets/ (loaded before the renderer starts) Dash never requests its own full
-plotly.min.js. Adding a trace type to dashboard/figures.py means adding it to TRACES and
+plotly.min.js. Adding a trace type to dashboard/views/figures.py means adding it to TRACES and
 rebuilding (tests/test_delivery.py fails until then).
 """
 

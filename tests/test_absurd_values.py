@@ -23,8 +23,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import auth, figures, i18n
-from dashboard.format import (
+from dashboard.access import auth
+from dashboard.core import i18n
+from dashboard.core.format import (
     compact,
     finite,
     format_change,
@@ -33,7 +34,8 @@ from dashboard.format import (
     number,
     percent,
 )
-from dashboard.view import counted
+from dashboard.views import figures
+from dashboard.views.view import counted
 from tests.conftest import login
 from tests.dash_client import _outputs, call, chart, components_by_id, request_body
 from tests.test_exports import export, page_export
@@ -173,7 +175,7 @@ def test_a_page_whose_build_fails_answers_with_its_cards_saying_so(
 ):
     """Past what a chart can catch (a fault of ours in a page's own code), the page's
     callback still answers: every chart saying it could not be drawn, every tile n/a."""
-    from dashboard.pages import performance
+    from dashboard.web.pages import performance
 
     def broken(_search: str | None) -> Any:
         raise RuntimeError("a fault of the page")
@@ -191,8 +193,8 @@ def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
     """Any other callback (here the SDG page's body) that raises answers all the same: its
     page says that the view could not be drawn, the details in the log; and so do the
     report's printable page and PDF."""
-    from dashboard import report_document
-    from dashboard.pages import sdg
+    from dashboard.exports import report_document
+    from dashboard.web.pages import sdg
 
     def broken(*_args: Any) -> Any:
         raise RuntimeError("a fault of the page")
@@ -217,17 +219,17 @@ def test_a_spreadsheet_leaves_what_is_not_a_finite_number_blank():
     import plotly.graph_objects as go
     from openpyxl import load_workbook
 
-    from dashboard import exports
+    from dashboard.exports import tables
 
     fig = go.Figure(go.Bar(x=["a", "b", "c", "d"], y=[1.5, math.inf, -math.inf, math.nan]))
-    book = load_workbook(io.BytesIO(exports.workbook_bytes([fig.to_plotly_json()], [])))
+    book = load_workbook(io.BytesIO(tables.workbook_bytes([fig.to_plotly_json()], [])))
     sheet = book.worksheets[0]
     header = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "Name")
     assert [sheet.cell(row=header, column=c).value for c in (1, 2)] == ["Name", "Value"]
     assert [sheet.cell(row=header + i, column=2).value for i in (1, 2, 3, 4)] == [
         1.5, None, None, None
     ]  # fmt: skip
-    rows = exports.csv_bytes(fig).decode().splitlines()
+    rows = tables.csv_bytes(fig).decode().splitlines()
     assert rows[-4:] == ["bar,a,1.5", "bar,b,", "bar,c,", "bar,d,"]
 
 
@@ -308,7 +310,7 @@ def absurd(path: Path, non_finite: bool) -> None:
 
 
 def absurd_pool(tmp_path_factory: pytest.TempPathFactory, non_finite: bool) -> Path:
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("absurd") / "pool.duckdb"
     build_demo(path, seed=3, groups=500)
@@ -329,8 +331,10 @@ def overflowing_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def serving(pool: Path, users: Path) -> Iterator[Any]:
     """The dashboard serving `pool` for the module's tests (its demo accounts made in the
     test users' store)."""
-    from dashboard import datasource, db, exports
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.exports import renderer
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
     from tests.conftest import SECRET
 
     mp = pytest.MonkeyPatch()
@@ -342,7 +346,7 @@ def serving(pool: Path, users: Path) -> Iterator[Any]:
     yield create_app()
     db.reset()
     datasource.clear_cache()
-    exports.shutdown()
+    renderer.shutdown()
     mp.undo()
 
 

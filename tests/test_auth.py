@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import auth
+from dashboard.access import auth
 from tests.conftest import PASSWORD, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -331,9 +331,10 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(hand_pool_path):
 
 
 def test_the_demo_pool_lists_its_accounts_and_they_sign_in(tmp_path, monkeypatch):
-    from dashboard import datasource, db
-    from dashboard.demo import build_demo
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.demo.build import build_demo
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     pool = build_demo(tmp_path / "pool.duckdb", seed=5, groups=300).path
     monkeypatch.setenv("VSLA_DB", str(pool))

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from ingest_helpers import base_tables, sha256, write_csvs
 
-from dashboard import auth
+from dashboard.access import auth
 from dashboard.cli import main
 from dashboard.ingest import ImportRejected, import_files
-from dashboard.pool import meta, open_pool
+from dashboard.pool.files import meta, open_pool
 from tests.conftest import PASSWORD, login
 from tests.dash_client import call
 
@@ -32,7 +32,7 @@ DEMO_SECRET = f"demo-{SEED}"  # the demo's secret, public: it comes from the see
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo pool and, beside it, the user store a served demo fills: the demo
     accounts, an organisation's real user, and a demo account whose password was changed."""
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     folder = tmp_path_factory.mktemp("demo-template")
     pool = build_demo(folder / "pool.duckdb", seed=SEED, groups=60).path
@@ -136,8 +136,9 @@ def test_replacing_the_demo_makes_a_real_pool_without_public_accounts(demo, file
 
 @pytest.fixture
 def serving(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from dashboard import datasource, db
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     def start(pool: Path) -> Any:
         monkeypatch.setenv("VSLA_DB", str(pool))
@@ -253,7 +254,7 @@ def _press(client: Any, app: Any, button: str, files: list[tuple[str, str]], ok:
 def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, files, serving):
     app = serving(demo)
     with app.server.test_request_context("/import"):
-        from dashboard.pages import upload
+        from dashboard.web.pages import upload
 
         notice = upload._demo_notice()
     assert notice.hidden is False
@@ -272,7 +273,7 @@ def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, file
     assert sha256(demo) == before
     done = _press(client, app, "up-import", upload_files, ["demo"])
     assert "Imported (import 2)" in json.dumps(done)
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     info = pool_meta(demo)
@@ -280,7 +281,7 @@ def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, file
 
 
 def test_the_import_page_on_a_real_pool_has_no_demo_notice(hand_app):
-    from dashboard.pages import upload
+    from dashboard.web.pages import upload
 
     with hand_app.server.test_request_context("/import"):
         assert upload._demo_notice().hidden is True

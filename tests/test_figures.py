@@ -8,8 +8,9 @@ import pandas as pd
 import plotly.io as pio
 from pytest import approx
 
-from dashboard import figures, theme
-from dashboard.figures import Reference
+from dashboard.core import theme
+from dashboard.views import figures
+from dashboard.views.figures import Reference
 
 
 def trend() -> pd.DataFrame:
@@ -96,7 +97,7 @@ def test_empty_data_gives_a_friendly_message():
 
 
 def test_long_bar_labels_are_shortened_without_becoming_alike():
-    from dashboard.figures import _short_labels
+    from dashboard.views.figures import _short_labels
 
     names = [
         "Women's Economic Empowerment (Ethiopia)",
@@ -138,7 +139,7 @@ def test_the_map_names_its_countries_largest_first_without_overlap():
     assert (labels.lon[0], labels.lat[0]) == (29.92, -2.01)
     assert (labels.lon[1], labels.lat[1]) == (90.27, 23.84)
     # the files of the chart keep the numbers of the shading alone
-    from dashboard.exports import figure_table
+    from dashboard.exports.tables import figure_table
 
     assert list(figure_table(fig)["z"]) == [50_000, 40_000, 30_000]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import auth
+from dashboard.access import auth
 from tests.test_gunicorn import ROOT, _free_port, serving
 from tests.test_signin_hosts import Browser, _NoRedirect, server_env
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import figures
-from dashboard.pages import present
+from dashboard.views import figures
+from dashboard.web.pages import present
 
 # members by country (hand-made): the five largest are Bangladesh 62,600, Kenya 37,800,
 # Nepal 36,000, Rwanda 33,500 and Uganda 31,600; Tanzania and Ghana are left unnamed

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from dashboard import i18n
-from dashboard import report_document as report
+from dashboard.core import i18n
+from dashboard.exports import report_document as report
 from tests.conftest import _serving, login
 from tests.dash_client import call
 
@@ -203,7 +203,8 @@ def thin_pool_path(tmp_path_factory):
 
 @pytest.fixture
 def thin_pool(thin_pool_path, monkeypatch, as_admin):
-    from dashboard import datasource, db
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
     monkeypatch.setenv("VSLA_DB", str(thin_pool_path))
     db.reset()
@@ -265,7 +266,7 @@ def test_a_small_selection_keeps_its_own_trend(hand_app, as_admin):
 def test_a_share_changes_by_the_difference_of_the_figures_shown(
     hand_app, as_admin, monkeypatch, now, then, shown
 ):
-    from dashboard.view import read_view
+    from dashboard.views.view import read_view
 
     def now_and_then(view, vs):
         return {"pct_women": now, "groups": 10}, {"pct_women": then, "groups": 10}
@@ -283,8 +284,8 @@ def _points(text: str) -> float:
 
 
 def test_every_share_of_the_report_agrees_with_its_change(demo_app):
-    from dashboard.auth import ADMIN
-    from dashboard.viewer import acting_as
+    from dashboard.access.auth import ADMIN
+    from dashboard.access.viewer import acting_as
 
     with acting_as(ADMIN):
         lines = [
@@ -311,7 +312,7 @@ def test_every_share_of_the_report_agrees_with_its_change(demo_app):
 def busiest(demo_pool_path):
     """The demo's organisation with the most projects (the longest profile and quality
     table)."""
-    from dashboard.pool import open_pool
+    from dashboard.pool.files import open_pool
 
     con = open_pool(demo_pool_path)
     try:

@@ -15,16 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import datasource, db, disclosure, rollups
+from dashboard.analytics import datasource, disclosure, rollups
+from dashboard.analytics.engine import compute, compute_many
 from dashboard.cli import main
-from dashboard.components.panel import WOMEN_PRESETS
-from dashboard.demo import build_demo
-from dashboard.engine import compute, compute_many
-from dashboard.filters import BREAKDOWNS, Filters
-from dashboard.indicators import trend_dates
+from dashboard.core.filters import BREAKDOWNS, Filters
+from dashboard.core.indicators import trend_dates
+from dashboard.demo.build import build_demo
 from dashboard.ingest.write import import_files
-from dashboard.pool import connect, meta, open_pool
-from dashboard.sqlfiles import sql
+from dashboard.pool import db
+from dashboard.pool.files import connect, meta, open_pool
+from dashboard.pool.sqlfiles import sql
+from dashboard.web.components.panel import WOMEN_PRESETS
 from tests.test_properties import BASE, fill, pools
 
 

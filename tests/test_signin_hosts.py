@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 
-from dashboard import auth
+from dashboard.access import auth
 from tests.conftest import PASSWORD, SECRET, login
 from tests.dash_client import request_body
 from tests.test_cache import free_port
@@ -58,8 +58,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def account_body(hand_pool_path: Path, hand_users_path: Path) -> bytes:
     """The browser's request for the account corner (it names who is signed in)."""
-    from dashboard import db
-    from dashboard.server import create_app
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VSLA_DB", str(hand_pool_path))

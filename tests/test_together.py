@@ -1,4 +1,5 @@
-"""A page's data calls run at the same time (dashboard.datasource.together, issue 20): each in
+"""A page's data calls run at the same time (dashboard.analytics.datasource.together, issue 20):
+each in
 the caller's request, so with the caller's viewer, scope and language, never a guest's or
 another's; a failure reaches the caller; calls inside calls do not wait on each other."""
 
@@ -11,9 +12,11 @@ import flask
 import pandas as pd
 import pytest
 
-from dashboard import auth, datasource, i18n
-from dashboard.filters import Filters
-from dashboard.viewer import acting_as
+from dashboard.access import auth
+from dashboard.access.viewer import acting_as
+from dashboard.analytics import datasource
+from dashboard.core import i18n
+from dashboard.core.filters import Filters
 
 MEMBER = auth.Viewer("member", "North Aid", "north")
 
