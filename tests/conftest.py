@@ -222,6 +222,15 @@ def _serving(pool: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     renderer.shutdown()
 
 
+def _serving_demo_accounts(
+    pool: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """A fresh app serving a demo pool with its demo accounts (a user store of its own,
+    where the app makes the accounts of the pool's organisations when it starts)."""
+    monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))
+    yield from _serving(pool, monkeypatch)
+
+
 @pytest.fixture
 def hand_app(hand_pool_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The dashboard serving the hand-computed pool."""

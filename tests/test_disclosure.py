@@ -30,7 +30,7 @@ import pytest
 
 from dashboard.core.filters import Filters
 from dashboard.exports.tables import values as arr
-from tests.conftest import _serving, login
+from tests.conftest import _serving_demo_accounts, login
 from tests.dash_client import call, chart
 
 PROJECT = "BDI-FJO-02"  # Fjord Partners, shared, 170 groups in this pool
@@ -52,10 +52,7 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(pool, tmp_path, monkeypatch):
-    monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))  # the demo accounts
-    served = _serving(pool, monkeypatch)
-    yield next(served)
-    next(served, None)
+    yield from _serving_demo_accounts(pool, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,14 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import _serving
+from tests.conftest import _serving_demo_accounts
 
 MEMBER = ("nordlys-aid", "demo-nordlys-aid")
 
 
 @pytest.fixture
 def demo_member_app(demo_pool_path, tmp_path, monkeypatch):
-    monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))  # the demo accounts
-    served = _serving(demo_pool_path, monkeypatch)
-    yield next(served)
-    next(served, None)
+    yield from _serving_demo_accounts(demo_pool_path, tmp_path, monkeypatch)
 
 
 def sign_in(dash_duo) -> None:

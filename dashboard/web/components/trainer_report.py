@@ -86,8 +86,10 @@ def _flag_badges(row: dict[str, Any]) -> Any:
     return [html.Span(f.label, className="trainer-flag") for f in row["flags"]]
 
 
-def _project(row: dict[str, Any], tag: Any) -> Any:
-    return tag(row["project"], className="trainer-project")
+def _trainer_head(row: dict[str, Any], tag: Any) -> list[Any]:
+    """A trainer's id (opening its groups) over its project: a row's head (`tag` html.Div)
+    and a card's (html.Span)."""
+    return [_trainer_button(row), tag(row["project"], className="trainer-project")]
 
 
 def _num(kind: str) -> str | None:
@@ -163,13 +165,7 @@ def table(rep: Report, currency: str) -> html.Div:
         body.append(
             html.Tr(
                 [
-                    html.Th(
-                        [
-                            _trainer_button(row),
-                            html.Div(row["project"], className="trainer-project"),
-                        ],
-                        scope="row",
-                    ),
+                    html.Th(_trainer_head(row, html.Div), scope="row"),
                     html.Td(_flag_badges(row), className="trainer-flags"),
                     *[
                         html.Td(_cell(row.get(f), kinds[f], currency), className="num")
@@ -205,13 +201,7 @@ def cards(rep: Report, currency: str) -> html.Div:
         items.append(
             html.Li(
                 [
-                    html.Div(
-                        [
-                            _trainer_button(row),
-                            html.Span(row["project"], className="trainer-project"),
-                        ],
-                        className="trainer-card-head",
-                    ),
+                    html.Div(_trainer_head(row, html.Span), className="trainer-card-head"),
                     html.Div(_flag_badges(row), className="trainer-flags"),
                     html.P(row["reasons"], className="trainer-reasons mb-1")
                     if row["flags"]
