@@ -34,7 +34,9 @@ from dashboard.core.format import (
     number,
     percent,
 )
-from dashboard.views import figures
+from dashboard.views.figures.bars import size_histogram
+from dashboard.views.figures.common import NOT_DRAWN_NAME
+from dashboard.views.figures.spread import bubble
 from dashboard.views.view import counted
 from tests.conftest import login
 from tests.dash_client import _outputs, call, chart, components_by_id, request_body
@@ -120,7 +122,7 @@ def chart_of(shown: dict[str, dict[str, Any]], cid: str) -> dict[str, Any]:
 
 def says_not_drawn(figure: dict[str, Any]) -> bool:
     notes = figure["layout"].get("annotations") or []
-    return any(n.get("name") == figures.NOT_DRAWN_NAME for n in notes)
+    return any(n.get("name") == NOT_DRAWN_NAME for n in notes)
 
 
 @pytest.fixture
@@ -130,7 +132,7 @@ def bubble_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_args: Any, **_kwargs: Any) -> Any:
         raise ValueError("a bubble of absurd size")
 
-    monkeypatch.setattr(figures.bubble, "__wrapped__", boom)
+    monkeypatch.setattr(bubble, "__wrapped__", boom)
 
 
 def test_a_chart_that_cannot_be_drawn_says_so_and_the_rest_of_its_page_is_drawn(
@@ -163,8 +165,8 @@ def test_a_group_of_absurd_size_leaves_the_size_ticks_to_plotly():
     """A tick every 5 members across 2,000,000,000 would be 400 million of them (the image
     renderer gave up after a minute)."""
     sizes = pd.DataFrame({"members": [12, 25, 2_000_000_000], "groups": [40, 60, 1]})
-    assert figures.size_histogram(sizes).layout.xaxis.dtick is None
-    assert figures.size_histogram(sizes[:2]).layout.xaxis.dtick == 5
+    assert size_histogram(sizes).layout.xaxis.dtick is None
+    assert size_histogram(sizes[:2]).layout.xaxis.dtick == 5
 
 
 # --- A page that cannot be drawn --------------------------------------------------------------

@@ -455,7 +455,7 @@ def test_a_phone_gets_the_countries_ranked_where_the_map_is_too_small(client, ap
 def test_the_themes_sentence_skips_the_indicator_the_bands_are_made_of():
     """Women only 100% against mixed 56% is what the women's bands are: the sentence names
     what else differs most (attendance 0.95 against 0.80: 17% of their mean)."""
-    from dashboard.views.figures import Panel
+    from dashboard.views.figures.grids import Panel
     from dashboard.web.pages import themes
 
     values = {

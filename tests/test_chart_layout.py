@@ -243,7 +243,7 @@ def test_a_narrow_range_of_shares_repeats_no_tick(checker):
     by half a per cent, which whole per cents wrote "1%, 1%, 2%, 2%, 3%, 3%"."""
     import pandas as pd
 
-    from dashboard.views import figures
+    from dashboard.views.figures.grids import small_multiple_lines
 
     quarters = pd.date_range("2020-03-31", periods=24, freq="QE")
     frame = pd.DataFrame(
@@ -253,7 +253,7 @@ def test_a_narrow_range_of_shares_repeats_no_tick(checker):
             "attendance_rate": [0.86 + 0.001 * (i % 5) for i in range(24)],
         }
     )
-    fig = figures.small_multiple_lines(
+    fig = small_multiple_lines(
         frame,
         [
             ("portfolio_at_risk", "Portfolio at risk", "pct"),

@@ -37,7 +37,7 @@ from dashboard.core import theme
 from dashboard.core.format import format_value, shown_decimals
 from dashboard.exports import tables
 from dashboard.pool.quality import WARNING_NAMES
-from dashboard.views import figures
+from dashboard.views.figures.bars import ranked_bars
 from tests.test_deck import office_pdf, slide_texts
 from tests.test_exports import export, export_payload, page_export, page_export_answer, table_export
 from tests.test_i18n_exports import da, fr
@@ -172,7 +172,7 @@ def test_values_are_rounded_as_the_screen_writes_them():
     ]
     for kind, numbers in cases:
         frame = pd.DataFrame({"name": [f"P{i}" for i in range(len(numbers))], "v": numbers})
-        fig = figures.ranked_bars(frame, "name", "v", kind, series="Measure")
+        fig = ranked_bars(frame, "name", "v", kind, series="Measure")
         fig.update_layout(meta={"title": "T", "subtitle": "", "caption": ""})
         screen = {n: t for n, t in zip(fig.data[0].y, fig.data[0].text, strict=True)}
         book = load_workbook(io.BytesIO(tables.workbook_bytes([fig.to_plotly_json()], [])))

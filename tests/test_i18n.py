@@ -63,7 +63,7 @@ def test_tiles_write_large_numbers_as_the_axes_do_in_every_language():
     """A tile's 372k stands beside an axis whose ticks plotly writes with SI prefixes (k, M)
     in every language: Danish tiles once said "372 t." and "11,4 mio." against an axis's
     "350k" and "10M". The decimal mark is still the language's."""
-    from dashboard.views.figures import _axis_format
+    from dashboard.views.figures.common import _axis_format
 
     assert _axis_format("int", "USD")["tickformat"] == "~s"  # d3's k, M, G
     for lang, mark in (("en", "."), ("da", ","), ("fr", ",")):
@@ -296,7 +296,7 @@ def _strings(node: Any, key: str = "", out: list[tuple[str, str]] | None = None)
                 continue
             if k == "annotations" and isinstance(v, list):
                 # an annotation's `name` is not shown (the figures mark their labels by it:
-                # figures.END_LABEL, figures.VALUE_LABEL)
+                # figures.lines.END_LABEL, figures.bars.VALUE_LABEL)
                 for note in v:
                     if isinstance(note, dict):
                         _strings({a: b for a, b in note.items() if a != "name"}, key, out)

@@ -107,7 +107,7 @@ def test_no_label_of_any_chart_is_clipped(demo_build, module):
 def test_a_long_name_at_a_lines_end_is_written_on_two_lines_within_the_margin():
     import pandas as pd
 
-    from dashboard.views import figures
+    from dashboard.views.figures.lines import lines
 
     name = "Women's Economic Empowerment (Democratic Republic of the Congo)"
     frame = pd.DataFrame(
@@ -117,7 +117,7 @@ def test_a_long_name_at_a_lines_end_is_written_on_two_lines_within_the_margin():
             "members": [10, 20, 5, 8],
         }
     )
-    fig = figures.lines(frame, "members", "int", series="project")
+    fig = lines(frame, "members", "int", series="project")
     assert problems(fig) == []
     texts = [a.text for a in fig.layout.annotations]
     assert any("<br>" in t and "Economic" in t for t in texts)  # wrapped, not cut

@@ -10,7 +10,9 @@ import pytest
 from pytest import approx
 
 from dashboard.core import theme
-from dashboard.views import figures
+from dashboard.views.figures.bars import ranked_bars
+from dashboard.views.figures.lines import lines, stacked_area
+from dashboard.views.figures.trends import MIN_TREND_GROUPS, steady
 from dashboard.web.pages import efficiency, outreach, performance
 from tests.test_indicators import ANNUAL_PROFIT
 
@@ -104,13 +106,13 @@ def test_points_resting_on_few_groups_are_left_out():
             "pct_women": [1.0, 0.9, 0.8, 0.78],
         }
     )
-    steady, need = figures.steady(frame, ["pct_women"])
-    assert need == figures.MIN_TREND_GROUPS == 30
-    assert steady["pct_women"].isna().tolist() == [True, True, False, False]
+    kept, need = steady(frame, ["pct_women"])
+    assert need == MIN_TREND_GROUPS == 30
+    assert kept["pct_women"].isna().tolist() == [True, True, False, False]
     # a project of 20 groups keeps its own trend (half its peak: 10)
     small = frame.assign(groups=[3, 12, 18, 20])
-    steady, need = figures.steady(small, ["pct_women"])
-    assert need == 10 and steady["pct_women"].isna().tolist() == [True, False, False, False]
+    kept, need = steady(small, ["pct_women"])
+    assert need == 10 and kept["pct_women"].isna().tolist() == [True, False, False, False]
 
 
 def test_a_members_own_organisation_is_the_one_highlighted(hand_app):
@@ -139,7 +141,7 @@ def test_highlighted_series_stand_out_and_the_rest_are_muted():
     import pandas as pd
 
     frame = pd.DataFrame({"label": ["A", "B", "C"], "org": ["A", "B", "C"], "v": [3.0, 2.0, 1.0]})
-    bars = figures.ranked_bars(frame, "label", "v", "decimal", key="org", highlight=["B"])
+    bars = ranked_bars(frame, "label", "v", "decimal", key="org", highlight=["B"])
     assert dict(zip(bars.data[0].y, bars.data[0].marker.opacity, strict=True)) == {
         "A": theme.MUTED_OPACITY,
         "B": 1.0,
@@ -152,10 +154,10 @@ def test_highlighted_series_stand_out_and_the_rest_are_muted():
             "v": [1.0, 2.0, 3.0, 4.0],
         }
     )
-    drawn = figures.lines(trend, "v", "decimal", series="org", highlight=["A"])
+    drawn = lines(trend, "v", "decimal", series="org", highlight=["A"])
     opacity = {t.name: t.opacity for t in drawn.data}
     assert opacity["A"] == 1.0 and opacity["B"] < 1.0
-    plain = figures.lines(trend, "v", "decimal", series="org")
+    plain = lines(trend, "v", "decimal", series="org")
     assert {t.opacity for t in plain.data} == {1.0}
 
 
@@ -194,7 +196,7 @@ def test_every_ranked_bar_of_an_exported_chart_carries_its_name():
 
     names = [f"Project {i:02d}" for i in range(40)]
     frame = pd.DataFrame({"name": names, "v": [float(i + 1) for i in range(40)]})
-    fig = figures.ranked_bars(frame, "name", "v", "decimal")
+    fig = ranked_bars(frame, "name", "v", "decimal")
     fig.update_layout(meta={"title": "Cost", "subtitle": "USD", "caption": "All groups."})
     size = renderer.SIZES["svg"]
     out = framing.framed(fig, size)
@@ -209,7 +211,7 @@ def test_every_ranked_bar_of_an_exported_chart_carries_its_name():
     svg = renderer.render(out, "svg", size).decode()
     for name in drawn:
         assert f">{name}<" in svg, name
-    few = figures.ranked_bars(frame.head(8), "name", "v", "decimal")
+    few = ranked_bars(frame.head(8), "name", "v", "decimal")
     framed = framing.framed(few, size)
     assert len(framed.data[0].y) == 8 and list(framed.layout.yaxis.tickvals) == list(
         framed.data[0].y
@@ -265,9 +267,7 @@ def test_a_stacked_quarter_with_a_band_not_shown_is_left_out_for_every_band():
             "groups": [100.0, 110.0, 120.0, 6.0, None, 9.0],
         }
     )
-    fig = figures.stacked_area(
-        frame, "trained_by", "groups", ["field_officer", "replicated"], {}, "Groups"
-    )
+    fig = stacked_area(frame, "trained_by", "groups", ["field_officer", "replicated"], {}, "Groups")
     for trace in fig.data:
         assert pd.Timestamp("2019-06-30") not in set(pd.to_datetime(list(trace.x)))
         assert None not in list(trace.y)

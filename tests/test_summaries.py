@@ -57,7 +57,7 @@ def test_standings_among_peers_name_each_ones_strongest_and_weakest():
     """The compare page's dot chart: percentile ranks, one trace per organisation."""
     import pandas as pd
 
-    from dashboard.views import figures
+    from dashboard.views.figures.spread import benchmark_dots
 
     frame = pd.DataFrame(
         {
@@ -68,7 +68,7 @@ def test_standings_among_peers_name_each_ones_strongest_and_weakest():
             "median_text": ["y"] * 6,
         }
     )
-    fig = figures.benchmark_dots(frame, {})
+    fig = benchmark_dots(frame, {})
     assert describe(fig) == (
         "Alpha Aid: strongest on Members (better than 90% of peers), weakest on Dropout rate "
         "(better than 10%). Beta Relief: better than 50% of peers on each indicator."

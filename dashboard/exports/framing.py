@@ -19,7 +19,10 @@ from dashboard.core.i18n import N_, _
 from dashboard.exports import heavy
 from dashboard.exports.renderer import ImageSize, render
 from dashboard.exports.tables import kind_of, ranked, values
-from dashboard.views.figures import END_LABEL, VALUE_LABEL, apart, not_drawn, values_clear_of_lines
+from dashboard.views.figures.bars import VALUE_LABEL, values_clear_of_lines
+from dashboard.views.figures.common import not_drawn
+from dashboard.views.figures.labels import apart
+from dashboard.views.figures.lines import END_LABEL
 
 
 def image(fig: go.Figure, fmt: str, size: ImageSize, words: bool = True) -> bytes:
@@ -270,7 +273,7 @@ def _values_clear(fig: go.Figure, plot_width: float, tick: int) -> None:
 
 
 def _whole_names(fig: go.Figure) -> None:
-    """A ranked bar's names whole (figures.ranked_bars keeps them in its meta; the axis'
+    """A ranked bar's names whole (figures.bars.ranked_bars keeps them in its meta; the axis'
     are shortened for a card), each on lines of at most NAME_CHARS; its values as written,
     each at its bar's end (placed again for the file: _values_clear); the amounts of its
     axis shown (a file is wide)."""
@@ -311,7 +314,7 @@ def _names_fit(fig: go.Figure, plot_height: float, tick: int) -> None:
 
 
 def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:
-    """The names at the lines' ends (figures._direct_labels) set apart at the file's type
+    """The names at the lines' ends (figures.lines._direct_labels) set apart at the file's type
     size, and written whole on as many lines as the margin needs (up to three)."""
     ends = [a for a in fig.layout.annotations if str(a.name or "").startswith(END_LABEL + ":")]
     if not ends:

@@ -40,7 +40,10 @@ from dashboard.core.format import format_change, money, na, number, percent
 from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.indicators import BY_ID, lookup, network_indicators
 from dashboard.exports import chromium, framing, heavy, renderer, templating, trainer_annex
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.lines import lines
+from dashboard.views.figures.references import SAVIX_INGO_COST_PER_MEMBER_USD, savix_cost
+from dashboard.views.figures.trends import MIN_TREND_GROUPS, thin_note
 from dashboard.views.page_model import ChartSpec, Drawn, PageSpec, change_tone, verdict
 from dashboard.views.view import (
     SOURCE,
@@ -142,7 +145,7 @@ class Report:
     own: list[Standing] = field(default_factory=list)  # the network's own (data/network.toml)
     network: str = ""
     charts: list[go.Figure] = field(default_factory=list)
-    trend_note: str = ""  # which points the trends leave out (figures.THIN_POINTS)
+    trend_note: str = ""  # which points the trends leave out (figures.trends.THIN_POINTS)
     quality: list[dict[str, Any]] = field(default_factory=list)
     annex: str = ""  # the trainer report, its own page (trainer_annex.annex_html: Markup)
 
@@ -254,7 +257,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
         )
     ]
     report.charts, need = _charts(view)
-    report.trend_note = figures.thin_note(need) if report.charts else ""
+    report.trend_note = thin_note(need) if report.charts else ""
     report.quality = _quality(view)
     report.annex = trainer_annex.annex_html(view)
     return report
@@ -282,7 +285,7 @@ def _headline(view: View, vs: date | None) -> list[Line]:
     as_of = view.as_of
     assert as_of is not None
     now, then = now_and_then(view, vs)
-    lines = []
+    rows = []
     for ind_id in REPORT_FIGURES:
         ind = BY_ID[ind_id]
         value = _money(view, ind_id, now.get(ind_id), as_of.year)
@@ -290,7 +293,7 @@ def _headline(view: View, vs: date | None) -> list[Line]:
         if ind.format == "pct":  # the change of a share is that of the figures shown
             value, old = _shown_share(value), _shown_share(old)
         change = format_change(value, old, ind.format)
-        lines.append(
+        rows.append(
             Line(
                 ind.label,
                 _exact(view, ind_id, value),
@@ -301,7 +304,7 @@ def _headline(view: View, vs: date | None) -> list[Line]:
                 else "",
             )
         )
-    return lines
+    return rows
 
 
 def _shown_share(value: Any) -> float | None:
@@ -417,7 +420,7 @@ def _standings(
 
 def _women(data: charts.Data) -> Drawn:
     trend, network, _need = data.subject_trends
-    figure = figures.lines(
+    figure = lines(
         trend,
         "pct_women",
         "pct",
@@ -430,7 +433,7 @@ def _women(data: charts.Data) -> Drawn:
 
 def _costs(data: charts.Data) -> Drawn:
     trend, network, _need = data.subject_trends
-    figure = figures.lines(
+    figure = lines(
         trend,
         "cost_per_member_usd",
         "usd",
@@ -438,7 +441,7 @@ def _costs(data: charts.Data) -> Drawn:
         y_title=_("Cost per member ({currency})").format(currency=data.code),
         # (named short: beside the network's line and its name the plot is narrow; the cost
         # table's note names it in full)
-        reference=figures.savix_cost(data.view.rate, short=True),
+        reference=savix_cost(data.view.rate, short=True),
         colour=data.colour,
         **data.against_network(),
     )
@@ -479,7 +482,7 @@ def _charts(view: View) -> tuple[list[go.Figure], int]:
     ratios."""
     data = charts.Data(view)
     if data.trend.empty:
-        return [], figures.MIN_TREND_GROUPS
+        return [], MIN_TREND_GROUPS
     drawn = TRENDS.draw(data)
     return [chart.figure for chart in drawn.values()], data.subject_trends[2]
 
@@ -672,7 +675,7 @@ def _body(report: Report, svg: Callable[[go.Figure], str]) -> dict[str, Any]:
                 (1, 2, 3),
             )
         )
-    savix = money(figures.SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
+    savix = money(SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
     tables = [
         (_("Performance against the network"), report.ratios, report.network),
         (

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from dashboard.core.i18n import N_, _
 from dashboard.core.spreadsheet import book_bytes, csv_head, csv_safe
 
-RANKED = "ranked"  # the kind of a ranked bar trace (figures.ranked_bars), in its meta
+RANKED = "ranked"  # the kind of a ranked bar trace (figures.bars.ranked_bars), in its meta
 
 
 def ranked(meta: Any) -> bool:
@@ -308,7 +308,7 @@ class ChartRow:
 
 
 REFERENCE_LINE = N_("Reference line")
-PERCENTILE = "percentile"  # the meta of benchmark dots (figures.benchmark_dots)
+PERCENTILE = "percentile"  # the meta of benchmark dots (figures.spread.benchmark_dots)
 
 
 def chart_table(
@@ -368,7 +368,7 @@ def _axis_of(layout: Mapping[str, Any], trace: Mapping[str, Any], letter: str) -
 
 
 def _axis_kind(axis: Mapping[str, Any]) -> str:
-    """An indicator format kind from an axis' number format (figures._axis_format)."""
+    """An indicator format kind from an axis' number format (figures.common._axis_format)."""
     tickformat = str(axis.get("tickformat") or "")
     if "%" in tickformat:
         return "pct"
@@ -513,8 +513,8 @@ def _trace_rows(
 def _reference_row(
     shape: Mapping[str, Any], layout: Mapping[str, Any], indicators: list[Any], currency: str
 ) -> ChartRow | None:
-    """The value of a named line across a chart (figures.Reference: the network's value, a
-    benchmark), else None."""
+    """The value of a named line across a chart (figures.references.Reference: the network's
+    value, a benchmark), else None."""
     label = shape.get("name")
     if not label or shape.get("type") != "line":
         return None

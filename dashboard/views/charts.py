@@ -31,8 +31,13 @@ from dashboard.core import theme
 from dashboard.core.filters import TRAINED_BY
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import lookup
-from dashboard.views import figures
-from dashboard.views.figures import Reference
+from dashboard.views.figures.bars import ranked_bars
+from dashboard.views.figures.common import empty
+from dashboard.views.figures.grids import small_multiple_lines
+from dashboard.views.figures.lines import lines, stacked_area
+from dashboard.views.figures.maps import members_map
+from dashboard.views.figures.references import Reference, savix_cost
+from dashboard.views.figures.trends import steady, thin_note
 from dashboard.views.page_model import ChartSpec, Drawn
 from dashboard.views.view import (
     VALUE_LABELS,
@@ -176,15 +181,15 @@ class Data:
         the network's; the network's likewise (None without a place chosen); and how many
         groups a point needs (for the caption)."""
         every = self.view.every_point
-        trend, need = figures.steady(self.trend, SUBJECT_RATIOS, every=every)
+        trend, need = steady(self.trend, SUBJECT_RATIOS, every=every)
         network = None
         if self.network_trend is not None:
-            network, _need = figures.steady(self.network_trend, SUBJECT_RATIOS, every=every)
+            network, _need = steady(self.network_trend, SUBJECT_RATIOS, every=every)
             trend = trend.assign(subject=subject_label(self.view))
         return trend, network, need
 
     def against_network(self) -> dict[str, Any]:
-        """The arguments of figures.lines that draw the selection, named and in its
+        """The arguments of figures.lines.lines that draw the selection, named and in its
         colour, against the network's grey line (none without a place chosen)."""
         _trend, network, _need = self.subject_trends
         if network is None:
@@ -222,16 +227,14 @@ def ranked(
     in its organisation's colour (or the frame's `colour`), against the network's pooled
     value and, with `savix`, SAVIX's reference; a click narrows to the bar's `key`."""
     if frame.empty:
-        return figures.empty()
+        return empty()
     colours = (
         list(frame["colour"])
         if "colour" in frame
         else [data.colours.get(o, "#0072B2") for o in frame["organisation"]]
     )
     references = [
-        r
-        for r in (figures.savix_cost(data.view.rate) if savix else None, network_line(data, value))
-        if r
+        r for r in (savix_cost(data.view.rate) if savix else None, network_line(data, value)) if r
     ]
     # the columns a file of a ranked chart adds to each bar's whole name and value
     details = (
@@ -239,7 +242,7 @@ def ranked(
         if key == "project"
         else None
     )
-    return figures.ranked_bars(
+    return ranked_bars(
         frame.reset_index(drop=True),
         "label",
         value,
@@ -262,8 +265,8 @@ def ranked(
 
 def _members_map(data: Data) -> go.Figure:
     if not data.groups:
-        return figures.empty()
-    return figures.members_map(data.by_country, data.country_names)
+        return empty()
+    return members_map(data.by_country, data.country_names)
 
 
 MEMBERS_MAP = ChartSpec(
@@ -285,7 +288,7 @@ def _members_over_time(data: Data) -> Drawn:
         if not trend.empty
         else []
     )
-    figure = figures.stacked_area(
+    figure = stacked_area(
         trend,
         "organisation",
         "members",
@@ -313,7 +316,7 @@ MEMBERS_OVER_TIME = ChartSpec(
 
 
 def _trained(data: Data) -> go.Figure:
-    return figures.stacked_area(
+    return stacked_area(
         data.trained_trend,
         "trained_by",
         "groups",
@@ -380,7 +383,7 @@ COST_BY_ORGANISATION = ChartSpec(
 
 def _members_and_groups(data: Data) -> go.Figure:
     # Two panels: on one axis the groups would hug zero beside the members.
-    figure = figures.small_multiple_lines(
+    figure = small_multiple_lines(
         data.trend,
         [("members", _("Members"), "int"), ("groups", _("Groups"), "int")],
         selection=data.filters.has_place,
@@ -404,7 +407,7 @@ MEMBERS_AND_GROUPS = ChartSpec(
 
 def _savings_over_time(data: Data) -> Drawn:
     trend, network, need = data.subject_trends
-    figure = figures.lines(
+    figure = lines(
         trend,
         "savings_per_member_usd",
         "usd",
@@ -416,7 +419,7 @@ def _savings_over_time(data: Data) -> Drawn:
     return Drawn(
         figure,
         pick="network" if network is not None else "",
-        caption=f"{data.caption} {figures.thin_note(need)}",
+        caption=f"{data.caption} {thin_note(need)}",
     )
 
 

@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 from dashboard.analytics.summaries import describe
 from dashboard.core.format import date_text, format_change, na
 from dashboard.core.i18n import _
-from dashboard.views.figures import not_drawn
+from dashboard.views.figures.common import not_drawn
 
 log = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ class View:
     @property
     def rate(self) -> float:
         """Units of the display currency per USD at the view's date (1 in USD): what a
-        reference value in USD is drawn at (figures.savix_cost)."""
+        reference value in USD is drawn at (figures.references.savix_cost)."""
         return self.currency.rate((self.as_of or date.today()).year)
 
     def convert(self, usd: float | None, year: int | None = None) -> float | None:

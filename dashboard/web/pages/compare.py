@@ -22,7 +22,8 @@ from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import display_label, every
 from dashboard.core.urlstate import COMPARE_BY, parse_search
 from dashboard.exports import tables
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.spread import benchmark_dots
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec, verdict
 from dashboard.views.view import (
     View,
@@ -111,7 +112,7 @@ def _dots(data: Compare) -> Drawn:
     colours = series_colours(dim if dim == "organisation" else "x", picks, facts)
     colours = {entity_name(dim, k, facts): v for k, v in colours.items()}
     return Drawn(
-        figures.benchmark_dots(rows, colours),
+        benchmark_dots(rows, colours),
         {
             "names": ", ".join(data.names) or _("Nothing chosen"),
             "kind": _(KINDS[dim]),

@@ -13,7 +13,12 @@ from dash import html
 from dashboard.analytics import datasource
 from dashboard.core import theme
 from dashboard.core.i18n import N_, _
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.common import empty
+from dashboard.views.figures.lines import lines
+from dashboard.views.figures.references import savix_cost
+from dashboard.views.figures.spread import bubble
+from dashboard.views.figures.trends import steady, thin_note
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import caption, named, nice_date, read_view
 from dashboard.web.components import render
@@ -83,10 +88,8 @@ def _by_project(measure: str, kind: str, savix: bool = False, narrow: bool = Fal
 
 def _bubble(data: Efficiency) -> go.Figure:
     if data.by_project.empty:
-        return figures.empty()
-    return figures.bubble(
-        data.by_project, data.colours, data.code, figures.savix_cost(data.view.rate)
-    )
+        return empty()
+    return bubble(data.by_project, data.colours, data.code, savix_cost(data.view.rate))
 
 
 def _trend(data: Efficiency) -> Drawn:
@@ -96,11 +99,11 @@ def _trend(data: Efficiency) -> Drawn:
     measure = ["cost_per_member_usd"]
     total = view.money(datasource.indicators(f.network, over_time=True))
     by_org = view.money(datasource.indicators(f, "organisation", over_time=True))
-    total, need = figures.steady(total, measure, every=every)
-    by_org, _need = figures.steady(by_org, measure, "organisation", every=every)
+    total, need = steady(total, measure, every=every)
+    by_org, _need = steady(by_org, measure, "organisation", every=every)
     drawn = total.dropna(subset=measure) if not total.empty else total
     figure = (
-        figures.lines(
+        lines(
             by_org,
             "cost_per_member_usd",
             "usd",
@@ -109,17 +112,17 @@ def _trend(data: Efficiency) -> Drawn:
             total=total,
             currency=data.code,
             y_title=_("Cost per member ({currency})").format(currency=data.code),
-            reference=figures.savix_cost(view.rate),
+            reference=savix_cost(view.rate),
             drill="organisation",
             highlight=data.highlighted,
         )
         if not drawn.empty
-        else figures.empty()
+        else empty()
     )
     return Drawn(
         figure,
         {"start": nice_date(drawn["as_of"].min()) if not drawn.empty else _("the start")},
-        caption=f"{data.caption} {figures.thin_note(need)}",
+        caption=f"{data.caption} {thin_note(need)}",
     )
 
 

@@ -14,7 +14,11 @@ from dash import Dash, html
 from dashboard.analytics import datasource
 from dashboard.core.format import number
 from dashboard.core.i18n import N_, _
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.bars import size_histogram
+from dashboard.views.figures.lines import lines
+from dashboard.views.figures.references import savix_replication
+from dashboard.views.figures.trends import steady, thin_note
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import (
     OTHERS,
@@ -88,7 +92,7 @@ def _counts(measure: str, y_title: str) -> Any:
         by, split, facts = data.by, data.split, data.view.facts
         frame = top_series(split, by, measure) if not split.empty else split
         keys = list(frame[by].unique()) if not frame.empty else []
-        figure = figures.lines(
+        figure = lines(
             frame,
             measure,
             "int",
@@ -113,9 +117,9 @@ def _shares(measure: str, y_title: str) -> Any:
         shares = split[split[by].isin(largest)] if largest else split
         network = data.network_trend if data.filters.has_place else data.over_time
         every = data.view.every_point
-        series, _need = figures.steady(shares, [measure], by, every=every)
-        whole, need = figures.steady(network, [measure], every=every)
-        figure = figures.lines(
+        series, _need = steady(shares, [measure], by, every=every)
+        whole, need = steady(network, [measure], every=every)
+        figure = lines(
             series,
             measure,
             "pct",
@@ -127,18 +131,18 @@ def _shares(measure: str, y_title: str) -> Any:
             labels={k: entity_name(by, k, data.view.facts) for k in largest},
             highlight=data.mine,
         )
-        return Drawn(figure, caption=f"{data.caption} {figures.thin_note(need)}")
+        return Drawn(figure, caption=f"{data.caption} {thin_note(need)}")
 
     return draw
 
 
 def _replication(data: Outreach) -> go.Figure:
-    return figures.lines(
+    return lines(
         data.over_time,
         "replication_rate",
         "decimal",
         y_title=_("Replicated per trained group"),
-        reference=figures.savix_replication(),
+        reference=savix_replication(),
         colour=data.colour,
     )
 
@@ -146,7 +150,7 @@ def _replication(data: Outreach) -> go.Figure:
 def _sizes(data: Outreach) -> Drawn:
     average = data.latest.get("avg_group_size")
     return Drawn(
-        figures.size_histogram(datasource.group_sizes(data.filters)),
+        size_histogram(datasource.group_sizes(data.filters)),
         {"date": nice_date(data.view.as_of), "average": number(average, 1) if average else ""},
         pick="average" if average else "",
     )

@@ -11,7 +11,9 @@ from dash import html
 
 from dashboard.analytics import datasource
 from dashboard.core.i18n import N_, _
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.bars import ranked_bars
+from dashboard.views.figures.common import empty
 from dashboard.views.page_model import ChartSpec, Kpi, PageContent, PageSpec, note
 from dashboard.views.view import (
     View,
@@ -44,9 +46,9 @@ HEADLINE = (
 def _countries_ranked(data: charts.Data) -> go.Figure:
     frame = data.by_country
     if not data.groups or frame.empty:
-        return figures.empty()
+        return empty()
     names = data.country_names
-    return figures.ranked_bars(
+    return ranked_bars(
         frame.assign(label=[names.get(c, c) for c in frame["country"]]),
         "label",
         "members",
@@ -117,7 +119,7 @@ def build(search: str | None) -> PageContent:
     if view.as_of is None:
         content.lead = _("The pool is empty: import data with `vsla import`.")
         content.kpis = [Kpi(i, _("n/a")) for i in HEADLINE]
-        content.charts = PAGE.blank(lambda: figures.empty(_("The pool has no data yet.")))
+        content.charts = PAGE.blank(lambda: empty(_("The pool has no data yet.")))
         return content
     prior = datasource.comparison_date(view.as_of)
     # the page's queries at once; the calls below find their answers

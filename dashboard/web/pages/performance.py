@@ -15,7 +15,10 @@ from dashboard.analytics import datasource, disclosure
 from dashboard.core.filters import Filters
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import BY_ID
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.grids import small_multiple_lines
+from dashboard.views.figures.spread import boxes
+from dashboard.views.figures.trends import steady, thin_note
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec, note
 from dashboard.views.view import (
     caption,
@@ -134,7 +137,7 @@ def _spread(measure: str) -> Callable[[Performance], Drawn]:
             )
             values = {k: (v * factor if v is not None else None) for k, v in values.items()}
         colours = series_colours(by, keys, view.facts) if by == "organisation" else {}
-        figure = figures.boxes(
+        figure = boxes(
             frame,
             values,
             ind.format,
@@ -164,16 +167,16 @@ def _trend(data: Performance) -> Drawn:
     every = view.every_point
     # Without a place chosen, a member's own organisation is the trend's focus, against the
     # network (as it stands out in the boxes); otherwise the selection's.
-    trend, need = figures.steady(
+    trend, need = steady(
         view.money(datasource.indicators(focus(f, own), over_time=True)), ratios, every=every
     )
     network_trend = None
     if f.has_place or own:  # the selection against the network
-        network_trend, _need = figures.steady(
+        network_trend, _need = steady(
             view.money(datasource.indicators(f.network, over_time=True)), ratios, every=every
         )
     drawn = trend.dropna(subset=["savings_per_member_usd"]) if len(trend) else trend
-    figure = figures.small_multiple_lines(
+    figure = small_multiple_lines(
         trend,
         [(m, label(view.code), kind) for m, label, kind in TREND_PANELS],
         view.code,
@@ -185,7 +188,7 @@ def _trend(data: Performance) -> Drawn:
         figure,
         {"start": nice_date(drawn["as_of"].min()) if not drawn.empty else _("the start")},
         pick="network" if network_trend is not None else "",
-        caption=f"{data.caption} {figures.thin_note(need)}",
+        caption=f"{data.caption} {thin_note(need)}",
     )
 
 

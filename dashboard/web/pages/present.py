@@ -31,7 +31,10 @@ from dashboard.analytics import datasource
 from dashboard.core.format import compact, number
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import BY_ID
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.bars import ranked_bars
+from dashboard.views.figures.common import empty
+from dashboard.views.figures.maps import centroids
 from dashboard.views.page_model import Chart, ChartSpec, Kpi
 from dashboard.views.view import (
     View,
@@ -78,9 +81,9 @@ def _women(data: charts.Data) -> go.Figure:
     see, with the theme filters: a selection's own total is not the network)."""
     frame = data.by_organisation
     if frame.empty:
-        return figures.empty()
+        return empty()
     line = charts.network_line(data, "pct_women") if len(frame) > 1 else None
-    return figures.ranked_bars(
+    return ranked_bars(
         frame.reset_index(drop=True),
         "label",
         "pct_women",
@@ -210,7 +213,7 @@ def projector_map(
         colorbar={"tickfont": big, "title": {"font": big}, "thickness": 18, "len": 0.6},
         selector={"type": "choropleth"},
     )
-    points = figures._centroids()
+    points = centroids()
     rows = frame.dropna(subset=[value])
     rows = rows[rows["country"].isin(points)].nlargest(MAP_NAMED, value)
     if rows.empty:

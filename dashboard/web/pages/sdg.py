@@ -27,7 +27,10 @@ from dashboard.core import theme
 from dashboard.core.format import format_value
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import BY_ID, lookup, network_indicators
-from dashboard.views import charts, figures
+from dashboard.views import charts
+from dashboard.views.figures.common import empty
+from dashboard.views.figures.lines import lines
+from dashboard.views.figures.trends import steady, thin_note, thin_threshold
 from dashboard.views.page_model import Chart, ChartSpec, Drawn, PageContent, PageSpec, change
 from dashboard.views.page_model import note as page_note
 from dashboard.views.view import caption, first_row, nice_date, read_view
@@ -160,21 +163,17 @@ class Sdg(charts.Data):
     @cached_property
     def caption(self) -> str:
         trend, every = self.trend, self.view.every_point
-        note = (
-            figures.thin_note(0 if every else figures.thin_threshold(trend["groups"]))
-            if not trend.empty
-            else ""
-        )
+        note = thin_note(0 if every else thin_threshold(trend["groups"])) if not trend.empty else ""
         return caption(self.view, self.total.get("groups"), self.total.get("projects"), note)
 
 
 def drawn_rows(trend: pd.DataFrame, column: str, kind: str, every: bool = False) -> pd.DataFrame:
     """The quarters of an indicator's trend that are drawn: those with a value, a ratio's
-    resting on too few groups left out (figures.steady)."""
+    resting on too few groups left out (figures.trends.steady)."""
     if trend.empty or column not in trend:
         return trend.iloc[0:0]
     if kind != "int":
-        trend, _need = figures.steady(trend, [column], every=every)
+        trend, _need = steady(trend, [column], every=every)
     return trend.dropna(subset=[column])
 
 
@@ -189,10 +188,8 @@ def trend_figure(
     """An indicator's pooled value at each quarter end (`drawn_rows`)."""
     rows = drawn_rows(trend, column, kind, every)
     if rows.empty:
-        return figures.empty(_(NO_TREND))
-    return figures.lines(
-        rows, column, kind, currency=currency, y_title=label, colour=theme.OKABE_ITO[4]
-    )
+        return empty(_(NO_TREND))
+    return lines(rows, column, kind, currency=currency, y_title=label, colour=theme.OKABE_ITO[4])
 
 
 def _trend(entry: Entry) -> Callable[[Sdg], Drawn]:

@@ -19,8 +19,9 @@ from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import BY_ID, AnyIndicator, display_label, every
 from dashboard.core.urlstate import DEFAULT_THEME
 from dashboard.exports import tables
-from dashboard.views import charts, figures
-from dashboard.views.figures import Panel
+from dashboard.views import charts
+from dashboard.views.figures.common import empty
+from dashboard.views.figures.grids import Panel, small_multiple_bars
 from dashboard.views.page_model import RELATIVE_TOLERANCE, ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import VALUE_LABELS, View, caption, first_row, read_view
 from dashboard.web.components import render
@@ -149,12 +150,12 @@ class Themes(charts.Data):
 def _bands(data: Themes) -> Drawn:
     keys, labels, _rows = data.bands
     if not keys:
-        figure = figures.empty(
+        figure = empty(
             _("No group in scope for this comparison."),
             _("No group in scope carries this theme."),
         )
     else:
-        figure = figures.small_multiple_bars(labels, data.panels, data.code, per_row=len(PANELS))
+        figure = small_multiple_bars(labels, data.panels, data.code, per_row=len(PANELS))
     title, subtitle = theme_words(data.breakdown, *theme_titles(data.breakdown))
     return Drawn(figure, {"theme": title, "subtitle": subtitle})
 
