@@ -459,11 +459,11 @@ def _read_password() -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from dashboard.access import auth
+    from dashboard.access.users import AuthError, UserStore
 
     if args.db:
         os.environ["VSLA_DB"] = str(args.db)
-    store = auth.UserStore()
+    store = UserStore()
     try:
         if args.action == "list":
             users = store.users()
@@ -491,7 +491,7 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.action == "signout":
             ended = store.sign_out_everywhere(args.username)
             print(f"Ended {ended} session{'s' if ended != 1 else ''} of {args.username}.")
-    except auth.AuthError as exc:
+    except AuthError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     return 0
@@ -510,7 +510,7 @@ def _check_organisation(organisation: str) -> None:
     finally:
         con.close()
     if known and organisation not in known:
-        from dashboard.access.auth import AuthError
+        from dashboard.access.users import AuthError
 
         raise AuthError(
             f"No organisation {organisation!r} in the pool ({path}); known: "
@@ -536,13 +536,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
 
     try:
         # Whoever runs the command line holds the pool file: they act as the network's
         # administrator, on purpose (code without a viewer would see what a guest sees).
-        with acting_as(auth.ADMIN):
+        with acting_as(ADMIN):
             return int(args.func(args))
     except (PoolError, FilterError, NetworkConfigError) as exc:
         print(str(exc), file=sys.stderr)

@@ -164,7 +164,7 @@ def run_size(groups: int, n_changes: int, browser_links: int = 0) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         cold_load, warm_load = page_loads(url)
-        from dashboard.access.auth import DEMO_ADMIN
+        from dashboard.access.demo_accounts import DEMO_ADMIN
 
         opener = session(url, *DEMO_ADMIN)
         pages = {}
@@ -255,7 +255,7 @@ def load_test(groups: int, users: int = 50, seconds: float = 60.0) -> dict:
     )
     os.environ.update(VSLA_DB=str(pool), VSLA_USERS=env["VSLA_USERS"])
     os.environ["VSLA_SECRET_KEY"] = env["VSLA_SECRET_KEY"]
-    from dashboard.access import auth
+    from dashboard.access.demo_accounts import demo_accounts
     from dashboard.analytics import datasource
     from dashboard.pool import db
     from dashboard.web.server import create_app
@@ -268,7 +268,7 @@ def load_test(groups: int, users: int = 50, seconds: float = 60.0) -> dict:
     bodies = callback_bodies(app, searches)
     probe = request_body(app, "ov-lead.children", {"url.search": "", "url.pathname": "/"})
     probe_body = json.dumps(probe).encode()
-    accounts = [(u, p) for (u, p, _who) in auth.demo_accounts(datasource.all_facts().organisations)]
+    accounts = [(u, p) for (u, p, _who) in demo_accounts(datasource.all_facts().organisations)]
     db.reset()
     mix = [accounts[0], accounts[1], (None, None), accounts[2]]  # admin, members, a guest
     port = free_port()

@@ -313,7 +313,7 @@ def measure(
 def run(pool: Path, env: dict[str, str], n_links: int, first_visits: int = 3,
         log: Any = None) -> dict[str, Any]:  # fmt: skip
     """Serve `pool` with gunicorn (2 workers, a fresh server: nothing cached) and measure."""
-    from dashboard.access.auth import DEMO_ADMIN
+    from dashboard.access.demo_accounts import DEMO_ADMIN
     from scripts.serving import free_port, serve
 
     port = free_port()

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["VSLA_DB"] = str(args.db)
 
-    from dashboard.access import auth
+    from dashboard.access.policy import GUEST
     from dashboard.access.viewer import acting_as
     from dashboard.analytics import datasource
     from dashboard.analytics.engine import compute
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     collected: dict[str | None, dict[str, list[float]]] = {}
     cells: dict[str | None, int] = {}
     for by in LEVELS:
-        with acting_as(auth.GUEST):
+        with acting_as(GUEST):
             shown = datasource.indicator_rows(Filters(), by)
             seen = datasource.scoped(Filters())  # (the projects a guest may see)
         with db.cursor() as con:  # the same projects, exact

@@ -31,12 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["VSLA_DB"] = str(args.db)
 
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
     from dashboard.core import i18n
 
     # samples of the whole pool, on purpose; in the language the link names (?lang=da)
-    with acting_as(auth.ADMIN), i18n.using(i18n.from_search(args.view)):
+    with acting_as(ADMIN), i18n.using(i18n.from_search(args.view)):
         return _samples(args)
 
 

@@ -99,12 +99,12 @@ def sharing_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sharing_app(sharing_pool_path: Path, hand_users_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The dashboard on the sharing pool, with a member account per organisation."""
-    from dashboard.access import auth
+    from dashboard.access.users import UserStore
     from dashboard.analytics import datasource
     from dashboard.pool import db
     from dashboard.web.server import create_app
 
-    store = auth.UserStore(hand_users_path.with_name("sharing-users.sqlite"))
+    store = UserStore(hand_users_path.with_name("sharing-users.sqlite"))
     if not store.users():
         store.add("admin", PASSWORD, "admin", None)
         for name, org in SHARING_USERS.items():
@@ -130,7 +130,7 @@ SECRET = "test-secret-key-" + "x" * 40
 
 @pytest.fixture(scope="session")
 def hand_users_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dashboard.access.auth import UserStore
+    from dashboard.access.users import UserStore
 
     path = tmp_path_factory.mktemp("users") / "users.sqlite"
     store = UserStore(path)
@@ -172,10 +172,10 @@ def _closed_pool() -> Iterator[None]:
 def as_admin() -> Iterator[None]:
     """The test's code, run outside a web request, acts as the network admin on purpose
     (without it, such code sees what a guest sees: dashboard.access.viewer.current_viewer)."""
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
 
-    with acting_as(auth.ADMIN):
+    with acting_as(ADMIN):
         yield
 
 

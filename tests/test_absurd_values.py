@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.access import auth
+from dashboard.access.demo_accounts import demo_username
 from dashboard.core import i18n
 from dashboard.core.format import (
     compact,
@@ -362,7 +362,7 @@ def overflowing_app(overflowing_pool_path: Path, hand_users_path: Path) -> Itera
     yield from serving(overflowing_pool_path, hand_users_path)
 
 
-MEMBER = auth.demo_username("Nordlys Aid")  # a demo account, made with the demo pool
+MEMBER = demo_username("Nordlys Aid")  # a demo account, made with the demo pool
 VIEWERS = {"guest": None, "member": (MEMBER, f"demo-{MEMBER}"), "admin": ("admin", None)}
 
 

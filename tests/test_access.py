@@ -215,7 +215,7 @@ def test_signing_out_ends_access(sharing_app):
 
 
 def test_a_removed_user_loses_access_at_once(sharing_app):
-    from dashboard.access.auth import UserStore
+    from dashboard.access.users import UserStore
 
     store = UserStore()
     store.add("temp", "a long password", "member", "South Relief")
@@ -259,28 +259,28 @@ def test_blanks_of_a_table_always_rest_on_five_or_more_groups_together():
 
 
 def test_code_without_a_request_or_a_viewer_sees_what_a_guest_sees(sharing_app):
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN, GUEST
     from dashboard.access.viewer import acting_as, current_viewer
     from dashboard.analytics import datasource
     from dashboard.core.filters import Filters
 
-    assert current_viewer() == auth.GUEST
+    assert current_viewer() == GUEST
     shared = {"NOR-UGA-01", "NOR-KEN-01", "SOU-TZA-01", "EAS-UGA-01"}
     assert {p.project_id for p in datasource.facts().projects} == shared
     rows = datasource.indicator_rows(Filters(), "project")
     assert PRIVATE not in {r["project"] for r in rows}
-    with acting_as(auth.ADMIN):  # on purpose only
+    with acting_as(ADMIN):  # on purpose only
         assert PRIVATE in {p.project_id for p in datasource.facts().projects}
         assert PRIVATE in {r["project"] for r in datasource.indicator_rows(Filters(), "project")}
-    assert current_viewer() == auth.GUEST  # and only inside the block
+    assert current_viewer() == GUEST  # and only inside the block
 
 
 def test_a_request_is_never_widened_by_acting_as(sharing_app):
     """acting_as is for code outside a request: a request's viewer is its session's."""
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
 
-    with acting_as(auth.ADMIN):
+    with acting_as(ADMIN):
         assert about(members(client_as(sharing_app, None), sharing_app), 480)
 
 

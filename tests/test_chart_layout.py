@@ -75,12 +75,12 @@ LANGS = {"en": tuple(FILE_SIZES), "da": tuple(FILE_SIZES), "fr": ("print", "deck
 @pytest.fixture(scope="module")
 def demo(demo_pool_path) -> Iterator[None]:
     """The small demo pool, seen by the network's admin (every project)."""
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
     from dashboard.analytics import datasource
     from dashboard.pool import db
 
-    with pytest.MonkeyPatch.context() as patch, acting_as(auth.ADMIN):
+    with pytest.MonkeyPatch.context() as patch, acting_as(ADMIN):
         patch.setenv("VSLA_DB", str(demo_pool_path))
         db.reset()
         datasource.clear_cache()

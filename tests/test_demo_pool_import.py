@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from ingest_helpers import base_tables, sha256, write_csvs
 
-from dashboard.access import auth
+from dashboard.access.demo_accounts import ensure_demo_accounts, remove_public_demo_accounts
+from dashboard.access.users import UserStore
 from dashboard.cli import main
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.pool.files import meta, open_pool
@@ -36,14 +37,14 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("demo-template")
     pool = build_demo(folder / "pool.duckdb", seed=SEED, groups=60).path
-    store = auth.UserStore(folder / "users.sqlite")
+    store = UserStore(folder / "users.sqlite")
     con = open_pool(pool)
     try:
         query = "SELECT DISTINCT organisation FROM projects"
         organisations = [r[0] for r in con.execute(query).fetchall()]
     finally:
         con.close()
-    auth.ensure_demo_accounts(store, organisations)
+    ensure_demo_accounts(store, organisations)
     store.add("kirsten", PASSWORD, "member", "Nordlys Aid")
     store.set_password("fjord-partners", PASSWORD)  # no longer the public demo-fjord-partners
     return folder
@@ -84,7 +85,7 @@ def projects(path: Path) -> list[str]:
 
 
 def usernames(store: Path) -> set[str]:
-    return {u.username for u in auth.UserStore(store).users()}
+    return {u.username for u in UserStore(store).users()}
 
 
 DEMO_USERS = {"admin", "nordlys-aid", "havn-relief", "bakkedal-alliance"}  # (some of them)
@@ -196,12 +197,12 @@ def test_a_server_on_a_real_pool_never_keeps_public_demo_accounts(demo, files, s
     back while it runs."""
     network = demo.with_name("network.duckdb")
     import_files([files], network)
-    store = auth.UserStore(demo.with_name("users.sqlite"))
-    auth.ensure_demo_accounts(store, ["Alpha Aid"])  # (a demo served again since)
+    store = UserStore(demo.with_name("users.sqlite"))
+    ensure_demo_accounts(store, ["Alpha Aid"])  # (a demo served again since)
     assert {"admin", "alpha-aid"} <= usernames(store.path)
     app = serving(network)
     assert {"admin", "alpha-aid"} & usernames(store.path) == set()
-    auth.ensure_demo_accounts(store, ["Alpha Aid"])  # back, while the server runs
+    ensure_demo_accounts(store, ["Alpha Aid"])  # back, while the server runs
     assert login(app.server.test_client(), "alpha-aid", "demo-alpha-aid").status_code == 401
     assert "alpha-aid" not in usernames(store.path)
 
@@ -209,15 +210,15 @@ def test_a_server_on_a_real_pool_never_keeps_public_demo_accounts(demo, files, s
 def test_demo_accounts_of_an_older_store_are_found_by_their_password(tmp_path):
     """A store made before demo accounts were marked: each account of the demo's shape is
     checked against its public password once."""
-    store = auth.UserStore(tmp_path / "users.sqlite")
-    auth.ensure_demo_accounts(store, ["Alpha Aid", "Beta Relief"])
+    store = UserStore(tmp_path / "users.sqlite")
+    ensure_demo_accounts(store, ["Alpha Aid", "Beta Relief"])
     store.set_password("beta-relief", PASSWORD)
     store.add("anna", PASSWORD, "admin", None)
     con = sqlite3.connect(store.path)
     with con:
         con.execute("UPDATE users SET public = NULL")
     con.close()
-    assert auth.remove_public_demo_accounts(store) == ["admin", "alpha-aid"]
+    assert remove_public_demo_accounts(store) == ["admin", "alpha-aid"]
     assert usernames(store.path) == {"anna", "beta-relief"}
 
 

@@ -302,7 +302,7 @@ def test_a_box_rests_on_many_of_others_groups_each_moved(app, groups):
     assert drawn == sorted(drawn)
     assert values[0] * (1 - PERMANENT[1]) <= drawn[0] and drawn[-1] <= values[-1] * 1.2
     # the owner sees the exact quartiles (the 9th, 17th and 25th of 33 groups)
-    from dashboard.access.auth import demo_username
+    from dashboard.access.demo_accounts import demo_username
 
     name = demo_username(chosen[0]["organisation"])
     mine = chart(
@@ -440,12 +440,12 @@ def test_data_quality_counts_are_perturbed_for_others(app, pool):
             .date()
         )
 
-    from dashboard.access import auth
+    from dashboard.access.policy import GUEST, Viewer
     from dashboard.access.viewer import acting_as
 
     def quality(who, search=""):
         """The table's rows by project id (the rows name projects as the viewer knows them)."""
-        viewer = auth.Viewer("member", "Fjord Partners", who[0]) if who else auth.GUEST
+        viewer = Viewer("member", "Fjord Partners", who[0]) if who else GUEST
         with acting_as(viewer):
             labels = datasource.facts().project_labels
         by_label = {label: pid for pid, label in labels.items()}

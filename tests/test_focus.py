@@ -142,7 +142,7 @@ def demo_app(demo_pool_path, tmp_path, monkeypatch):
 
 
 def demo_member(app: Any, organisation: str) -> Any:
-    from dashboard.access.auth import demo_username
+    from dashboard.access.demo_accounts import demo_username
 
     client = app.server.test_client()
     name = demo_username(organisation)
@@ -261,12 +261,12 @@ def test_the_trainer_caption_describes_a_members_own_organisation(sharing_app):
 def test_the_trainer_file_has_the_same_caption(sharing_app):
     """The file's table is the page's: the same two trainers (8 and 6 groups) under the same
     caption."""
-    from dashboard.access import auth
+    from dashboard.access.policy import Viewer
     from dashboard.access.viewer import acting_as
     from dashboard.analytics import trainers
     from dashboard.views.view import read_view
 
-    with acting_as(auth.Viewer("member", "North Aid", "north")):
+    with acting_as(Viewer("member", "North Aid", "north")):
         table = projects.trainers_table("")
         view = read_view("")
         caption = projects.trainer_caption(view, trainers.report(view))

@@ -118,16 +118,16 @@ def test_points_resting_on_few_groups_are_left_out():
 def test_a_members_own_organisation_is_the_one_highlighted(hand_app):
     """Without an organisation chosen, a signed-in member's own stands out; a guest's and an
     administrator's pages highlight none; a choice in the filters wins."""
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN, Viewer
     from dashboard.access.viewer import acting_as
     from dashboard.views.view import highlighted, read_view
 
-    alpha = auth.Viewer("member", "Alpha Aid", "alpha")
+    alpha = Viewer("member", "Alpha Aid", "alpha")
     with acting_as(alpha):
         assert highlighted(read_view("")) == ("Alpha Aid",)
         assert highlighted(read_view("?organisation=Beta+Relief")) == ("Beta Relief",)
         content = efficiency.build("")
-    with acting_as(auth.ADMIN):
+    with acting_as(ADMIN):
         assert highlighted(read_view("")) == ()
     assert highlighted(read_view("")) == ()  # a guest
     # (the hand pool shows a member too few of Beta Relief's groups to draw them)

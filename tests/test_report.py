@@ -284,7 +284,7 @@ def _points(text: str) -> float:
 
 
 def test_every_share_of_the_report_agrees_with_its_change(demo_app):
-    from dashboard.access.auth import ADMIN
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
 
     with acting_as(ADMIN):

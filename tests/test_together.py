@@ -12,13 +12,13 @@ import flask
 import pandas as pd
 import pytest
 
-from dashboard.access import auth
+from dashboard.access.policy import GUEST, Viewer
 from dashboard.access.viewer import acting_as
 from dashboard.analytics import datasource
 from dashboard.core import i18n
 from dashboard.core.filters import Filters
 
-MEMBER = auth.Viewer("member", "North Aid", "north")
+MEMBER = Viewer("member", "North Aid", "north")
 
 
 def test_every_call_sees_the_request_s_viewer_and_language(sharing_app):
@@ -75,7 +75,7 @@ def test_outside_a_request_the_calls_act_as_the_caller(sharing_app):
     seen.clear()
     datasource.together(lambda: seen.append(datasource.viewer()), lambda: seen.append(
         datasource.viewer()))  # fmt: skip
-    assert seen == [auth.GUEST, auth.GUEST]  # nobody set: a guest, never more
+    assert seen == [GUEST, GUEST]  # nobody set: a guest, never more
 
 
 def test_a_failing_call_fails_the_caller_after_the_others_are_done(sharing_app):

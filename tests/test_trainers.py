@@ -172,10 +172,10 @@ def test_sparkline_is_an_svg_of_the_values():
 @pytest.fixture
 def hand(hand_app):
     """Code acting as someone on the hand pool (the web app's pool, its caches)."""
-    from dashboard.access import auth
+    from dashboard.access.policy import Viewer
     from dashboard.access.viewer import acting_as
 
-    def run(who: auth.Viewer, search: str = "") -> trainers.Report:
+    def run(who: Viewer, search: str = "") -> trainers.Report:
         from dashboard.views.view import read_view
 
         with acting_as(who):
@@ -185,9 +185,9 @@ def hand(hand_app):
 
 
 def viewer(role: str, organisation: str | None = None):
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN, Viewer
 
-    return auth.ADMIN if role == "admin" else auth.Viewer(role, organisation)
+    return ADMIN if role == "admin" else Viewer(role, organisation)
 
 
 def test_the_hand_pool_by_hand(hand):

@@ -106,7 +106,7 @@ def test_the_wheel_holds_the_package_its_catalogs_and_files_and_no_data(built):
 
 
 def test_the_installed_wheel_builds_a_demo_pool_and_computes_its_indicators(built, tmp_path):
-    from dashboard.access import auth
+    from dashboard.access.policy import ADMIN
     from dashboard.access.viewer import acting_as
     from dashboard.analytics.engine import compute, latest_report_date
     from dashboard.core.filters import Filters
@@ -159,7 +159,7 @@ def test_the_installed_wheel_builds_a_demo_pool_and_computes_its_indicators(buil
     try:
         assert con.execute("SELECT count(*) FROM groups").fetchone()[0] == GROUPS
         filters = Filters().with_as_of(latest_report_date(con))
-        with acting_as(auth.ADMIN):  # as the command line does
+        with acting_as(ADMIN):  # as the command line does
             (expected,) = compute(con, filters, None, network=True)
     finally:
         con.close()

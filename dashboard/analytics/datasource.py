@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 
-from dashboard.access import auth
+from dashboard.access.policy import Viewer, detailed_projects, visible_projects
 from dashboard.access.viewer import current_viewer
 from dashboard.analytics import cache, disclosure
 from dashboard.analytics.engine import (
@@ -105,7 +105,7 @@ def _none(value: Any) -> Any:
     return None if value is None or value is pd.NaT or value != value else value
 
 
-def viewer() -> auth.Viewer:
+def viewer() -> Viewer:
     return current_viewer()
 
 
@@ -116,7 +116,7 @@ def _visible(detail: bool = False) -> tuple[str, ...] | None:
     if who.is_admin:
         return None
     rows = [(p.project_id, p.organisation, p.shared) for p in all_facts().projects]
-    return (auth.detailed_projects if detail else auth.visible_projects)(who, rows)
+    return (detailed_projects if detail else visible_projects)(who, rows)
 
 
 def scoped(filters: Filters, by: str | None = None) -> Filters:

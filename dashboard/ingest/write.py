@@ -34,7 +34,8 @@ from typing import Any, Literal
 import duckdb
 from babel.numbers import format_decimal
 
-from dashboard.access import auth
+from dashboard.access.demo_accounts import remove_public_demo_accounts
+from dashboard.access.users import UserStore, users_path
 from dashboard.analytics import rollups
 from dashboard.core import i18n
 from dashboard.core.format import number
@@ -472,8 +473,8 @@ def _real_pool_notes(db: Path, replaced: bool) -> list[str]:
                 "as real data and has a new secret of its own."
             )
         )
-    store = auth.UserStore(auth.users_path(db))
-    removed = auth.remove_public_demo_accounts(store)
+    store = UserStore(users_path(db))
+    removed = remove_public_demo_accounts(store)
     if removed:
         notes.append(
             _(

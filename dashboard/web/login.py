@@ -1,20 +1,21 @@
 """Logging in and out on the web: the session, the login page and the current viewer.
 
-The session lives on the server (dashboard.access.auth: a session table in the user store); Flask's
-signed cookie (HttpOnly, SameSite=Lax, Secure when the request came over HTTPS) holds only
-its random id. Each request looks the session up, so a session ends for every copy of the
-cookie at sign-out, at its absolute lifetime or idle timeout, and when its user is removed
-or changed. The secret key comes from $VSLA_SECRET_KEY; serving with
-gunicorn refuses to start without one, `vsla serve` (local use) makes one up.
+The session lives on the server (dashboard.access.sessions: a session table beside the user
+store, or Redis; dashboard.access.users decides whether it is alive); Flask's signed cookie
+(HttpOnly, SameSite=Lax, Secure when the request came over HTTPS) holds only its random id.
+Each request looks the session up, so a session ends for every copy of the cookie at
+sign-out, at its absolute lifetime or idle timeout, and when its user is removed or changed.
+The secret key comes from $VSLA_SECRET_KEY; serving with gunicorn refuses to start without
+one, `vsla serve` (local use) makes one up.
 
-Sign-in throttling (dashboard.access.auth) knows each browser by two things this module gives it:
-a random client id, made with the sign-in form's CSRF token and kept in the session cookie,
-and a device cookie (`vsla_device`: the username and a random id, signed with the secret
-key, HttpOnly, SameSite=Strict, for the sign-in path only, DEVICE_DAYS long), given at each
-successful sign-in; with it, that browser is held up only by its own failures for that
-username, not by anyone else's guesses. The client's address is request.remote_addr: the
-socket's peer, or the client's as the trusted proxies report it (VSLA_TRUSTED_PROXIES,
-applied by dashboard.web.server).
+Sign-in throttling (dashboard.access.throttle) knows each browser by two things this module
+gives it: a random client id, made with the sign-in form's CSRF token and kept in the
+session cookie, and a device cookie (`vsla_device`: the username and a random id, signed
+with the secret key, HttpOnly, SameSite=Strict, for the sign-in path only, DEVICE_DAYS
+long), given at each successful sign-in; with it, that browser is held up only by its own
+failures for that username, not by anyone else's guesses. The client's address is
+request.remote_addr: the socket's peer, or the client's as the trusted proxies report it
+(VSLA_TRUSTED_PROXIES, applied by dashboard.web.server).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ import flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from dashboard.access import auth
+from dashboard.access.demo_accounts import DEMO_ADMIN_WHO, demo_accounts, public_demo_password
+from dashboard.access.sessions import SESSION_HOURS, StoreUnavailable
+from dashboard.access.users import AuthError, Throttled, User, UserStore
 from dashboard.core import i18n
 from dashboard.core.i18n import _
 from dashboard.exports import templating
@@ -83,8 +86,8 @@ def configure(server: flask.Flask, allow_generated_key: bool) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="vsla_session",
         # the cookie lasts as long as a session can; requests do not extend it (the server
-        # ends the session itself: dashboard.access.auth)
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=auth.SESSION_HOURS),
+        # ends the session itself: dashboard.access.users)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
         SESSION_REFRESH_EACH_REQUEST=False,
     )
     server.session_interface = SessionInterface()
@@ -191,17 +194,17 @@ def _demo_accounts() -> dict[str, Any] | None:
         "sees_as": _("Sees as"),
         # the admin's "network admin" is words; an organisation's name is data
         "accounts": [
-            (u, p, _(who) if who == auth.DEMO_ADMIN_WHO else who)
-            for u, p, who in auth.demo_accounts(facts.organisations)
+            (u, p, _(who) if who == DEMO_ADMIN_WHO else who)
+            for u, p, who in demo_accounts(facts.organisations)
         ],
     }
 
 
-def _public_demo_sign_in(store: auth.UserStore, user: auth.User, password: str) -> bool:
+def _public_demo_sign_in(store: UserStore, user: User, password: str) -> bool:
     """A demo account signing in with its public password when the pool is not the demo:
     refused, and the account removed (an import of real data, or the server's start,
     removes such accounts; one may come back in a user store shared with a demo)."""
-    public = auth.public_demo_password(user)
+    public = public_demo_password(user)
     if public is None or not hmac.compare_digest(public.encode(), password.encode()):
         return False
     from dashboard.analytics import datasource
@@ -211,7 +214,7 @@ def _public_demo_sign_in(store: auth.UserStore, user: auth.User, password: str) 
             return False
     except Exception:  # no pool: nothing to show, and no demo either
         pass
-    with contextlib.suppress(auth.AuthError):
+    with contextlib.suppress(AuthError):
         store.remove(user.username)
     return True
 
@@ -262,7 +265,7 @@ def _routes(server: flask.Flask) -> None:
         username = (form.get("username") or "").strip()
         if not _csrf_ok(form.get("csrf")):
             return _login_form(_("The form had expired: please sign in again."), username), 400
-        store = auth.UserStore()
+        store = UserStore()
         client = client_id()
         try:
             user = store.authenticate(
@@ -272,14 +275,14 @@ def _routes(server: flask.Flask) -> None:
                 client=client,
                 device=_device_for(username),
             )
-        except auth.StoreUnavailable as exc:
+        except StoreUnavailable as exc:
             log.warning("Sign-in refused: %s", exc)
             return _not_now(username, next_path)
-        except auth.Throttled as exc:
+        except Throttled as exc:
             page = flask.make_response(_login_form(str(exc), username, next_path), 429)
             page.headers["Retry-After"] = str(exc.seconds)
             return page
-        except auth.AuthError as exc:
+        except AuthError as exc:
             return _login_form(str(exc), username, next_path), 401
         if _public_demo_sign_in(store, user, form.get("password") or ""):
             return _login_form(
@@ -287,7 +290,7 @@ def _routes(server: flask.Flask) -> None:
             ), 401
         try:
             sid = store.start_session(user.username)
-        except auth.StoreUnavailable as exc:
+        except StoreUnavailable as exc:
             log.warning("Sign-in refused: %s", exc)
             return _not_now(username, next_path)
         flask.session.clear()  # a new session for the new user (no fixation)
@@ -308,8 +311,8 @@ def _routes(server: flask.Flask) -> None:
         sid = flask.session.get("sid")
         if isinstance(sid, str):
             try:
-                auth.UserStore().end_session(sid)  # every copy of the cookie ends with it
-            except auth.StoreUnavailable as exc:  # (this cookie is cleared all the same)
+                UserStore().end_session(sid)  # every copy of the cookie ends with it
+            except StoreUnavailable as exc:  # (this cookie is cleared all the same)
                 log.warning("A session could not be ended: %s", exc)
         flask.session.clear()
         return flask.redirect(_home(), code=303)

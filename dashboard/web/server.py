@@ -20,7 +20,10 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard.access import auth, viewer
+from dashboard.access import viewer
+from dashboard.access.demo_accounts import ensure_demo_accounts, remove_public_demo_accounts
+from dashboard.access.policy import ADMIN
+from dashboard.access.users import UserStore
 from dashboard.analytics import datasource
 from dashboard.core import i18n, network
 from dashboard.core.config import FILES_ROOT, trusted_proxies
@@ -103,9 +106,9 @@ def _demo_accounts() -> None:
     except PoolError:
         return
     if facts.kind == "demo":
-        auth.ensure_demo_accounts(auth.UserStore(), facts.organisations)
+        ensure_demo_accounts(UserStore(), facts.organisations)
     else:
-        removed = auth.remove_public_demo_accounts(auth.UserStore())
+        removed = remove_public_demo_accounts(UserStore())
         if removed:
             log.warning("Removed the public demo accounts %s: this pool is not the demo", removed)
 
@@ -119,7 +122,7 @@ def warm_up(server: Flask) -> None:
         datasource.all_facts()
         with server.test_request_context("/"):
             overview.build("")
-        with viewer.acting_as(auth.ADMIN):  # the admin's scope, on purpose
+        with viewer.acting_as(ADMIN):  # the admin's scope, on purpose
             overview.build("")
     except Exception as exc:
         log.warning("Warming up skipped: %s", exc)

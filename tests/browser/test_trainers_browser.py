@@ -46,7 +46,7 @@ return {ids, width: window.innerWidth, page: document.documentElement.scrollWidt
 
 
 def test_a_member_sees_its_trainers_whole_with_a_flag_and_its_reason(dash_duo, demo_member_app):
-    from dashboard.access.auth import Viewer
+    from dashboard.access.policy import Viewer
     from dashboard.access.viewer import acting_as
     from dashboard.analytics import trainers
     from dashboard.views.view import read_view
