@@ -20,6 +20,7 @@ once); a page with charts of its own extends it with their frames.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -27,14 +28,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.analytics import datasource
+from dashboard.analytics.datasource import Ask
 from dashboard.core import theme
-from dashboard.core.filters import TRAINED_BY
+from dashboard.core.filters import TRAINED_BY, Filters
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import lookup
 from dashboard.views import figures
 from dashboard.views.figures import Reference
+from dashboard.views.needs import Asks, Frame, has_place, the_network, when
 from dashboard.views.page_model import ChartSpec, Drawn
 from dashboard.views.view import (
+    HEADLINE_NEEDS,
     VALUE_LABELS,
     View,
     caption,
@@ -45,6 +49,7 @@ from dashboard.views.view import (
     highlighted,
     named,
     nice_date,
+    now_and_then,
     organisation_colours,
     selection_colour,
     subject_label,
@@ -78,9 +83,14 @@ class Data:
         self.code = view.code
         self.words: dict[str, Any] = {"currency": view.code, **words}
         if total is not None:
+            self.reads_total = False
             self.total = total
         if caption is not None:
             self.caption = caption
+
+    # whether `total` is the scope's indicators, read when first asked for (TOTAL declares
+    # it); not where the page gives it, or reads it otherwise (AsOf)
+    reads_total = True
 
     @cached_property
     def total(self) -> Mapping[str, Any]:
@@ -197,6 +207,59 @@ class Data:
         }
 
 
+class AsOf(Data):
+    """`Data` whose total is the scope's figures as of the view's date, read with those of
+    the date they are compared with (view.now_and_then: the overview's and the
+    presentation's headline), its caption theirs. `NEEDS` is what that reads, with the
+    headline's tiles (view.HEADLINE_NEEDS)."""
+
+    reads_total = False
+    NEEDS = HEADLINE_NEEDS
+
+    @cached_property
+    def prior(self) -> date | None:
+        as_of = self.view.as_of
+        return datasource.comparison_date(as_of) if as_of else None
+
+    @cached_property
+    def now_and_then(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return now_and_then(self.view, self.prior)
+
+    @cached_property
+    def total(self) -> Mapping[str, Any]:
+        return self.now_and_then[0]
+
+    @property
+    def before(self) -> Mapping[str, Any]:
+        return self.now_and_then[1]
+
+    @cached_property
+    def caption(self) -> str:
+        return caption(self.view, self.total.get("groups", 0), self.total.get("projects"))
+
+
+def _total(data: Data) -> tuple[Ask, ...]:
+    return (datasource.Rows(data.filters),) if data.reads_total else ()
+
+
+def _network(data: Data) -> tuple[Ask, ...]:
+    f = data.filters
+    return (datasource.Rows(f.network),) if f.has_place else _total(data)
+
+
+def compared(data: Data) -> Filters:
+    """The scope of `Data.organisations_compared`: the network's with organisations chosen."""
+    return data.filters.network if data.filters.organisation else data.filters
+
+
+# what `Data` reads beside a chart's own frames: the scope's total (where the page has not
+# given it) and the network's pooled values (`Data.network`: that total without a place)
+TOTAL = Asks(_total)
+NETWORK = Asks(_network)
+# a selection's trend against the network's (Data.subject_trends)
+SUBJECT_TRENDS = (Frame(over_time=True), when(has_place, Frame(over_time=True, of=the_network)))
+
+
 def network_line(data: Data, measure: str) -> Reference | None:
     """The network's pooled value of `measure` (ratio of sums over every group the viewer
     may see, with the theme filters), as a grey reference."""
@@ -275,6 +338,7 @@ MEMBERS_MAP = ChartSpec(
     help=N_("Members of active groups by country. Click a country to narrow every page to it."),
     height=400,
     only="wide",
+    needs=(TOTAL, Frame("country")),
 )
 
 
@@ -309,6 +373,7 @@ MEMBERS_OVER_TIME = ChartSpec(
         "Click an organisation to narrow to it."
     ),
     height=400,
+    needs=(Frame("organisation", over_time=True),),
 )
 
 
@@ -333,6 +398,7 @@ TRAINED = ChartSpec(
         "Active groups by who formed them: project field officers, village agents, or "
         "replicated by other groups without project support."
     ),
+    needs=(Frame("trained_by", over_time=True),),
 )
 
 
@@ -372,6 +438,7 @@ COST_BY_ORGANISATION = ChartSpec(
     ("cost_per_member_usd", "cost_to_date_usd"),
     help=N_("Cost to date of the organisation's projects divided by their members."),
     height=460,
+    needs=(Frame("organisation", of=compared), NETWORK),
 )
 
 
@@ -399,6 +466,7 @@ MEMBERS_AND_GROUPS = ChartSpec(
     _members_and_groups,
     ("members", "groups"),
     height=320,
+    needs=(Frame(over_time=True),),
 )
 
 
@@ -432,4 +500,5 @@ SAVINGS_OVER_TIME = ChartSpec(
     _savings_over_time,
     ("savings_per_member_usd",),
     height=320,
+    needs=SUBJECT_TRENDS,
 )

@@ -14,6 +14,7 @@ from dashboard.analytics import datasource
 from dashboard.core import theme
 from dashboard.core.i18n import N_, _
 from dashboard.views import charts, figures
+from dashboard.views.needs import Frame, the_network
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import caption, named, nice_date, read_view
 from dashboard.web.components import render
@@ -123,6 +124,9 @@ def _trend(data: Efficiency) -> Drawn:
     )
 
 
+# what a ranked chart by project reads: the projects, and the network's value beside them
+BY_PROJECT = (Frame("project"), charts.NETWORK)
+
 PAGE = PageSpec(
     charts=(
         ChartSpec(
@@ -137,6 +141,7 @@ PAGE = PageSpec(
             ),
             height=460,
             scroll=True,
+            needs=BY_PROJECT,
         ),
         charts.COST_BY_ORGANISATION,
         ChartSpec(
@@ -153,6 +158,7 @@ PAGE = PageSpec(
                 "area is the number of active groups."
             ),
             height=420,
+            needs=(Frame("project"),),
         ),
         ChartSpec(
             "ef-trend",
@@ -168,6 +174,7 @@ PAGE = PageSpec(
                 "by then."
             ),
             height=420,
+            needs=(Frame(over_time=True, of=the_network), Frame("organisation", over_time=True)),
         ),
         # the three narrow cards: a project measure each, without the SAVIX reference
         ChartSpec(
@@ -180,6 +187,7 @@ PAGE = PageSpec(
             height=460,
             scroll=True,
             lg=4,
+            needs=BY_PROJECT,
         ),
         ChartSpec(
             "ef-fo",
@@ -193,6 +201,7 @@ PAGE = PageSpec(
             height=460,
             scroll=True,
             lg=4,
+            needs=BY_PROJECT,
         ),
         ChartSpec(
             "ef-trainer",
@@ -204,10 +213,12 @@ PAGE = PageSpec(
             height=460,
             scroll=True,
             lg=4,
+            needs=BY_PROJECT,
         ),
     ),
     # the note turns amber when theme filters are on (costs then cover more groups)
     parts=(("ef-note", "color"),),
+    needs=(charts.TOTAL,),  # (the caption's counts)
 )
 
 
@@ -230,18 +241,10 @@ def layout(**_query: Any) -> html.Div:
 
 def build(search: str | None) -> PageContent:
     view = read_view(search)
-    f = view.filters
-    # the page's queries at once; the calls below find their answers. With a place chosen,
-    # the network it is set against too: every group the viewer may see.
-    wanted = [(None, False), ("project", False), ("organisation", False), (None, True),
-              ("organisation", True)]  # fmt: skip
-    against = [(None, False), ("organisation", False), (None, True)]
-    datasource.together(
-        lambda: datasource.prefetch(f, wanted),
-        *([lambda: datasource.prefetch(f.network, against)] if f.has_place else []),
-    )
+    data = Efficiency(view)
+    PAGE.fetch(data)
     return PageContent(
         _(NAME),
-        charts=PAGE.draw(Efficiency(view)),
-        parts={"ef-note.color": "warning" if f.has_group_filters else "info"},
+        charts=PAGE.draw(data),
+        parts={"ef-note.color": "warning" if view.filters.has_group_filters else "info"},
     )

@@ -15,6 +15,7 @@ from dashboard.analytics import datasource
 from dashboard.core.format import number
 from dashboard.core.i18n import N_, _
 from dashboard.views import charts, figures
+from dashboard.views.needs import Frame, Sizes, chosen_by, has_place, the_network, when
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import (
     OTHERS,
@@ -152,6 +153,12 @@ def _sizes(data: Outreach) -> Drawn:
     )
 
 
+# what the charts read: the scope's indicators at each quarter end (the caption's counts
+# are its latest), by the breakdown chosen, and the network's beside a selection's shares
+WHOLE = Frame(over_time=True)
+COUNTS = (WHOLE, Frame(chosen_by, over_time=True))
+SHARES = (*COUNTS, when(has_place, Frame(over_time=True, of=the_network)))
+
 PAGE = PageSpec(
     charts=(
         ChartSpec(
@@ -163,6 +170,7 @@ PAGE = PageSpec(
             N_("Number of members of active groups at each quarter end since {start}"),
             _counts("members", N_("Members")),
             ("members",),
+            needs=COUNTS,
             help=N_("Members of active groups at each quarter end. Click a line to narrow to it."),
         ),
         ChartSpec(
@@ -171,6 +179,7 @@ PAGE = PageSpec(
             N_("Number of active groups at each quarter end since {start}"),
             _counts("groups", N_("Groups")),
             ("groups",),
+            needs=COUNTS,
             help=N_(
                 "Active groups at each quarter end: groups whose latest dataset is less than "
                 "365 days old."
@@ -182,6 +191,7 @@ PAGE = PageSpec(
             N_("Women / members of active groups at each quarter end; network in grey"),
             _shares("pct_women", N_("Women, share of members")),
             ("pct_women",),
+            needs=SHARES,
             help=N_(
                 "Women as a share of members, by the breakdown chosen above, with the "
                 "network's share in grey. Click a line to narrow to it."
@@ -196,6 +206,7 @@ PAGE = PageSpec(
             ),
             _shares("pct_youth", N_("Youth, share of members")),
             ("pct_youth",),
+            needs=SHARES,
             help=N_(
                 "Youth as a share of the members of the groups that record youth, by the "
                 "breakdown chosen above, with the network's share in grey."
@@ -211,6 +222,7 @@ PAGE = PageSpec(
             ),
             _replication,
             ("replication_rate",),
+            needs=(WHOLE,),
             help=N_(
                 "Replicated groups per group formed by the project (trained by field officers "
                 "or village agents)."
@@ -227,9 +239,11 @@ PAGE = PageSpec(
             },
             _sizes,
             ("avg_group_size",),
+            needs=(WHOLE, Sizes()),
             help=N_("How many active groups have each number of members."),
         ),
     ),
+    needs=(WHOLE,),  # (the caption's counts)
 )
 
 
@@ -251,15 +265,9 @@ def layout(**_query: Any) -> html.Div:
 
 
 def build(search: str | None) -> PageContent:
-    view = read_view(search)
-    f, by = view.filters, view.state.by
-    # the page's queries at once; the calls below find their answers
-    datasource.together(
-        lambda: datasource.prefetch(f, [(None, True), (by, True), ("trained_by", True)]),
-        lambda: datasource.group_sizes(f),
-        *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
-    )
-    return PageContent(_(NAME), charts=PAGE.draw(Outreach(view)))
+    data = Outreach(read_view(search))
+    PAGE.fetch(data)
+    return PageContent(_(NAME), charts=PAGE.draw(data))
 
 
 def register_callbacks(app: Dash) -> None:
