@@ -12,9 +12,10 @@ wherever it is shown:
 - `COST_BY_ORGANISATION` (efficiency; the presentation's cost slide),
 - `MEMBERS_AND_GROUPS` and `SAVINGS_OVER_TIME` (a project's trends; the report's).
 
-`Data` holds a view and fetches each frame a chart reads when it is first asked for (from
-the caches the pages share: a page's `datasource.together` has usually fetched them all at
-once); a page with charts of its own extends it with their frames.
+`Data` holds a view and reads each frame a chart reads when it is first asked for (from
+the caches the pages share, where the page's fetch has put them: each declaration names the
+frames its drawing reads, `needs`, dashboard/views/needs.py); a page with charts of its own
+extends it with their frames, and declares them beside its charts.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ read it as it is. The presentation, the report and the SDG page draw the same de
 components: a change is a text and a tone, not a coloured span.
 
 Adding a chart to a page is one `ChartSpec` in the page's `PAGE`: the card, the callback's
-outputs, the deck's slide and the export menu all follow from it.
+outputs, the deck's slide and the export menu all follow from it, and the page's fetch from
+what it declares it reads (`needs`: dashboard/views/needs.py); `build` calls `PAGE.fetch`
+once, then draws.
 """
 
 from __future__ import annotations

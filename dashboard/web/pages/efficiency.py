@@ -63,6 +63,20 @@ class Efficiency(charts.Data):
         projects = self.view.facts.project_by_id
         return [p for p in frame["project"] if projects[p].organisation in mine]
 
+    @cached_property
+    def cost_trends(self) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """Cost per member at each quarter end: the network's line (every group the viewer
+        may see; the selection's own total when nothing is chosen) and each organisation's,
+        money in the display currency, points resting on few groups left out; and how
+        many groups a point needs (for the caption)."""
+        view, f, every = self.view, self.filters, self.view.every_point
+        measure = ["cost_per_member_usd"]
+        total = view.money(datasource.indicators(f.network, over_time=True))
+        by_org = view.money(datasource.indicators(f, "organisation", over_time=True))
+        total, need = figures.steady(total, measure, every=every)
+        by_org, _need = figures.steady(by_org, measure, "organisation", every=every)
+        return total, by_org, need
+
 
 def _by_project(measure: str, kind: str, savix: bool = False, narrow: bool = False) -> Any:
     """The drawing of a measure by project, ranked (`savix`: with SAVIX's reference)."""
@@ -91,15 +105,8 @@ def _bubble(data: Efficiency) -> go.Figure:
 
 
 def _trend(data: Efficiency) -> Drawn:
-    # the network's line: every group the viewer may see (the selection's own total when
-    # nothing is chosen); points resting on few groups are left out
-    view, f, every = data.view, data.filters, data.view.every_point
-    measure = ["cost_per_member_usd"]
-    total = view.money(datasource.indicators(f.network, over_time=True))
-    by_org = view.money(datasource.indicators(f, "organisation", over_time=True))
-    total, need = figures.steady(total, measure, every=every)
-    by_org, _need = figures.steady(by_org, measure, "organisation", every=every)
-    drawn = total.dropna(subset=measure) if not total.empty else total
+    total, by_org, need = data.cost_trends
+    drawn = total.dropna(subset=["cost_per_member_usd"]) if not total.empty else total
     figure = (
         figures.lines(
             by_org,
@@ -110,7 +117,7 @@ def _trend(data: Efficiency) -> Drawn:
             total=total,
             currency=data.code,
             y_title=_("Cost per member ({currency})").format(currency=data.code),
-            reference=figures.savix_cost(view.rate),
+            reference=figures.savix_cost(data.view.rate),
             drill="organisation",
             highlight=data.highlighted,
         )

@@ -81,6 +81,18 @@ class Outreach(charts.Data):
         latest = split[split["as_of"] == split["as_of"].max()]
         return list(latest.nlargest(SHARE_SERIES, "members")[self.by])
 
+    def shares(self, measure: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """A share's lines over time: of the breakdown's largest series and the network's
+        (every group the viewer may see, with the theme filters), points resting on few
+        groups left out; and how many groups a point needs (for the caption)."""
+        by, largest, split = self.by, self.largest, self.split
+        shares = split[split[by].isin(largest)] if largest else split
+        network = self.network_trend if self.filters.has_place else self.over_time
+        every = self.view.every_point
+        series, _need = figures.steady(shares, [measure], by, every=every)
+        whole, need = figures.steady(network, [measure], every=every)
+        return series, whole, need
+
 
 def _counts(measure: str, y_title: str) -> Any:
     """The drawing of a count over time by the breakdown (the largest, and the rest summed)."""
@@ -110,12 +122,8 @@ def _shares(measure: str, y_title: str) -> Any:
     network's (every group the viewer may see, with the theme filters)."""
 
     def draw(data: Outreach) -> Drawn:
-        by, largest, split = data.by, data.largest, data.split
-        shares = split[split[by].isin(largest)] if largest else split
-        network = data.network_trend if data.filters.has_place else data.over_time
-        every = data.view.every_point
-        series, _need = figures.steady(shares, [measure], by, every=every)
-        whole, need = figures.steady(network, [measure], every=every)
+        by, largest = data.by, data.largest
+        series, whole, need = data.shares(measure)
         figure = figures.lines(
             series,
             measure,
