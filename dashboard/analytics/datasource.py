@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
@@ -323,6 +323,118 @@ def prefetch(
             store.set(keys[by], rows[by or None])
 
     together(lambda: kind(False), lambda: kind(True))  # (the two kinds' queries at once)
+
+
+# What a page asks for, as values: each names one of the functions below and its arguments
+# (`get` calls it). A page's declarations (dashboard.views.needs) give these for a view, and
+# `fetch` gets them all at once; the page's drawing then calls the same functions and finds
+# every answer in the cache.
+
+
+@dataclass(frozen=True)
+class Rows:
+    """`indicators(filters, by, over_time, network)`."""
+
+    filters: Filters
+    by: str | None = None
+    over_time: bool = False
+    network: bool = False
+
+    def get(self) -> object:
+        return indicators(self.filters, self.by, self.over_time, self.network)
+
+
+@dataclass(frozen=True)
+class RowsAt:
+    """`indicators_at(filters, dates, by)`."""
+
+    filters: Filters
+    dates: tuple[date, ...]
+    by: str | None = None
+
+    def get(self) -> object:
+        return indicators_at(self.filters, self.dates, self.by)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """`distributions(filters, bys)`."""
+
+    filters: Filters
+    bys: tuple[str, ...]
+
+    def get(self) -> object:
+        return distributions(self.filters, self.bys)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """`group_sizes(filters)`."""
+
+    filters: Filters
+
+    def get(self) -> object:
+        return group_sizes(self.filters)
+
+
+@dataclass(frozen=True)
+class TrainerGroups:
+    """`trainer_groups(filters)`."""
+
+    filters: Filters
+
+    def get(self) -> object:
+        return trainer_groups(self.filters)
+
+
+@dataclass(frozen=True)
+class ProjectReports:
+    """`project_reports(as_of)`."""
+
+    as_of: date
+
+    def get(self) -> object:
+        return project_reports(self.as_of)
+
+
+Ask = Rows | RowsAt | Spread | Sizes | TrainerGroups | ProjectReports
+
+
+def fetch(asks: Iterable[Ask]) -> None:
+    """Get every answer of `asks` that is not cached yet, at once (`together`): the
+    indicator rows of one scope, one kind (at the as-of date, over time) and one choice of
+    the network's own indicators in one query (`compute_many`) however many breakdowns
+    they are of, and each other answer in a query of its own beside them."""
+    batches: dict[tuple[Filters, bool, bool], list[str | None]] = {}
+    calls: list[Callable[[], object]] = []
+    for ask in dict.fromkeys(asks):
+        if isinstance(ask, Rows) and ask.by != "trainer":  # (trainers: scoped in detail)
+            batches.setdefault((ask.filters, ask.over_time, ask.network), []).append(ask.by)
+        else:
+            calls.append(ask.get)
+    batched = [partial(_batch, *key, bys) for key, bys in batches.items()]
+    together(*batched, *calls)
+
+
+def _batch(filters: Filters, over_time: bool, network: bool, bys: list[str | None]) -> None:
+    """The indicator rows of each of `bys` not cached yet, in one query (a lone one as the
+    page would ask for it)."""
+    store = cache.backend()
+    mine = scoped(filters)
+    foreign = _foreign(mine)
+    extra = {"network": True} if network else {}  # (as indicator_rows calls it)
+    keys = {by: _indicator_rows.key(mine, by, over_time, foreign, **extra) for by in bys}  # type: ignore[attr-defined]
+    missing = [by for by in bys if store.get(keys[by]) is cache.MISSING]
+    if len(missing) == 1:
+        indicator_rows(filters, missing[0], over_time, network)
+    if len(missing) < 2:
+        return
+    with db.cursor() as con:
+        rows = compute_many(
+            con, mine, missing, over_time=over_time, foreign=foreign, network=network
+        )
+    for by in missing:
+        store.set(keys[by], rows[by or None])
 
 
 def indicators(

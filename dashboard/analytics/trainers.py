@@ -390,30 +390,61 @@ def _organisation_filters(filters: Any, organisations: tuple[str, ...]) -> Any:
     return replace(filters, country=(), project=(), organisation=organisations)
 
 
+def _trainers(view: Any) -> pd.DataFrame | None:
+    """The trainers in scope with active groups, their indicators; None without any."""
+    frame = datasource.indicators(view.filters, "trainer")
+    if frame.empty or "trainer" not in frame:
+        return None
+    return frame[frame["groups"].fillna(0) > 0]
+
+
+def _organisations(view: Any, frame: pd.DataFrame) -> tuple[str, ...]:
+    """The organisations of the trainers of `frame`."""
+    by_id = view.facts.project_by_id
+    projects = {str(t).partition("/")[0] for t in frame["trainer"]}
+    return tuple(sorted({by_id[p].organisation for p in projects if p in by_id}))
+
+
+def _later(view: Any, organisations: tuple[str, ...]) -> tuple[datasource.Ask, ...]:
+    """What the report reads once it knows its trainers' organisations: their groups, and
+    the trainers' figures at the comparison date and at the last quarter ends."""
+    f, as_of = view.filters, view.as_of
+    asks: list[datasource.Ask] = [datasource.TrainerGroups(_organisation_filters(f, organisations))]
+    if as_of:
+        dates = (comparison_date(as_of), *last_quarters(as_of))
+        asks.append(datasource.RowsAt(f, dates, "trainer"))
+    return tuple(asks)
+
+
+def asks(view: Any) -> tuple[datasource.Ask, ...]:
+    """What `report` reads first: the trainers' indicators, where trainers are listed."""
+    return (datasource.Rows(view.filters, "trainer"),) if lists_trainers(view.filters) else ()
+
+
+def follow_ups(view: Any) -> tuple[datasource.Ask, ...]:
+    """What `report` reads after that (from the trainers it found: read from the cache once
+    `asks` are fetched)."""
+    if not lists_trainers(view.filters):
+        return ()
+    frame = _trainers(view)
+    return () if frame is None else _later(view, _organisations(view, frame))
+
+
 def report(view: Any, currency_rate: Any = None) -> Report:
     """The trainer report of a view (dashboard.views.view.View): each trainer of the projects in
     scope that the viewer may see in detail, with its flags, ranked."""
     f = view.filters
     if not lists_trainers(f):
         return Report([], listed=False, as_of=view.as_of)
-    frame = datasource.indicators(f, "trainer")
-    if frame.empty or "trainer" not in frame:
+    frame = _trainers(view)
+    if frame is None:
         return Report([], as_of=view.as_of)
-    frame = frame[frame["groups"].fillna(0) > 0]
     by_id = view.facts.project_by_id
-    projects = {str(t).partition("/")[0] for t in frame["trainer"]}
-    organisations = tuple(sorted({by_id[p].organisation for p in projects if p in by_id}))
+    organisations = _organisations(view, frame)
     org_filters = _organisation_filters(f, organisations)
     as_of = view.as_of
     spark_dates = last_quarters(as_of) if as_of else ()
-    datasource.together(
-        lambda: datasource.trainer_groups(org_filters),
-        *(
-            [lambda: datasource.indicators_at(f, (comparison_date(as_of), *spark_dates), "trainer")]
-            if as_of
-            else []
-        ),
-    )
+    datasource.fetch(_later(view, organisations))  # (a page has usually fetched them)
     groups = datasource.trainer_groups(org_filters)
     bounds: dict[str, dict[str, tuple[float, float]]] = {}
     counts: dict[str, dict[str, tuple[int, int]]] = {}

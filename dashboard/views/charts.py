@@ -12,14 +12,16 @@ wherever it is shown:
 - `COST_BY_ORGANISATION` (efficiency; the presentation's cost slide),
 - `MEMBERS_AND_GROUPS` and `SAVINGS_OVER_TIME` (a project's trends; the report's).
 
-`Data` holds a view and fetches each frame a chart reads when it is first asked for (from
-the caches the pages share: a page's `datasource.together` has usually fetched them all at
-once); a page with charts of its own extends it with their frames.
+`Data` holds a view and reads each frame a chart reads when it is first asked for (from
+the caches the pages share, where the page's fetch has put them: each declaration names the
+frames its drawing reads, `needs`, dashboard/views/needs.py); a page with charts of its own
+extends it with their frames, and declares them beside its charts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -27,8 +29,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.analytics import datasource
+from dashboard.analytics.datasource import Ask
 from dashboard.core import theme
-from dashboard.core.filters import TRAINED_BY
+from dashboard.core.filters import TRAINED_BY, Filters
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import lookup
 from dashboard.views.figures.bars import ranked_bars
@@ -38,8 +41,10 @@ from dashboard.views.figures.lines import lines, stacked_area
 from dashboard.views.figures.maps import members_map
 from dashboard.views.figures.references import Reference, savix_cost
 from dashboard.views.figures.trends import steady, thin_note
+from dashboard.views.needs import Asks, Frame, has_place, the_network, when
 from dashboard.views.page_model import ChartSpec, Drawn
 from dashboard.views.view import (
+    HEADLINE_NEEDS,
     VALUE_LABELS,
     View,
     caption,
@@ -50,6 +55,7 @@ from dashboard.views.view import (
     highlighted,
     named,
     nice_date,
+    now_and_then,
     organisation_colours,
     selection_colour,
     subject_label,
@@ -83,9 +89,14 @@ class Data:
         self.code = view.code
         self.words: dict[str, Any] = {"currency": view.code, **words}
         if total is not None:
+            self.reads_total = False
             self.total = total
         if caption is not None:
             self.caption = caption
+
+    # whether `total` is the scope's indicators, read when first asked for (TOTAL declares
+    # it); not where the page gives it, or reads it otherwise (AsOf)
+    reads_total = True
 
     @cached_property
     def total(self) -> Mapping[str, Any]:
@@ -189,7 +200,7 @@ class Data:
         return trend, network, need
 
     def against_network(self) -> dict[str, Any]:
-        """The arguments of figures.lines.lines that draw the selection, named and in its
+        """The arguments of lines that draw the selection, named and in its
         colour, against the network's grey line (none without a place chosen)."""
         _trend, network, _need = self.subject_trends
         if network is None:
@@ -200,6 +211,59 @@ class Data:
             "series": "subject",
             "colours": {label: self.colour or theme.OKABE_ITO[0]},
         }
+
+
+class AsOf(Data):
+    """`Data` whose total is the scope's figures as of the view's date, read with those of
+    the date they are compared with (view.now_and_then: the overview's and the
+    presentation's headline), its caption theirs. `NEEDS` is what that reads, with the
+    headline's tiles (view.HEADLINE_NEEDS)."""
+
+    reads_total = False
+    NEEDS = HEADLINE_NEEDS
+
+    @cached_property
+    def prior(self) -> date | None:
+        as_of = self.view.as_of
+        return datasource.comparison_date(as_of) if as_of else None
+
+    @cached_property
+    def now_and_then(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return now_and_then(self.view, self.prior)
+
+    @cached_property
+    def total(self) -> Mapping[str, Any]:
+        return self.now_and_then[0]
+
+    @property
+    def before(self) -> Mapping[str, Any]:
+        return self.now_and_then[1]
+
+    @cached_property
+    def caption(self) -> str:
+        return caption(self.view, self.total.get("groups", 0), self.total.get("projects"))
+
+
+def _total(data: Data) -> tuple[Ask, ...]:
+    return (datasource.Rows(data.filters),) if data.reads_total else ()
+
+
+def _network(data: Data) -> tuple[Ask, ...]:
+    f = data.filters
+    return (datasource.Rows(f.network),) if f.has_place else _total(data)
+
+
+def compared(data: Data) -> Filters:
+    """The scope of `Data.organisations_compared`: the network's with organisations chosen."""
+    return data.filters.network if data.filters.organisation else data.filters
+
+
+# what `Data` reads beside a chart's own frames: the scope's total (where the page has not
+# given it) and the network's pooled values (`Data.network`: that total without a place)
+TOTAL = Asks(_total)
+NETWORK = Asks(_network)
+# a selection's trend against the network's (Data.subject_trends)
+SUBJECT_TRENDS = (Frame(over_time=True), when(has_place, Frame(over_time=True, of=the_network)))
 
 
 def network_line(data: Data, measure: str) -> Reference | None:
@@ -278,6 +342,7 @@ MEMBERS_MAP = ChartSpec(
     help=N_("Members of active groups by country. Click a country to narrow every page to it."),
     height=400,
     only="wide",
+    needs=(TOTAL, Frame("country")),
 )
 
 
@@ -312,6 +377,7 @@ MEMBERS_OVER_TIME = ChartSpec(
         "Click an organisation to narrow to it."
     ),
     height=400,
+    needs=(Frame("organisation", over_time=True),),
 )
 
 
@@ -336,6 +402,7 @@ TRAINED = ChartSpec(
         "Active groups by who formed them: project field officers, village agents, or "
         "replicated by other groups without project support."
     ),
+    needs=(Frame("trained_by", over_time=True),),
 )
 
 
@@ -375,6 +442,7 @@ COST_BY_ORGANISATION = ChartSpec(
     ("cost_per_member_usd", "cost_to_date_usd"),
     help=N_("Cost to date of the organisation's projects divided by their members."),
     height=460,
+    needs=(Frame("organisation", of=compared), NETWORK),
 )
 
 
@@ -402,6 +470,7 @@ MEMBERS_AND_GROUPS = ChartSpec(
     _members_and_groups,
     ("members", "groups"),
     height=320,
+    needs=(Frame(over_time=True),),
 )
 
 
@@ -435,4 +504,5 @@ SAVINGS_OVER_TIME = ChartSpec(
     _savings_over_time,
     ("savings_per_member_usd",),
     height=320,
+    needs=SUBJECT_TRENDS,
 )

@@ -13,7 +13,9 @@ read it as it is. The presentation, the report and the SDG page draw the same de
 components: a change is a text and a tone, not a coloured span.
 
 Adding a chart to a page is one `ChartSpec` in the page's `PAGE`: the card, the callback's
-outputs, the deck's slide and the export menu all follow from it.
+outputs, the deck's slide and the export menu all follow from it, and the page's fetch from
+what it declares it reads (`needs`: dashboard/views/needs.py); `build` calls `PAGE.fetch`
+once, then draws.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ import plotly.graph_objects as go
 from dashboard.analytics.summaries import describe
 from dashboard.core.format import date_text, format_change, na
 from dashboard.core.i18n import _
+from dashboard.views import needs as wants
 from dashboard.views.figures.common import not_drawn
+from dashboard.views.needs import Need
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,8 @@ class ChartSpec:
     # "wide": shown on wider screens only; "phone": on a phone only, the same numbers drawn
     # to be read there (a ranked bar for a map), and left out of the deck and the workbook
     only: str = ""
+    # what its drawing reads (dashboard.views.needs), fetched with the page's before drawing
+    needs: tuple[Need, ...] = ()
 
     def chart(self, data: Any) -> Chart:
         """The chart for what `data` holds, in the words declared for it."""
@@ -117,7 +123,10 @@ class PageSpec:
     `kpis` are indicator ids shown as tiles (ids `{kpi_prefix}-{id}-value` / `-change`);
     `lead` and `heading` are the ids of a paragraph and a title filled per view; `parts`
     are the page's further outputs as (component id, property), filled from
-    `PageContent.parts` under "id.property"."""
+    `PageContent.parts` under "id.property".
+
+    `needs` is what the page reads besides its charts (dashboard.views.needs: its tiles,
+    its caption, its parts); `fetch` gets it, with every chart's, before the page is drawn."""
 
     charts: tuple[ChartSpec, ...] = ()
     kpis: tuple[str, ...] = ()
@@ -125,6 +134,17 @@ class PageSpec:
     lead: str | None = None
     heading: str | None = None
     parts: tuple[tuple[str, str], ...] = ()
+    needs: tuple[Need, ...] = ()
+
+    @property
+    def every_need(self) -> tuple[Need, ...]:
+        """The page's own needs and its charts'."""
+        return (*self.needs, *(n for spec in self.charts for n in spec.needs))
+
+    def fetch(self, data: Any) -> None:
+        """Get at once everything the page reads for the view of `data` (what its charts are
+        drawn from), so that drawing it asks the pool nothing more."""
+        wants.fetch_all(self.every_need, data)
 
     @property
     def phone_only(self) -> frozenset[str]:

@@ -22,6 +22,7 @@ from dashboard.core.format import USD, Currency, date_text, format_value, money,
 from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.indicators import COST_IDS, lookup, money_ids
 from dashboard.core.urlstate import ViewState, parse_search
+from dashboard.views.needs import Asks, Frame, Need, has_place, the_network, when
 from dashboard.views.page_model import Kpi, change
 
 SOURCE = N_("Source: pooled savings-group data of the network")  # shown as _(SOURCE)
@@ -141,6 +142,24 @@ def women_range(filters: Filters) -> str:
         return percent(x, 0 if abs(x * 100 - round(x * 100)) < 1e-9 else 1)
 
     return _("{low} to {high}").format(low=written(low), high=written(high))
+
+
+def headline_asks(view: View, then: date | None) -> tuple[datasource.Ask, ...]:
+    """What `now_and_then` reads (its fallback, the scope's own row, apart: it is read only
+    where the scope has no row as of the date)."""
+    if view.as_of is None:
+        return ()
+    return (datasource.RowsAt(view.filters, (then, view.as_of) if then else (view.as_of,)),)
+
+
+def _headline(data: Any) -> tuple[datasource.Ask, ...]:
+    view = data.view
+    return headline_asks(view, datasource.comparison_date(view.as_of) if view.as_of else None)
+
+
+# what a page's headline tiles read (now_and_then at the comparison date, headline_kpis):
+# the view's figures at its date and that date, and the network's beside a selection's
+HEADLINE_NEEDS: tuple[Need, ...] = (Asks(_headline), when(has_place, Frame(of=the_network)))
 
 
 def now_and_then(view: View, then: date | None) -> tuple[dict[str, Any], dict[str, Any]]:

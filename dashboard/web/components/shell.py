@@ -246,10 +246,18 @@ def breadcrumb(state: ViewState, facts: PoolFacts, pathname: str) -> list[Any]:
 
 
 def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
+    """The frame's callbacks (and the filter panel's), one registration each."""
     panel.register_callbacks(app)
-
     nav_ids = [f"nav-{p['module_id']}" for p in pages]
+    _register_navigation(app, pages, nav_ids)
+    _register_account(app)
+    _register_route(app)
+    _register_page_title(app, nav_ids)
+    _register_nav_toggle(app)
+    _register_drill_down(app)
 
+
+def _register_navigation(app: Dash, pages: list[dict[str, Any]], nav_ids: list[str]) -> None:
     lang_ids = [f"lang-{code}" for code in i18n.LANGUAGES]
 
     @app.callback(
@@ -291,6 +299,8 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
             "/" + ViewState(Filters(), lang=state.lang).search(),  # home: no filters, the language
         ]
 
+
+def _register_account(app: Dash) -> None:
     @app.callback(
         Output("account", "children"),
         Input("url", "pathname"),
@@ -300,6 +310,8 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         """Who is looking (from the session), with sign in or sign out."""
         return account_view(pathname, search)
 
+
+def _register_route(app: Dash) -> None:
     @app.callback(
         Output("page-content", "children"),
         Input("url", "pathname"),
@@ -316,6 +328,8 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
                 return layout(search=search or "") if callable(layout) else layout
         return not_found(path, search)
 
+
+def _register_page_title(app: Dash, nav_ids: list[str]) -> None:
     # The tab's title: the page's name and the site's, as the navbar shows them (in the
     # language of the page; the names are read from the navbar's links and brand, the page
     # of each link from its address).
@@ -328,6 +342,8 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
         *[State(i, "href") for i in nav_ids],
     )
 
+
+def _register_nav_toggle(app: Dash) -> None:
     @app.callback(
         Output("nav-collapse", "is_open"),
         Input("nav-toggle", "n_clicks"),
@@ -337,6 +353,8 @@ def register_callbacks(app: Dash, pages: list[dict[str, Any]]) -> None:
     def toggle_nav(_n: int | None, is_open: bool) -> bool:
         return not is_open
 
+
+def _register_drill_down(app: Dash) -> None:
     # A click on a chart, passed on by the browser: a callback on every chart's clickData
     # (ALL) is called whenever a page's charts appear, prevent_initial_call or not, and
     # asked the server for nothing on every page opened (issue 20).

@@ -17,6 +17,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from werkzeug.exceptions import BadRequest
 
 from dashboard.analytics import datasource
+from dashboard.core.filters import Filters
 from dashboard.core.format import format_value
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import display_label, every
@@ -24,6 +25,7 @@ from dashboard.core.urlstate import COMPARE_BY, parse_search
 from dashboard.exports import tables
 from dashboard.views import charts
 from dashboard.views.figures.spread import benchmark_dots
+from dashboard.views.needs import Frame, the_network
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec, verdict
 from dashboard.views.view import (
     View,
@@ -122,6 +124,16 @@ def _dots(data: Compare) -> Drawn:
     )
 
 
+def kind(data: Compare) -> str:
+    """The kind compared (the link's `compare`)."""
+    return data.dim
+
+
+def peers(data: Compare) -> Filters:
+    """The filters of the peers: the view's without a choice of the kind compared."""
+    return replace(data.filters, **{data.dim: ()})
+
+
 PAGE = PageSpec(
     charts=(
         ChartSpec(
@@ -136,8 +148,11 @@ PAGE = PageSpec(
             ),
             height=760,
             lg=12,
+            # the peers with the network's own indicators; their total (the caption's)
+            needs=(Frame(kind, of=peers, network=True), Frame(of=peers)),
         ),
     ),
+    needs=(Frame(of=the_network, network=True),),  # (the table's network column)
     parts=(
         ("cmp-by", "value"),
         ("cmp-pick", "options"),
@@ -406,14 +421,8 @@ def table(view: View, peers: pd.DataFrame, picks: list[str]) -> Any:
 def build(search: str | None) -> PageContent:
     view = read_view(search)
     dim = view.state.compare
-    # the page's queries at once (the peers', the network's, the peers' totals); the calls
-    # below find them
-    datasource.together(
-        lambda: datasource.indicators(replace(view.filters, **{dim: ()}), dim, network=True),
-        lambda: datasource.indicators(view.filters.network, network=True),
-        lambda: datasource.indicators(replace(view.filters, **{dim: ()})),
-    )
     data = Compare(view)
+    PAGE.fetch(data)
     peers, picks, _rows = data.benchmark
     options = (
         sorted(

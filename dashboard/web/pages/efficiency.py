@@ -19,6 +19,7 @@ from dashboard.views.figures.lines import lines
 from dashboard.views.figures.references import savix_cost
 from dashboard.views.figures.spread import bubble
 from dashboard.views.figures.trends import steady, thin_note
+from dashboard.views.needs import Frame, the_network
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import caption, named, nice_date, read_view
 from dashboard.web.components import render
@@ -67,6 +68,20 @@ class Efficiency(charts.Data):
         projects = self.view.facts.project_by_id
         return [p for p in frame["project"] if projects[p].organisation in mine]
 
+    @cached_property
+    def cost_trends(self) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """Cost per member at each quarter end: the network's line (every group the viewer
+        may see; the selection's own total when nothing is chosen) and each organisation's,
+        money in the display currency, points resting on few groups left out; and how
+        many groups a point needs (for the caption)."""
+        view, f, every = self.view, self.filters, self.view.every_point
+        measure = ["cost_per_member_usd"]
+        total = view.money(datasource.indicators(f.network, over_time=True))
+        by_org = view.money(datasource.indicators(f, "organisation", over_time=True))
+        total, need = steady(total, measure, every=every)
+        by_org, _need = steady(by_org, measure, "organisation", every=every)
+        return total, by_org, need
+
 
 def _by_project(measure: str, kind: str, savix: bool = False, narrow: bool = False) -> Any:
     """The drawing of a measure by project, ranked (`savix`: with SAVIX's reference)."""
@@ -93,15 +108,8 @@ def _bubble(data: Efficiency) -> go.Figure:
 
 
 def _trend(data: Efficiency) -> Drawn:
-    # the network's line: every group the viewer may see (the selection's own total when
-    # nothing is chosen); points resting on few groups are left out
-    view, f, every = data.view, data.filters, data.view.every_point
-    measure = ["cost_per_member_usd"]
-    total = view.money(datasource.indicators(f.network, over_time=True))
-    by_org = view.money(datasource.indicators(f, "organisation", over_time=True))
-    total, need = steady(total, measure, every=every)
-    by_org, _need = steady(by_org, measure, "organisation", every=every)
-    drawn = total.dropna(subset=measure) if not total.empty else total
+    total, by_org, need = data.cost_trends
+    drawn = total.dropna(subset=["cost_per_member_usd"]) if not total.empty else total
     figure = (
         lines(
             by_org,
@@ -112,7 +120,7 @@ def _trend(data: Efficiency) -> Drawn:
             total=total,
             currency=data.code,
             y_title=_("Cost per member ({currency})").format(currency=data.code),
-            reference=savix_cost(view.rate),
+            reference=savix_cost(data.view.rate),
             drill="organisation",
             highlight=data.highlighted,
         )
@@ -125,6 +133,9 @@ def _trend(data: Efficiency) -> Drawn:
         caption=f"{data.caption} {thin_note(need)}",
     )
 
+
+# what a ranked chart by project reads: the projects, and the network's value beside them
+BY_PROJECT = (Frame("project"), charts.NETWORK)
 
 PAGE = PageSpec(
     charts=(
@@ -140,6 +151,7 @@ PAGE = PageSpec(
             ),
             height=460,
             scroll=True,
+            needs=BY_PROJECT,
         ),
         charts.COST_BY_ORGANISATION,
         ChartSpec(
@@ -156,6 +168,7 @@ PAGE = PageSpec(
                 "area is the number of active groups."
             ),
             height=420,
+            needs=(Frame("project"),),
         ),
         ChartSpec(
             "ef-trend",
@@ -171,6 +184,7 @@ PAGE = PageSpec(
                 "by then."
             ),
             height=420,
+            needs=(Frame(over_time=True, of=the_network), Frame("organisation", over_time=True)),
         ),
         # the three narrow cards: a project measure each, without the SAVIX reference
         ChartSpec(
@@ -183,6 +197,7 @@ PAGE = PageSpec(
             height=460,
             scroll=True,
             lg=4,
+            needs=BY_PROJECT,
         ),
         ChartSpec(
             "ef-fo",
@@ -196,6 +211,7 @@ PAGE = PageSpec(
             height=460,
             scroll=True,
             lg=4,
+            needs=BY_PROJECT,
         ),
         ChartSpec(
             "ef-trainer",
@@ -207,10 +223,12 @@ PAGE = PageSpec(
             height=460,
             scroll=True,
             lg=4,
+            needs=BY_PROJECT,
         ),
     ),
     # the note turns amber when theme filters are on (costs then cover more groups)
     parts=(("ef-note", "color"),),
+    needs=(charts.TOTAL,),  # (the caption's counts)
 )
 
 
@@ -233,18 +251,10 @@ def layout(**_query: Any) -> html.Div:
 
 def build(search: str | None) -> PageContent:
     view = read_view(search)
-    f = view.filters
-    # the page's queries at once; the calls below find their answers. With a place chosen,
-    # the network it is set against too: every group the viewer may see.
-    wanted = [(None, False), ("project", False), ("organisation", False), (None, True),
-              ("organisation", True)]  # fmt: skip
-    against = [(None, False), ("organisation", False), (None, True)]
-    datasource.together(
-        lambda: datasource.prefetch(f, wanted),
-        *([lambda: datasource.prefetch(f.network, against)] if f.has_place else []),
-    )
+    data = Efficiency(view)
+    PAGE.fetch(data)
     return PageContent(
         _(NAME),
-        charts=PAGE.draw(Efficiency(view)),
-        parts={"ef-note.color": "warning" if f.has_group_filters else "info"},
+        charts=PAGE.draw(data),
+        parts={"ef-note.color": "warning" if view.filters.has_group_filters else "info"},
     )

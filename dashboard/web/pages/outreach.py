@@ -19,6 +19,7 @@ from dashboard.views.figures.bars import size_histogram
 from dashboard.views.figures.lines import lines
 from dashboard.views.figures.references import savix_replication
 from dashboard.views.figures.trends import steady, thin_note
+from dashboard.views.needs import Frame, Sizes, chosen_by, has_place, the_network, when
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import (
     OTHERS,
@@ -84,6 +85,18 @@ class Outreach(charts.Data):
         latest = split[split["as_of"] == split["as_of"].max()]
         return list(latest.nlargest(SHARE_SERIES, "members")[self.by])
 
+    def shares(self, measure: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """A share's lines over time: of the breakdown's largest series and the network's
+        (every group the viewer may see, with the theme filters), points resting on few
+        groups left out; and how many groups a point needs (for the caption)."""
+        by, largest, split = self.by, self.largest, self.split
+        shares = split[split[by].isin(largest)] if largest else split
+        network = self.network_trend if self.filters.has_place else self.over_time
+        every = self.view.every_point
+        series, _need = steady(shares, [measure], by, every=every)
+        whole, need = steady(network, [measure], every=every)
+        return series, whole, need
+
 
 def _counts(measure: str, y_title: str) -> Any:
     """The drawing of a count over time by the breakdown (the largest, and the rest summed)."""
@@ -113,12 +126,8 @@ def _shares(measure: str, y_title: str) -> Any:
     network's (every group the viewer may see, with the theme filters)."""
 
     def draw(data: Outreach) -> Drawn:
-        by, largest, split = data.by, data.largest, data.split
-        shares = split[split[by].isin(largest)] if largest else split
-        network = data.network_trend if data.filters.has_place else data.over_time
-        every = data.view.every_point
-        series, _need = steady(shares, [measure], by, every=every)
-        whole, need = steady(network, [measure], every=every)
+        by, largest = data.by, data.largest
+        series, whole, need = data.shares(measure)
         figure = lines(
             series,
             measure,
@@ -156,6 +165,12 @@ def _sizes(data: Outreach) -> Drawn:
     )
 
 
+# what the charts read: the scope's indicators at each quarter end (the caption's counts
+# are its latest), by the breakdown chosen, and the network's beside a selection's shares
+WHOLE = Frame(over_time=True)
+COUNTS = (WHOLE, Frame(chosen_by, over_time=True))
+SHARES = (*COUNTS, when(has_place, Frame(over_time=True, of=the_network)))
+
 PAGE = PageSpec(
     charts=(
         ChartSpec(
@@ -167,6 +182,7 @@ PAGE = PageSpec(
             N_("Number of members of active groups at each quarter end since {start}"),
             _counts("members", N_("Members")),
             ("members",),
+            needs=COUNTS,
             help=N_("Members of active groups at each quarter end. Click a line to narrow to it."),
         ),
         ChartSpec(
@@ -175,6 +191,7 @@ PAGE = PageSpec(
             N_("Number of active groups at each quarter end since {start}"),
             _counts("groups", N_("Groups")),
             ("groups",),
+            needs=COUNTS,
             help=N_(
                 "Active groups at each quarter end: groups whose latest dataset is less than "
                 "365 days old."
@@ -186,6 +203,7 @@ PAGE = PageSpec(
             N_("Women / members of active groups at each quarter end; network in grey"),
             _shares("pct_women", N_("Women, share of members")),
             ("pct_women",),
+            needs=SHARES,
             help=N_(
                 "Women as a share of members, by the breakdown chosen above, with the "
                 "network's share in grey. Click a line to narrow to it."
@@ -200,6 +218,7 @@ PAGE = PageSpec(
             ),
             _shares("pct_youth", N_("Youth, share of members")),
             ("pct_youth",),
+            needs=SHARES,
             help=N_(
                 "Youth as a share of the members of the groups that record youth, by the "
                 "breakdown chosen above, with the network's share in grey."
@@ -215,6 +234,7 @@ PAGE = PageSpec(
             ),
             _replication,
             ("replication_rate",),
+            needs=(WHOLE,),
             help=N_(
                 "Replicated groups per group formed by the project (trained by field officers "
                 "or village agents)."
@@ -231,9 +251,11 @@ PAGE = PageSpec(
             },
             _sizes,
             ("avg_group_size",),
+            needs=(WHOLE, Sizes()),
             help=N_("How many active groups have each number of members."),
         ),
     ),
+    needs=(WHOLE,),  # (the caption's counts)
 )
 
 
@@ -255,15 +277,9 @@ def layout(**_query: Any) -> html.Div:
 
 
 def build(search: str | None) -> PageContent:
-    view = read_view(search)
-    f, by = view.filters, view.state.by
-    # the page's queries at once; the calls below find their answers
-    datasource.together(
-        lambda: datasource.prefetch(f, [(None, True), (by, True), ("trained_by", True)]),
-        lambda: datasource.group_sizes(f),
-        *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
-    )
-    return PageContent(_(NAME), charts=PAGE.draw(Outreach(view)))
+    data = Outreach(read_view(search))
+    PAGE.fetch(data)
+    return PageContent(_(NAME), charts=PAGE.draw(data))
 
 
 def register_callbacks(app: Dash) -> None:

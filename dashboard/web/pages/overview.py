@@ -9,20 +9,18 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.analytics import datasource
 from dashboard.core.i18n import N_, _
 from dashboard.views import charts
 from dashboard.views.figures.bars import ranked_bars
 from dashboard.views.figures.common import empty
+from dashboard.views.needs import Frame
 from dashboard.views.page_model import ChartSpec, Kpi, PageContent, PageSpec, note
 from dashboard.views.view import (
     View,
-    caption,
     counted,
     entity_name,
     headline_kpis,
     nice_date,
-    now_and_then,
     read_view,
 )
 from dashboard.web.components import render
@@ -75,10 +73,12 @@ PAGE = PageSpec(
             height=440,
             scroll=True,
             only="phone",
+            needs=(charts.TOTAL, Frame("country")),
         ),
         charts.MEMBERS_OVER_TIME,
     ),
     kpis=HEADLINE,
+    needs=charts.AsOf.NEEDS,
     lead="ov-lead",
     heading="ov-title",
 )
@@ -114,23 +114,16 @@ def layout(**_query: Any) -> html.Div:
 
 def build(search: str | None) -> PageContent:
     view = read_view(search)
-    f = view.filters
     content = PageContent(_(NAME), heading=heading(view))
     if view.as_of is None:
         content.lead = _("The pool is empty: import data with `vsla import`.")
         content.kpis = [Kpi(i, _("n/a")) for i in HEADLINE]
         content.charts = PAGE.blank(lambda: empty(_("The pool has no data yet.")))
         return content
-    prior = datasource.comparison_date(view.as_of)
-    # the page's queries at once; the calls below find their answers
-    datasource.together(
-        lambda: datasource.prefetch(f, [(None, False), ("country", False)]),
-        lambda: now_and_then(view, prior),
-        lambda: datasource.indicators(f, "organisation", over_time=True),
-    )
-    now, before = now_and_then(view, prior)
+    data = charts.AsOf(view)
+    PAGE.fetch(data)
+    now, before, prior = data.total, data.before, data.prior
     groups = now.get("groups", 0)
-    data = charts.Data(view, total=now, caption=caption(view, groups, now.get("projects")))
     suppressed = bool(now.get("suppressed"))
     content.lead = (
         _("{groups} with {members} as of {date}. Changes are against {prior}.").format(

@@ -19,8 +19,10 @@ from dashboard.views import charts
 from dashboard.views.figures.grids import small_multiple_lines
 from dashboard.views.figures.spread import boxes
 from dashboard.views.figures.trends import steady, thin_note
+from dashboard.views.needs import Frame, Spread, chosen_by, has_place, the_network, when
 from dashboard.views.page_model import ChartSpec, Drawn, PageContent, PageSpec, note
 from dashboard.views.view import (
+    HEADLINE_NEEDS,
     caption,
     entity_name,
     headline_kpis,
@@ -192,6 +194,27 @@ def _trend(data: Performance) -> Drawn:
     )
 
 
+def focused(data: Performance) -> Filters:
+    """The scope of the trend's coloured line (`focus`)."""
+    return focus(data.filters, data.own)
+
+
+def against(data: Performance) -> bool:
+    """Whether the trend sets its line against the network's."""
+    return bool(data.filters.has_place or data.own)
+
+
+# what the charts read: the spreads by the breakdown and whole (the network's, with a place
+# chosen), the pooled values by the breakdown and the network's; the trend's lines
+SPREADS = (
+    Spread((chosen_by, "")),
+    when(has_place, Spread(("",), of=the_network)),
+    Frame(chosen_by),
+    charts.NETWORK,
+)
+TREND_NETWORK = Frame(over_time=True, of=the_network)
+
+
 # the trend's panels: (indicator, its panel's title in the display currency, kind)
 TREND_PANELS: tuple[tuple[str, Callable[[str], str], str], ...] = (
     (
@@ -216,6 +239,7 @@ PAGE = PageSpec(
                 (m,),
                 help=_spread_help(m),
                 height=340,
+                needs=SPREADS,
             )
             for m in MEASURES
         ),
@@ -231,10 +255,12 @@ PAGE = PageSpec(
             help=N_("Pooled values as of each quarter end."),
             height=520,
             lg=12,
+            needs=(Frame(over_time=True, of=focused), when(against, TREND_NETWORK)),
         ),
     ),
     kpis=MEASURES,
     kpi_prefix="pf",
+    needs=(*HEADLINE_NEEDS, charts.TOTAL),  # (the tiles; the captions' counts)
 )
 
 
@@ -258,24 +284,11 @@ def layout(**_query: Any) -> html.Div:
 
 def build(search: str | None) -> PageContent:
     view = read_view(search)
-    f, by = view.filters, view.state.by
-    prior = datasource.comparison_date(view.as_of) if view.as_of else None
     data = Performance(view)
-    # the page's queries at once; the calls below find their answers
-    network = [
-        lambda: datasource.distributions(f.network, ("",)),
-        lambda: datasource.indicators(f.network),
-        lambda: datasource.indicators(f.network, over_time=True),
-    ]
-    datasource.together(
-        lambda: datasource.prefetch(f, [(None, False), (by, False)]),
-        lambda: datasource.indicators(focus(f, data.own), over_time=True),
-        lambda: now_and_then(view, prior),
-        lambda: datasource.distributions(f, (by, "")),
-        *(network if f.has_place else []),
-    )
+    PAGE.fetch(data)
     # the pooled values and their change since the same quarter a year before, as the
     # overview's tiles
+    prior = datasource.comparison_date(view.as_of) if view.as_of else None
     now, before = now_and_then(view, prior)
     no_comparison = note(_("no comparison"))
     kpis = [

@@ -27,14 +27,14 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from dashboard.analytics import datasource
 from dashboard.core.format import compact, number
 from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import BY_ID
-from dashboard.views import charts
+from dashboard.views import charts, needs
 from dashboard.views.figures.bars import ranked_bars
 from dashboard.views.figures.common import empty
 from dashboard.views.figures.maps import centroids
+from dashboard.views.needs import Frame
 from dashboard.views.page_model import Chart, ChartSpec, Kpi
 from dashboard.views.view import (
     View,
@@ -42,7 +42,6 @@ from dashboard.views.view import (
     entity_name,
     headline_kpis,
     nice_date,
-    now_and_then,
     read_view,
 )
 from dashboard.web.components.cards import graph_config
@@ -76,7 +75,7 @@ class Slide:
     chart: Chart | None = None
 
 
-def _women(data: charts.Data) -> go.Figure:
+def _women_by_organisation(data: charts.Data) -> go.Figure:
     """Women's share by organisation, against the network's (every group the viewer may
     see, with the theme filters: a selection's own total is not the network)."""
     frame = data.by_organisation
@@ -98,8 +97,9 @@ WOMEN_BY_ORGANISATION = ChartSpec(
     "pr-women",
     N_("Women among members"),
     N_("Women / members of active groups as of {date}, by organisation"),
-    _women,
+    _women_by_organisation,
     ("pct_women",),
+    needs=(Frame("organisation"), charts.NETWORK),
 )
 REPLICATED = N_("{subtitle}; {rate} replicated per group the projects trained")
 
@@ -381,78 +381,109 @@ def _chart_slide(
     )
 
 
+CHARTS = (
+    charts.MEMBERS_OVER_TIME,
+    charts.MEMBERS_MAP,
+    WOMEN_BY_ORGANISATION,
+    charts.TRAINED,
+    charts.COST_BY_ORGANISATION,
+)
+
+
+def _charted(data: charts.AsOf) -> bool:
+    """Whether the slides go on past the headline: a scope with groups shown."""
+    return bool(data.total.get("groups")) and not data.total.get("suppressed")
+
+
+# what the slides read, fetched before they are drawn: the headline's figures, then (a scope
+# without groups shows its headline alone) the charts'
+NEEDS = (
+    *charts.AsOf.NEEDS,
+    needs.Then(_charted, tuple(need for spec in CHARTS for need in spec.needs)),
+)
+
+
 def slides(search: str | None) -> list[Slide]:
     """The storyline of the link's view."""
     view = read_view(search)
-    f = view.filters
     if view.as_of is None:
-        return [
-            Slide(
-                "empty",
-                _("No data to present yet"),
-                _("Import data with `vsla import`, or build the demo pool with `vsla demo`."),
-                html.Div(),
-                "",
-            )
-        ]
-    prior = datasource.comparison_date(view.as_of)
-    datasource.prefetch(
-        f,
-        [
-            (None, False),
-            ("country", False),
-            ("organisation", False),
-            (None, True),
-            ("organisation", True),
-            ("trained_by", True),
-        ],
-    )
-    now, before = now_and_then(view, prior)
-    groups = now.get("groups") or 0
-    cap = caption(view, groups, now.get("projects"))
-    when = nice_date(view.as_of)
-    scope = _scope_title(view)
-    out: list[Slide] = [
-        Slide(
-            "headline",
-            scope,
-            _("Active groups as of {date}; changes against {prior}").format(
-                date=when, prior=nice_date(prior)
-            ),
-            _kpis(view, headline_kpis(view, SLIDE_KPIS, now, before, prior)),
-            cap,
-        )
-    ]
-    if not groups or now.get("suppressed"):
+        return [_empty()]
+    data = charts.AsOf(view, date=nice_date(view.as_of))
+    needs.fetch_all(NEEDS, data)
+    out = [_headline(data)]
+    if not _charted(data):
         return out
-    data = charts.Data(view, total=now, caption=cap, date=when)
-    out.append(
-        _chart_slide(
-            charts.MEMBERS_OVER_TIME,
-            data,
-            _("{members} members in {groups} active groups").format(
-                members=view.fmt("members", now.get("members")),
-                groups=view.fmt("groups", groups),
-            ),
-        )
+    return [
+        *out,
+        _outreach(data),
+        _map(data),
+        _women(data),
+        _replication(data),
+        _cost(data),
+        _finance(data),
+    ]
+
+
+def _empty() -> Slide:
+    return Slide(
+        "empty",
+        _("No data to present yet"),
+        _("Import data with `vsla import`, or build the demo pool with `vsla demo`."),
+        html.Div(),
+        "",
     )
-    out.append(
-        _chart_slide(
-            charts.MEMBERS_MAP,
-            data,
-            _("Members in {n} countries").format(n=view.fmt("countries", now.get("countries"))),
-            lambda fig: projector_map(fig, data.by_country, data.country_names),
-        )
+
+
+def _tiles_caption(data: charts.AsOf) -> str:
+    """The caption of the tiles' slides (of a scope with no groups, too)."""
+    now = data.total
+    return caption(data.view, now.get("groups") or 0, now.get("projects"))
+
+
+def _headline(data: charts.AsOf) -> Slide:
+    view = data.view
+    return Slide(
+        "headline",
+        _scope_title(view),
+        _("Active groups as of {date}; changes against {prior}").format(
+            date=nice_date(view.as_of), prior=nice_date(data.prior)
+        ),
+        _kpis(view, headline_kpis(view, SLIDE_KPIS, data.total, data.before, data.prior)),
+        _tiles_caption(data),
     )
-    out.append(
-        _chart_slide(
-            WOMEN_BY_ORGANISATION,
-            data,
-            _("{share} of members are women").format(
-                share=view.fmt("pct_women", now.get("pct_women"))
-            ),
-        )
+
+
+def _outreach(data: charts.AsOf) -> Slide:
+    view, now = data.view, data.total
+    return _chart_slide(
+        charts.MEMBERS_OVER_TIME,
+        data,
+        _("{members} members in {groups} active groups").format(
+            members=view.fmt("members", now.get("members")),
+            groups=view.fmt("groups", now.get("groups") or 0),
+        ),
     )
+
+
+def _map(data: charts.AsOf) -> Slide:
+    view, now = data.view, data.total
+    return _chart_slide(
+        charts.MEMBERS_MAP,
+        data,
+        _("Members in {n} countries").format(n=view.fmt("countries", now.get("countries"))),
+        lambda fig: projector_map(fig, data.by_country, data.country_names),
+    )
+
+
+def _women(data: charts.AsOf) -> Slide:
+    share = data.view.fmt("pct_women", data.total.get("pct_women"))
+    return _chart_slide(
+        WOMEN_BY_ORGANISATION, data, _("{share} of members are women").format(share=share)
+    )
+
+
+def _replication(data: charts.AsOf) -> Slide:
+    view, now = data.view, data.total
     replication = _chart_slide(
         charts.TRAINED,
         data,
@@ -462,25 +493,30 @@ def slides(search: str | None) -> list[Slide]:
     )
     rate = view.fmt("replication_rate", now.get("replication_rate"))
     subtitle = _(REPLICATED).format(subtitle=replication.subtitle, rate=rate)
-    out.append(replace(replication, subtitle=subtitle))
-    cost = view.convert(now.get("cost_per_member_usd"))
-    out.append(
-        _chart_slide(
-            charts.COST_BY_ORGANISATION,
-            data,
-            _("Cost per member: {value}").format(value=view.fmt("cost_per_member_usd", cost)),
-        )
+    return replace(replication, subtitle=subtitle)
+
+
+def _cost(data: charts.AsOf) -> Slide:
+    view = data.view
+    cost = view.convert(data.total.get("cost_per_member_usd"))
+    return _chart_slide(
+        charts.COST_BY_ORGANISATION,
+        data,
+        _("Cost per member: {value}").format(value=view.fmt("cost_per_member_usd", cost)),
     )
-    out.append(
-        Slide(
-            "finance",
-            _("Financial performance"),
-            _("Savings, returns and loans of active groups as of {date}").format(date=when),
-            _kpis(view, headline_kpis(view, FINANCE, now, before, prior)),
-            cap,
-        )
+
+
+def _finance(data: charts.AsOf) -> Slide:
+    view = data.view
+    return Slide(
+        "finance",
+        _("Financial performance"),
+        _("Savings, returns and loans of active groups as of {date}").format(
+            date=nice_date(view.as_of)
+        ),
+        _kpis(view, headline_kpis(view, FINANCE, data.total, data.before, data.prior)),
+        _tiles_caption(data),
     )
-    return out
 
 
 def _scope_title(view: View) -> str:

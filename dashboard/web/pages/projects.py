@@ -4,7 +4,7 @@ age) so that a programme manager sees which field officer or village agent needs
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -16,13 +16,12 @@ from dashboard.core.format import number
 from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.urlstate import parse_search
 from dashboard.views import charts
+from dashboard.views.needs import Asks, Frame, Need, has_place, the_network, when
 from dashboard.views.page_model import Kpi, PageContent, PageSpec
 from dashboard.views.view import (
     SOURCE,
     View,
-    caption,
     describe,
-    first_row,
     network_values,
     nice_date,
     profile_items,
@@ -47,8 +46,30 @@ TILES = (
     "cost_per_member_usd",
     "groups_per_trainer",
 )
+
+
+@dataclass(frozen=True)
+class TrainerReport(Need):
+    """What the trainer report reads (trainers.report): the trainers' indicators, then the
+    groups and dates they are compared with."""
+
+    def asks(self, data: charts.Data) -> tuple[datasource.Ask, ...]:
+        return trainers.asks(data.view)
+
+    def after(self, data: charts.Data) -> tuple[datasource.Ask, ...]:
+        return trainers.follow_ups(data.view)
+
+
+def _reports(data: charts.Data) -> tuple[datasource.Ask, ...]:
+    """The project reports of the profile (of a subject)."""
+    view = data.view
+    return (datasource.ProjectReports(view.as_of),) if subject(view) and view.as_of else ()
+
+
 PAGE = PageSpec(
     charts=(charts.MEMBERS_AND_GROUPS, charts.SAVINGS_OVER_TIME),
+    # the tiles (the network's beside a selection's), the profile and the trainer report
+    needs=(charts.TOTAL, when(has_place, Frame(of=the_network)), Asks(_reports), TrainerReport()),
     kpis=TILES,
     kpi_prefix="pj",
     heading="pj-title",
@@ -148,15 +169,9 @@ def build(search: str | None) -> PageContent:
     view = read_view(search)
     f = view.filters
     who = subject(view)
-    # the page's queries at once; the calls below find their answers
-    datasource.together(
-        lambda: datasource.indicators(f),
-        lambda: datasource.indicators(f, over_time=True),
-        *([lambda: datasource.indicators(f.network, over_time=True)] if f.has_place else []),
-        *([lambda: datasource.indicators(f, "trainer")] if trainers.lists_trainers(f) else []),
-    )
-    total = first_row(datasource.indicators(f))
-    cap = caption(view, total.get("groups"), total.get("projects"))
+    data = charts.Data(view)
+    PAGE.fetch(data)
+    total = data.total
     options = project_options(view)
     if who is None:
         title = _("Projects")
@@ -193,7 +208,7 @@ def build(search: str | None) -> PageContent:
         heading=title,
         lead=lead,
         kpis=tiles,
-        charts=PAGE.draw(charts.Data(view, total=total, caption=cap)),
+        charts=PAGE.draw(data),
         parts={
             "pj-choose.options": options,
             "pj-choose.value": chosen,
