@@ -14,7 +14,7 @@ from typing import Any
 import flask
 import pytest
 
-from dashboard.access.policy import GUEST, Viewer
+from dashboard.access.policy import ADMIN, GUEST, Viewer
 from dashboard.analytics import cache, datasource
 from dashboard.pool import db
 from dashboard.views import needs
@@ -47,7 +47,7 @@ SEARCHES = (
     "?as_of=2024-12-31&by=country&compare=country",
 )
 VIEWERS = {
-    "admin": auth.ADMIN,
+    "admin": ADMIN,
     "alpha": Viewer("member", "Alpha Aid", "alpha"),
     "guest": GUEST,
 }
@@ -155,7 +155,7 @@ def test_a_chart_s_needs_are_its_own(hand_app, recorder):
         datasource.clear_cache()
         recorder.__init__(recorder.store)
         with hand_app.server.test_request_context("/?country=UGA"):
-            flask.g.vsla_viewer = auth.ADMIN
+            flask.g.vsla_viewer = ADMIN
             data = efficiency.Efficiency(read_view("?country=UGA"))
             needs.fetch_all((*efficiency.PAGE.needs, *spec.needs), data)
             spec.chart(data)
