@@ -120,7 +120,8 @@ def test_redis_is_imported_only_where_a_redis_is_named():
 import sys
 sys.modules["redis"] = None  # as if not installed
 from dashboard.analytics import cache
-from dashboard import cli, server  # noqa: F401
+from dashboard import cli  # noqa: F401
+from dashboard.web import server  # noqa: F401
 cache.backend()  # no VSLA_CACHE_URL: the process's own cache
 import os
 os.environ["VSLA_CACHE_URL"] = "redis://127.0.0.1:9/0"
