@@ -2,7 +2,7 @@
 words, indicators, card, drawing), and `Data`, what every chart is drawn from.
 
 A page lists these declarations in its `PAGE` beside its own; presentation mode
-(dashboard/web/pages/present.py) and the performance report (dashboard/exports/report_document.py)
+(dashboard/web/pages/present.py) and the performance report (dashboard/exports/report/data.py)
 draw the same declarations, so that a chart has the same words, numbers and reference lines
 wherever it is shown:
 

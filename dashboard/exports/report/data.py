@@ -1,49 +1,37 @@
-"""The performance report: a one-to-two-page annex for a donor report, of one project, one
-organisation or the current filters.
+"""What the performance report says, computed from the pool for the view of a link: its one
+job is the report's content (figures, words, charts as figures), never its HTML
+(document.py) or its printing (pdf.py).
 
-It holds a profile (country, partner, donor, dates, staff), outreach by sex and youth, the
-SAVIX performance ratios and cost efficiency beside the network's value (the pooled value of
-every group the viewer may see, with the view's theme filters: what the pages call the
-network) and against the median and quartiles of the network's projects (its peers), trends
-(a selection's with the network's line), and data quality; each figure as of the view's date
-and compared with an earlier one (`vs`, by default the same quarter a year earlier). Better
-and worse follow the pages' one rule (page_model.verdict: within 2 points for a share, 2%
+The report is a one-to-two-page annex for a donor report, of one project, one organisation
+or the current filters. It holds a profile (country, partner, donor, dates, staff), outreach
+by sex and youth, the SAVIX performance ratios and cost efficiency beside the network's
+value (the pooled value of every group the viewer may see, with the view's theme filters:
+what the pages call the network) and against the median and quartiles of the network's
+projects (its peers), trends (a selection's with the network's line), data quality, and the
+trainers' annex where the viewer may see them; each figure as of the view's date and
+compared with an earlier one (`vs`, by default the same quarter a year earlier). Better and
+worse follow the pages' one rule (page_model.verdict: within 2 points for a share, 2%
 otherwise, a value is in line).
-
-The report is one self-contained HTML document (fonts embedded, charts as inline SVG drawn by
-Kaleido): the browser shows it and prints it (print CSS: A4, page breaks, page numbers and the
-source line in the page margins), and the server prints the same document to PDF with
-headless Chromium. Nothing in it is fetched from anywhere.
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import os
-import re
-import subprocess
-import tempfile
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.analytics import datasource
-from dashboard.core import i18n, naming
-from dashboard.core.format import format_change, money, na, number, percent
+from dashboard.analytics import datasource, trainers
+from dashboard.core.format import format_change, na, number, percent
 from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.indicators import BY_ID, lookup, network_indicators
-from dashboard.exports import chromium, framing, heavy, renderer, templating, trainer_annex
 from dashboard.views import charts, figures
 from dashboard.views.page_model import ChartSpec, Drawn, PageSpec, change_tone, verdict
 from dashboard.views.view import (
-    SOURCE,
     STALE_DAYS,
     VALUE_LABELS,
     View,
@@ -51,7 +39,6 @@ from dashboard.views.view import (
     counted,
     describe,
     exchange_rate,
-    export_name,
     first_row,
     nice_date,
     now_and_then,
@@ -88,11 +75,6 @@ COSTS = (
     "members_per_field_officer",
     "groups_per_trainer",
 )
-# Laid out at about the width it is printed (half an A4 text column, ~85 mm = 320 px), so
-# that its type prints at 7-8 pt.
-PRINT_ROUTE = "/report/print"  # the report as an HTML page (preview, print from the browser)
-PDF_ROUTE = "/report/pdf"  # the same, printed to PDF on the server
-CHART_SIZE = renderer.ImageSize(400, 170, 1.0, 0, 11)
 
 
 @dataclass(frozen=True)
@@ -144,7 +126,8 @@ class Report:
     charts: list[go.Figure] = field(default_factory=list)
     trend_note: str = ""  # which points the trends leave out (figures.THIN_POINTS)
     quality: list[dict[str, Any]] = field(default_factory=list)
-    annex: str = ""  # the trainer report, its own page (trainer_annex.annex_html: Markup)
+    # the trainer report of its annex (None: not computed, the view has no data)
+    trainer_report: trainers.Report | None = None
 
 
 def comparison(view: View) -> date | None:
@@ -256,7 +239,7 @@ def build_report(search: str | None, page_url: str = "") -> Report:
     report.charts, need = _charts(view)
     report.trend_note = figures.thin_note(need) if report.charts else ""
     report.quality = _quality(view)
-    report.annex = trainer_annex.annex_html(view)
+    report.trainer_report = trainers.report(view)
     return report
 
 
@@ -548,397 +531,3 @@ def _first_rules(rules: str, keep: int = 3) -> str:
     if rest <= 0:
         return shown
     return _("{rules}, {n} more").format(rules=shown, n=number(rest))
-
-
-QUALITY_ROWS = 8  # projects listed in the report; the Data page lists them all
-KEEP_ROWS = 6  # a table of up to so many rows is not split across pages
-
-
-# --- The document ---------------------------------------------------------------------------
-
-
-def _css_string(text: str) -> str:
-    """A CSS string literal of any text, safe inside a <style> element: quotes and
-    backslashes escaped, line breaks and < > as CSS escapes (so "</style>" cannot end it)."""
-    out = []
-    for char in text:
-        if char in '"\\<>' or ord(char) < 32:
-            out.append(f"\\{ord(char):X} ")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def _css_page_numbers() -> str:
-    """The CSS content of the page footer's "Page 1 of 2", in the language in force: the
-    words as CSS strings, {page} and {pages} as the printer's counters."""
-    template = _("Page {page} of {pages}")
-    parts = []
-    for piece in re.split(r"(\{pages?\})", template):
-        if piece == "{page}":
-            parts.append("counter(page)")
-        elif piece == "{pages}":
-            parts.append("counter(pages)")
-        elif piece:
-            parts.append(_css_string(piece))
-    return " ".join(parts)
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of the document as its template draws it: each cell's text and CSS class."""
-
-    head: list[tuple[str, str]]
-    rows: list[list[tuple[str, str]]]
-    kind: str = ""  # the table's own class ("quality"), or none
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    numeric: Sequence[int] = (),
-    kind: str = "",
-) -> Table:
-    """Columns `numeric` right-aligned; a cell given as (text, class) takes that class
-    too (a tone: good, bad; stale)."""
-
-    def cell(i: int, value: object) -> tuple[str, str]:
-        text, css = value if isinstance(value, tuple) else (value, "")
-        return str(text), " ".join(c for c in ("num" if i in numeric else "", css) if c)
-
-    return Table(
-        [(str(h), "num" if i in numeric else "") for i, h in enumerate(headers)],
-        [[cell(i, value) for i, value in enumerate(row)] for row in rows],
-        kind,
-    )
-
-
-def render_svg(figure: go.Figure) -> str:
-    """A chart as inline SVG (Kaleido), sized for half an A4 column."""
-    data = framing.image(figure, "svg", CHART_SIZE, words=False)
-    text = data.decode("utf-8")
-    return text[text.find("<svg") :]
-
-
-def render_html(report: Report, svg: Callable[[go.Figure], str] = render_svg) -> str:
-    """The report as one self-contained HTML document (dashboard/templates/report.html)."""
-    made = nice_date(date.today())
-    period = (
-        _("As of {date}, compared with {vs}").format(
-            date=nice_date(report.as_of), vs=nice_date(report.vs)
-        )
-        if report.vs
-        else _("As of {date}").format(date=nice_date(report.as_of))
-    )
-    kind = {
-        "project": _("Project performance report"),
-        "organisation": _("Organisation performance report"),
-        "selection": _("Performance report"),
-    }[report.kind]
-    made_line = (
-        _("Made on {date} · dashboard view: {link}").format(date=made, link=report.link)
-        if report.link
-        else _("Made on {date}").format(date=made)
-    )
-    return templating.render(
-        "report.html",
-        lang=i18n.current(),
-        policy=DOCUMENT_POLICY,
-        title=report.title,
-        kind=kind,
-        lead=_("{kind} · money in {currency}").format(kind=kind, currency=report.currency),
-        period=period,
-        caption=report.caption,
-        made=made_line,
-        exchange_rate=report.exchange_rate,
-        body=_body(report, svg) if report.headline else None,
-        nothing=_("No active group in scope for this view: nothing to report."),
-        # the stylesheet's values (report.css), CSS made safe here
-        fonts=renderer.font_faces(),
-        source=_css_string(f"{_(SOURCE)} · {report.title}"),
-        pages=_css_page_numbers(),
-    )
-
-
-def _body(report: Report, svg: Callable[[go.Figure], str]) -> dict[str, Any]:
-    """What the report's sections show (report.html), in the language in force."""
-    vs_label = nice_date(report.vs) if report.vs else _("earlier")
-    outreach = [_table((_("Members"), _("Number"), _("Share")), report.outreach, numeric=(1,))]
-    if report.bands:
-        outreach.append(
-            _table(
-                (_("Groups by membership"), _("Groups"), _("Members"), _("Of groups")),
-                report.bands,
-                (1, 2, 3),
-            )
-        )
-    savix = money(figures.SAVIX_INGO_COST_PER_MEMBER_USD, "USD", 1)
-    tables = [
-        (_("Performance against the network"), report.ratios, report.network),
-        (
-            _("Cost efficiency"),
-            report.costs,
-            _(
-                "Cost to date divided by active members or groups; SAVIX INGO average "
-                "{amount} per member."
-            ).format(amount=savix),
-        ),
-    ]
-    if report.own:
-        tables.append(
-            (
-                _("The network's own indicators"),
-                report.own,
-                _(
-                    "Fields the network records beyond SAVIX (its configuration file), "
-                    "over the groups that record each; against the network's projects "
-                    "that record it."
-                ),
-            )
-        )
-    standings = [
-        {
-            "title": title,
-            "keep": len(rows) <= KEEP_ROWS,  # a short table is not split across pages
-            "table": _table(
-                (
-                    _("Indicator"),
-                    _("This report"),
-                    _("Network"),
-                    _("Lower quartile"),
-                    _("Median of projects"),
-                    _("Upper quartile"),
-                    _("Standing"),
-                ),
-                [
-                    (s.label, s.value, s.network, s.q1, s.median, s.q3, (s.standing, s.tone))
-                    for s in rows
-                ],
-                numeric=(1, 2, 3, 4, 5),
-            ),
-            "note": note,
-        }
-        for title, rows, note in tables
-    ]
-    charts = []
-    for figure in report.charts:
-        meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
-        charts.append(
-            {
-                "title": meta.get("title", ""),
-                "subtitle": meta.get("subtitle", ""),
-                "svg": svg(figure),
-            }
-        )
-    quality = _table(
-        (
-            _("Project"),
-            _("Groups reporting"),
-            _("Newest group data"),
-            _("Mean data age"),
-            _("Latest project report"),
-            _("Warnings at import"),
-        ),
-        [
-            (
-                q["project"],
-                q["groups"],
-                q["latest"],
-                (q["age"], "stale" if q["stale"] else ""),
-                q["report"],
-                q["warnings"],
-            )
-            for q in report.quality[:QUALITY_ROWS]
-        ],
-        numeric=(1, 3),
-        kind="quality",
-    )
-    more = len(report.quality) - QUALITY_ROWS
-    return {
-        "words": {
-            "profile": _("Profile"),
-            "headline": _("Headline figures"),
-            "outreach": _("Outreach by sex and youth"),
-            "trends": _("Trends"),
-            "quality": _("Data quality"),
-        },
-        "profile": report.profile,
-        "headline": _table(
-            (_("Indicator"), nice_date(report.as_of), vs_label, _("Change")),
-            [
-                (line.label, line.now, line.then, (line.change, line.tone))
-                for line in report.headline
-            ],
-            numeric=(1, 2, 3),
-        ),
-        "outreach": outreach,
-        "standings": standings,
-        "charts": charts,
-        "trend_note": report.trend_note,
-        "quality": quality,
-        "more": ngettext(
-            "{n} more project, with newer data, is listed on the dashboard's Data page.",
-            "{n} more projects, with newer data, are listed on the dashboard's Data page.",
-            more,
-        ).format(n=number(more))
-        if more > 0
-        else "",
-        "age_note": _(
-            "Mean data age: how old the active groups' latest data is at the as-of date, on "
-            "average; over {days} days is marked. Groups count as active when they reported "
-            "in the {window} days before it."
-        ).format(days=number(STALE_DAYS), window=number(365)),
-        "annex": report.annex,  # (Markup: trainer_annex.html, escaped there)
-    }
-
-
-# What the document may load: nothing but what it holds (its fonts and pictures are data
-# URIs, its charts inline SVG). Whoever opens it, and the server's Chromium that prints it,
-# fetches nothing, from the network or the file system.
-DOCUMENT_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
-    "base-uri 'none'; form-action 'none'"
-)
-
-
-# --- PDF -------------------------------------------------------------------------------------
-
-PDF_TIMEOUT = 90.0  # seconds (within a heavy job, at most what is left of its budget)
-_pdf_slots = threading.BoundedSemaphore(2)  # Chromiums printing at once in a process
-
-
-class PdfError(RuntimeError):
-    """The PDF could not be made (the message says so in plain words)."""
-
-
-def pdf_bytes(document: str) -> bytes:
-    """Print the HTML document to PDF with headless Chromium (A4, as the print CSS says).
-    Within a heavy job (dashboard/exports/heavy.py), every wait ends with the job's budget."""
-    failed = _("The PDF could not be made just now; please try again.")
-    if not _pdf_slots.acquire(timeout=max(heavy.time_left(PDF_TIMEOUT), 0.001)):
-        logging.getLogger(__name__).warning("PDF printing not started: no printer free")
-        raise PdfError(failed)
-    try:
-        with tempfile.TemporaryDirectory(prefix="vsla-report-") as tmp:
-            return _print(document, Path(tmp), failed)
-    finally:
-        _pdf_slots.release()
-
-
-def _print(document: str, tmp: Path, failed: str) -> bytes:
-    page, out = tmp / "report.html", tmp / "report.pdf"
-    page.write_text(document, encoding="utf-8")
-    command = [
-        chromium.path(),
-        "--headless",
-        "--disable-gpu",
-        "--no-first-run",
-        *chromium.OFFLINE_FLAGS,  # no network at all, loopback included
-        "--disable-extensions",
-        "--no-pdf-header-footer",
-        f"--user-data-dir={tmp}/profile",
-        f"--print-to-pdf={out}",
-        page.as_uri(),
-    ]
-    if os.geteuid() == 0:
-        command.insert(1, "--no-sandbox")  # Chromium refuses to run as root otherwise
-    # A Chromium that exits without a file (it happens on a busy machine) is started once
-    # more, if the job has the time; one that times out is not. The server's log says why.
-    for attempt in (1, 2):
-        timeout = heavy.time_left(PDF_TIMEOUT)
-        if timeout <= 1:
-            break
-        try:
-            done = subprocess.run(
-                command,
-                env={**os.environ, **renderer.font_environment()},
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            logging.getLogger(__name__).warning("PDF printing failed: %r", exc)
-            raise PdfError(failed) from exc
-        if out.exists() and out.stat().st_size > 0:
-            return out.read_bytes()
-        logging.getLogger(__name__).warning(
-            "PDF printing gave no file (attempt %d, exit %s): %s",
-            attempt,
-            done.returncode,
-            done.stderr.decode("utf-8", "replace")[-1000:],
-        )
-    raise PdfError(failed)
-
-
-# --- Routes ----------------------------------------------------------------------------------
-
-
-def register_routes(server: Any) -> None:
-    """/report/print and /report/pdf on the Flask server, with the view's query string."""
-    import flask
-
-    from dashboard.pool.files import PoolError
-
-    def _search() -> str:
-        query = flask.request.query_string.decode("utf-8", "replace")
-        return "?" + query if query else ""
-
-    def _page_url() -> str:
-        return naming.site_url() + "/report"  # (never the Host header as sent)
-
-    def _unavailable(message: str, retry: bool = False) -> flask.Response:
-        response = flask.Response(message, status=503, mimetype="text/plain")
-        if retry:  # (a renderer that failed or ran out of time: it may work in a while)
-            response.headers["Retry-After"] = str(heavy.RETRY_AFTER)
-        return response
-
-    def _failed(search: str) -> flask.Response:
-        """The report could not be made (the details in the log): said, not a server error."""
-        logging.getLogger(__name__).exception("The report could not be made for %r", search)
-        return _unavailable(
-            _(
-                "This view could not be drawn. Try other filters or reload the page; "
-                "the error is in the server's log."
-            )
-        )
-
-    @server.route(PRINT_ROUTE)
-    def report_print() -> flask.Response:
-        search = _search()
-        try:
-            with heavy.job():  # four charts drawn: bounded per host and per client
-                document = render_html(build_report(search, _page_url()))
-        except heavy.Busy as exc:
-            return heavy.refusal(exc)
-        except PoolError as exc:
-            return _unavailable(_("No data to report: {error}").format(error=exc))
-        except renderer.RenderError as exc:
-            return _unavailable(str(exc), retry=True)
-        except Exception:  # a fault of ours, or data the queries cannot read
-            return _failed(search)
-        return flask.Response(document, mimetype="text/html")
-
-    @server.route(PDF_ROUTE)
-    def report_pdf() -> flask.Response:
-        search = _search()
-        try:
-            with heavy.job():  # four charts and a Chromium: bounded per host and per client
-                report = build_report(search, _page_url())
-                data = pdf_bytes(render_html(report))
-            name = file_name(search)
-        except heavy.Busy as exc:
-            return heavy.refusal(exc)
-        except PoolError as exc:
-            return _unavailable(_("No data to report: {error}").format(error=exc))
-        except (renderer.RenderError, PdfError) as exc:
-            return _unavailable(str(exc), retry=True)
-        except Exception:  # a fault of ours, or data the queries cannot read
-            return _failed(search)
-        response = flask.Response(data, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-
-
-def file_name(search: str | None) -> str:
-    """e.g. performance-report_BDI-FJO-02_2026-09-30.pdf"""
-    return export_name(read_view(search), "performance report", "pdf")
