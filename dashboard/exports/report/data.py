@@ -30,7 +30,7 @@ from dashboard.core.format import format_change, na, number, percent
 from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.indicators import BY_ID, lookup, network_indicators
 from dashboard.views import charts, figures
-from dashboard.views.page_model import ChartSpec, Drawn, PageSpec, change_tone, verdict
+from dashboard.views.page_model import PageSpec, change_tone, verdict
 from dashboard.views.view import (
     STALE_DAYS,
     VALUE_LABELS,
@@ -398,60 +398,15 @@ def _standings(
     return out
 
 
-def _women(data: charts.Data) -> Drawn:
-    trend, network, _need = data.subject_trends
-    figure = figures.lines(
-        trend,
-        "pct_women",
-        "pct",
-        y_title=_("Women among members"),
-        colour=data.colour,
-        **data.against_network(),
-    )
-    return Drawn(figure, pick="network" if network is not None else "")
-
-
-def _costs(data: charts.Data) -> Drawn:
-    trend, network, _need = data.subject_trends
-    figure = figures.lines(
-        trend,
-        "cost_per_member_usd",
-        "usd",
-        currency=data.code,
-        y_title=_("Cost per member ({currency})").format(currency=data.code),
-        # (named short: beside the network's line and its name the plot is narrow; the cost
-        # table's note names it in full)
-        reference=figures.savix_cost(data.view.rate, short=True),
-        colour=data.colour,
-        **data.against_network(),
-    )
-    return Drawn(figure, pick="network" if network is not None else "")
-
-
-# The report's trends: a project's own two (dashboard/views/charts.py), and two of its own. A
-# selection's ratios are drawn against the network's, in grey (as /performance's
-# "Performance over time"), in its organisation's colour.
+# The report's trends: a project's own two, and two more of a selection's ratios
+# (dashboard/views/charts.py). A selection's ratios are drawn against the network's, in grey
+# (as /performance's "Performance over time"), in its organisation's colour.
 TRENDS = PageSpec(
     charts=(
         charts.MEMBERS_AND_GROUPS,
         charts.SAVINGS_OVER_TIME,
-        ChartSpec(
-            "rp-women",
-            N_("Women's share"),
-            {"": N_("Women / members, %"), "network": N_("Women / members, %; network in grey")},
-            _women,
-            ("pct_women",),
-        ),
-        ChartSpec(
-            "rp-costs",
-            N_("Cost per member"),
-            {
-                "": N_("{currency}, cost to date per member"),
-                "network": N_("{currency}, cost to date per member; network in grey"),
-            },
-            _costs,
-            ("cost_per_member_usd",),
-        ),
+        charts.WOMEN_OVER_TIME,
+        charts.COST_OVER_TIME,
     )
 )
 
