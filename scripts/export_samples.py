@@ -44,7 +44,8 @@ def _samples(args: argparse.Namespace) -> int:
     from dashboard.core import theme
     from dashboard.exports import deck, framing, renderer, tables
     from dashboard.exports.report import data as report_data
-    from dashboard.exports.report import document, pdf
+    from dashboard.exports.report import document as report_document
+    from dashboard.exports.report import pdf as report_pdf
     from dashboard.views.view import exchange_rate, export_about, export_name, read_view
     from dashboard.web.pages import efficiency
 
@@ -90,10 +91,10 @@ def _samples(args: argparse.Namespace) -> int:
         started,
     )
     started = time.monotonic()
-    html = document.render_html(report_data.build_report(args.view))
+    html = report_document.render_html(report_data.build_report(args.view))
     save(export_name(view, "performance report", "html"), html.encode("utf-8"), started)
     started = time.monotonic()
-    save(pdf.file_name(args.view), pdf.pdf_bytes(html), started)
+    save(report_pdf.file_name(args.view), report_pdf.pdf_bytes(html), started)
     renderer.shutdown()
 
     pages = out / "pages"
