@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _samples(args: argparse.Namespace) -> int:
     from dashboard.core import theme
-    from dashboard.exports import deck, framing, renderer, report_document, tables
+    from dashboard.exports import deck, framing, renderer, tables
+    from dashboard.exports.report import data as report_data
+    from dashboard.exports.report import document as report_document
+    from dashboard.exports.report import pdf as report_pdf
     from dashboard.views.view import exchange_rate, export_about, export_name, read_view
     from dashboard.web.pages import efficiency
 
@@ -88,10 +91,10 @@ def _samples(args: argparse.Namespace) -> int:
         started,
     )
     started = time.monotonic()
-    document = report_document.render_html(report_document.build_report(args.view))
-    save(export_name(view, "performance report", "html"), document.encode("utf-8"), started)
+    html = report_document.render_html(report_data.build_report(args.view))
+    save(export_name(view, "performance report", "html"), html.encode("utf-8"), started)
     started = time.monotonic()
-    save(report_document.file_name(args.view), report_document.pdf_bytes(document), started)
+    save(report_pdf.file_name(args.view), report_pdf.pdf_bytes(html), started)
     renderer.shutdown()
 
     pages = out / "pages"

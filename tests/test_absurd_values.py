@@ -195,7 +195,7 @@ def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
     """Any other callback (here the SDG page's body) that raises answers all the same: its
     page says that the view could not be drawn, the details in the log; and so do the
     report's printable page and PDF."""
-    from dashboard.exports import report_document
+    from dashboard.exports.report import data as report_data
     from dashboard.web.pages import sdg
 
     def broken(*_args: Any) -> Any:
@@ -204,7 +204,7 @@ def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
     monkeypatch.setattr(sdg, "build", broken)
     answer = call(admin_client, hand_app, "sdg-body.children", {"url.search": "?lang=fr"})
     assert "Cette vue n'a pas pu être dessinée" in json.dumps(answer, ensure_ascii=False)
-    monkeypatch.setattr(report_document, "build_report", broken)
+    monkeypatch.setattr(report_data, "build_report", broken)
     for route in ("/report/print", "/report/pdf"):
         response = admin_client.get(route)
         assert response.status_code == 503

@@ -14,7 +14,8 @@ deck's pictures and the report's charts) at each size the app makes, as SVG:
   layout);
 - "deck": the picture of a chart on a slide of the page's deck (deck.CHART_IMAGE, no words:
   the slide has them as text);
-- "report": the charts of the printable report (report_document.CHART_SIZE, no words).
+- "report": the charts of the printable report (CHART_SIZE of
+  dashboard/exports/report/document.py, no words).
 
 The view: the demo's organisation with the longest project names (two of them alike but for
 their ids), its charts on every page with charts, a comparison of two of its projects and
@@ -35,7 +36,9 @@ from typing import Any
 import pytest
 
 from dashboard.core import i18n
-from dashboard.exports import deck, framing, renderer, report_document
+from dashboard.exports import deck, framing, renderer
+from dashboard.exports.report import data as report_data
+from dashboard.exports.report import document
 from dashboard.web.pages import (
     compare,
     efficiency,
@@ -104,7 +107,7 @@ def charts() -> Iterator[tuple[str, Any, str]]:
         assert content.charts, (module.PATH, search)
         for cid, figure in content.figures.items():
             yield f"{module.PATH}{search} {cid}", figure, "files"
-    built = report_document.build_report(ORGANISATION)
+    built = report_data.build_report(ORGANISATION)
     assert built.charts
     for n, figure in enumerate(built.charts):
         yield f"/report{ORGANISATION} chart {n + 1}", figure, "report"
@@ -123,7 +126,7 @@ def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
             sizes = (
                 [(name, FILE_SIZES[name]) for name in LANGS[lang]]
                 if kind == "files"
-                else [("report", (report_document.CHART_SIZE, False))]
+                else [("report", (document.CHART_SIZE, False))]
             )
             for name, (size, words) in sizes:
                 svg = framing.image(figure, "svg", size, words=words)

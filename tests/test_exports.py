@@ -485,7 +485,7 @@ def test_the_renderer_has_no_network(listener):
 def test_the_pdf_printer_has_no_network(listener):
     """The report's printer: a document that names URLs on loopback, in every way a page
     can, fetches nothing, with or without the report's own policy."""
-    from dashboard.exports import report_document as report
+    from dashboard.exports.report import pdf as printer
 
     base, hits = listener
     body = (
@@ -493,7 +493,7 @@ def test_the_pdf_printer_has_no_network(listener):
         f'<link rel="stylesheet" href="{base}/css"><iframe src="{base}/frame"></iframe>'
         f'<script src="{base}/js"></script><img src="http://localhost:{base.rsplit(":", 1)[1]}/n">'
     )
-    pdf = report.pdf_bytes(f"<!DOCTYPE html><html><body>{body}</body></html>")
+    pdf = printer.pdf_bytes(f"<!DOCTYPE html><html><body>{body}</body></html>")
     assert pdf.startswith(b"%PDF")
     assert hits == []
 

@@ -96,15 +96,15 @@ def test_an_organisation_has_the_same_colour_on_every_page(build):
 def test_the_reports_trends_of_an_organisation_are_in_its_colour(build):
     """The report's four trends of Beta Relief: orange, as on the pages (they were blue, or
     grey, the network's colour, for the members and groups)."""
-    from dashboard.exports import report_document
+    from dashboard.exports.report import data as report_data
     from dashboard.views.view import read_view
 
-    charts, _need = report_document._charts(read_view("?organisation=Beta+Relief"))
+    charts, _need = report_data._charts(read_view("?organisation=Beta+Relief"))
     assert len(charts) == 4
     for figure in charts:
         drawn = [t for t in figure.data if t.name != "Network"]
         assert drawn and {t.line.color for t in drawn} == {ORANGE}, figure.layout.meta
-    whole, _need = report_document._charts(read_view(""))
+    whole, _need = report_data._charts(read_view(""))
     assert {t.line.color for t in whole[0].data} == {theme.NETWORK_GREY}  # the network's
 
 

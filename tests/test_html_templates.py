@@ -285,7 +285,7 @@ def test_the_sign_in_page_is_in_its_language(hostile_app, lang):
 
 
 def test_the_report_s_table_cells_keep_their_classes():
-    from dashboard.exports.report_document import _table
+    from dashboard.exports.report.document import _table
 
     table = _table(("A", "B", "C"), [("x", "1", ("up", "good"))], numeric=(1, 2))
     assert table.head == [("A", ""), ("B", "num"), ("C", "num")]

@@ -101,7 +101,10 @@ def test_the_frame_and_the_exports_stand_below_the_pages():
     below += [
         "dashboard.exports.deck",
         "dashboard.exports",
-        "dashboard.exports.report_document",
+        "dashboard.exports.report.data",
+        "dashboard.exports.report.document",
+        "dashboard.exports.report.pdf",
+        "dashboard.web.report_routes",
         "dashboard.views.view",
     ]
     below += ["dashboard.views.page_model"]

@@ -236,11 +236,11 @@ def test_a_small_change_is_told_but_not_judged():
 
 
 def test_the_whole_networks_report_does_not_judge_the_network_against_itself(hand_app, as_admin):
-    from dashboard.exports import report_document
+    from dashboard.exports.report import data as report_data
 
-    whole = report_document.build_report("")
+    whole = report_data.build_report("")
     assert whole.ratios and all(s.tone == "" for s in whole.ratios + whole.costs)
-    alpha = report_document.build_report(ALPHA)
+    alpha = report_data.build_report(ALPHA)
     assert all(s.standing != "the network's pooled value" for s in alpha.ratios)
 
 

@@ -263,7 +263,7 @@ def test_every_pages_charts_carry_the_words_declared_for_their_id(hand_app, as_a
     """Built on the hand pool as the network admin, each page's charts, the presentation's
     and the report's carry the title and subtitle of the declaration of their id, and of no
     declaration that words them differently (two swapped charts would be found)."""
-    from dashboard.exports import report_document
+    from dashboard.exports.report import data as report_data
     from dashboard.views import charts as shared
     from dashboard.views.view import read_view
     from dashboard.web.pages import present, sdg
@@ -271,7 +271,7 @@ def test_every_pages_charts_carry_the_words_declared_for_their_id(hand_app, as_a
     built = [(m.PATH, m.PAGE, m.build("?country=UGA").charts) for m in SPECS]
     built.append(("/sdg", sdg.CHARTS, sdg.content("?country=UGA").charts))
     subject = shared.Data(read_view("?organisation=Beta+Relief"))
-    built.append(("/report", report_document.TRENDS, report_document.TRENDS.draw(subject)))
+    built.append(("/report", report_data.TRENDS, report_data.TRENDS.draw(subject)))
     slides = [s.chart for s in present.slides("") if s.chart is not None]
     values = {"currency": "USD"}
     for path, spec, charts in built:

@@ -23,7 +23,7 @@ import re
 
 import pytest
 
-from dashboard.exports import report_document as report
+from dashboard.exports.report import data as report
 from dashboard.views.page_model import change_tone, in_line, verdict
 from dashboard.web.pages import compare
 from tests.conftest import login

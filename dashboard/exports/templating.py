@@ -1,6 +1,6 @@
 """The HTML pages the server writes itself, beside Dash's: the performance report
-(report_document.py, with the trainers' annex of trainer_annex.py) and the sign-in page
-(login.py), each a Jinja2 template in dashboard/templates/.
+(dashboard/exports/report/document.py, with the trainers' annex of report/annex.py) and
+the sign-in page (dashboard/web/login.py), each a Jinja2 template in dashboard/templates/.
 
 Every value a .html template puts in is escaped (autoescape): a name read from an imported
 file is text, never markup. What is HTML already is either markupsafe.Markup (what another
@@ -8,8 +8,8 @@ template made: the annex inside the report) or marked `|safe` where the template
 with a comment there saying why it can be trusted. The report's stylesheet (report.css,
 put inside the report's <style> element) is not escaped as HTML, where entities mean
 nothing: the words it holds are CSS strings, escaped where they are made
-(report_document._css_string). A name the template uses but the code does not give is an
-error (StrictUndefined), not an empty space in a page.
+(document._css_string, dashboard/exports/report/). A name the template uses but the code
+does not give is an error (StrictUndefined), not an empty space in a page.
 
 The words are translated in the code (the catalogs are extracted from the .py files) and
 given to the templates ready to show; the templates hold the markup only.

@@ -2,7 +2,7 @@
 words, indicators, card, drawing), and `Data`, what every chart is drawn from.
 
 A page lists these declarations in its `PAGE` beside its own; presentation mode
-(dashboard/web/pages/present.py) and the performance report (dashboard/exports/report_document.py)
+(dashboard/web/pages/present.py) and the performance report (dashboard/exports/report/data.py)
 draw the same declarations, so that a chart has the same words, numbers and reference lines
 wherever it is shown:
 
@@ -11,6 +11,9 @@ wherever it is shown:
 - `TRAINED` (outreach's groups by who trained them; the presentation's replication slide),
 - `COST_BY_ORGANISATION` (efficiency; the presentation's cost slide),
 - `MEMBERS_AND_GROUPS` and `SAVINGS_OVER_TIME` (a project's trends; the report's).
+- `WOMEN_OVER_TIME` and `COST_OVER_TIME` (the report's other two trends: with
+  `SAVINGS_OVER_TIME`, a selection's ratios against the network's, one drawing,
+  `ratio_over_time`).
 
 `Data` holds a view and reads each frame a chart reads when it is first asked for (from
 the caches the pages share, where the page's fetch has put them: each declaration names the
@@ -21,6 +24,7 @@ extends it with their frames, and declares them beside its charts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -474,22 +478,33 @@ MEMBERS_AND_GROUPS = ChartSpec(
 )
 
 
-def _savings_over_time(data: Data) -> Drawn:
-    trend, network, need = data.subject_trends
+def ratio_over_time(data: Data, ind_id: str, y_title: str, **options: Any) -> Drawn:
+    """One of the selection's ratios (SUBJECT_RATIOS) at each quarter end, in its colour,
+    against the network's grey line where a place is chosen (Data.against_network; its
+    words then pick their "network" wording); `options`, more of figures.lines.lines (a
+    reference line)."""
+    trend, network, _need = data.subject_trends
     figure = lines(
         trend,
-        "savings_per_member_usd",
-        "usd",
+        ind_id,
+        lookup(ind_id).format,
         currency=data.code,
-        y_title=_("Savings per member ({currency})").format(currency=data.code),
+        y_title=y_title,
         colour=data.colour,
+        **options,
         **data.against_network(),
     )
-    return Drawn(
-        figure,
-        pick="network" if network is not None else "",
-        caption=f"{data.caption} {thin_note(need)}",
+    return Drawn(figure, pick="network" if network is not None else "")
+
+
+def _savings_over_time(data: Data) -> Drawn:
+    drawn = ratio_over_time(
+        data,
+        "savings_per_member_usd",
+        _("Savings per member ({currency})").format(currency=data.code),
     )
+    need = data.subject_trends[2]
+    return replace(drawn, caption=f"{data.caption} {thin_note(need)}")
 
 
 SAVINGS_OVER_TIME = ChartSpec(
@@ -504,5 +519,43 @@ SAVINGS_OVER_TIME = ChartSpec(
     _savings_over_time,
     ("savings_per_member_usd",),
     height=320,
+    needs=SUBJECT_TRENDS,
+)
+
+
+def _women_over_time(data: Data) -> Drawn:
+    return ratio_over_time(data, "pct_women", _("Women among members"))
+
+
+WOMEN_OVER_TIME = ChartSpec(
+    "rp-women",
+    N_("Women's share"),
+    {"": N_("Women / members, %"), "network": N_("Women / members, %; network in grey")},
+    _women_over_time,
+    ("pct_women",),
+    needs=SUBJECT_TRENDS,
+)
+
+
+def _cost_over_time(data: Data) -> Drawn:
+    return ratio_over_time(
+        data,
+        "cost_per_member_usd",
+        _("Cost per member ({currency})").format(currency=data.code),
+        # (named short: beside the network's line and its name the plot is narrow; the
+        # report's cost table names it in full)
+        reference=savix_cost(data.view.rate, short=True),
+    )
+
+
+COST_OVER_TIME = ChartSpec(
+    "rp-costs",
+    N_("Cost per member"),
+    {
+        "": N_("{currency}, cost to date per member"),
+        "network": N_("{currency}, cost to date per member; network in grey"),
+    },
+    _cost_over_time,
+    ("cost_per_member_usd",),
     needs=SUBJECT_TRENDS,
 )

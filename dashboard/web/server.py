@@ -28,10 +28,9 @@ from dashboard.analytics import datasource
 from dashboard.core import i18n, network
 from dashboard.core.config import FILES_ROOT, trusted_proxies
 from dashboard.core.i18n import N_, _
-from dashboard.exports import report_document
 from dashboard.pool.files import PoolError
 from dashboard.views.page_model import PageSpec
-from dashboard.web import delivery, guard, login, responses, site
+from dashboard.web import delivery, guard, login, report_routes, responses, site
 from dashboard.web.components import page_exports, render, shell
 from dashboard.web.components.controls import url_param_values
 from dashboard.web.pages import (
@@ -277,12 +276,12 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     shell.register_callbacks(app, pages)
     page_exports.register_export_callback(app, PAGES)
     page_exports.register_page_export_callback(app, PAGES)
-    report_document.register_routes(app.server)
+    report_routes.register_routes(app.server)
     login.configure(app.server, generated_key_ok)
     # 404 for what is no page, robots.txt and its header; never indexed: signing in and
     # out, and the exports
-    closed = (login.LOGIN_PATH, login.LOGOUT_PATH, report_document.PRINT_ROUTE)
-    site.register(app, (*closed, report_document.PDF_ROUTE, upload.TEMPLATE_PATH))
+    closed = (login.LOGIN_PATH, login.LOGOUT_PATH, report_routes.PRINT_ROUTE)
+    site.register(app, (*closed, report_routes.PDF_ROUTE, upload.TEMPLATE_PATH))
     # An upload (base64 in a callback) of at most upload.MAX_BYTES, with room to spare.
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * upload.MAX_BYTES
     _demo_accounts()

@@ -14,10 +14,11 @@ from werkzeug.exceptions import BadRequest
 from dashboard.analytics import datasource
 from dashboard.core.i18n import N_, _
 from dashboard.core.urlstate import parse_search
-from dashboard.exports.report_document import PDF_ROUTE, PRINT_ROUTE, comparison
+from dashboard.exports.report.data import comparison
 from dashboard.views.view import nice_date, read_view, subject
 from dashboard.web.components.controls import dropdown_labels
 from dashboard.web.pages.projects import project_options, register_project_chooser
+from dashboard.web.report_routes import PDF_ROUTE, PRINT_ROUTE
 
 PATH = "/report"
 NAME = N_("Report")

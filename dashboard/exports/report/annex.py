@@ -1,11 +1,11 @@
-"""The trainer report as an annex of the performance report (dashboard/exports/report_document.py):
-a page a supervisor prints, one row per trainer ranked by need, each flag's reason under its
-row; only for a view whose trainers the viewer may see (its own organisation's; none for a
-guest, none for the whole network)."""
+"""The HTML of the performance report's trainers' annex (its one job): a page a supervisor
+prints, one row per trainer ranked by need, each flag's reason under its row. The trainer
+report it shows is computed with the report's content (data.py, from
+dashboard/analytics/trainers.py); it lists trainers only for a view whose trainers the
+viewer may see (its own organisation's; none for a guest, none for the whole network).
+document.py puts the annex in the report."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from markupsafe import Markup
 
@@ -30,13 +30,11 @@ NUMBERS = (
 )
 
 
-def annex_html(view: Any) -> Markup:
+def annex_html(report: trainers.Report, currency: str) -> Markup:
     """The annex's HTML (dashboard/templates/trainer_annex.html: a section starting on a new
-    page), or "" when the view lists no trainer for its viewer."""
-    report = trainers.report(view)
+    page), money in `currency`, or "" when the report lists no trainer."""
     if not report.rows:
         return Markup("")
-    currency = view.code
     heads = [_("Trainer"), _("Needs a look")]
     for field, _kind in NUMBERS:
         label = _(SHORT[field])
