@@ -102,7 +102,7 @@ class Pack:
 def clean_title(text: str, notices: list[str], what: str) -> str:
     """A title from a link as text: control characters out, at most MAX_TITLE characters,
     spaces trimmed; a notice for what was changed (`what` names the title)."""
-    cleaned = CONTROL.sub("", text)
+    cleaned = CONTROL.sub(" ", text)
     if cleaned != text:
         notices.append(_("Removed control characters from {what}.").format(what=what))
     cleaned = " ".join(cleaned.split())
@@ -123,11 +123,13 @@ def parse(search: str | None, known: Mapping[str, Any] | Sequence[str]) -> Pack:
         pairs = pairs[:MAX_FIELDS]
     items: list[Item] = []
     title, lang, kpis = "", None, False
+    seen = 0
     for pair in pairs:
         raw_name, _sep, raw = pair.partition("=")
         name = unquote_plus(raw_name)
         if name == "item":
-            item = _item(raw, len(items) + 1, known, notices)
+            seen += 1  # (items are numbered as the link has them)
+            item = _item(raw, seen, known, notices)
             if item is None:
                 continue
             if len(items) >= MAX_ITEMS:
