@@ -129,7 +129,7 @@ def test_the_finding_of_a_line_over_time_states_its_change_and_the_network():
     )
     with i18n.using("da"):
         said = finding(fig, "Omkostning pr. medlem")
-    assert said.startswith("Alpha Aid: omkostning pr. medlem steg 50 %") and "31.12.2024" in said
+    assert said == "Alpha Aid: omkostning pr. medlem steg 50\xa0% siden 31.12.2024 til USD 30"
 
 
 # --- The charts for a viewer --------------------------------------------------------------------

@@ -39,7 +39,7 @@ import plotly.graph_objects as go
 from dashboard.access.viewer import current_viewer
 from dashboard.analytics.summaries import finding
 from dashboard.core import i18n
-from dashboard.core.i18n import N_, _, ngettext
+from dashboard.core.i18n import N_, _
 from dashboard.core.indicators import lookup
 from dashboard.core.spreadsheet import book_bytes
 from dashboard.core.urlstate import parse_search
@@ -502,12 +502,6 @@ def pdf_bytes(pack: Pack, modules: Sequence[ModuleType], made: date | None = Non
     offline Chromium as the report is)."""
     with _job(pack):
         return pdf.pdf_bytes(html_document(pack, modules, made))
-
-
-def summary(pack: Pack) -> str:
-    """The pack in words: how many charts (for the page and the file's properties)."""
-    n = len(pack.items)
-    return ngettext("{n} chart", "{n} charts", n).format(n=n)
 
 
 def file_name(pack: Pack, extension: str) -> str:
