@@ -85,8 +85,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 messages: $(STAMP)
-	$(BIN)/python -m dashboard.catalogs update
-	$(BIN)/python -m dashboard.catalogs check
+	$(BIN)/python -m dashboard.core.catalogs update
+	$(BIN)/python -m dashboard.core.catalogs check
 
 demo: $(STAMP)
 	$(BIN)/vsla demo --db $(DB) --force

@@ -5,8 +5,8 @@ refuses to load, so gunicorn does not start."""
 
 import sys
 
-from dashboard.login import MissingSecretKey
-from dashboard.server import create_app
+from dashboard.web.login import MissingSecretKey
+from dashboard.web.server import create_app
 
 try:
     app = create_app()

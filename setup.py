@@ -1,7 +1,7 @@
 """The wheel carries the files the code reads beside itself. queries/ (the SQL), assets/ and
 data/network.toml stay at the top of the repository (docs/ARCHITECTURE.md), where a checkout
 reads them; building the wheel copies them into the package as dashboard/_files/, where an
-installed wheel reads them (dashboard/config.py: FILES_ROOT). Nothing else of data/ is
+installed wheel reads them (dashboard/core/config.py: FILES_ROOT). Nothing else of data/ is
 shipped: the pools (*.duckdb) and user stores (*.sqlite) stay where they were made.
 Everything else about the package is in pyproject.toml."""
 

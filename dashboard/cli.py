@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dashboard import __version__, network
-from dashboard.config import pool_path
-from dashboard.filters import (
+from dashboard import __version__
+from dashboard.core import network
+from dashboard.core.config import pool_path
+from dashboard.core.filters import (
     BREAKDOWNS,
     CYCLES,
     SETTINGS,
@@ -25,8 +26,8 @@ from dashboard.filters import (
     check_breakdown,
     visibility_params,
 )
-from dashboard.network import NetworkConfigError
-from dashboard.pool import PoolError
+from dashboard.core.network import NetworkConfigError
+from dashboard.pool.files import PoolError
 
 
 def _progress_printer(stream: Any = sys.stderr) -> Callable[[str], None]:
@@ -255,7 +256,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     db = pool_path(args.db)
     try:
@@ -270,7 +271,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _filters_from_args(args: argparse.Namespace) -> Filters:
-    from dashboard.ingest.countries import country_code
+    from dashboard.core.countries import country_code
 
     countries: list[str] = []
     for text in args.country:
@@ -309,7 +310,7 @@ def _filters_from_args(args: argparse.Namespace) -> Filters:
 def _check_known(con: Any, filters: Filters) -> None:
     """A project, organisation or tag the pool does not have is a typo, not a question with
     an empty answer: FilterError naming it (a country is any country: it may have no data)."""
-    from dashboard.sqlfiles import sql
+    from dashboard.pool.sqlfiles import sql
 
     projects = con.execute("SELECT project_id, organisation FROM projects").fetchall()
     tags = {t for (t, _n) in con.execute(sql("tags"), visibility_params(None)).fetchall()}
@@ -334,8 +335,8 @@ def _check_known(con: Any, filters: Filters) -> None:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from dashboard.engine import compute, export_columns, latest_report_date, rows_to_csv
-    from dashboard.pool import open_pool
+    from dashboard.analytics.engine import compute, export_columns, latest_report_date, rows_to_csv
+    from dashboard.pool.files import open_pool
 
     filters = _filters_from_args(args)
     con = open_pool(pool_path(args.db))
@@ -358,7 +359,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_network(_args: argparse.Namespace) -> int:
-    from dashboard import network
+    from dashboard.core import network
 
     config = network.load()
     if config.path is None:
@@ -395,8 +396,8 @@ def cmd_rollups(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from dashboard.pool import DATA_TABLES, meta, open_pool
-    from dashboard.sqlfiles import sql
+    from dashboard.pool.files import DATA_TABLES, meta, open_pool
+    from dashboard.pool.sqlfiles import sql
 
     db = pool_path(args.db)
     con = open_pool(db)
@@ -458,11 +459,11 @@ def _read_password() -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from dashboard import auth
+    from dashboard.access.users import AuthError, UserStore
 
     if args.db:
         os.environ["VSLA_DB"] = str(args.db)
-    store = auth.UserStore()
+    store = UserStore()
     try:
         if args.action == "list":
             users = store.users()
@@ -490,7 +491,7 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.action == "signout":
             ended = store.sign_out_everywhere(args.username)
             print(f"Ended {ended} session{'s' if ended != 1 else ''} of {args.username}.")
-    except auth.AuthError as exc:
+    except AuthError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     return 0
@@ -498,7 +499,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def _check_organisation(organisation: str) -> None:
     """A member's organisation should be one of the pool's (a typo would show nothing)."""
-    from dashboard.pool import open_pool
+    from dashboard.pool.files import open_pool
 
     path = pool_path()
     if not path.exists():
@@ -509,7 +510,7 @@ def _check_organisation(organisation: str) -> None:
     finally:
         con.close()
     if known and organisation not in known:
-        from dashboard.auth import AuthError
+        from dashboard.access.users import AuthError
 
         raise AuthError(
             f"No organisation {organisation!r} in the pool ({path}); known: "
@@ -520,7 +521,7 @@ def _check_organisation(organisation: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.db:
         os.environ["VSLA_DB"] = str(args.db)
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     if not os.environ.get("VSLA_SECRET_KEY"):
         print(
@@ -535,13 +536,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from dashboard import auth
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
 
     try:
         # Whoever runs the command line holds the pool file: they act as the network's
         # administrator, on purpose (code without a viewer would see what a guest sees).
-        with acting_as(auth.ADMIN):
+        with acting_as(ADMIN):
             return int(args.func(args))
     except (PoolError, FilterError, NetworkConfigError) as exc:
         print(str(exc), file=sys.stderr)

@@ -2,7 +2,7 @@
 --@include latest
 ,
 active AS (
-    -- the group's keys of disclosure control (dashboard.disclosure), from its fixed random
+    -- the group's keys of disclosure control (dashboard.analytics.disclosure), from its fixed random
     -- number: `cell_key` (32 bits; a cell's key is the sum of its groups'), and the seeds of
     -- its permanent noise, `noise_a` (64 bits) and `noise_b` (32 bits)
     SELECT * EXCLUDE (group_hash),
@@ -19,7 +19,7 @@ active AS (
             date_diff('day', l.cycle_start_date, l.report_date) AS cycle_days,
             -- the network's yes/no fields answered yes, ';'-separated (as tags): the
             -- expression is made from data/network.toml where the query runs
-            -- (dashboard.engine.with_fields)
+            -- (dashboard.analytics.engine.with_fields)
             /*@yes_fields*/NULL::VARCHAR AS yes_fields,
 --@include group_hash
                 AS group_hash,

@@ -1,5 +1,5 @@
 -- The active groups read from the rollup_groups table, which holds active.sql's rows at each
--- rollup date (built at import by dashboard.rollups; part of scope.sql; see there).
+-- rollup date (built at import by dashboard.analytics.rollups; part of scope.sql; see there).
 active AS NOT MATERIALIZED (  -- a scan is cheaper than a copy of every column
     SELECT
         l.*,

@@ -1,4 +1,4 @@
--- Demo generator: one batch of datasets of one project (dashboard.demo), from the registered
+-- Demo generator: one batch of datasets of one project (dashboard.demo.build), from the registered
 -- DataFrame demo_batch whose ids and dates are integers.
 -- Parameters: $project_id, $youth_recorded (youth is NULL where the project does not record it).
 INSERT INTO datasets

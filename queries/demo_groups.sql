@@ -1,4 +1,4 @@
--- Demo generator: one batch of groups of one project (dashboard.demo), from the registered
+-- Demo generator: one batch of groups of one project (dashboard.demo.build), from the registered
 -- DataFrame demo_batch whose ids and dates are integers. Parameters: $project_id.
 INSERT INTO groups
 SELECT $project_id,

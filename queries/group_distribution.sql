@@ -2,7 +2,7 @@
 -- each active group's own ratio (those the performance page draws), summarised per
 -- breakdown value as the 5th, 25th, 50th, 75th and 95th percentiles. The ratio of a group of
 -- another organisation's (in $foreign) is moved by its permanent noise for that ratio
--- (dashboard.disclosure: 10 to 20 % up or down, 4 bits of the group's seed noise_b; shares
+-- (dashboard.analytics.disclosure: 10 to 20 % up or down, 4 bits of the group's seed noise_b; shares
 -- stay between 0 and 1), so that no percentile is any group's own value. Parameters: those of
 -- scope.sql (one as-of date) and
 --   $bys      VARCHAR[]  breakdowns, each '' (the whole scope), country, organisation or project

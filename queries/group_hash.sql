@@ -1,4 +1,4 @@
--- A group's fixed random number (dashboard.disclosure): 128 bits of MD5 of the pool's secret
+-- A group's fixed random number (dashboard.analytics.disclosure): 128 bits of MD5 of the pool's secret
 -- and the group's ids, never shown; the same for the group at every date and in every
 -- process. An expression, included where a query names a group by project_id and group_id.
 md5_number(coalesce(

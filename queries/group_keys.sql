@@ -1,7 +1,7 @@
--- Every group's key of disclosure control (its 32 bits: dashboard.disclosure), a CTE of the
+-- Every group's key of disclosure control (its 32 bits: dashboard.analytics.disclosure), a CTE of the
 -- queries that count groups beyond the active ones (project_quality.sql, projects.sql):
 -- worked out from the groups here; with the swap group_keys=group_keys_table, read from the
--- rollup_group_keys table that imports keep (dashboard.rollups: MD5 is slow at scale).
+-- rollup_group_keys table that imports keep (dashboard.analytics.rollups: MD5 is slow at scale).
 group_keys AS (
     SELECT project_id, group_id,
         (

@@ -1,7 +1,7 @@
 -- How many active groups in scope have each number of members (one as-of date).
 -- Parameters: those of scope.sql, and $foreign VARCHAR[]: the projects whose groups
 -- `foreign_groups` counts (small cells). A bar holding others' groups has its count
--- perturbed (dashboard.disclosure): the count of groups moves by one or two, as the same
+-- perturbed (dashboard.analytics.disclosure): the count of groups moves by one or two, as the same
 -- draw as any other count of the same groups.
 WITH
 --@include scope

@@ -13,7 +13,7 @@ grouped AS (
         CASE WHEN women = members THEN 'women_only'
              WHEN women::DOUBLE / members >= 0.75 THEN 'mostly_women'
              ELSE 'mixed' END AS women_band,
-        -- the share-of-women filter's preset bounds (dashboard.rollups.WOMEN_BOUNDS)
+        -- the share-of-women filter's preset bounds (dashboard.analytics.rollups.WOMEN_BOUNDS)
         women::DOUBLE / members >= 1.0 AS women_min_100,
         women::DOUBLE / members >= 0.75 AS women_min_075,
         women::DOUBLE / members <= 0.749 AS women_max_0749,
@@ -35,9 +35,9 @@ grouped AS (
             AS annualised_profit_usd,
         CASE WHEN cycle_days >= 90 THEN savings_usd END AS annualised_savings_base_usd,
         CASE WHEN cycle_days >= 90 THEN assets_usd END AS annualised_assets_base_usd,
-        -- the group's key (dashboard.disclosure): summed like a measure, a cell's key is the sum
+        -- the group's key (dashboard.analytics.disclosure): summed like a measure, a cell's key is the sum
         cell_key,
-        -- the group's permanent noise (dashboard.disclosure): each measure moved by its own
+        -- the group's permanent noise (dashboard.analytics.disclosure): each measure moved by its own
         -- fixed draw of 10 to 20 % up or down (4 bits of the group's noise seed each), summed
         -- like the measures; a measure that is a part of another (members whose youth is
         -- recorded, the annualised bases) moves with it

@@ -1,9 +1,9 @@
 -- The rows of indicators.sql, computed from the rollup_cube table (the active groups at each
 -- rollup date, summed per project and combination of group attributes; built at import by
--- dashboard.rollups). Used when every as-of date is a rollup date, the breakdown is not per
+-- dashboard.analytics.rollups). Used when every as-of date is a rollup date, the breakdown is not per
 -- trainer and the share-of-women bounds are the filter's presets. Same parameters. With the
 -- swap cube_table=cube_table_lean, from the lean cube (rollup_lean: no group attributes but
--- trained_by), when the filters and breakdowns need no other (dashboard.rollups.source).
+-- trained_by), when the filters and breakdowns need no other (dashboard.analytics.rollups.source).
 WITH
 --@include scope_projects
 ,

@@ -1,2 +1,2 @@
 -- (no sums of permanent noise: nothing of this view is perturbed; see
--- dashboard.measures.measure_etas, which this file takes the place of)
+-- dashboard.core.measures.measure_etas, which this file takes the place of)

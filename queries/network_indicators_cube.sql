@@ -1,5 +1,5 @@
 -- network_indicators.sql's rows read from the rollup_network table (built at import by
--- dashboard.rollups for the network's indicators of that time): used when every as-of date is
+-- dashboard.analytics.rollups for the network's indicators of that time): used when every as-of date is
 -- a rollup date, the breakdown is not per trainer and the share-of-women bounds are the
 -- filter's presets, as indicators_cube.sql is. Parameters: those of scope_projects.sql, the
 -- group-level filters, and $bys. With the swap dims_input=dims_input_measured.

@@ -44,7 +44,7 @@ measured AS (
             WHEN f.denominator = 'youth' THEN l.youth
             ELSE 1
         END AS denominator,
-        -- the group's permanent noise of each part (dashboard.disclosure): a count of people
+        -- the group's permanent noise of each part (dashboard.analytics.disclosure): a count of people
         -- or an amount its own draw for the indicator (4 bits of a hash of the group's seed
         -- and the indicator's name); a denominator of people the same as that count's in
         -- grouped.sql; a count of groups (yes/no, category, per group) none

@@ -2,7 +2,7 @@
 -- Parameters: $as_of DATE; $country, $organisation, $project VARCHAR[] (empty = all);
 -- visible.sql's (the projects the viewer may see); $foreign
 -- VARCHAR[]: other organisations' projects, whose counts of groups and of warnings are
--- perturbed (dashboard.disclosure: each count of the same groups the same draw as anywhere).
+-- perturbed (dashboard.analytics.disclosure: each count of the same groups the same draw as anywhere).
 WITH
 --@include group_keys
 ,

@@ -1,6 +1,6 @@
 -- Every project of the pool with what the filter panel and the project profile show, and
 -- the key of its registered groups (the sum of theirs: others see their count perturbed,
--- dashboard.datasource.facts). Parameters: none.
+-- dashboard.analytics.datasource.facts). Parameters: none.
 WITH
 --@include group_keys
 ,

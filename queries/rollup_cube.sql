@@ -1,4 +1,4 @@
--- The rollup_cube table (dashboard.rollups.build): grouped.sql's rows summed per rollup date,
+-- The rollup_cube table (dashboard.analytics.rollups.build): grouped.sql's rows summed per rollup date,
 -- project and combination of the group-level keys, read by indicators_cube.sql. Parameters:
 -- scope.sql's, no filters; the active groups come from rollup_groups.
 WITH

@@ -1,4 +1,4 @@
--- The rollup_group_keys table (dashboard.rollups.build): every group's key of disclosure
+-- The rollup_group_keys table (dashboard.analytics.rollups.build): every group's key of disclosure
 -- control, worked out once at import for the queries that count groups (group_keys.sql).
 WITH
 --@include group_keys

@@ -1,4 +1,4 @@
--- The rollup_groups table (dashboard.rollups.build): active.sql's rows, every active group at
+-- The rollup_groups table (dashboard.analytics.rollups.build): active.sql's rows, every active group at
 -- every rollup date, found from the datasets in one pass. Parameters: scope.sql's, no filters.
 WITH
 --@include scope_projects

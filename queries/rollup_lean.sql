@@ -1,4 +1,4 @@
--- The rollup_lean table (dashboard.rollups.build): rollup_cube summed over every group-level
+-- The rollup_lean table (dashboard.analytics.rollups.build): rollup_cube summed over every group-level
 -- key but trained_by (those columns NULL), a few rows per project and date. It answers the
 -- views without theme filters other than trained_by, by project, organisation, country,
 -- trained_by or none, with the same SQL (indicators_cube.sql), which is what most trends ask.

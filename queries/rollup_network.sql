@@ -1,4 +1,4 @@
--- The rollup_network table (dashboard.rollups.build): network_measured.sql's rows summed per
+-- The rollup_network table (dashboard.analytics.rollups.build): network_measured.sql's rows summed per
 -- rollup date, project, combination of the cube's group-level keys (rollup_cube.sql) and
 -- network indicator, read by network_indicators_cube.sql. Parameters: scope.sql's, no
 -- filters, and $fields; the active groups come from rollup_groups.

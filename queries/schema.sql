@@ -1,5 +1,5 @@
 -- The pool's schema (DATA.md v1). Column names are the canonical names of the contract.
--- Created once per pool by dashboard.pool.create_pool; the version lives in pool_meta.
+-- Created once per pool by dashboard.pool.files.create_pool; the version lives in pool_meta.
 
 CREATE TABLE pool_meta (
     key   VARCHAR PRIMARY KEY,

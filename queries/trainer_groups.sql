@@ -1,5 +1,5 @@
 -- Each active group in scope at the first of $as_of_dates, for the trainer report
--- (dashboard/trainers.py): the group's own figures (its table, one click from its trainer)
+-- (dashboard/analytics/trainers.py): the group's own figures (its table, one click from its trainer)
 -- and, where the group was active at the second date (the same quarter a year earlier),
 -- its savings per member then (its growth). Only the viewer's own organisation's projects
 -- (datasource.trainer_groups scopes them in detail): no perturbation. Parameters: those

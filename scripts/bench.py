@@ -48,8 +48,8 @@ BIN = Path(sys.executable).parent
 def build_pool(groups: int) -> tuple[Path, float]:
     """The demo pool of `groups` groups, built once and kept in .bench/ (rebuilt when it
     lacks this version's rollups); with the time its build took."""
-    from dashboard import rollups
-    from dashboard.pool import connect, meta
+    from dashboard.analytics import rollups
+    from dashboard.pool.files import connect, meta
 
     path = BENCH / f"pool-{groups}.duckdb"
     timing = path.with_suffix(".json")
@@ -78,10 +78,10 @@ def baseline(pool: Path, searches: list[str]) -> list[float]:
     """Seconds of the plain query of each filter change: every indicator of the page's KPI
     tiles (the engine's whole row) at its as-of date, straight from the datasets table (the
     live SQL, without rollups or caches), on a connection like a worker's."""
-    from dashboard.config import Settings
-    from dashboard.engine import compute
-    from dashboard.pool import open_pool
-    from dashboard.urlstate import parse_search
+    from dashboard.analytics.engine import compute
+    from dashboard.core.config import Settings
+    from dashboard.core.urlstate import parse_search
+    from dashboard.pool.files import open_pool
 
     settings = Settings.from_env()
     con = open_pool(pool, threads=settings.threads, memory_limit=settings.memory_limit)
@@ -147,8 +147,9 @@ def run_size(groups: int, n_changes: int, browser_links: int = 0) -> dict:
     )
     os.environ.update(VSLA_DB=env["VSLA_DB"], VSLA_USERS=env["VSLA_USERS"])
     os.environ["VSLA_SECRET_KEY"] = env["VSLA_SECRET_KEY"]
-    from dashboard import datasource, db
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
     from tests.dash_client import request_body
 
     db.reset()
@@ -163,7 +164,7 @@ def run_size(groups: int, n_changes: int, browser_links: int = 0) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         cold_load, warm_load = page_loads(url)
-        from dashboard.auth import DEMO_ADMIN
+        from dashboard.access.demo_accounts import DEMO_ADMIN
 
         opener = session(url, *DEMO_ADMIN)
         pages = {}
@@ -254,8 +255,10 @@ def load_test(groups: int, users: int = 50, seconds: float = 60.0) -> dict:
     )
     os.environ.update(VSLA_DB=str(pool), VSLA_USERS=env["VSLA_USERS"])
     os.environ["VSLA_SECRET_KEY"] = env["VSLA_SECRET_KEY"]
-    from dashboard import auth, datasource, db
-    from dashboard.server import create_app
+    from dashboard.access.demo_accounts import demo_accounts
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
     from tests.dash_client import request_body
 
     db.reset()
@@ -265,7 +268,7 @@ def load_test(groups: int, users: int = 50, seconds: float = 60.0) -> dict:
     bodies = callback_bodies(app, searches)
     probe = request_body(app, "ov-lead.children", {"url.search": "", "url.pathname": "/"})
     probe_body = json.dumps(probe).encode()
-    accounts = [(u, p) for (u, p, _who) in auth.demo_accounts(datasource.all_facts().organisations)]
+    accounts = [(u, p) for (u, p, _who) in demo_accounts(datasource.all_facts().organisations)]
     db.reset()
     mix = [accounts[0], accounts[1], (None, None), accounts[2]]  # admin, members, a guest
     port = free_port()

@@ -46,7 +46,7 @@ from scripts.loadtest import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The pages a person reads (the app's routes with charts or tables, dashboard/pages/*.PATH).
+# The pages a person reads (the app's routes with charts or tables, dashboard/web/pages/*.PATH).
 PAGES = (
     "/",
     "/outreach",
@@ -58,7 +58,7 @@ PAGES = (
     "/projects",
     "/data",
 )
-# The filter panel's controls a person changes on a page (dashboard/components/panel.py).
+# The filter panel's controls a person changes on a page (dashboard/web/components/panel.py).
 CONTROLS = ("f-country", "f-organisation", "f-as_of")
 
 TARGETS = {  # issue 20, on a quiet 2-core machine
@@ -313,7 +313,7 @@ def measure(
 def run(pool: Path, env: dict[str, str], n_links: int, first_visits: int = 3,
         log: Any = None) -> dict[str, Any]:  # fmt: skip
     """Serve `pool` with gunicorn (2 workers, a fresh server: nothing cached) and measure."""
-    from dashboard.auth import DEMO_ADMIN
+    from dashboard.access.demo_accounts import DEMO_ADMIN
     from scripts.serving import free_port, serve
 
     port = free_port()
@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             VSLA_SECRET_KEY=secrets.token_urlsafe(48),
         )
         os.environ.update(VSLA_DB=env["VSLA_DB"], VSLA_USERS=env["VSLA_USERS"])
-        from dashboard import db
+        from dashboard.pool import db
 
         with db.cursor() as con:
             (groups,) = con.execute("SELECT count(*) FROM groups").fetchone()

@@ -3,7 +3,7 @@
     python -m scripts.disclosure_figures --db data/pool.duckdb
 
 For the whole network and every country, organisation and project at the pool's latest
-date, the guest's figures (others' groups perturbed: dashboard.disclosure) against the
+date, the guest's figures (others' groups perturbed: dashboard.analytics.disclosure) against the
 administrator's exact ones: the median and the worst relative error of totals and ratios,
 and of shares in percentage points. Cells a guest does not see (fewer than 5 groups) are left
 out. Prints a Markdown table (the README's access section quotes it).
@@ -56,15 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["VSLA_DB"] = str(args.db)
 
-    from dashboard import auth, datasource, db
-    from dashboard.engine import compute
-    from dashboard.filters import Filters
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import GUEST
+    from dashboard.access.viewer import acting_as
+    from dashboard.analytics import datasource
+    from dashboard.analytics.engine import compute
+    from dashboard.core.filters import Filters
+    from dashboard.pool import db
 
     collected: dict[str | None, dict[str, list[float]]] = {}
     cells: dict[str | None, int] = {}
     for by in LEVELS:
-        with acting_as(auth.GUEST):
+        with acting_as(GUEST):
             shown = datasource.indicator_rows(Filters(), by)
             seen = datasource.scoped(Filters())  # (the projects a guest may see)
         with db.cursor() as con:  # the same projects, exact

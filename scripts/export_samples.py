@@ -31,18 +31,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["VSLA_DB"] = str(args.db)
 
-    from dashboard import auth, i18n
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
+    from dashboard.core import i18n
 
     # samples of the whole pool, on purpose; in the language the link names (?lang=da)
-    with acting_as(auth.ADMIN), i18n.using(i18n.from_search(args.view)):
+    with acting_as(ADMIN), i18n.using(i18n.from_search(args.view)):
         return _samples(args)
 
 
 def _samples(args: argparse.Namespace) -> int:
-    from dashboard import deck, exports, report_document, theme
-    from dashboard.pages import efficiency
-    from dashboard.view import exchange_rate, export_about, export_name, read_view
+    from dashboard.core import theme
+    from dashboard.exports import deck, framing, renderer, tables
+    from dashboard.exports.report import data as report_data
+    from dashboard.exports.report import document as report_document
+    from dashboard.exports.report import pdf as report_pdf
+    from dashboard.views.view import exchange_rate, export_about, export_name, read_view
+    from dashboard.web.pages import efficiency
 
     theme.register()
     out = args.out
@@ -62,18 +67,18 @@ def _samples(args: argparse.Namespace) -> int:
     for fmt in ("slide", "print", "svg"):
         started = time.monotonic()
         extension = "svg" if fmt == "svg" else "png"
-        size = exports.SIZES[fmt]
-        data = exports.render(exports.framed(figure, size), extension, size)
+        size = renderer.SIZES[fmt]
+        data = renderer.render(framing.framed(figure, size), extension, size)
         if extension == "svg":
-            data = exports.svg_with_font(data)
+            data = renderer.svg_with_font(data)
         suffix = "-print" if fmt == "print" else ""
         save(export_name(view, title + suffix, extension), data, started)
     started = time.monotonic()
-    save(export_name(view, title, "csv"), exports.csv_bytes(figure, [exchange_rate(view)]), started)
+    save(export_name(view, title, "csv"), tables.csv_bytes(figure, [exchange_rate(view)]), started)
     about = export_about(view)
     started = time.monotonic()
     plain = [f.to_plotly_json() for f in content.figures.values()]
-    save(export_name(view, "efficiency", "xlsx"), exports.workbook_bytes(plain, about), started)
+    save(export_name(view, "efficiency", "xlsx"), tables.workbook_bytes(plain, about), started)
     started = time.monotonic()
     save(
         export_name(view, "efficiency", "pptx"),
@@ -86,11 +91,11 @@ def _samples(args: argparse.Namespace) -> int:
         started,
     )
     started = time.monotonic()
-    document = report_document.render_html(report_document.build_report(args.view))
-    save(export_name(view, "performance report", "html"), document.encode("utf-8"), started)
+    html = report_document.render_html(report_data.build_report(args.view))
+    save(export_name(view, "performance report", "html"), html.encode("utf-8"), started)
     started = time.monotonic()
-    save(report_document.file_name(args.view), report_document.pdf_bytes(document), started)
-    exports.shutdown()
+    save(report_pdf.file_name(args.view), report_pdf.pdf_bytes(html), started)
+    renderer.shutdown()
 
     pages = out / "pages"
     pages.mkdir(exist_ok=True)

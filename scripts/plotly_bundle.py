@@ -8,8 +8,8 @@ package's), so that a first visit downloads and compiles a third of the full lib
 Needs node and npm (the npm registry) only to rebuild; the built file is committed and the
 app never fetches anything. dcc.Graph uses `window.Plotly` when it exists, so with this file
 in assets/ (loaded before the renderer starts) Dash never requests its own full
-plotly.min.js. Adding a trace type to dashboard/figures.py means adding it to TRACES and
-rebuilding (tests/test_delivery.py fails until then).
+plotly.min.js. Adding a trace type to a module of dashboard/views/figures/ means adding it to
+TRACES and rebuilding (tests/test_delivery.py fails until then).
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def serve(pool: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]
 
 def changes(n: int, seed: int = 7) -> list[str]:
     """A fixed, seeded list of filter changes (country, organisation, themes, as-of)."""
-    from dashboard import datasource
+    from dashboard.analytics import datasource
 
     facts = datasource.all_facts()
     rng = random.Random(seed)

@@ -11,9 +11,9 @@ and what a reader would see as a fault reported:
 - "struck": a reference line (a shape drawn as a thin line) through a text.
 
 The boxes are the browser's (getBoundingClientRect of each <text>, in the SVG's own
-pixels), in the app's own font: the page carries Source Sans 3 (exports.font_faces, as
+pixels), in the app's own font: the page carries Source Sans 3 (renderer.font_faces, as
 the SVG file does) and fontconfig finds it as the renderer's Chromium does
-(exports.font_environment), so the texts measure as they were laid out.
+(renderer.font_environment), so the texts measure as they were laid out.
 
 One browser serves a whole test module (`Checker`); each SVG replaces the last in one page.
 """
@@ -29,7 +29,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from dashboard import exports
+from dashboard.exports import renderer
 
 TOLERANCE = 1.0  # px: boxes that touch or overlap by this much are not a fault
 CUT_MARKS = ("…", "...")
@@ -180,7 +180,7 @@ def _page(folder: Path) -> Path:
     page = folder / "layout-check.html"
     page.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><style>"
-        + exports.font_faces()
+        + renderer.font_faces()
         + "body{margin:0} #holder svg{display:block}</style></head>"
         # (the font used once, so that the page has it ready before the first chart)
         + "<body><span style=\"font-family:'Source Sans 3'\">a<b>b</b></span>"
@@ -197,7 +197,7 @@ class Checker:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
-        from dashboard import chromium
+        from dashboard.exports import chromium
 
         self._folder = tempfile.TemporaryDirectory(prefix="vsla-layout-")
         options = webdriver.ChromeOptions()
@@ -213,7 +213,7 @@ class Checker:
             options.add_argument(arg)
         service = Service(
             os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"),
-            env={**os.environ, **exports.font_environment()},
+            env={**os.environ, **renderer.font_environment()},
         )
         self.driver = webdriver.Chrome(service=service, options=options)
         self.driver.set_script_timeout(60)

@@ -14,7 +14,7 @@ from tiers import mark as mark_tiers
 from tiers import unit_stays_alone  # noqa: F401 (an autouse fixture: the unit tier's guard)
 
 from dashboard.ingest import import_files
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAND_POOL_DIR = FIXTURES / "hand_pool"
@@ -99,10 +99,12 @@ def sharing_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sharing_app(sharing_pool_path: Path, hand_users_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The dashboard on the sharing pool, with a member account per organisation."""
-    from dashboard import auth, datasource, db
-    from dashboard.server import create_app
+    from dashboard.access.users import UserStore
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
-    store = auth.UserStore(hand_users_path.with_name("sharing-users.sqlite"))
+    store = UserStore(hand_users_path.with_name("sharing-users.sqlite"))
     if not store.users():
         store.add("admin", PASSWORD, "admin", None)
         for name, org in SHARING_USERS.items():
@@ -128,7 +130,7 @@ SECRET = "test-secret-key-" + "x" * 40
 
 @pytest.fixture(scope="session")
 def hand_users_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dashboard.auth import UserStore
+    from dashboard.access.users import UserStore
 
     path = tmp_path_factory.mktemp("users") / "users.sqlite"
     store = UserStore(path)
@@ -161,7 +163,7 @@ def _closed_pool() -> Iterator[None]:
     """Each test leaves the web process's pool connection closed (finding the data version
     opens it), so that the next may open the same file with its own settings."""
     yield
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()
 
@@ -169,11 +171,11 @@ def _closed_pool() -> Iterator[None]:
 @pytest.fixture
 def as_admin() -> Iterator[None]:
     """The test's code, run outside a web request, acts as the network admin on purpose
-    (without it, such code sees what a guest sees: dashboard.viewer.current_viewer)."""
-    from dashboard import auth
-    from dashboard.viewer import acting_as
+    (without it, such code sees what a guest sees: dashboard.access.viewer.current_viewer)."""
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
 
-    with acting_as(auth.ADMIN):
+    with acting_as(ADMIN):
         yield
 
 
@@ -181,7 +183,7 @@ def as_admin() -> Iterator[None]:
 def demo_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo pool: the demo's 8 organisations of 5 projects each, their names (the
     long ones included), profiles and warnings, on 2,000 groups."""
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo") / "pool.duckdb", seed=7, groups=2000).path
 
@@ -207,15 +209,26 @@ def admin_client(hand_app: Any) -> Any:
 
 def _serving(pool: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A fresh dashboard app (empty caches) serving `pool`."""
-    from dashboard import datasource, db, exports
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.exports import renderer
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     monkeypatch.setenv("VSLA_DB", str(pool))
     db.reset()
     datasource.clear_cache()
     yield create_app()
     db.reset()
-    exports.shutdown()
+    renderer.shutdown()
+
+
+def _serving_demo_accounts(
+    pool: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """A fresh app serving a demo pool with its demo accounts (a user store of its own,
+    where the app makes the accounts of the pool's organisations when it starts)."""
+    monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))
+    yield from _serving(pool, monkeypatch)
 
 
 @pytest.fixture
@@ -250,7 +263,7 @@ def pytest_configure(config: pytest.Config) -> None:
     system gives as free, not on dash.testing's fixed count from 58050: the same in every
     process, so that two test runs on one machine (or two xdist workers) served on each
     other's ports, and a browser could talk to the other run's app."""
-    # A heavy job's budget (dashboard/heavy.py, 25 s by default) is for a server under
+    # A heavy job's budget (dashboard/exports/heavy.py, 25 s by default) is for a server under
     # attack; on a machine busy with other tests a report's PDF took 20 s. Tests of what the
     # files hold get room (inherited by the gunicorn servers they start); the budget's own
     # tests set theirs.

@@ -57,7 +57,7 @@ class Flood:
 def deck_body(page: str, output: str = "page-download.data") -> bytes:
     """The callback request of a click on "Download page" > PowerPoint on `page` (from the
     app of the dashboard package imported: VSLA_DB names the pool)."""
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
     from tests.dash_client import request_body
 
     app = create_app(generated_key_ok=True)

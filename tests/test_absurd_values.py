@@ -23,8 +23,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import auth, figures, i18n
-from dashboard.format import (
+from dashboard.access.demo_accounts import demo_username
+from dashboard.core import i18n
+from dashboard.core.format import (
     compact,
     finite,
     format_change,
@@ -33,7 +34,10 @@ from dashboard.format import (
     number,
     percent,
 )
-from dashboard.view import counted
+from dashboard.views.figures.bars import size_histogram
+from dashboard.views.figures.common import NOT_DRAWN_NAME
+from dashboard.views.figures.spread import bubble
+from dashboard.views.view import counted
 from tests.conftest import login
 from tests.dash_client import _outputs, call, chart, components_by_id, request_body
 from tests.test_exports import export, page_export
@@ -118,7 +122,7 @@ def chart_of(shown: dict[str, dict[str, Any]], cid: str) -> dict[str, Any]:
 
 def says_not_drawn(figure: dict[str, Any]) -> bool:
     notes = figure["layout"].get("annotations") or []
-    return any(n.get("name") == figures.NOT_DRAWN_NAME for n in notes)
+    return any(n.get("name") == NOT_DRAWN_NAME for n in notes)
 
 
 @pytest.fixture
@@ -128,7 +132,7 @@ def bubble_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_args: Any, **_kwargs: Any) -> Any:
         raise ValueError("a bubble of absurd size")
 
-    monkeypatch.setattr(figures.bubble, "__wrapped__", boom)
+    monkeypatch.setattr(bubble, "__wrapped__", boom)
 
 
 def test_a_chart_that_cannot_be_drawn_says_so_and_the_rest_of_its_page_is_drawn(
@@ -161,8 +165,8 @@ def test_a_group_of_absurd_size_leaves_the_size_ticks_to_plotly():
     """A tick every 5 members across 2,000,000,000 would be 400 million of them (the image
     renderer gave up after a minute)."""
     sizes = pd.DataFrame({"members": [12, 25, 2_000_000_000], "groups": [40, 60, 1]})
-    assert figures.size_histogram(sizes).layout.xaxis.dtick is None
-    assert figures.size_histogram(sizes[:2]).layout.xaxis.dtick == 5
+    assert size_histogram(sizes).layout.xaxis.dtick is None
+    assert size_histogram(sizes[:2]).layout.xaxis.dtick == 5
 
 
 # --- A page that cannot be drawn --------------------------------------------------------------
@@ -173,7 +177,7 @@ def test_a_page_whose_build_fails_answers_with_its_cards_saying_so(
 ):
     """Past what a chart can catch (a fault of ours in a page's own code), the page's
     callback still answers: every chart saying it could not be drawn, every tile n/a."""
-    from dashboard.pages import performance
+    from dashboard.web.pages import performance
 
     def broken(_search: str | None) -> Any:
         raise RuntimeError("a fault of the page")
@@ -191,8 +195,8 @@ def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
     """Any other callback (here the SDG page's body) that raises answers all the same: its
     page says that the view could not be drawn, the details in the log; and so do the
     report's printable page and PDF."""
-    from dashboard import report_document
-    from dashboard.pages import sdg
+    from dashboard.exports.report import data as report_data
+    from dashboard.web.pages import sdg
 
     def broken(*_args: Any) -> Any:
         raise RuntimeError("a fault of the page")
@@ -200,7 +204,7 @@ def test_any_callback_that_fails_says_so_rather_than_answer_a_server_error(
     monkeypatch.setattr(sdg, "build", broken)
     answer = call(admin_client, hand_app, "sdg-body.children", {"url.search": "?lang=fr"})
     assert "Cette vue n'a pas pu être dessinée" in json.dumps(answer, ensure_ascii=False)
-    monkeypatch.setattr(report_document, "build_report", broken)
+    monkeypatch.setattr(report_data, "build_report", broken)
     for route in ("/report/print", "/report/pdf"):
         response = admin_client.get(route)
         assert response.status_code == 503
@@ -217,17 +221,17 @@ def test_a_spreadsheet_leaves_what_is_not_a_finite_number_blank():
     import plotly.graph_objects as go
     from openpyxl import load_workbook
 
-    from dashboard import exports
+    from dashboard.exports import tables
 
     fig = go.Figure(go.Bar(x=["a", "b", "c", "d"], y=[1.5, math.inf, -math.inf, math.nan]))
-    book = load_workbook(io.BytesIO(exports.workbook_bytes([fig.to_plotly_json()], [])))
+    book = load_workbook(io.BytesIO(tables.workbook_bytes([fig.to_plotly_json()], [])))
     sheet = book.worksheets[0]
     header = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "Name")
     assert [sheet.cell(row=header, column=c).value for c in (1, 2)] == ["Name", "Value"]
     assert [sheet.cell(row=header + i, column=2).value for i in (1, 2, 3, 4)] == [
         1.5, None, None, None
     ]  # fmt: skip
-    rows = exports.csv_bytes(fig).decode().splitlines()
+    rows = tables.csv_bytes(fig).decode().splitlines()
     assert rows[-4:] == ["bar,a,1.5", "bar,b,", "bar,c,", "bar,d,"]
 
 
@@ -308,7 +312,7 @@ def absurd(path: Path, non_finite: bool) -> None:
 
 
 def absurd_pool(tmp_path_factory: pytest.TempPathFactory, non_finite: bool) -> Path:
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("absurd") / "pool.duckdb"
     build_demo(path, seed=3, groups=500)
@@ -329,8 +333,10 @@ def overflowing_pool_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def serving(pool: Path, users: Path) -> Iterator[Any]:
     """The dashboard serving `pool` for the module's tests (its demo accounts made in the
     test users' store)."""
-    from dashboard import datasource, db, exports
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.exports import renderer
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
     from tests.conftest import SECRET
 
     mp = pytest.MonkeyPatch()
@@ -342,7 +348,7 @@ def serving(pool: Path, users: Path) -> Iterator[Any]:
     yield create_app()
     db.reset()
     datasource.clear_cache()
-    exports.shutdown()
+    renderer.shutdown()
     mp.undo()
 
 
@@ -356,7 +362,7 @@ def overflowing_app(overflowing_pool_path: Path, hand_users_path: Path) -> Itera
     yield from serving(overflowing_pool_path, hand_users_path)
 
 
-MEMBER = auth.demo_username("Nordlys Aid")  # a demo account, made with the demo pool
+MEMBER = demo_username("Nordlys Aid")  # a demo account, made with the demo pool
 VIEWERS = {"guest": None, "member": (MEMBER, f"demo-{MEMBER}"), "admin": ("admin", None)}
 
 

@@ -6,7 +6,7 @@ The sharing pool (tests/conftest.py), every group with 20 members as of 2025-09-
 North Aid shares NOR-UGA-01 (8 groups) and NOR-KEN-01 (6); South Relief keeps SOU-UGA-01 (6)
 private and shares SOU-TZA-01 (3: Tanzania has 3 groups only); East Fund shares EAS-UGA-01
 (7). Figures resting on 1 to 4 groups of other organisations are not shown; figures that
-include others' groups are perturbed (dashboard.disclosure): a sum of members moves by its
+include others' groups are perturbed (dashboard.analytics.disclosure): a sum of members moves by its
 groups' permanent noise (each group's 20 members by 10.6 to 19.4 %: at most 0.194 of the sum)
 and by the cell key's noise, at most 0.2 x 20 + 1.5 (rounding to 3) + 1 (F) = 6.5 here (20
 members per group); never by 0."""
@@ -98,7 +98,8 @@ def test_small_cells_of_others_are_suppressed_with_their_complement(sharing_app)
 
 def test_the_map_and_the_box_plots_hide_small_cells(sharing_app):
     """The map leaves out Tanzania (3 of others' groups); a box across groups with others'
-    groups needs 30 of them (dashboard.disclosure.SPREAD_GROUPS): none of this pool's has as
+    groups needs 30 of them (dashboard.analytics.disclosure.SPREAD_GROUPS): none of this pool's has
+    as
     many, so a guest sees no box, and North sees only its own Kenya's."""
     client = client_as(sharing_app, None)
     result = call(client, sharing_app, "ov-lead.children", {"url.search": ""})
@@ -214,7 +215,7 @@ def test_signing_out_ends_access(sharing_app):
 
 
 def test_a_removed_user_loses_access_at_once(sharing_app):
-    from dashboard.auth import UserStore
+    from dashboard.access.users import UserStore
 
     store = UserStore()
     store.add("temp", "a long password", "member", "South Relief")
@@ -238,7 +239,7 @@ def test_a_guest_of_the_hand_pool_sees_only_suppressed_headlines(hand_app):
 
 
 def test_blanks_of_a_table_always_rest_on_five_or_more_groups_together():
-    from dashboard.datasource import protect
+    from dashboard.analytics.datasource import protect
 
     def blanks(counts: dict[str, int]) -> set[str]:
         rows = [{"country": k, "members": 1} for k in counts]
@@ -258,27 +259,28 @@ def test_blanks_of_a_table_always_rest_on_five_or_more_groups_together():
 
 
 def test_code_without_a_request_or_a_viewer_sees_what_a_guest_sees(sharing_app):
-    from dashboard import auth, datasource
-    from dashboard.filters import Filters
-    from dashboard.viewer import acting_as, current_viewer
+    from dashboard.access.policy import ADMIN, GUEST
+    from dashboard.access.viewer import acting_as, current_viewer
+    from dashboard.analytics import datasource
+    from dashboard.core.filters import Filters
 
-    assert current_viewer() == auth.GUEST
+    assert current_viewer() == GUEST
     shared = {"NOR-UGA-01", "NOR-KEN-01", "SOU-TZA-01", "EAS-UGA-01"}
     assert {p.project_id for p in datasource.facts().projects} == shared
     rows = datasource.indicator_rows(Filters(), "project")
     assert PRIVATE not in {r["project"] for r in rows}
-    with acting_as(auth.ADMIN):  # on purpose only
+    with acting_as(ADMIN):  # on purpose only
         assert PRIVATE in {p.project_id for p in datasource.facts().projects}
         assert PRIVATE in {r["project"] for r in datasource.indicator_rows(Filters(), "project")}
-    assert current_viewer() == auth.GUEST  # and only inside the block
+    assert current_viewer() == GUEST  # and only inside the block
 
 
 def test_a_request_is_never_widened_by_acting_as(sharing_app):
     """acting_as is for code outside a request: a request's viewer is its session's."""
-    from dashboard import auth
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
 
-    with acting_as(auth.ADMIN):
+    with acting_as(ADMIN):
         assert about(members(client_as(sharing_app, None), sharing_app), 480)
 
 

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import auth
+from dashboard.access import users
+from dashboard.access.demo_accounts import demo_username
+from dashboard.access.sessions import IDLE_MINUTES, SESSION_HOURS
+from dashboard.access.throttle import FORGET, MAX_DELAY, THROTTLE
+from dashboard.access.users import AuthError, Throttled, User, UserStore
 from tests.conftest import PASSWORD, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,15 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def store(tmp_path):
-    return auth.UserStore(tmp_path / "users.sqlite")
+    return UserStore(tmp_path / "users.sqlite")
 
 
 def test_users_are_added_listed_and_removed_with_hashed_passwords(store):
     store.add("kirsten", "a long password", "member", "Alpha Aid")
     store.add("root", "another password", "admin", "ignored for admins")
     assert store.users() == [
-        auth.User("root", "admin", None),
-        auth.User("kirsten", "member", "Alpha Aid"),
+        User("root", "admin", None),
+        User("kirsten", "member", "Alpha Aid"),
     ]
     import sqlite3
 
@@ -34,7 +38,7 @@ def test_users_are_added_listed_and_removed_with_hashed_passwords(store):
     assert all(h.startswith("$argon2id$") for (h,) in stored)  # never the password itself
     assert store.authenticate("KIRSTEN", "a long password").username == "kirsten"
     store.set_password("kirsten", "a newer password")
-    with pytest.raises(auth.AuthError):
+    with pytest.raises(AuthError):
         store.authenticate("kirsten", "a long password")
     store.remove("kirsten")
     assert store.get("kirsten") is None
@@ -53,7 +57,7 @@ def test_users_are_added_listed_and_removed_with_hashed_passwords(store):
 def test_bad_users_are_refused_with_a_reason(
     store, username, password, role, organisation, message
 ):
-    with pytest.raises(auth.AuthError, match=message):
+    with pytest.raises(AuthError, match=message):
         store.add(username, password, role, organisation)
 
 
@@ -70,40 +74,40 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(auth, "_clock", clock)
+    monkeypatch.setattr(users, "_clock", clock)
 
     def no_sleep(_seconds: float) -> None:
         raise AssertionError("a sign-in slept, holding its worker")
 
-    monkeypatch.setattr(auth.time, "sleep", no_sleep)
+    monkeypatch.setattr(users.time, "sleep", no_sleep)
     return clock
 
 
 def test_failures_are_throttled_with_growing_delays_and_never_lock(store, clock):
     store.add("kim", PASSWORD, "member", "Alpha Aid")
-    free, base = auth.THROTTLE["user-address"]
+    free, base = THROTTLE["user-address"]
     for _ in range(free):
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("kim", "wrong password", "10.0.0.1")
     delays = []
     for _ in range(4):
-        with pytest.raises(auth.Throttled) as throttled:  # even the right password waits
+        with pytest.raises(Throttled) as throttled:  # even the right password waits
             store.authenticate("kim", PASSWORD, "10.0.0.1")
         delays.append(throttled.value.seconds)
         clock.now += throttled.value.seconds  # wait it out, then fail again
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("kim", "wrong again", "10.0.0.1")
     assert delays == [base * 1, base * 2, base * 4, base * 8]  # growing
     for _ in range(20):  # never more than MAX_DELAY: nobody can lock an account for long
-        clock.now += auth.MAX_DELAY
-        with pytest.raises(auth.AuthError, match="not right"):
+        clock.now += MAX_DELAY
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("kim", "still wrong", "10.0.0.1")
-    with pytest.raises(auth.Throttled) as throttled:
+    with pytest.raises(Throttled) as throttled:
         store.authenticate("kim", PASSWORD, "10.0.0.1")
-    assert throttled.value.seconds == auth.MAX_DELAY
+    assert throttled.value.seconds == MAX_DELAY
     # meanwhile, the right password from an address that has not failed is checked
     assert store.authenticate("kim", PASSWORD, "10.0.0.2").username == "kim"
-    clock.now += auth.MAX_DELAY
+    clock.now += MAX_DELAY
     assert store.authenticate("kim", PASSWORD, "10.0.0.1").username == "kim"
 
 
@@ -112,8 +116,8 @@ def test_unknown_and_known_names_get_the_same_answers(store, clock):
     answers = {}
     for name in ("kim", "nobody"):
         seen = []
-        for _ in range(auth.THROTTLE["user-address"][0] + 1):
-            with pytest.raises(auth.AuthError) as failed:
+        for _ in range(THROTTLE["user-address"][0] + 1):
+            with pytest.raises(AuthError) as failed:
                 store.authenticate(name, "wrong password", f"10.0.0.{len(answers) + 1}")
             seen.append((type(failed.value).__name__, str(failed.value)))
         answers[name] = seen
@@ -124,15 +128,15 @@ def test_unknown_and_known_names_get_the_same_answers(store, clock):
 def test_an_address_that_fails_for_many_names_is_throttled_but_not_for_known_devices(store, clock):
     """The address-wide count is a high backstop against clients that drop their cookies
     (a new client id each time) and try a new name each time."""
-    free, _base = auth.THROTTLE["address"]
+    free, _base = THROTTLE["address"]
     assert free >= 50  # high: one client behind a shared address does not lock out others
     for i in range(free):
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate(f"guess{i}", "wrong password", "10.0.0.9", client=f"c{i}")
-    with pytest.raises(auth.Throttled):
+    with pytest.raises(Throttled):
         store.authenticate("another-name", "wrong password", "10.0.0.9", client="fresh")
     store.add("kim", PASSWORD, "member", "Alpha Aid")
-    with pytest.raises(auth.Throttled):  # no device cookie: the backstop holds
+    with pytest.raises(Throttled):  # no device cookie: the backstop holds
         store.authenticate("kim", PASSWORD, "10.0.0.9", client="kim's")
     assert store.authenticate("kim", PASSWORD, "10.0.0.9", "kim's", device="d1").username == "kim"
     assert store.authenticate("kim", PASSWORD, "10.0.0.10").username == "kim"  # elsewhere
@@ -144,12 +148,12 @@ def test_one_client_behind_a_shared_address_does_not_lock_out_the_others(store, 
     store.add("kim", PASSWORD, "member", "Alpha Aid")
     answers = []
     for i in range(30):
-        with pytest.raises(auth.AuthError) as failed:
+        with pytest.raises(AuthError) as failed:
             store.authenticate(["admin", f"guess{i}"][i % 2], "wrong", "192.0.2.1", "attacker")
         answers.append(type(failed.value))
-    assert answers.count(auth.Throttled) >= 30 - auth.THROTTLE["client"][0]  # it is held up
+    assert answers.count(Throttled) >= 30 - THROTTLE["client"][0]  # it is held up
     for i in range(30):  # a new client id each time: each new name is checked
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate(f"other{i}", "wrong", "192.0.2.1", client=f"dropped{i}")
     assert store.authenticate("kim", PASSWORD, "192.0.2.1", client="kim's").username == "kim"
 
@@ -161,16 +165,16 @@ def test_a_user_kept_under_attack_signs_in_from_a_clean_address_or_a_known_devic
     cookie (even at the attacker's address), is checked and accepted."""
     store.add("root", PASSWORD, "admin", None)
     clients = iter(range(1000))  # the attacker's: a new client id for every guess
-    for i in range(auth.THROTTLE["user"][0]):
-        with pytest.raises(auth.AuthError, match="not right"):
+    for i in range(THROTTLE["user"][0]):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("root", f"guess {i}", "198.51.100.7", f"a{next(clients)}")
-    with pytest.raises(auth.AuthError, match="not right"):  # another of its addresses fails
+    with pytest.raises(AuthError, match="not right"):  # another of its addresses fails
         store.authenticate("someone", "guess", "198.51.100.8", f"a{next(clients)}")
     delays = []
     for i in range(9):
         # the attacker's next guess at once, from either address: refused, unchecked
         for address in ("198.51.100.8", "198.51.100.7"):
-            with pytest.raises(auth.Throttled) as throttled:
+            with pytest.raises(Throttled) as throttled:
                 store.authenticate("root", PASSWORD, address, f"a{next(clients)}")
         delays.append(throttled.value.seconds)
         # admin, meanwhile: from an address with no failures, and with the device cookie
@@ -178,19 +182,19 @@ def test_a_user_kept_under_attack_signs_in_from_a_clean_address_or_a_known_devic
         assert store.authenticate("root", PASSWORD, f"192.0.2.{i + 1}", "laptop")
         assert store.authenticate("root", PASSWORD, "198.51.100.7", "phone", device="d1")
         clock.now += throttled.value.seconds  # the attacker waits out the delay
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("root", f"guess {i}", "198.51.100.7", f"a{next(clients)}")
-    assert delays == sorted(delays) and delays[-1] == auth.MAX_DELAY  # growing, to 5 minutes
+    assert delays == sorted(delays) and delays[-1] == MAX_DELAY  # growing, to 5 minutes
 
 
 def test_a_device_cookie_is_throttled_by_its_own_failures(store, clock):
     """A stolen device cookie gets no more than a few guesses, with growing delays."""
     store.add("kim", PASSWORD, "member", "Alpha Aid")
-    free, base = auth.THROTTLE["device"]
+    free, base = THROTTLE["device"]
     for i in range(free):
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("kim", "wrong", f"203.0.113.{i}", client=f"x{i}", device="d")
-    with pytest.raises(auth.Throttled) as throttled:
+    with pytest.raises(Throttled) as throttled:
         store.authenticate("kim", PASSWORD, "203.0.113.99", client="y", device="d")
     assert throttled.value.seconds == base
 
@@ -205,23 +209,23 @@ def test_concurrent_guesses_cannot_slip_past_the_count(store, clock):
     def guess(i: int) -> str:
         try:
             store.authenticate("kim", f"wrong {i}", "10.1.1.1", client="one")
-        except auth.AuthError as exc:
+        except AuthError as exc:
             return type(exc).__name__
         return "signed in"
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(guess, range(12)))
-    assert answers.count("AuthError") == auth.THROTTLE["user-address"][0]
-    assert answers.count("Throttled") == 12 - auth.THROTTLE["user-address"][0]
+    assert answers.count("AuthError") == THROTTLE["user-address"][0]
+    assert answers.count("Throttled") == 12 - THROTTLE["user-address"][0]
 
 
 def test_an_ipv6_client_is_counted_by_its_64(store, clock):
-    for i in range(auth.THROTTLE["user-address"][0]):
-        with pytest.raises(auth.AuthError, match="not right"):
+    for i in range(THROTTLE["user-address"][0]):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("kim", "wrong", f"2001:db8:1:2::{i + 1}")
-    with pytest.raises(auth.Throttled):  # another address of the same /64
+    with pytest.raises(Throttled):  # another address of the same /64
         store.authenticate("kim", "wrong", "2001:db8:1:2:ffff::9")
-    with pytest.raises(auth.AuthError, match="not right"):  # another /64
+    with pytest.raises(AuthError, match="not right"):  # another /64
         store.authenticate("kim", "wrong", "2001:db8:1:3::1")
 
 
@@ -232,16 +236,16 @@ def test_an_unknown_name_costs_what_a_wrong_password_costs(store, monkeypatch):
     which a busy machine makes noisy; make bench can time it)."""
     store.add("kim", PASSWORD, "member", "Alpha Aid")
     verified: list[str] = []
-    real = auth._verify
+    real = users._verify
 
     def counting(stored: str, password: str) -> bool:
         verified.append(stored)
         return real(stored, password)
 
-    monkeypatch.setattr(auth, "_verify", counting)
+    monkeypatch.setattr(users, "_verify", counting)
     for i, name in enumerate(("kim", "nobody-here", "Kim ", "x" * 200)):
         verified.clear()
-        with pytest.raises(auth.AuthError, match="not right"):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate(name, "wrong password", f"10.9.0.{i + 1}")
         assert len(verified) == 1, name
         params = verified[0].rsplit("$", 2)[0]  # $argon2id$v=19$m=19456,t=2,p=1
@@ -249,11 +253,11 @@ def test_an_unknown_name_costs_what_a_wrong_password_costs(store, monkeypatch):
 
 
 def test_failures_are_forgotten_after_an_hour(store, clock):
-    for _ in range(auth.THROTTLE["user-address"][0]):
-        with pytest.raises(auth.AuthError, match="not right"):
+    for _ in range(THROTTLE["user-address"][0]):
+        with pytest.raises(AuthError, match="not right"):
             store.authenticate("kim", "wrong password", "10.0.0.1")
-    clock.now += auth.FORGET + 1
-    with pytest.raises(auth.AuthError, match="not right"):  # not throttled
+    clock.now += FORGET + 1
+    with pytest.raises(AuthError, match="not right"):  # not throttled
         store.authenticate("kim", "wrong password", "10.0.0.1")
 
 
@@ -272,10 +276,10 @@ def test_the_command_line_manages_users(tmp_path, hand_pool_path):
     assert typo.returncode == 1 and "No organisation 'Alfa Aid'" in typo.stderr
     assert "kim" in run("list").stdout
     assert run("passwd", "kim", stdin="another password\n").returncode == 0
-    assert auth.UserStore(tmp_path / "u.sqlite").authenticate("kim", "another password")
+    assert UserStore(tmp_path / "u.sqlite").authenticate("kim", "another password")
     role = run("role", "kim", "--role", "admin")
     assert role.returncode == 0 and "kim is now admin; their sessions ended." in role.stdout
-    assert auth.UserStore(tmp_path / "u.sqlite").get("kim").role == "admin"
+    assert UserStore(tmp_path / "u.sqlite").get("kim").role == "admin"
     assert "Ended 0 sessions of kim." in run("signout", "kim").stdout
     assert run("remove", "kim").returncode == 0
     gone = run("remove", "kim")
@@ -331,9 +335,10 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(hand_pool_path):
 
 
 def test_the_demo_pool_lists_its_accounts_and_they_sign_in(tmp_path, monkeypatch):
-    from dashboard import datasource, db
-    from dashboard.demo import build_demo
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.demo.build import build_demo
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     pool = build_demo(tmp_path / "pool.duckdb", seed=5, groups=300).path
     monkeypatch.setenv("VSLA_DB", str(pool))
@@ -345,7 +350,7 @@ def test_the_demo_pool_lists_its_accounts_and_they_sign_in(tmp_path, monkeypatch
         page = app.server.test_client().get("/login").get_data(as_text=True)
         assert "Demo accounts" in page and "demo-admin" in page
         organisations = datasource.all_facts().organisations
-        name = auth.demo_username(organisations[0])
+        name = demo_username(organisations[0])
         client = app.server.test_client()
         assert login(client, name, f"demo-{name}").status_code == 303
         assert (tmp_path / "users.sqlite").exists()
@@ -361,12 +366,12 @@ def test_a_pool_that_is_not_the_demo_lists_no_accounts(hand_app):
 def test_guessing_passwords_over_http_is_throttled_with_the_same_page(hand_app, hand_users_path):
     import re
 
-    store = auth.UserStore(hand_users_path)
+    store = UserStore(hand_users_path)
     store.add("target", PASSWORD, "member", "Alpha Aid")
     try:
         pages = {}
         for name in ("target", "no-such-user"):
-            for _ in range(auth.THROTTLE["user-address"][0]):
+            for _ in range(THROTTLE["user-address"][0]):
                 assert login(hand_app.server.test_client(), name, "guess-guess").status_code == 401
             throttled = login(hand_app.server.test_client(), name, PASSWORD)
             assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
@@ -423,7 +428,7 @@ def test_a_cookie_saved_before_signing_out_no_longer_signs_in(hand_app):
 
 @pytest.mark.parametrize("change", ["passwd", "remove", "role", "signout"])
 def test_changing_a_user_ends_their_sessions(hand_app, hand_users_path, change):
-    store = auth.UserStore(hand_users_path)
+    store = UserStore(hand_users_path)
     store.add("temp", PASSWORD, "member", "Alpha Aid")
     try:
         client = signed_in_client(hand_app, "temp")
@@ -444,7 +449,7 @@ def test_changing_a_user_ends_their_sessions(hand_app, hand_users_path, change):
 
 def test_a_session_ends_after_its_lifetime_however_busy(hand_app, clock):
     client = signed_in_client(hand_app)
-    for _ in range(auth.SESSION_HOURS * 2 - 1):  # a request every half hour: never idle
+    for _ in range(SESSION_HOURS * 2 - 1):  # a request every half hour: never idle
         clock.now += 1800
         assert viewer_of(client, hand_app) == "signed in"
     clock.now += 1801  # 12 hours and a second since signing in
@@ -453,11 +458,11 @@ def test_a_session_ends_after_its_lifetime_however_busy(hand_app, clock):
 
 def test_a_session_ends_when_idle(hand_app, clock):
     client = signed_in_client(hand_app)
-    clock.now += auth.IDLE_MINUTES * 60 - 5
+    clock.now += IDLE_MINUTES * 60 - 5
     assert viewer_of(client, hand_app) == "signed in"  # and noted as used now
-    clock.now += auth.IDLE_MINUTES * 60 - 5
+    clock.now += IDLE_MINUTES * 60 - 5
     assert viewer_of(client, hand_app) == "signed in"
-    clock.now += auth.IDLE_MINUTES * 60 + 5
+    clock.now += IDLE_MINUTES * 60 + 5
     assert viewer_of(client, hand_app) == "guest"
 
 
@@ -475,14 +480,14 @@ def test_a_user_store_copied_from_elsewhere_ends_the_changed_user_s_sessions(tmp
     on the host end; other users' go on."""
     import shutil
 
-    host = auth.UserStore(tmp_path / "host" / "users.sqlite")
+    host = UserStore(tmp_path / "host" / "users.sqlite")
     host.add("kim", PASSWORD, "member", "Alpha Aid")
     host.add("lee", PASSWORD, "member", "Beta Relief")
     kim, lee = host.start_session("kim"), host.start_session("lee")
     assert host.session_user(kim).username == "kim"
     (tmp_path / "office").mkdir()
     shutil.copyfile(host.path, tmp_path / "office" / "users.sqlite")  # where users are managed
-    office = auth.UserStore(tmp_path / "office" / "users.sqlite")
+    office = UserStore(tmp_path / "office" / "users.sqlite")
     if change == "passwd":
         office.set_password("kim", "a brand new password")
     elif change == "role":

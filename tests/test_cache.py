@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from dashboard import cache, datasource, db
-from dashboard.filters import Filters
+from dashboard.analytics import cache, datasource
+from dashboard.core.filters import Filters
 from dashboard.ingest.write import import_files
+from dashboard.pool import db
 
 
 def free_port() -> int:
@@ -137,7 +138,7 @@ def test_without_redis_the_dashboard_computes_and_says_so_in_the_log(
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
     db.reset()
     try:
-        with caplog.at_level(logging.WARNING, logger="dashboard.cache"):
+        with caplog.at_level(logging.WARNING, logger="dashboard.analytics.cache"):
             frame = datasource.indicators(Filters(), by="country")
         assert list(frame["country"]) == ["BDI", "KEN", "UGA"]
         assert "cannot be used" in caplog.text

@@ -15,12 +15,12 @@ import sys
 import pytest
 from pytest import approx
 
-from dashboard import db
-from dashboard.engine import compute, rows_to_csv
-from dashboard.exports import values as arr
-from dashboard.filters import Filters
-from dashboard.format import format_value
-from dashboard.indicators import BY_ID
+from dashboard.analytics.engine import compute, rows_to_csv
+from dashboard.core.filters import Filters
+from dashboard.core.format import format_value
+from dashboard.core.indicators import BY_ID
+from dashboard.exports.tables import values as arr
+from dashboard.pool import db
 from tests.dash_client import call, chart, request_body
 
 
@@ -432,8 +432,8 @@ def test_compare_says_what_it_left_out_and_ranks_only_directed_indicators(client
 def test_a_phone_gets_the_countries_ranked_where_the_map_is_too_small(client, app):
     """The map's card shows on wider screens, the ranked bars on a phone: the same
     members, the same click to narrow to a country; a deck or workbook has the map alone."""
-    from dashboard import deck
-    from dashboard.pages import overview as page
+    from dashboard.exports import deck
+    from dashboard.web.pages import overview as page
 
     result = overview(client, app, "")
     bars = chart(result, "ov-countries")["data"][0]
@@ -455,8 +455,8 @@ def test_a_phone_gets_the_countries_ranked_where_the_map_is_too_small(client, ap
 def test_the_themes_sentence_skips_the_indicator_the_bands_are_made_of():
     """Women only 100% against mixed 56% is what the women's bands are: the sentence names
     what else differs most (attendance 0.95 against 0.80: 17% of their mean)."""
-    from dashboard.figures import Panel
-    from dashboard.pages import themes
+    from dashboard.views.figures.grids import Panel
+    from dashboard.web.pages import themes
 
     values = {
         "groups": [10, 20],

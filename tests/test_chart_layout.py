@@ -3,10 +3,10 @@ for one organisation, laid out in a browser (tests/chart_layout.py) has no text 
 none outside the picture, no name cut with "…", no tick label repeated or turned, no
 reference line through a text.
 
-The files checked are the app's own: `exports.image` (the path of a chart's download, the
+The files checked are the app's own: `framing.image` (the path of a chart's download, the
 deck's pictures and the report's charts) at each size the app makes, as SVG:
 
-- "slide" and "print": the PNG downloads. `exports.render` lays a figure out the same way
+- "slide" and "print": the PNG downloads. `renderer.render` lays a figure out the same way
   whatever the format (Kaleido's one call, `format` aside, with the size's width, height
   and scale: the scale only multiplies the pixels), so the SVG at a PNG's size has the
   PNG's layout, text for text;
@@ -14,7 +14,8 @@ deck's pictures and the report's charts) at each size the app makes, as SVG:
   layout);
 - "deck": the picture of a chart on a slide of the page's deck (deck.CHART_IMAGE, no words:
   the slide has them as text);
-- "report": the charts of the printable report (report_document.CHART_SIZE, no words).
+- "report": the charts of the printable report (CHART_SIZE of
+  dashboard/exports/report/document.py, no words).
 
 The view: the demo's organisation with the longest project names (two of them alike but for
 their ids), its charts on every page with charts, a comparison of two of its projects and
@@ -34,8 +35,11 @@ from typing import Any
 
 import pytest
 
-from dashboard import deck, exports, i18n, report_document
-from dashboard.pages import (
+from dashboard.core import i18n
+from dashboard.exports import deck, framing, renderer
+from dashboard.exports.report import data as report_data
+from dashboard.exports.report import document
+from dashboard.web.pages import (
     compare,
     efficiency,
     outreach,
@@ -59,9 +63,9 @@ VIEWS = (
     (projects, "?project=ETH-HAV-01"),
 )
 FILE_SIZES = {
-    "slide": (exports.SIZES["slide"], True),
-    "print": (exports.SIZES["print"], True),
-    "svg": (exports.SIZES["svg"], True),
+    "slide": (renderer.SIZES["slide"], True),
+    "print": (renderer.SIZES["print"], True),
+    "svg": (renderer.SIZES["svg"], True),
     "deck": (deck.CHART_IMAGE, False),
 }
 # Every size in English and Danish; French (its words as long as Danish ones, or longer) in
@@ -74,17 +78,19 @@ LANGS = {"en": tuple(FILE_SIZES), "da": tuple(FILE_SIZES), "fr": ("print", "deck
 @pytest.fixture(scope="module")
 def demo(demo_pool_path) -> Iterator[None]:
     """The small demo pool, seen by the network's admin (every project)."""
-    from dashboard import auth, datasource, db
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
-    with pytest.MonkeyPatch.context() as patch, acting_as(auth.ADMIN):
+    with pytest.MonkeyPatch.context() as patch, acting_as(ADMIN):
         patch.setenv("VSLA_DB", str(demo_pool_path))
         db.reset()
         datasource.clear_cache()
         yield
         db.reset()
         datasource.clear_cache()
-    exports.shutdown()
+    renderer.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +107,7 @@ def charts() -> Iterator[tuple[str, Any, str]]:
         assert content.charts, (module.PATH, search)
         for cid, figure in content.figures.items():
             yield f"{module.PATH}{search} {cid}", figure, "files"
-    built = report_document.build_report(ORGANISATION)
+    built = report_data.build_report(ORGANISATION)
     assert built.charts
     for n, figure in enumerate(built.charts):
         yield f"/report{ORGANISATION} chart {n + 1}", figure, "report"
@@ -120,10 +126,10 @@ def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
             sizes = (
                 [(name, FILE_SIZES[name]) for name in LANGS[lang]]
                 if kind == "files"
-                else [("report", (report_document.CHART_SIZE, False))]
+                else [("report", (document.CHART_SIZE, False))]
             )
             for name, (size, words) in sizes:
-                svg = exports.image(figure, "svg", size, words=words)
+                svg = framing.image(figure, "svg", size, words=words)
                 files += 1
                 found += [(f"{where} [{lang}, {name}]", f) for f in checker.faults(svg)]
     assert files > 60
@@ -153,20 +159,22 @@ def test_every_chart_card_holds_its_words_apart(demo, checker):
                 for cid, chart in module.build(search).charts.items():
                     spec, figure = specs[cid], chart.figure
                     height = int(figure.layout.height or spec.height) if spec.scroll else None
-                    size = exports.ImageSize(CARD_WIDTH[spec.lg], height or spec.height, 1.0, 0, 12)
-                    svg = exports.render(figure, "svg", size)
+                    size = renderer.ImageSize(
+                        CARD_WIDTH[spec.lg], height or spec.height, 1.0, 0, 12
+                    )
+                    svg = renderer.render(figure, "svg", size)
                     cards += 1
                     where = f"{module.PATH}{search} {cid} [{size.width}x{size.height}]"
                     found += [(where, f) for f in checker.faults(svg) if f.kind != "cut"]
     # the slides of the presentation mode: a chart across a projected page
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     create_app()  # (the slides' graphs name the app's assets)
     with i18n.using("da"):
         for search in ("", ORGANISATION):
             for slide in present.slides(search):
                 for figure in _figures(slide.body):
-                    svg = exports.render(figure, "svg", SLIDE_GRAPH)
+                    svg = renderer.render(figure, "svg", SLIDE_GRAPH)
                     cards += 1
                     where = f"/present{search} {slide.key}"
                     found += [(where, f) for f in checker.faults(svg) if f.kind != "cut"]
@@ -174,7 +182,7 @@ def test_every_chart_card_holds_its_words_apart(demo, checker):
     assert not found, report(found)
 
 
-SLIDE_GRAPH = exports.ImageSize(1286, 480, 1.0, 0, 22)  # a slide's chart at 1366 x 768
+SLIDE_GRAPH = renderer.ImageSize(1286, 480, 1.0, 0, 22)  # a slide's chart at 1366 x 768
 
 
 def _figures(node: Any) -> Iterator[Any]:
@@ -238,7 +246,7 @@ def test_a_narrow_range_of_shares_repeats_no_tick(checker):
     by half a per cent, which whole per cents wrote "1%, 1%, 2%, 2%, 3%, 3%"."""
     import pandas as pd
 
-    from dashboard import figures
+    from dashboard.views.figures.grids import small_multiple_lines
 
     quarters = pd.date_range("2020-03-31", periods=24, freq="QE")
     frame = pd.DataFrame(
@@ -248,7 +256,7 @@ def test_a_narrow_range_of_shares_repeats_no_tick(checker):
             "attendance_rate": [0.86 + 0.001 * (i % 5) for i in range(24)],
         }
     )
-    fig = figures.small_multiple_lines(
+    fig = small_multiple_lines(
         frame,
         [
             ("portfolio_at_risk", "Portfolio at risk", "pct"),
@@ -257,7 +265,7 @@ def test_a_narrow_range_of_shares_repeats_no_tick(checker):
     )
     fig.update_layout(meta={"title": "Performance over time", "subtitle": "", "caption": "All."})
     for name in ("slide", "print"):
-        layout = checker.layout(exports.image(fig, "svg", exports.SIZES[name]))
+        layout = checker.layout(framing.image(fig, "svg", renderer.SIZES[name]))
         ticks = [t.text for t in layout.texts if t.axis == "subplot xy yaxislayer-above"]
         assert "0.5%" in ticks or "1.5%" in ticks, ticks  # (the step is half a per cent)
         assert [f for f in faults(layout) if f.kind == "repeated tick"] == [], ticks

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.engine import compute, export_columns, network_ids
-from dashboard.filters import Filters
-from dashboard.indicators import IDS
-from dashboard.pool import create_pool
+from dashboard.analytics.engine import compute, export_columns, network_ids
+from dashboard.core.filters import Filters
+from dashboard.core.indicators import IDS
+from dashboard.pool.files import create_pool
 
 
 def vsla(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

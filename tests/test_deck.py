@@ -9,9 +9,9 @@ import struct
 import pytest
 from pptx import Presentation
 
-from dashboard import deck
-from dashboard.indicators import BY_ID
-from dashboard.server import PAGES
+from dashboard.core.indicators import BY_ID
+from dashboard.exports import deck
+from dashboard.web.server import PAGES
 from tests.dash_client import call
 from tests.test_exports import page_export
 

@@ -12,8 +12,8 @@ from typing import Any
 import brotli
 import pytest
 
-from dashboard import responses
-from dashboard.urlstate import COMPARE_BY, VIEW_BY, theme_keys
+from dashboard.core.urlstate import COMPARE_BY, VIEW_BY, theme_keys
+from dashboard.web import responses
 from scripts import plotly_bundle
 from tests.dash_client import call, request_body
 

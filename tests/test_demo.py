@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import dashboard.demo as demo
-from dashboard.demo import DemoResult, build_demo
-from dashboard.pool import DATA_TABLES, connect, meta
+import dashboard.demo.build as demo
+from dashboard.demo.build import DemoResult, build_demo
+from dashboard.pool.files import DATA_TABLES, connect, meta
 
 LATEST = date(2026, 9, 30)
 TODAY = date.today()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.demo import build_demo
-from dashboard.engine import compute
-from dashboard.filters import Filters
+from dashboard.analytics.engine import compute
+from dashboard.core.filters import Filters
+from dashboard.demo.build import build_demo
 from dashboard.ingest import import_files
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 
 def test_demo_pool_merges_through_the_importer_unchanged(tmp_path):

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from ingest_helpers import base_tables, sha256, write_csvs
 
-from dashboard import auth
+from dashboard.access.demo_accounts import ensure_demo_accounts, remove_public_demo_accounts
+from dashboard.access.users import UserStore
 from dashboard.cli import main
 from dashboard.ingest import ImportRejected, import_files
-from dashboard.pool import meta, open_pool
+from dashboard.pool.files import meta, open_pool
 from tests.conftest import PASSWORD, login
 from tests.dash_client import call
 
@@ -32,18 +33,18 @@ DEMO_SECRET = f"demo-{SEED}"  # the demo's secret, public: it comes from the see
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo pool and, beside it, the user store a served demo fills: the demo
     accounts, an organisation's real user, and a demo account whose password was changed."""
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     folder = tmp_path_factory.mktemp("demo-template")
     pool = build_demo(folder / "pool.duckdb", seed=SEED, groups=60).path
-    store = auth.UserStore(folder / "users.sqlite")
+    store = UserStore(folder / "users.sqlite")
     con = open_pool(pool)
     try:
         query = "SELECT DISTINCT organisation FROM projects"
         organisations = [r[0] for r in con.execute(query).fetchall()]
     finally:
         con.close()
-    auth.ensure_demo_accounts(store, organisations)
+    ensure_demo_accounts(store, organisations)
     store.add("kirsten", PASSWORD, "member", "Nordlys Aid")
     store.set_password("fjord-partners", PASSWORD)  # no longer the public demo-fjord-partners
     return folder
@@ -84,7 +85,7 @@ def projects(path: Path) -> list[str]:
 
 
 def usernames(store: Path) -> set[str]:
-    return {u.username for u in auth.UserStore(store).users()}
+    return {u.username for u in UserStore(store).users()}
 
 
 DEMO_USERS = {"admin", "nordlys-aid", "havn-relief", "bakkedal-alliance"}  # (some of them)
@@ -122,7 +123,7 @@ def test_replacing_the_demo_makes_a_real_pool_without_public_accounts(demo, file
     info = pool_meta(demo)
     assert info["kind"] == "pool"
     assert info["cell_key_secret"] != DEMO_SECRET
-    assert re.fullmatch(r"[0-9a-f]{64}", info["cell_key_secret"])  # disclosure.new_secret()
+    assert re.fullmatch(r"[0-9a-f]{64}", info["cell_key_secret"])  # pool.new_secret()
     assert projects(demo) == ["P1"]  # the fictional organisations are gone
     left = usernames(store)
     assert left & DEMO_USERS == set()
@@ -136,8 +137,9 @@ def test_replacing_the_demo_makes_a_real_pool_without_public_accounts(demo, file
 
 @pytest.fixture
 def serving(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from dashboard import datasource, db
-    from dashboard.server import create_app
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     def start(pool: Path) -> Any:
         monkeypatch.setenv("VSLA_DB", str(pool))
@@ -195,12 +197,12 @@ def test_a_server_on_a_real_pool_never_keeps_public_demo_accounts(demo, files, s
     back while it runs."""
     network = demo.with_name("network.duckdb")
     import_files([files], network)
-    store = auth.UserStore(demo.with_name("users.sqlite"))
-    auth.ensure_demo_accounts(store, ["Alpha Aid"])  # (a demo served again since)
+    store = UserStore(demo.with_name("users.sqlite"))
+    ensure_demo_accounts(store, ["Alpha Aid"])  # (a demo served again since)
     assert {"admin", "alpha-aid"} <= usernames(store.path)
     app = serving(network)
     assert {"admin", "alpha-aid"} & usernames(store.path) == set()
-    auth.ensure_demo_accounts(store, ["Alpha Aid"])  # back, while the server runs
+    ensure_demo_accounts(store, ["Alpha Aid"])  # back, while the server runs
     assert login(app.server.test_client(), "alpha-aid", "demo-alpha-aid").status_code == 401
     assert "alpha-aid" not in usernames(store.path)
 
@@ -208,15 +210,15 @@ def test_a_server_on_a_real_pool_never_keeps_public_demo_accounts(demo, files, s
 def test_demo_accounts_of_an_older_store_are_found_by_their_password(tmp_path):
     """A store made before demo accounts were marked: each account of the demo's shape is
     checked against its public password once."""
-    store = auth.UserStore(tmp_path / "users.sqlite")
-    auth.ensure_demo_accounts(store, ["Alpha Aid", "Beta Relief"])
+    store = UserStore(tmp_path / "users.sqlite")
+    ensure_demo_accounts(store, ["Alpha Aid", "Beta Relief"])
     store.set_password("beta-relief", PASSWORD)
     store.add("anna", PASSWORD, "admin", None)
     con = sqlite3.connect(store.path)
     with con:
         con.execute("UPDATE users SET public = NULL")
     con.close()
-    assert auth.remove_public_demo_accounts(store) == ["admin", "alpha-aid"]
+    assert remove_public_demo_accounts(store) == ["admin", "alpha-aid"]
     assert usernames(store.path) == {"anna", "beta-relief"}
 
 
@@ -253,7 +255,7 @@ def _press(client: Any, app: Any, button: str, files: list[tuple[str, str]], ok:
 def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, files, serving):
     app = serving(demo)
     with app.server.test_request_context("/import"):
-        from dashboard.pages import upload
+        from dashboard.web.pages import upload
 
         notice = upload._demo_notice()
     assert notice.hidden is False
@@ -272,7 +274,7 @@ def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, file
     assert sha256(demo) == before
     done = _press(client, app, "up-import", upload_files, ["demo"])
     assert "Imported (import 2)" in json.dumps(done)
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     info = pool_meta(demo)
@@ -280,7 +282,7 @@ def test_the_import_page_takes_test_data_into_the_demo_only_when_told(demo, file
 
 
 def test_the_import_page_on_a_real_pool_has_no_demo_notice(hand_app):
-    from dashboard.pages import upload
+    from dashboard.web.pages import upload
 
     with hand_app.server.test_request_context("/import"):
         assert upload._demo_notice().hidden is True

@@ -7,7 +7,8 @@ projects as a patient analyst would: sweeps of the share-of-women bounds, views 
 by one group, averages of many such pairs, the spreads of the performance page, the counts
 of the data-quality table, the report and the profile. The true figures (the administrator's)
 are computed directly from the pool file. The noise's size comes from the method
-(dashboard.disclosure): each group's measure moves by 10.6 to 19.4 % (its permanent noise),
+(dashboard.analytics.disclosure): each group's measure moves by 10.6 to 19.4 % (its permanent
+noise),
 and a cell's sum further by at most 0.2 of its mean per group (at least 3 units) plus 2.5
 units (the cell key)."""
 
@@ -27,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from dashboard.exports import values as arr
-from dashboard.filters import Filters
-from tests.conftest import _serving, login
+from dashboard.core.filters import Filters
+from dashboard.exports.tables import values as arr
+from tests.conftest import _serving_demo_accounts, login
 from tests.dash_client import call, chart
 
 PROJECT = "BDI-FJO-02"  # Fjord Partners, shared, 170 groups in this pool
@@ -42,7 +43,7 @@ PERMANENT = (0.10625, 0.19375)  # a group's permanent noise, the least and the m
 
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     return build_demo(
         tmp_path_factory.mktemp("disclosure") / "pool.duckdb", seed=11, groups=3000
@@ -51,10 +52,7 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(pool, tmp_path, monkeypatch):
-    monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))  # the demo accounts
-    served = _serving(pool, monkeypatch)
-    yield next(served)
-    next(served, None)
+    yield from _serving_demo_accounts(pool, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +96,8 @@ def csv_row(client, app, search: str) -> dict[str, str] | None:
 
 def truth(filters: Filters, by: str | None = None) -> list[dict]:
     """The exact figures, as the administrator (and the command line) computes them."""
-    from dashboard import db
-    from dashboard.engine import compute
+    from dashboard.analytics.engine import compute
+    from dashboard.pool import db
 
     with db.cursor() as con:  # (the served pool's connection: one configuration per file)
         return compute(con, filters, by)
@@ -149,9 +147,9 @@ def view_filters(view: dict[str, Any]) -> Filters:
 @pytest.fixture(scope="module")
 def true_views(pool: Path) -> list[dict]:
     """The exact figures of every nested view (read straight from the pool file)."""
-    from dashboard import db
-    from dashboard.engine import compute
-    from dashboard.pool import open_pool
+    from dashboard.analytics.engine import compute
+    from dashboard.pool import db
+    from dashboard.pool.files import open_pool
 
     db.reset()  # (the served pool's connection: one configuration per file in a process)
     con = open_pool(pool)
@@ -304,7 +302,7 @@ def test_a_box_rests_on_many_of_others_groups_each_moved(app, groups):
     assert drawn == sorted(drawn)
     assert values[0] * (1 - PERMANENT[1]) <= drawn[0] and drawn[-1] <= values[-1] * 1.2
     # the owner sees the exact quartiles (the 9th, 17th and 25th of 33 groups)
-    from dashboard.auth import demo_username
+    from dashboard.access.demo_accounts import demo_username
 
     name = demo_username(chosen[0]["organisation"])
     mine = chart(
@@ -424,7 +422,8 @@ def test_data_quality_counts_are_perturbed_for_others(app, pool):
     other organisations' numbers of groups reporting exactly. Now a guest's move by one or
     two groups, the warnings' counts move too, the owner's are exact; a project with fewer
     than 5 groups reporting, or none, shows its name only."""
-    from dashboard import datasource, db
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
     with db.cursor() as con:  # (the served pool's connection: one configuration per file)
         true = dict(
@@ -441,12 +440,12 @@ def test_data_quality_counts_are_perturbed_for_others(app, pool):
             .date()
         )
 
-    from dashboard import auth
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import GUEST, Viewer
+    from dashboard.access.viewer import acting_as
 
     def quality(who, search=""):
         """The table's rows by project id (the rows name projects as the viewer knows them)."""
-        viewer = auth.Viewer("member", "Fjord Partners", who[0]) if who else auth.GUEST
+        viewer = Viewer("member", "Fjord Partners", who[0]) if who else GUEST
         with acting_as(viewer):
             labels = datasource.facts().project_labels
         by_label = {label: pid for pid, label in labels.items()}
@@ -479,7 +478,7 @@ def test_data_quality_counts_are_perturbed_for_others(app, pool):
 
 
 def test_groups_registered_are_perturbed_for_others(app, pool):
-    from dashboard import db
+    from dashboard.pool import db
 
     with db.cursor() as con:  # (the served pool's connection: one configuration per file)
         (registered,) = con.execute(
@@ -508,7 +507,7 @@ def test_perturbed_figures_are_close_to_the_truth_and_never_it(app, pool, groups
     stay within 4 standard deviations of the permanent noise (about 15 % of the root of the
     sum of squares of the groups' values) plus the cell key's, which for 100 groups of one
     size is about 6 %, and the median cell within 2 %."""
-    from dashboard import datasource
+    from dashboard.analytics import datasource
 
     exact = {r["project"]: r for r in truth(Filters(), "project")}
     shown = {r["project"]: r for r in datasource.indicator_rows(Filters(), "project")}  # a guest
@@ -548,7 +547,8 @@ def test_the_same_link_shows_the_same_figures_in_every_process(app, pool):
     again = csv_row(client_as(app, None), app, search)
     assert first == again
     script = (
-        "import json, sys; from dashboard import datasource; from dashboard.filters import Filters;"
+        "import json, sys; from dashboard.analytics import datasource;"
+        " from dashboard.core.filters import Filters;"
         f"rows = datasource.indicator_rows(Filters(project=({PROJECT!r},), min_pct_women=0.9), "
         "'organisation'); print(json.dumps(rows[0], default=str))"
     )
@@ -579,7 +579,7 @@ def test_an_organisation_and_the_admin_see_exact_figures(app, pool):
 def test_shares_of_none_and_all_stay_exact(app):
     """Zero stays zero and a part equal to its whole stays equal: women-only groups are 100 %
     women for a guest too."""
-    from dashboard import datasource
+    from dashboard.analytics import datasource
 
     rows = datasource.indicator_rows(Filters(min_pct_women=1.0), "project")
     shown = [r for r in rows if not r.get("suppressed")]
@@ -588,7 +588,7 @@ def test_shares_of_none_and_all_stay_exact(app):
 
 
 def test_the_caption_says_so_where_it_applies(app):
-    from dashboard.disclosure import NOTE
+    from dashboard.analytics.disclosure import NOTE
 
     def caption(who, search=""):
         result = call(
@@ -606,11 +606,11 @@ def test_the_caption_says_so_where_it_applies(app):
 def test_the_network_s_own_indicators_are_perturbed_for_outsiders_only(app):
     """The network's own indicators are ratios of sums too: perturbed where a cell holds
     others' groups (shares stay shares), exact for the administrator."""
-    from dashboard import datasource
+    from dashboard.analytics import datasource
 
     exact = {r["project"]: r for r in truth(Filters(), "project")}
-    from dashboard import db
-    from dashboard.engine import compute
+    from dashboard.analytics.engine import compute
+    from dashboard.pool import db
 
     with db.cursor() as con:
         exact = {r["project"]: r for r in compute(con, Filters(), "project", network=True)}

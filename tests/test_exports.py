@@ -11,8 +11,9 @@ import struct
 import pytest
 from pytest import approx
 
-from dashboard import exports
-from dashboard.components.cards import EXPORTS
+from dashboard.core import naming
+from dashboard.exports import framing, renderer
+from dashboard.web.components.cards import EXPORTS
 from tests.dash_client import call, chart
 
 
@@ -149,25 +150,25 @@ def test_the_file_name_says_what_it_is():
     from datetime import date
 
     assert (
-        exports.file_name("Cost per member by project", ["UGA"], date(2025, 9, 30), "png")
+        naming.file_name("Cost per member by project", ["UGA"], date(2025, 9, 30), "png")
         == "cost-per-member-by-project_UGA_2025-09-30.png"
     )
 
 
 def test_a_resolution_is_recorded_once_in_a_png():
-    png = exports.with_dpi(b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(17) + b"IDAT", 300)
+    png = renderer.with_dpi(b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(17) + b"IDAT", 300)
     assert png_dpi(png) == approx(300, abs=0.01)
-    again = exports.with_dpi(png, 150)
+    again = renderer.with_dpi(png, 150)
     assert again.count(b"pHYs") == 1 and png_dpi(again) == approx(150, abs=0.02)
     with pytest.raises(ValueError):
-        exports.with_dpi(b"GIF89a", 300)
+        renderer.with_dpi(b"GIF89a", 300)
 
 
 def test_images_use_the_app_font_not_a_fallback():
     """Chromium sees the vendored Source Sans 3 (TrueType) through fontconfig."""
     import subprocess
 
-    env = exports.font_environment()
+    env = renderer.font_environment()
     found = subprocess.run(
         ["fc-match", "--format=%{family}|%{file}", "Source Sans 3:bold"],
         env={"PATH": "/usr/bin:/bin", **env},
@@ -179,21 +180,21 @@ def test_images_use_the_app_font_not_a_fallback():
 
 
 def test_captions_wrap_inside_the_image():
-    text = exports.wrap("one two three four five six", width=9)
+    text = framing.wrap("one two three four five six", width=9)
     assert text == "one two<br>three<br>four five<br>six"
 
 
 def test_a_caption_wraps_as_textwrap_does_keeping_words_and_numbers_whole():
-    """exports.wrap is textwrap.wrap, joined by <br>, with what a caption needs kept: a word
+    """framing.wrap is textwrap.wrap, joined by <br>, with what a caption needs kept: a word
     longer than the line is not cut, nor a name at its hyphens; runs of spaces are one."""
-    assert exports.wrap("a savings-per-member supercalifragilistic b", width=8) == (
+    assert framing.wrap("a savings-per-member supercalifragilistic b", width=8) == (
         "a<br>savings-per-member<br>supercalifragilistic<br>b"
     )
-    assert exports.wrap("  one\ttwo\n three  ", width=20) == "one two three"
-    assert exports.wrap("one two", width=0) == "one<br>two"  # (textwrap refuses 0)
+    assert framing.wrap("  one\ttwo\n three  ", width=20) == "one two three"
+    assert framing.wrap("one two", width=0) == "one<br>two"  # (textwrap refuses 0)
     # a French amount's non-breaking spaces hold it together (split at them, "$" was left
     # alone on the last line: "Coût par<br>membre 1 234<br>$")
-    assert exports.wrap("Coût par membre 1\u202f234\u00a0$", width=12) == (
+    assert framing.wrap("Coût par membre 1\u202f234\u00a0$", width=12) == (
         "Coût par<br>membre<br>1\u202f234\u00a0$"
     )
 
@@ -206,14 +207,14 @@ def test_a_renderer_that_hangs_is_abandoned_and_replaced(monkeypatch):
 
     figure = go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout={"meta": {"title": "T"}})
     real = kaleido.calc_fig_sync
-    monkeypatch.setattr(exports, "RENDER_TIMEOUT", 0.5)
+    monkeypatch.setattr(renderer, "RENDER_TIMEOUT", 0.5)
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: time.sleep(3))
-    with pytest.raises(exports.RenderError, match="try again"):
-        exports.render(figure, "svg", exports.SIZES["svg"])
+    with pytest.raises(renderer.RenderError, match="try again"):
+        renderer.render(figure, "svg", renderer.SIZES["svg"])
     monkeypatch.setattr(kaleido, "calc_fig_sync", real)
-    monkeypatch.setattr(exports, "RENDER_TIMEOUT", 60.0)
-    assert b"<svg" in exports.render(figure, "svg", exports.SIZES["svg"])
-    exports.shutdown()
+    monkeypatch.setattr(renderer, "RENDER_TIMEOUT", 60.0)
+    assert b"<svg" in renderer.render(figure, "svg", renderer.SIZES["svg"])
+    renderer.shutdown()
 
 
 def test_a_chart_exports_as_excel_with_filters_and_definitions(client, hand_app):
@@ -331,7 +332,7 @@ def test_shares_are_per_cent_cells_in_the_workbook(client, hand_app):
 
 
 def table_export(client, table_id: str, fmt: str, search: str) -> tuple[str, bytes]:
-    from dashboard.components.tables import TABLE_EXPORTS
+    from dashboard.web.components.tables import TABLE_EXPORTS
 
     payload = {
         "output": f"{table_id}-download.data",
@@ -386,7 +387,7 @@ def test_tables_download_as_csv_and_excel_with_what_they_show(client, hand_app):
     assert name == "benchmark-table_2025-09-30.xlsx"
     sheet = load_workbook(io.BytesIO(data))["Benchmark table"]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=6)}
-    # as the page writes them (format_value): 88%, 5.3% (dashboard/pages/compare.py)
+    # as the page writes them (format_value): 88%, 5.3% (dashboard/web/pages/compare.py)
     assert rows["Women (share)"][2].number_format == "0%"
     assert rows["Portfolio at risk"][2].number_format == "0.0%"
     assert rows["Members"][2].number_format == "#,##0"
@@ -477,14 +478,14 @@ def test_the_renderer_has_no_network(listener):
         images=[{"source": f"{base}/picture.png", "x": 0, "y": 0, "sizex": 1, "sizey": 1}],
     )
     for fmt in ("png", "svg"):
-        exports.render(fig, fmt, exports.SIZES["svg"])
+        renderer.render(fig, fmt, renderer.SIZES["svg"])
     assert hits == []
 
 
 def test_the_pdf_printer_has_no_network(listener):
     """The report's printer: a document that names URLs on loopback, in every way a page
     can, fetches nothing, with or without the report's own policy."""
-    from dashboard import report_document as report
+    from dashboard.exports.report import pdf as printer
 
     base, hits = listener
     body = (
@@ -492,7 +493,7 @@ def test_the_pdf_printer_has_no_network(listener):
         f'<link rel="stylesheet" href="{base}/css"><iframe src="{base}/frame"></iframe>'
         f'<script src="{base}/js"></script><img src="http://localhost:{base.rsplit(":", 1)[1]}/n">'
     )
-    pdf = report.pdf_bytes(f"<!DOCTYPE html><html><body>{body}</body></html>")
+    pdf = printer.pdf_bytes(f"<!DOCTYPE html><html><body>{body}</body></html>")
     assert pdf.startswith(b"%PDF")
     assert hits == []
 
@@ -529,7 +530,7 @@ def test_a_render_that_fails_is_tried_once_more_with_a_new_renderer(monkeypatch,
 
     monkeypatch.setattr(kaleido, "calc_fig_sync", flaky)
     figure = go.Figure(go.Bar(x=[1, 2], y=[3, 4]))
-    svg = exports.render(figure, "svg", exports.SIZES["svg"])
+    svg = renderer.render(figure, "svg", renderer.SIZES["svg"])
     assert b"<svg" in svg and len(calls) == 2
     assert "browser closed" in caplog.text
 
@@ -537,16 +538,16 @@ def test_a_render_that_fails_is_tried_once_more_with_a_new_renderer(monkeypatch,
         raise RuntimeError("browser closed again")
 
     monkeypatch.setattr(kaleido, "calc_fig_sync", broken)
-    with pytest.raises(exports.RenderError):
-        exports.render(figure, "svg", exports.SIZES["svg"])
+    with pytest.raises(renderer.RenderError):
+        renderer.render(figure, "svg", renderer.SIZES["svg"])
 
 
 def test_an_sdg_trend_exports_like_every_other_chart(client, hand_app):
     """The SDG page's trends (issue 30): each sparkline has a chart's Export menu, and its
     file is the trend whole, its words inside, built on the server from the link. Uganda's
     members as of 2025-09-30: 25 + 15 (UGA-A-01) + 20 + 12 (UGA-B-01) = 72."""
-    from dashboard import deck
-    from dashboard.pages import sdg
+    from dashboard.exports import deck
+    from dashboard.web.pages import sdg
 
     assert "sdg-members" in deck.chart_ids(sdg) and "sdg-pct-women" in deck.chart_ids(sdg)
     body = json.dumps(call(client, hand_app, "sdg-body.children", {"url.search": "?country=UGA"}))
@@ -583,6 +584,6 @@ def test_a_stacked_areas_span_adds_bands_of_different_lengths_by_date():
             go.Scatter(x=["2024-12-31", "2025-12-31"], y=[5, 7], stackgroup="one"),
         ]
     )
-    low, high = exports._value_span(fig, "y")
+    low, high = framing._value_span(fig, "y")
     assert low == 0.0
     assert high == approx(37 * 1.06)  # 30 + 7 at the last date, plus the 6% plotly adds

@@ -8,8 +8,13 @@ import pandas as pd
 import plotly.io as pio
 from pytest import approx
 
-from dashboard import figures, theme
-from dashboard.figures import Reference
+from dashboard.core import theme
+from dashboard.views.figures.bars import ranked_bars
+from dashboard.views.figures.labels import _short_labels
+from dashboard.views.figures.lines import lines
+from dashboard.views.figures.maps import members_map
+from dashboard.views.figures.references import Reference
+from dashboard.views.figures.spread import boxes
 
 
 def trend() -> pd.DataFrame:
@@ -27,7 +32,7 @@ def test_the_one_template_is_the_default():
 
 
 def test_lines_label_each_series_at_its_end_and_keep_the_time_axis():
-    fig = figures.lines(
+    fig = lines(
         trend(), "members", "int", series="organisation", colours={"A": "#111111", "B": "#222222"}
     )
     assert [t.name for t in fig.data] == ["A", "B"]
@@ -41,14 +46,14 @@ def test_lines_label_each_series_at_its_end_and_keep_the_time_axis():
 
 def test_direct_labels_do_not_overlap():
     frame = trend().assign(members=[10, 20, 10, 19.9])
-    fig = figures.lines(frame, "members", "int", series="organisation")
+    fig = lines(frame, "members", "int", series="organisation")
     ys = sorted(a.y for a in fig.layout.annotations)
     assert ys[1] - ys[0] >= 0.05 * 20
 
 
 def test_ranked_bars_put_the_largest_on_top_from_zero_with_a_reference():
     frame = pd.DataFrame({"name": ["x", "y", "z"], "value": [5.0, 30.0, 12.0], "key": list("XYZ")})
-    fig = figures.ranked_bars(
+    fig = ranked_bars(
         frame,
         "name",
         "value",
@@ -82,7 +87,7 @@ def test_boxes_show_the_quantiles_and_the_pooled_diamond():
             "p95": [5, 6],
         }
     )
-    fig = figures.boxes(dist, {"All": 3.5, "A": 4.2}, "pct", network_label="All")
+    fig = boxes(dist, {"All": 3.5, "A": 4.2}, "pct", network_label="All")
     box, pooled = fig.data
     assert list(box.median) == [3, 4] and list(box.lowerfence) == [1, 2]
     assert list(pooled.x) == [3.5, 4.2]
@@ -90,13 +95,12 @@ def test_boxes_show_the_quantiles_and_the_pooled_diamond():
 
 
 def test_empty_data_gives_a_friendly_message():
-    fig = figures.lines(trend().iloc[0:0], "members", "int")
+    fig = lines(trend().iloc[0:0], "members", "int")
     assert "No active group matches" in fig.layout.annotations[0].text
-    assert figures.ranked_bars(pd.DataFrame({"n": [], "v": []}), "n", "v", "int").layout.annotations
+    assert ranked_bars(pd.DataFrame({"n": [], "v": []}), "n", "v", "int").layout.annotations
 
 
 def test_long_bar_labels_are_shortened_without_becoming_alike():
-    from dashboard.figures import _short_labels
 
     names = [
         "Women's Economic Empowerment (Ethiopia)",
@@ -129,7 +133,7 @@ def test_the_map_names_its_countries_largest_first_without_overlap():
         }
     )
     names = {"RWA": "Rwanda", "BDI": "Burundi", "BGD": "Bangladesh"}
-    fig = figures.members_map(frame, names)
+    fig = members_map(frame, names)
     choropleth, labels = fig.data
     assert list(choropleth.locations) == ["RWA", "BDI", "BGD"]  # every country is shaded
     assert labels.type == "scattergeo" and labels.mode == "text"
@@ -138,7 +142,7 @@ def test_the_map_names_its_countries_largest_first_without_overlap():
     assert (labels.lon[0], labels.lat[0]) == (29.92, -2.01)
     assert (labels.lon[1], labels.lat[1]) == (90.27, 23.84)
     # the files of the chart keep the numbers of the shading alone
-    from dashboard.exports import figure_table
+    from dashboard.exports.tables import figure_table
 
     assert list(figure_table(fig)["z"]) == [50_000, 40_000, 30_000]
 
@@ -152,7 +156,7 @@ def test_countries_far_enough_apart_are_all_named():
             "pct_women": [0.8, 0.7, 0.9],
         }
     )
-    fig = figures.members_map(frame, {"UGA": "Uganda", "KEN": "Kenya", "BDI": "Burundi"})
+    fig = members_map(frame, {"UGA": "Uganda", "KEN": "Kenya", "BDI": "Burundi"})
     assert list(fig.data[1].text) == [
         "<b>Uganda</b><br>72",
         "<b>Kenya</b><br>28",
@@ -171,10 +175,10 @@ def test_a_reference_lines_label_sits_where_no_line_runs():
         }
     )
     savix = Reference(21.6, "SAVIX INGO average")
-    near = figures.lines(frame, "cost_per_member_usd", "usd", reference=savix)
+    near = lines(frame, "cost_per_member_usd", "usd", reference=savix)
     (label,) = [a for a in near.layout.annotations if a.text.startswith("SAVIX")]
     assert (label.xanchor, label.yanchor) == ("left", "top")  # below the line, at its left
-    far = figures.lines(
+    far = lines(
         frame.assign(cost_per_member_usd=[60.0, 62.0, 65.0, 70.0]),
         "cost_per_member_usd",
         "usd",

@@ -33,9 +33,11 @@ from babel.dates import format_date
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from dashboard import exports, figures, theme
-from dashboard.format import format_value, shown_decimals
-from dashboard.quality import WARNING_NAMES
+from dashboard.core import theme
+from dashboard.core.format import format_value, shown_decimals
+from dashboard.exports import tables
+from dashboard.pool.quality import WARNING_NAMES
+from dashboard.views.figures.bars import ranked_bars
 from tests.test_deck import office_pdf, slide_texts
 from tests.test_exports import export, export_payload, page_export, page_export_answer, table_export
 from tests.test_i18n_exports import da, fr
@@ -170,10 +172,10 @@ def test_values_are_rounded_as_the_screen_writes_them():
     ]
     for kind, numbers in cases:
         frame = pd.DataFrame({"name": [f"P{i}" for i in range(len(numbers))], "v": numbers})
-        fig = figures.ranked_bars(frame, "name", "v", kind, series="Measure")
+        fig = ranked_bars(frame, "name", "v", kind, series="Measure")
         fig.update_layout(meta={"title": "T", "subtitle": "", "caption": ""})
         screen = {n: t for n, t in zip(fig.data[0].y, fig.data[0].text, strict=True)}
-        book = load_workbook(io.BytesIO(exports.workbook_bytes([fig.to_plotly_json()], [])))
+        book = load_workbook(io.BytesIO(tables.workbook_bytes([fig.to_plotly_json()], [])))
         shown = {r[0].value: r[2] for r in book.worksheets[0].iter_rows(min_row=6)}
         assert set(shown) == set(screen)
         for name, raw in zip(frame["name"], numbers, strict=True):
@@ -214,7 +216,7 @@ def kpi_table(data: bytes):
 def test_the_decks_kpi_table_has_a_network_column_drawn_as_the_charts(client, hand_app):
     from pptx.oxml.ns import qn
 
-    from dashboard.deck import FONT, NO_STYLE
+    from dashboard.exports.deck import FONT, NO_STYLE
 
     _name, data = page_export(client, "page-pptx", "?country=UGA", "/")
     _slides, table = kpi_table(data)

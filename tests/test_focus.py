@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from dashboard import theme
-from dashboard.components import guest
-from dashboard.pages import compare, efficiency, overview, performance, projects
+from dashboard.core import theme
+from dashboard.web.components import guest
+from dashboard.web.pages import compare, efficiency, overview, performance, projects
 from tests.conftest import _serving, login
 from tests.dash_client import call, chart, components_by_id
 
@@ -53,7 +53,7 @@ def test_an_organisation_has_the_same_colour_on_every_page(build):
     """Beta Relief is orange in the performance boxes and trend, in the efficiency bars
     (its own and its projects') and trend, in the overview's stacked members, among the
     compared dots and in its project's trends."""
-    from dashboard.view import organisation_colours
+    from dashboard.views.view import organisation_colours
 
     assert organisation_colours()["Beta Relief"] == ORANGE
     assert organisation_colours()["Alpha Aid"] == theme.OKABE_ITO[0]
@@ -96,21 +96,21 @@ def test_an_organisation_has_the_same_colour_on_every_page(build):
 def test_the_reports_trends_of_an_organisation_are_in_its_colour(build):
     """The report's four trends of Beta Relief: orange, as on the pages (they were blue, or
     grey, the network's colour, for the members and groups)."""
-    from dashboard import report_document
-    from dashboard.view import read_view
+    from dashboard.exports.report import data as report_data
+    from dashboard.views.view import read_view
 
-    charts, _need = report_document._charts(read_view("?organisation=Beta+Relief"))
+    charts, _need = report_data._charts(read_view("?organisation=Beta+Relief"))
     assert len(charts) == 4
     for figure in charts:
         drawn = [t for t in figure.data if t.name != "Network"]
         assert drawn and {t.line.color for t in drawn} == {ORANGE}, figure.layout.meta
-    whole, _need = report_document._charts(read_view(""))
+    whole, _need = report_data._charts(read_view(""))
     assert {t.line.color for t in whole[0].data} == {theme.NETWORK_GREY}  # the network's
 
 
 def test_a_selection_of_several_organisations_keeps_the_first_colour(build):
     """Two organisations (or a country) chosen: no one organisation's colour to take."""
-    from dashboard.view import read_view, selection_colour
+    from dashboard.views.view import read_view, selection_colour
 
     assert selection_colour(read_view("?organisation=Alpha+Aid&organisation=Beta+Relief")) is None
     assert selection_colour(read_view("?country=UGA")) is None
@@ -142,7 +142,7 @@ def demo_app(demo_pool_path, tmp_path, monkeypatch):
 
 
 def demo_member(app: Any, organisation: str) -> Any:
-    from dashboard.auth import demo_username
+    from dashboard.access.demo_accounts import demo_username
 
     client = app.server.test_client()
     name = demo_username(organisation)
@@ -154,7 +154,7 @@ def test_performance_highlights_a_members_own_organisation(demo_app):
     """Nordlys Aid's member sees its diamonds in its colour and the other organisations'
     muted, and its own trend in its colour against the network's; the administrator's
     boxes mute none, and its trend is the network's own."""
-    from dashboard.view import organisation_colours
+    from dashboard.views.view import organisation_colours
 
     colour = organisation_colours()["Nordlys Aid"]
     nordlys = demo_member(demo_app, "Nordlys Aid")
@@ -261,11 +261,12 @@ def test_the_trainer_caption_describes_a_members_own_organisation(sharing_app):
 def test_the_trainer_file_has_the_same_caption(sharing_app):
     """The file's table is the page's: the same two trainers (8 and 6 groups) under the same
     caption."""
-    from dashboard import auth, trainers
-    from dashboard.view import read_view
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import Viewer
+    from dashboard.access.viewer import acting_as
+    from dashboard.analytics import trainers
+    from dashboard.views.view import read_view
 
-    with acting_as(auth.Viewer("member", "North Aid", "north")):
+    with acting_as(Viewer("member", "North Aid", "north")):
         table = projects.trainers_table("")
         view = read_view("")
         caption = projects.trainer_caption(view, trainers.report(view))

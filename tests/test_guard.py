@@ -103,7 +103,7 @@ HOSTILE = ({"a": 1}, [{"a": 1}], "x" * 5000, 12345, -1, 1.5, True, [1, [2]], "",
 def test_no_hostile_value_of_any_input_gets_a_500(hand_app, admin_client):
     """Every server callback, every input and state, each hostile value in turn (the rest
     empty), in a body of the right shape otherwise: a 400 or an answer, never a 500."""
-    from dashboard.guard import _declared_outputs
+    from dashboard.web.guard import _declared_outputs
 
     def _id_text(component: object) -> str:  # (as Dash writes ids in changedPropIds)
         if isinstance(component, dict):

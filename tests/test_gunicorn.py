@@ -94,7 +94,7 @@ def signed_in(url: str, username: str) -> urllib.request.OpenerDirector:
 
 def test_gunicorn_serves_the_pool_with_two_workers(gunicorn_url, hand_pool_path, monkeypatch):
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     body = json.dumps(
         request_body(create_app(), "ov-lead.children", {"url.search": "?country=UGA"})
@@ -130,7 +130,7 @@ def test_each_worker_renders_reports_with_its_own_renderer(hand_pool_path):
     """Charts are drawn by a Kaleido renderer that each worker starts after the fork and
     uses under a lock: concurrent reports (inline SVG charts) and PDFs all come out whole.
     (Six at once from one client are more than the bounds on heavy work let in at once,
-    dashboard/heavy.py: widened here, where the renderers are tested, not the bounds.)"""
+    dashboard/exports/heavy.py: widened here, where the renderers are tested, not the bounds.)"""
 
     wide = {"VSLA_HEAVY_PER_CLIENT": "6", "VSLA_HEAVY_PER_WORKER": "6", "VSLA_HEAVY_WAIT": "150"}
     with serving(hand_pool_path, env=dict(os.environ, **wide)) as url:
@@ -161,7 +161,7 @@ def _reports_at_once(gunicorn_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo") / "pool.duckdb", seed=5, groups=300).path
 
@@ -198,7 +198,7 @@ def test_failed_sign_ins_do_not_starve_pages(gunicorn_url, hand_pool_path, monke
     from urllib.parse import urlencode
 
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     body = json.dumps(request_body(create_app(), "ov-lead.children", {"url.search": ""}))
 

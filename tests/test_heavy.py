@@ -1,4 +1,4 @@
-"""Heavy work bounded per host and per client (dashboard/heavy.py): the limiter across
+"""Heavy work bounded per host and per client (dashboard/exports/heavy.py): the limiter across
 processes and threads, its queue and its refusals, the routes' and the downloads' answers
 when refused, and the links that files carry (never the Host header as sent)."""
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import heavy
-from dashboard.heavy import Busy, Limits
+from dashboard.exports import heavy
+from dashboard.exports.heavy import Busy, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,7 @@ HOLDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from dashboard import heavy
+    from dashboard.exports import heavy
     folder, client, gate = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     lim = heavy.Limits(2, 2, 4, 2, 60.0, folder)
     with heavy.job(client, lim):
@@ -375,7 +375,7 @@ def test_the_words_while_a_file_waits_its_turn(hand_app, tmp_path, monkeypatch):
 def test_the_sites_address_in_files(monkeypatch, env, host, expected):
     import flask
 
-    from dashboard.exports import site_url
+    from dashboard.core.naming import site_url
 
     for name in ("VSLA_BASE_URL", "VSLA_TRUSTED_HOSTS"):
         monkeypatch.delenv(name, raising=False)

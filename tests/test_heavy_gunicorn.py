@@ -13,7 +13,7 @@ import urllib.request
 from io import BytesIO
 from pathlib import Path
 
-from dashboard import heavy
+from dashboard.exports import heavy
 from tests import heavy_load
 from tests.test_gunicorn import serving, signed_in
 
@@ -24,7 +24,7 @@ HOST_JOBS = 2
 def environment(folder: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VSLA_BASE_URL", "VSLA_TRUSTED_HOSTS")}
     return env | {
-        # the threads of gunicorn.conf.py (dashboard.serving.ThreadWorker), as deployed
+        # the threads of gunicorn.conf.py (dashboard.web.serving.ThreadWorker), as deployed
         heavy.DIR_ENV: str(folder),
         heavy.HOST_ENV: str(HOST_JOBS),
         **extra,

@@ -1,5 +1,5 @@
 """The pages the server writes itself (the performance report, the sign-in page) come from
-autoescaped Jinja2 templates (dashboard/templating.py), and the browser runs no script of
+autoescaped Jinja2 templates (dashboard/exports/templating.py), and the browser runs no script of
 ours that the page itself holds (assets/15_clientside.js).
 
 Names come from imported files and from what a visitor types: a pool whose project,
@@ -22,7 +22,8 @@ from urllib.parse import quote
 import jinja2
 import pytest
 
-from dashboard import i18n, templating
+from dashboard.core import i18n
+from dashboard.exports import templating
 from dashboard.ingest import import_files
 from tests.conftest import PASSWORD, _serving, login
 from tests.ingest_helpers import base_tables, dataset, group, project, report, write_csvs
@@ -216,7 +217,7 @@ def test_a_username_typed_as_markup_is_text_on_the_page_that_refuses_it(hostile_
 
 
 def test_the_demo_accounts_name_their_organisations_as_text(hostile_app, monkeypatch):
-    from dashboard import datasource
+    from dashboard.analytics import datasource
 
     facts = datasource.all_facts()
     monkeypatch.setattr(datasource, "all_facts", lambda: dataclasses.replace(facts, kind="demo"))
@@ -284,7 +285,7 @@ def test_the_sign_in_page_is_in_its_language(hostile_app, lang):
 
 
 def test_the_report_s_table_cells_keep_their_classes():
-    from dashboard.report_document import _table
+    from dashboard.exports.report.document import _table
 
     table = _table(("A", "B", "C"), [("x", "1", ("up", "good"))], numeric=(1, 2))
     assert table.head == [("A", ""), ("B", "num"), ("C", "num")]
@@ -365,7 +366,7 @@ def test_every_clientside_callback_is_a_function_of_our_script_file(hand_app):
 
 @pytest.mark.parametrize("lang", ["en", "da", "fr", i18n.PSEUDO])
 def test_a_grid_s_empty_cell_is_a_javascript_string_of_any_words(lang, monkeypatch):
-    from dashboard.components import cards
+    from dashboard.web.components import cards
 
     def literal() -> str:
         formatter = cards.grid_column("x", "X", "int")["valueFormatter"]["function"]

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from dashboard import catalogs, i18n
-from dashboard.format import date_text, format_change, format_value, number
-from dashboard.ingest.countries import country_name
-from dashboard.urlstate import parse_search
+from dashboard.core import catalogs, i18n
+from dashboard.core.countries import country_name
+from dashboard.core.format import date_text, format_change, format_value, number
+from dashboard.core.urlstate import parse_search
 from tests.dash_client import request_body
 
 
@@ -63,7 +63,7 @@ def test_tiles_write_large_numbers_as_the_axes_do_in_every_language():
     """A tile's 372k stands beside an axis whose ticks plotly writes with SI prefixes (k, M)
     in every language: Danish tiles once said "372 t." and "11,4 mio." against an axis's
     "350k" and "10M". The decimal mark is still the language's."""
-    from dashboard.figures import _axis_format
+    from dashboard.views.figures.common import _axis_format
 
     assert _axis_format("int", "USD")["tickformat"] == "~s"  # d3's k, M, G
     for lang, mark in (("en", "."), ("da", ","), ("fr", ",")):
@@ -149,7 +149,7 @@ def test_the_rest_of_a_top_series_has_one_key_in_every_language():
     """Colours follow keys: "Others" must not become "Andre" and change every colour."""
     import pandas as pd
 
-    from dashboard.view import OTHERS, top_series
+    from dashboard.views.view import OTHERS, top_series
 
     frame = pd.DataFrame(
         {"as_of": ["2025-09-30"] * 10, "country": list("ABCDEFGHIJ"), "members": range(10)}
@@ -296,7 +296,7 @@ def _strings(node: Any, key: str = "", out: list[tuple[str, str]] | None = None)
                 continue
             if k == "annotations" and isinstance(v, list):
                 # an annotation's `name` is not shown (the figures mark their labels by it:
-                # figures.END_LABEL, figures.VALUE_LABEL)
+                # figures.lines.END_LABEL, figures.bars.VALUE_LABEL)
                 for note in v:
                     if isinstance(note, dict):
                         _strings({a: b for a, b in note.items() if a != "name"}, key, out)
@@ -321,11 +321,11 @@ def _leaks(strings: list[tuple[str, str]], names: set[str]) -> set[str]:
 
 
 def _data_names(app_facts: Any) -> set[str]:
-    from dashboard.indicators import INDICATORS
+    from dashboard.core.indicators import INDICATORS
 
     names = set(app_facts.organisations) | set(app_facts.tags)
     names |= {ind.id for ind in INDICATORS}  # ids are shown beside names, as in the CLI
-    from dashboard import network
+    from dashboard.core import network
 
     for f in network.current().fields:  # translated by the network's own file, not a catalog
         names |= {f.indicator_id, *f.labels.values(), *f.definitions.values()}
@@ -340,7 +340,8 @@ def test_no_text_of_any_page_escapes_the_catalogs(hand_app, admin_client):
     """Every page, its frame and every view callback rendered in the pseudo-language (each
     translation wrapped in ⟦ ⟧): what is left unwrapped, beyond data, is a string that no
     catalog can translate."""
-    from dashboard import datasource, responses
+    from dashboard.analytics import datasource
+    from dashboard.web import responses
 
     app = hand_app
     strings: list[tuple[str, str]] = []

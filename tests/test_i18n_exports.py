@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from dashboard import i18n
-from dashboard.format import format_value
+from dashboard.core import i18n
+from dashboard.core.format import format_value
 from tests.test_deck import slide_texts
 from tests.test_exports import page_export
 

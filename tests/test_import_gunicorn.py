@@ -23,7 +23,7 @@ from tests.test_upload_jobs import big_datasets, many_files_zip
 @pytest.fixture
 def dash_app(hand_pool_path, monkeypatch):
     """The app's callbacks as the browser names them (for the request bodies)."""
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     monkeypatch.setenv("VSLA_DB", str(hand_pool_path))
     return create_app()

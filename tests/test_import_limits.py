@@ -31,7 +31,7 @@ from ingest_helpers import (
 )
 
 from dashboard.ingest import ImportRejected, Issue, import_files, write_template
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 UGX_PER_USD = 3700  # ingest_helpers.rate(): UGX, 2024
 

@@ -13,7 +13,7 @@ from ingest_helpers import base_tables, dataset, group, project, report, sha256,
 
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.ingest.text import normalise_name, normalise_text, skeleton
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 # Nordlys Aid's private project and Fjord Partners' shared one, as in the demo's names.
 PRIVATE = "UGA-NOR-01"

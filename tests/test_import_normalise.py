@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from ingest_helpers import base_tables, dataset, group, project, write_csvs
 
+from dashboard.core.countries import all_alpha3, country_code, country_name
+from dashboard.core.currencies import ISO_4217, is_currency
 from dashboard.ingest import ImportRejected, import_files
-from dashboard.ingest.countries import all_alpha3, country_code, country_name
-from dashboard.ingest.currencies import ISO_4217, is_currency
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 
 def _query(db: Path, query: str) -> list[tuple[Any, ...]]:

@@ -23,7 +23,7 @@ from ingest_helpers import (
 
 from dashboard.ingest import ImportRejected, import_files
 from dashboard.ingest.model import TABLES
-from dashboard.pool import create_pool, open_pool
+from dashboard.pool.files import create_pool, open_pool
 
 
 def _counts(db: Path) -> dict[str, int]:

@@ -13,7 +13,7 @@ from ingest_helpers import base_tables, count, dataset, sha256, write_csv, write
 
 from dashboard.ingest import ImportRejected, ImportResult, Issue, import_files
 from dashboard.ingest import write as write_module
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 
 @pytest.fixture

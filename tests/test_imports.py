@@ -73,8 +73,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_walk_sees_imports_inside_functions():
     graph = import_graph()
-    assert "dashboard.pages.overview" in graph["dashboard.server"]
-    assert "dashboard.sources" in graph["dashboard.engine"]
+    assert "dashboard.web.pages.overview" in graph["dashboard.web.server"]
+    assert "dashboard.core.sources" in graph["dashboard.analytics.engine"]
     assert "scripts.loadtest" in graph["scripts.bench"]
 
 
@@ -94,14 +94,22 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
 
 def test_the_frame_and_the_exports_stand_below_the_pages():
     """The components (frame, cards, tables) and the exports (deck, chart files, report)
-    read the view model (dashboard.view), never a page module: a page may use them, not
+    read the view model (dashboard.views.view), never a page module: a page may use them, not
     the other way round."""
     graph = import_graph()
-    below = [m for m in graph if m.startswith("dashboard.components")]
-    below += ["dashboard.deck", "dashboard.exports", "dashboard.report_document", "dashboard.view"]
-    below += ["dashboard.page_model"]
+    below = [m for m in graph if m.startswith("dashboard.web.components")]
+    below += [
+        "dashboard.exports.deck",
+        "dashboard.exports",
+        "dashboard.exports.report.data",
+        "dashboard.exports.report.document",
+        "dashboard.exports.report.pdf",
+        "dashboard.web.report_routes",
+        "dashboard.views.view",
+    ]
+    below += ["dashboard.views.page_model"]
     for name in below:
-        pages = {m for m in reachable(graph, name) if m.startswith("dashboard.pages")}
+        pages = {m for m in reachable(graph, name) if m.startswith("dashboard.web.pages")}
         assert pages == set(), name
 
 
@@ -110,8 +118,64 @@ def test_importing_the_frame_loads_no_page():
     import sys
 
     code = (
-        "import sys, dashboard.components.shell; "
-        "print([m for m in sys.modules if m.startswith('dashboard.pages')])"
+        "import sys, dashboard.web.components.shell; "
+        "print([m for m in sys.modules if m.startswith('dashboard.web.pages')])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# The package's layers, lowest first (docs/ARCHITECTURE.md): a module imports from its own
+# layer and the layers below it, never from one above. `dashboard` itself (its version) is
+# below them all; the `vsla` command (dashboard.cli) stands on top of them all.
+LAYERS = ("core", "pool", "access", "analytics", "ingest", "views", "exports", "web", "demo")
+
+
+def rank(module: str) -> int | None:
+    """A dashboard module's layer, as its place in LAYERS (None: not of the package)."""
+    parts = module.split(".")
+    if parts[0] != "dashboard":
+        return None
+    if len(parts) == 1:
+        return -1
+    if parts[1] == "cli":
+        return len(LAYERS)
+    return LAYERS.index(parts[1]) if parts[1] in LAYERS else None
+
+
+def against_layers(graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for source, targets in graph.items():
+        here = rank(source)
+        if here is None:
+            continue
+        for target in sorted(targets):
+            there = rank(target)
+            if there is not None and there > here:
+                wrong.append(f"{source} imports {target}")
+    return wrong
+
+
+def test_every_module_sits_in_a_layer_folder():
+    loose = [m for m in import_graph() if m.startswith("dashboard") and rank(m) is None]
+    assert loose == []
+    folders = {p.name for p in (ROOT / "dashboard").iterdir() if (p / "__init__.py").exists()}
+    assert folders == set(LAYERS)
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    assert against_layers(import_graph()) == []
+
+
+def test_the_layer_check_catches_an_import_upwards():
+    """(The check itself: the views reading the server, or the pool a page, are caught.)"""
+    graph = {
+        "dashboard.views.view": {"dashboard.web.server", "dashboard.core.format"},
+        "dashboard.pool.db": {"dashboard.web.pages.overview"},
+        "dashboard.cli": {"dashboard.web.server"},
+        "dashboard.core.config": {"dashboard"},
+    }
+    assert against_layers(graph) == [
+        "dashboard.views.view imports dashboard.web.server",
+        "dashboard.pool.db imports dashboard.web.pages.overview",
+    ]

@@ -28,9 +28,9 @@ from datetime import date
 
 import pytest
 
-from dashboard.engine import compute
-from dashboard.filters import FilterError, Filters
-from dashboard.indicators import IDS, INDICATORS, quarter_end, trend_dates
+from dashboard.analytics.engine import compute
+from dashboard.core.filters import FilterError, Filters
+from dashboard.core.indicators import IDS, INDICATORS, quarter_end, trend_dates
 
 approx = pytest.approx
 

@@ -12,15 +12,24 @@ from collections.abc import Iterator
 import plotly.io as pio
 import pytest
 
-from dashboard import theme
-from dashboard.pages import compare, efficiency, outreach, overview, performance, projects, themes
+from dashboard.core import theme
+from dashboard.web.pages import (
+    compare,
+    efficiency,
+    outreach,
+    overview,
+    performance,
+    projects,
+    themes,
+)
 
 PX_PER_EM = 0.56  # an estimate of a character's width, in ems of its font size
 
 
 @pytest.fixture
 def demo_build(demo_pool_path, monkeypatch, as_admin) -> Iterator[object]:
-    from dashboard import datasource, db
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
     monkeypatch.setenv("VSLA_DB", str(demo_pool_path))
     db.reset()
@@ -98,7 +107,7 @@ def test_no_label_of_any_chart_is_clipped(demo_build, module):
 def test_a_long_name_at_a_lines_end_is_written_on_two_lines_within_the_margin():
     import pandas as pd
 
-    from dashboard import figures
+    from dashboard.views.figures.lines import lines
 
     name = "Women's Economic Empowerment (Democratic Republic of the Congo)"
     frame = pd.DataFrame(
@@ -108,7 +117,7 @@ def test_a_long_name_at_a_lines_end_is_written_on_two_lines_within_the_margin():
             "members": [10, 20, 5, 8],
         }
     )
-    fig = figures.lines(frame, "members", "int", series="project")
+    fig = lines(frame, "members", "int", series="project")
     assert problems(fig) == []
     texts = [a.text for a in fig.layout.annotations]
     assert any("<br>" in t and "Economic" in t for t in texts)  # wrapped, not cut

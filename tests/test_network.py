@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import i18n, network
-from dashboard.network import NetworkConfigError
+from dashboard.core import i18n, network
+from dashboard.core.network import NetworkConfigError
 
 GOOD = """
 [[field]]

@@ -127,9 +127,9 @@ def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path,
     records 5 accounts, 2 women leaders, no bank link and no peacebuilding, the rest empty."""
     from datetime import date
 
+    from dashboard.analytics.engine import compute
     from dashboard.cli import main
-    from dashboard.engine import compute
-    from dashboard.pool import open_pool
+    from dashboard.pool.files import open_pool
 
     tables = base_tables() | {
         "groups": [
@@ -156,7 +156,7 @@ def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path,
     import_files(write_csvs(tmp_path / "csv", tables), pool)
     con = open_pool(pool)
     try:
-        from dashboard.filters import Filters
+        from dashboard.core.filters import Filters
 
         (row,) = compute(con, Filters(as_of=date(2024, 9, 30)), network=True)
         # (the dashboard's pages ask for the standard indicators only: no second query)
@@ -178,7 +178,7 @@ def test_each_field_is_an_indicator_of_the_engine_and_the_command_line(tmp_path,
 
 
 def test_the_demo_pool_carries_the_example_fields_within_their_bounds(tmp_path):
-    from dashboard.demo import build_demo
+    from dashboard.demo.build import build_demo
 
     pool = tmp_path / "demo.duckdb"
     build_demo(pool, groups=400)
@@ -204,7 +204,7 @@ def test_the_data_page_and_the_glossary_show_the_fields_in_the_language(admin_cl
     """The hand pool records none of the fields: their columns are there, empty (None)."""
     import json
 
-    from dashboard import i18n, network
+    from dashboard.core import i18n, network
     from tests.dash_client import call
 
     result = call(admin_client, hand_app, "data-table.rowData", {"url.search": "?lang=da"})
@@ -229,8 +229,8 @@ def test_the_sdg_page_groups_every_indicator_with_a_target_by_goal(admin_client,
     the network's own fields are not recorded there (n/a)."""
     import json
 
-    from dashboard import i18n
-    from dashboard.pages import sdg
+    from dashboard.core import i18n
+    from dashboard.web.pages import sdg
     from tests.dash_client import call
 
     body = call(admin_client, hand_app, "sdg-body.children", {"url.search": ""})

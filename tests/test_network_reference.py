@@ -9,8 +9,11 @@ from __future__ import annotations
 import pytest
 from pytest import approx
 
-from dashboard import figures, theme
-from dashboard.pages import efficiency, outreach, performance
+from dashboard.core import theme
+from dashboard.views.figures.bars import ranked_bars
+from dashboard.views.figures.lines import lines, stacked_area
+from dashboard.views.figures.trends import MIN_TREND_GROUPS, steady
+from dashboard.web.pages import efficiency, outreach, performance
 from tests.test_indicators import ANNUAL_PROFIT
 
 ALPHA = "?organisation=Alpha+Aid"
@@ -103,28 +106,28 @@ def test_points_resting_on_few_groups_are_left_out():
             "pct_women": [1.0, 0.9, 0.8, 0.78],
         }
     )
-    steady, need = figures.steady(frame, ["pct_women"])
-    assert need == figures.MIN_TREND_GROUPS == 30
-    assert steady["pct_women"].isna().tolist() == [True, True, False, False]
+    kept, need = steady(frame, ["pct_women"])
+    assert need == MIN_TREND_GROUPS == 30
+    assert kept["pct_women"].isna().tolist() == [True, True, False, False]
     # a project of 20 groups keeps its own trend (half its peak: 10)
     small = frame.assign(groups=[3, 12, 18, 20])
-    steady, need = figures.steady(small, ["pct_women"])
-    assert need == 10 and steady["pct_women"].isna().tolist() == [True, False, False, False]
+    kept, need = steady(small, ["pct_women"])
+    assert need == 10 and kept["pct_women"].isna().tolist() == [True, False, False, False]
 
 
 def test_a_members_own_organisation_is_the_one_highlighted(hand_app):
     """Without an organisation chosen, a signed-in member's own stands out; a guest's and an
     administrator's pages highlight none; a choice in the filters wins."""
-    from dashboard import auth
-    from dashboard.view import highlighted, read_view
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN, Viewer
+    from dashboard.access.viewer import acting_as
+    from dashboard.views.view import highlighted, read_view
 
-    alpha = auth.Viewer("member", "Alpha Aid", "alpha")
+    alpha = Viewer("member", "Alpha Aid", "alpha")
     with acting_as(alpha):
         assert highlighted(read_view("")) == ("Alpha Aid",)
         assert highlighted(read_view("?organisation=Beta+Relief")) == ("Beta Relief",)
         content = efficiency.build("")
-    with acting_as(auth.ADMIN):
+    with acting_as(ADMIN):
         assert highlighted(read_view("")) == ()
     assert highlighted(read_view("")) == ()  # a guest
     # (the hand pool shows a member too few of Beta Relief's groups to draw them)
@@ -138,7 +141,7 @@ def test_highlighted_series_stand_out_and_the_rest_are_muted():
     import pandas as pd
 
     frame = pd.DataFrame({"label": ["A", "B", "C"], "org": ["A", "B", "C"], "v": [3.0, 2.0, 1.0]})
-    bars = figures.ranked_bars(frame, "label", "v", "decimal", key="org", highlight=["B"])
+    bars = ranked_bars(frame, "label", "v", "decimal", key="org", highlight=["B"])
     assert dict(zip(bars.data[0].y, bars.data[0].marker.opacity, strict=True)) == {
         "A": theme.MUTED_OPACITY,
         "B": 1.0,
@@ -151,16 +154,16 @@ def test_highlighted_series_stand_out_and_the_rest_are_muted():
             "v": [1.0, 2.0, 3.0, 4.0],
         }
     )
-    drawn = figures.lines(trend, "v", "decimal", series="org", highlight=["A"])
+    drawn = lines(trend, "v", "decimal", series="org", highlight=["A"])
     opacity = {t.name: t.opacity for t in drawn.data}
     assert opacity["A"] == 1.0 and opacity["B"] < 1.0
-    plain = figures.lines(trend, "v", "decimal", series="org")
+    plain = lines(trend, "v", "decimal", series="org")
     assert {t.opacity for t in plain.data} == {1.0}
 
 
 def test_better_and_worse_are_marked_only_outside_the_peers_middle_half():
-    from dashboard.format import format_value
-    from dashboard.pages.compare import standing
+    from dashboard.core.format import format_value
+    from dashboard.web.pages.compare import standing
 
     # peers' middle half 0.80 to 0.90 (attendance: higher is better)
     assert standing(0.95, 0.80, 0.90, 1) == "cell-better"
@@ -189,27 +192,27 @@ def test_every_ranked_bar_of_an_exported_chart_carries_its_name():
 
     import pandas as pd
 
-    from dashboard import exports
+    from dashboard.exports import framing, renderer
 
     names = [f"Project {i:02d}" for i in range(40)]
     frame = pd.DataFrame({"name": names, "v": [float(i + 1) for i in range(40)]})
-    fig = figures.ranked_bars(frame, "name", "v", "decimal")
+    fig = ranked_bars(frame, "name", "v", "decimal")
     fig.update_layout(meta={"title": "Cost", "subtitle": "USD", "caption": "All groups."})
-    size = exports.SIZES["svg"]
-    out = exports.framed(fig, size)
+    size = renderer.SIZES["svg"]
+    out = framing.framed(fig, size)
     bar = out.data[0]
     assert 4 < len(bar.y) < 40
     assert list(out.layout.yaxis.tickvals) == list(bar.y)  # every bar drawn is named
     assert "Project 39" in bar.y and "Project 00" in bar.y  # the highest and the lowest
-    assert exports.GAP in bar.y  # a row apart between the lowest and the highest
-    drawn = [n for n in bar.y if n != exports.GAP]
+    assert framing.GAP in bar.y  # a row apart between the lowest and the highest
+    drawn = [n for n in bar.y if n != framing.GAP]
     notes = [a.text for a in out.layout.annotations]
     assert any(re.search(r"highest and \d+ lowest of 40 shown", n) for n in notes), notes
-    svg = exports.render(out, "svg", size).decode()
+    svg = renderer.render(out, "svg", size).decode()
     for name in drawn:
         assert f">{name}<" in svg, name
-    few = figures.ranked_bars(frame.head(8), "name", "v", "decimal")
-    framed = exports.framed(few, size)
+    few = ranked_bars(frame.head(8), "name", "v", "decimal")
+    framed = framing.framed(few, size)
     assert len(framed.data[0].y) == 8 and list(framed.layout.yaxis.tickvals) == list(
         framed.data[0].y
     )
@@ -220,7 +223,7 @@ def test_a_small_change_is_told_but_not_judged():
     (2 points for a share, 2% of the earlier value otherwise) green or orange."""
     from datetime import date
 
-    from dashboard.page_model import change
+    from dashboard.views.page_model import change
 
     prior = date(2025, 9, 30)
     small = change(0.89, 0.88, "pct", 1, prior)
@@ -233,16 +236,16 @@ def test_a_small_change_is_told_but_not_judged():
 
 
 def test_the_whole_networks_report_does_not_judge_the_network_against_itself(hand_app, as_admin):
-    from dashboard import report_document
+    from dashboard.exports.report import data as report_data
 
-    whole = report_document.build_report("")
+    whole = report_data.build_report("")
     assert whole.ratios and all(s.tone == "" for s in whole.ratios + whole.costs)
-    alpha = report_document.build_report(ALPHA)
+    alpha = report_data.build_report(ALPHA)
     assert all(s.standing != "the network's pooled value" for s in alpha.ratios)
 
 
 def test_under_a_theme_filter_the_cost_tile_says_it_is_of_whole_projects(hand_app, as_admin):
-    from dashboard.pages import overview
+    from dashboard.web.pages import overview
 
     themed = {k.indicator: k for k in overview.build("?tag=refugee").kpis}
     assert themed["cost_per_member_usd"].note.startswith("of whole projects")
@@ -264,9 +267,7 @@ def test_a_stacked_quarter_with_a_band_not_shown_is_left_out_for_every_band():
             "groups": [100.0, 110.0, 120.0, 6.0, None, 9.0],
         }
     )
-    fig = figures.stacked_area(
-        frame, "trained_by", "groups", ["field_officer", "replicated"], {}, "Groups"
-    )
+    fig = stacked_area(frame, "trained_by", "groups", ["field_officer", "replicated"], {}, "Groups")
     for trace in fig.data:
         assert pd.Timestamp("2019-06-30") not in set(pd.to_datetime(list(trace.x)))
         assert None not in list(trace.y)
@@ -275,7 +276,7 @@ def test_a_stacked_quarter_with_a_band_not_shown_is_left_out_for_every_band():
 def test_the_sdg_sparklines_leave_out_quarters_resting_on_few_groups(hand_app, as_admin):
     import pandas as pd
 
-    from dashboard.pages import sdg
+    from dashboard.web.pages import sdg
 
     frame = pd.DataFrame(
         {
@@ -297,7 +298,7 @@ def test_the_sdg_sparklines_leave_out_quarters_resting_on_few_groups(hand_app, a
 def test_every_quarter_is_drawn_when_the_link_asks_for_it(build):
     """The panel's "Every quarter" (points=all) keeps the quarters steady() leaves out, on
     every trend, and the caption says so; a junk value falls back with a notice."""
-    from dashboard.urlstate import parse_search
+    from dashboard.core.urlstate import parse_search
 
     steady = build(performance, ALPHA).charts["pf-trend"]
     every = build(performance, ALPHA + "&points=all").charts["pf-trend"]

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from ingest_helpers import base_tables, dataset, group, write_csvs
 
-from dashboard.engine import compute
-from dashboard.filters import FilterError, Filters, check_breakdown
+from dashboard.analytics.engine import compute
+from dashboard.core.filters import FilterError, Filters, check_breakdown
 from dashboard.ingest import ImportRejected, import_files
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 from tests.dash_client import call
 from tests.test_network_import import EXTRA, SHIPPED_IDS
 
@@ -84,7 +84,7 @@ def test_every_source_gives_the_same_yes_filter_and_comparison(con, source):
 
 
 def test_the_rollups_say_which_yes_fields_they_hold(con):
-    from dashboard import rollups
+    from dashboard.analytics import rollups
 
     held = con.execute("SELECT value FROM pool_meta WHERE key = 'rollup_yes'").fetchone()[0]
     assert set(held.split(";")) == {"peacebuilding", "bank_linked", "climate_adaptation"}
@@ -158,9 +158,9 @@ label = "Social fund per member"
 def test_category_and_amount_fields_are_computed_by_hand(tmp_path, monkeypatch, capsys):
     """A category field is the share of recording groups in each category; an amount is USD
     (at the dataset's rate, UGX 3,700) per member of the recording groups."""
+    from dashboard.analytics.engine import network_ids
     from dashboard.cli import main
-    from dashboard.engine import network_ids
-    from dashboard.indicators import lookup
+    from dashboard.core.indicators import lookup
 
     config = tmp_path / "network.toml"
     config.write_text(CATEGORY, encoding="utf-8")
@@ -223,7 +223,7 @@ def test_the_filter_panel_offers_the_yes_fields_and_puts_them_in_the_link(admin,
 
 
 def test_the_themes_page_compares_yes_fields_and_shows_the_networks_indicators(admin, app):
-    from dashboard.pages import themes
+    from dashboard.web.pages import themes
 
     assert "yes:peacebuilding" in [b for b, _t, _s in themes.SHOWN]
     search = "?theme=yes:peacebuilding"
@@ -293,7 +293,7 @@ def test_the_report_has_the_networks_indicators_against_the_projects(admin, app)
 def test_every_workbook_defines_the_networks_indicators():
     import openpyxl
 
-    from dashboard.exports import add_about_sheets
+    from dashboard.exports.tables import add_about_sheets
 
     book = openpyxl.Workbook()
     add_about_sheets(book, [("Filters", "all groups")])

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import auth
+from dashboard.access.throttle import throttle_key
 from tests.test_gunicorn import ROOT, _free_port, serving
 from tests.test_signin_hosts import Browser, _NoRedirect, server_env
 
@@ -158,8 +158,8 @@ def test_the_app_sees_https_and_the_visitor_s_address_not_a_forged_one(deployed)
     with sqlite3.connect(deployed["sessions"]) as con:
         keys = [key for (key,) in con.execute("SELECT key FROM throttle")]
     assert keys, "the failure was counted"
-    assert auth._throttle_key("address", "198.51.100.77") not in keys
-    assert auth._throttle_key("address", "127.0.0.1") in keys  # nginx's view of the visitor
+    assert throttle_key("address", "198.51.100.77") not in keys
+    assert throttle_key("address", "127.0.0.1") in keys  # nginx's view of the visitor
     status, headers = browser(deployed["https"]).sign_in("alpha")
     assert status == 303
     cookies = headers.get_all("Set-Cookie")

@@ -1,7 +1,7 @@
 """What the package declares (issue 30: installs that do not rot): every package the code
 imports is a declared dependency, each a range below its next major version; the lock
 (requirements.lock, `make lock`) pins each within its range, with hashes, and is what this
-environment runs; redis stays optional; Kaleido's private names that dashboard/exports.py
+environment runs; redis stays optional; Kaleido's private names that dashboard/exports/
 uses are there in the locked version. (The built wheel itself: tests/test_wheel.py.)"""
 
 from __future__ import annotations
@@ -119,7 +119,9 @@ def test_redis_is_imported_only_where_a_redis_is_named():
     script = """
 import sys
 sys.modules["redis"] = None  # as if not installed
-from dashboard import cache, cli, server  # noqa: F401
+from dashboard.analytics import cache
+from dashboard import cli  # noqa: F401
+from dashboard.web import server  # noqa: F401
 cache.backend()  # no VSLA_CACHE_URL: the process's own cache
 import os
 os.environ["VSLA_CACHE_URL"] = "redis://127.0.0.1:9/0"
@@ -136,7 +138,7 @@ except RuntimeError as exc:
 
 
 def test_the_locked_kaleido_has_the_private_names_the_code_uses():
-    """dashboard/exports.py notices a dead renderer and replaces it through Kaleido's
+    """dashboard/exports/ notices a dead renderer and replaces it through Kaleido's
     private sync server; pyproject.toml's range for Kaleido is where these names exist."""
     import kaleido
 

@@ -17,9 +17,8 @@ import plotly.graph_objects as go
 import pytest
 from dash import Dash, html
 
-from dashboard import deck
-from dashboard.components import render
-from dashboard.page_model import (
+from dashboard.exports import deck
+from dashboard.views.page_model import (
     Change,
     ChartSpec,
     Drawn,
@@ -29,7 +28,8 @@ from dashboard.page_model import (
     change,
     note,
 )
-from dashboard.server import PAGES
+from dashboard.web.components import render
+from dashboard.web.server import PAGES
 from tests.dash_client import _outputs
 
 SPECS = [m for m in PAGES if isinstance(getattr(m, "PAGE", None), PageSpec)]
@@ -246,7 +246,7 @@ def declared(words: Any, text: str, values: dict[str, Any]) -> bool:
     """Whether `text` is what a declaration's `words` write (in the language in force): a
     text with its placeholders filled with anything, one of alternatives, or what a
     function writes from `values` (where it needs only those)."""
-    from dashboard.i18n import _
+    from dashboard.core.i18n import _
 
     if callable(words):
         try:
@@ -263,15 +263,15 @@ def test_every_pages_charts_carry_the_words_declared_for_their_id(hand_app, as_a
     """Built on the hand pool as the network admin, each page's charts, the presentation's
     and the report's carry the title and subtitle of the declaration of their id, and of no
     declaration that words them differently (two swapped charts would be found)."""
-    from dashboard import charts as shared
-    from dashboard import report_document
-    from dashboard.pages import present, sdg
-    from dashboard.view import read_view
+    from dashboard.exports.report import data as report_data
+    from dashboard.views import charts as shared
+    from dashboard.views.view import read_view
+    from dashboard.web.pages import present, sdg
 
     built = [(m.PATH, m.PAGE, m.build("?country=UGA").charts) for m in SPECS]
     built.append(("/sdg", sdg.CHARTS, sdg.content("?country=UGA").charts))
     subject = shared.Data(read_view("?organisation=Beta+Relief"))
-    built.append(("/report", report_document.TRENDS, report_document.TRENDS.draw(subject)))
+    built.append(("/report", report_data.TRENDS, report_data.TRENDS.draw(subject)))
     slides = [s.chart for s in present.slides("") if s.chart is not None]
     values = {"currency": "USD"}
     for path, spec, charts in built:

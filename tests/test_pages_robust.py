@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import datasource, db
-from dashboard.server import model_paths
+from dashboard.analytics import datasource
+from dashboard.pool import db
+from dashboard.web.server import model_paths
 from tests.dash_client import request_body
 
 # Each page's main callback, by one of its outputs.
@@ -66,7 +67,7 @@ def app(hand_pool_path, hand_users_path):
     mp.setenv("VSLA_USERS", str(hand_users_path))
     db.reset()
     datasource.clear_cache()
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     yield create_app()
     db.reset()

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import figures
-from dashboard.pages import present
+from dashboard.core.format import compact
+from dashboard.views.figures.maps import centroids, members_map
+from dashboard.web.pages import present
 
 # members by country (hand-made): the five largest are Bangladesh 62,600, Kenya 37,800,
 # Nepal 36,000, Rwanda 33,500 and Uganda 31,600; Tanzania and Ghana are left unnamed
@@ -45,7 +46,7 @@ def frame() -> pd.DataFrame:
 
 
 def test_the_slide_map_names_the_five_largest_countries_in_large_type(frame):
-    fig = present.projector_map(figures.members_map(frame, NAMES), frame, NAMES)
+    fig = present.projector_map(members_map(frame, NAMES), frame, NAMES)
     texts = [t for t in fig.data if t.type == "scattergeo" and "text" in (t.mode or "")]
     assert len(texts) == 1  # the card's own names (11 px) are gone
     labels = texts[0]
@@ -70,8 +71,8 @@ def test_neighbours_names_are_placed_apart():
     """Uganda, Kenya and Rwanda are next to each other: written each on its point, Uganda's
     name covered Kenya's (a slide at 1920 px); it is moved to the first spot clear of those
     placed."""
-    points = figures._centroids()
-    labels = [(NAMES[c], figures.compact(MEMBERS[c]), points[c]) for c in ("KEN", "RWA", "UGA")]
+    points = centroids()
+    labels = [(NAMES[c], compact(MEMBERS[c]), points[c]) for c in ("KEN", "RWA", "UGA")]
     spots = present.label_positions(labels, [points[c] for c in MEMBERS])
     assert spots[0] == ("middle center", *points["KEN"])  # the largest on its own point
     assert spots[2][0] != "middle center"  # Uganda beside its point, clear of Kenya's name

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.engine import compute
-from dashboard.filters import Filters
-from dashboard.sqlfiles import sql
+from dashboard.analytics.engine import compute
+from dashboard.core.filters import Filters
+from dashboard.pool.sqlfiles import sql
 
 COUNTRIES = ("UGA", "KEN", "BDI")
 ORGS = ("Alpha", "Beta")

@@ -178,8 +178,8 @@ def test_the_number_of_pages_is_the_apps(hand_app):
     the first lines and in the table of pages."""
     import dash
 
-    from dashboard.login import LOGIN_PATH
-    from dashboard.server import PAGES
+    from dashboard.web.login import LOGIN_PATH
+    from dashboard.web.server import PAGES
 
     registered = {page["path"] for page in dash.page_registry.values()}
     intro = README.split("\n## ", 1)[0]

@@ -10,8 +10,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from dashboard import datasource, db
-from dashboard.filters import Filters
+from dashboard.analytics import datasource
+from dashboard.core.filters import Filters
+from dashboard.pool import db
 from scripts import loadtest
 from scripts.serving import start
 from tests.conftest import PASSWORD
@@ -50,7 +51,7 @@ def test_an_import_under_load_fails_no_request_and_every_answer_after_it_is_new(
     later = loadtest.later_visits(pool, tmp_path / "later", groups=2)
     monkeypatch.setenv("VSLA_DB", str(pool))
     db.reset()
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     app = create_app()
     searches = [

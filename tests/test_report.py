@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from dashboard import i18n
-from dashboard import report_document as report
+from dashboard.core import i18n
+from dashboard.exports.report import data, document
 from tests.conftest import _serving, login
 from tests.dash_client import call
 
@@ -23,7 +23,7 @@ def client(admin_client):
 
 
 def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app, as_admin):
-    rep = report.build_report("?project=UGA-A-01")
+    rep = data.build_report("?project=UGA-A-01")
     assert rep.kind == "project" and rep.title == "Alpha Uganda savings"
     profile = dict(rep.profile)
     assert profile["Organisation"] == "Alpha Aid" and profile["Donor"] == "Donor X"
@@ -49,23 +49,23 @@ def test_a_project_report_holds_its_profile_outreach_and_standing(hand_app, as_a
         "USD 303.57",
     )
     assert cost.standing == "at the median"
-    other = report.build_report("?project=UGA-B-01")
+    other = data.build_report("?project=UGA-B-01")
     cost = next(s for s in other.costs if s.indicator == "cost_per_member_usd")
     assert cost.standing == "best quarter" and cost.tone == "good"  # lower cost is better
     assert "the network's 4 projects" in rep.network
 
 
 def test_standing_reads_the_direction_of_an_indicator():
-    assert report._standing(5, 1, 2, 3, direction=1) == "best quarter"
-    assert report._standing(5, 1, 2, 3, direction=-1) == "weakest quarter"
-    assert report._standing(1.5, 1, 2, 3, direction=-1) == "better than the median"
-    assert report._standing(2.5, 1, 2, 3, direction=0) == "above the median"
-    assert report._standing(0.5, 1, 2, 3, direction=0) == "below the lower quartile"
-    assert report._standing(None, 1, 2, 3, direction=1) == "no value"
+    assert data._standing(5, 1, 2, 3, direction=1) == "best quarter"
+    assert data._standing(5, 1, 2, 3, direction=-1) == "weakest quarter"
+    assert data._standing(1.5, 1, 2, 3, direction=-1) == "better than the median"
+    assert data._standing(2.5, 1, 2, 3, direction=0) == "above the median"
+    assert data._standing(0.5, 1, 2, 3, direction=0) == "below the lower quartile"
+    assert data._standing(None, 1, 2, 3, direction=1) == "no value"
 
 
 def test_the_comparison_date_comes_from_the_link(hand_app, as_admin):
-    rep = report.build_report("?project=UGA-A-01&vs=2025-06-30")
+    rep = data.build_report("?project=UGA-A-01&vs=2025-06-30")
     assert rep.vs.isoformat() == "2025-06-30"
     members = next(line for line in rep.headline if line.label == "Members")
     # 30 Jun 2025: G1 (22 members, reported 15 Jun), G2 (15) and G3 (20, reported 273 days
@@ -136,7 +136,7 @@ def test_choosing_a_comparison_date_writes_the_link(client, hand_app):
 
 
 def test_words_in_the_page_margins_cannot_end_the_stylesheet():
-    text = report._css_string('Alpha "A" </style><script>x</script>\nB\\')
+    text = document._css_string('Alpha "A" </style><script>x</script>\nB\\')
     assert "<" not in text and ">" not in text and "\n" not in text
     assert text.startswith('"Alpha \\22 A\\22  \\3C /style\\3E \\3C script\\3E x')
     assert text.endswith('\\A B\\5C "')
@@ -203,7 +203,8 @@ def thin_pool_path(tmp_path_factory):
 
 @pytest.fixture
 def thin_pool(thin_pool_path, monkeypatch, as_admin):
-    from dashboard import datasource, db
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
     monkeypatch.setenv("VSLA_DB", str(thin_pool_path))
     db.reset()
@@ -225,7 +226,7 @@ def _drawn(figure):
 
 
 def test_the_report_trends_leave_out_quarters_resting_on_few_groups(thin_pool):
-    rep = report.build_report("?project=THN-UGA-01")
+    rep = data.build_report("?project=THN-UGA-01")
     members, savings, women, costs = rep.charts
     # At most 64 active groups: a point needs min(30, 64 // 2) = 30 of them, which the last
     # three quarters have (30, 45, 64); the first four (2, 8, 20, 29) are left out of the
@@ -235,15 +236,15 @@ def test_the_report_trends_leave_out_quarters_resting_on_few_groups(thin_pool):
         assert _drawn(figure) == steady, figure.layout.meta["title"]
     assert _drawn(members) == {quarter for quarter, _ in THIN_QUARTERS}
     assert rep.trend_note == "Points resting on fewer than 30 active groups are left out."
-    document = report.render_html(rep, svg=lambda figure: "<svg></svg>")
-    trends = document[document.index("<h2>Trends</h2>") : document.index("<h2>Data quality")]
+    html = document.render_html(rep, svg=lambda figure: "<svg></svg>")
+    trends = html[html.index("<h2>Trends</h2>") : html.index("<h2>Data quality")]
     assert "Points resting on fewer than 30 active groups are left out." in trends
 
 
 def test_a_small_selection_keeps_its_own_trend(hand_app, as_admin):
     # UGA-A-01 has at most 3 active groups at a quarter end (G1, G2 and G3 on 30 Jun 2025): a
     # point needs max(2, 3 // 2) = 2 groups, and the caption says so.
-    rep = report.build_report("?project=UGA-A-01")
+    rep = data.build_report("?project=UGA-A-01")
     assert rep.trend_note == "Points resting on fewer than 2 active groups are left out."
 
 
@@ -265,16 +266,14 @@ def test_a_small_selection_keeps_its_own_trend(hand_app, as_admin):
 def test_a_share_changes_by_the_difference_of_the_figures_shown(
     hand_app, as_admin, monkeypatch, now, then, shown
 ):
-    from dashboard.view import read_view
+    from dashboard.views.view import read_view
 
     def now_and_then(view, vs):
         return {"pct_women": now, "groups": 10}, {"pct_women": then, "groups": 10}
 
-    monkeypatch.setattr(report, "now_and_then", now_and_then)
+    monkeypatch.setattr(data, "now_and_then", now_and_then)
     view = read_view("?project=UGA-A-01")
-    women = next(
-        line for line in report._headline(view, date(2024, 9, 30)) if line.label == "Women"
-    )
+    women = next(line for line in data._headline(view, date(2024, 9, 30)) if line.label == "Women")
     assert (women.now, women.then, women.change, women.tone) == shown
 
 
@@ -283,14 +282,14 @@ def _points(text: str) -> float:
 
 
 def test_every_share_of_the_report_agrees_with_its_change(demo_app):
-    from dashboard.auth import ADMIN
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
 
     with acting_as(ADMIN):
         lines = [
             line
             for search in ("", "?organisation=Nordlys Aid", "?country=UGA&vs=2026-06-30")
-            for line in report.build_report(search).headline
+            for line in data.build_report(search).headline
             if line.now.endswith("%")
         ]
     assert len(lines) >= 6  # women and youth in each
@@ -311,7 +310,7 @@ def test_every_share_of_the_report_agrees_with_its_change(demo_app):
 def busiest(demo_pool_path):
     """The demo's organisation with the most projects (the longest profile and quality
     table)."""
-    from dashboard.pool import open_pool
+    from dashboard.pool.files import open_pool
 
     con = open_pool(demo_pool_path)
     try:
@@ -366,7 +365,7 @@ def test_an_organisation_report_prints_on_one_or_two_full_pages(busiest, demo_ap
 def test_the_link_may_ask_the_trends_for_every_quarter(thin_pool):
     """points=all (the panel's "Every quarter"): the thin quarters are drawn too, and the
     note says so."""
-    rep = report.build_report("?project=THN-UGA-01&points=all")
+    rep = data.build_report("?project=THN-UGA-01&points=all")
     every = {quarter for quarter, _ in THIN_QUARTERS}
     for figure in rep.charts:
         assert _drawn(figure) == every, figure.layout.meta["title"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from dashboard import responses
-from dashboard.pages import overview
+from dashboard.web import responses
+from dashboard.web.pages import overview
 from tests.conftest import login
 from tests.dash_client import request_body
 from tests.test_access import about
@@ -88,7 +88,7 @@ def test_a_page_opened_again_from_the_same_link_is_served_without_drawing_it(
     again = open_page(admin_client, hand_app, "/", "?country=KEN")
     assert b"could not be drawn" not in again.data and b"page-title" in again.data
     # the import page (a form of its own) is drawn every time
-    from dashboard.pages import upload
+    from dashboard.web.pages import upload
 
     calls = []
     real = upload.layout

@@ -15,16 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import datasource, db, disclosure, rollups
+from dashboard.analytics import datasource, disclosure, rollups
+from dashboard.analytics.engine import compute, compute_many
 from dashboard.cli import main
-from dashboard.components.panel import WOMEN_PRESETS
-from dashboard.demo import build_demo
-from dashboard.engine import compute, compute_many
-from dashboard.filters import BREAKDOWNS, Filters
-from dashboard.indicators import trend_dates
+from dashboard.core.filters import BREAKDOWNS, Filters
+from dashboard.core.indicators import trend_dates
+from dashboard.demo.build import build_demo
 from dashboard.ingest.write import import_files
-from dashboard.pool import connect, meta, open_pool
-from dashboard.sqlfiles import sql
+from dashboard.pool import db
+from dashboard.pool.files import connect, meta, open_pool
+from dashboard.pool.sqlfiles import sql
+from dashboard.web.components.panel import WOMEN_PRESETS
 from tests.test_properties import BASE, fill, pools
 
 
@@ -276,8 +277,9 @@ def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monke
     monkeypatch.setattr(
         datasource, "compute_many", lambda *a, **k: calls.append(a[2]) or real(*a, **k)
     )
-    datasource.prefetch(Filters(), wanted)
-    assert calls == [[None, "country", "setting"]]  # one query; a lone trend is not fetched
+    datasource.fetch([datasource.Rows(Filters(), by, over_time) for by, over_time in wanted])
+    # one query for the three at the as-of date; the lone trend as the page would ask for it
+    assert calls == [[None, "country", "setting"]]
 
     def no_query(*_a, **_k):
         raise AssertionError("computed again")
@@ -285,4 +287,5 @@ def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monke
     monkeypatch.setattr(datasource, "compute", no_query)
     assert datasource.indicators(Filters(), "country")["members"].sum() == 125
     assert datasource.indicators(Filters())["groups"].iloc[0] == 6
+    assert not datasource.indicators(Filters(), over_time=True).empty
     datasource.clear_cache()

@@ -8,8 +8,9 @@ import json
 import dash
 import pytest
 
-from dashboard import datasource, db
-from dashboard.server import model_paths
+from dashboard.analytics import datasource
+from dashboard.pool import db
+from dashboard.web.server import model_paths
 from tests.dash_client import call, components_by_id, find_callback
 
 PATHS = (
@@ -81,7 +82,7 @@ def test_without_a_pool_every_page_explains_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("VSLA_DB", str(tmp_path / "missing.duckdb"))
     db.reset()
     datasource.clear_cache()
-    from dashboard.server import create_app
+    from dashboard.web.server import create_app
 
     app = create_app()
     client = app.server.test_client()
@@ -104,7 +105,7 @@ def _key(component_id: object) -> str:
 def test_a_page_opens_filled_with_the_view_of_its_link(client, app, path):
     """A link is drawn in one answer (issue 20): the page's layout holds exactly what the
     page's callback answers for the same link, and the callback is not called on opening."""
-    from dashboard.components import render
+    from dashboard.web.components import render
 
     search = "?country=UGA&by=country"
     page = next(p for p in dash.page_registry.values() if p["path"] == path)
@@ -133,7 +134,7 @@ def test_a_page_opens_filled_with_the_view_of_its_link(client, app, path):
 
 
 def test_a_page_that_cannot_be_drawn_says_so_and_logs_why(client, app, monkeypatch, caplog):
-    from dashboard.pages import overview
+    from dashboard.web.pages import overview
 
     def broken(search: str | None) -> None:
         raise RuntimeError("a fault of ours")

@@ -1,4 +1,4 @@
-"""Slow clients against real gunicorn as deployed (gunicorn.conf.py: dashboard.serving's
+"""Slow clients against real gunicorn as deployed (gunicorn.conf.py: dashboard.web.serving's
 threaded worker, two workers of four threads). Issue 27: two connections that sent their
 headers slowly made the sync server unavailable; with plain gthread, as many as it has
 threads do. Here more slow connections than the server has threads, of every kind (a head
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import serving as srv
+from dashboard.web import serving as srv
 from tests.conftest import SECRET
 from tests.test_gunicorn import serving
 

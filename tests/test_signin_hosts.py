@@ -22,7 +22,15 @@ from urllib.parse import urlencode
 import pytest
 import redis
 
-from dashboard import auth
+from dashboard.access import users
+from dashboard.access.sessions import (
+    IDLE_MINUTES,
+    REDIS_PREFIX,
+    RedisState,
+    create_session_tables,
+)
+from dashboard.access.throttle import THROTTLE, throttle_key
+from dashboard.access.users import AuthError, UserStore
 from tests.conftest import PASSWORD, SECRET, login
 from tests.dash_client import request_body
 from tests.test_cache import free_port
@@ -58,8 +66,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def account_body(hand_pool_path: Path, hand_users_path: Path) -> bytes:
     """The browser's request for the account corner (it names who is signed in)."""
-    from dashboard import db
-    from dashboard.server import create_app
+    from dashboard.pool import db
+    from dashboard.web.server import create_app
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VSLA_DB", str(hand_pool_path))
@@ -167,7 +175,7 @@ def behind_proxy(proxy_server) -> str:
 
     url, sessions = proxy_server
     con = sqlite3.connect(sessions)
-    auth._create_session_tables(con)  # (made at the first sign-in otherwise)
+    create_session_tables(con)  # (made at the first sign-in otherwise)
     with con:
         con.execute("DELETE FROM throttle")
     con.close()
@@ -179,7 +187,7 @@ def test_thirty_failures_from_one_client_behind_a_proxy_do_not_lock_out_another(
 ):
     nat = "198.51.100.30"  # a conference's Wi-Fi: everyone comes through this address
     attacker = Browser(behind_proxy, nat)
-    free, base = auth.THROTTLE["client"]
+    free, base = THROTTLE["client"]
     checked = []  # (sent, answered) of each attempt whose password was checked
     for i in range(30):  # one client, keeping its cookies
         sent = time.monotonic()
@@ -216,7 +224,7 @@ def test_a_user_under_attack_signs_in_from_a_clean_address_and_a_known_device(
     def guess(i: int) -> tuple[int, Any]:  # a new client (no cookies) for every guess
         return Browser(behind_proxy, attacker_address).sign_in("admin", f"guess {i}")
 
-    for i in range(auth.THROTTLE["user"][0]):
+    for i in range(THROTTLE["user"][0]):
         assert guess(i)[0] == 401
     waits = []
     for i in range(2):  # one guess per delay: it waits out each, then guesses again
@@ -256,7 +264,7 @@ def test_forwarded_addresses_are_the_trusted_proxy_s_and_spoofing_one_does_not_h
     in front of it is ignored, so rotating it escapes nothing. (alpha: no other test of
     this server fails for it, and its count from anywhere applies at an address that
     failed.)"""
-    for i in range(auth.THROTTLE["user-address"][0]):
+    for i in range(THROTTLE["user-address"][0]):
         client = Browser(behind_proxy, f"10.0.{i}.1, 198.51.100.40")
         assert client.sign_in("alpha", "wrong")[0] == 401
     assert refused(*Browser(behind_proxy, "10.9.9.9, 198.51.100.40").sign_in("alpha"))
@@ -273,7 +281,7 @@ def test_x_forwarded_for_is_ignored_without_trusted_proxies(
 ):
     env = server_env(hand_users_path, tmp_path / "sessions.sqlite")  # VSLA_TRUSTED_PROXIES=0
     with serving(hand_pool_path, 1, env) as url:
-        for i in range(auth.THROTTLE["user-address"][0]):  # a new forged address each time
+        for i in range(THROTTLE["user-address"][0]):  # a new forged address each time
             assert Browser(url, f"198.51.100.{i + 1}").sign_in("beta", "wrong")[0] == 401
         # all of them came from the socket's address: beta is throttled there
         assert refused(*Browser(url, "192.0.2.200").sign_in("beta"))
@@ -299,13 +307,13 @@ def test_two_hosts_on_one_redis_share_sessions_and_throttles(
         assert browser.viewer(account_body) == "alpha"
         browser.url = b  # the load balancer sends the next request to the other host
         assert browser.viewer(account_body) == "alpha"
-        assert shared.keys(auth.REDIS_PREFIX + "session:*")
+        assert shared.keys(REDIS_PREFIX + "session:*")
         saved = browser.copy()  # a copy of the cookie, kept
         browser.sign_out()  # on B
         saved.url = a
         assert saved.viewer(account_body) == "guest"  # the session ended on A too
         # a throttle earned on A holds on B
-        for _ in range(auth.THROTTLE["user-address"][0]):
+        for _ in range(THROTTLE["user-address"][0]):
             assert Browser(a).sign_in("beta", "wrong")[0] == 401
         assert refused(*Browser(b).sign_in("beta"))
     assert len(hosts) == 2
@@ -317,11 +325,11 @@ def test_two_hosts_on_one_redis_share_sessions_and_throttles(
 
 
 @pytest.fixture
-def redis_store(redis_url, tmp_path, monkeypatch) -> auth.UserStore:
+def redis_store(redis_url, tmp_path, monkeypatch) -> UserStore:
     monkeypatch.setenv("VSLA_SESSIONS_URL", redis_url)
     redis.Redis.from_url(redis_url).flushdb()
-    store = auth.UserStore(tmp_path / "users.sqlite")
-    assert isinstance(store.state, auth._RedisState)
+    store = UserStore(tmp_path / "users.sqlite")
+    assert isinstance(store.state, RedisState)
     store.add("kim", PASSWORD, "member", "Alpha Aid")
     return store
 
@@ -332,40 +340,40 @@ def test_concurrent_guesses_cannot_slip_past_the_count_in_redis(redis_store):
     def guess(i: int) -> str:
         try:
             redis_store.authenticate("kim", f"wrong {i}", "10.1.1.1", client="one")
-        except auth.AuthError as exc:
+        except AuthError as exc:
             return type(exc).__name__
         return "signed in"
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(guess, range(12)))
-    assert answers.count("AuthError") == auth.THROTTLE["user-address"][0]
-    assert answers.count("Throttled") == 12 - auth.THROTTLE["user-address"][0]
+    assert answers.count("AuthError") == THROTTLE["user-address"][0]
+    assert answers.count("Throttled") == 12 - THROTTLE["user-address"][0]
     # a right password elsewhere takes its own attempt back: the counts are as they were
-    key = auth._throttle_key("user", "kim")
+    key = throttle_key("user", "kim")
     before = redis.Redis.from_url(redis_store.state.url).hget(
-        auth.REDIS_PREFIX + "throttle:" + key, "failures"
+        REDIS_PREFIX + "throttle:" + key, "failures"
     )
     assert redis_store.authenticate("kim", PASSWORD, "10.2.2.2", client="two")
     after = redis.Redis.from_url(redis_store.state.url).hget(
-        auth.REDIS_PREFIX + "throttle:" + key, "failures"
+        REDIS_PREFIX + "throttle:" + key, "failures"
     )
     assert before == after == b"4"
 
 
 def test_sessions_in_redis_end_as_they_do_in_sqlite(redis_store, monkeypatch):
     now = [1_800_000_000.0]
-    monkeypatch.setattr(auth, "_clock", lambda: now[0])
+    monkeypatch.setattr(users, "_clock", lambda: now[0])
     sid = redis_store.start_session("kim")
     other = redis_store.start_session("kim")
     assert redis_store.session_user(sid).username == "kim"
-    now[0] += auth.IDLE_MINUTES * 60 + 1
+    now[0] += IDLE_MINUTES * 60 + 1
     assert redis_store.session_user(sid) is None  # idle
     redis_store.end_session(other)
     assert redis_store.session_user(other) is None
     third = redis_store.start_session("kim")
     assert redis_store.sign_out_everywhere("kim") == 1  # (the live one)
     assert redis_store.session_user(third) is None
-    ttl = redis.Redis.from_url(redis_store.state.url).ttl(auth.REDIS_PREFIX + "session:x")
+    ttl = redis.Redis.from_url(redis_store.state.url).ttl(REDIS_PREFIX + "session:x")
     assert ttl == -2  # (none left behind)
 
 

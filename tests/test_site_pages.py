@@ -1,4 +1,4 @@
-"""What the site answers besides its pages (dashboard/site.py): 404 for an address that is
+"""What the site answers besides its pages (dashboard/web/site.py): 404 for an address that is
 no page (the app's frame with a notice), 404 and one log line for a component file Dash does
 not serve, robots.txt and X-Robots-Tag, and the pages' meta description."""
 
@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 import dash
 import pytest
 
-from dashboard import config, site
-from dashboard.pages import present
-from dashboard.server import PAGES
+from dashboard.core import config
+from dashboard.web import site
+from dashboard.web.pages import present
+from dashboard.web.server import PAGES
 from tests.conftest import _serving
 from tests.dash_client import call
 from tests.test_gunicorn import serving

@@ -1,7 +1,7 @@
 """Rules of the queries said once (issue 30): the visibility rule ("not restricted, or the
 project is one the viewer may see") is queries/visible.sql, included where a query keeps to
 the projects a viewer may see, its parameters built by filters.visibility_params alone; the
-summed measures are dashboard.measures.SUMMED, from which every SQL list of them is
+summed measures are dashboard.core.measures.SUMMED, from which every SQL list of them is
 generated. A query that writes either by hand again fails here.
 
 Values by hand from tests/fixtures/hand_pool/groups.csv: G1 (UGA-A-01) is tagged refugee,
@@ -17,10 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import disclosure, sqlfiles
-from dashboard.filters import Filters, visibility_params
-from dashboard.measures import FRAGMENTS, NOISY, SUMMED, measure_sums
-from dashboard.sqlfiles import QUERY_DIR, sql
+from dashboard.analytics import disclosure
+from dashboard.core.filters import Filters, visibility_params
+from dashboard.core.measures import FRAGMENTS, NOISY, SUMMED, measure_sums
+from dashboard.pool import sqlfiles
+from dashboard.pool.sqlfiles import QUERY_DIR, sql
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE = "(NOT $restricted::BOOLEAN OR list_contains($visible::VARCHAR[], project_id))"
@@ -62,14 +63,14 @@ def test_every_indicator_query_keeps_to_a_viewers_projects() -> None:
 
 
 def test_its_parameters_are_built_in_one_place() -> None:
-    """No module but dashboard/filters.py names the rule's parameters."""
+    """No module but dashboard/core/filters.py names the rule's parameters."""
     builders = []
     for path in sorted((ROOT / "dashboard").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and node.value == "restricted":
                 builders.append(path.relative_to(ROOT).as_posix())
-    assert builders == ["dashboard/filters.py"]
+    assert builders == ["dashboard/core/filters.py"]
 
 
 def test_its_parameters() -> None:
@@ -119,7 +120,7 @@ def test_no_query_lists_the_summed_measures_by_hand() -> None:
 def test_the_generated_lists_are_included() -> None:
     tail = sql("indicator_tail")
     for name in FRAGMENTS:
-        assert f"-- (generated: dashboard.measures.{name})" in tail
+        assert f"-- (generated: dashboard.core.measures.{name})" in tail
     for name in ("rollup_cube", "rollup_lean"):
         assert FRAGMENTS["measure_sums"]() in sql(name)
         assert FRAGMENTS["measure_etas"]() in sql(name)

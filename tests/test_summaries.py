@@ -1,4 +1,5 @@
-"""Charts in words (dashboard.summaries): the sentence a screen reader reads with a chart and
+"""Charts in words (dashboard.analytics.summaries): the sentence a screen reader reads with a chart
+and
 the slide's alt text holds, from the numbers drawn."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from datetime import date
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.summaries import describe
+from dashboard.analytics.summaries import describe
 from tests.dash_client import call
 
 
@@ -56,7 +57,7 @@ def test_standings_among_peers_name_each_ones_strongest_and_weakest():
     """The compare page's dot chart: percentile ranks, one trace per organisation."""
     import pandas as pd
 
-    from dashboard import figures
+    from dashboard.views.figures.spread import benchmark_dots
 
     frame = pd.DataFrame(
         {
@@ -67,7 +68,7 @@ def test_standings_among_peers_name_each_ones_strongest_and_weakest():
             "median_text": ["y"] * 6,
         }
     )
-    fig = figures.benchmark_dots(frame, {})
+    fig = benchmark_dots(frame, {})
     assert describe(fig) == (
         "Alpha Aid: strongest on Members (better than 90% of peers), weakest on Dropout rate "
         "(better than 10%). Beta Relief: better than 50% of peers on each indicator."

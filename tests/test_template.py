@@ -12,7 +12,7 @@ from ingest_helpers import base_tables
 
 from dashboard.ingest import ImportRejected, import_files, write_template
 from dashboard.ingest.model import tables
-from dashboard.pool import open_pool
+from dashboard.pool.files import open_pool
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.theme import NETWORK_GREY, OKABE_ITO, TEMPLATE_NAME, organisation_colours, register
+from dashboard.core.theme import (
+    NETWORK_GREY,
+    OKABE_ITO,
+    TEMPLATE_NAME,
+    organisation_colours,
+    register,
+)
 
 
 def test_register_makes_the_template_the_default():

@@ -1,4 +1,5 @@
-"""A page's data calls run at the same time (dashboard.datasource.together, issue 20): each in
+"""A page's data calls run at the same time (dashboard.analytics.datasource.together, issue 20):
+each in
 the caller's request, so with the caller's viewer, scope and language, never a guest's or
 another's; a failure reaches the caller; calls inside calls do not wait on each other."""
 
@@ -11,11 +12,13 @@ import flask
 import pandas as pd
 import pytest
 
-from dashboard import auth, datasource, i18n
-from dashboard.filters import Filters
-from dashboard.viewer import acting_as
+from dashboard.access.policy import GUEST, Viewer
+from dashboard.access.viewer import acting_as
+from dashboard.analytics import datasource
+from dashboard.core import i18n
+from dashboard.core.filters import Filters
 
-MEMBER = auth.Viewer("member", "North Aid", "north")
+MEMBER = Viewer("member", "North Aid", "north")
 
 
 def test_every_call_sees_the_request_s_viewer_and_language(sharing_app):
@@ -72,7 +75,7 @@ def test_outside_a_request_the_calls_act_as_the_caller(sharing_app):
     seen.clear()
     datasource.together(lambda: seen.append(datasource.viewer()), lambda: seen.append(
         datasource.viewer()))  # fmt: skip
-    assert seen == [auth.GUEST, auth.GUEST]  # nobody set: a guest, never more
+    assert seen == [GUEST, GUEST]  # nobody set: a guest, never more
 
 
 def test_a_failing_call_fails_the_caller_after_the_others_are_done(sharing_app):

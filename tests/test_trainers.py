@@ -1,4 +1,4 @@
-"""The trainer report (dashboard/trainers.py): its flag rules worked out by hand on small
+"""The trainer report (dashboard/analytics/trainers.py): its flag rules worked out by hand on small
 frames, then the report on the hand-computed pool (tests/fixtures/hand_pool), its access
 rules, its files and its page."""
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from pytest import approx
 
-from dashboard import trainers
-from dashboard.trainers import Flag, flags_of, in_bad_quarter, quartiles, ranked
+from dashboard.analytics import trainers
+from dashboard.analytics.trainers import Flag, flags_of, in_bad_quarter, quartiles, ranked
 
 # --- The rules, by hand --------------------------------------------------------------------
 
@@ -172,11 +172,11 @@ def test_sparkline_is_an_svg_of_the_values():
 @pytest.fixture
 def hand(hand_app):
     """Code acting as someone on the hand pool (the web app's pool, its caches)."""
-    from dashboard import auth
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import Viewer
+    from dashboard.access.viewer import acting_as
 
-    def run(who: auth.Viewer, search: str = "") -> trainers.Report:
-        from dashboard.view import read_view
+    def run(who: Viewer, search: str = "") -> trainers.Report:
+        from dashboard.views.view import read_view
 
         with acting_as(who):
             return trainers.report(read_view(search))
@@ -185,9 +185,9 @@ def hand(hand_app):
 
 
 def viewer(role: str, organisation: str | None = None):
-    from dashboard import auth
+    from dashboard.access.policy import ADMIN, Viewer
 
-    return auth.ADMIN if role == "admin" else auth.Viewer(role, organisation)
+    return ADMIN if role == "admin" else Viewer(role, organisation)
 
 
 def test_the_hand_pool_by_hand(hand):
@@ -258,9 +258,9 @@ def test_a_guest_sees_no_trainer(hand, search):
 def test_a_guests_caption_counts_nothing(hand_app):
     """A guest's empty report is captioned by the rule, not by a count of someone's trainers
     ("your organisation: 0 trainers" read as if the guest had one)."""
-    from dashboard.pages import projects
-    from dashboard.view import read_view
-    from dashboard.viewer import acting_as
+    from dashboard.access.viewer import acting_as
+    from dashboard.views.view import read_view
+    from dashboard.web.pages import projects
 
     with acting_as(viewer("guest")):
         view = read_view("?organisation=Alpha+Aid")
@@ -269,8 +269,8 @@ def test_a_guests_caption_counts_nothing(hand_app):
 
 
 def test_a_trainers_groups_are_for_its_own_organisation(hand_app):
-    from dashboard.view import read_view
-    from dashboard.viewer import acting_as
+    from dashboard.access.viewer import acting_as
+    from dashboard.views.view import read_view
 
     with acting_as(viewer("member", "Alpha Aid")):
         view = read_view("")

@@ -56,7 +56,8 @@ def pool_copy(sharing_pool_path, tmp_path, monkeypatch):
 
 @pytest.fixture
 def app(sharing_app, pool_copy, monkeypatch):
-    from dashboard import datasource, db
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
     monkeypatch.setenv("VSLA_DB", str(pool_copy))
     db.reset()
@@ -214,7 +215,7 @@ def project_row(pid: str, organisation: str, name: str = "Taken over") -> tuple[
 def owner(path, pid: str) -> str:
     import duckdb
 
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     con = duckdb.connect(str(path), read_only=True)
@@ -297,7 +298,7 @@ def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_
     text = json.dumps(result["up-result.children"])
     assert "Project SOU-UGA-01 moves from South Relief to North Aid." in text
     assert owner(pool_copy, "SOU-UGA-01") == "North Aid"
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     con = duckdb.connect(str(pool_copy), read_only=True)
@@ -315,7 +316,7 @@ def test_only_an_administrator_moves_a_project_and_the_record_says_so(app, pool_
     imports = call(admin, app, "data-imports.rowData", {"url.search": ""})
     assert "SOU-UGA-01: South Relief to North Aid" in json.dumps(imports)
     # and `vsla info`
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()
     capsys.readouterr()
@@ -429,7 +430,7 @@ def test_the_import_page_offers_the_partner_workbook(app):
 
     from openpyxl import load_workbook
 
-    from dashboard.pages import upload
+    from dashboard.web.pages import upload
 
     with app.server.test_request_context("/import"):
         layout = upload.layout()
@@ -523,7 +524,7 @@ def test_an_organisation_name_with_an_em_space_is_the_organisation(app, pool_cop
     client = signed(app, "north")
     result = press(client, app, "up-import", [project_row("NOR-EM-01", "North Aid\u2003")])
     assert "Imported" in json.dumps(result["up-result.children"])
-    from dashboard import db
+    from dashboard.pool import db
 
     db.reset()  # (the app's own connection: DuckDB opens a file one way per process)
     con = duckdb.connect(str(pool_copy), read_only=True)

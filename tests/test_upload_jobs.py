@@ -14,8 +14,7 @@ import zipfile
 
 import pytest
 
-from dashboard import jobs
-from dashboard.ingest import ImportRejected, import_files
+from dashboard.ingest import ImportRejected, import_files, jobs
 from dashboard.ingest.read import UPLOADED
 from tests.dash_client import call
 from tests.test_upload import (
@@ -42,7 +41,8 @@ def pool_copy(sharing_pool_path, tmp_path):
 
 @pytest.fixture
 def app(sharing_app, pool_copy, monkeypatch):
-    from dashboard import datasource, db
+    from dashboard.analytics import datasource
+    from dashboard.pool import db
 
     monkeypatch.setenv("VSLA_DB", str(pool_copy))
     db.reset()
@@ -479,7 +479,7 @@ def test_a_host_serving_a_copy_sends_imports_to_the_import_host(app, pool_copy, 
         (pool_copy.parent / f"{pool_copy.name}.jobs").iterdir()
     )
     assert digest(pool_copy) == before
-    from dashboard.pages import upload as upload_page
+    from dashboard.web.pages import upload as upload_page
 
     with app.server.test_request_context("/import"):
         assert "up-elsewhere" in str(upload_page.layout().to_plotly_json())

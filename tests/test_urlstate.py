@@ -7,9 +7,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.datasource import PoolFacts, Project
-from dashboard.filters import CYCLES, SETTINGS, TRAINED_BY, Filters
-from dashboard.urlstate import ViewState, parse_search
+from dashboard.core.facts import PoolFacts, Project
+from dashboard.core.filters import CYCLES, SETTINGS, TRAINED_BY, Filters
+from dashboard.core.urlstate import ViewState, parse_search
 
 FACTS = PoolFacts(
     projects=(

@@ -23,9 +23,9 @@ import re
 
 import pytest
 
-from dashboard import report_document as report
-from dashboard.page_model import change_tone, in_line, verdict
-from dashboard.pages import compare
+from dashboard.exports.report import data as report
+from dashboard.views.page_model import change_tone, in_line, verdict
+from dashboard.web.pages import compare
 from tests.conftest import login
 from tests.dash_client import call, chart
 
@@ -199,7 +199,7 @@ def test_the_network_itself_has_no_network_line(admin_client, hand_app):
 
 def test_the_network_file_column_is_the_tiles_value(hand_app, as_admin):
     """The deck's KPI table and the tiles read one computation (view.network_values)."""
-    from dashboard import deck
+    from dashboard.exports import deck
 
     assert deck.network_values(ALPHA, ["savings_per_member_usd"]) == {
         "savings_per_member_usd": "USD 32.00"
@@ -216,7 +216,7 @@ def test_the_network_file_column_is_the_tiles_value(hand_app, as_admin):
 def test_the_reports_trends_carry_the_network_line_for_a_selection(hand_app, as_admin):
     """As /performance's "Performance over time": the selection in colour, the network in
     grey; the network's own report draws its trend alone."""
-    from dashboard import theme
+    from dashboard.core import theme
 
     rep = report.build_report(ALPHA)
     savings, women, costs = rep.charts[1], rep.charts[2], rep.charts[3]
@@ -235,7 +235,7 @@ def test_the_reports_trends_carry_the_network_line_for_a_selection(hand_app, as_
 def test_the_tiles_reserve_the_network_line(hand_app):
     """The network's line is in every tile from the start (empty for the network itself), at
     the height of one line: nothing moves when a filter brings it."""
-    from dashboard.components.cards import kpi_tile
+    from dashboard.web.components.cards import kpi_tile
 
     tile = kpi_tile("savings_per_member_usd", prefix="pf")
     found = [

@@ -77,8 +77,8 @@ def test_the_wheel_holds_the_package_its_catalogs_and_files_and_no_data(built):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
         "dashboard/ingest/read.py",
-        "dashboard/pages/overview.py",
-        "dashboard/components/shell.py",
+        "dashboard/web/pages/overview.py",
+        "dashboard/web/components/shell.py",
         "dashboard/locale/da/LC_MESSAGES/messages.po",
         "dashboard/locale/fr/LC_MESSAGES/messages.po",
         "dashboard/_files/data/network.toml",
@@ -106,11 +106,11 @@ def test_the_wheel_holds_the_package_its_catalogs_and_files_and_no_data(built):
 
 
 def test_the_installed_wheel_builds_a_demo_pool_and_computes_its_indicators(built, tmp_path):
-    from dashboard import auth
-    from dashboard.engine import compute, latest_report_date
-    from dashboard.filters import Filters
-    from dashboard.pool import open_pool
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import ADMIN
+    from dashboard.access.viewer import acting_as
+    from dashboard.analytics.engine import compute, latest_report_date
+    from dashboard.core.filters import Filters
+    from dashboard.pool.files import open_pool
 
     wheel, _ = built
     venv = tmp_path / "venv"
@@ -136,8 +136,8 @@ def test_the_installed_wheel_builds_a_demo_pool_and_computes_its_indicators(buil
 
     # the package and its files are the wheel's, in the fresh environment
     probe = (
-        "import json, dashboard, dashboard.config as c, dashboard.sqlfiles as s, "
-        "dashboard.network as n; print(json.dumps([dashboard.__file__, str(c.FILES_ROOT), "
+        "import json, dashboard, dashboard.core.config as c, dashboard.pool.sqlfiles as s, "
+        "dashboard.core.network as n; print(json.dumps([dashboard.__file__, str(c.FILES_ROOT), "
         "str(s.QUERY_DIR), str(n.config_path()), str(c.DEFAULT_DB)]))"
     )
     package, files, queries, network, default_db = json.loads(
@@ -159,7 +159,7 @@ def test_the_installed_wheel_builds_a_demo_pool_and_computes_its_indicators(buil
     try:
         assert con.execute("SELECT count(*) FROM groups").fetchone()[0] == GROUPS
         filters = Filters().with_as_of(latest_report_date(con))
-        with acting_as(auth.ADMIN):  # as the command line does
+        with acting_as(ADMIN):  # as the command line does
             (expected,) = compute(con, filters, None, network=True)
     finally:
         con.close()
@@ -173,7 +173,7 @@ def test_the_installed_wheel_builds_a_demo_pool_and_computes_its_indicators(buil
 
     # the app serves its assets from the wheel's copy
     serve = (
-        "import dashboard.server as s; c = s.create_app().server.test_client(); "
+        "import dashboard.web.server as s; c = s.create_app().server.test_client(); "
         "r = c.get('/assets/05_plotly-partial.min.js'); print(r.status_code, len(r.data))"
     )
     env.update(VSLA_DB=str(pool), VSLA_SECRET_KEY="k" * 40, VSLA_USERS=str(tmp_path / "u.sqlite"))

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from dashboard import network
-from dashboard.i18n import N_, _
-from dashboard.network import PEOPLE, Network, NetworkField
+from dashboard.core import network
+from dashboard.core.i18n import N_, _
+from dashboard.core.network import PEOPLE, Network, NetworkField
 
 Kind = Literal[
     "text", "date", "int", "money", "number", "bool", "enum", "country", "currency", "tags"

@@ -26,8 +26,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from dashboard.format import number as format_number
-from dashboard.i18n import _, ngettext
+from dashboard.core.format import number as format_number
+from dashboard.core.i18n import _, ngettext
 from dashboard.ingest.model import (
     TABLES,
     Issue,
@@ -36,7 +36,7 @@ from dashboard.ingest.model import (
     table_for,
     tables,
 )
-from dashboard.pool import DATA_TABLES, PoolError, open_pool
+from dashboard.pool.files import DATA_TABLES, PoolError, open_pool
 
 Progress = Callable[[str], None]
 

@@ -14,10 +14,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from dashboard.format import number
-from dashboard.i18n import _
+from dashboard.core.format import number
+from dashboard.core.i18n import _
 from dashboard.ingest.model import MONEY_NOTE, Column, tables
-from dashboard.pool import DATA_TABLES
+from dashboard.pool.files import DATA_TABLES
 
 TEMPLATE_ROWS = 5000  # rows 2..TEMPLATE_ROWS get the drop-downs
 DATE_FORMAT = "yyyy-mm-dd"

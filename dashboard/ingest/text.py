@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dashboard.i18n import _
+from dashboard.core.i18n import _
 
 # Characters allowed in a project id (after NFKC): ASCII letters, digits, space, - _ . / ( ).
 PROJECT_ID_RE = r"[A-Za-z0-9 ._/()-]+"

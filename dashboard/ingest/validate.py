@@ -21,11 +21,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.format import number
-from dashboard.i18n import _, ngettext
+from dashboard.core.countries import country_code
+from dashboard.core.currencies import ISO_4217
+from dashboard.core.format import number
+from dashboard.core.i18n import _, ngettext
 from dashboard.ingest import text as texts
-from dashboard.ingest.countries import country_code
-from dashboard.ingest.currencies import ISO_4217
 from dashboard.ingest.model import (
     BOOL_FALSE,
     BOOL_TRUE,
@@ -38,8 +38,8 @@ from dashboard.ingest.model import (
     tables,
 )
 from dashboard.ingest.read import RawSheet
-from dashboard.pool import DATA_TABLES, open_pool
-from dashboard.sqlfiles import sql
+from dashboard.pool.files import DATA_TABLES, open_pool
+from dashboard.pool.sqlfiles import sql
 
 MAX_ISSUES = 1000  # errors turned into Issue objects; the rest are only counted
 

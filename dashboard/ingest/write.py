@@ -34,13 +34,16 @@ from typing import Any, Literal
 import duckdb
 from babel.numbers import format_decimal
 
-from dashboard import auth, i18n, rollups
-from dashboard.format import number
-from dashboard.i18n import _, ngettext
+from dashboard.access.demo_accounts import remove_public_demo_accounts
+from dashboard.access.users import UserStore, users_path
+from dashboard.analytics import rollups
+from dashboard.core import i18n
+from dashboard.core.format import number
+from dashboard.core.i18n import _, ngettext
 from dashboard.ingest.model import Issue, tables
 from dashboard.ingest.read import TRUSTED, Limits, RawSheet, Reading, read_sources
 from dashboard.ingest.validate import MAX_ISSUES, Validation, attach_pool, validate
-from dashboard.pool import (
+from dashboard.pool.files import (
     DATA_TABLES,
     KEYS,
     PoolError,
@@ -49,8 +52,8 @@ from dashboard.pool import (
     meta,
     open_pool,
 )
-from dashboard.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
-from dashboard.sqlfiles import sql
+from dashboard.pool.quality import WARNING_RULES, next_import_id, record_import, refresh_warnings
+from dashboard.pool.sqlfiles import sql
 
 try:  # POSIX; elsewhere imports are not guarded against running twice at once
     import fcntl
@@ -470,8 +473,8 @@ def _real_pool_notes(db: Path, replaced: bool) -> list[str]:
                 "as real data and has a new secret of its own."
             )
         )
-    store = auth.UserStore(auth.users_path(db))
-    removed = auth.remove_public_demo_accounts(store)
+    store = UserStore(users_path(db))
+    removed = remove_public_demo_accounts(store)
     if removed:
         notes.append(
             _(

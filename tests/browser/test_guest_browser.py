@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.components import guest
+from dashboard.web.components import guest
 from tests.browser.conftest import BROWSER_WAIT
 
 

@@ -11,9 +11,9 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import i18n
-from dashboard.filters import Filters
-from dashboard.format import format_value
+from dashboard.core import i18n
+from dashboard.core.filters import Filters
+from dashboard.core.format import format_value
 from tests.browser.conftest import BROWSER_WAIT
 from tests.browser.test_pages_browser import engine_value, sign_in
 

@@ -12,10 +12,10 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard.engine import compute, rows_to_csv
-from dashboard.filters import Filters
-from dashboard.format import format_value
-from dashboard.server import PAGES as SERVED
+from dashboard.analytics.engine import compute, rows_to_csv
+from dashboard.core.filters import Filters
+from dashboard.core.format import format_value
+from dashboard.web.server import PAGES as SERVED
 from tests.browser.conftest import BROWSER_WAIT, wait_until
 
 PAGES = {
@@ -53,8 +53,8 @@ def dash_duo(dash_duo):
 def engine_value(pool: Path, filters: Filters, by: str | None = None) -> list[dict]:
     """What `vsla indicators` computes (the engine, on the app's own read-only connection:
     DuckDB allows one configuration per file in a process)."""
-    from dashboard import db
-    from dashboard.config import pool_path
+    from dashboard.core.config import pool_path
+    from dashboard.pool import db
 
     assert pool_path() == pool
     with db.cursor() as con:

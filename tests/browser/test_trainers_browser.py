@@ -8,17 +8,14 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import _serving
+from tests.conftest import _serving_demo_accounts
 
 MEMBER = ("nordlys-aid", "demo-nordlys-aid")
 
 
 @pytest.fixture
 def demo_member_app(demo_pool_path, tmp_path, monkeypatch):
-    monkeypatch.setenv("VSLA_USERS", str(tmp_path / "users.sqlite"))  # the demo accounts
-    served = _serving(demo_pool_path, monkeypatch)
-    yield next(served)
-    next(served, None)
+    yield from _serving_demo_accounts(demo_pool_path, tmp_path, monkeypatch)
 
 
 def sign_in(dash_duo) -> None:
@@ -49,10 +46,10 @@ return {ids, width: window.innerWidth, page: document.documentElement.scrollWidt
 
 
 def test_a_member_sees_its_trainers_whole_with_a_flag_and_its_reason(dash_duo, demo_member_app):
-    from dashboard import trainers
-    from dashboard.auth import Viewer
-    from dashboard.view import read_view
-    from dashboard.viewer import acting_as
+    from dashboard.access.policy import Viewer
+    from dashboard.access.viewer import acting_as
+    from dashboard.analytics import trainers
+    from dashboard.views.view import read_view
 
     with acting_as(Viewer("member", "Nordlys Aid")):
         expected = trainers.report(read_view("")).rows

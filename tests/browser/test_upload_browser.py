@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from dashboard import jobs
+from dashboard.ingest import jobs
 from tests.browser.test_pages_browser import sign_in
 from tests.test_upload import DATASETS_HEADER, GROUPS_HEADER
 

@@ -1,0 +1,141 @@
+"""Members by country on a world map (`members_map`), the countries named where their names
+do not overlap."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.core import theme
+from dashboard.core.config import FILES_ROOT
+from dashboard.core.format import compact, number
+from dashboard.core.i18n import _
+from dashboard.views.figures.common import SMALL_CELLS, _base, _nothing_to_draw, drawn, empty
+
+
+@drawn
+def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "members") -> go.Figure:
+    """Choropleth of members by country (ISO-3), from the vendored world geometry."""
+    if frame.empty:
+        return empty()
+    if _nothing_to_draw(frame, value):
+        return empty(_(SMALL_CELLS))
+    data = frame.dropna(subset=[value])
+    custom = [
+        [f"country={c}", names.get(c, c), g, p]
+        for c, g, p in zip(data["country"], data["groups"], data["pct_women"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Choropleth(
+            name=_("Members"),
+            locations=data["country"],
+            z=data[value],
+            locationmode="ISO-3",
+            # up to a middle blue: the country names written on it stay readable
+            colorscale=[[0, "#DCEBF5"], [1, "#3A7DB5"]],
+            # From zero: shades compare sizes, and one country alone gets a plain scale.
+            zmin=0,
+            zmax=float(data[value].max()) if not data.empty else 1,
+            marker={"line": {"color": "white", "width": 0.6}},
+            colorbar={  # under the map, which keeps the card's whole width
+                "title": {"text": _("Members"), "side": "top"},
+                "tickformat": "~s",
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.5,
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0,
+                "yanchor": "top",
+            },
+            customdata=custom,
+            hovertemplate="<b>%{customdata[1]}</b><br>"
+            + _("%{z:,.0f} members")
+            + "<br>"
+            + _("%{customdata[2]:,.0f} groups")
+            + "<br>"
+            + _("%{customdata[3]:.0%} women")
+            + "<extra></extra>",
+        )
+    )
+    labels = _map_labels(data, names, value)
+    if labels is not None:
+        fig.add_trace(labels)
+    fig.update_geos(
+        projection_type="natural earth",
+        showframe=False,
+        showcoastlines=False,
+        showcountries=True,
+        countrycolor="white",
+        showland=True,  # every country's land, so that those with data sit on a map
+        landcolor="#E3E6EA",
+        showocean=False,
+        fitbounds="locations",
+        resolution=110,
+    )
+    return _base(fig, margin={"l": 0, "r": 0, "t": 0, "b": 56}, dragmode=False)
+
+
+@cache
+def centroids() -> dict[str, tuple[float, float]]:
+    """Each country's label point (longitude, latitude) from the vendored world geometry."""
+    path = FILES_ROOT / "assets" / "topojson" / "world_110m.json"
+    countries = json.loads(path.read_text())["objects"]["countries"]["geometries"]
+    return {
+        g["id"]: (float(g["properties"]["ct"][0]), float(g["properties"]["ct"][1]))
+        for g in countries
+        if g.get("id") and "ct" in g.get("properties", {})
+    }
+
+
+# The map's drawing as the labels are placed for it: about the width of a half-page card
+# (a slide is wider, so labels placed for the card never collide there).
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 470.0, 300.0
+_CHAR_PX, _LINE_PX = 6.6, 14.0  # 11 px text
+
+
+def _map_labels(data: pd.DataFrame, names: Mapping[str, str], value: str) -> go.Scattergeo | None:
+    """Names and values written on the map, the largest countries first, leaving out a
+    label that would overlap one already placed (its country keeps its hover): in East
+    Africa, say, Uganda and Tanzania are named, Rwanda and Burundi beside them are not."""
+    points = centroids()
+    rows = [
+        (c, float(v), points[c])
+        for c, v in zip(data["country"], data[value], strict=True)
+        if c in points and pd.notna(v)
+    ]
+    if not rows:
+        return None
+    lons = [p[0] for _c, _v, p in rows]
+    lats = [p[1] for _c, _v, p in rows]
+    # fitbounds draws the countries whole: a margin of a few degrees around the centroids
+    span_lon, span_lat = max(lons) - min(lons) + 10, max(lats) - min(lats) + 10
+    px_per_degree = min(MAP_WIDTH_PX / span_lon, MAP_HEIGHT_PX / span_lat)
+    placed: list[tuple[float, float, float, float]] = []
+    kept: list[tuple[str, float, tuple[float, float]]] = []
+    for country, v, (lon, lat) in sorted(rows, key=lambda r: -r[1]):
+        name, amount = names.get(country, country), compact(v) if v >= 1000 else number(v)
+        half_w = max(len(name), len(amount)) * _CHAR_PX / 2 / px_per_degree
+        half_h = _LINE_PX / px_per_degree  # two lines
+        box = (lon - half_w, lon + half_w, lat - half_h, lat + half_h)
+        if any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        kept.append((country, v, (lon, lat)))
+    return go.Scattergeo(
+        lon=[p[0] for _c, _v, p in kept],
+        lat=[p[1] for _c, _v, p in kept],
+        text=[
+            f"<b>{names.get(c, c)}</b><br>{compact(v) if v >= 1000 else number(v)}"
+            for c, v, _p in kept
+        ],
+        mode="text",
+        textfont={"size": 11, "color": theme.TEXT},
+        hoverinfo="skip",
+        showlegend=False,
+        name=_("Country names"),
+    )

@@ -1,0 +1,1 @@
+"""The pages: each its layout, its `PAGE` declaration and its `build(search)`."""
