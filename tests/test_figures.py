@@ -186,3 +186,41 @@ def test_a_reference_lines_label_sits_where_no_line_runs():
     )
     (label,) = [a for a in far.layout.annotations if a.text.startswith("SAVIX")]
     assert (label.xanchor, label.yanchor) == ("left", "bottom")  # above it, as by default
+
+
+def test_a_small_count_steps_by_whole_numbers_never_by_a_half():
+    """A count axis ("~s": 1.5k, 2M) whose values top out under 6 steps by one: plotly's own
+    step of a half would be written "500m" (half a group). Larger counts keep plotly's own
+    steps, and other kinds are untouched."""
+    from dashboard.views.figures.bars import size_histogram
+    from dashboard.views.figures.grids import small_multiple_lines
+    from dashboard.views.figures.lines import lines, stacked_area
+
+    dates = pd.to_datetime(["2024-03-31", "2024-06-30"])
+    few = pd.DataFrame({"as_of": dates, "groups": [1, 2], "pct_women": [0.5, 0.75]})
+    axis = lines(few, "groups", "int").layout.yaxis
+    assert (axis.tickformat, axis.tick0, axis.dtick) == ("~s", 0, 1)
+    many = few.assign(groups=[1200, 2400])
+    axis = lines(many, "groups", "int").layout.yaxis
+    assert (axis.tickformat, axis.dtick) == ("~s", None)
+    assert lines(few, "pct_women", "pct").layout.yaxis.dtick is None
+
+    # a stack of 2 + 3 groups tops out at 5: whole steps; 4 + 3 at 7: plotly's own
+    bands = pd.DataFrame(
+        {
+            "as_of": [dates[0], dates[0], dates[1], dates[1]],
+            "trained_by": ["field_officer", "village_agent"] * 2,
+            "groups": [2, 3, 4, 3],
+        }
+    )
+    order, names = ["field_officer", "village_agent"], {}
+    first = bands[bands["as_of"] == dates[0]]
+    small = stacked_area(first, "trained_by", "groups", order, names, "")
+    assert (small.layout.yaxis.tickformat, small.layout.yaxis.dtick) == ("~s", 1)
+    assert stacked_area(bands, "trained_by", "groups", order, names, "").layout.yaxis.dtick is None
+
+    sizes = pd.DataFrame({"members": [15, 20], "groups": [1, 3]})
+    assert size_histogram(sizes).layout.yaxis.dtick == 1
+
+    grid = small_multiple_lines(few, [("groups", "Groups", "int"), ("pct_women", "Women", "pct")])
+    assert (grid.layout.yaxis.dtick, grid.layout.yaxis2.dtick) == (1, None)

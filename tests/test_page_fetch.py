@@ -26,6 +26,7 @@ from dashboard.web.pages import (
     performance,
     present,
     projects,
+    themes,
 )
 
 BUILDS: dict[str, Callable[[str], Any]] = {
@@ -36,6 +37,7 @@ BUILDS: dict[str, Callable[[str], Any]] = {
     "projects": projects.build,
     "compare": compare.build,
     "present": present.slides,
+    "themes": themes.build,
 }
 SEARCHES = (
     "",

@@ -277,8 +277,9 @@ def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monke
     monkeypatch.setattr(
         datasource, "compute_many", lambda *a, **k: calls.append(a[2]) or real(*a, **k)
     )
-    datasource.prefetch(Filters(), wanted)
-    assert calls == [[None, "country", "setting"]]  # one query; a lone trend is not fetched
+    datasource.fetch([datasource.Rows(Filters(), by, over_time) for by, over_time in wanted])
+    # one query for the three at the as-of date; the lone trend as the page would ask for it
+    assert calls == [[None, "country", "setting"]]
 
     def no_query(*_a, **_k):
         raise AssertionError("computed again")
@@ -286,4 +287,5 @@ def test_a_page_s_breakdowns_are_fetched_ahead_in_one_pass(hand_pool_path, monke
     monkeypatch.setattr(datasource, "compute", no_query)
     assert datasource.indicators(Filters(), "country")["members"].sum() == 125
     assert datasource.indicators(Filters())["groups"].iloc[0] == 6
+    assert not datasource.indicators(Filters(), over_time=True).empty
     datasource.clear_cache()

@@ -70,7 +70,7 @@ def cached(func: Callable[P, R]) -> Callable[P, R]:
             store.set(name, value)
         return value  # type: ignore[no-any-return]
 
-    # for filling the cache in advance (prefetch): the key of a call, as the wrapper makes it
+    # for filling the cache in advance (fetch, _batch): the key of a call, as the wrapper makes it
     wrapper.key = key  # type: ignore[attr-defined]
     return wrapper
 
@@ -295,34 +295,6 @@ def together(*calls: Callable[[], object]) -> None:
 
 
 _together = threading.local()
-
-
-def prefetch(
-    filters: Filters, wanted: Sequence[tuple[str | None, bool]], network: bool = False
-) -> None:
-    """Compute in one pass the indicator rows a page is about to ask for (each (by,
-    over_time) of `wanted`, with the network's own indicators if `network`) that are not
-    cached yet: one query per kind (at the as-of date, over time) instead of one per
-    breakdown. The page then finds them in the cache."""
-    store = cache.backend()
-    mine = scoped(filters)
-    foreign = _foreign(mine)
-    extra = {"network": True} if network else {}  # (as indicator_rows calls it)
-
-    def kind(over_time: bool) -> None:
-        bys = [by for by, timed in dict.fromkeys(wanted) if timed == over_time and by != "trainer"]
-        keys = {by: _indicator_rows.key(mine, by, over_time, foreign, **extra) for by in bys}  # type: ignore[attr-defined]
-        missing = [by for by in bys if store.get(keys[by]) is cache.MISSING]
-        if len(missing) < 2:  # one is no cheaper ahead of time
-            return
-        with db.cursor() as con:
-            rows = compute_many(
-                con, mine, missing, over_time=over_time, foreign=foreign, network=network
-            )
-        for by in missing:
-            store.set(keys[by], rows[by or None])
-
-    together(lambda: kind(False), lambda: kind(True))  # (the two kinds' queries at once)
 
 
 # What a page asks for, as values: each names one of the functions below and its arguments

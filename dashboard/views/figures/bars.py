@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dashboard.core import theme
 from dashboard.core.format import format_value
 from dashboard.core.i18n import _
-from dashboard.views.figures.common import _axis_format, _base, _hover, drawn, empty
+from dashboard.views.figures.common import _axis_format, _base, _hover, count_ticks, drawn, empty
 from dashboard.views.figures.labels import _short_labels, _two_lines
 from dashboard.views.figures.references import Reference, _reference_line
 
@@ -163,7 +163,7 @@ def ranked_bars(
         "rangemode": "tozero",
         "showgrid": True,
         "gridcolor": "#E6E6E6",
-        **_axis_format(kind, currency),
+        **_axis_format(kind, currency, top),
     }
     if top > 0:  # room for the value labels outside the longest bar
         x_axis["range"] = [0, top * (1.35 if narrow else 1.22)]
@@ -244,5 +244,6 @@ def size_histogram(frame: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(
         title_text=_("Members per group"), dtick=5 if sizes.max() - sizes.min() <= 200 else None
     )
-    fig.update_yaxes(title_text=_("Active groups"), rangemode="tozero", tickformat="~s")
+    top = float(pd.to_numeric(frame["groups"], errors="coerce").max())
+    fig.update_yaxes(title_text=_("Active groups"), rangemode="tozero", **count_ticks(top))
     return _base(fig, bargap=0.1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -66,7 +67,25 @@ def _label_value(label: str, value: str) -> str:
 TICK_FORMATS = {"pct": ".2~%", "usd": ",.2~f", "int": "~s", "decimal": ",.2~f"}
 
 
-def _axis_format(kind: str, currency: str) -> dict[str, object]:
+# A count axis (groups, members) whose top is below this steps by one: plotly would step by
+# a half, and "~s" writes 0.5 as "500m" (half a group).
+WHOLE_STEPS_BELOW = 6
+
+
+def count_ticks(top: float | None) -> dict[str, object]:
+    """A count axis' tick format ("~s": 1.5k, 2M), stepping by whole numbers where the top of
+    its values (`top`) is small."""
+    axis: dict[str, object] = {"tickformat": TICK_FORMATS["int"]}
+    if top is not None and math.isfinite(top) and top < WHOLE_STEPS_BELOW:
+        axis.update(tick0=0, dtick=1)
+    return axis
+
+
+def _axis_format(kind: str, currency: str, top: float | None = None) -> dict[str, object]:
+    """An axis' number format for an indicator format kind; a count's (`int`) steps by
+    whole numbers where `top`, the top of its values, is small (count_ticks)."""
+    if kind == "int":
+        return count_ticks(top)
     axis: dict[str, object] = {"tickformat": TICK_FORMATS.get(kind, plotly_format(kind))}
     if kind == "usd" and _currency_first():
         axis["tickprefix"] = f"{currency} "

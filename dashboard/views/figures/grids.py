@@ -213,7 +213,11 @@ def small_multiple_lines(
                     + "<extra></extra>",
                 }
             )
-        y_axes[f"yaxis{axis}"] = {"rangemode": "tozero", **_axis_format(kind, currency)}
+        top = pd.concat([pd.to_numeric(d[column], errors="coerce") for d, _n, _c in lines_drawn])
+        y_axes[f"yaxis{axis}"] = {
+            "rangemode": "tozero",
+            **_axis_format(kind, currency, top.max() if top.notna().any() else None),
+        }
     fig.add_traces(traces)
     fig.update_annotations(font={"size": 13, "color": theme.TEXT})
     return _base(

@@ -18,6 +18,7 @@ from dashboard.views.figures.common import (
     _hover_date,
     _label_value,
     _nothing_to_draw,
+    count_ticks,
     drawn,
     empty,
 )
@@ -165,7 +166,11 @@ def lines(
     labelled = len(ends) > 1 or series is not None
     return _base(
         fig,
-        yaxis={"title": {"text": y_title}, "rangemode": "tozero", **_axis_format(kind, currency)},
+        yaxis={
+            "title": {"text": y_title},
+            "rangemode": "tozero",
+            **_axis_format(kind, currency, float(values.max()) if not values.empty else None),
+        },
         xaxis={"title": {"text": ""}, "range": [dates.min(), dates.max()]},
         margin={"l": 10, "r": 175 if labelled else 20, "t": 20, "b": 10},
     )
@@ -233,7 +238,9 @@ def stacked_area(
     _direct_labels(fig, ends, base)
     dates = pd.to_datetime(frame["as_of"])
     fig.update_xaxes(range=[dates.min(), dates.max()])
-    fig.update_yaxes(title_text=y_title, tickformat="~s")
+    # (the top of the stack: the bands' sum at its highest quarter)
+    stacked = frame[frame[series].isin(list(order))].groupby("as_of")[y].sum()
+    fig.update_yaxes(title_text=y_title, **count_ticks(float(stacked.max())))
     return _base(
         fig,
         hovermode="closest" if drill else "x unified",

@@ -22,6 +22,7 @@ from dashboard.exports import tables
 from dashboard.views import charts
 from dashboard.views.figures.common import empty
 from dashboard.views.figures.grids import Panel, small_multiple_bars
+from dashboard.views.needs import Frame
 from dashboard.views.page_model import RELATIVE_TOLERANCE, ChartSpec, Drawn, PageContent, PageSpec
 from dashboard.views.view import VALUE_LABELS, View, caption, first_row, read_view
 from dashboard.web.components import render
@@ -147,6 +148,11 @@ class Themes(charts.Data):
         ]
 
 
+def _theme(data: Themes) -> str:
+    """The breakdown the page reads: the link's theme."""
+    return data.breakdown
+
+
 def _bands(data: Themes) -> Drawn:
     keys, labels, _rows = data.bands
     if not keys:
@@ -178,9 +184,11 @@ def page_spec(shown: tuple[tuple[str, str, str], ...]) -> PageSpec:
                 height=CHART_HEIGHT,
                 lg=12,
                 wide=True,
+                needs=(Frame(by=_theme, network=True),),  # the bands (and the table below)
             ),
         ),
         parts=(("th-theme", "options"), ("th-sentence", "children"), ("th-table", "children")),
+        needs=(Frame(network=True),),  # the caption's groups and projects
     )
 
 
@@ -381,9 +389,8 @@ def theme_titles(breakdown: str) -> tuple[str, str]:
 
 def build(search: str | None) -> PageContent:
     view = read_view(search)
-    f = view.filters
     data = Themes(view)
-    datasource.prefetch(f, [(None, False), (data.breakdown, False)], network=True)
+    PAGE.fetch(data)
     keys, labels, rows = data.bands
     sentence = (
         difference(
