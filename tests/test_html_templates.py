@@ -359,6 +359,9 @@ def test_every_clientside_callback_is_a_function_of_our_script_file(hand_app):
         "frame.closeFilters",
         "frame.pageTitle",
         "frame.passClick",
+        "pack.add",
+        "pack.counter",
+        "pack.fromLink",
         "present.move",
         "present.showSlide",
     ]
