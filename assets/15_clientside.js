@@ -87,4 +87,58 @@
       return "#" + n;
     },
   };
+
+  // The board pack being built (dashboard/web/pages/pack.py): its items as the pack's link
+  // writes them, "<chart id>:<the view's query string, encoded>", kept by the browser.
+  var PACK_MOST = 12;
+
+  function packItems(search) {
+    return (search || "")
+      .replace(/^\?/, "")
+      .split("&")
+      .filter(function (pair) {
+        return pair.indexOf("item=") === 0;
+      })
+      .map(function (pair) {
+        return pair.slice(5);
+      });
+  }
+
+  function linkLang(search) {
+    var match = /[?&]lang=([a-z]{2})(&|$)/.exec(search || "");
+    return match ? match[1] : "";
+  }
+
+  clientside.pack = {
+    // "Add to board pack": the chart's id and the view the link shows now.
+    add: function (_clicks, search, items) {
+      var fired = window.dash_clientside.callback_context.triggered[0] || {};
+      if (!fired.value) return noUpdate(); // (menus drawn with a page: not a press)
+      var prop = fired.prop_id || "";
+      var id = JSON.parse(prop.slice(0, prop.lastIndexOf(".")));
+      var kept = (items || []).slice();
+      if (kept.length >= PACK_MOST) return noUpdate();
+      kept.push(encodeURIComponent(id.id) + ":" + encodeURIComponent(search || ""));
+      return kept;
+    },
+
+    // An opened pack link is the pack being built (reordered, titled, shared).
+    fromLink: function (search, pathname) {
+      if ((pathname || "").replace(/\/$/, "") !== "/pack") return noUpdate();
+      if (!search) return noUpdate(); // (a bare /pack: the pack being built stays)
+      return packItems(search);
+    },
+
+    // The header's counter and its link to the pack, in the page's language.
+    counter: function (items, search) {
+      var kept = items || [];
+      var pairs = kept.map(function (item) {
+        return "item=" + item;
+      });
+      var lang = linkLang(search);
+      if (lang) pairs.unshift("lang=" + lang);
+      var href = "/pack" + (pairs.length ? "?" + pairs.join("&") : "");
+      return [kept.length ? String(kept.length) : "", href];
+    },
+  };
 })();

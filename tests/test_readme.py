@@ -184,7 +184,7 @@ def test_the_number_of_pages_is_the_apps(hand_app):
     registered = {page["path"] for page in dash.page_registry.values()}
     intro = README.split("\n## ", 1)[0]
     assert f"{NUMBERS[len(registered)]} pages" in intro
-    assert f"({NUMBERS[len(PAGES)]} in its menu and a **presentation mode**" in intro
+    assert f"({NUMBERS[len(PAGES)]} in its menu, a **presentation mode**" in intro
     assert "a\n  sign-in page" in intro or "a sign-in page" in intro
     table = section("The dashboard").strip().split("\n\n", 1)[0]
     listed = set(re.findall(r"^\| `(/[a-z]*)`", table, flags=re.MULTILINE))

@@ -27,6 +27,7 @@ PATHS = (
     "/import",
     "/present",
     "/sdg",
+    "/pack",  # (the board pack: not in the menu, the header's counter leads to it)
 )
 
 

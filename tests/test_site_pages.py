@@ -21,7 +21,7 @@ import pytest
 
 from dashboard.core import config
 from dashboard.web import site
-from dashboard.web.pages import present
+from dashboard.web.pages import pack, present
 from dashboard.web.server import PAGES
 from tests.conftest import _serving
 from tests.dash_client import call
@@ -66,7 +66,7 @@ def registered_paths() -> list[str]:
     return sorted(page["path"] for page in dash.page_registry.values())
 
 
-PAGE_PATHS = sorted(m.PATH for m in (*PAGES, present))  # (registered by create_app)
+PAGE_PATHS = sorted(m.PATH for m in (*PAGES, present, pack))  # (registered by create_app)
 
 
 @pytest.fixture

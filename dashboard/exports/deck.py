@@ -16,6 +16,8 @@ from datetime import date
 from types import ModuleType
 from typing import Any
 
+import plotly.graph_objects as go
+
 from dashboard.core import theme
 from dashboard.core.format import in_currency
 from dashboard.core.i18n import _
@@ -78,7 +80,7 @@ def chart_ids(module: ModuleType) -> list[str]:
 # Slide: 13.333 x 7.5 inches (16:9). The chart image is 1920 x 828 pixels (laid out at
 # 1280 x 552, scale 1.5), drawn 12.3 inches wide: ticks and labels read from the back row.
 CHART_IMAGE = renderer.ImageSize(1280, 552, 1.5, 0, 20)
-_TEXT, _MUTED = theme.TEXT.lstrip("#"), theme.MUTED.lstrip("#")
+_TEXT, MUTED = theme.TEXT.lstrip("#"), theme.MUTED.lstrip("#")
 _NETWORK, _RULE = theme.NETWORK_GREY.lstrip("#"), "D5DBE1"  # (the network's grey; lines)
 FONT = "Source Sans 3"  # the charts' type (theme.FONT_FAMILY)
 
@@ -110,11 +112,11 @@ def network_values(search: str | None, indicator_ids: Sequence[str]) -> dict[str
     return of_view(read_view(search), indicator_ids)
 
 
-def _notes(slide: Any, paragraphs: Sequence[str]) -> None:
+def slide_notes(slide: Any, paragraphs: Sequence[str]) -> None:
     slide.notes_slide.notes_text_frame.text = "\n".join(p for p in paragraphs if p)
 
 
-def _text(
+def text_box(
     slide: Any,
     box: tuple[float, float, float, float],
     lines: Sequence[str],
@@ -140,7 +142,7 @@ def _text(
     return shape
 
 
-def _title(slide: Any, text: str, top: float = 0.3, size: int = 32) -> None:
+def slide_title(slide: Any, text: str, top: float = 0.3, size: int = 32) -> None:
     """The slide's title placeholder (outline view, screen readers), placed for 16:9."""
     from pptx.dml.color import RGBColor
     from pptx.enum.text import PP_ALIGN
@@ -179,20 +181,15 @@ def pptx_bytes(
     """The deck of a page: title slide, KPI table (with the network's value of each, from
     `network`: network_values), a slide per chart; notes on each, money in the deck's
     currency."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
     made = made or date.today()
     facts = dict(about)  # keys in English (pages/common.export_about), values translated
     filters = facts.get("Filters", _("none"))
     currency = facts.get("Currency", "USD")
     rate = facts.get("Exchange rate", "")
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    title_only = deck.slide_layouts[5]
+    deck = presentation()
 
-    first = deck.slides.add_slide(title_only)
-    _title(first, deck_title(content), 2.2, 40)
+    first = blank_slide(deck)
+    slide_title(first, deck_title(content), 2.2, 40)
     lines = [
         content.lead,
         _("Filters: {filters}").format(filters=filters),
@@ -200,11 +197,11 @@ def pptx_bytes(
         rate,
         _("Made on {date} · {source}").format(date=nice_date(made), source=facts.get("Source", "")),
     ]
-    _text(first, (0.5, 3.2, 12.33, 2.6), [line for line in lines if line], 20, _MUTED)
+    text_box(first, (0.5, 3.2, 12.33, 2.6), [line for line in lines if line], 20, MUTED)
     if facts.get("Link"):
         link = _("Open in the dashboard: {link}").format(link=facts["Link"])
-        _text(first, (0.5, 6.6, 12.33, 0.5), [link], 12, _MUTED)
-    _notes(
+        text_box(first, (0.5, 6.6, 12.33, 0.5), [link], 12, MUTED)
+    slide_notes(
         first,
         [
             _(content.name) + ".",
@@ -216,36 +213,15 @@ def pptx_bytes(
     )
 
     if content.kpis:
-        slide = deck.slides.add_slide(title_only)
-        _title(slide, _("Headline figures"))
-        kpi_table(slide, content, network or {})
-        _text(slide, (0.5, 6.95, 12.33, 0.5), [_caption(content, facts, as_of)], 11, _MUTED)
-        ids = [k.indicator for k in content.kpis]
-        _notes(slide, [_("Definitions:"), *definitions(ids, currency), rate])
+        kpi_slide(deck, content, network or {}, _caption(content, facts, as_of), currency, rate)
 
     for figure in content.figures.values():
         meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
-        slide = deck.slides.add_slide(title_only)
-        _title(slide, meta.get("title") or _("Chart"))
-        subtitle = meta.get("subtitle", "")
-        _text(slide, (0.5, 1.0, 12.33, 0.6), [subtitle], 16 if len(subtitle) < 120 else 13, _MUTED)
-        image = framing.image(figure, "png", CHART_IMAGE, words=False)
-        width = 12.3
-        picture = slide.shapes.add_picture(
-            io.BytesIO(image),
-            Inches(0.5),
-            Inches(1.65),
-            width=Inches(width),
-            height=Inches(width * CHART_IMAGE.height / CHART_IMAGE.width),
-        )
-        # Alternative text for screen readers (python-pptx has no setter for it).
-        words = (meta.get("title", ""), meta.get("subtitle", ""), meta.get("summary", ""))
-        picture._element.nvPicPr.cNvPr.set(
-            "descr", " ".join(w.strip().rstrip(".") + "." for w in words if w and w.strip())
-        )
-        _text(slide, (0.5, 6.95, 12.33, 0.5), [meta.get("caption", "")], 11, _MUTED)
-        _notes(
-            slide,
+        chart_slide(
+            deck,
+            figure,
+            meta.get("title") or _("Chart"),
+            meta.get("subtitle", ""),
             [
                 meta.get("subtitle", ""),
                 meta.get("caption", ""),
@@ -254,12 +230,79 @@ def pptx_bytes(
                 rate if meta.get("indicators") else "",
             ],
         )
+    return saved(deck, deck_title(content), facts.get("Filters", ""), facts.get("Link", ""))
 
+
+def presentation() -> Any:
+    """An empty 16:9 deck (python-pptx's default template, 13.333 x 7.5 inches)."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    return deck
+
+
+def blank_slide(deck: Any) -> Any:
+    """A new slide with a title placeholder alone (the layout "Title Only")."""
+    return deck.slides.add_slide(deck.slide_layouts[5])
+
+
+def kpi_slide(
+    deck: Any,
+    content: PageContent,
+    network: Mapping[str, str],
+    caption: str,
+    currency: str,
+    rate: str = "",
+) -> Any:
+    """The slide of a page's KPI tiles as a table (kpi_table), `caption` below it, the
+    indicators' definitions in its notes."""
+    slide = blank_slide(deck)
+    slide_title(slide, _("Headline figures"))
+    kpi_table(slide, content, network)
+    text_box(slide, (0.5, 6.95, 12.33, 0.5), [caption], 11, MUTED)
+    ids = [k.indicator for k in content.kpis]
+    slide_notes(slide, [_("Definitions:"), *definitions(ids, currency), rate])
+    return slide
+
+
+def chart_slide(deck: Any, figure: go.Figure, title: str, under: str, notes: Sequence[str]) -> Any:
+    """A slide of one chart: `title` (the title placeholder), `under` it in smaller type,
+    the chart's image at slide size (CHART_IMAGE, framed: every name whole) with its alt
+    text (title, subtitle and the chart in words), its caption below, and `notes`."""
+    from pptx.util import Inches
+
+    meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+    slide = blank_slide(deck)
+    slide_title(slide, title)
+    text_box(slide, (0.5, 1.0, 12.33, 0.6), [under], 16 if len(under) < 120 else 13, MUTED)
+    image = framing.image(figure, "png", CHART_IMAGE, words=False)
+    width = 12.3
+    picture = slide.shapes.add_picture(
+        io.BytesIO(image),
+        Inches(0.5),
+        Inches(1.65),
+        width=Inches(width),
+        height=Inches(width * CHART_IMAGE.height / CHART_IMAGE.width),
+    )
+    # Alternative text for screen readers (python-pptx has no setter for it).
+    words = (meta.get("title", ""), meta.get("subtitle", ""), meta.get("summary", ""))
+    picture._element.nvPicPr.cNvPr.set(
+        "descr", " ".join(w.strip().rstrip(".") + "." for w in words if w and w.strip())
+    )
+    text_box(slide, (0.5, 6.95, 12.33, 0.5), [meta.get("caption", "")], 11, MUTED)
+    slide_notes(slide, notes)
+    return slide
+
+
+def saved(deck: Any, title: str, subject: str, comments: str) -> bytes:
+    """The deck's file, its properties set (title, subject, author, comments)."""
     props = deck.core_properties
-    props.title = deck_title(content)
-    props.subject = facts.get("Filters", "")
+    props.title = title
+    props.subject = subject
     props.author = _("Savings groups network dashboard")
-    props.comments = facts.get("Link", "")
+    props.comments = comments
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
@@ -329,7 +372,7 @@ def kpi_table(slide: Any, content: PageContent, network: Mapping[str, str]) -> A
     for col, width in enumerate(widths):
         table.columns[col].width = Inches(width)
     for col, header in enumerate(headers):
-        _cell(table.cell(0, col), header, header_size, _MUTED, bold=True, right=col in (1, 2))
+        _cell(table.cell(0, col), header, header_size, MUTED, bold=True, right=col in (1, 2))
     for row, cells in enumerate(rows, start=1):
         for col, text in enumerate(cells):
             colour = _NETWORK if col == 2 else _TEXT

@@ -278,18 +278,31 @@ def workbook_bytes(figures: list[Mapping[str, Any]], about: list[tuple[str, str]
     book.remove(book.active)
     used: set[str] = set()
     for figure in figures:
-        meta = (figure.get("layout") or {}).get("meta") or {}
-        sheet = book.create_sheet(_sheet_name(meta.get("title") or _("Chart"), used))
-        headers, keys, rows = chart_table(figure, currency)
-        cells = [[_cell(row, key) for key in keys] for row in rows]
-        _write_table(
-            sheet,
-            [meta.get(k, "") for k in ("title", "subtitle", "caption")],
-            headers,
-            cells,
-        )
+        chart_sheet(book, figure, currency, used)
     add_about_sheets(book, about)
     return book_bytes(book)
+
+
+def chart_sheet(
+    book: Any,
+    figure: Mapping[str, Any],
+    currency: str,
+    used: set[str],
+    title: str = "",
+) -> Any:
+    """A workbook's sheet of one chart (as workbook_bytes writes each): the numbers drawn
+    under its title (or `title`, the chart's own then heading its subtitle), subtitle and
+    caption; named after the chart's title, unlike the names in `used` (which it joins)."""
+    meta = (figure.get("layout") or {}).get("meta") or {}
+    sheet = book.create_sheet(_sheet_name(meta.get("title") or _("Chart"), used))
+    headers, keys, rows = chart_table(figure, currency)
+    cells = [[_cell(row, key) for key in keys] for row in rows]
+    words = [meta.get(k, "") for k in ("title", "subtitle", "caption")]
+    if title and title != words[0]:
+        under = " · ".join(w for w in words[:2] if w)
+        words = [title, under, words[2]]
+    _write_table(sheet, words, headers, cells)
+    return sheet
 
 
 @dataclass

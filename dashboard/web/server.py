@@ -47,6 +47,7 @@ from dashboard.web.pages import (
     themes,
     upload,
 )
+from dashboard.web.pages import pack as pack_page
 from dashboard.web.pages import report as report_page
 
 log = logging.getLogger(__name__)
@@ -251,7 +252,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     # compression and cache headers: first, so that compressing is the last step of a response
     delivery.register(app)
     # (presentation mode is a page of its own, entered from the summary bar, not the menu)
-    for module in (*PAGES, present):
+    for module in (*PAGES, present, pack_page):
         dash.register_page(
             module.__name__,
             path=module.PATH,
@@ -277,6 +278,7 @@ def create_app(generated_key_ok: bool = False) -> Dash:
     page_exports.register_export_callback(app, PAGES)
     page_exports.register_page_export_callback(app, PAGES)
     report_routes.register_routes(app.server)
+    pack_page.register(app, PAGES)
     login.configure(app.server, generated_key_ok)
     # 404 for what is no page, robots.txt and its header; never indexed: signing in and
     # out, and the exports

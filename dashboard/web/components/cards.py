@@ -92,7 +92,11 @@ def export_menu(cid: str) -> html.Div:
     """Download this chart as a file: title, subtitle, caption and source inside; beside
     it, why a file did not come (the server busy: components/page_exports.py)."""
     menu = download_menu(
-        [(_(label), {"type": "export", "id": cid, "fmt": fmt}) for fmt, label in EXPORTS],
+        [
+            *((_(label), {"type": "export", "id": cid, "fmt": fmt}) for fmt, label in EXPORTS),
+            # (the chart with the view the link shows now: pages/pack.py)
+            (_("Add to board pack"), {"type": "pack-add", "id": cid}),
+        ],
         {"type": "download", "id": cid},
     )
     menu.children.append(

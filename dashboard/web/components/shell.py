@@ -118,6 +118,17 @@ def navbar(pages: list[dict[str, Any]]) -> dbc.Navbar:
                 dbc.Collapse(
                     [
                         dbc.Nav(links, navbar=True, className="ms-auto"),
+                        # the board pack being built: how many charts, and a link to it
+                        html.A(
+                            [
+                                _("Board pack"),
+                                " ",
+                                html.Span(id="pack-count", className="pack-count"),
+                            ],
+                            id="pack-link",
+                            href="/pack",
+                            className="nav-link pack-link",
+                        ),
                         language_switch(),
                         # who is looking, drawn with the frame (not after it: the menu
                         # beside it would move); the callback keeps its link current
@@ -142,6 +153,8 @@ def app_layout(pages: list[dict[str, Any]]) -> html.Div:
             dcc.Location(id="url", refresh=False),
             # a click on a chart's point, passed on by the browser (drill_down, below)
             dcc.Store(id="drill-click"),
+            # the board pack being built, kept by the browser (pages/pack.py)
+            dcc.Store(id="pack-store", storage_type="local"),
             html.A(_("Skip to content"), href="#page-content", className="skip-link"),
             navbar(pages),
             *guest.guest_note(),  # (a guest's one sentence, drawn with the frame: no shift)
