@@ -53,14 +53,18 @@ def _show(client: Any, app: Any, search: str) -> dict[str, Any]:
     return call(client, app, "pk-cards.children", {"url.search": search, "url.pathname": "/pack"})
 
 
-def _edit(client: Any, app: Any, search: str, fired: Any, value: Any, n: int = 3) -> str | None:
-    """A press or an edit on the pack page, as the browser sends it (the cards' buttons and
-    title inputs as lists of `n`); the new link, or None (nothing written)."""
+def _edit(
+    client: Any, app: Any, search: str, fired: Any, changed: dict[str, Any], n: int = 3
+) -> str | None:
+    """A press or an edit on the pack page, as the browser sends it: `changed` maps the
+    properties of the control `fired` that changed to their values (the cards' buttons and
+    title inputs go as lists of `n`); the new link, or None (nothing written)."""
     key = find_callback(app, "url.search", via="pk-title.value")
     spec = app.callback_map[key]
 
     def entry(ident: Any, prop: str) -> dict[str, Any]:
-        return {"id": ident, "property": prop, "value": value if ident == fired else None}
+        value = changed.get(prop) if ident == fired else None
+        return {"id": ident, "property": prop, "value": value}
 
     inputs: list[Any] = []
     for i in spec["inputs"]:
@@ -74,14 +78,13 @@ def _edit(client: Any, app: Any, search: str, fired: Any, value: Any, n: int = 3
         {"id": "url", "property": "search", "value": search},
         {"id": "url", "property": "pathname", "value": "/pack"},
     ]
-    prop = "value" if fired == "pk-title" or fired.get("type") == "pk-item-title" else "n_clicks"
     name = fired if isinstance(fired, str) else json.dumps(fired, separators=(",", ":"))
     body = {
         "output": key,
         "outputs": _outputs(key)[0],
         "inputs": inputs,
         "state": state,
-        "changedPropIds": [f"{name}.{prop}"],
+        "changedPropIds": [f"{name}.{prop}" for prop in changed],
     }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code in (200, 204), response.data[:2000]
@@ -117,16 +120,26 @@ def test_what_the_link_cannot_use_is_said_in_words_and_shown_as_text(hand_app):
 def test_moving_removing_and_retitling_write_a_new_link(hand_app):
     client = hand_app.server.test_client()
     assert login(client, "alpha").status_code == 303
-    moved = _edit(client, hand_app, THREE, {"index": 0, "type": "pk-down"}, 1)
+    moved = _edit(client, hand_app, THREE, {"index": 0, "type": "pk-down"}, {"n_clicks": 1})
     assert moved is not None
     items = [unquote(p[5:]).split(":")[0] for p in moved[1:].split("&") if p.startswith("item=")]
     assert items == ["ov-trend", "ef-trend", "or-members"]
-    removed = _edit(client, hand_app, moved, {"index": 2, "type": "pk-remove"}, 1)
+    removed = _edit(client, hand_app, moved, {"index": 2, "type": "pk-remove"}, {"n_clicks": 1})
     assert removed is not None and "or-members" not in removed
-    retitled = _edit(client, hand_app, removed, {"index": 1, "type": "pk-item-title"}, "Costs")
+    title = {"index": 1, "type": "pk-item-title"}
+    # a card drawn anew sets its title's value only: no edit
+    assert _edit(client, hand_app, removed, title, {"value": "Costs"}, n=2) is None
+    retitled = _edit(client, hand_app, removed, title, {"value": "Costs", "n_submit": 1}, n=2)
     assert retitled is not None and retitled.endswith(":Costs")
+    # the slide of key figures asked for, and no longer
+    asked = _edit(client, hand_app, retitled, "pk-kpis", {"value": ["kpis"]}, n=2)
+    assert asked is not None and "kpis=1" in asked
+    assert "kpis=1" not in (_edit(client, hand_app, asked, "pk-kpis", {"value": []}, n=2) or "")
     # a button drawn with the cards is no press
-    assert _edit(client, hand_app, THREE, {"index": 0, "type": "pk-remove"}, None) is None
+    assert (
+        _edit(client, hand_app, THREE, {"index": 0, "type": "pk-remove"}, {"n_clicks": None})
+        is None
+    )
 
 
 def test_the_workbook_is_made_from_the_link(hand_app):

@@ -105,15 +105,21 @@ def test_three_charts_from_three_pages_make_one_pack_deck_workbook_and_pdf(dash_
     box.send_keys("Our members grew", Keys.ENTER)
     wait_until(lambda: "Our%20members%20grew" in dash_duo.driver.current_url)
     wait_until(lambda: titles(dash_duo) and titles(dash_duo)[0] == "Our members grew")
+    # the slide of key figures asked for
+    click(dash_duo, "#pk-kpis input")
+    wait_until(lambda: "kpis=1" in dash_duo.driver.current_url)
     link = dash_duo.driver.current_url
     shown = titles(dash_duo)
 
     click(dash_duo, "#pk-pptx")
     deck = Presentation(io.BytesIO(downloaded(dash_duo, "*.pptx").read_bytes()))
     slides = list(deck.slides)
-    # a title slide, one slide per chart in the pack's order, a closing slide
-    assert len(slides) == 1 + 3 + 1
-    items = slides[1:4]
+    # a title slide, the key figures with the network's column, one slide per chart in the
+    # pack's order, a closing slide
+    assert len(slides) == 1 + 1 + 3 + 1
+    tables = [shape for shape in slides[1].shapes if shape.has_table]
+    assert tables and len(tables[0].table.columns) >= 3  # figure, value, network (at least)
+    items = slides[2:5]
     assert [s.shapes.title.text for s in items] == shown
     for slide in items:
         assert any(shape.shape_type == 13 for shape in slide.shapes)  # a picture

@@ -50,6 +50,20 @@ def layout(**_query: Any) -> html.Div:
                         [
                             dbc.Label(_("The pack's title"), html_for="pk-title"),
                             dbc.Input(id="pk-title", debounce=True, maxLength=pack.MAX_TITLE),
+                            dbc.Checklist(
+                                id="pk-kpis",
+                                options=[
+                                    {
+                                        "label": _(
+                                            "A slide of the key figures, with the network's "
+                                            "beside them"
+                                        ),
+                                        "value": "kpis",
+                                    }
+                                ],
+                                value=[],
+                                className="mt-2",
+                            ),
                         ],
                         md=6,
                     ),
@@ -137,20 +151,28 @@ def register(app: Dash, pages: Sequence[ModuleType]) -> None:
         Output("pk-cards", "children"),
         Output("pk-notices", "children"),
         Output("pk-title", "value"),
+        Output("pk-kpis", "value"),
         Input("url", "search"),
         State("url", "pathname"),
+        State("pk-title", "value"),
+        State("pk-kpis", "value"),
     )
-    def show(search: str | None, pathname: str | None) -> Any:
-        """The link's pack: a card per chart, drawn for the viewer."""
+    def show(search: str | None, pathname: str | None, shown_title: Any, shown_kpis: Any) -> Any:
+        """The link's pack: a card per chart, drawn for the viewer. The pack's title and its
+        key-figures box are set only where the link says otherwise than they do (a box
+        ticked while the cards are drawn stays ticked)."""
         if (pathname or "").rstrip("/") != PATH:
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
         read = pack.parse(search, known)
         notices = [dbc.Alert(n, color="warning", className="small py-2") for n in read.notices]
+        kpis: Any = ["kpis"] if read.kpis else []
+        kpis = no_update if kpis == (shown_kpis or []) else kpis
+        title: Any = no_update if read.title == (shown_title or "") else read.title
         if not read.items:
-            return html.P(_(EMPTY), className="text-secondary"), notices, read.title
+            return html.P(_(EMPTY), className="text-secondary"), notices, title, kpis
         drawn = pack.resolve(read, pages)
         cards = [card(i, d, len(drawn) - 1) for i, d in enumerate(drawn)]
-        return cards, notices, read.title
+        return cards, notices, title, kpis
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),
@@ -158,41 +180,52 @@ def register(app: Dash, pages: Sequence[ModuleType]) -> None:
         Input({"type": "pk-down", "index": ALL}, "n_clicks"),
         Input({"type": "pk-remove", "index": ALL}, "n_clicks"),
         Input({"type": "pk-item-title", "index": ALL}, "value"),
+        # (a title is edited when its input is left or Enter is pressed in it: a card drawn
+        # anew sets only its value)
+        Input({"type": "pk-item-title", "index": ALL}, "n_blur"),
+        Input({"type": "pk-item-title", "index": ALL}, "n_submit"),
         Input("pk-title", "value"),
+        Input("pk-kpis", "value"),
         State("url", "search"),
         State("url", "pathname"),
         prevent_initial_call=True,
     )
     def edit(
-        _up: Any, _down: Any, _remove: Any, titles: list[str | None], title: str | None,
-        search: str | None, pathname: str | None,
+        _up: Any, _down: Any, _remove: Any, titles: list[str | None], _left: Any, _entered: Any,
+        title: str | None, kpis: list[str] | None, search: str | None, pathname: str | None,
     ) -> Any:  # fmt: skip
-        """Move, remove or retitle a chart, or retitle the pack: a new link."""
+        """Move, remove or retitle a chart, retitle the pack or ask for the key figures: a
+        new link. Every change that fired is applied (a title's input, committed as the
+        pointer leaves it for the checkbox, fires with the checkbox)."""
         if (pathname or "").rstrip("/") != PATH or not ctx.triggered:
             return no_update
         read = pack.parse(search, known)
-        items = list(read.items)
-        fired = ctx.triggered_id
-        if fired == "pk-title":
-            new = replace(read, title=pack.clean_title(title or "", [], ""), notices=())
-        elif isinstance(fired, dict) and 0 <= fired.get("index", -1) < len(items):
-            i, kind = int(fired["index"]), fired["type"]
-            if kind == "pk-item-title":
-                if not any(t.get("value") for t in ctx.triggered):
-                    return no_update
-                value = pack.clean_title(titles[i] or "", [], "") if i < len(titles) else ""
-                items[i] = replace(items[i], title=value)
-            elif not any(t.get("value") for t in ctx.triggered):
-                return no_update  # (buttons drawn with the cards: not a press)
-            elif kind == "pk-remove":
-                del items[i]
-            elif kind == "pk-up" and i > 0:
-                items[i - 1], items[i] = items[i], items[i - 1]
-            elif kind == "pk-down" and i < len(items) - 1:
-                items[i + 1], items[i] = items[i], items[i + 1]
-            new = replace(read, items=tuple(items), notices=())
-        else:
-            return no_update
+        new = replace(read, notices=())
+        items: list[pack.Item | None] = list(read.items)
+        pressed = {t["prop_id"]: t.get("value") for t in ctx.triggered}
+        for prop, ident in ctx.triggered_prop_ids.items():
+            if ident == "pk-title":
+                new = replace(new, title=pack.clean_title(title or "", [], ""))
+            elif ident == "pk-kpis":
+                new = replace(new, kpis="kpis" in (kpis or []))
+            elif isinstance(ident, dict) and 0 <= int(ident.get("index", -1)) < len(read.items):
+                i, kind = int(ident["index"]), ident["type"]
+                item = items[i]
+                if kind == "pk-item-title":
+                    committed = prop.endswith((".n_blur", ".n_submit")) and pressed.get(prop)
+                    if committed and item is not None and i < len(titles):
+                        items[i] = replace(item, title=pack.clean_title(titles[i] or "", [], ""))
+                elif not pressed.get(prop):
+                    continue  # (buttons drawn with the cards: not a press)
+                elif kind == "pk-remove":
+                    items[i] = None
+                elif kind == "pk-up" and i > 0:
+                    items[i - 1], items[i] = items[i], items[i - 1]
+                elif kind == "pk-down" and i < len(items) - 1:
+                    items[i + 1], items[i] = items[i], items[i + 1]
+        new = replace(new, items=tuple(item for item in items if item is not None))
+        if new == replace(read, notices=()):
+            return no_update  # (nothing changed: the link stays as written)
         written = pack.link(new) or "?"  # (an emptied pack: "?", so the browser's empties too)
         return no_update if written == (search or "") else written
 
