@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 from dash.testing.composite import DashComposite
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+)
 
 BROWSER_WAIT = 60  # seconds a wait for a condition may take before the test fails
 
@@ -41,3 +45,23 @@ def wait_until(condition: Any, timeout: float = BROWSER_WAIT) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError("condition not met in time")
+
+
+def click(dash_duo: DashComposite, selector: str) -> None:
+    """A person's click: the element scrolled into the middle of the window first."""
+
+    def clicked() -> bool:
+        # (instantly: Bootstrap makes scrolling smooth, and a click mid-way misses; a page
+        # still laying out its charts may move the element under the pointer: scrolled to
+        # again and clicked again, as a person would)
+        try:
+            element = dash_duo.find_element(selector)
+            dash_duo.driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+            )
+            element.click()
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            return False
+        return True
+
+    wait_until(clicked)

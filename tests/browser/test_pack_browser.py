@@ -13,15 +13,11 @@ from pathlib import Path
 
 from pptx import Presentation
 from pypdf import PdfReader
-from selenium.common.exceptions import (
-    ElementClickInterceptedException,
-    StaleElementReferenceException,
-)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from scripts.fetch_axe import TARGET as AXE
-from tests.browser.conftest import BROWSER_WAIT, wait_until
+from tests.browser.conftest import BROWSER_WAIT, click, wait_until
 from tests.browser.test_accessibility import RUN_AXE
 from tests.conftest import PASSWORD
 
@@ -38,25 +34,6 @@ def sign_in(dash_duo, username: str) -> None:
     dash_duo.find_element("#password").send_keys(PASSWORD)
     dash_duo.find_element(".login-form button[type=submit]").click()
     dash_duo.wait_for_contains_text("#account", username)
-
-
-def click(dash_duo, selector: str) -> None:
-    """A person's click: the element scrolled into the middle of the window first."""
-
-    def clicked() -> bool:
-        # (a page still laying out its charts may move the element under the pointer:
-        # scrolled to again and clicked again, as a person would)
-        try:
-            element = dash_duo.find_element(selector)
-            dash_duo.driver.execute_script(
-                "arguments[0].scrollIntoView({block: 'center'})", element
-            )
-            element.click()
-        except (ElementClickInterceptedException, StaleElementReferenceException):
-            return False
-        return True
-
-    wait_until(clicked)
 
 
 def add(dash_duo, path: str, cid: str, count: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
+from tests.browser.conftest import click
 from tests.conftest import _serving_demo_accounts
 
 MEMBER = ("nordlys-aid", "demo-nordlys-aid")
@@ -72,9 +73,7 @@ def test_a_member_sees_its_trainers_whole_with_a_flag_and_its_reason(dash_duo, d
     assert seen["cards"] == 0  # (the cards are the phone's)
 
     # the first trainer's groups, one click away (below the charts: scrolled to first)
-    button = dash_duo.find_element(".trainer-wide .trainer-id")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    dash_duo.wait_for_element(".trainer-wide .trainer-id").click()
+    click(dash_duo, ".trainer-wide .trainer-id")
     dash_duo.wait_for_contains_text(
         "#pj-trainer-groups-title", f"Groups of {first['trainer_id']}: {first['groups']}"
     )
