@@ -13,7 +13,9 @@ deck's pictures and the report's charts) at each size the app makes, as SVG:
 - "svg": the SVG download (its font added by `svg_with_font` afterwards, outside the
   layout);
 - "deck": the picture of a chart on a slide of the page's deck (deck.CHART_IMAGE, no words:
-  the slide has them as text);
+  the slide has them as text); a board pack's slides use the same picture;
+- "pack-pdf": a chart on its page of a board pack's PDF (exports/pack.PDF_CHART, no words:
+  the page has them as text; issue 31);
 - "report": the charts of the printable report (CHART_SIZE of
   dashboard/exports/report/document.py, no words).
 
@@ -36,7 +38,7 @@ from typing import Any
 import pytest
 
 from dashboard.core import i18n
-from dashboard.exports import deck, framing, renderer
+from dashboard.exports import deck, framing, pack, renderer
 from dashboard.exports.report import data as report_data
 from dashboard.exports.report import document
 from dashboard.web.pages import (
@@ -67,6 +69,7 @@ FILE_SIZES = {
     "print": (renderer.SIZES["print"], True),
     "svg": (renderer.SIZES["svg"], True),
     "deck": (deck.CHART_IMAGE, False),
+    "pack-pdf": (pack.PDF_CHART, False),
 }
 # Every size in English and Danish; French (its words as long as Danish ones, or longer) in
 # the two that leave its words the least room, to keep the check's time down: the print

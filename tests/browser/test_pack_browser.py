@@ -128,3 +128,45 @@ def test_three_charts_from_three_pages_make_one_pack_deck_workbook_and_pdf(dash_
     script = "return document.querySelector('.pk-card').innerText"
     wait_until(lambda: "fewer than 5 active groups" in dash_duo.driver.execute_script(script))
     assert dash_duo.get_logs() == []
+
+
+PHONE_MEASURE = """
+const inner = window.innerWidth;
+const right = (el) => el.getBoundingClientRect().right;
+const cards = Array.from(document.querySelectorAll('.pk-card'));
+const visible = (el) => el.offsetParent !== null;
+return {
+  inner: inner,
+  page: document.documentElement.scrollWidth,
+  cards: cards.length,
+  drawn: cards.filter((c) => c.querySelector('.main-svg')).length,
+  outside: Array.from(document.querySelectorAll(
+    '.pk-card, .pk-card .main-svg, .pk-item-title, .pk-tools .btn, #pk-title, .pk-downloads .btn'
+  )).filter((el) => visible(el) && right(el) > inner + 0.5).map((el) => el.id || el.className),
+  small: Array.from(document.querySelectorAll('.pk-tools .btn, .pk-downloads .btn'))
+    .filter((b) => visible(b) && b.getBoundingClientRect().height < 30).map((b) => b.id),
+  filters: Array.from(document.querySelectorAll('#filters-toggle, #active-filters'))
+    .filter(visible).map((el) => el.id),
+};
+"""
+
+
+def test_a_phone_shows_the_pack_whole(dash_duo, hand_app):
+    """At 390 px (a phone) the pack's cards, their charts, title boxes, buttons and the
+    downloads are on screen with nothing sideways, the buttons big enough for a finger, and
+    the filter panel (each chart has its own filters) out of the way."""
+    from tests.browser.test_screens import PHONE, screen
+
+    dash_duo.start_server(hand_app)
+    screen(dash_duo, *PHONE)
+    view = "%3Forganisation%3DAlpha%2520Aid"
+    dash_duo.driver.get(f"{dash_duo.server_url}/pack?item=ov-trend:&item=ef-trend:{view}")
+    wait_until(lambda: len(titles(dash_duo)) == 2)
+    # (a chart below the fold is drawn when scrolled to, as on the pages)
+    dash_duo.driver.execute_script("window.scrollTo({top: 1e6, behavior: 'instant'})")
+    seen = wait_until(
+        lambda: (m := dash_duo.driver.execute_script(PHONE_MEASURE))["drawn"] == 2 and m
+    )
+    assert seen["page"] <= seen["inner"], seen
+    assert seen["outside"] == [] and seen["small"] == [] and seen["filters"] == [], seen
+    assert dash_duo.get_logs() == []

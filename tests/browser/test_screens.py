@@ -31,6 +31,7 @@ PAGES = {
     "/glossary": ".page-title",
     "/import": ".page-title",
     "/present": ".present-slide.active",
+    "/pack?item=ov-trend:&item=or-members:": ".pk-chart-title",  # (its cards come drawn)
 }
 LAPTOP, PHONE = (1366, 768), (390, 844)
 
