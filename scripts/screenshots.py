@@ -64,8 +64,14 @@ MEMBER_SHOTS = (
     ("member-projects", "/projects"),
     # the trainer report of the member's organisation (issue 29), scrolled to
     ("member-trainers", "/projects#pj-trainers-card"),
+    # a board pack (issue 31): its cost per member, the network's members, women by country
+    (
+        "member-pack",
+        "/pack?title=Board+meeting&item=ef-trend:%3Forganisation%3DNordlys%2520Aid"
+        "&item=ov-trend:&item=or-shares:%3Fby%3Dcountry",
+    ),
 )
-MEMBER_DOCS = ("member-trainers",)  # also written for the README
+MEMBER_DOCS = ("member-trainers", "member-pack")  # also written for the README
 SIZES = {"desktop": (1366, 768), "projector": (1920, 1080), "phone": (390, 844)}
 
 
@@ -112,6 +118,8 @@ def capture(driver: webdriver.Chrome, url: str, fmt: str = "png") -> bytes:
         wait.until(ec.frame_to_be_available_and_switch_to_it((By.CSS_SELECTOR, "#rp-preview")))
         WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "h1")))
         driver.switch_to.default_content()
+    elif "/pack" in url:  # the pack's cards, the first drawn
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".pk-card .main-svg")))
     elif not any(page in url for page in ("/glossary", "/login", "/import")):
         # the caption ends with the as-of date once the data have arrived (in any language)
         # (a card shown on one screen width only has no visible text on the other)
