@@ -21,6 +21,7 @@ from dashboard.views import needs
 from dashboard.web.pages import (
     compare,
     efficiency,
+    explore,
     outreach,
     overview,
     performance,
@@ -38,6 +39,7 @@ BUILDS: dict[str, Callable[[str], Any]] = {
     "compare": compare.build,
     "present": present.slides,
     "themes": themes.build,
+    "explore": explore.build,
 }
 SEARCHES = (
     "",

@@ -17,6 +17,15 @@ from dashboard.core.network import NetworkField
 
 Format = Literal["int", "pct", "usd", "decimal"]
 Category = Literal["outreach", "participation", "savings_loans", "financial", "efficiency"]
+# the categories' titles, in the glossary's order (the indicator explorer groups by them too)
+CATEGORIES: dict[str, str] = {
+    "outreach": N_("Outreach"),
+    "participation": N_("Participation"),
+    "savings_loans": N_("Savings and loans"),
+    "financial": N_("Financial performance"),
+    "efficiency": N_("Efficiency of the facilitating agency"),
+}
+NETWORK_CATEGORY = N_("The network's own indicators")  # (data/network.toml's fields)
 
 
 # Units that are currency codes, not words: never translated (an amount's code stays USD).

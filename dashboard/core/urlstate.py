@@ -4,8 +4,9 @@ Filter parameters have the names of the `vsla indicators` flags (country, organi
 as_of, trained_by, setting, tag, status, cycle, min_pct_women, max_pct_women, youth_recorded);
 display parameters are currency, by (organisation|country breakdown of a page), compare and pick
 (the compare page), table (the data page's breakdown), theme (the themes page's comparison),
-points (a trend's quarters: steady, or all of them)
-and vs (the report's comparison date).
+points (a trend's quarters: steady, or all of them), vs (the report's comparison date),
+and the indicator explorer's indicator, tab (chart, map or table), show (values or the change
+since the first quarter) and network (its grey line on or off).
 Anything that cannot be used is dropped with a notice in plain words, never an error page.
 """
 
@@ -21,15 +22,36 @@ from dashboard.core.facts import PoolFacts
 from dashboard.core.filters import KNOWN_TAGS, LIST_FIELDS, Filters
 from dashboard.core.format import CURRENCIES
 from dashboard.core.i18n import _
+from dashboard.core.indicators import every
 
 FILTER_PARAMS = (*LIST_FIELDS, "min_pct_women", "max_pct_women", "youth_recorded", "as_of")
 VIEW_BY = ("organisation", "country")
 COMPARE_BY = ("organisation", "project", "country")
 TABLE_BY = ("organisation", "country", "project", "trained_by", "setting", "quarter")
-DISPLAY_PARAMS = ("currency", "by", "compare", "pick", "table", "theme", "points", "vs", "lang")
+DISPLAY_PARAMS = (
+    "currency",
+    "by",
+    "compare",
+    "pick",
+    "table",
+    "theme",
+    "points",
+    "vs",
+    "indicator",
+    "tab",
+    "show",
+    "network",
+    "lang",
+)
 # trends: "steady" leaves out a ratio's quarters resting on too few groups, "all" keeps them
 POINTS = ("steady", "all")
 DEFAULT_THEME = "women_band"
+# the indicator explorer (/explore): its indicator, its tabs, what its lines show, and
+# whether the network's grey line is drawn
+DEFAULT_INDICATOR = "savings_per_member_usd"
+TABS = ("chart", "map", "table")
+SHOW = ("value", "change")
+NETWORK_LINE = ("on", "off")
 
 
 def theme_keys() -> tuple[str, ...]:
@@ -55,6 +77,10 @@ class ViewState:
     theme: str = DEFAULT_THEME  # the themes page's comparison (a key of theme_keys)
     points: str = "steady"  # a trend's quarters (POINTS)
     vs: date | None = None  # the report compares the as-of date with this one
+    indicator: str = DEFAULT_INDICATOR  # the explorer's (an id of indicators.every())
+    tab: str = "chart"  # the explorer's tab (TABS)
+    show: str = "value"  # the explorer's lines: values, or the change since the first quarter
+    network: str = "on"  # the explorer's grey line of the network (NETWORK_LINE)
     lang: str | None = None  # the language the link asks for (None: the browser's)
     notices: tuple[str, ...] = ()
 
@@ -70,6 +96,10 @@ class ViewState:
             query["pick"] = list(self.pick)
         if self.vs:
             query["vs"] = [self.vs.isoformat()]
+        for name in ("indicator", "tab", "show", "network"):
+            value = getattr(self, name)
+            if value != getattr(defaults, name):
+                query[name] = [value]
         if self.lang:
             query["lang"] = [self.lang]
         pairs = [(k, v) for k in PARAM_ORDER for v in query.get(k, [])]
@@ -126,9 +156,30 @@ def parse_search(search: str | None, facts: PoolFacts | None = None) -> ViewStat
         theme=one_of("theme", theme_keys(), DEFAULT_THEME),
         points=one_of("points", POINTS, "steady"),
         vs=_comparison_date(_values(query, "vs"), filters.as_of, notices),
+        indicator=_indicator(_values(query, "indicator"), notices),
+        tab=one_of("tab", TABS, "chart"),
+        show=one_of("show", SHOW, "value"),
+        network=one_of("network", NETWORK_LINE, "on"),
         lang=_language(_values(query, "lang"), notices),
     )
     return replace(state, notices=tuple(notices))
+
+
+def _indicator(values: list[str], notices: list[str]) -> str:
+    """indicator=<id>: an indicator of the registry, the network's own included (dropped,
+    with a notice, otherwise)."""
+    if not values:
+        return DEFAULT_INDICATOR
+    known = {i.id.casefold(): i.id for i in every()}
+    found = known.get(values[-1].casefold())
+    if found is None:
+        notices.append(
+            _(
+                "Ignored indicator={value}: there is no such indicator (the Glossary lists them)."
+            ).format(value=repr(values[-1][:60]))
+        )
+        return DEFAULT_INDICATOR
+    return found
 
 
 def _language(values: list[str], notices: list[str]) -> str | None:

@@ -3,12 +3,13 @@ named at its end rather than in a legend (STYLE.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core import theme
+from dashboard.core.format import format_value
 from dashboard.core.i18n import _
 from dashboard.views.figures.common import (
     SMALL_CELLS,
@@ -34,20 +35,29 @@ LINE_BOX = 1.45  # a line of text as the browser boxes it, in ems of its size
 
 
 def _direct_labels(
-    fig: go.Figure, ends: list[tuple[str, float, object, str]], y_range: float
+    fig: go.Figure,
+    ends: list[tuple[str, float, object, str]],
+    y_range: float,
+    value: Callable[[float], str] | None = None,
 ) -> None:
     """Label each line at its end (STYLE.md), set apart so labels do not overlap in a card.
     A long name is written on two lines of END_LABEL_CHARS, each shortened if it must be, so
-    that it fits in the right margin (the hover has it whole, and a file writes it whole)."""
+    that it fits in the right margin (the hover has it whole, and a file writes it whole).
+    With `value`, the line's last value is written under its name, as `value` writes it."""
     if not ends:
         return
     ordered = sorted(ends, key=lambda e: e[1])
+    wholes = [
+        f"{name}: {value(y)}" if value is not None else str(name)
+        for name, y, _x, _colour in ordered
+    ]
     texts = [
         "<br>".join(
             _shorten(line, END_LABEL_CHARS)
             for line in _two_lines(str(name), END_LABEL_CHARS).split("<br>")
         )
-        for name, _y, _x, _colour in ordered
+        + (f"<br>{value(y)}" if value is not None else "")
+        for name, y, _x, _colour in ordered
     ]
     span = (y_range or 1.0) * 1.06  # (plotly's range: the values and a little more)
     per_px = span / CARD_PLOT_PX
@@ -55,7 +65,9 @@ def _direct_labels(
     low = min(min(e[1] for e in ends), 0.0)
     centres = apart([e[1] for e in ordered], halves, low, low + span)
     labels: list[dict[str, object]] = []
-    for (name, y, x, colour), text, y_label in zip(ordered, texts, centres, strict=True):
+    for (_name, y, x, colour), text, whole, y_label in zip(
+        ordered, texts, wholes, centres, strict=True
+    ):
         labels.append(
             {
                 "name": f"{END_LABEL}:{y!r}",  # (where its line ends: exports.framing.framed)
@@ -67,7 +79,7 @@ def _direct_labels(
                 "xshift": 6,
                 "font": {"color": colour, "size": 12},
                 # the whole name: on hover, and written whole in a file (exports.framing.framed)
-                "hovertext": str(name) if "…" in text else None,
+                "hovertext": whole if "…" in text else None,
             }
         )
     # at once: each add_annotation rebuilds every annotation before it (a page's line
@@ -91,9 +103,11 @@ def lines(
     labels: Mapping[str, str] | None = None,
     highlight: Sequence[str] | None = None,
     colour: str | None = None,
+    end_values: bool = False,
 ) -> go.Figure:
     """Lines over time (x = as_of): one per `series` value (shown by its `labels` name), and
-    a grey network line (`total_label`, default "Network"). With `drill`, clicking a line
+    a grey network line (`total_label`, default "Network"); with `end_values`, each line's
+    last value written under its name at its end. With `drill`, clicking a line
     narrows that filter to its value. With `highlight` (series values), the other lines are
     muted: a member's own organisation stands out among the others. Without `series`, the
     one line is drawn in `colour` (the selection's organisation's, view.selection_colour),
@@ -156,7 +170,8 @@ def lines(
     values = pd.concat([frame[y], total[y] if total is not None else frame[y]]).dropna()
     y_range = float(values.max() - min(values.min(), 0)) if not values.empty else 1.0
     if len(ends) > 1 or series is not None:
-        _direct_labels(fig, ends, y_range)
+        written = (lambda v: format_value(v, kind, currency)) if end_values else None
+        _direct_labels(fig, ends, y_range, written)
     # An explicit range: plotly would otherwise widen the axis to fit the end labels, which
     # sit in the right margin instead.
     spans = [frame.dropna(subset=[y])["as_of"]]

@@ -155,7 +155,8 @@ def _dropdown_block(label: str, cid: str, placeholder: str) -> html.Div:
                 )
             ),
         ],
-        className="filter-block",
+        # (the indicator explorer draws these places as its lines: hidden there, 48_explore.css)
+        className="filter-block place-block",
     )
 
 

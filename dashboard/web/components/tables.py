@@ -32,14 +32,15 @@ def table_export_menu(table_id: str) -> html.Div:
 
 def table_card(table_id: str, title: str, subtitle: str) -> html.Section:
     """A card holding a table a callback fills (`{table_id}.children`), with its title, its
-    Export menu (register_table_export) and a subtitle."""
+    Export menu (register_table_export) and a subtitle (`{table_id}-subtitle`: a callback
+    may write it too)."""
     return html.Section(
         [
             html.Div(
                 [html.H2(title, className="chart-title"), table_export_menu(table_id)],
                 className="chart-head",
             ),
-            html.P(subtitle, className="chart-subtitle"),
+            html.P(subtitle, className="chart-subtitle", id=f"{table_id}-subtitle"),
             dcc.Loading(
                 # (a table wider than a phone scrolls sideways: a fade and an arrow say so,
                 # assets/50_scroll_cue.js)

@@ -7,19 +7,12 @@ from typing import Any
 from dash import Dash, html
 
 from dashboard.core.i18n import N_, _
-from dashboard.core.indicators import INDICATORS, network_indicators
+from dashboard.core.indicators import CATEGORIES, INDICATORS, NETWORK_CATEGORY, network_indicators
 from dashboard.web.components import guest
 
 PATH = "/glossary"
 NAME = N_("Glossary")
 ORDER = 9
-CATEGORIES = {
-    "outreach": N_("Outreach"),
-    "participation": N_("Participation"),
-    "savings_loans": N_("Savings and loans"),
-    "financial": N_("Financial performance"),
-    "efficiency": N_("Efficiency of the facilitating agency"),
-}
 DIRECTION = {
     1: N_("Higher is better"),
     -1: N_("Lower is better"),
@@ -147,7 +140,7 @@ def layout(**_query: Any) -> html.Div:
             "Fields the network records beyond SAVIX, declared in its configuration; each is "
             "a ratio of sums over the active groups that record it."
         )
-        sections.append(_section(_("The network's own indicators"), items, lead))
+        sections.append(_section(_(NETWORK_CATEGORY), items, lead))
     sections.append(_guests())
     sections.append(_protection())
     return html.Div(
