@@ -44,6 +44,7 @@ from dashboard.exports.report import document
 from dashboard.web.pages import (
     compare,
     efficiency,
+    explore,
     outreach,
     overview,
     performance,
@@ -63,6 +64,11 @@ VIEWS = (
     (compare, ORGANISATION),
     (compare, "?compare=project&pick=ETH-HAV-01&pick=KEN-HAV-01"),
     (projects, "?project=ETH-HAV-01"),
+    # the explorer's lines, each named and valued at its end (a long project name among them)
+    (
+        explore,
+        "?organisation=Havn+Relief&organisation=Fjord+Partners&project=ETH-HAV-01&country=UGA",
+    ),
 )
 FILE_SIZES = {
     "slide": (renderer.SIZES["slide"], True),
@@ -144,7 +150,7 @@ def test_every_chart_file_holds_its_words_apart(demo, checker, lang):
 # by its share of the row (ChartSpec.lg); its height is its spec's, or the figure's own where
 # the card scrolls.
 CARD_WIDTH = {12: 970, 6: 456, 4: 300}
-CARD_PAGES = (overview, outreach, efficiency, performance, themes, compare, projects)
+CARD_PAGES = (overview, outreach, efficiency, performance, themes, compare, projects, explore)
 
 
 @pytest.mark.xdist_group("chart-layout-cards")

@@ -22,7 +22,7 @@ from dashboard.exports.tables import kind_of, ranked, values
 from dashboard.views.figures.bars import VALUE_LABEL, values_clear_of_lines
 from dashboard.views.figures.common import not_drawn
 from dashboard.views.figures.labels import apart
-from dashboard.views.figures.lines import END_LABEL
+from dashboard.views.figures.lines import END_LABEL, END_VALUE
 
 
 def image(fig: go.Figure, fmt: str, size: ImageSize, words: bool = True) -> bytes:
@@ -320,14 +320,15 @@ def _end_labels_apart(fig: go.Figure, plot_height: float, margin: int) -> None:
     if not ends:
         return
     for note in ends:  # from where its line ends (a card set them apart for its own height)
-        note.y = float(str(note.name).split(":", 1)[1])
+        note.y = float(str(note.name).split(":", 1)[1].split(END_VALUE, 1)[0])
     for note in ends:
         whole = note.hovertext or ""
         if whole:
             width = _chars(margin - (note.xshift or 0) - 4, note.font.size)
             text = wrap(whole, width)
             if _lines(text) <= 3:
-                note.text = text
+                _head, has_value, value = str(note.name).partition(END_VALUE)
+                note.text = f"{text}<br>{value}" if has_value else text
     ref = str(ends[0].yref or "y")
     low, high = _value_span(fig, ref)
     per_px = (high - low) / max(plot_height, 1.0)

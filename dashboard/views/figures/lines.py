@@ -27,6 +27,7 @@ from dashboard.views.figures.labels import _shorten, _two_lines, apart
 from dashboard.views.figures.references import Reference, _reference_line
 
 END_LABEL = "end-label"  # the name of a line's label at its end (its value after a colon)
+END_VALUE = "|"  # in that name, before the value written under the line's name (if any)
 END_LABEL_CHARS = 24  # a line of a name at a line's end: 12 px type in the margin of 175 px
 # A card's plot is about this tall (px) on a screen: names at the lines' ends are set apart
 # for it (a file sets them apart again for its own: exports.framing.framed).
@@ -47,30 +48,29 @@ def _direct_labels(
     if not ends:
         return
     ordered = sorted(ends, key=lambda e: e[1])
-    wholes = [
-        f"{name}: {value(y)}" if value is not None else str(name)
-        for name, y, _x, _colour in ordered
-    ]
-    texts = [
+    names = [
         "<br>".join(
             _shorten(line, END_LABEL_CHARS)
             for line in _two_lines(str(name), END_LABEL_CHARS).split("<br>")
         )
-        + (f"<br>{value(y)}" if value is not None else "")
-        for name, y, _x, _colour in ordered
+        for name, _y, _x, _colour in ordered
     ]
+    values = [value(y) if value is not None else "" for _name, y, _x, _colour in ordered]
+    texts = [f"{n}<br>{v}" if v else n for n, v in zip(names, values, strict=True)]
     span = (y_range or 1.0) * 1.06  # (plotly's range: the values and a little more)
     per_px = span / CARD_PLOT_PX
     halves = [((t.count("<br>") + 1) * 12 * LINE_BOX + 2) / 2 * per_px for t in texts]
     low = min(min(e[1] for e in ends), 0.0)
     centres = apart([e[1] for e in ordered], halves, low, low + span)
     labels: list[dict[str, object]] = []
-    for (_name, y, x, colour), text, whole, y_label in zip(
-        ordered, texts, wholes, centres, strict=True
+    for (name, y, x, colour), short, written, text, y_label in zip(
+        ordered, names, values, texts, centres, strict=True
     ):
         labels.append(
             {
-                "name": f"{END_LABEL}:{y!r}",  # (where its line ends: exports.framing.framed)
+                # where its line ends, and the value written under the name (a file sets
+                # the labels apart again and writes the names whole: exports.framing.framed)
+                "name": f"{END_LABEL}:{y!r}" + (f"{END_VALUE}{written}" if written else ""),
                 "x": x,
                 "y": y_label,
                 "text": text,
@@ -79,7 +79,7 @@ def _direct_labels(
                 "xshift": 6,
                 "font": {"color": colour, "size": 12},
                 # the whole name: on hover, and written whole in a file (exports.framing.framed)
-                "hovertext": whole if "…" in text else None,
+                "hovertext": str(name) if "…" in short else None,
             }
         )
     # at once: each add_annotation rebuilds every annotation before it (a page's line
