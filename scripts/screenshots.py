@@ -38,6 +38,8 @@ SHOTS = (
     ("performance", "/performance"),
     ("themes", "/themes"),
     ("compare", "/compare"),
+    # the indicator explorer (issue 32): two organisations and a country against the network
+    ("explore", "/explore?country=UGA&organisation=Nordlys+Aid&organisation=Fjord+Partners"),
     ("projects", "/projects?organisation=Nordlys+Aid"),
     ("report", "/report?project=BDI-FJO-02"),
     ("sdg", "/sdg"),

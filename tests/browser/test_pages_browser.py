@@ -25,6 +25,7 @@ PAGES = {
     "/performance": "Financial performance",
     "/themes": "Cross-cutting themes",
     "/compare": "Compare with the network",
+    "/explore": "Explore an indicator",
     "/projects": "Projects",
     "/report": "Performance report",
     "/sdg": "Contributions to the Sustainable Development Goals",

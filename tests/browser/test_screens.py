@@ -24,6 +24,7 @@ PAGES = {
     "/performance": ".chart-caption",
     "/themes": ".chart-caption",
     "/compare": ".chart-caption",
+    "/explore": ".chart-caption",
     "/projects": ".chart-caption",
     "/report": "#rp-preview",
     "/sdg": ".page-title",
