@@ -402,6 +402,7 @@ def _lines(data: Explore) -> Drawn:
         series="entity",
         colours={e.value: e.colour for e in data.entities},
         labels={e.value: e.name for e in data.entities},
+        order=[e.value for e in data.entities],
         total=None if alone or network.empty else network,
         currency=data.code,
         y_title=_y_title(data),
@@ -479,8 +480,8 @@ MAP = ChartSpec(
 
 
 def table_rows(data: Explore) -> tuple[list[Entity], list[dict[str, Any]]]:
-    """The lines by quarter, newest first: for each quarter (its end date and its text),
-    each entity's value (None where none is drawn: the chart's gaps)."""
+    """The lines by quarter, newest first: for each quarter the chart draws (its end date
+    and its text), each entity's value (None where none is drawn: the chart's gaps)."""
     frame = data.series
     entities = [e for e in data.entities if e.value in set(frame["entity"])]
     if frame.empty:
@@ -494,7 +495,8 @@ def table_rows(data: Explore) -> tuple[list[Entity], list[dict[str, Any]]]:
         for e in entities:
             value = wide.at[day, e.value] if e.value in wide.columns else None
             row[e.value] = None if value is None or pd.isna(value) else float(value)
-        rows.append(row)
+        if any(row[e.value] is not None for e in entities):  # (a quarter the chart draws)
+            rows.append(row)
     return entities, rows
 
 

@@ -76,6 +76,7 @@ def _direct_labels(
                 "text": text,
                 "showarrow": False,
                 "xanchor": "left",
+                "align": "left",  # (a name's lines and its value under it, flush)
                 "xshift": 6,
                 "font": {"color": colour, "size": 12},
                 # the whole name: on hover, and written whole in a file (exports.framing.framed)
@@ -104,10 +105,12 @@ def lines(
     highlight: Sequence[str] | None = None,
     colour: str | None = None,
     end_values: bool = False,
+    order: Sequence[str] | None = None,
 ) -> go.Figure:
     """Lines over time (x = as_of): one per `series` value (shown by its `labels` name), and
     a grey network line (`total_label`, default "Network"); with `end_values`, each line's
-    last value written under its name at its end. With `drill`, clicking a line
+    last value written under its name at its end; `order` (series values) the order of the
+    lines. A line of one point is drawn as a dot. With `drill`, clicking a line
     narrows that filter to its value. With `highlight` (series values), the other lines are
     muted: a member's own organisation stands out among the others. Without `series`, the
     one line is drawn in `colour` (the selection's organisation's, view.selection_colour),
@@ -118,6 +121,9 @@ def lines(
     traces: list[dict[str, object]] = []
     ends: list[tuple[str, float, object, str]] = []
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
+    if order is not None and series is not None:  # (in the caller's order: its table's)
+        rank = {key: i for i, key in enumerate(order)}
+        groups.sort(key=lambda g: rank.get(str(g[0]), len(rank)))
     palette = list(theme.OKABE_ITO)
     single = colour or palette[0]
     for i, (name, part) in enumerate(groups):
@@ -136,7 +142,8 @@ def lines(
                 "x": part["as_of"],
                 "y": part[y],
                 "name": label,
-                "mode": "lines",
+                "mode": "lines" if len(part) > 1 else "markers",
+                "marker": {"color": colour, "size": 8},
                 "line": {"color": colour, "width": 1.5} if muted else {"color": colour},
                 "opacity": theme.MUTED_OPACITY + 0.15 if muted else 1.0,
                 "customdata": custom,
@@ -154,7 +161,8 @@ def lines(
                 "x": part["as_of"],
                 "y": part[y],
                 "name": total_label,
-                "mode": "lines",
+                "mode": "lines" if len(part) > 1 else "markers",
+                "marker": {"color": theme.NETWORK_GREY, "size": 10},
                 "line": {"color": theme.NETWORK_GREY, "width": 3.5},
                 "hovertemplate": f"<b>{total_label}</b><br>"
                 + _label_value(_hover_date(), _hover(kind, currency))

@@ -96,6 +96,8 @@ def layout(**_query: Any) -> html.Div:
                             ),
                         ],
                         md=7,
+                        # (no "select all": every place at once is no chart)
+                        className="ex-entities-box",
                     ),
                 ],
                 className="mb-2 g-2",
