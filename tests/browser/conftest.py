@@ -65,3 +65,15 @@ def click(dash_duo: DashComposite, selector: str) -> None:
         return True
 
     wait_until(clicked)
+
+
+def sign_in(dash_duo: DashComposite, username: str) -> None:
+    """Sign in on the login page as a person does (the hand pool's users share
+    tests.conftest.PASSWORD)."""
+    from tests.conftest import PASSWORD
+
+    dash_duo.driver.get(dash_duo.server_url + "/login")
+    dash_duo.find_element("#username").send_keys(username)
+    dash_duo.find_element("#password").send_keys(PASSWORD)
+    dash_duo.find_element(".login-form button[type=submit]").click()
+    dash_duo.wait_for_contains_text("#account", username)

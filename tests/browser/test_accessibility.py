@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from scripts.fetch_axe import TARGET
-from tests.browser.conftest import BROWSER_WAIT
-from tests.browser.test_pages_browser import PAGES, frame_src, sign_in, wait_until
+from tests.browser.conftest import BROWSER_WAIT, sign_in
+from tests.browser.test_pages_browser import PAGES, frame_src, wait_until
 
 RUN_AXE = """
 const done = arguments[arguments.length - 1];

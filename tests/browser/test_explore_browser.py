@@ -18,8 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.core.format import format_value
-from tests.browser.conftest import BROWSER_WAIT, click, wait_until
-from tests.conftest import PASSWORD
+from tests.browser.conftest import BROWSER_WAIT, click, sign_in, wait_until
 
 INDICATOR = "savings_per_member_usd"
 START = (
@@ -74,14 +73,6 @@ const rows = [...grid.tBodies[0].rows].map((r) => [...r.cells].map((c) => ({
 return {head: head, rows: rows};
 """
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def sign_in(dash_duo, username: str) -> None:
-    dash_duo.driver.get(dash_duo.server_url + "/login")
-    dash_duo.find_element("#username").send_keys(username)
-    dash_duo.find_element("#password").send_keys(PASSWORD)
-    dash_duo.find_element(".login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text("#account", username)
 
 
 def cli_values(pool: Path) -> dict[tuple[str, str], float | None]:

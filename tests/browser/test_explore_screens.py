@@ -8,8 +8,7 @@ from __future__ import annotations
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.conftest import click, wait_until
-from tests.browser.test_pack_browser import sign_in
+from tests.browser.conftest import click, sign_in, wait_until
 from tests.browser.test_screens import PHONE, screen
 
 LINK = "/explore?organisation=Alpha%20Aid&organisation=Beta%20Relief&country=UGA"

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import BROWSER_WAIT
-from tests.browser.test_pages_browser import MEMBERS, sign_in, wait_until
+from tests.browser.conftest import BROWSER_WAIT, sign_in
+from tests.browser.test_pages_browser import MEMBERS, wait_until
 from tests.test_network_views import AS_OF
 
 

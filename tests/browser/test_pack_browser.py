@@ -17,23 +17,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from scripts.fetch_axe import TARGET as AXE
-from tests.browser.conftest import BROWSER_WAIT, click, wait_until
+from tests.browser.conftest import BROWSER_WAIT, click, sign_in, wait_until
 from tests.browser.test_accessibility import RUN_AXE
-from tests.conftest import PASSWORD
 
 ADDED = (
     ("/efficiency?organisation=Alpha%20Aid", "ef-trend"),
     ("/?organisation=Alpha%20Aid", "ov-trend"),
     ("/outreach", "or-members"),
 )
-
-
-def sign_in(dash_duo, username: str) -> None:
-    dash_duo.driver.get(dash_duo.server_url + "/login")
-    dash_duo.find_element("#username").send_keys(username)
-    dash_duo.find_element("#password").send_keys(PASSWORD)
-    dash_duo.find_element(".login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text("#account", username)
 
 
 def add(dash_duo, path: str, cid: str, count: int) -> None:

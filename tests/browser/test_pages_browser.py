@@ -16,7 +16,7 @@ from dashboard.analytics.engine import compute, rows_to_csv
 from dashboard.core.filters import Filters
 from dashboard.core.format import format_value
 from dashboard.web.server import PAGES as SERVED
-from tests.browser.conftest import BROWSER_WAIT, wait_until
+from tests.browser.conftest import BROWSER_WAIT, sign_in, wait_until
 
 PAGES = {
     "/": "Savings groups in the network",
@@ -66,18 +66,6 @@ def resources(dash_duo) -> list[str]:
     return dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
-
-
-def sign_in(dash_duo, username: str) -> None:
-    """Sign in on the login page as a person does (the tests check values over the whole
-    pool, which the network admin sees)."""
-    from tests.conftest import PASSWORD
-
-    dash_duo.driver.get(dash_duo.server_url + "/login")
-    dash_duo.find_element("#username").send_keys(username)
-    dash_duo.find_element("#password").send_keys(PASSWORD)
-    dash_duo.find_element(".login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text("#account", username)
 
 
 def frame_src(dash_duo) -> str | None:

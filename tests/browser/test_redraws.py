@@ -10,8 +10,7 @@ import time
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import BROWSER_WAIT
-from tests.browser.test_pages_browser import sign_in
+from tests.browser.conftest import BROWSER_WAIT, sign_in
 
 SETTLED = """
 const graphs = [...document.querySelectorAll('.js-plotly-plot')];

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from dashboard.ingest import jobs
-from tests.browser.test_pages_browser import sign_in
+from tests.browser.conftest import sign_in
 from tests.test_upload import DATASETS_HEADER, GROUPS_HEADER
 
 

@@ -27,6 +27,21 @@ from dashboard.views.figures.common import (
 )
 
 
+def _colour_bar(title: str, ticks: Mapping[str, object]) -> dict[str, object]:
+    """A map's colour scale, under the map (which keeps the card's whole width)."""
+    return {
+        "title": {"text": title, "side": "top"},
+        "orientation": "h",
+        "thickness": 10,
+        "len": 0.5,
+        "x": 0.5,
+        "xanchor": "center",
+        "y": 0,
+        "yanchor": "top",
+        **ticks,
+    }
+
+
 @drawn
 def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "members") -> go.Figure:
     """Choropleth of members by country (ISO-3), from the vendored world geometry."""
@@ -51,17 +66,7 @@ def members_map(frame: pd.DataFrame, names: Mapping[str, str], value: str = "mem
             zmin=0,
             zmax=float(data[value].max()) if not data.empty else 1,
             marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={  # under the map, which keeps the card's whole width
-                "title": {"text": _("Members"), "side": "top"},
-                "tickformat": "~s",
-                "orientation": "h",
-                "thickness": 10,
-                "len": 0.5,
-                "x": 0.5,
-                "xanchor": "center",
-                "y": 0,
-                "yanchor": "top",
-            },
+            colorbar=_colour_bar(_("Members"), {"tickformat": "~s"}),
             customdata=custom,
             hovertemplate="<b>%{customdata[1]}</b><br>"
             + _("%{z:,.0f} members")
@@ -138,17 +143,7 @@ def indicator_map(
             zmin=low,
             zmax=high if high > low else low + 1,
             marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={
-                "title": {"text": label, "side": "top"},
-                "orientation": "h",
-                "thickness": 10,
-                "len": 0.5,
-                "x": 0.5,
-                "xanchor": "center",
-                "y": 0,
-                "yanchor": "top",
-                **_axis_format(kind, currency, high),
-            },
+            colorbar=_colour_bar(label, _axis_format(kind, currency, high)),
             customdata=[
                 [names.get(c, c), format_value(v, kind, currency), g]
                 for c, v, g in zip(data["country"], data[value], data["groups"], strict=True)
