@@ -8,7 +8,9 @@
 
   function mark() {
     if (!document.body) return;
-    document.body.classList.toggle("exploring", /\/explore\/?$/.test(window.location.pathname));
+    var here = /\/explore\/?$/.test(window.location.pathname);
+    document.body.classList.toggle("exploring", here);
+    if (!here) document.body.classList.remove("ex-presenting"); // (left while presenting)
   }
   new MutationObserver(mark).observe(document.documentElement, { childList: true, subtree: true });
   document.addEventListener("DOMContentLoaded", mark);

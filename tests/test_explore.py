@@ -155,7 +155,7 @@ def test_the_change_since_the_first_quarter_and_the_network_line_removed(hand):
         # a share changes in points: G2 and G3 (25 women of 35), then G1, G2, G4 (49 of 68)
         alpha = shares.changes[shares.changes["entity"] == "organisation:Alpha Aid"]
         last = alpha.set_index("as_of")["value"][date(2025, 9, 30)]
-        assert last == approx(49 / 68 - 25 / 35)
+        assert last == approx((49 / 68 - 25 / 35) * 100)  # (percentage points)
 
 
 def test_the_finding_names_who_changed_most_in_the_good_direction():
@@ -205,6 +205,12 @@ def test_the_finding_names_who_changed_most_in_the_good_direction():
         ]
     )
     assert explore.finding(late, "Savings per member", "usd", 1, "USD") == "Savings per member"
+    # the most moved within the pages' tolerance (2%): no news
+    flat = series({"A": (10, 10.1), "B": (10, 10.05)})
+    assert (
+        explore.finding(flat, "Savings per member", "usd", 1, "USD")
+        == "Savings per member changed little for every line since 2024Q1"
+    )
     empty = savings.assign(value=None)
     assert explore.finding(empty, "Savings per member", "usd", 1, "USD") == "Savings per member"
 
@@ -338,3 +344,85 @@ def test_the_page_draws_a_link_and_writes_the_search_box_into_it(hand_app):
         via="ex-entities.value",
     )
     assert client.post("/_dash-update-component", json=body).status_code == 400
+
+
+def test_the_link_stays_as_it_is_when_the_page_sets_the_search_box(hand_app):
+    """The page sets its search box from the link (its lines as drawn): that is no choice of
+    the person's, and the link, with the notices of what it named that could not be drawn,
+    stays as it is (a new link would also draw the page again)."""
+    client = hand_app.server.test_client()
+    assert login(client, "admin").status_code == 303
+    search = "?organisation=Alpha%20Aid&project=NO-SUCH&bogus=1"
+    written = call(
+        client,
+        hand_app,
+        "url.search",
+        {"ex-entities.value": ["organisation:Alpha Aid", "network"], "url.search": search},
+        via="ex-entities.value",
+    )
+    assert "url.search" not in written
+
+
+def test_leaving_the_explorer_its_lines_are_no_filter(hand_app):
+    """On /explore the menu's links leave its lines behind (on the other pages the same
+    parameters narrow every figure: Alpha Aid's groups in Burundi, none), and keep the
+    theme filters, the date and the display options."""
+    client = hand_app.server.test_client()
+    search = "?country=BDI&organisation=Alpha+Aid&setting=rural&currency=DKK&tab=table"
+    result = call(
+        client,
+        hand_app,
+        "nav-overview.href",
+        {"url.pathname": "/explore", "url.search": search},
+    )
+    assert result["nav-overview.href"] == "/?setting=rural&currency=DKK&tab=table"
+    assert result["nav-explore.href"] == "/explore" + search
+    # and from another page, its places open as lines
+    result = call(
+        client, hand_app, "nav-overview.href", {"url.pathname": "/", "url.search": search}
+    )
+    assert result["nav-explore.href"] == "/explore" + search
+
+
+def test_each_line_is_its_page_for_that_place_alone(demo_pool_path, monkeypatch):
+    """As a guest on the small demo pool, each organisation's and country's line holds what
+    its page shows for that place alone, point for point: a breakdown of the network would
+    blank some points to protect other places' small cells (complementary suppression)."""
+    from dataclasses import replace
+
+    from dashboard.views.figures.trends import steady
+
+    monkeypatch.setenv("VSLA_DB", str(demo_pool_path))
+    db.reset()
+    datasource.clear_cache()
+    try:
+        with acting_as(GUEST):
+            facts = datasource.facts()
+            link = "&".join(
+                [f"organisation={o}" for o in facts.organisations[:5]]
+                + [f"country={c}" for c in facts.countries[:5]]
+            )
+            data = Explore(read_view("?" + link.replace(" ", "%20")))
+            assert len(data.chosen) == 10
+            compared = 0
+            for entity in data.entities:
+                page = datasource.indicators(
+                    replace(data.base, **{entity.kind: (entity.key,)})
+                    if entity.kind != NETWORK
+                    else data.base,
+                    over_time=True,
+                )
+                page, _need = steady(page, ["savings_per_member_usd"])
+                line = data.series[data.series["entity"] == entity.value]
+                expected = dict(zip(page["as_of"], page["savings_per_member_usd"], strict=True))
+                for day, value in zip(line["as_of"], line["value"], strict=True):
+                    want = expected.get(day)
+                    if want is None or pd.isna(want):
+                        assert pd.isna(value), (entity.name, day)
+                    else:
+                        assert value == approx(want), (entity.name, day)
+                        compared += 1
+            assert compared > 100
+    finally:
+        db.reset()
+        datasource.clear_cache()

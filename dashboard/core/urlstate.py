@@ -48,6 +48,7 @@ POINTS = ("steady", "all")
 DEFAULT_THEME = "women_band"
 # the indicator explorer (/explore): its indicator, its tabs, what its lines show, and
 # whether the network's grey line is drawn
+EXPLORE_PATH = "/explore"  # where the place parameters name lines, not a filter
 DEFAULT_INDICATOR = "savings_per_member_usd"
 TABS = ("chart", "map", "table")
 SHOW = ("value", "change")

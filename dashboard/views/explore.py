@@ -20,7 +20,7 @@ percentage points for a share.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -176,21 +176,22 @@ class Explore(charts.Data):
         return out
 
     def asks(self) -> tuple[Ask, ...]:
-        """What the chart, the map and the table read: each kind chosen by quarter, the
-        network by quarter, the countries at the as-of date, and the scope's total (the
-        caption)."""
-        over = [datasource.Rows(self.base, kind, True, self.own) for kind in self.kinds]
-        if self.with_network:
-            over.append(datasource.Rows(self.base, None, True, self.own))
+        """What the chart, the map and the table read: each line's place alone by quarter
+        (as its page asks for it: a breakdown of the network would blank a point to
+        protect another place's small cell), the network by quarter, the countries at the
+        as-of date, and the scope's total (the caption)."""
+        over = [datasource.Rows(self.scope(e), None, True, self.own) for e in self.entities]
         return (
             *over,
             datasource.Rows(self.base, "country", False, self.own),
             datasource.Rows(self.base),
         )
 
-    @property
-    def kinds(self) -> list[str]:
-        return [k for k in KINDS if any(kind == k for kind, _key in self.chosen)]
+    def scope(self, entity: Entity) -> Filters:
+        """The filters of a line: its place alone within the theme filters and the date."""
+        if entity.kind == NETWORK:
+            return self.base
+        return replace(self.base, **{entity.kind: (entity.key,)})
 
     def _rows(self, by: str | None, over_time: bool = True) -> pd.DataFrame:
         return self.view.money(datasource.indicators(self.base, by, over_time, self.own))
@@ -203,9 +204,7 @@ class Explore(charts.Data):
         frames = []
         thin = ratio(self.indicator) and not self.view.every_point
         for entity in self.entities:
-            rows = self._rows(None if entity.kind == NETWORK else entity.kind)
-            if entity.kind != NETWORK and not rows.empty:
-                rows = rows[rows[entity.kind] == entity.key]
+            rows = self.view.money(datasource.indicators(self.scope(entity), None, True, self.own))
             if rows.empty or self.column not in rows:
                 continue
             part = pd.DataFrame(
@@ -239,7 +238,8 @@ class Explore(charts.Data):
     @cached_property
     def changes(self) -> pd.DataFrame:
         """`series` as each line's change since its own first quarter drawn: in per cent of
-        that value (none where it is not above zero), in percentage points for a share."""
+        that value (a fraction: none where it is not above zero), in percentage points for
+        a share."""
         out = []
         for _entity, part in self.series.groupby("entity", sort=False):
             part = part.copy()
@@ -247,8 +247,8 @@ class Explore(charts.Data):
             first = float(drawn["value"].iloc[0]) if not drawn.empty else None
             if first is None:
                 part["value"] = None
-            elif self.kind == "pct":
-                part["value"] = part["value"] - first
+            elif self.kind == "pct":  # (in percentage points)
+                part["value"] = (part["value"] - first) * 100
             else:
                 part["value"] = (part["value"] / first - 1) if first > 0 else None
             out.append(part)
@@ -355,12 +355,14 @@ def finding(series: pd.DataFrame, label: str, kind: str, direction: int, currenc
         if change is None or (kind != "pct" and before <= 0):
             continue
         move = (now - before) if kind == "pct" else (now / before - 1)
-        moves.append((move, str(part["name"].iloc[0]), change[0]))
+        moves.append((move, str(part["name"].iloc[0]), change[0], in_line(now, before, kind)))
     if not moves:
         return label
     sign = -1 if direction < 0 else 1
-    move, name, text = max(moves, key=lambda m: sign * m[0])
+    move, name, text, steady_ = max(moves, key=lambda m: sign * m[0])
     words = {"label": label, "name": name, "change": text, "since": _quarter(start)}
+    if steady_:  # (the most moved within the tolerance of the pages' one rule: no news)
+        return _("{label} changed little for every line since {since}").format(**words)
     if move > 0:
         template = (
             _("{label} rose fastest for {name} ({change}) since {since}")
@@ -383,8 +385,10 @@ def finding(series: pd.DataFrame, label: str, kind: str, direction: int, currenc
 
 def _lines(data: Explore) -> Drawn:
     frame = data.changes if data.showing_change else data.series
-    # (a change is a share of the first value, or points of a share: drawn as a share)
-    kind = "pct" if data.showing_change else data.kind
+    # (a change is a share of the first value, drawn as one; a share's, in points)
+    kind = data.kind
+    if data.showing_change:
+        kind = "decimal" if data.kind == "pct" else "pct"
     own = frame[frame["entity"] != NETWORK]
     network = frame[frame["entity"] == NETWORK]
     words = {"finding": data.finding, "names": data.names, "label": data.label, "unit": data.unit}
@@ -552,6 +556,7 @@ def parse_entities(values: Sequence[Any]) -> tuple[dict[str, tuple[str, ...]], b
             network = True
             continue
         kind, _sep, key = value.partition(":")
-        if kind in places and key.strip() and key not in places[kind]:
-            places[kind].append(key.strip())
+        key = key.strip()
+        if kind in places and key and key not in places[kind]:
+            places[kind].append(key)
     return {k: tuple(v) for k, v in places.items()}, network

@@ -24,7 +24,7 @@ from dashboard.core.facts import PoolFacts
 from dashboard.core.filters import Filters
 from dashboard.core.format import CURRENCIES
 from dashboard.core.i18n import _
-from dashboard.core.urlstate import ViewState, parse_search
+from dashboard.core.urlstate import EXPLORE_PATH, ViewState, parse_search
 from dashboard.pool.files import PoolError
 from dashboard.views.view import (
     entity_name,
@@ -300,7 +300,11 @@ def _register_navigation(app: Dash, pages: list[dict[str, Any]], nav_ids: list[s
             )
         state = parse_search(search, facts)
         keep = replace(state, pick=()).search()
-        hrefs = [p["path"] + keep for p in pages]
+        own = {path: keep}
+        if path == EXPLORE_PATH:  # (its lines are no filter of the other pages)
+            lines = replace(state.filters, country=(), organisation=(), project=())
+            keep = replace(state, pick=(), filters=lines).search()
+        hrefs = [p["path"] + own.get(p["path"], keep) for p in pages]
         active = [p["path"] == path for p in pages]
         languages = [path + replace(state, lang=code).search() for code in i18n.LANGUAGES]
         return [

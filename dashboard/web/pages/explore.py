@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from dashboard.core.format import format_value
 from dashboard.core.i18n import N_, _
-from dashboard.core.urlstate import NETWORK_LINE, SHOW, TABS, parse_search
+from dashboard.core.urlstate import EXPLORE_PATH, NETWORK_LINE, SHOW, TABS, parse_search
 from dashboard.exports import tables
 from dashboard.views import explore
 from dashboard.views.explore import CHART, MAP, Explore
@@ -31,7 +31,7 @@ from dashboard.web.components.controls import (
 )
 from dashboard.web.components.tables import register_table_export, table_card
 
-PATH = "/explore"
+PATH = EXPLORE_PATH
 NAME = N_("Explore")
 ORDER = 5
 TAB_LABELS = {"chart": N_("Chart"), "map": N_("Map"), "table": N_("Table")}
@@ -279,6 +279,12 @@ def register_callbacks(app: Dash) -> None:
         if not isinstance(values, list):
             raise BadRequest("The lines are a list of names.")
         places, network = explore.parse_entities(values)
+        # the box set by the page from the link (its lines as drawn): the link stays as it
+        # is, and so do the notices of what it named that could not be drawn
+        shown = Explore(read_view(search))
+        drawn = {(k, v) for k in explore.KINDS for v in places[k]}
+        if drawn == set(shown.chosen) and network == shown.with_network:
+            return no_update
         state = parse_search(search)
         new = replace(
             state,
