@@ -54,6 +54,7 @@ PAGES = (
     "/performance",
     "/themes",
     "/compare",
+    "/explore",
     "/sdg",
     "/projects",
     "/data",

@@ -20,6 +20,7 @@ PATHS = (
     "/performance",
     "/themes",
     "/compare",
+    "/explore",
     "/projects",
     "/report",
     "/data",
