@@ -109,6 +109,30 @@
     return match ? match[1] : "";
   }
 
+  clientside.explore = {
+    // The indicator explorer's tab, shown at once (the link follows on the server).
+    tab: function (tab) {
+      return "ex-panes show-" + (["chart", "map", "table"].indexOf(tab) >= 0 ? tab : "chart");
+    },
+
+    // "Present": the chart over the whole screen (the browser's full screen where it
+    // allows it; the card over the whole window in any case); pressed again, or Esc
+    // (assets/36_explore.js), the page is back.
+    present: function () {
+      var body = document.body;
+      if (body.classList.contains("ex-presenting")) {
+        if (document.fullscreenElement && document.exitFullscreen) document.exitFullscreen();
+        body.classList.remove("ex-presenting");
+      } else {
+        body.classList.add("ex-presenting");
+        var root = document.documentElement;
+        if (root.requestFullscreen) root.requestFullscreen().catch(function () {});
+      }
+      window.dispatchEvent(new Event("resize"));
+      return noUpdate();
+    },
+  };
+
   clientside.pack = {
     // "Add to board pack": the chart's id and the view the link shows now.
     add: function (_clicks, search, items) {

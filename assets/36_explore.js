@@ -2,7 +2,8 @@
 // projects and countries are its lines, chosen in its own search box, so the frame's place
 // filters, its summary of them and its drill-down path are hidden there (the body is marked
 // from the start, so that nothing moves as the page arrives). Its table sorts by the column
-// whose head is pressed; its "Present" button shows the chart full screen.
+// whose head is pressed; the chart shown full screen ("Present": clientside.explore in
+// 15_clientside.js) is left with Esc.
 (function () {
   "use strict";
 
@@ -64,28 +65,4 @@
   document.addEventListener("fullscreenchange", function () {
     if (!document.fullscreenElement) leave();
   });
-
-  var clientside = (window.dash_clientside = window.dash_clientside || {});
-  clientside.explore = {
-    // The pane of the tab chosen, at once (the link follows on the server).
-    tab: function (tab) {
-      return "ex-panes show-" + (["chart", "map", "table"].indexOf(tab) >= 0 ? tab : "chart");
-    },
-
-    present: function () {
-      var on = !document.body.classList.contains("ex-presenting");
-      if (!on) {
-        if (document.fullscreenElement && document.exitFullscreen) document.exitFullscreen();
-        leave();
-        return window.dash_clientside.no_update;
-      }
-      document.body.classList.add("ex-presenting");
-      var root = document.documentElement;
-      if (root.requestFullscreen) {
-        root.requestFullscreen().catch(function () {}); // (refused: the window is used)
-      }
-      window.dispatchEvent(new Event("resize"));
-      return window.dash_clientside.no_update;
-    },
-  };
 })();

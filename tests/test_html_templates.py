@@ -356,6 +356,8 @@ def test_every_clientside_callback_is_a_function_of_our_script_file(hand_app):
         assert re.search(rf"\n    {name}: function \(", script), name
         named.append(f"{namespace}.{name}")
     assert sorted(named) == [
+        "explore.present",
+        "explore.tab",
         "frame.closeFilters",
         "frame.pageTitle",
         "frame.passClick",

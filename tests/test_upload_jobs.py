@@ -130,7 +130,12 @@ def test_a_95_mb_csv_is_refused_by_its_rows_without_the_memory_it_took(app, pool
     text = text_of(result["up-result.children"])
     assert "q3.zip/datasets.csv" in text
     assert "more than 100,000 rows" in text and "split it into files" in text
+    # (the job's process writes its peak memory last, after its outcome: waited for)
+    deadline = time.monotonic() + 60
     state = jobs.status(pool_copy, job["id"], "north")
+    while "peak_rss_mb" not in state and time.monotonic() < deadline:
+        time.sleep(0.1)
+        state = jobs.status(pool_copy, job["id"], "north")
     assert state["state"] == "done" and state["outcome"] == "rejected"
     assert state["peak_rss_mb"] < 300  # (the job's process; 189 MB measured)
     assert digest(pool_copy) == before

@@ -433,7 +433,7 @@ def _map(data: Explore) -> Drawn:
 
 
 def _title(words: Mapping[str, Any]) -> str:
-    return str(words.get("finding") or words.get("label") or "")
+    return str(words["finding"])  # (the drawing's: explore.finding)
 
 
 def _subtitle(words: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from dashboard.analytics.engine import compute, rows_to_csv
 from dashboard.core.filters import Filters
 from dashboard.core.format import format_value
 from dashboard.web.server import PAGES as SERVED
-from tests.browser.conftest import BROWSER_WAIT, sign_in, wait_until
+from tests.browser.conftest import BROWSER_WAIT, click, sign_in, wait_until
 
 PAGES = {
     "/": "Savings groups in the network",
@@ -164,7 +164,7 @@ def test_the_data_page_downloads_the_numbers_of_vsla_indicators(dash_duo, app, h
     dash_duo.wait_for_page(dash_duo.server_url + "/data?table=country&tag=refugee")
     dash_duo.wait_for_contains_text(".chart-caption", "Source: pooled")
     wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#data-table .ag-row"))
-    dash_duo.find_element("#data-csv").click()
+    click(dash_duo, "#data-csv")
     folder = Path(dash_duo.download_path)
     files = wait_until(lambda: list(folder.glob("*.csv")), timeout=BROWSER_WAIT)
     assert files[0].name.startswith("indicators_by-country_")
