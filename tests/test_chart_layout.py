@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.core import i18n
@@ -69,6 +70,11 @@ VIEWS = (
         explore,
         "?organisation=Havn+Relief&organisation=Fjord+Partners&project=ETH-HAV-01&country=UGA",
     ),
+)
+# the explorer's finding for a long project's name, in Danish (one line cut it on a slide)
+LONG_TITLE = (
+    "Opsparing pr. medlem steg mest for Savings in Crisis Settings (Ethiopia) · ETH-HAV-01 "
+    "(+298 %) siden 2021K1"
 )
 FILE_SIZES = {
     "slide": (renderer.SIZES["slide"], True),
@@ -116,6 +122,10 @@ def charts() -> Iterator[tuple[str, Any, str]]:
         assert content.charts, (module.PATH, search)
         for cid, figure in content.figures.items():
             yield f"{module.PATH}{search} {cid}", figure, "files"
+            if cid == "ex-chart":  # a finding as long as a title gets: wrapped in a file
+                long = go.Figure(figure)
+                long.update_layout(meta={**long.layout.meta, "title": LONG_TITLE})
+                yield f"{module.PATH}{search} {cid} (a long title)", long, "files"
     built = report_data.build_report(ORGANISATION)
     assert built.charts
     for n, figure in enumerate(built.charts):

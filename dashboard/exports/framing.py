@@ -45,6 +45,7 @@ def image(fig: go.Figure, fmt: str, size: ImageSize, words: bool = True) -> byte
 LINE = 1.3  # plotly's line height, in ems of the font
 BOX = 1.45  # the height of a line of text as the browser boxes it, in ems
 CHAR_EM = 0.52  # a character of Source Sans 3 on average, in ems (a little more than most)
+BOLD = 1.1  # a bold character against a regular one
 NAME_CHARS = 30  # a line of a bar's name in a file: a long name is wrapped, never cut
 
 
@@ -145,7 +146,11 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
     font = size.font_size
     tick, note, sub = int(font * 0.85), int(font * 0.8), int(font * 1.05)
+    # a title stating a finding (the explorer's, a board pack's) may be long: wrapped, its
+    # bold type a little wider than the average character
     title = meta.get("title", "")
+    if words and size.title_size:
+        title = wrap(title, width=_chars(size.width * 0.94 / BOLD, size.title_size))
     subtitle = wrap(meta.get("subtitle", ""), width=_chars(size.width * 0.94, sub))
     right = max(int((out.layout.margin.r or 20) * font / 13), font * 2)  # (end labels)
     left = font * 4
@@ -169,6 +174,7 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
     # the top: title and subtitle, a key above the plot, the titles of panels
     if words:
         top = size.title_size * 3.45
+        top += (_lines(title) - 1) * size.title_size * LINE
         top += (_lines(subtitle) - 1) * sub * LINE if subtitle else -sub * BOX
     else:
         top = font * 0.6
@@ -213,7 +219,8 @@ def framed(fig: go.Figure | Mapping[str, Any], size: ImageSize, words: bool = Tr
                 "font": {"size": size.title_size},
                 "x": 0.02,
                 "xanchor": "left",
-                "y": 0.97,
+                # (plotly sets a title's further lines above its first: moved down by them)
+                "y": 0.97 - (_lines(title) - 1) * size.title_size * LINE / size.height,
                 "yanchor": "top",
             }
         )
