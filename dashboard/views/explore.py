@@ -55,11 +55,6 @@ from dashboard.views.view import View, caption_of, entity_name, nice_date, organ
 KINDS = ("organisation", "project", "country")  # in the order their lines are listed
 NETWORK = "network"  # the entity of the network's line
 MAX_ENTITIES = 10  # lines besides the network's: more are not read apart on one chart
-KIND_WORDS = {
-    "organisation": N_("organisation"),
-    "project": N_("project"),
-    "country": N_("country"),
-}
 
 
 @dataclass(frozen=True)
